@@ -1,0 +1,284 @@
+/**
+ * The one API contract between the UI and the engine.
+ * The same definitions serve the Electron IPC bridge (preload) and the browser-mode WebSocket, so the renderer
+ * cannot tell which one it talks to. Params are validated here with zod on the engine side: anything crossing
+ * the boundary is untrusted (a browser tab can send anything).
+ */
+import { z } from 'zod';
+import type { Topology } from '../topology/types';
+import type { BuiltCommand, RunSettings, Check } from '../command/types';
+import { RunSettingsSchema } from '../command/schema';
+
+export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
+export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
+
+export interface LogLine {
+  /** 1-based line number in the log. */
+  n: number;
+  stream: 'stdout' | 'stderr' | null;
+  /** ms since the run started; null for imported logs without times. */
+  t: number | null;
+  text: string;
+  level: Level;
+  truncated?: boolean;
+}
+
+export interface ResultSummary {
+  latencyMs: { mean: number | null; median: number | null; p90: number | null; p99: number | null; 'p99.9': number | null } | null;
+  throughput: { value: number; unit: string } | null;
+  passes?: number | null;
+  warmups?: number | null;
+}
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  peakRssBytes: number | null;
+  logFile: string;
+  lines: number;
+  startError?: string;
+  results: ResultSummary | null;
+}
+
+export interface RunInfo {
+  runId: string;
+  logId: string;
+  logFile: string;
+  startedAt: string;
+  argv: string[];
+  env: Record<string, string>;
+  settings: RunSettings;
+  checks: Check[];
+  state: 'running' | 'exited';
+  outcome: RunOutcome | null;
+  target?: string;
+}
+
+export interface SystemInfo {
+  version: string;
+  platform: string;
+  /** 'electron' or 'browser': informative only, the UI must not branch on it for features. */
+  shell: 'electron' | 'browser';
+  numactl: { available: boolean; path: string | null; version: string | null };
+  dataDir: string;
+  cwd: string;
+  exampleWorkload: string[];
+  topologyOrigin: string;
+}
+
+export interface LogQueryResult {
+  logId: string;
+  /** Lines in the whole log. */
+  totalLines: number;
+  /** Lines matching the filter (== totalLines without filter). */
+  matched: number;
+  from: number;
+  lines: LogLine[];
+  counts: Record<Level, number>;
+  /** True while the run writing the log is still going. */
+  growing: boolean;
+}
+
+const cpuIds = z.array(z.number().int().min(0).max(65535)).max(65536);
+const logFilter = z
+  .object({
+    levels: z.array(z.enum(['error', 'warning', 'info', 'debug', 'trace'])).optional(),
+    regex: z.string().max(1000).optional(),
+    caseSensitive: z.boolean().optional(),
+  })
+  .strict();
+
+/** Method name → params schema. Result types are in `ApiResults`. */
+export const ApiParams = {
+  'system.info': z.object({}).strict(),
+  'topology.get': z.object({}).strict(),
+  'topology.load': z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('host') }).strict(),
+    z.object({ kind: z.literal('sysroot'), path: z.string().min(1).max(4096) }).strict(),
+    z.object({ kind: z.literal('text'), text: z.string().min(1).max(16 * 1024 * 1024), name: z.string().max(256).optional() }).strict(),
+  ]),
+  'command.build': z.object({ settings: RunSettingsSchema, container: z.string().max(256).optional() }).strict(),
+  'command.parse': z.object({ text: z.string().max(1024 * 1024) }).strict(),
+  'command.variables': z.object({}).strict(),
+  'cpus.validate': z.object({ text: z.string().max(100000) }).strict(),
+  'cpus.preset': z
+    .object({
+      preset: z.enum(['first', 'node-count', 'node', 'spread', 'all', 'clear']),
+      count: z.number().int().min(1).max(65536).optional(),
+      node: z.number().int().min(0).max(65535).optional(),
+    })
+    .strict(),
+  'profiles.list': z.object({}).strict(),
+  'profiles.save': z.object({ name: z.string().min(1).max(200), settings: RunSettingsSchema }).strict(),
+  'profiles.load': z.object({ name: z.string().min(1).max(200) }).strict(),
+  'profiles.delete': z.object({ name: z.string().min(1).max(200) }).strict(),
+  'profiles.export': z.object({ name: z.string().min(1).max(200) }).strict(),
+  'profiles.import': z.object({ json: z.string().min(1).max(1024 * 1024) }).strict(),
+  'run.start': z.object({ settings: RunSettingsSchema, timeoutS: z.number().positive().max(7 * 86400).optional() }).strict(),
+  'run.stop': z.object({ runId: z.string().min(1).max(100) }).strict(),
+  'run.list': z.object({}).strict(),
+  'run.get': z.object({ runId: z.string().min(1).max(100) }).strict(),
+  'log.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'log.openText': z.object({ name: z.string().max(256), text: z.string().max(256 * 1024 * 1024) }).strict(),
+  'log.query': z
+    .object({
+      logId: z.string().min(1).max(100),
+      from: z.number().int().min(0),
+      count: z.number().int().min(0).max(5000),
+      filter: logFilter.optional(),
+    })
+    .strict(),
+  'log.search': z
+    .object({
+      logId: z.string().min(1).max(100),
+      regex: z.string().min(1).max(1000),
+      caseSensitive: z.boolean().optional(),
+      /** Index in the filtered view to search from (exclusive). */
+      fromIndex: z.number().int().min(-1),
+      direction: z.enum(['next', 'prev']),
+      filter: logFilter.optional(),
+    })
+    .strict(),
+  'log.line': z.object({ logId: z.string().min(1).max(100), n: z.number().int().min(1) }).strict(),
+  'log.save': z.object({ logId: z.string().min(1).max(100), path: z.string().min(1).max(4096) }).strict(),
+  'load.watch': z.object({ on: z.boolean() }).strict(),
+  'bundle.create': z
+    .object({
+      settings: RunSettingsSchema.optional(),
+      fromRunId: z.string().max(100).optional(),
+      redact: z.array(z.string().max(200)).max(100).optional(),
+      out: z.string().max(4096).optional(),
+    })
+    .strict(),
+  'bundle.preview': z
+    .object({ settings: RunSettingsSchema, redact: z.array(z.string().max(200)).max(100).optional() })
+    .strict(),
+} as const;
+
+export type ApiMethod = keyof typeof ApiParams;
+export type ApiParamsOf<M extends ApiMethod> = z.input<(typeof ApiParams)[M]>;
+
+export interface CpuValidation {
+  cpus: number[];
+  errors: { token: string; message: string }[];
+}
+
+export interface ProfileEntry {
+  name: string;
+  error?: string;
+  savedAt?: string;
+}
+
+export interface BundleInfo {
+  path: string;
+  sizeBytes: number;
+  downloadUrl?: string;
+  note: string;
+  files: string[];
+}
+
+export interface BundlePreview {
+  files: string[];
+  env: Record<string, string>;
+  command: string;
+  redacted: string[];
+}
+
+export interface VariableInfo {
+  name: string;
+  values: string[] | null;
+  kind: 'enum' | 'int' | 'regex' | 'cpus' | 'string';
+  default: string | null;
+  description: string;
+  derived?: boolean;
+  deprecated?: string | null;
+}
+
+export interface ApiResults {
+  'system.info': SystemInfo;
+  'topology.get': Topology;
+  'topology.load': Topology;
+  'command.build': BuiltCommand;
+  'command.parse': { settings: RunSettings; notes: string[] };
+  'command.variables': VariableInfo[];
+  'cpus.validate': CpuValidation;
+  'cpus.preset': { cpus: number[] };
+  'profiles.list': ProfileEntry[];
+  'profiles.save': ProfileEntry;
+  'profiles.load': RunSettings;
+  'profiles.delete': { ok: true };
+  'profiles.export': { json: string; fileName: string };
+  'profiles.import': ProfileEntry;
+  'run.start': RunInfo;
+  'run.stop': { ok: true };
+  'run.list': RunInfo[];
+  'run.get': RunInfo;
+  'log.open': { logId: string; totalLines: number; path: string };
+  'log.openText': { logId: string; totalLines: number; path: string };
+  'log.query': LogQueryResult;
+  'log.search': { index: number | null; n: number | null };
+  'log.line': { n: number; text: string };
+  'log.save': { path: string };
+  'load.watch': { ok: true };
+  'bundle.create': BundleInfo;
+  'bundle.preview': BundlePreview;
+}
+
+export interface LoadSample {
+  t: number;
+  cpus: { cpu: number; busy: number }[];
+  /** Busy CPUs outside the current run's selection. */
+  outside: number[];
+  runId: string | null;
+}
+
+/** Events pushed from the engine to every connected UI. */
+export interface ApiEvents {
+  'run.started': RunInfo;
+  'run.lines': { runId: string; logId: string; totalLines: number; lines: LogLine[] };
+  'run.exit': RunInfo;
+  'load.sample': LoadSample;
+  'bundle.progress': { stage: string; detail?: string };
+}
+export type ApiEvent = keyof ApiEvents;
+
+/** Wire messages (WebSocket JSON frames; Electron IPC carries the same objects). */
+export type WireRequest = { type: 'req'; id: number; method: string; params: unknown };
+export type WireResponse =
+  | { type: 'res'; id: number; ok: true; result: unknown }
+  | { type: 'res'; id: number; ok: false; error: { message: string; code: string } };
+export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
+
+/** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
+export interface Bridge {
+  request(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: { message: string; code: string } }>;
+  onEvent(cb: (event: string, data: unknown) => void): () => void;
+  /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
+  showInFolder?(path: string): Promise<void>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = 'error',
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Validate raw params for `method`; throws ApiError('bad-request') with a readable message. */
+export function validateParams<M extends ApiMethod>(method: string, params: unknown): { method: M; params: z.output<(typeof ApiParams)[M]> } {
+  if (!Object.prototype.hasOwnProperty.call(ApiParams, method)) {
+    throw new ApiError(`unknown method "${method}"`, 'unknown-method');
+  }
+  const schema = ApiParams[method as M];
+  const r = schema.safeParse(params ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue && issue.path.length ? issue.path.join('.') : 'params';
+    throw new ApiError(`invalid ${method} request: ${where}: ${issue?.message ?? 'invalid'}`, 'bad-request');
+  }
+  return { method: method as M, params: r.data as z.output<(typeof ApiParams)[M]> };
+}

@@ -1,0 +1,227 @@
+/**
+ * The engine behind the API contract: plain Node, no Electron. The Electron IPC bridge and the browser-mode
+ * WebSocket both call `handle()` and forward `subscribe()` events, so every capability has one implementation.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Topology } from '../topology/types';
+import type { RunSettings } from '../command/types';
+import {
+  ApiError,
+  validateParams,
+  type ApiEvent,
+  type ApiEvents,
+  type ApiMethod,
+  type ApiResults,
+  type LogQueryResult,
+  type RunInfo,
+  type SystemInfo,
+} from './contract';
+import { importTopology, loadTopology, readSysfsTopology } from '../topology';
+import {
+  buildCommand,
+  parseCommandLine,
+  VARIABLES,
+  firstPhysicalCores,
+  coresOnNode,
+  wholeNode,
+  spread,
+  allAvailable,
+  validateCpuList,
+} from '../command';
+import { ProfileStore } from '../profiles';
+import { dataDir } from '../util/datadir';
+import { numactlStatus } from '../system/numactl';
+import { VERSION } from '../version';
+import { RunManager } from './runs';
+import { LogViews } from './logviews';
+import { LoadWatch } from './loadwatch';
+import { exampleWorkload } from './example';
+import { BundleService } from './bundles';
+
+export interface EngineOptions {
+  shell: 'electron' | 'browser';
+  sysroot?: string;
+  fromFile?: string;
+  /** Data directory override (tests); defaults to AIO_TUNER_HOME or the platform's user data directory. */
+  dataDir?: string;
+}
+
+type Handler<M extends ApiMethod> = (params: never) => Promise<ApiResults[M]>;
+
+export class Engine {
+  private topology: Topology | null = null;
+  private readonly events = new EventEmitter();
+  readonly home: string;
+  private readonly profiles: ProfileStore;
+  readonly runs: RunManager;
+  readonly logs: LogViews;
+  private readonly load: LoadWatch;
+  private readonly bundles: BundleService;
+  private readonly cwd = process.cwd();
+
+  constructor(private readonly opts: EngineOptions) {
+    this.home = opts.dataDir ?? dataDir();
+    mkdirSync(this.home, { recursive: true });
+    this.profiles = new ProfileStore(join(this.home, 'profiles'));
+    this.logs = new LogViews();
+    this.runs = new RunManager(join(this.home, 'runs'), this.logs, (e, d) => this.emit(e, d));
+    this.load = new LoadWatch(this.runs, (e, d) => this.emit(e, d));
+    this.bundles = new BundleService(this, (e, d) => this.emit(e, d), opts.sysroot);
+    this.events.setMaxListeners(100);
+  }
+
+  async getTopology(): Promise<Topology> {
+    this.topology ??= await loadTopology({ sysroot: this.opts.sysroot, fromFile: this.opts.fromFile });
+    return this.topology;
+  }
+
+  subscribe(cb: (event: ApiEvent, data: unknown) => void): () => void {
+    this.events.on('event', cb);
+    return () => this.events.off('event', cb);
+  }
+
+  private emit<E extends ApiEvent>(event: E, data: ApiEvents[E]): void {
+    this.events.emit('event', event, data);
+  }
+
+  /** Validate and dispatch one request. Throws ApiError with a user-readable message. */
+  async handle(method: string, rawParams: unknown): Promise<unknown> {
+    const { params } = validateParams(method, rawParams);
+    const fn = (this.handlers as Record<string, Handler<ApiMethod>>)[method];
+    if (!fn) throw new ApiError(`method "${method}" is not implemented`, 'unknown-method');
+    try {
+      return await fn(params as never);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError((e as Error).message ?? String(e), 'failed');
+    }
+  }
+
+  async buildFor(settings: RunSettings, container?: string) {
+    const t = await this.getTopology();
+    const n = await numactlStatus();
+    return buildCommand(settings, t, { numactlAvailable: n.available, container });
+  }
+
+  private readonly handlers: { [M in ApiMethod]: (p: never) => Promise<ApiResults[M]> } = {
+    'system.info': async (): Promise<SystemInfo> => {
+      const t = await this.getTopology();
+      return {
+        version: VERSION,
+        platform: process.platform,
+        shell: this.opts.shell,
+        numactl: await numactlStatus(),
+        dataDir: this.home,
+        cwd: this.cwd,
+        exampleWorkload: exampleWorkload(),
+        topologyOrigin: t.origin ?? t.source,
+      };
+    },
+    'topology.get': async () => this.getTopology(),
+    'topology.load': async (p: { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string }) => {
+      if (p.kind === 'host') this.topology = await loadTopology({ sysroot: this.opts.sysroot });
+      else if (p.kind === 'sysroot') this.topology = await readSysfsTopology(resolve(p.path));
+      else this.topology = importTopology(p.text, p.name ?? 'pasted text');
+      return this.topology;
+    },
+    'command.build': async (p: { settings: RunSettings; container?: string }) => this.buildFor(p.settings, p.container),
+    'command.parse': async (p: { text: string }) => parseCommandLine(p.text, await this.getTopology()),
+    'command.variables': async () => VARIABLES,
+    'cpus.validate': async (p: { text: string }) => validateCpuList(p.text, await this.getTopology()),
+    'cpus.preset': async (p: { preset: string; count?: number; node?: number }) => {
+      const t = await this.getTopology();
+      const need = (v: number | undefined, what: string): number => {
+        if (v === undefined) throw new ApiError(`preset "${p.preset}" needs ${what}`, 'bad-request');
+        return v;
+      };
+      const nodeId = (v: number | undefined): number => {
+        const k = need(v, 'a node');
+        if (!t.nodes.some((n) => n.id === k))
+          throw new ApiError(`node ${k} does not exist (nodes: ${t.nodes.map((n) => n.id).join(', ')})`, 'bad-request');
+        return k;
+      };
+      switch (p.preset) {
+        case 'first':
+          return { cpus: firstPhysicalCores(t, need(p.count, 'a count')) };
+        case 'node-count':
+          return { cpus: coresOnNode(t, nodeId(p.node), need(p.count, 'a count')) };
+        case 'node':
+          return { cpus: wholeNode(t, nodeId(p.node)) };
+        case 'spread':
+          return { cpus: spread(t, need(p.count, 'a count')) };
+        case 'all':
+          return { cpus: allAvailable(t) };
+        default:
+          return { cpus: [] };
+      }
+    },
+    'profiles.list': async () => this.profiles.list(),
+    'profiles.save': async (p: { name: string; settings: RunSettings }) => this.profiles.save(p.name, p.settings),
+    'profiles.load': async (p: { name: string }) => this.profiles.load(p.name),
+    'profiles.delete': async (p: { name: string }) => {
+      await this.profiles.delete(p.name);
+      return { ok: true as const };
+    },
+    'profiles.export': async (p: { name: string }) => {
+      const settings = await this.profiles.load(p.name);
+      return {
+        json: JSON.stringify({ name: p.name, settings }, null, 2) + '\n',
+        fileName: `${p.name.replace(/[^\w.-]+/g, '_')}.aio-profile.json`,
+      };
+    },
+    'profiles.import': async (p: { json: string }) => this.profiles.importJson(p.json),
+    'run.start': async (p: { settings: RunSettings; timeoutS?: number }) => {
+      const built = await this.buildFor(p.settings);
+      return this.runs.start(p.settings, built, { timeoutMs: p.timeoutS ? p.timeoutS * 1000 : undefined });
+    },
+    'run.stop': async (p: { runId: string }) => {
+      await this.runs.stop(p.runId);
+      return { ok: true as const };
+    },
+    'run.list': async () => this.runs.list(),
+    'run.get': async (p: { runId: string }) => this.runs.get(p.runId),
+    'log.open': async (p: { path: string }) => this.logs.openFile(resolve(p.path)),
+    'log.openText': async (p: { name: string; text: string }) => {
+      const dir = join(this.home, 'opened');
+      return this.logs.openText(dir, basename(p.name || 'pasted.log'), p.text);
+    },
+    'log.query': async (p: Parameters<LogViews['query']>[0]): Promise<LogQueryResult> => this.logs.query(p),
+    'log.search': async (p: Parameters<LogViews['search']>[0]) => this.logs.search(p),
+    'log.line': async (p: { logId: string; n: number }) => this.logs.line(p.logId, p.n),
+    'log.save': async (p: { logId: string; path: string }) => this.logs.save(p.logId, resolve(p.path)),
+    'load.watch': async (p: { on: boolean }) => {
+      this.load.setWanted(p.on);
+      return { ok: true as const };
+    },
+    'bundle.create': async (p: Parameters<BundleService['create']>[0]) => this.bundles.create(p),
+    'bundle.preview': async (p: Parameters<BundleService['preview']>[0]) => this.bundles.preview(p),
+  };
+
+  /** Stop everything this engine started (app quit, CLI Ctrl-C, server shutdown). */
+  async dispose(): Promise<void> {
+    this.load.setWanted(false);
+    await this.runs.stopAll();
+    this.logs.closeAll();
+  }
+
+  /** Path helpers for the server's download route: only files the engine itself produced may be served. */
+  isServable(path: string): boolean {
+    return this.bundles.isProduced(path) || this.logs.isKnownFile(path);
+  }
+
+  newId(): string {
+    return randomUUID().slice(0, 8);
+  }
+
+  async readText(path: string): Promise<string> {
+    return readFile(path, 'utf8');
+  }
+
+  runInfo(id: string): RunInfo {
+    return this.runs.get(id);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Runs started from the UI: each gets a folder under <data>/runs/<id>/ with its log (written by the runner
+ * before anything is shown) and run.json (settings, command, outcome), so history survives restarts and a
+ * crash of the UI loses nothing.
+ */
+import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { BuiltCommand, RunSettings } from '../command/types';
+import { startRun, ResultsParser, type RunHandle, type RunResult, type RunMetrics } from '../run';
+import { writeFileAtomic } from '../util/atomic';
+import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
+import type { LogViews } from './logviews';
+import { preflightProblem } from './preflight';
+
+type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit'>(event: E, data: ApiEvents[E]) => void;
+
+interface Live {
+  info: RunInfo;
+  handle: RunHandle;
+  parser: ResultsParser;
+}
+
+export function summarize(m: RunMetrics | null): ResultSummary | null {
+  if (!m) return null;
+  const l = m.latencyMs;
+  const hasLatency = l && Object.values(l).some((v) => v !== null);
+  if (!hasLatency && !m.throughput) return null;
+  return { latencyMs: hasLatency ? l : null, throughput: m.throughput, passes: m.passes ?? null, warmups: m.warmups ?? null };
+}
+
+export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome {
+  return {
+    exitCode: r.exitCode,
+    signal: r.signal,
+    durationMs: r.durationMs,
+    peakRssBytes: r.peakRssBytes,
+    logFile: r.logFile,
+    lines: r.lines,
+    ...(r.startError ? { startError: r.startError } : {}),
+    results: summarize(metrics),
+  };
+}
+
+export class RunManager {
+  private readonly live = new Map<string, Live>();
+  private readonly finished = new Map<string, RunInfo>();
+  private readonly activity = new Set<() => void>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly logs: LogViews,
+    private readonly emit: Emit,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.loadSaved();
+  }
+
+  /** Earlier runs from disk; a corrupt run.json is skipped (and left in place) rather than hiding the others. */
+  private loadSaved(): void {
+    for (const id of readdirSync(this.dir)) {
+      const f = join(this.dir, id, 'run.json');
+      if (!existsSync(f)) continue;
+      try {
+        const info = JSON.parse(readFileSync(f, 'utf8')) as RunInfo;
+        if (info.state === 'running') info.state = 'exited'; // the app ended while it ran
+        this.finished.set(info.runId, info);
+      } catch {
+        // reported by history listing; a broken entry must not block the others
+      }
+    }
+  }
+
+  onActivity(cb: () => void): void {
+    this.activity.add(cb);
+  }
+
+  activeCount(): number {
+    return this.live.size;
+  }
+
+  latestActive(): { runId: string; settingsCpus: number[] } | null {
+    const last = [...this.live.values()].at(-1);
+    return last ? { runId: last.info.runId, settingsCpus: last.info.settings.cpus } : null;
+  }
+
+  start(settings: RunSettings, built: BuiltCommand, opts: { timeoutMs?: number; tag?: string; logFile?: string } = {}): RunInfo {
+    const errors = built.checks.filter((c) => c.severity === 'error' && c.code === 'numactl-missing');
+    if (errors.length) throw new ApiError(errors[0]!.message, 'precondition');
+    const problem = preflightProblem(settings);
+    if (problem) throw new ApiError(problem, 'start-failed');
+    const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
+    const runDir = join(this.dir, runId);
+    mkdirSync(runDir, { recursive: true });
+    const logFile = opts.logFile ?? join(runDir, 'output.log');
+    const handle = startRun({
+      argv: built.argv,
+      env: built.env,
+      unset: built.unset,
+      cwd: settings.cwd,
+      logFile,
+      timeoutMs: opts.timeoutMs,
+    });
+    const logId = this.logs.register(handle.log, () => this.live.has(runId), `run-${runId}`);
+    const info: RunInfo = {
+      runId,
+      logId,
+      logFile,
+      startedAt: new Date().toISOString(),
+      argv: built.argv,
+      env: built.env,
+      settings,
+      checks: built.checks,
+      state: 'running',
+      outcome: null,
+      ...(opts.tag ? { target: opts.tag } : {}),
+    };
+    const parser = new ResultsParser();
+    this.live.set(runId, { info, handle, parser });
+    this.save(info);
+    handle.events.on('lines', (lines) => {
+      for (const l of lines) parser.feed(l.text);
+      this.emit('run.lines', { runId, logId, totalLines: handle.log.lineCount, lines });
+    });
+    void handle.done.then((r) => {
+      info.state = 'exited';
+      info.outcome = outcomeOf(r, parser.result());
+      this.live.delete(runId);
+      this.finished.set(runId, info);
+      this.save(info);
+      this.emit('run.exit', info);
+      for (const cb of this.activity) cb();
+    });
+    this.emit('run.started', info);
+    for (const cb of this.activity) cb();
+    return info;
+  }
+
+  private save(info: RunInfo): void {
+    void writeFileAtomic(join(this.dir, info.runId, 'run.json'), JSON.stringify(info, null, 2) + '\n').catch(() => undefined);
+  }
+
+  async stop(runId: string): Promise<void> {
+    const l = this.live.get(runId);
+    if (!l) {
+      if (this.finished.has(runId)) return;
+      throw new ApiError(`no run "${runId}"`, 'not-found');
+    }
+    await l.handle.stop();
+  }
+
+  async waitFor(runId: string): Promise<RunInfo> {
+    const l = this.live.get(runId);
+    if (l) await l.handle.done;
+    // done resolves before our own .then handler may have run: yield once so the outcome is filled in.
+    await new Promise((r) => setImmediate(r));
+    return this.get(runId);
+  }
+
+  list(): RunInfo[] {
+    return [...this.finished.values(), ...[...this.live.values()].map((l) => l.info)].sort((a, b) =>
+      a.startedAt < b.startedAt ? 1 : -1,
+    );
+  }
+
+  get(runId: string): RunInfo {
+    const info = this.live.get(runId)?.info ?? this.finished.get(runId);
+    if (!info) throw new ApiError(`no run "${runId}"`, 'not-found');
+    return info;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.handle.stop()));
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * "Gather logs for support": one run at AIO_DEBUG_MODE=4 (or a saved run), the machine's description and the
+ * Python installation, redacted and written as one .tar.gz. The UI, the API and the CLI all come through
+ * `createBundle`; `previewBundle` shows the same plan without running or writing anything.
+ */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { BundleInfo, BundlePreview } from '../api/contract';
+import { buildCommand, envFor, memoryNodes, scriptForm, shellForm, type Built } from '../command';
+import type { Check, RunSettings } from '../command/types';
+import { LEVELS, type Level } from '../logs';
+import { ResultsParser, describeExit, exitStatusCode, hasMetrics, startRun, type RunMetrics, type RunResult } from '../run';
+import type { Topology } from '../topology/types';
+import { formatBytes } from '../topology/units';
+import { VERSION } from '../version';
+import { BundleArchive } from './archive';
+import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
+import { collectSystem, SYSTEM_FILES, which, type BundleFile } from './collect-system';
+import { effectiveEnv, flatEnv, formatEnvTxt, processEnv } from './env';
+import { measureOutput, outputLines } from './output-log';
+import { buildNote, buildReadme } from './readme';
+import { Redactor } from './redact';
+
+export type BundleStage = 'run' | 'system' | 'python' | 'archive' | 'done';
+
+/** How a saved run ended: both the runner's RunResult and the API's RunOutcome fit. */
+export interface SavedRunResult {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  peakRssBytes: number | null;
+  startError?: string;
+  timedOut?: boolean;
+  stopped?: boolean;
+}
+
+export interface FromRun {
+  /** The run's log file (AIO Tuner's format, or any plain log). */
+  logFile: string;
+  settings: RunSettings;
+  /** null when the outcome was not recorded. */
+  result: SavedRunResult | null;
+  startedAt: string;
+  /** AIO_DEBUG_MODE the run had; default: what its settings set (null = left unset). */
+  debugMode?: number | null;
+}
+
+export interface CreateBundleOptions {
+  /** The settings to run; not needed (and ignored) with `fromRun`. */
+  settings?: RunSettings;
+  topology: Topology;
+  /** System files come from this dumped root where it has them. */
+  sysroot?: string;
+  /** Target file, or an existing directory to put the default name in; default `<dataDir>/bundles/…`. */
+  out?: string;
+  /** Extra redaction patterns (a name fragment, or `/regex/flags` applied to all text). */
+  redact?: string[];
+  dataDir: string;
+  fromRun?: FromRun;
+  onProgress?(stage: BundleStage, detail?: string): void;
+  /** Time limit for the run; it is stopped (and the bundle still written) when exceeded. */
+  timeoutMs?: number;
+  /** Stops the run early; the bundle is still written with what was captured. */
+  signal?: AbortSignal;
+  /** Whether numactl exists (for the checks); looked up on PATH when not given. */
+  numactlAvailable?: boolean;
+}
+
+/** What the CLI and the API return, plus facts a caller may want to print. */
+export interface BundleResult extends BundleInfo {
+  /** The run's outcome (new or saved); null when a saved run had none. */
+  run: SavedRunResult | null;
+  /** One-line description of how the run ended. */
+  outcome: string;
+  /** Did the workload fail (non-zero exit, signal, could not start)? The bundle is written all the same. */
+  workloadFailed: boolean;
+  logFile: string;
+}
+
+/** The settings a bundle runs: the user's, with AIO_DEBUG_MODE=4 and nothing else changed. */
+export function debugRunSettings(s: RunSettings): RunSettings {
+  const env = { ...s.env };
+  // An explicit AIO_DEBUG_MODE (or an unset of it) would win over the derived value.
+  delete env.AIO_DEBUG_MODE;
+  return { ...s, cpus: [...s.cpus], workload: [...s.workload], env, debugMode: 4 };
+}
+
+/** The files a bundle for this workload holds, in archive order. */
+export function plannedFiles(workload: readonly string[]): string[] {
+  return [
+    'README.txt',
+    'run/command.sh',
+    'run/env.txt',
+    'run/output.log',
+    'run/result.json',
+    ...SYSTEM_FILES,
+    ...(isPythonWorkload(workload) ? PYTHON_FILES : []),
+    'MANIFEST.json',
+  ];
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function safeHost(): string {
+  return hostname().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'host';
+}
+
+export function defaultBundleName(d: Date = new Date()): string {
+  return `aio-tuner-bundle-${safeHost()}-${stamp(d)}.tar.gz`;
+}
+
+async function targetPath(out: string | undefined, dataDir: string, now: Date): Promise<string> {
+  if (out === undefined || out === '') return join(dataDir, 'bundles', defaultBundleName(now));
+  const abs = resolve(out);
+  const isDir = out.endsWith('/') || (await stat(abs).then((s) => s.isDirectory(), () => false));
+  return isDir ? join(abs, defaultBundleName(now)) : abs;
+}
+
+/** Folder name inside the archive: the file name without its extension. */
+function rootName(path: string): string {
+  return basename(path).replace(/(\.tar\.gz|\.tgz|\.tar)$/i, '') || 'aio-tuner-bundle';
+}
+
+function machineLine(t: Topology): string {
+  const online = t.cpus.filter((c) => c.online).length;
+  return `${t.model ?? 'unknown CPU'} (${t.arch ?? 'unknown arch'}), ${online} CPU${online === 1 ? '' : 's'} online, ${t.packages.length} package(s), ${t.nodes.length} NUMA node(s)`;
+}
+
+function settingsLine(s: RunSettings, built: Built, t: Topology): string {
+  const nodes = memoryNodes(s, t);
+  const parts = [
+    s.cpus.length ? `CPUs ${s.cpus.join(',')}` : 'no CPU selection',
+    `threads ${built.env.AIO_NUM_THREADS ?? 'unset'}`,
+    `memory ${s.memPolicy}${nodes.length && s.memPolicy !== 'none' && s.memPolicy !== 'local' ? ` (node ${nodes.join(',')})` : ''}`,
+  ];
+  const extra = Object.keys(s.env);
+  if (extra.length) parts.push(`variables ${extra.join(', ')}`);
+  return parts.join('; ');
+}
+
+function resultsLine(m: RunMetrics): string | null {
+  if (!hasMetrics(m)) return null;
+  const parts: string[] = [];
+  const l = m.latencyMs;
+  if (l.mean !== null) parts.push(`latency mean ${l.mean} ms`);
+  if (l.p90 !== null) parts.push(`p90 ${l.p90} ms`);
+  if (m.throughput) parts.push(`throughput ${m.throughput.value} ${m.throughput.unit}`);
+  if (m.passes !== undefined) parts.push(`${m.passes} passes`);
+  return parts.join(', ');
+}
+
+function outcomeOf(r: SavedRunResult | null, logFile: string): string {
+  if (r === null) return 'unknown: the saved run has no recorded outcome';
+  const counts = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  const full: RunResult = {
+    exitCode: r.exitCode,
+    signal: r.signal,
+    durationMs: r.durationMs,
+    peakRssBytes: r.peakRssBytes ?? 0,
+    logFile,
+    lines: 0,
+    counts,
+    timedOut: r.timedOut ?? false,
+    stopped: r.stopped ?? false,
+  };
+  if (r.startError !== undefined) full.startError = r.startError;
+  return describeExit(full);
+}
+
+function failed(r: SavedRunResult | null): boolean {
+  return r === null || r.startError !== undefined || r.signal !== null || r.exitCode !== 0;
+}
+
+function effectiveDebugMode(s: RunSettings): number | null {
+  const v = envFor(s).env.AIO_DEBUG_MODE;
+  return v === undefined || !/^\d+$/.test(v) ? null : Number(v);
+}
+
+interface Plan {
+  settings: RunSettings;
+  built: Built;
+  redactor: Redactor;
+  cwd: string;
+  /** The redacted one-line command and script. */
+  command: string;
+  script: string;
+}
+
+/** Everything both preview and create derive from the settings, redaction included. */
+function plan(settings: RunSettings, topology: Topology, patterns: readonly string[], numactlAvailable?: boolean): Plan {
+  const built = buildCommand(settings, topology, { numactlAvailable });
+  const base = { patterns, envs: [process.env, settings.env, built.env] };
+  // Two steps: the first redactor finds secrets passed as arguments, the second also hides them as literals.
+  const redactor = new Redactor({ ...base, values: new Redactor(base).secretArgs(built.argv) });
+  // A relative workload path only works from the directory the run used: the script records it.
+  const cwd = settings.cwd ?? process.cwd();
+  const env = Object.fromEntries(Object.entries(built.env).map(([k, v]) => [k, redactor.envValue(k, v)]));
+  const redactedPlan = { env, unset: built.unset };
+  const argv = redactor.argv(built.argv);
+  return {
+    settings,
+    built,
+    redactor,
+    cwd,
+    command: shellForm(redactedPlan, argv, settings.cwd),
+    script: scriptForm(redactedPlan, argv, cwd),
+  };
+}
+
+/** What a bundle of these settings would contain, without running or writing anything (the UI shows it first). */
+export function previewBundle(settings: RunSettings, topology: Topology, redact: readonly string[] = []): BundlePreview {
+  const p = plan(debugRunSettings(settings), topology, redact);
+  const env = flatEnv(effectiveEnv(p.built, process.env), p.redactor);
+  return {
+    files: plannedFiles(settings.workload),
+    env,
+    command: p.command,
+    redacted: [...p.redactor.redactedNames].sort(),
+  };
+}
+
+function newLogFile(dataDir: string, now: Date): string {
+  return join(dataDir, 'runs', `bundle-${stamp(now)}-${randomBytes(3).toString('hex')}.log`);
+}
+
+async function runForBundle(
+  p: Plan,
+  logFile: string,
+  opts: CreateBundleOptions,
+): Promise<RunResult> {
+  opts.onProgress?.('run', p.command);
+  const handle = startRun({
+    argv: p.built.argv,
+    env: p.built.env,
+    unset: p.built.unset,
+    cwd: p.settings.cwd,
+    logFile,
+    timeoutMs: opts.timeoutMs,
+  });
+  let lines = 0;
+  let last = 0;
+  handle.events.on('lines', (batch) => {
+    lines += batch.length;
+    const now = Date.now();
+    if (now - last >= 500) {
+      last = now;
+      opts.onProgress?.('run', `${lines} lines of output`);
+    }
+  });
+  const onAbort = () => void handle.stop();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  try {
+    return await handle.done;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Run (or take a saved run), collect, redact and write the bundle. Throws only when the bundle cannot be written. */
+export async function createBundle(opts: CreateBundleOptions): Promise<BundleResult> {
+  const now = new Date();
+  const from = opts.fromRun ?? null;
+  const base = from ? from.settings : opts.settings;
+  if (!base) throw new Error('createBundle needs settings or a saved run');
+  const settings = from ? base : debugRunSettings(base);
+  const numactlAvailable = opts.numactlAvailable ?? (await which('numactl')) !== null;
+  const p = plan(settings, opts.topology, opts.redact ?? [], numactlAvailable);
+  const { redactor, built } = p;
+  const patterns = opts.redact ?? [];
+
+  let logFile: string;
+  let run: SavedRunResult | null;
+  let startedAt: string;
+  if (from) {
+    logFile = from.logFile;
+    run = from.result;
+    startedAt = from.startedAt;
+  } else {
+    logFile = newLogFile(opts.dataDir, now);
+    startedAt = now.toISOString();
+    run = await runForBundle(p, logFile, opts);
+  }
+  const debugMode = from ? (from.debugMode !== undefined ? from.debugMode : effectiveDebugMode(settings)) : 4;
+
+  // First pass over the log: redacted size for the tar header, line count, and the results.
+  const parser = new ResultsParser();
+  const measured = await measureOutput(logFile, redactor, (rec) => parser.feed(rec.text));
+  const metrics = parser.result();
+
+  opts.onProgress?.('system', 'lscpu, numactl, /proc, kernel, cgroup, OS');
+  const env = processEnv(built, process.env);
+  const python = isPythonWorkload(settings.workload);
+  if (python) opts.onProgress?.('python', `asking ${settings.workload[0]} about torch and pip`);
+  const [systemFiles, pythonFiles] = await Promise.all([
+    collectSystem(opts.topology, { sysroot: opts.sysroot }),
+    python ? collectPython(settings.workload[0]!, { env, cwd: settings.cwd }) : Promise.resolve<BundleFile[]>([]),
+  ]);
+
+  const files = plannedFiles(settings.workload);
+  const outcome = outcomeOf(run, logFile);
+  const checks: Check[] = built.checks;
+  const result = redactor.json({
+    madeFrom: from ? 'saved run (not re-run)' : 'new run at AIO_DEBUG_MODE=4',
+    startedAt,
+    debugMode,
+    argv: redactor.argv(built.argv),
+    cwd: p.cwd,
+    exitCode: run?.exitCode ?? null,
+    signal: run?.signal ?? null,
+    status: run ? exitStatusCode({ exitCode: run.exitCode, signal: run.signal, startError: run.startError }) : null,
+    outcome,
+    startError: run?.startError ?? null,
+    timedOut: run?.timedOut ?? null,
+    stopped: run?.stopped ?? null,
+    durationMs: run?.durationMs ?? null,
+    peakRssBytes: run?.peakRssBytes ?? null,
+    lines: measured.lines,
+    results: metrics,
+    checks,
+  });
+  const envTxt = formatEnvTxt(
+    effectiveEnv(built, process.env),
+    redactor,
+    from ? 'Inherited variables are those of the AIO Tuner process that made this bundle.' : undefined,
+  );
+  const readme = buildReadme({
+    createdAt: now,
+    version: VERSION,
+    host: hostname(),
+    machine: machineLine(opts.topology),
+    fromRun: from ? { logFile: from.logFile, startedAt: from.startedAt } : null,
+    debugMode,
+    command: p.command,
+    cwd: p.cwd,
+    outcome: redactor.text(outcome),
+    durationMs: run?.durationMs ?? null,
+    peakRssBytes: run?.peakRssBytes ?? null,
+    lines: measured.lines,
+    results: resultsLine(metrics),
+    checks: redactor.json(checks),
+    files,
+    redactedNames: [...redactor.redactedNames].sort(),
+    patterns,
+    sysroot: opts.sysroot,
+  });
+
+  opts.onProgress?.('archive', `${measured.lines} lines, ${formatBytes(measured.bytes)} of output`);
+  const path = await targetPath(opts.out, opts.dataDir, now);
+  const archive = await BundleArchive.create(path, rootName(path));
+  let finished;
+  try {
+    await archive.addText('README.txt', redactor.text(readme));
+    await archive.addText('run/command.sh', p.script, 0o755);
+    await archive.addText('run/env.txt', envTxt);
+    await archive.addStream('run/output.log', measured.bytes, async (sink) => {
+      for await (const chunk of outputLines(logFile, redactor, undefined, measured.lines)) await sink.write(chunk);
+    });
+    await archive.addText('run/result.json', JSON.stringify(result, null, 2) + '\n');
+    for (const f of [...systemFiles, ...pythonFiles]) await archive.addText(f.name, redactor.text(f.content));
+    finished = await archive.finish();
+  } catch (e) {
+    await archive.abort();
+    throw e;
+  }
+  opts.onProgress?.('done', `${finished.path} (${formatBytes(finished.sizeBytes)})`);
+
+  const note = buildNote({
+    fileName: basename(finished.path),
+    sizeBytes: finished.sizeBytes,
+    version: VERSION,
+    host: hostname(),
+    machine: machineLine(opts.topology),
+    command: p.command,
+    outcome: redactor.text(outcome),
+    settings: redactor.text(settingsLine(settings, built, opts.topology)),
+    fromRun: from !== null,
+    debugMode,
+  });
+  return {
+    path: finished.path,
+    sizeBytes: finished.sizeBytes,
+    note,
+    files: finished.manifest.files.map((f) => f.path).concat('MANIFEST.json'),
+    run,
+    outcome,
+    workloadFailed: failed(run),
+    logFile,
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * The machine side of a support bundle: the files under `system/`.
+ *
+ * Every collector returns text, never throws: a tool that is missing, crashes or hangs becomes a note in its
+ * file, because a bundle with one empty corner is still worth sending and a failed bundle is not.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import si from 'systeminformation';
+import type { Topology } from '../topology/types';
+
+export interface BundleFile {
+  /** Path inside the bundle, e.g. "system/lscpu.txt". */
+  name: string;
+  content: string;
+}
+
+export interface CollectOptions {
+  /** A dumped root (as for `--sysroot`): its files are used where it has them. */
+  sysroot?: string;
+  /** Environment for the tools (its PATH decides which tools are found); default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Per-tool time limit. */
+  timeoutMs?: number;
+}
+
+/** Files `collectSystem` produces, in archive order. */
+export const SYSTEM_FILES = [
+  'system/topology.json',
+  'system/lscpu.txt',
+  'system/lscpu-e.txt',
+  'system/numactl-H.txt',
+  'system/numactl-show.txt',
+  'system/cpuinfo.txt',
+  'system/meminfo.txt',
+  'system/os.json',
+  'system/kernel.txt',
+  'system/cgroup.txt',
+  'system/release.txt',
+] as const;
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+interface ToolRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** errno code when it could not start (ENOENT: not installed). */
+  spawnError: NodeJS.ErrnoException | null;
+}
+
+const MAX_TOOL_OUTPUT = 32 * 1024 * 1024;
+
+/**
+ * Run a program to completion with a time limit. node:child_process rather than execa: execa is ESM-only and
+ * this module must load from CommonJS too (tsx tests, the Electron main bundle).
+ */
+export function runTool(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<ToolRun> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let timedOut = false;
+    let spawnError: NodeJS.ErrnoException | null = null;
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (into: Buffer[]) => (d: Buffer) => {
+      // A runaway tool must not exhaust memory: keep the first MAX_TOOL_OUTPUT bytes.
+      if (size < MAX_TOOL_OUTPUT) into.push(d);
+      size += d.length;
+    };
+    child.stdout.on('data', keep(out));
+    child.stderr.on('data', keep(err));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: code,
+        signal: timedOut ? null : signal,
+        timedOut,
+        spawnError,
+      });
+    });
+  });
+}
+
+/**
+ * Run a tool and describe what happened in text: its output, or why there is none. The command line heads the
+ * text so support sees exactly what produced it.
+ */
+export async function toolOutput(cmd: string, args: string[], opts: CollectOptions = {}): Promise<string> {
+  const shown = `$ ${[cmd, ...args].join(' ')}\n`;
+  const r = await runTool(cmd, args, opts);
+  if (r.spawnError?.code === 'ENOENT') return `${shown}${cmd} not found: it is not installed or not on PATH (${r.spawnError.message})\n`;
+  if (r.spawnError) return `${shown}${cmd} could not run: ${r.spawnError.message}\n`;
+  let text = shown + r.stdout + (r.stdout.endsWith('\n') || r.stdout === '' ? '' : '\n');
+  if (r.stderr) text += `[stderr]\n${r.stderr}${r.stderr.endsWith('\n') ? '' : '\n'}`;
+  if (r.timedOut) text += `[${cmd} did not finish within ${(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s and was stopped]\n`;
+  else if (r.signal) text += `[${cmd} crashed: ${r.signal}]\n`;
+  else if (r.exitCode !== 0) text += `[${cmd} exited with code ${r.exitCode}]\n`;
+  return text;
+}
+
+/** Path of an executable found on PATH, or null; no process spawned. */
+export async function which(cmd: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  if (cmd.includes('/')) return (await isExecutable(cmd)) ? cmd : null;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, cmd);
+    if (await isExecutable(p)) return p;
+  }
+  return null;
+}
+
+async function isExecutable(p: string): Promise<boolean> {
+  try {
+    await access(p, constants.X_OK);
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** A file from the sysroot when it has one, else from this host; the first line says which. */
+async function rootFile(rel: string, sysroot: string | undefined): Promise<string> {
+  if (sysroot) {
+    const text = await readText(join(sysroot, rel));
+    if (text !== null) return `# /${rel} from the sysroot ${sysroot}\n${text}`;
+    const host = await readText('/' + rel);
+    if (host === null) return `# /${rel}: not in the sysroot ${sysroot} and not readable on this host\n`;
+    return `# /${rel}: not in the sysroot ${sysroot}; this is the host's\n${host}`;
+  }
+  const text = await readText('/' + rel);
+  return text === null
+    ? `# /${rel} is not readable on this machine (not Linux, or hidden from this process)\n`
+    : `# /${rel}\n${text}`;
+}
+
+function sysrootNote(sysroot: string | undefined, what: string): string {
+  return sysroot ? `# ${what} describes the host running AIO Tuner, not the sysroot ${sysroot}.\n` : '';
+}
+
+async function lscpu(args: string[], opts: CollectOptions): Promise<string> {
+  // lscpu reads a dumped tree itself; some util-linux versions crash on some dumps, which toolOutput reports.
+  if (opts.sysroot) return toolOutput('lscpu', ['--sysroot', opts.sysroot, ...args], opts);
+  return toolOutput('lscpu', args, opts);
+}
+
+async function osJson(opts: CollectOptions): Promise<string> {
+  const settle = async <T>(p: Promise<T>): Promise<T | { error: string }> => {
+    try {
+      return await p;
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  };
+  const [osInfo, cpu, mem, system, versions] = await Promise.all([
+    settle(si.osInfo()),
+    settle(si.cpu()),
+    settle(si.mem()),
+    settle(si.system()),
+    // A short list: asking for every known program spawns dozens of processes and takes seconds.
+    settle(si.versions('kernel, openssl, node, gcc, git, docker')),
+  ]);
+  const doc: Record<string, unknown> = { osInfo, cpu, mem, system, versions };
+  if (opts.sysroot) doc.note = `describes the host running AIO Tuner, not the sysroot ${opts.sysroot}`;
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+async function kernelText(opts: CollectOptions): Promise<string> {
+  const parts: string[] = [];
+  const dumped = opts.sysroot ? await readText(join(opts.sysroot, 'uname.txt')) : null;
+  if (dumped !== null) parts.push(`# uname from the sysroot ${opts.sysroot} (uname.txt)\n${dumped}`);
+  else parts.push(sysrootNote(opts.sysroot, 'uname') + (await toolOutput('uname', ['-a'], opts)));
+  parts.push(sysrootNote(opts.sysroot, 'the page size') + (await toolOutput('getconf', ['PAGESIZE'], opts)));
+  for (const f of ['enabled', 'defrag']) {
+    parts.push(await rootFile(`sys/kernel/mm/transparent_hugepage/${f}`, opts.sysroot));
+  }
+  parts.push(await rootFile('proc/cmdline', opts.sysroot));
+  return parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join('\n');
+}
+
+/** cgroup v2 and v1 files that limit CPUs and memory; the process's own cgroup path decides where to look. */
+async function cgroupText(opts: CollectOptions): Promise<string> {
+  const out: string[] = [];
+  const status = await rootFile('proc/self/status', opts.sysroot);
+  const allowed = status
+    .split('\n')
+    .filter((l) => /^(Cpus_allowed_list|Mems_allowed_list)\s*:/.test(l))
+    .join('\n');
+  if (opts.sysroot) {
+    out.push(`# from the sysroot ${opts.sysroot} (proc/self/status)\n${allowed || '(no allowed lists in it)'}\n`);
+    out.push(`# cgroup files below describe the host running AIO Tuner, not the sysroot.`);
+  } else {
+    out.push(`# /proc/self/status (the workload inherits these before numactl binds it)\n${allowed}\n`);
+  }
+  const self = await readText('/proc/self/cgroup');
+  if (self === null) {
+    out.push('# /proc/self/cgroup is not readable: no cgroup information on this machine\n');
+    return out.join('\n');
+  }
+  out.push(`# /proc/self/cgroup\n${self}`);
+  const entries = self
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [, , controllers = '', path = '/'] = /^(\d+):([^:]*):(.*)$/.exec(l) ?? [];
+      return { controllers: controllers.split(','), path };
+    });
+  const v2 = entries.find((e) => e.controllers.length === 1 && e.controllers[0] === '');
+  const lines: string[] = [];
+  const show = async (dir: string, files: string[]): Promise<void> => {
+    for (const f of files) {
+      // Inside a container the cgroup path is often not visible under the mount: fall back to its root.
+      const v = (await readText(join(dir, f))) ?? null;
+      if (v !== null) lines.push(`${join(dir, f)}: ${v.trim()}`);
+    }
+  };
+  const v2files = ['cpuset.cpus.effective', 'cpuset.mems.effective', 'cpuset.cpus', 'memory.max', 'memory.high', 'cpu.max'];
+  if (v2) {
+    for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
+      await show(join(base, v2.path), v2files);
+      if (v2.path !== '/') await show(base, v2files);
+    }
+  }
+  const v1 = (ctrl: string) => entries.find((e) => e.controllers.includes(ctrl))?.path;
+  const cpuset = v1('cpuset');
+  if (cpuset !== undefined)
+    await show(join('/sys/fs/cgroup/cpuset', cpuset), ['cpuset.effective_cpus', 'cpuset.cpus', 'cpuset.effective_mems', 'cpuset.mems']);
+  const memory = v1('memory');
+  if (memory !== undefined) {
+    await show(join('/sys/fs/cgroup/memory', memory), ['memory.limit_in_bytes', 'memory.soft_limit_in_bytes']);
+    if (memory !== '/') await show('/sys/fs/cgroup/memory', ['memory.limit_in_bytes']);
+  }
+  const cpu = v1('cpu');
+  if (cpu !== undefined) await show(join('/sys/fs/cgroup/cpu', cpu), ['cpu.cfs_quota_us', 'cpu.cfs_period_us']);
+  out.push(`# limits\n${lines.length ? [...new Set(lines)].join('\n') : '(no cpuset or memory limit files readable)'}\n`);
+  return out.join('\n');
+}
+
+async function releaseText(sysroot: string | undefined): Promise<string> {
+  const where = sysroot ? join(sysroot, '.release') : '/.release';
+  const text = await readText(where);
+  if (text !== null) return `# ${where}\n${text}`;
+  return `# ${where} is not present: not an Ampere AI container image (or an image without a release file).\n`;
+}
+
+/** Gather every `system/` file. Runs the collectors side by side; none of them can fail the bundle. */
+export async function collectSystem(topology: Topology, opts: CollectOptions = {}): Promise<BundleFile[]> {
+  const guard = async (name: string, p: () => Promise<string>): Promise<BundleFile> => {
+    try {
+      return { name, content: await p() };
+    } catch (e) {
+      return { name, content: `# could not collect ${name}: ${(e as Error).message}\n` };
+    }
+  };
+  const hostOnly = (what: string) => sysrootNote(opts.sysroot, what);
+  const files = await Promise.all([
+    guard('system/topology.json', async () => JSON.stringify(topology, null, 2) + '\n'),
+    guard('system/lscpu.txt', () => lscpu([], opts)),
+    guard('system/lscpu-e.txt', () => lscpu(['-e'], opts)),
+    guard('system/numactl-H.txt', async () => hostOnly('numactl -H') + (await toolOutput('numactl', ['-H'], opts))),
+    guard('system/numactl-show.txt', async () => hostOnly('numactl --show') + (await toolOutput('numactl', ['--show'], opts))),
+    guard('system/cpuinfo.txt', () => rootFile('proc/cpuinfo', opts.sysroot)),
+    guard('system/meminfo.txt', () => rootFile('proc/meminfo', opts.sysroot)),
+    guard('system/os.json', () => osJson(opts)),
+    guard('system/kernel.txt', () => kernelText(opts)),
+    guard('system/cgroup.txt', () => cgroupText(opts)),
+    guard('system/release.txt', () => releaseText(opts.sysroot)),
+  ]);
+  return files;
+}

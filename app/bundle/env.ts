@@ -1,0 +1,93 @@
+/**
+ * The environment a run had, as support needs to see it: what AIO Tuner set, what it removed, and the inherited
+ * variables that change how the engine, the thread pools, the allocator or Python behave. The rest of the
+ * inherited environment (terminal, desktop, shell history settings) is left out: noise, and a privacy risk.
+ */
+import { shellAssignment, shellQuote, isValidEnvName } from '../command';
+import type { Redactor } from './redact';
+
+const RELEVANT_PREFIXES = [
+  'AIO_',
+  'DLS_',
+  'OMP_',
+  'KMP_',
+  'GOMP_',
+  'MKL_',
+  'OPENBLAS_',
+  'BLIS_',
+  'ONEDNN_',
+  'DNNL_',
+  'TORCH',
+  'PYTORCH_',
+  'PYTHON',
+  'LD_',
+  'MALLOC_',
+  'TCMALLOC_',
+  'JEMALLOC_',
+  'HF_',
+  'TRANSFORMERS_',
+  'TOKENIZERS_',
+  'CONDA_',
+];
+const RELEVANT_NAMES = new Set(['PATH', 'VIRTUAL_ENV', 'RESULTS_DIR', 'GLIBC_TUNABLES', 'NUMEXPR_NUM_THREADS', 'LANG', 'LC_ALL']);
+
+/** Would this inherited variable matter to an inference run? */
+export function isRelevantName(name: string): boolean {
+  return RELEVANT_NAMES.has(name) || RELEVANT_PREFIXES.some((p) => name.startsWith(p));
+}
+
+export interface EffectiveEnv {
+  /** Set by AIO Tuner, in the builder's order. */
+  set: Record<string, string>;
+  /** Removed by AIO Tuner from the inherited environment. */
+  unset: string[];
+  /** Relevant inherited variables the run kept (not overridden, not removed), sorted by name. */
+  inherited: Record<string, string>;
+}
+
+export function effectiveEnv(
+  built: { env: Record<string, string>; unset: string[] },
+  inherited: NodeJS.ProcessEnv,
+): EffectiveEnv {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(inherited).sort()) {
+    const v = inherited[name];
+    if (v === undefined || !isRelevantName(name) || !isValidEnvName(name)) continue;
+    if (name in built.env || built.unset.includes(name)) continue;
+    out[name] = v;
+  }
+  return { set: { ...built.env }, unset: [...built.unset], inherited: out };
+}
+
+/** The full environment the workload process sees: inherited, plus what the tool set, minus what it removed. */
+export function processEnv(built: { env: Record<string, string>; unset: string[] }, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...inherited, ...built.env };
+  for (const name of built.unset) delete env[name];
+  return env;
+}
+
+/** One flat name → value map of everything env.txt shows (redacted): what the preview displays. */
+export function flatEnv(e: EffectiveEnv, redactor: Redactor): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.set)) out[k] = redactor.envValue(k, v);
+  for (const [k, v] of Object.entries(e.inherited)) out[k] = redactor.envValue(k, v);
+  return out;
+}
+
+/** run/env.txt: bash syntax, so `set -a; . run/env.txt; set +a` recreates the run's variables exactly. */
+export function formatEnvTxt(e: EffectiveEnv, redactor: Redactor, note?: string): string {
+  const lines = [
+    '# Environment of the run, in bash syntax: `set -a; . run/env.txt; set +a` recreates it.',
+    '# Values shown as <redacted> were removed because the name looks secret.',
+  ];
+  if (note) lines.push(`# ${note}`);
+  lines.push('', '# Set by AIO Tuner:');
+  for (const [k, v] of Object.entries(e.set)) lines.push(shellAssignment(k, redactor.envValue(k, v)));
+  if (e.unset.length) {
+    lines.push('', '# Removed by AIO Tuner from the inherited environment:');
+    for (const k of e.unset) lines.push(`unset ${shellQuote(k)}`);
+  }
+  lines.push('', '# Inherited from the environment AIO Tuner was started in (variables that affect the run):');
+  for (const [k, v] of Object.entries(e.inherited)) lines.push(shellAssignment(k, redactor.envValue(k, v)));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,122 @@
+/**
+ * Flags shared by `command`, `run`, `bundle` and `sweep`: where the topology comes from, which CPUs, and the
+ * run settings. Flag names are a public contract (scripts use them): add, never rename.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Topology } from '../topology/types';
+import type { MemPolicy, RunSettings } from '../command/types';
+import { defaultSettings } from '../command/types';
+import { parseCpuList, CpuListError } from '../topology/cpulist';
+import { firstPhysicalCores, coresOnNode, spread, wholeNode, validateCpuList } from '../command';
+
+/** A usage error: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const sourceOptions = {
+  sysroot: { type: 'string' },
+  from: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const settingsOptions = {
+  cores: { type: 'string' },
+  first: { type: 'string' },
+  node: { type: 'string' },
+  count: { type: 'string' },
+  spread: { type: 'string' },
+  threads: { type: 'string' },
+  mem: { type: 'string' },
+  'mem-nodes': { type: 'string' },
+  debug: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  unset: { type: 'string', multiple: true },
+  cwd: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+}
+
+export function intFlag(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} expects a whole number, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+type SettingsValues = { [K in keyof typeof settingsOptions]?: (typeof settingsOptions)[K] extends { multiple: true } ? string[] : string };
+
+/** Turn the shared flags + the workload after `--` into RunSettings, validated against the topology. */
+export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topology): RunSettings {
+  const s = defaultSettings();
+  if (workload.length) s.workload = workload;
+  const selectors = (['cores', 'first', 'node', 'spread'] as const).filter((k) => v[k] !== undefined);
+  if (selectors.length > 1) throw new UsageError(`choose one of --cores, --first, --node, --spread (got ${selectors.map((k) => '--' + k).join(' and ')})`);
+  if (v.count !== undefined && v.node === undefined) throw new UsageError('--count goes with --node K');
+
+  const maxCpu = Math.max(-1, ...t.cpus.map((c) => c.id));
+  const nodeIds = t.nodes.map((n) => n.id);
+  const checkNode = (k: number) => {
+    if (!nodeIds.includes(k)) throw new UsageError(`NUMA node ${k} does not exist on this machine (nodes: ${nodeIds.join(', ') || 'none'})`);
+  };
+  if (v.cores !== undefined) {
+    let ids: number[];
+    try {
+      ids = parseCpuList(v.cores, { max: maxCpu });
+    } catch (e) {
+      throw new UsageError(`--cores: ${(e as CpuListError).message}`);
+    }
+    if (ids.length === 0) throw new UsageError('--cores: the list is empty');
+    const r = validateCpuList(v.cores, t);
+    const bad = r.errors.find((e) => !/unavailable|offline|isolated|not allowed/i.test(e.message));
+    if (bad) throw new UsageError(`--cores: ${bad.message}`);
+    // Unavailable CPUs are kept so that `--check` can report cpus-unavailable with its fix.
+    s.cpus = ids;
+  } else if (v.first !== undefined) {
+    s.cpus = firstPhysicalCores(t, intFlag('first', v.first, 1)!);
+  } else if (v.node !== undefined) {
+    const k = intFlag('node', v.node, 0)!;
+    checkNode(k);
+    const count = intFlag('count', v.count, 1);
+    s.cpus = count === undefined ? wholeNode(t, k) : coresOnNode(t, k, count);
+  } else if (v.spread !== undefined) {
+    s.cpus = spread(t, intFlag('spread', v.spread, 1)!);
+  }
+  if (v.threads !== undefined) s.threads = intFlag('threads', v.threads, 1)!;
+  if (v.mem !== undefined) {
+    const ok: MemPolicy[] = ['bind', 'preferred', 'interleave', 'local', 'none'];
+    if (!ok.includes(v.mem as MemPolicy)) throw new UsageError(`--mem must be one of ${ok.join('|')}, got "${v.mem}"`);
+    s.memPolicy = v.mem as MemPolicy;
+  }
+  if (v['mem-nodes'] !== undefined) {
+    try {
+      s.memNodes = parseCpuList(v['mem-nodes']);
+    } catch (e) {
+      throw new UsageError(`--mem-nodes: ${(e as Error).message}`);
+    }
+    for (const k of s.memNodes) checkNode(k);
+  }
+  if (v.debug !== undefined) s.debugMode = intFlag('debug', v.debug, 0, 4)!;
+  for (const pair of v.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects NAME=VALUE, got "${pair}"`);
+    const name = pair.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--set: "${name}" is not a valid variable name`);
+    s.env[name] = pair.slice(eq + 1);
+  }
+  for (const name of v.unset ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--unset: "${name}" is not a valid variable name`);
+    s.env[name] = null;
+  }
+  if (v.cwd !== undefined) s.cwd = v.cwd;
+  return s;
+}

@@ -1,0 +1,100 @@
+/**
+ * `aio-tuner bundle`: run the settings again at AIO_DEBUG_MODE=4 (or take a saved run's log) and write one
+ * .tar.gz for support. Exit 0 whenever the bundle was written, even when the workload failed: capturing a
+ * failing run is the point.
+ */
+import { open } from 'node:fs/promises';
+import { parse, sourceOptions, settingsOptions, settingsFromFlags, intFlag, UsageError } from './args';
+import { sourceFrom } from './topology';
+import { loadTopology } from '../topology';
+import { formatBytes } from '../topology/units';
+import { numactlStatus } from '../system/numactl';
+import { dataDir } from '../util/datadir';
+import { createBundle, PatternError, Redactor, type BundleStage } from '../bundle';
+import { LOG_MAGIC } from '../logs';
+
+/** When the saved run started, from the header AIO Tuner writes at the top of every run log. */
+async function logStart(path: string): Promise<string> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new UsageError(`--from-run: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  try {
+    const buf = Buffer.alloc(200);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf.toString('utf8', 0, bytesRead);
+    if (head.startsWith(LOG_MAGIC)) {
+      const iso = head.slice(LOG_MAGIC.length).trim().split(/\s/)[0];
+      if (iso && !Number.isNaN(Date.parse(iso))) return iso;
+    }
+    return (await fh.stat()).mtime.toISOString() + ' (file time: the log has no start time)';
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function bundleCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...sourceOptions,
+    ...settingsOptions,
+    out: { type: 'string' },
+    redact: { type: 'string', multiple: true },
+    'from-run': { type: 'string' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length === 0) {
+    throw new UsageError(
+      values['from-run'] !== undefined
+        ? 'missing workload: put the command the saved run used after --, e.g. -- python3 run.py -p fp32'
+        : 'missing workload: put it after --, e.g. -- python3 run.py -p fp32',
+    );
+  }
+  const patterns = values.redact ?? [];
+  try {
+    new Redactor({ patterns });
+  } catch (e) {
+    if (e instanceof PatternError) throw new UsageError(`--redact: ${e.message}`);
+    throw e;
+  }
+  const timeoutS = intFlag('timeout', values.timeout, 1);
+  const topology = await loadTopology(sourceFrom(values));
+  const settings = settingsFromFlags(values, positionals, topology);
+  const fromRunLog = values['from-run'];
+
+  const progress = (stage: BundleStage, detail?: string): void => {
+    // Progress goes to stderr so stdout stays the result (or the JSON).
+    if (stage === 'run' && detail && /^\d+ lines/.test(detail)) return;
+    process.stderr.write(`[${stage}] ${detail ?? ''}\n`);
+  };
+  const numactl = await numactlStatus();
+  const result = await createBundle({
+    settings,
+    topology,
+    sysroot: values.sysroot,
+    out: values.out,
+    redact: patterns,
+    dataDir: dataDir(),
+    timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+    numactlAvailable: numactl.available,
+    onProgress: progress,
+    fromRun: fromRunLog
+      ? { logFile: fromRunLog, settings, result: null, startedAt: await logStart(fromRunLog) }
+      : undefined,
+  });
+
+  if (values.json) {
+    const { path, sizeBytes, note, files } = result;
+    process.stdout.write(JSON.stringify({ path, sizeBytes, note, files }, null, 2) + '\n');
+  } else {
+    process.stdout.write(`${result.path}\n${formatBytes(result.sizeBytes)} (${result.sizeBytes} bytes), ${result.files.length} files\n`);
+  }
+  if (fromRunLog) {
+    process.stderr.write('made from the saved log, not re-run; its outcome is not recorded in the log\n');
+  } else if (result.workloadFailed) {
+    process.stderr.write(`note: the workload ${result.outcome}; the bundle was written and holds its output\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,99 @@
+/**
+ * `aio-tuner run`: the `command` options plus --log, --json, --timeout, --cwd. The workload's output streams to
+ * this terminal as it arrives; the exit status is the workload's (128+n for signal n, 127 when it cannot start).
+ */
+import { resolve } from 'node:path';
+import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
+import { sourceFrom } from './topology';
+import { Engine } from '../api/engine';
+import { ApiError } from '../api/contract';
+import { exitStatusCode } from '../run';
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...sourceOptions,
+    ...settingsOptions,
+    log: { type: 'string' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (positionals.length === 0) throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
+  const timeoutS = intFlag('timeout', values.timeout, 1);
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  const t = await engine.getTopology();
+  const settings = settingsFromFlags(values, positionals, t);
+  const built = await engine.buildFor(settings);
+  // With --json, stdout carries only the final JSON; the workload's lines go to stderr.
+  const out = values.json ? process.stderr : process.stdout;
+  for (const c of built.checks) if (c.severity !== 'info') process.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
+
+  let info;
+  try {
+    info = engine.runs.start(settings, built, {
+      timeoutMs: timeoutS ? timeoutS * 1000 : undefined,
+      logFile: values.log ? resolve(values.log) : undefined,
+    });
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'start-failed') {
+      process.stderr.write(`aio-tuner: ${e.message}\n`);
+      return 127;
+    }
+    throw e;
+  }
+  const unsubscribe = engine.subscribe((event, data) => {
+    if (event !== 'run.lines' || values.quiet) return;
+    const d = data as { lines: { stream: string; text: string }[] };
+    for (const l of d.lines) (l.stream === 'stderr' && !values.json ? process.stderr : out).write(l.text + '\n');
+  });
+  let interrupted = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig === 'SIGINT' ? 130 : 143;
+    process.stderr.write(`\naio-tuner: ${sig}: stopping the run (its whole process group)…\n`);
+    void engine.runs.stop(info.runId);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const done = await engine.runs.waitFor(info.runId);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  unsubscribe();
+  await engine.dispose();
+  const o = done.outcome!;
+  if (o.startError) process.stderr.write(`aio-tuner: ${o.startError}\n`);
+  if (values.json) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          exitCode: o.exitCode,
+          signal: o.signal,
+          durationMs: o.durationMs,
+          peakRssBytes: o.peakRssBytes,
+          logFile: o.logFile,
+          lines: o.lines,
+          results: {
+            latencyMs: o.results?.latencyMs ?? null,
+            throughput: o.results?.throughput ?? null,
+          },
+          runId: done.runId,
+          argv: done.argv,
+          env: done.env,
+          checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
+          ...(o.startError ? { startError: o.startError } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else if (!values.quiet) {
+    const r = o.results;
+    const parts: string[] = [];
+    if (r?.latencyMs?.mean != null) parts.push(`latency mean ${r.latencyMs.mean} ms`);
+    if (r?.throughput) parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
+    process.stderr.write(
+      `aio-tuner: ${o.signal ? `ended by ${o.signal}` : `exit code ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(1)} s` +
+        `${parts.length ? '; ' + parts.join(', ') : ''}; log: ${o.logFile}\n`,
+    );
+  }
+  return exitStatusCode(o) ?? (interrupted || 1);
+}

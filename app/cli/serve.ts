@@ -1,0 +1,34 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, sourceOptions, intFlag, UsageError } from './args';
+import { sourceFrom } from './topology';
+import { Engine } from '../api/engine';
+import { startServer } from '../server/server';
+import { isLoopbackBind } from '../server/security';
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...sourceOptions, host: { type: 'string' }, port: { type: 'string' } });
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const host = values.host ?? '127.0.0.1';
+  const port = intFlag('port', values.port, 0, 65535) ?? 8765;
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  await engine.getTopology(); // fail early on a bad --sysroot/--from, before printing a URL
+  // dist/cli.mjs sits next to dist/renderer/.
+  const rendererDir = join(dirname(fileURLToPath(import.meta.url)), 'renderer');
+  const server = await startServer({ engine, rendererDir, host, port });
+  if (!isLoopbackBind(host)) {
+    process.stderr.write(
+      `aio-tuner: WARNING: listening on ${host}, which is not a loopback address: anyone who can reach it and learns the token controls runs on this machine. Prefer the default 127.0.0.1 with \`ssh -L ${server.port}:127.0.0.1:${server.port} SERVER\`.\n`,
+    );
+  }
+  process.stdout.write(`AIO Tuner is serving on ${server.url}\n`);
+  process.stdout.write(`From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS_HOST, then open the URL above.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await engine.dispose();
+  await server.close();
+  return 0;
+}

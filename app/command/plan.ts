@@ -1,0 +1,129 @@
+/**
+ * The run plan derived from RunSettings: thread count, environment, numactl options and the argv. Shared by
+ * the builder (text forms) and the checks, so both reason about exactly what will run.
+ */
+import { formatCpuList } from '../topology/cpulist';
+import type { Topology } from '../topology/types';
+import { nodesOfCpus, orderedCpuList } from './presets';
+import { isValidEnvName } from './quote';
+import type { RunSettings } from './types';
+
+/** Variables derived from the selection come first, in this order; everything else follows sorted by name. */
+export const DERIVED_ORDER = ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE'] as const;
+
+export interface EnvPlan {
+  /** Variables to set, in display order. */
+  env: Record<string, string>;
+  /** Variables to remove from the inherited environment, sorted. */
+  unset: string[];
+}
+
+/** Thread count the run uses: the pinned value, else one per selected CPU, else null (left to the engine). */
+export function threadCount(s: RunSettings): number | null {
+  if (s.threads !== null) return s.threads;
+  return s.cpus.length > 0 ? s.cpus.length : null;
+}
+
+/**
+ * The environment the tool sets for a run. Explicit `s.env` entries win over derived values, so a user can still
+ * force any variable; the checks then point out contradictions. Names that are not valid shell names are left
+ * out (the checks report them) because no text form could express them.
+ */
+export function envFor(s: RunSettings, _t?: Topology | null): EnvPlan {
+  const values = new Map<string, string>();
+  const threads = threadCount(s);
+  if (threads !== null) {
+    values.set('AIO_NUM_THREADS', String(threads));
+    values.set('OMP_NUM_THREADS', String(threads));
+  }
+  if (s.cpus.length > 0) values.set('AIO_NUMA_CPUS', s.cpus.join(' '));
+  if (s.debugMode !== null) values.set('AIO_DEBUG_MODE', String(s.debugMode));
+  const unset = new Set<string>();
+  for (const [name, value] of Object.entries(s.env)) {
+    if (!isValidEnvName(name)) continue;
+    if (value === null) {
+      values.delete(name);
+      unset.add(name);
+    } else {
+      values.set(name, value);
+      unset.delete(name);
+    }
+  }
+  const env: Record<string, string> = {};
+  for (const name of DERIVED_ORDER) {
+    const v = values.get(name);
+    if (v !== undefined) env[name] = v;
+  }
+  for (const name of [...values.keys()].filter((n) => !isDerived(n)).sort()) env[name] = values.get(name)!;
+  return { env, unset: [...unset].sort() };
+}
+
+function isDerived(name: string): boolean {
+  return (DERIVED_ORDER as readonly string[]).includes(name);
+}
+
+/** Memory nodes the policy applies to: the explicit list, else the nodes of the selected CPUs (needs t). */
+export function memoryNodes(s: RunSettings, t: Topology | null): number[] {
+  if (s.memNodes !== null) return [...new Set(s.memNodes)].sort((a, b) => a - b);
+  if (t && s.cpus.length > 0) return nodesOfCpus(t, s.cpus);
+  return [];
+}
+
+/**
+ * numactl options for the settings (without the `numactl` word). Empty when nothing is to be bound — then
+ * numactl is left out entirely. A policy that needs nodes but has none known (no CPUs, no topology, no explicit
+ * nodes) contributes nothing; the checks say so.
+ */
+export function numactlArgs(s: RunSettings, t: Topology | null): string[] {
+  const args: string[] = [];
+  if (s.cpus.length > 0) args.push(`--physcpubind=${orderedCpuList(s.cpus)}`);
+  const nodes = memoryNodes(s, t);
+  switch (s.memPolicy) {
+    case 'bind':
+      if (nodes.length > 0) args.push(`--membind=${formatCpuList(nodes)}`);
+      break;
+    case 'preferred':
+      // numactl --preferred takes exactly one node; a check flags the extra ones.
+      if (nodes.length > 0) args.push(`--preferred=${nodes[0]}`);
+      break;
+    case 'interleave':
+      if (nodes.length > 0) args.push(`--interleave=${formatCpuList(nodes)}`);
+      break;
+    case 'local':
+      args.push('--localalloc');
+      break;
+    case 'none':
+      break;
+  }
+  return args;
+}
+
+/** What gets executed: numactl (when there is anything to bind) followed by the workload. */
+export function argvFor(s: RunSettings, t: Topology | null): string[] {
+  const args = numactlArgs(s, t);
+  if (args.length === 0) return [...s.workload];
+  // Without `--`, numactl would read a workload starting with "-" as one of its own options.
+  const sep = s.workload[0]?.startsWith('-') ? ['--'] : [];
+  return ['numactl', ...args, ...sep, ...s.workload];
+}
+
+/**
+ * The canonical form of settings: two settings that build the same command normalise to the same value (threads
+ * equal to the CPU count become null, memory nodes equal to the CPUs' nodes become null, a policy without nodes
+ * becomes 'none', preferred keeps only the node numactl uses). Useful to compare settings, e.g. unsaved changes.
+ */
+export function normalizeSettings(s: RunSettings, t: Topology | null): RunSettings {
+  const out: RunSettings = { ...s, cpus: [...s.cpus], env: { ...s.env }, workload: [...s.workload] };
+  if (out.threads !== null && out.threads === out.cpus.length) out.threads = null;
+  const nodes = memoryNodes(s, t);
+  const needsNodes = s.memPolicy === 'bind' || s.memPolicy === 'preferred' || s.memPolicy === 'interleave';
+  if (needsNodes && nodes.length === 0) out.memPolicy = 'none';
+  if (out.memPolicy === 'none' || out.memPolicy === 'local') {
+    out.memNodes = null;
+  } else {
+    const used = out.memPolicy === 'preferred' ? nodes.slice(0, 1) : nodes;
+    const derived = t && s.cpus.length > 0 ? nodesOfCpus(t, s.cpus) : null;
+    out.memNodes = derived !== null && derived.length === used.length && derived.every((k, i) => k === used[i]) ? null : used;
+  }
+  return out;
+}

@@ -1,0 +1,250 @@
+/**
+ * CPU selection presets and validation of typed CPU lists, all pure functions of a Topology.
+ *
+ * "Physical core" means one entry per `CpuInfo.core` (falling back to the sibling group, then the CPU itself when
+ * a source does not know cores). The engine pins one thread per core and SMT siblings share a core's execution
+ * units, so every preset picks one thread per core unless asked otherwise.
+ */
+import type { CpuInfo, Topology } from '../topology/types';
+
+export interface Usability {
+  usable: boolean;
+  /** Plain reasons, empty when usable. */
+  reasons: string[];
+}
+
+export const REASON_ABSENT = 'not present on this machine';
+export const REASON_OFFLINE = 'offline';
+export const REASON_ISOLATED = 'isolated (isolcpus)';
+export const REASON_NOT_ALLOWED = 'not allowed for this process (affinity/cgroup)';
+
+/** Can a run be bound to this CPU, and if not, why not (every reason that applies). */
+export function usable(t: Topology, cpu: number): Usability {
+  const info = cpuInfo(t, cpu);
+  if (!info) return { usable: false, reasons: [REASON_ABSENT] };
+  const reasons: string[] = [];
+  if (!info.online) reasons.push(REASON_OFFLINE);
+  if (info.isolated) reasons.push(REASON_ISOLATED);
+  if (!info.allowed) reasons.push(REASON_NOT_ALLOWED);
+  return { usable: reasons.length === 0, reasons };
+}
+
+export function cpuInfo(t: Topology, cpu: number): CpuInfo | undefined {
+  // Topology.cpus is ascending by id and usually dense, so try the direct index before searching.
+  const direct = t.cpus[cpu];
+  if (direct && direct.id === cpu) return direct;
+  return t.cpus.find((c) => c.id === cpu);
+}
+
+/** A key shared by all logical CPUs of one physical core. */
+export function coreKey(c: CpuInfo): string {
+  if (c.core !== null) return `core:${c.core}`;
+  if (c.siblings && c.siblings.length > 0) return `sib:${Math.min(...c.siblings)}`;
+  return `cpu:${c.id}`;
+}
+
+function isUsable(c: CpuInfo): boolean {
+  return c.online && !c.isolated && c.allowed;
+}
+
+/** First usable thread of each physical core, in CPU id order, optionally restricted by a filter. */
+function onePerCore(t: Topology, filter: (c: CpuInfo) => boolean = () => true): number[] {
+  const seen = new Set<string>();
+  const out: number[] = [];
+  for (const c of [...t.cpus].sort((a, b) => a.id - b.id)) {
+    if (!isUsable(c) || !filter(c)) continue;
+    const key = coreKey(c);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(c.id);
+  }
+  return out;
+}
+
+/**
+ * The engine's own default when AIO_NUMA_CPUS is unset: the first `n` physical cores (one thread each), limited
+ * to CPUs this process may use. Returns fewer than `n` when the machine has fewer.
+ */
+export function firstPhysicalCores(t: Topology, n: number): number[] {
+  return onePerCore(t).slice(0, Math.max(0, n));
+}
+
+/** Every usable physical core of the machine, one thread each. */
+export function allAvailable(t: Topology): number[] {
+  return onePerCore(t);
+}
+
+/** Number of physical cores a run can use on this machine. */
+export function usablePhysicalCoreCount(t: Topology): number {
+  return onePerCore(t).length;
+}
+
+/** The first `n` usable physical cores of NUMA node `node` (fewer when the node has fewer). */
+export function coresOnNode(t: Topology, node: number, n: number): number[] {
+  return onePerCore(t, (c) => c.node === node).slice(0, Math.max(0, n));
+}
+
+/**
+ * All usable CPUs of NUMA node `node`: one thread per physical core by default, every usable thread with
+ * `{ smt: true }`.
+ */
+export function wholeNode(t: Topology, node: number, opts: { smt?: boolean } = {}): number[] {
+  if (opts.smt) {
+    return t.cpus.filter((c) => c.node === node && isUsable(c)).map((c) => c.id);
+  }
+  return onePerCore(t, (c) => c.node === node);
+}
+
+/**
+ * `n` physical cores spread evenly over the NUMA nodes that have usable CPUs; the remainder goes to the lowest
+ * node ids. When a node has fewer cores than its share, the shortfall moves on to the other nodes. The result is
+ * grouped node by node, ascending. Returns fewer than `n` when the machine has fewer usable cores.
+ */
+export function spread(t: Topology, n: number): number[] {
+  const perNode = new Map<number, number[]>();
+  for (const id of onePerCore(t)) {
+    const node = cpuInfo(t, id)?.node;
+    if (node === null || node === undefined) continue;
+    const list = perNode.get(node) ?? [];
+    list.push(id);
+    perNode.set(node, list);
+  }
+  const nodes = [...perNode.keys()].sort((a, b) => a - b);
+  if (nodes.length === 0) return firstPhysicalCores(t, n);
+  const take = new Map<number, number>(nodes.map((k) => [k, 0]));
+  let left = Math.max(0, n);
+  // Hand out cores round by round so the split stays even when some nodes run short.
+  while (left > 0) {
+    const open = nodes.filter((k) => take.get(k)! < perNode.get(k)!.length);
+    if (open.length === 0) break;
+    const share = Math.floor(left / open.length);
+    let extra = left % open.length;
+    for (const k of open) {
+      const want = share + (extra > 0 ? 1 : 0);
+      if (want === 0) break;
+      if (extra > 0) extra--;
+      const room = perNode.get(k)!.length - take.get(k)!;
+      const got = Math.min(want, room);
+      take.set(k, take.get(k)! + got);
+      left -= got;
+    }
+  }
+  return nodes.flatMap((k) => perNode.get(k)!.slice(0, take.get(k)!));
+}
+
+/** NUMA nodes of the given CPUs, ascending and unique; CPUs whose node is unknown are skipped. */
+export function nodesOfCpus(t: Topology, cpus: readonly number[]): number[] {
+  const nodes = new Set<number>();
+  for (const id of cpus) {
+    const node = cpuInfo(t, id)?.node;
+    if (node !== null && node !== undefined) nodes.add(node);
+  }
+  return [...nodes].sort((a, b) => a - b);
+}
+
+export interface CpuListIssue {
+  /** The piece of the input that is wrong, for inline highlighting. */
+  token: string;
+  message: string;
+}
+
+export interface CpuListValidation {
+  /** Every CPU the input names, in typed order, duplicates removed (also when there are errors). */
+  cpus: number[];
+  errors: CpuListIssue[];
+}
+
+const ITEM = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/;
+const MAX_RANGE = 1_000_000;
+
+/**
+ * Validate a CPU list typed by the user ("0-3,8", "0 1 2 3", "0-15:2") against the topology (when given).
+ * Unlike parseCpuList it keeps the typed order (the order threads are pinned in) and reports every bad item
+ * instead of stopping at the first one.
+ */
+export function validateCpuList(text: string, t: Topology | null): CpuListValidation {
+  const cpus: number[] = [];
+  const seen = new Set<number>();
+  const errors: CpuListIssue[] = [];
+  const maxId = t && t.cpus.length > 0 ? Math.max(...t.cpus.map((c) => c.id)) : null;
+  const tokens = text.split(/[\s,]+/).filter((x) => x !== '');
+  // Catch "1,,2" which the split above would hide.
+  if (/,\s*,/.test(text) || /^\s*,/.test(text) || /,\s*$/.test(text)) {
+    errors.push({ token: ',', message: 'empty item in the list' });
+  }
+  for (const token of tokens) {
+    const m = ITEM.exec(token);
+    if (!m) {
+      errors.push({ token, message: `"${token}" is not a CPU number or a range like 4-7` });
+      continue;
+    }
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    const step = m[3] === undefined ? 1 : Number(m[3]);
+    if (b < a) {
+      errors.push({ token, message: `range "${token}" is reversed (did you mean ${b}-${a}?)` });
+      continue;
+    }
+    if (step < 1) {
+      errors.push({ token, message: `the stride in "${token}" must be at least 1` });
+      continue;
+    }
+    if (b - a > MAX_RANGE) {
+      errors.push({ token, message: `range "${token}" is too large` });
+      continue;
+    }
+    if (maxId !== null && b > maxId) {
+      errors.push({ token, message: `CPU ${b} is out of range (this machine's highest CPU is ${maxId})` });
+      continue;
+    }
+    const bad: string[] = [];
+    for (let id = a; id <= b; id += step) {
+      if (t) {
+        const u = usable(t, id);
+        if (!u.usable) bad.push(`CPU ${id} is ${u.reasons.join(', ')}`);
+      }
+      if (!seen.has(id)) {
+        seen.add(id);
+        cpus.push(id);
+      }
+    }
+    if (bad.length > 0) errors.push({ token, message: bad.join('; ') });
+  }
+  return { cpus, errors };
+}
+
+/**
+ * A CPU list in the exact order given, for numactl/taskset: the compact range form when it is strictly ascending
+ * (order is then implied), otherwise a plain comma list so the order survives.
+ */
+export function orderedCpuList(cpus: readonly number[]): string {
+  const ascending = cpus.every((id, i) => i === 0 || id > cpus[i - 1]!);
+  if (!ascending) return cpus.join(',');
+  const parts: string[] = [];
+  let i = 0;
+  while (i < cpus.length) {
+    const start = cpus[i]!;
+    let end = start;
+    while (i + 1 < cpus.length && cpus[i + 1] === end + 1) end = cpus[++i]!;
+    parts.push(start === end ? `${start}` : `${start}-${end}`);
+    i++;
+  }
+  return parts.join(',');
+}
+
+/** Parse a CPU list keeping its written order ("3,1,0-2" → [3,1,0,2]); throws on malformed input. */
+export function parseOrderedCpuList(text: string): number[] {
+  const out: number[] = [];
+  const trimmed = text.trim();
+  if (trimmed === '') return out;
+  for (const item of trimmed.split(',')) {
+    const m = ITEM.exec(item.trim());
+    if (!m) throw new Error(`"${item}" is not a CPU number or range`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    const step = m[3] === undefined ? 1 : Number(m[3]);
+    if (b < a || step < 1 || b - a > MAX_RANGE) throw new Error(`bad range "${item}"`);
+    for (let id = a; id <= b; id += step) out.push(id);
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+/** What the user configures for one run. Shared by the UI, the CLI, profiles, runs and sweeps. */
+
+export type MemPolicy = 'bind' | 'preferred' | 'interleave' | 'local' | 'none';
+
+export interface RunSettings {
+  /** Selected logical CPUs, in the order they are bound (numactl list order == AIO_NUMA_CPUS order). */
+  cpus: number[];
+  /** Pinned thread count; null = follows the selection (number of selected CPUs). */
+  threads: number | null;
+  memPolicy: MemPolicy;
+  /** Nodes for the memory policy; null = the nodes of the selected CPUs. */
+  memNodes: number[] | null;
+  /** AIO_DEBUG_MODE chosen for the run; null = unset (engine default 2). */
+  debugMode: number | null;
+  /**
+   * Explicit values for known or user variables (AIO_*, OMP_*, DLS_*, anything).
+   * A name mapped to null is explicitly *unset* (removed from the environment), distinct from absent (left alone).
+   */
+  env: Record<string, string | null>;
+  /** The workload argv, e.g. ["python3", "run.py", "-p", "fp32"]. */
+  workload: string[];
+  /** Working directory for the workload; null = the tool's current directory. */
+  cwd: string | null;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface CheckFix {
+  label: string;
+  /** Settings patch that resolves the finding when applied (shallow merge; env merged key by key). */
+  patch: Partial<Omit<RunSettings, 'env'>> & { env?: Record<string, string | null> };
+  /** Explicit env entries to drop entirely (back to "left alone"), applied after `patch.env`. */
+  removeEnv?: string[];
+}
+
+export interface Check {
+  /** Stable code, e.g. "threads-mismatch" (public contract). */
+  code: string;
+  severity: Severity;
+  message: string;
+  fix?: CheckFix;
+}
+
+export interface BuiltCommand {
+  /** What gets executed: numactl first unless policy is none and no CPUs are bound. */
+  argv: string[];
+  /** Only what the tool sets (null values = to be removed from the inherited environment). */
+  env: Record<string, string>;
+  /** Variables the tool removes from the inherited environment. */
+  unset: string[];
+  /** One bash line: KEY=value … numactl … workload. */
+  shell: string;
+  /** Runnable bash script. */
+  script: string;
+  dockerRun: string;
+  dockerExec: string;
+  envFile: string;
+  checks: Check[];
+}
+
+export const DEFAULT_WORKLOAD = ['python3', 'run.py', '-p', 'fp32'];
+
+export function defaultSettings(): RunSettings {
+  return {
+    cpus: [],
+    threads: null,
+    memPolicy: 'bind',
+    memNodes: null,
+    debugMode: null,
+    env: {},
+    workload: [...DEFAULT_WORKLOAD],
+    cwd: null,
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * Catalogue of the environment variables the engine and Ampere's scripts read. The UI renders its settings
+ * from this list and the checks validate values against it, so the facts live in one place.
+ * Explanations are written for this tool from the domain reference, not copied from vendor text.
+ */
+
+export type VariableKind = 'enum' | 'int' | 'regex' | 'cpus';
+
+export type VariableCategory = 'threads' | 'binding' | 'precision' | 'diagnostics' | 'engine' | 'deprecated';
+
+/** Same flat shape as the API contract's VariableInfo, plus labels and bounds the UI can use. */
+export interface VariableInfo {
+  name: string;
+  kind: VariableKind;
+  /** Allowed values for `enum`; null for the other kinds. */
+  values: string[] | null;
+  /** Human labels for the enum values, same order as `values`. */
+  options: { value: string; label: string }[] | null;
+  /** Smallest allowed value for `int`. */
+  min?: number;
+  /** Value the engine assumes when the variable is unset; null = no default (feature off / not applicable). */
+  default: string | null;
+  /** What it does, in plain words. */
+  description: string;
+  category: VariableCategory;
+  /** True when the builder computes it from the CPU selection / thread count, so it is normally not typed in. */
+  derived: boolean;
+  /** Why the name is obsolete, or null. */
+  deprecated: string | null;
+  /** The name to use instead of an obsolete one. */
+  replacement?: string | null;
+}
+
+type Values = Pick<VariableInfo, 'kind' | 'values' | 'options'> & { min?: number };
+
+function enumOf(...options: [string, string][]): Values {
+  return {
+    kind: 'enum',
+    values: options.map(([v]) => v),
+    options: options.map(([value, label]) => ({ value, label })),
+  };
+}
+
+const BOOL = (off: string, on: string): Values => enumOf(['0', off], ['1', on]);
+const INT: Values = { kind: 'int', values: null, options: null, min: 1 };
+const REGEX: Values = { kind: 'regex', values: null, options: null };
+const CPUS: Values = { kind: 'cpus', values: null, options: null };
+
+export const VARIABLES: VariableInfo[] = [
+  {
+    name: 'AIO_NUM_THREADS',
+    ...INT,
+    default: null,
+    description:
+      'How many threads the engine runs. Keep it equal to OMP_NUM_THREADS: the Ampere benchmark scripts stop ' +
+      'when the two differ, and also when neither is set.',
+    category: 'threads',
+    derived: true,
+    deprecated: null,
+  },
+  {
+    name: 'OMP_NUM_THREADS',
+    ...INT,
+    default: null,
+    description:
+      'Thread count read by the OpenMP runtime, which some PyTorch operations outside the engine use. Set it to ' +
+      'the same number as AIO_NUM_THREADS.',
+    category: 'threads',
+    derived: true,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_NUMA_CPUS',
+    ...CPUS,
+    default: null,
+    description:
+      'Space-separated CPU ids the engine pins its threads to, in order: with N threads it uses the first N ids. ' +
+      'When unset the engine takes the first N physical cores of the whole machine, which may not be the cores ' +
+      'numactl confines the process to, so the tool writes the selected CPUs here in numactl order.',
+    category: 'binding',
+    derived: true,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_DEBUG_MODE',
+    ...enumOf(
+      ['0', 'silent'],
+      ['1', 'errors'],
+      ['2', 'errors, warnings and info'],
+      ['3', 'most messages'],
+      ['4', 'everything (what support asks for)'],
+    ),
+    default: '2',
+    description:
+      'How much the engine prints. Level 4 prints everything and is what Ampere support wants in a bug report; ' +
+      'higher levels produce a lot of output and can slow the run down.',
+    category: 'diagnostics',
+    derived: true,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_PROCESS_MODE',
+    ...BOOL('engine off (plain PyTorch)', 'engine on'),
+    default: '1',
+    description:
+      'Turns the Ampere engine on or off. Running once with 0 gives the plain-PyTorch baseline to measure the ' +
+      "engine's gain against.",
+    category: 'engine',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_CPU_BIND',
+    ...BOOL('threads float', 'one core per thread'),
+    default: '1',
+    description:
+      'When on, every engine thread pins itself to its own core (taken from AIO_NUMA_CPUS), so threads do not ' +
+      'migrate between cores during a run.',
+    category: 'binding',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_MEM_BIND',
+    ...BOOL('engine leaves memory placement alone', 'engine places memory on node 0'),
+    default: '1',
+    description:
+      'When on, the engine puts its memory on NUMA node 0 — always node 0, whatever cores were chosen. For cores ' +
+      'on another node set it to 0 and let numactl bind memory instead; numactl also covers the buffers PyTorch ' +
+      'allocates itself.',
+    category: 'binding',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_IMPLICIT_FP16_TRANSFORM_FILTER',
+    ...REGEX,
+    default: null,
+    description:
+      'Regular expression over operation names; matching operations of an FP32 model are converted to FP16 on the ' +
+      'fly. ".*" converts everything the engine supports. Faster, with a small accuracy cost.',
+    category: 'precision',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_QUANTIZE_INT8_FILTER',
+    ...REGEX,
+    default: null,
+    description:
+      'Experimental: regular expression selecting operations to run in INT8 without a quantized model — Linear ' +
+      '(FullyConnected), the Matmul family and EmbeddingBag. ".*" takes all of them; if Matmul gets slower, use ' +
+      '"FullyConnected". Can be combined with the implicit FP16 filter.',
+    category: 'precision',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_QUANTIZE_INT8_CONVERT_OUT_DTYPE',
+    ...enumOf(['FP16', 'keep INT8 outputs in FP16']),
+    default: null,
+    description:
+      'Only for an FP16 model (model.half(), AML "-p fp16") with implicit INT8: INT8 operations hand back FP16 ' +
+      'instead of FP32, saving conversions back and forth.',
+    category: 'precision',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_MERGE_LINEAR',
+    ...BOOL('keep Linears separate', 'merge Linears sharing an input'),
+    default: '1',
+    description:
+      'Fuses Linear layers that read the same input (such as attention q/k/v) into one. This costs extra memory; ' +
+      'turn it off when a large language model runs out of memory.',
+    category: 'engine',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_SKIP_MASTER_THREAD',
+    ...enumOf(['1', 'set']),
+    default: null,
+    description:
+      "Ampere's multi-process benchmark scripts set this to 1 for every process. Its exact effect is not " +
+      'documented publicly.',
+    category: 'engine',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_PROFILER',
+    ...enumOf(['1', 'print profile']),
+    default: null,
+    description: "With 1, the Ampere Model Library prints the engine's per-operation profile when the run ends.",
+    category: 'diagnostics',
+    derived: false,
+    deprecated: null,
+  },
+  {
+    name: 'AIO_QUANTIZE_INT8',
+    ...enumOf(['ALL', 'all supported operations']),
+    default: null,
+    description: 'Old switch for implicit INT8. Newer engines read AIO_QUANTIZE_INT8_FILTER instead (ALL = ".*").',
+    category: 'deprecated',
+    derived: false,
+    deprecated: 'AIO_QUANTIZE_INT8=ALL became AIO_QUANTIZE_INT8_FILTER=.*',
+    replacement: 'AIO_QUANTIZE_INT8_FILTER',
+  },
+  ...(
+    [
+      ['DLS_NUM_THREADS', 'AIO_NUM_THREADS'],
+      ['DLS_NUMA_CPUS', 'AIO_NUMA_CPUS'],
+      ['DLS_CPU_BIND', 'AIO_CPU_BIND'],
+      ['DLS_MEM_BIND', 'AIO_MEM_BIND'],
+      ['DLS_DEBUG_MODE', 'AIO_DEBUG_MODE'],
+      ['DLS_PROCESS_MODE', 'AIO_PROCESS_MODE'],
+    ] as const
+  ).map(
+    ([name, replacement]): VariableInfo => ({
+      name,
+      ...REGEX,
+      default: null,
+      description: `Name from before the engine was renamed to AIO; only old images read it. Use ${replacement}.`,
+      category: 'deprecated',
+      derived: false,
+      deprecated: `${name} is the pre-rename name of ${replacement}`,
+      replacement,
+    }),
+  ),
+];
+
+const BY_NAME = new Map(VARIABLES.map((v) => [v.name, v]));
+
+export function variableInfo(name: string): VariableInfo | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The current name for an obsolete one: any DLS_X maps to AIO_X, even ones not listed in the catalogue. */
+export function replacementFor(name: string): string | null {
+  const known = BY_NAME.get(name);
+  if (known?.replacement) return known.replacement;
+  if (name.startsWith('DLS_') && name.length > 4) return `AIO_${name.slice(4)}`;
+  return null;
+}
+
+/** Why `value` is not allowed for the variable, or null when it is (or the variable is not catalogued). */
+export function valueProblem(name: string, value: string): string | null {
+  const info = BY_NAME.get(name);
+  if (!info) return null;
+  switch (info.kind) {
+    case 'enum': {
+      const allowed = info.values ?? [];
+      return allowed.includes(value) ? null : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${value}"`;
+    }
+    case 'int': {
+      const min = info.min ?? 0;
+      return /^\d+$/.test(value) && Number(value) >= min
+        ? null
+        : `${name} must be a whole number of at least ${min}, not "${value}"`;
+    }
+    case 'cpus':
+      return /^\s*\d+(\s+\d+)*\s*$/.test(value)
+        ? null
+        : `${name} must be CPU ids separated by spaces (like "0 1 2 3"), not "${value}"`;
+    case 'regex':
+      if (info.deprecated !== null) return null;
+      try {
+        new RegExp(value);
+        return null;
+      } catch {
+        // JS and the engine's regex dialects differ in corners; only plainly broken patterns are flagged.
+        return `${name} is not a valid regular expression: "${value}"`;
+      }
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * Line index over a run log for the virtualized viewer: byte offsets of line starts plus per-line level and
+ * stream in typed arrays (~10 bytes a line), so any window, filter or search reads only the bytes it needs and
+ * memory does not depend on how much text the run printed.
+ *
+ * Line numbers are 1-based everywhere (the viewer shows them, the runner emits them).
+ */
+import { open, stat } from 'node:fs/promises';
+import { LEVELS, LEVEL_CODE, LineClassifier, type Level } from './classify';
+import { stripAnsi, displayText } from './ansi';
+import {
+  DISPLAY_MAX_BYTES,
+  LOG_MAGIC,
+  decodeDisplay,
+  detectFormat,
+  parsePrefix,
+  scanLines,
+  type LogFormat,
+  type Stream,
+} from './logfile';
+
+export interface LogLine {
+  n: number;
+  stream: Stream;
+  /** ms since run start; null in a plain log. */
+  t: number | null;
+  level: Level;
+  /** Display text: escapes stripped, cut to DISPLAY_MAX_CHARS. */
+  text: string;
+  truncated: boolean;
+}
+
+export interface FullLogLine extends LogLine {
+  /** Original bytes of the whole line. */
+  raw: Buffer;
+}
+
+export interface FilterOptions {
+  levels?: Level[];
+  streams?: Stream[];
+  /** JavaScript regular expression source, matched against the escape-stripped line. */
+  regex?: string;
+  caseSensitive?: boolean;
+}
+
+// Reads for a window of lines are grouped up to this size; lines bigger than the display cap are read capped.
+const GROUP_READ_BYTES = 4 << 20;
+const PREFIX_ROOM = 32;
+const SCAN_BLOCK_BYTES = 8 << 20;
+
+function compile(regex: string, caseSensitive: boolean | undefined): RegExp {
+  try {
+    return new RegExp(regex, caseSensitive ? 'u' : 'iu');
+  } catch {
+    // Patterns valid only without the unicode flag (e.g. `\-`) are still accepted.
+    return new RegExp(regex, caseSensitive ? '' : 'i');
+  }
+}
+
+export class LogIndex {
+  private offsets = new Float64Array(1024);
+  private levels = new Uint8Array(1024);
+  private streams = new Uint8Array(1024);
+  private count = 0;
+  /** Byte offset just past the last indexed line. */
+  private end = 0;
+  private lastHasNewline = true;
+  private fmt: LogFormat | null = null;
+  private readonly classifiers = [new LineClassifier(), new LineClassifier()];
+  private readonly levelCounts = new Float64Array(LEVELS.length);
+  private refreshing: Promise<number> | null = null;
+
+  /**
+   * @param growing the file is still being written: a last line without newline is left for the next refresh.
+   * @param fedByWriter the runner appends lines itself (no re-reading of what it just wrote).
+   */
+  constructor(
+    readonly path: string,
+    private readonly opts: { growing?: boolean; fedByWriter?: boolean } = {},
+  ) {}
+
+  /** Open and index an existing file (a finished run's log, or any text log). */
+  static async open(path: string, opts: { growing?: boolean } = {}): Promise<LogIndex> {
+    const ix = new LogIndex(path, opts);
+    await ix.refresh();
+    return ix;
+  }
+
+  get lineCount(): number {
+    return this.count;
+  }
+
+  get format(): LogFormat | null {
+    return this.fmt;
+  }
+
+  /** Bytes of the file covered by the index. */
+  get indexedBytes(): number {
+    return this.end;
+  }
+
+  /** Used by the runner, which has just written the line itself: [start, end) includes prefix and newline. */
+  appendWritten(start: number, end: number, level: Level, stream: Stream): void {
+    if (this.fmt === null) this.fmt = 'tuner';
+    this.push(start, LEVEL_CODE[level], stream === 'stderr' ? 1 : 0);
+    this.end = end;
+  }
+
+  private push(offset: number, level: number, stream: number): void {
+    if (this.count === this.offsets.length) {
+      const cap = this.offsets.length * 2;
+      const o = new Float64Array(cap);
+      o.set(this.offsets);
+      this.offsets = o;
+      const l = new Uint8Array(cap);
+      l.set(this.levels);
+      this.levels = l;
+      const s = new Uint8Array(cap);
+      s.set(this.streams);
+      this.streams = s;
+    }
+    this.offsets[this.count] = offset;
+    this.levels[this.count] = level;
+    this.streams[this.count] = stream;
+    this.levelCounts[level]!++;
+    this.count++;
+  }
+
+  /** Index what was appended to the file since the last call; returns the number of new lines. */
+  refresh(): Promise<number> {
+    if (this.opts.fedByWriter) return Promise.resolve(0);
+    // Concurrent callers share one pass, so a line is never indexed twice.
+    this.refreshing ??= this.doRefresh().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<number> {
+    const size = (await stat(this.path)).size;
+    if (!this.lastHasNewline || size <= this.end) return 0;
+    if (this.fmt === null) {
+      const fh = await open(this.path, 'r');
+      const head = Buffer.alloc(LOG_MAGIC.length);
+      try {
+        await fh.read(head, 0, head.length, 0);
+      } finally {
+        await fh.close();
+      }
+      if (size < LOG_MAGIC.length && this.opts.growing) return 0; // not enough bytes to tell yet
+      this.fmt = detectFormat(head);
+    }
+    const before = this.count;
+    let skipHeader = this.fmt === 'tuner' && this.end === 0;
+    const tuner = this.fmt === 'tuner';
+    const includePartial = !this.opts.growing;
+    const next = await scanLines(
+      this.path,
+      this.end,
+      size,
+      (buf, s, e, off) => {
+        if (skipHeader) {
+          skipHeader = false;
+          return;
+        }
+        const p = tuner ? parsePrefix(buf, s, e) : null;
+        const body = p ? p.body : s;
+        const streamCode = p?.stream === 'stderr' ? 1 : 0;
+        const text = displayText(buf.toString('utf8', body, Math.min(e, body + DISPLAY_MAX_BYTES)));
+        this.push(off, LEVEL_CODE[this.classifiers[streamCode]!.classify(text)], streamCode);
+      },
+      { includePartial },
+    );
+    if (includePartial && next === size && size > 0) {
+      // scanLines consumed everything; the last line lacked a newline if the file does not end with one.
+      const fh = await open(this.path, 'r');
+      const last = Buffer.alloc(1);
+      try {
+        await fh.read(last, 0, 1, size - 1);
+      } finally {
+        await fh.close();
+      }
+      this.lastHasNewline = last[0] === 10;
+    }
+    this.end = next;
+    return this.count - before;
+  }
+
+  private lineEnd(i: number): number {
+    // Exclusive end of line i's bytes, newline excluded.
+    if (i + 1 < this.count) return this.offsets[i + 1]! - 1;
+    return this.lastHasNewline ? this.end - 1 : this.end;
+  }
+
+  levelOf(n: number): Level {
+    return LEVELS[this.levels[n - 1]!]!;
+  }
+
+  streamOf(n: number): Stream {
+    return this.streams[n - 1] === 1 ? 'stderr' : 'stdout';
+  }
+
+  counts(): Record<Level, number> {
+    const out = {} as Record<Level, number>;
+    LEVELS.forEach((l, i) => (out[l] = this.levelCounts[i]!));
+    return out;
+  }
+
+  private toLine(i: number, buf: Buffer, s: number, e: number): LogLine {
+    const p = this.fmt === 'tuner' ? parsePrefix(buf, s, e) : null;
+    const d = decodeDisplay(buf, p ? p.body : s, e);
+    return {
+      n: i + 1,
+      stream: this.streams[i] === 1 ? 'stderr' : 'stdout',
+      t: p ? p.t : null,
+      level: LEVELS[this.levels[i]!]!,
+      text: d.text,
+      truncated: d.truncated,
+    };
+  }
+
+  /** Lines from..from+count-1 (1-based), reading only their bytes; huge lines are read only up to the display cap. */
+  async getLines(from: number, count: number): Promise<LogLine[]> {
+    const first = Math.max(0, from - 1);
+    const last = Math.min(this.count, first + Math.max(0, count));
+    const out: LogLine[] = [];
+    if (first >= last) return out;
+    const cap = DISPLAY_MAX_BYTES + PREFIX_ROOM;
+    const fh = await open(this.path, 'r');
+    try {
+      let i = first;
+      while (i < last) {
+        let j = i;
+        let bytes = 0;
+        while (j < last) {
+          const len = this.lineEnd(j) - this.offsets[j]!;
+          if (len > cap || bytes + len > GROUP_READ_BYTES) break;
+          bytes += len + 1;
+          j++;
+        }
+        if (j === i) {
+          const buf = Buffer.alloc(cap);
+          const { bytesRead } = await fh.read(buf, 0, cap, this.offsets[i]!);
+          out.push(this.toLine(i, buf, 0, bytesRead));
+          i++;
+          continue;
+        }
+        const start = this.offsets[i]!;
+        const buf = Buffer.alloc(this.lineEnd(j - 1) - start);
+        await fh.read(buf, 0, buf.length, start);
+        for (let k = i; k < j; k++) {
+          const s = this.offsets[k]! - start;
+          out.push(this.toLine(k, buf, s, this.lineEnd(k) - start));
+        }
+        i = j;
+      }
+    } finally {
+      await fh.close();
+    }
+    return out;
+  }
+
+  /** One whole line, however long, with its original bytes. */
+  async line(n: number): Promise<FullLogLine | null> {
+    if (n < 1 || n > this.count) return null;
+    const i = n - 1;
+    const start = this.offsets[i]!;
+    const buf = Buffer.alloc(this.lineEnd(i) - start);
+    const fh = await open(this.path, 'r');
+    try {
+      await fh.read(buf, 0, buf.length, start);
+    } finally {
+      await fh.close();
+    }
+    const p = this.fmt === 'tuner' ? parsePrefix(buf, 0, buf.length) : null;
+    const raw = buf.subarray(p ? p.body : 0);
+    return {
+      ...this.toLine(i, buf, 0, buf.length),
+      text: displayText(raw.toString('utf8')),
+      truncated: false,
+      raw,
+    };
+  }
+
+  private masks(opts: FilterOptions): { level: Uint8Array; stream: Uint8Array } {
+    const level = new Uint8Array(LEVELS.length).fill(opts.levels ? 0 : 1);
+    for (const l of opts.levels ?? []) level[LEVEL_CODE[l]] = 1;
+    const stream = new Uint8Array(2).fill(opts.streams ? 0 : 1);
+    for (const s of opts.streams ?? []) stream[s === 'stderr' ? 1 : 0] = 1;
+    return { level, stream };
+  }
+
+  /**
+   * Line numbers matching all given criteria. Level/stream criteria use the index only; a regex streams the
+   * file in chunks (never the whole file as one string), testing only lines that passed the cheap criteria.
+   */
+  async filter(opts: FilterOptions): Promise<Uint32Array> {
+    const { level, stream } = this.masks(opts);
+    let out = new Uint32Array(1024);
+    let k = 0;
+    const add = (n: number): void => {
+      if (k === out.length) {
+        const grown = new Uint32Array(out.length * 2);
+        grown.set(out);
+        out = grown;
+      }
+      out[k++] = n;
+    };
+    const total = this.count;
+    if (!opts.regex) {
+      const lv = this.levels;
+      const st = this.streams;
+      for (let i = 0; i < total; i++) if (level[lv[i]!] && stream[st[i]!]) add(i + 1);
+      return out.slice(0, k);
+    }
+    const re = compile(opts.regex, opts.caseSensitive);
+    if (total === 0) return new Uint32Array(0);
+    let i = 0;
+    const tuner = this.fmt === 'tuner';
+    await scanLines(
+      this.path,
+      this.offsets[0]!,
+      this.end,
+      (buf, s, e) => {
+        if (i >= total) return false;
+        const idx = i++;
+        if (!level[this.levels[idx]!] || !stream[this.streams[idx]!]) return;
+        const body = tuner ? (parsePrefix(buf, s, e)?.body ?? s) : s;
+        if (re.test(stripAnsi(buf.toString('utf8', body, e)))) add(idx + 1);
+      },
+      { includePartial: !this.lastHasNewline },
+    );
+    return out.slice(0, k);
+  }
+
+  /**
+   * The next (or previous) line after (before) `fromLine` whose text matches; null when there is none.
+   * Use fromLine 0 with 'next' to search from the top and lineCount + 1 with 'prev' to search from the bottom.
+   */
+  async search(
+    regex: string,
+    fromLine: number,
+    direction: 'next' | 'prev',
+    opts: Omit<FilterOptions, 'regex'> = {},
+  ): Promise<number | null> {
+    const re = compile(regex, opts.caseSensitive);
+    const { level, stream } = this.masks(opts);
+    const tuner = this.fmt === 'tuner';
+    const scanRange = async (a: number, b: number, firstOnly: boolean): Promise<number | null> => {
+      // Lines with 0-based index a..b-1.
+      let i = a;
+      let found: number | null = null;
+      await scanLines(
+        this.path,
+        this.offsets[a]!,
+        b < this.count ? this.offsets[b]! : this.end,
+        (buf, s, e) => {
+          const idx = i++;
+          if (idx >= b) return false;
+          if (!level[this.levels[idx]!] || !stream[this.streams[idx]!]) return;
+          const body = tuner ? (parsePrefix(buf, s, e)?.body ?? s) : s;
+          if (re.test(stripAnsi(buf.toString('utf8', body, e)))) {
+            found = idx + 1;
+            if (firstOnly) return false;
+          }
+        },
+        { includePartial: b >= this.count && !this.lastHasNewline },
+      );
+      return found;
+    };
+    if (direction === 'next') {
+      const a = Math.max(0, fromLine);
+      return a >= this.count ? null : scanRange(a, this.count, true);
+    }
+    // Backwards: scan blocks of bounded size from the end towards the top, keeping each block's last hit.
+    let b = Math.min(this.count, fromLine - 1);
+    while (b > 0) {
+      let a = b - 1;
+      while (a > 0 && this.offsets[b - 1]! - this.offsets[a - 1]! < SCAN_BLOCK_BYTES) a--;
+      const hit = await scanRange(a, b, false);
+      if (hit !== null) return hit;
+      b = a;
+    }
+    return null;
+  }
+}

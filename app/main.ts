@@ -1,0 +1,103 @@
+/**
+ * Electron shell, kept thin: one window, the engine behind IPC, nothing else. Every capability lives in plain
+ * Node modules that the browser mode and the CLI use too.
+ */
+import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Engine } from './api/engine';
+import { ApiError } from './api/contract';
+
+const rendererIndex = join(__dirname, 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+let engine: Engine | null = null;
+let win: BrowserWindow | null = null;
+
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i !== -1 ? process.argv[i + 1] : undefined;
+}
+
+/** Only our own page may talk to the engine. */
+function senderIsOurs(e: IpcMainInvokeEvent): boolean {
+  const url = e.senderFrame?.url ?? '';
+  return win !== null && e.sender.id === win.webContents.id && url.startsWith(rendererUrl.replace(/index\.html$/, ''));
+}
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1600,
+    height: 1000,
+    title: 'AIO Tuner',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (url !== win?.webContents.getURL()) e.preventDefault();
+  });
+  void win.loadFile(rendererIndex);
+}
+
+app.enableSandbox();
+
+app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'clipboard-sanitized-write'));
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ],
+      },
+    });
+  });
+
+  engine = new Engine({ shell: 'electron', sysroot: argValue('--sysroot'), fromFile: argValue('--from') });
+  engine.subscribe((event, data) => win?.webContents.send('aio:event', event, data));
+  ipcMain.handle('aio:request', async (e, method: unknown, params: unknown) => {
+    if (!senderIsOurs(e)) return { ok: false, error: { message: 'IPC sender refused', code: 'forbidden' } };
+    try {
+      return { ok: true, result: await engine!.handle(String(method), params) };
+    } catch (err) {
+      const a = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'failed');
+      return { ok: false, error: { message: a.message, code: a.code } };
+    }
+  });
+  ipcMain.handle('aio:show-in-folder', (e, path: unknown) => {
+    if (senderIsOurs(e) && typeof path === 'string' && engine?.isServable(path)) shell.showItemInFolder(path);
+  });
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (ev) => ev.preventDefault());
+});
+
+let quitting = false;
+app.on('before-quit', (e) => {
+  // Runs must not outlive the app: stop their process groups first, then quit for real.
+  if (quitting || !engine) return;
+  e.preventDefault();
+  quitting = true;
+  void engine.dispose().finally(() => app.quit());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

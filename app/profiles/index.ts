@@ -1,0 +1,2 @@
+/** Saved run settings (profiles). */
+export * from './store';

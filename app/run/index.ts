@@ -1,0 +1,37 @@
+export {
+  startRun,
+  stopAllRuns,
+  killAllRunsSync,
+  exitStatusCode,
+  describeExit,
+  type RunSpec,
+  type RunHandle,
+  type RunLine,
+  type RunResult,
+  type RunEvents,
+} from './runner';
+export {
+  ResultsParser,
+  parseResults,
+  hasMetrics,
+  type RunMetrics,
+  type LatencyStats,
+  type Throughput,
+  type ResultBlock,
+  type ResultsFormat,
+} from './results';
+export {
+  readResultsDir,
+  overlapThroughput,
+  instanceResults,
+  latencyStats,
+  percentile,
+  type PassDump,
+  type InstanceResults,
+  type OverlapResult,
+  type ResultsDir,
+} from './resultsdir';
+export { LoadSampler, outsideSelection, parseProcStat, loadBetween, type CpuLoad } from './load';
+export { processAffinity, type ProcessAffinity, type ThreadCpu } from './affinity';
+export { groupMembers, groupRssBytes, rssBytes, parseStat, cmdline, type ProcStat } from './proctree';
+export { parseResultsFromLog } from './fromlog';

@@ -1,0 +1,282 @@
+/**
+ * Performance results from a workload's output.
+ *
+ * Recognised, in order of trust (a structured block is never overridden by a generic line):
+ * 1. AML's current report: `LATENCY` / `THROUGHPUT` / `ACCURACY` blocks (optionally `LATENCY - encoder` for
+ *    sub-models), `mean|median|p90|p99|p99.9  <v> [ms]`, `observed <v> [unit]`, `inverted <v> [ms]`,
+ *    `based on N pass(es)`, `N warm-up runs have not been considered`.
+ * 2. AML's pre-2023 table: `Latency [ms]: mean / median / p90` and `Throughput [samples/s]: …` (mean column).
+ * 3. Generic lines: `latency: 12.3 ms`, `Latency = 12.3ms`, `throughput: 45 samples/s|ips|fps|tokens/s|it/s`.
+ * `FAIL:` and `CAUTION:` lines (ANSI-red in AML) are collected as failures/cautions.
+ */
+import { stripAnsi } from '../logs/ansi';
+
+export interface LatencyStats {
+  mean: number | null;
+  median: number | null;
+  p90: number | null;
+  p99: number | null;
+  'p99.9': number | null;
+}
+
+export interface Throughput {
+  value: number;
+  /** As printed, e.g. "samples/s", "tokens/s", "ips". */
+  unit: string;
+}
+
+export interface ResultBlock {
+  latencyMs: LatencyStats;
+  throughput: Throughput | null;
+  /** AML's `inverted` throughput line, ms per sample. */
+  invertedMs?: number;
+}
+
+export type ResultsFormat = 'aml' | 'aml-legacy' | 'generic' | 'none';
+
+export interface RunMetrics extends ResultBlock {
+  passes?: number;
+  warmups?: number;
+  accuracy?: Record<string, number>;
+  /** Per sub-model blocks (`LATENCY - encoder` → sections.encoder). */
+  sections?: Record<string, ResultBlock>;
+  failures: string[];
+  cautions: string[];
+  /** Most trusted format that contributed. */
+  format: ResultsFormat;
+}
+
+const NUM = String.raw`([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)`;
+const HEADER_RE = /^(LATENCY|THROUGHPUT|ACCURACY)(?:\s*[-–:]\s*(.+?))?\s*$/;
+const LAT_ITEM_RE = new RegExp(
+  String.raw`^(mean|median|p50|p90|p95|p99\.9|p99|p999)\s*[:=]?\s*${NUM}\s*\[?\s*(ms|s|us|µs)\s*\]?$`,
+  'i',
+);
+const THR_ITEM_RE = new RegExp(String.raw`^observed\s*[:=]?\s*${NUM}\s*\[\s*([^\]]+?)\s*\]$`, 'i');
+const INV_ITEM_RE = new RegExp(String.raw`^inverted\s*[:=]?\s*${NUM}\s*\[\s*(ms|s)\s*\]$`, 'i');
+const ACC_ITEM_RE = new RegExp(String.raw`^([A-Za-z][\w .\-@/]*?)\s*(?:=|:|\s)\s*${NUM}\s*(%?)$`);
+const PASSES_RE = /based on (\d+) pass(?:\(es\)|es)?\b/i;
+const WARMUPS_RE = /(\d+) warm-?up runs? (?:has|have) not been considered/i;
+const LEGACY_LAT_RE = new RegExp(
+  String.raw`^Latency\s*\[\s*(ms|s)\s*\]\s*:\s*${NUM}\s*/\s*${NUM}\s*/\s*${NUM}`,
+  'i',
+);
+const LEGACY_THR_RE = new RegExp(
+  String.raw`^Throughput\s*\[\s*([^\]]+?)\s*\]\s*:\s*${NUM}(?:\s*/\s*${NUM}\s*/\s*${NUM})?`,
+  'i',
+);
+const GENERIC_LAT_RE = new RegExp(
+  String.raw`\blatency\b[^:=\n]{0,20}[:=]\s*${NUM}\s*(ms|s|us|µs|msec|sec)?\b`,
+  'i',
+);
+const GENERIC_THR_RE = new RegExp(
+  String.raw`\bthroughput\b[^:=\n]{0,20}[:=]\s*${NUM}\s*(samples/s|samples/sec|ips|fps|tokens/s|tokens/sec|tok/s|it/s|items/s|images/s|img/s|qps|/s)?`,
+  'i',
+);
+const FAIL_RE = /^\s*FAIL(?:ED)?\s*:?\s*(.*)$/;
+const CAUTION_RE = /^\s*CAUTION\s*:?\s*(.*)$/;
+
+const toMs: Record<string, number> = { ms: 1, msec: 1, s: 1000, sec: 1000, us: 0.001, µs: 0.001 };
+
+function num(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const v = Number(s.toLowerCase() === 'inf' ? Infinity : s);
+  return Number.isNaN(v) ? null : v;
+}
+
+function emptyBlock(): ResultBlock {
+  return { latencyMs: { mean: null, median: null, p90: null, p99: null, 'p99.9': null }, throughput: null };
+}
+
+const LAT_KEY: Record<string, keyof LatencyStats> = {
+  mean: 'mean',
+  median: 'median',
+  p50: 'median',
+  p90: 'p90',
+  p99: 'p99',
+  'p99.9': 'p99.9',
+  p999: 'p99.9',
+};
+
+/** Feed lines as they arrive (the live view shows results the moment the report is printed). */
+export class ResultsParser {
+  private readonly main = emptyBlock();
+  private readonly sections = new Map<string, ResultBlock>();
+  private block: { kind: 'LATENCY' | 'THROUGHPUT' | 'ACCURACY'; target: ResultBlock } | null = null;
+  private accuracy: Record<string, number> | null = null;
+  private passes: number | undefined;
+  private warmups: number | undefined;
+  private readonly failures: string[] = [];
+  private readonly cautions: string[] = [];
+  private structured = false;
+  private legacy = false;
+  private genericLatency = false;
+  private genericThroughput = false;
+
+  feed(rawLine: string): void {
+    const line = stripAnsi(rawLine).replace(/\r$/, '').trim();
+    if (line === '') {
+      this.block = null;
+      return;
+    }
+    const fail = FAIL_RE.exec(line);
+    if (fail) {
+      this.failures.push(fail[1] || line);
+      return;
+    }
+    const caution = CAUTION_RE.exec(line);
+    if (caution) {
+      this.cautions.push(caution[1] || line);
+      return;
+    }
+    const header = HEADER_RE.exec(line);
+    if (header) {
+      const kind = header[1] as 'LATENCY' | 'THROUGHPUT' | 'ACCURACY';
+      const name = header[2];
+      let target = this.main;
+      if (name) {
+        target = this.sections.get(name) ?? emptyBlock();
+        this.sections.set(name, target);
+      }
+      this.block = { kind, target };
+      if (kind === 'ACCURACY') this.accuracy ??= {};
+      return;
+    }
+    let m: RegExpExecArray | null;
+    if ((m = PASSES_RE.exec(line))) {
+      this.passes = Number(m[1]);
+      return;
+    }
+    if ((m = WARMUPS_RE.exec(line))) {
+      this.warmups = Number(m[1]);
+      return;
+    }
+    if (this.block && this.blockItem(line)) return;
+    this.block = null;
+    this.legacyOrGeneric(line);
+  }
+
+  private blockItem(line: string): boolean {
+    const b = this.block!;
+    let m: RegExpExecArray | null;
+    if (b.kind === 'LATENCY' && (m = LAT_ITEM_RE.exec(line))) {
+      const key = LAT_KEY[m[1]!.toLowerCase()]!;
+      const v = num(m[2]);
+      b.target.latencyMs[key] = v === null ? null : v * toMs[m[3]!.toLowerCase()]!;
+      this.structured = true;
+      return true;
+    }
+    if (b.kind === 'THROUGHPUT' && (m = THR_ITEM_RE.exec(line))) {
+      const v = num(m[1]);
+      if (v !== null) b.target.throughput = { value: v, unit: m[2]! };
+      this.structured = true;
+      return true;
+    }
+    if (b.kind === 'THROUGHPUT' && (m = INV_ITEM_RE.exec(line))) {
+      const v = num(m[1]);
+      if (v !== null) b.target.invertedMs = v * toMs[m[2]!.toLowerCase()]!;
+      return true;
+    }
+    if (b.kind === 'ACCURACY' && (m = ACC_ITEM_RE.exec(line))) {
+      const v = num(m[2]);
+      if (v !== null) this.accuracy![m[1]!.trim()] = m[3] === '%' ? v / 100 : v;
+      return true;
+    }
+    return false;
+  }
+
+  private legacyOrGeneric(line: string): void {
+    let m: RegExpExecArray | null;
+    if ((m = LEGACY_LAT_RE.exec(line))) {
+      const f = toMs[m[1]!.toLowerCase()]!;
+      const [mean, median, p90] = [num(m[2]), num(m[3]), num(m[4])];
+      if (!this.structured) {
+        const l = this.main.latencyMs;
+        l.mean = mean === null ? null : mean * f;
+        l.median = median === null ? null : median * f;
+        l.p90 = p90 === null ? null : p90 * f;
+      }
+      this.legacy = true;
+      return;
+    }
+    if ((m = LEGACY_THR_RE.exec(line))) {
+      // Three columns = the legacy table (mean first); one value = a plain `Throughput [unit]: v` line.
+      const table = m[3] !== undefined;
+      this.generic(null, m[2], m[1], table);
+      return;
+    }
+    if ((m = GENERIC_LAT_RE.exec(line))) {
+      this.generic(m, undefined, undefined, false);
+      return;
+    }
+    if ((m = GENERIC_THR_RE.exec(line))) this.generic(null, m[1], m[2] ?? 'samples/s', false);
+  }
+
+  private generic(
+    lat: RegExpExecArray | null,
+    thr: string | undefined,
+    unit: string | undefined,
+    table: boolean,
+  ): void {
+    if (this.structured || (this.legacy && !table)) return;
+    if (lat) {
+      const v = num(lat[1]);
+      if (v !== null && !this.hasLatency(this.main)) {
+        this.main.latencyMs.mean = v * toMs[(lat[2] ?? 'ms').toLowerCase()]!;
+        this.genericLatency = true;
+      }
+      return;
+    }
+    const v = num(thr);
+    if (v === null || unit === undefined) return;
+    if (table) {
+      this.main.throughput = { value: v, unit };
+      this.legacy = true;
+    } else if (this.main.throughput === null) {
+      this.main.throughput = { value: v, unit };
+      this.genericThroughput = true;
+    }
+  }
+
+  private hasLatency(b: ResultBlock): boolean {
+    return Object.values(b.latencyMs).some((v) => v !== null);
+  }
+
+  result(): RunMetrics {
+    const sections = Object.fromEntries(this.sections);
+    // With only sub-model blocks, the first one is the headline (that is what a table column can show).
+    const first = this.sections.values().next().value;
+    const useFirst = !this.hasLatency(this.main) && this.main.throughput === null && first !== undefined;
+    const headline = useFirst ? first : this.main;
+    const out: RunMetrics = {
+      latencyMs: { ...headline.latencyMs },
+      throughput: headline.throughput ? { ...headline.throughput } : null,
+      failures: [...this.failures],
+      cautions: [...this.cautions],
+      format: this.structured
+        ? 'aml'
+        : this.legacy
+          ? 'aml-legacy'
+          : this.genericLatency || this.genericThroughput
+            ? 'generic'
+            : 'none',
+    };
+    if (headline.invertedMs !== undefined) out.invertedMs = headline.invertedMs;
+    if (this.passes !== undefined) out.passes = this.passes;
+    if (this.warmups !== undefined) out.warmups = this.warmups;
+    if (this.accuracy && Object.keys(this.accuracy).length > 0) out.accuracy = { ...this.accuracy };
+    if (this.sections.size > 0) out.sections = sections;
+    return out;
+  }
+}
+
+export function parseResults(lines: Iterable<string>): RunMetrics {
+  const p = new ResultsParser();
+  for (const l of lines) p.feed(l);
+  return p.result();
+}
+
+/** True when the output carried any performance number. */
+export function hasMetrics(m: RunMetrics): boolean {
+  return m.throughput !== null || Object.values(m.latencyMs).some((v) => v !== null);
+}

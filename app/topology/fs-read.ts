@@ -1,0 +1,60 @@
+/**
+ * Tolerant, synchronous file access for sysfs/procfs. These are kernel pseudo-files that never wait on a disk,
+ * so blocking reads are the fast path: a 160-CPU machine has ~2,500 attributes to read, and the thread-pool
+ * round trip of fs/promises made the probe ~10x slower than reading them in line.
+ * An attribute that is absent on this kernel or board is normal, hence null instead of an exception.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+
+// sysfs attributes are at most a page; one reusable buffer avoids an allocation and an fstat per file.
+const buffer = Buffer.allocUnsafe(8192);
+
+/**
+ * A sysfs attribute, trimmed, or null when it cannot be read (absent, permission, EINVAL from some attributes).
+ * sysfs hands out a whole attribute in one read, so one read call is enough; a full buffer means this is not
+ * a sysfs attribute (e.g. a regular file in a dump), which is then read to the end.
+ */
+export function readAttr(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = readSync(fd, buffer, 0, buffer.length, null);
+    return (n < buffer.length ? buffer.toString('utf8', 0, n) : readFileSync(path, 'utf8')).trim();
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A whole file, or null. For procfs files, which are produced a page at a time (a short read is not the end
+ * of /proc/cpuinfo), and for the regular files of dumps.
+ */
+export function readWhole(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Directory entries, or the error code when the directory cannot be listed. */
+export function listDir(path: string): { names: string[] } | { error: string } {
+  try {
+    return { names: readdirSync(path) };
+  } catch (err) {
+    return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
+  }
+}
+
+/** Integer attribute, or null when absent or not an integer. */
+export function readInt(path: string): number | null {
+  const text = readAttr(path);
+  if (text === null || !/^-?\d+$/.test(text)) return null;
+  return Number(text);
+}

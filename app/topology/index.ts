@@ -1,0 +1,10 @@
+/** Topology engine: what the machine looks like, from this host, a sysfs dump, or imported text. */
+export type * from './types';
+export { CpuListError, formatCpuList, parseCpuList, parseCpuMask } from './cpulist';
+export { readSysfsTopology, type SysfsOptions } from './sysfs';
+export { ACCEPTED_FORMATS, importTopology } from './import';
+export { hostTopology, NON_LINUX_BANNER } from './host';
+export { loadTopology, type LoadOptions } from './load';
+export { formatTopologySummary } from './summary';
+export { armCoreName, parseMidr, platformName } from './model-name';
+export { formatBytes, parseSizeBytes } from './units';

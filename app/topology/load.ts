@@ -1,0 +1,32 @@
+/** One entry point for callers (CLI, server): pick the source the options and the platform call for. */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { hostTopology } from './host';
+import { importTopology } from './import';
+import { readSysfsTopology } from './sysfs';
+import type { Topology } from './types';
+
+export interface LoadOptions {
+  /** Read a sysfs/procfs dump below this directory (like `lscpu --sysroot`). */
+  sysroot?: string;
+  /** Import lscpu / numactl -H text from this file. */
+  fromFile?: string;
+}
+
+export async function loadTopology(opts: LoadOptions = {}): Promise<Topology> {
+  if (opts.sysroot && opts.fromFile) throw new Error('use either a sysroot or a file to import, not both');
+  if (opts.fromFile) {
+    let text: string;
+    try {
+      text = await readFile(opts.fromFile, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read ${opts.fromFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+        cause: err,
+      });
+    }
+    return importTopology(text, basename(opts.fromFile));
+  }
+  if (opts.sysroot) return readSysfsTopology(opts.sysroot);
+  if (process.platform === 'linux') return readSysfsTopology('/');
+  return hostTopology();
+}

@@ -1,0 +1,83 @@
+/**
+ * The machine model every part of AIO Tuner works from.
+ * The JSON printed by `aio-tuner topology --json` is exactly this shape (public contract: keep field names).
+ * A field a source cannot know is `null`, never guessed.
+ */
+
+export type TopologySource =
+  'sysfs' | 'lscpu' | 'lscpu-p' | 'lscpu-e' | 'lscpu-J' | 'numactl-H' | 'systeminformation';
+
+export interface PackageInfo {
+  /** Opaque label from the kernel (e.g. 56, 76): never assume 0..N-1. */
+  id: number;
+  cpus: number[];
+}
+
+export interface NodeInfo {
+  id: number;
+  cpus: number[];
+  /** MemTotal of the node; 0 for a memory-less node; null when the source does not say. */
+  memoryBytes: number | null;
+  freeBytes: number | null;
+  /** Distance row, in the order of `nodes`; null when unknown. */
+  distances: number[] | null;
+}
+
+export interface CpuInfo {
+  id: number;
+  package: number | null;
+  node: number | null;
+  /** Machine-wide physical-core index (unique across packages, even when core_id repeats). */
+  core: number | null;
+  cluster: number | null;
+  /** Logical CPUs of the same physical core, this one included, ascending. */
+  siblings: number[] | null;
+  online: boolean;
+  isolated: boolean;
+  /** May this process run on it (affinity ∩ cgroup cpuset)? */
+  allowed: boolean;
+  /** Kernel's own core_id / cluster_id (not unique), kept for display. */
+  coreId?: number | null;
+  clusterId?: number | null;
+}
+
+export interface CacheInfo {
+  level: number;
+  type: 'Data' | 'Instruction' | 'Unified';
+  sizeBytes: number | null;
+  /** CPUs sharing this cache instance. */
+  cpus: number[];
+}
+
+export interface Topology {
+  source: TopologySource;
+  /** Human name, e.g. "Ampere Altra (Neoverse-N1)"; null when unknown. */
+  model: string | null;
+  arch: string | null;
+  packages: PackageInfo[];
+  nodes: NodeInfo[];
+  /** Every possible CPU, ascending id, offline ones included. */
+  cpus: CpuInfo[];
+  /** One entry per cache instance. */
+  caches: CacheInfo[];
+  /** Extra, optional facts. */
+  vendor?: string | null;
+  midr?: string | null;
+  /** Where the data came from: "this host", a sysroot path, or an imported file name. */
+  origin?: string;
+  /** Messages about what this source cannot tell (e.g. "summary-only input: no per-CPU cores"). */
+  notes?: string[];
+  /** True when only summary data was available (per-CPU fields approximated from ranges). */
+  coarse?: boolean;
+  /** Whole-machine memory from /proc/meminfo, bytes. */
+  memTotalBytes?: number | null;
+  /** Kernel facts useful for checks; null when unknown. */
+  kernel?: {
+    release: string | null;
+    pageSizeBytes: number | null;
+    thp: string | null;
+    cmdline: string | null;
+  } | null;
+  /** False on non-Linux hosts: binding (numactl) is unavailable. */
+  bindingSupported?: boolean;
+}

@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import { useApp } from './store';
+import { MapPanel } from './map/MapPanel';
+import { CommandPreview } from './command/CommandPreview';
+import { ChecksList } from './command/ChecksList';
+import { RunSettingsPanel } from './command/RunSettingsPanel';
+import { ImportCommandDialog } from './command/ImportCommandDialog';
+import { ProfilesPanel } from './profiles/ProfilesPanel';
+
+/**
+ * Layout: the map (and picking) on the left with the run panel under it, the command it produces on the right.
+ * The two columns scroll on their own so the preview and checks stay in view while picking.
+ */
+export function App() {
+  const { system, error, setError } = useApp();
+  const [importing, setImporting] = useState(false);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>AIO Tuner</h1>
+        {system && (
+          <span className="muted app-meta">
+            v{system.version} · {system.shell} mode ·{' '}
+            {system.numactl.available ? `numactl ${system.numactl.version ?? ''}` : 'numactl not found'}
+          </span>
+        )}
+      </header>
+      {error && (
+        <div role="alert" className="banner error">
+          {error}
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setError(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      <main className="workspace">
+        <div className="map-column">
+          <MapPanel />
+          {/* The run panel and log viewer land here (renderer/src/run/RunPanel): under the map, which leaves
+              most of the column free on machines up to ~200 CPUs. */}
+          <div className="run-panel-slot" data-testid="run-panel-slot" />
+        </div>
+        <aside className="command-column" aria-label="Command">
+          <CommandPreview
+            actions={
+              <button type="button" data-testid="import-command-open" onClick={() => setImporting(true)}>
+                Paste a command line…
+              </button>
+            }
+          />
+          <ChecksList />
+          <RunSettingsPanel />
+          <ProfilesPanel />
+        </aside>
+      </main>
+      <ImportCommandDialog open={importing} onClose={() => setImporting(false)} />
+    </div>
+  );
+}

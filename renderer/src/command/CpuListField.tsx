@@ -1,0 +1,80 @@
+import { useEffect, useRef, useState } from 'react';
+import { call } from '../api';
+import { useApp } from '../store';
+import { orderedCpuList } from '../../../app/command/presets';
+import { orderSelection } from '../map/selection';
+import type { CpuValidation } from '../../../app/api/contract';
+
+const VALIDATE_DELAY_MS = 250;
+
+/**
+ * The selection as text ("0-15,64-79"), both ways: picking rewrites it, typing a valid list re-picks. The
+ * engine's cpus.validate is the judge, so the messages match the CLI's word for word.
+ */
+export function CpuListField() {
+  const { settings, selectCpus, tree } = useApp();
+  const [text, setText] = useState(() => orderedCpuList(settings.cpus));
+  const [errors, setErrors] = useState<CpuValidation['errors']>([]);
+  // The selection this field itself produced: when the store echoes it back, the user's spelling is kept.
+  const ownKey = useRef<string | null>(null);
+  const typed = useRef(false);
+  const seq = useRef(0);
+
+  useEffect(() => {
+    if (ownKey.current === settings.cpus.join(',')) return;
+    ownKey.current = null;
+    typed.current = false;
+    seq.current++;
+    setText(orderedCpuList(settings.cpus));
+    setErrors([]);
+  }, [settings.cpus]);
+
+  useEffect(() => {
+    if (!typed.current || !tree) return;
+    const my = ++seq.current;
+    const timer = setTimeout(() => {
+      call('cpus.validate', { text }).then(
+        (r) => {
+          if (my !== seq.current) return;
+          setErrors(r.errors);
+          if (r.errors.length > 0) return;
+          const ordered = orderSelection(tree, r.cpus);
+          ownKey.current = ordered.join(',');
+          selectCpus(ordered);
+        },
+        (e: Error) => {
+          if (my === seq.current) setErrors([{ token: text, message: e.message }]);
+        },
+      );
+    }, VALIDATE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text, tree, selectCpus]);
+
+  return (
+    <div className="cpu-list-field">
+      <label htmlFor="cpu-list-input">CPU list</label>
+      <input
+        id="cpu-list-input"
+        type="text"
+        className={`mono ${errors.length ? 'has-error' : ''}`}
+        data-testid="cpu-list"
+        value={text}
+        spellCheck={false}
+        placeholder="e.g. 0-15,64-79"
+        aria-invalid={errors.length > 0}
+        aria-describedby="cpu-list-errors"
+        onChange={(e) => {
+          typed.current = true;
+          setText(e.target.value);
+        }}
+      />
+      <ul id="cpu-list-errors" className="inline-errors" data-testid="cpu-list-error" aria-live="polite">
+        {errors.map((err, i) => (
+          <li key={i} data-token={err.token}>
+            <code className="bad-token">{err.token}</code> {err.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { useApp } from '../store';
+import { useSyncedText } from '../common/useSyncedText';
+import { shellJoin, shellSplit } from './shellWords';
+
+/** The program to run, typed as one shell line (quotes respected), and where it runs. */
+export function WorkloadFields() {
+  const { settings, patch } = useApp();
+  const workload = useSyncedText(shellJoin(settings.workload), (text) => {
+    try {
+      const argv = shellSplit(text);
+      workload.expect(shellJoin(argv));
+      patch({ workload: argv });
+      return argv.length === 0 ? 'the workload is empty: nothing would run' : null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  const cwd = useSyncedText(settings.cwd ?? '', (text) => {
+    cwd.expect(text);
+    patch({ cwd: text === '' ? null : text });
+    return null;
+  });
+  return (
+    <div className="field-group" role="group" aria-label="Workload">
+      <label htmlFor="workload-input">Workload</label>
+      <input
+        id="workload-input"
+        type="text"
+        className="mono wide"
+        data-testid="workload"
+        spellCheck={false}
+        value={workload.text}
+        aria-invalid={workload.error !== null}
+        onChange={(e) => workload.onChange(e.target.value)}
+      />
+      {workload.error && <p className="inline-error">{workload.error}</p>}
+      <label htmlFor="cwd-input">Working directory</label>
+      <input
+        id="cwd-input"
+        type="text"
+        className="mono wide"
+        data-testid="cwd"
+        spellCheck={false}
+        placeholder="the tool's current directory"
+        value={cwd.text}
+        onChange={(e) => cwd.onChange(e.target.value)}
+      />
+    </div>
+  );
+}

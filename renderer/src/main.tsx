@@ -1,0 +1,14 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { AppProvider } from './store';
+import { defaultSettings } from '../../app/command/types';
+import './styles.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AppProvider initial={defaultSettings()}>
+      <App />
+    </AppProvider>
+  </StrictMode>,
+);

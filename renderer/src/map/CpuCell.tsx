@@ -1,0 +1,45 @@
+import { memo } from 'react';
+import type { CpuInfo } from '../../../app/topology/types';
+import { cpuAccessibleName, REASON_TEXT, unavailableReason } from './model';
+
+/** One logical CPU. Events are handled by the map (delegation), so a cell is only markup. */
+export const CpuCell = memo(function CpuCell({
+  cpu,
+  selected,
+  pending,
+  focusable,
+}: {
+  cpu: CpuInfo;
+  selected: boolean;
+  /** Inside the rubber band being dragged. */
+  pending: boolean;
+  focusable: boolean;
+}) {
+  const why = unavailableReason(cpu);
+  const title = why
+    ? `CPU ${cpu.id}: ${REASON_TEXT[why]} — cannot be picked`
+    : cpuAccessibleName(cpu, selected);
+  const cls = [
+    'cpu-cell',
+    why ? `cpu-${why}` : 'cpu-usable',
+    selected ? 'is-selected' : '',
+    pending ? 'is-pending' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div
+      role="option"
+      className={cls}
+      data-cpu={cpu.id}
+      data-unavailable={why ?? undefined}
+      aria-selected={selected}
+      aria-disabled={why ? true : undefined}
+      aria-label={cpuAccessibleName(cpu, selected)}
+      title={title}
+      tabIndex={focusable ? 0 : -1}
+    >
+      {cpu.id}
+    </div>
+  );
+});

@@ -1,0 +1,95 @@
+import type { MapTree, NodeView } from './model';
+import { CpuCell } from './CpuCell';
+import { formatMemory, plural } from '../common/format';
+
+export interface GroupPick {
+  (ids: number[], label: string, additive: boolean): void;
+}
+
+function NodeHeader({ view, onTake }: { view: NodeView; onTake: GroupPick }) {
+  const n = view.node;
+  const label = n ? `Node ${n.id}` : 'Node unknown';
+  const mem = n ? formatMemory(n.memoryBytes) : '';
+  const free = n && n.freeBytes !== null && n.memoryBytes ? ` (${formatMemory(n.freeBytes)} free)` : '';
+  return (
+    <button
+      type="button"
+      className="group-header node-header"
+      data-group={n ? `node-${n.id}` : 'node-unknown'}
+      title={`Take every usable CPU of ${label.toLowerCase()} (Ctrl/Cmd adds)`}
+      onClick={(e) => onTake(view.cpuIds, label, e.ctrlKey || e.metaKey)}
+    >
+      <strong>{label}</strong>
+      <span>{plural(view.cpuIds.length, 'CPU')}</span>
+      {n && (
+        <span className={n.memoryBytes === 0 ? 'warn-text' : ''}>
+          {mem}
+          {free}
+        </span>
+      )}
+      {n?.distances && (
+        <span className="distances" title="NUMA distances to each node">
+          dist {n.distances.join(' ')}
+        </span>
+      )}
+    </button>
+  );
+}
+
+export function NodeBox({
+  view,
+  tree,
+  selected,
+  pending,
+  focusCpu,
+  onTake,
+}: {
+  view: NodeView;
+  tree: MapTree;
+  selected: Set<number>;
+  pending: Set<number>;
+  focusCpu: number | null;
+  onTake: GroupPick;
+}) {
+  const label = view.node ? `Node ${view.node.id}` : 'Node unknown';
+  return (
+    <div className="node-box" data-node={view.node?.id ?? 'unknown'}>
+      <NodeHeader view={view} onTake={onTake} />
+      <div className="node-cpus" role="listbox" aria-multiselectable="true" aria-label={`${label} CPUs`}>
+        {view.clusters.map((cl) => (
+          <div
+            key={cl.key}
+            className={view.showClusters ? 'cluster-group' : 'cluster-flat'}
+            role="group"
+            aria-label={cl.cluster === null ? undefined : `cluster ${cl.cluster}`}
+          >
+            {view.showClusters && (
+              <button
+                type="button"
+                className="cluster-handle"
+                aria-label={`Take cluster ${cl.cluster} (${plural(cl.cores.length, 'core')})`}
+                title={`Cluster ${cl.cluster}: take its ${plural(cl.cores.length, 'core')}`}
+                onClick={(e) => onTake(cl.cpuIds, `cluster ${cl.cluster}`, e.ctrlKey || e.metaKey)}
+              />
+            )}
+            <div className="cluster-cores">
+              {cl.cores.map((core) => (
+                <div key={core.key} className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}>
+                  {core.cpus.map((c) => (
+                    <CpuCell
+                      key={c.id}
+                      cpu={tree.byId.get(c.id)!}
+                      selected={selected.has(c.id)}
+                      pending={pending.has(c.id)}
+                      focusable={focusCpu === c.id}
+                    />
+                  ))}
+                </div>
+              ))}
+            </div>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

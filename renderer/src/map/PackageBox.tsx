@@ -1,0 +1,51 @@
+import type { MapTree, PackageView } from './model';
+import { NodeBox, type GroupPick } from './NodeBox';
+import { plural } from '../common/format';
+
+export function PackageBox({
+  view,
+  tree,
+  selected,
+  pending,
+  focusCpu,
+  onTake,
+}: {
+  view: PackageView;
+  tree: MapTree;
+  selected: Set<number>;
+  pending: Set<number>;
+  focusCpu: number | null;
+  onTake: GroupPick;
+}) {
+  // Package ids are opaque kernel labels (56, 76…): show them as they are.
+  const label = view.id === null ? 'Package unknown' : `Package ${view.id}`;
+  return (
+    <div className="package-box" data-package={view.id ?? 'unknown'} role="group" aria-label={label}>
+      <button
+        type="button"
+        className="group-header package-header"
+        data-group={view.id === null ? 'package-unknown' : `package-${view.id}`}
+        title={`Take every usable CPU of ${label.toLowerCase()} (Ctrl/Cmd adds)`}
+        onClick={(e) => onTake(view.cpuIds, label.toLowerCase(), e.ctrlKey || e.metaKey)}
+      >
+        <strong>{label}</strong>
+        <span>
+          {plural(view.nodes.length, 'node')} · {plural(view.cpuIds.length, 'CPU')}
+        </span>
+      </button>
+      <div className="package-nodes">
+        {view.nodes.map((n) => (
+          <NodeBox
+            key={n.key}
+            view={n}
+            tree={tree}
+            selected={selected}
+            pending={pending}
+            focusCpu={focusCpu}
+            onTake={onTake}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * App-wide state: the topology being shown, the run settings being edited (selection included), and the
+ * engine's built command for them. Components read and patch it through `useApp()`.
+ */
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import type { Topology } from '../../app/topology/types';
+import type { BuiltCommand, RunSettings } from '../../app/command/types';
+import type { SystemInfo } from '../../app/api/contract';
+import { call } from './api';
+import { buildMapTree, type MapTree } from './map/model';
+import { isUsable, orderSelection } from './map/selection';
+
+export type SettingsPatch = Partial<Omit<RunSettings, 'env'>> & { env?: Record<string, string | null> };
+
+export function applyPatch(s: RunSettings, patch: SettingsPatch): RunSettings {
+  const { env, ...rest } = patch;
+  const next: RunSettings = { ...s, ...rest };
+  if (env) {
+    const merged: Record<string, string | null> = { ...s.env };
+    for (const [k, v] of Object.entries(env)) merged[k] = v;
+    next.env = merged;
+  }
+  return next;
+}
+
+/** A key removed entirely (neither a value nor an explicit unset). */
+export function clearEnvKey(s: RunSettings, key: string): RunSettings {
+  const env = { ...s.env };
+  delete env[key];
+  return { ...s, env };
+}
+
+interface AppState {
+  system: SystemInfo | null;
+  topology: Topology | null;
+  /** The map's display tree for `topology`. */
+  tree: MapTree | null;
+  /** Show another machine (import, back to host): drops selected CPUs and nodes the new one cannot use. */
+  setTopology(t: Topology): void;
+  settings: RunSettings;
+  setSettings(s: RunSettings): void;
+  patch(p: SettingsPatch): void;
+  /** Replace the selection; kept ascending by (node, id), the order numactl and AIO_NUMA_CPUS use. */
+  selectCpus(ids: number[]): void;
+  /** Picking takes all SMT threads of a core instead of the first one. */
+  withSiblings: boolean;
+  setWithSiblings(v: boolean): void;
+  /** Last picking message (why a CPU could not be taken, what a drag took…). */
+  status: string;
+  setStatus(msg: string): void;
+  built: BuiltCommand | null;
+  buildError: string | null;
+  error: string | null;
+  setError(e: string | null): void;
+}
+
+const Ctx = createContext<AppState | null>(null);
+
+export function AppProvider({ initial, children }: { initial: RunSettings; children: ReactNode }) {
+  const [system, setSystem] = useState<SystemInfo | null>(null);
+  const [topology, setTopologyState] = useState<Topology | null>(null);
+  const [settings, setSettings] = useState<RunSettings>(initial);
+  const [built, setBuilt] = useState<BuiltCommand | null>(null);
+  const [buildError, setBuildError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [withSiblings, setWithSiblings] = useState(false);
+  const [status, setStatus] = useState('');
+  const seq = useRef(0);
+
+  const tree = useMemo(() => (topology ? buildMapTree(topology) : null), [topology]);
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        const [sys, topo] = await Promise.all([call('system.info', {}), call('topology.get', {})]);
+        setSystem(sys);
+        setTopologyState(topo);
+        setSettings((s) =>
+          s.workload.length === 0 || isDefaultWorkload(s.workload)
+            ? { ...s, workload: sys.exampleWorkload }
+            : s,
+        );
+      } catch (e) {
+        setError((e as Error).message);
+      }
+    })();
+  }, []);
+
+  // Rebuild on every change; the sequence number drops answers that arrive out of order.
+  useEffect(() => {
+    const my = ++seq.current;
+    call('command.build', { settings })
+      .then((b) => {
+        if (my === seq.current) {
+          setBuilt(b);
+          setBuildError(null);
+        }
+      })
+      .catch((e: Error) => {
+        if (my === seq.current) setBuildError(e.message);
+      });
+  }, [settings, topology]);
+
+  const patch = useCallback((p: SettingsPatch) => setSettings((s) => applyPatch(s, p)), []);
+
+  const selectCpus = useCallback(
+    (ids: number[]) => {
+      if (!tree) return;
+      setSettings((s) => ({ ...s, cpus: orderSelection(tree, ids) }));
+    },
+    [tree],
+  );
+
+  const setTopology = useCallback((t: Topology) => {
+    const next = buildMapTree(t);
+    const nodeIds = new Set(t.nodes.map((n) => n.id));
+    setTopologyState(t);
+    setStatus('');
+    setSettings((s) => ({
+      ...s,
+      cpus: orderSelection(
+        next,
+        s.cpus.filter((id) => isUsable(next.byId.get(id))),
+      ),
+      memNodes: s.memNodes === null ? null : s.memNodes.filter((n) => nodeIds.has(n)),
+    }));
+  }, []);
+
+  const value = useMemo<AppState>(
+    () => ({
+      system,
+      topology,
+      tree,
+      setTopology,
+      settings,
+      setSettings,
+      patch,
+      selectCpus,
+      withSiblings,
+      setWithSiblings,
+      status,
+      setStatus,
+      built,
+      buildError,
+      error,
+      setError,
+    }),
+    [
+      system,
+      topology,
+      tree,
+      setTopology,
+      settings,
+      patch,
+      selectCpus,
+      withSiblings,
+      status,
+      built,
+      buildError,
+      error,
+    ],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+function isDefaultWorkload(w: string[]): boolean {
+  return w.join(' ') === 'python3 run.py -p fp32';
+}
+
+export function useApp(): AppState {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useApp outside AppProvider');
+  return v;
+}

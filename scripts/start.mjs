@@ -1,0 +1,22 @@
+// `npm start`: build, make sure Electron's binary is there (npm 11 skips dependency install scripts, so the
+// first start runs Electron's own installer), then launch the window with any extra arguments.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const electronDir = dirname(require.resolve('electron/package.json'));
+if (!existsSync(join(electronDir, 'path.txt'))) {
+  console.log('fetching the Electron binary (first start)…');
+  const r = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('Electron could not be installed here (no internet?). Use browser mode instead: npx aio-tuner serve');
+    process.exit(1);
+  }
+}
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const electron = require('electron');
+const r = spawnSync(electron, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 0);

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostAllowed, originAllowed, tokenMatches, newToken, isLoopbackBind } from '../../app/server/security';
+
+test('Host header must name loopback (DNS rebinding)', () => {
+  for (const h of ['127.0.0.1:8765', 'localhost:1', '[::1]:80', '127.1.2.3:9', 'LOCALHOST:5']) assert.ok(hostAllowed(h), h);
+  for (const h of ['evil.com:8765', '10.0.0.1:80', '127.0.0.1.evil.com:1', '', undefined])
+    assert.ok(!hostAllowed(h as string | undefined), String(h));
+  assert.ok(hostAllowed('myserver:8765', ['myserver']), 'an explicitly bound --host is accepted');
+});
+
+test('Origin must match the Host on socket upgrade', () => {
+  assert.ok(originAllowed('http://127.0.0.1:8765', '127.0.0.1:8765'));
+  assert.ok(!originAllowed('http://evil.com', '127.0.0.1:8765'));
+  assert.ok(!originAllowed('http://127.0.0.1:9999', '127.0.0.1:8765'));
+  assert.ok(!originAllowed(undefined, '127.0.0.1:8765'));
+  assert.ok(!originAllowed('null', '127.0.0.1:8765'));
+});
+
+test('tokens: random, 32+ bytes, compared exactly', () => {
+  const t = newToken();
+  assert.ok(Buffer.from(t, 'base64url').length >= 32);
+  assert.notEqual(t, newToken());
+  assert.ok(tokenMatches(t, t));
+  assert.ok(!tokenMatches(t, t.slice(0, -1)));
+  assert.ok(!tokenMatches(t, ''));
+  assert.ok(!tokenMatches(t, null));
+});
+
+test('loopback binds are recognised; others are not', () => {
+  assert.ok(isLoopbackBind('127.0.0.1'));
+  assert.ok(isLoopbackBind('::1'));
+  assert.ok(isLoopbackBind('localhost'));
+  assert.ok(!isLoopbackBind('0.0.0.0'));
+  assert.ok(!isLoopbackBind('192.0.2.7'));
+});

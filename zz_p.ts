@@ -1,0 +1,24 @@
+import { readLogFile, scanLines } from './app/logs';
+import { Redactor } from './app/bundle/redact';
+import { measureOutput } from './app/bundle/output-log';
+import { writeFileSync, statSync } from 'node:fs';
+void (async () => {
+  const log = '/tmp/scratch/big.log';
+  const rows: string[] = ['# aio-tuner log v1 2020-01-01T00:00:00.000Z (x)\n'];
+  for (let i = 1; i <= 200000; i++) rows.push(`${i}\tO\tline ${i} ${'y'.repeat(100)}\n`);
+  writeFileSync(log, rows.join(''));
+  console.log(statSync(log).size);
+  let t = Date.now(); let n = 0;
+  for await (const r of readLogFile(log)) n += r.raw.length;
+  console.log('readLogFile', Date.now() - t);
+  t = Date.now();
+  await scanLines(log, 0, statSync(log).size, () => { n++; });
+  console.log('scanLines', Date.now() - t);
+  const red = new Redactor({ envs: [{ HF_TOKEN: 'hf_secret123' }] });
+  t = Date.now();
+  for await (const r of readLogFile(log)) red.bytes(r.raw);
+  console.log('read+redact', Date.now() - t);
+  t = Date.now();
+  await measureOutput(log, red);
+  console.log('measure', Date.now() - t);
+})();

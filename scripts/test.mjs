@@ -1,7 +1,8 @@
 // Runs node:test over TypeScript test files (through tsx), so CI can read node:test's closing summary.
 // Usage: node scripts/test.mjs [unit|e2e] [extra file filters...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [suite, ...filters] = process.argv.slice(2);
@@ -29,9 +30,30 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Spec output for people; a TAP copy to count from, so the run ends with one plain "N passed, N failed" line.
+const tap = join(mkdtempSync(join(tmpdir(), 'aio-tuner-tap-')), 'report.tap');
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, AIO_TUNER_TESTING: '1' } },
 );
+let report = '';
+try {
+  report = readFileSync(tap, 'utf8');
+} catch {
+  // no report: the runner itself failed; the exit status says so
+}
+const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
+const failed = count('fail') + count('cancelled');
+console.log(`${count('pass')} passed, ${failed} failed, ${count('skipped')} skipped`);
 process.exit(r.status ?? 1);

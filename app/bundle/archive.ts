@@ -101,6 +101,9 @@ export class BundleArchive {
         err ? reject(err) : resolve(),
       ) as unknown as Writable;
     });
+    // When the producer fails, nobody awaits the entry; abort() then destroys it, which must not surface as an
+    // unhandled rejection.
+    entryDone.catch(() => undefined);
     await produce({
       write: async (chunk) => {
         if (chunk.length === 0) return;

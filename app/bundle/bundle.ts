@@ -290,7 +290,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
 
   // First pass over the log: redacted size for the tar header, line count, and the results.
   const parser = new ResultsParser();
-  const measured = await measureOutput(logFile, redactor, (rec) => parser.feed(rec.text));
+  const measured = await measureOutput(logFile, redactor, (_stream, buf, s, e) => parser.feed(buf.toString('utf8', s, e)));
   const metrics = parser.result();
 
   opts.onProgress?.('system', 'lscpu, numactl, /proc, kernel, cgroup, OS');

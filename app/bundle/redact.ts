@@ -93,6 +93,8 @@ export class Redactor {
   private readonly literalRe: RegExp | null;
   private readonly pairRe: RegExp;
   private readonly optionRe: RegExp;
+  /** Cheap test that a line might need redaction at all: most log lines do not, and skip the real work. */
+  private readonly mightMatch: RegExp | null;
   /** Names (variables, options) whose values were hidden in what was redacted so far: for the preview and README. */
   readonly redactedNames = new Set<string>();
 
@@ -120,11 +122,18 @@ export class Redactor {
       String.raw`\b([A-Za-z_][A-Za-z0-9_]*(?:${alt})[A-Za-z0-9_]*|(?:${alt})[A-Za-z0-9_]*)(=)("[^"]*"|'[^']*'|[^\s"',;]+)`,
       'gi',
     );
+    // User regexes can match anything, so with any of them every line takes the full path.
+    this.mightMatch = regexes.length ? null : new RegExp([alt, ...this.literals.map(escapeRegex)].join('|'), 'i');
     // --api-key=value, --token value, -password value: an option whose name contains a secret word.
     this.optionRe = new RegExp(
       String.raw`(^|\s)(--?[A-Za-z0-9_-]*(?:${alt})[A-Za-z0-9_-]*)(=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`,
       'gi',
     );
+  }
+
+  /** Redact one line given as a latin1 string (bytes 1:1); the fast path for streaming logs. */
+  latin1Line(s: string): string {
+    return this.latin1(s);
   }
 
   /** Does this variable name look secret (built-in words or the user's)? */
@@ -210,6 +219,7 @@ export class Redactor {
   }
 
   private latin1(s: string): string {
+    if (this.mightMatch !== null && !this.mightMatch.test(s)) return s;
     let out = s;
     if (this.literalRe) out = out.replace(this.literalRe, REDACTED);
     // An already-quoted placeholder stays as it is, so a redacted script remains valid bash.

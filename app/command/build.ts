@@ -35,7 +35,15 @@ export function buildCommand(s: RunSettings, t: Topology | null, opts: BuildOpti
   if (nul !== null) {
     // No text can carry a NUL; an explanatory comment is safer than a command that runs with another value.
     const text = `# cannot build this command: ${nul}`;
-    return { ...base, shell: text, script: text + '\n', dockerRun: text, dockerExec: text, envFile: text + '\n', dotenv: text + '\n' };
+    return {
+      ...base,
+      shell: text,
+      script: text + '\n',
+      dockerRun: text,
+      dockerExec: text,
+      envFile: text + '\n',
+      dotenv: text + '\n',
+    };
   }
   return {
     ...base,

@@ -78,7 +78,11 @@ function checkInput(s: RunSettings, add: Add): void {
     (s.cwd?.includes('\0') ?? false) ||
     Object.values(s.env).some((v) => v?.includes('\0'));
   if (withNul) {
-    add('invalid-character', 'error', 'A value contains a NUL character, which no command line or environment can carry.');
+    add(
+      'invalid-character',
+      'error',
+      'A value contains a NUL character, which no command line or environment can carry.',
+    );
   }
   if (s.workload.length === 0) add('no-workload', 'error', 'There is no command to run.');
 }
@@ -96,7 +100,9 @@ function checkThreads(s: RunSettings, t: Topology | null, add: Add): void {
       'error',
       'Neither AIO_NUM_THREADS nor OMP_NUM_THREADS is set; the Ampere benchmark scripts refuse to run like this. ' +
         'Select CPUs or set a thread count.',
-      n > 0 ? { label: `Use ${plural(n, 'thread')}`, patch: { threads: n }, removeEnv: dropOverrides } : undefined,
+      n > 0
+        ? { label: `Use ${plural(n, 'thread')}`, patch: { threads: n }, removeEnv: dropOverrides }
+        : undefined,
     );
     return;
   }
@@ -108,9 +114,7 @@ function checkThreads(s: RunSettings, t: Topology | null, add: Add): void {
       'error',
       `AIO_NUM_THREADS (${aio}) and OMP_NUM_THREADS (${omp}) differ; the Ampere benchmark scripts refuse to run ` +
         'unless they are equal.',
-      n !== null
-        ? { label: `Set both to ${n}`, patch: { threads: n }, removeEnv: dropOverrides }
-        : undefined,
+      n !== null ? { label: `Set both to ${n}`, patch: { threads: n }, removeEnv: dropOverrides } : undefined,
     );
   }
 
@@ -257,7 +261,10 @@ function checkSelection(s: RunSettings, t: Topology, add: Add): void {
       'warning',
       `The selection spans NUMA nodes ${list(nodes)}: threads on different nodes reach each other's memory ` +
         'through the slower interconnect. For throughput, prefer one process per node.',
-      { label: `Keep only the ${plural(best.ids.length, 'CPU')} on node ${best.k}`, patch: { cpus: best.ids } },
+      {
+        label: `Keep only the ${plural(best.ids.length, 'CPU')} on node ${best.k}`,
+        patch: { cpus: best.ids },
+      },
     );
   }
 
@@ -326,7 +333,9 @@ function checkMemory(s: RunSettings, t: Topology | null, add: Add): void {
       'membind-memoryless-node',
       strict ? 'error' : 'warning',
       `NUMA node ${list(memoryless)} has CPUs but no memory; ${
-        s.memPolicy === 'bind' ? 'binding memory to it makes allocations fail' : 'memory cannot be placed there'
+        s.memPolicy === 'bind'
+          ? 'binding memory to it makes allocations fail'
+          : 'memory cannot be placed there'
       }.`,
       fixNodes.length > 0
         ? { label: `Use node ${list(fixNodes)} (nearest with memory)`, patch: { memNodes: fixNodes } }
@@ -368,16 +377,28 @@ function checkVariables(s: RunSettings, add: Add): void {
     if (name === 'AIO_QUANTIZE_INT8') {
       fix =
         value === 'ALL' && !already
-          ? { label: 'Use AIO_QUANTIZE_INT8_FILTER=.*', patch: { env: { [replacement]: '.*' } }, removeEnv: [name] }
+          ? {
+              label: 'Use AIO_QUANTIZE_INT8_FILTER=.*',
+              patch: { env: { [replacement]: '.*' } },
+              removeEnv: [name],
+            }
           : { label: `Remove ${name}`, patch: {}, removeEnv: [name] };
     } else if (already) {
       fix = { label: `Remove ${name} (${replacement} is already set)`, patch: {}, removeEnv: [name] };
     } else if (replacement === 'AIO_NUM_THREADS' && positiveInt(value) !== null) {
-      fix = { label: `Use ${positiveInt(value)} threads`, patch: { threads: positiveInt(value) }, removeEnv: [name] };
+      fix = {
+        label: `Use ${positiveInt(value)} threads`,
+        patch: { threads: positiveInt(value) },
+        removeEnv: [name],
+      };
     } else if (replacement === 'AIO_DEBUG_MODE' && /^[0-4]$/.test(value)) {
       fix = { label: `Use AIO_DEBUG_MODE=${value}`, patch: { debugMode: Number(value) }, removeEnv: [name] };
     } else {
-      fix = { label: `Rename to ${replacement}`, patch: { env: { [replacement]: value } }, removeEnv: [name] };
+      fix = {
+        label: `Rename to ${replacement}`,
+        patch: { env: { [replacement]: value } },
+        removeEnv: [name],
+      };
     }
     add(
       'deprecated-variable',

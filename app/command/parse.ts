@@ -59,7 +59,8 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
           if (w.value === '-x') continue;
           if (!ENV_NAME.test(name)) notes.push(`"${head.value} ${w.raw}" was not understood and is ignored`);
           else if (eq >= 0) setEnv(name, w.value.slice(eq + 1));
-          else if (!env.has(name)) notes.push(`"${head.value} ${name}" names a variable the text does not set; ignored`);
+          else if (!env.has(name))
+            notes.push(`"${head.value} ${name}" names a variable the text does not set; ignored`);
         }
         continue;
       }
@@ -78,7 +79,8 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
         const args = words.slice(k);
         if (args.length === 1) {
           cwd = joinPath(cwd, args[0]!.value);
-          if (args[0]!.expansion) notes.push(`the directory ${args[0]!.raw} contains a shell expansion; kept literally`);
+          if (args[0]!.expansion)
+            notes.push(`the directory ${args[0]!.raw} contains a shell expansion; kept literally`);
         } else notes.push(`"${words.map((w) => w.raw).join(' ')}" was not understood and is ignored`);
         continue;
       }
@@ -91,7 +93,13 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
   const settings = defaultSettings();
   settings.workload = [];
   settings.memPolicy = 'none';
-  let binding: Binding = { cpus: null, cpuSource: null, memPolicy: 'none', memNodes: null, usedNumactl: false };
+  let binding: Binding = {
+    cpus: null,
+    cpuSource: null,
+    memPolicy: 'none',
+    memNodes: null,
+    usedNumactl: false,
+  };
 
   if (main !== null) {
     const r = interpretMain(main, t, notes, setEnv);
@@ -100,8 +108,11 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
     if (r.cwd !== null) cwd = joinPath(cwd, r.cwd);
     for (const w of r.workloadWords) {
       if (w.operator)
-        notes.push(`${w.raw} looks like a pipe or redirection; AIO Tuner runs one command, so it is kept as an argument`);
-      else if (w.expansion) notes.push(`${w.raw} contains a shell expansion; it is kept literally, not expanded`);
+        notes.push(
+          `${w.raw} looks like a pipe or redirection; AIO Tuner runs one command, so it is kept as an argument`,
+        );
+      else if (w.expansion)
+        notes.push(`${w.raw} contains a shell expansion; it is kept literally, not expanded`);
       else if (w.glob) notes.push(`${w.raw} contains a wildcard; it is kept literally, not expanded`);
     }
   } else {
@@ -117,7 +128,8 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
   if (cpus.length > 0 && typeof numaCpus === 'string') {
     const ids = numaCpus.trim().split(/\s+/).map(Number);
     const ascending = cpus.every((id, i) => i === 0 || id > cpus[i - 1]!);
-    if (ascending && ids.every(Number.isInteger) && ids.length === cpus.length && sameSet(ids, cpus)) cpus = ids;
+    if (ascending && ids.every(Number.isInteger) && ids.length === cpus.length && sameSet(ids, cpus))
+      cpus = ids;
     if (ids.length === cpus.length && ids.every((x, i) => x === cpus[i])) env.delete('AIO_NUMA_CPUS');
   }
   settings.cpus = cpus;
@@ -184,7 +196,13 @@ function interpretMain(
   notes: string[],
   setEnv: (name: string, value: string | null) => void,
 ): MainResult {
-  const binding: Binding = { cpus: null, cpuSource: null, memPolicy: 'none', memNodes: null, usedNumactl: false };
+  const binding: Binding = {
+    cpus: null,
+    cpuSource: null,
+    memPolicy: 'none',
+    memNodes: null,
+    usedNumactl: false,
+  };
   let cwd: string | null = null;
   let i = 0;
   for (; i < words.length; i++) {
@@ -216,7 +234,8 @@ function interpretMain(
       if (r === null) break;
       binding.usedNumactl = true;
       if (r.cpus !== null) {
-        if (binding.cpus !== null) notes.push(`numactl's CPU list replaces the one from ${binding.cpuSource}`);
+        if (binding.cpus !== null)
+          notes.push(`numactl's CPU list replaces the one from ${binding.cpuSource}`);
         binding.cpus = r.cpus;
         binding.cpuSource = 'numactl';
       }
@@ -233,7 +252,9 @@ function interpretMain(
       } else {
         binding.cpus = r.cpus;
         binding.cpuSource = 'taskset';
-        notes.push('the taskset CPU binding is expressed with numactl --physcpubind when the command is rebuilt');
+        notes.push(
+          'the taskset CPU binding is expressed with numactl --physcpubind when the command is rebuilt',
+        );
       }
       i = r.next;
       continue;
@@ -272,7 +293,9 @@ function readEnv(
     } else if ((m = /^(?:-C|--chdir=)(.+)$/.exec(v))) {
       cwd = m[1]!;
     } else if (v === '-i' || v === '--ignore-environment') {
-      notes.push('env -i (start from an empty environment) is not modelled; the run inherits the environment');
+      notes.push(
+        'env -i (start from an empty environment) is not modelled; the run inherits the environment',
+      );
     } else {
       notes.push(`env option ${v} is not modelled; the env command is kept as part of the workload`);
       return null;
@@ -288,7 +311,9 @@ function readEnv(
     if (eq <= 0) break;
     const name = v.slice(0, eq);
     if (!ENV_NAME.test(name)) {
-      notes.push(`env assignment "${words[i]!.raw}" has a name a shell cannot use; the env command is kept as is`);
+      notes.push(
+        `env assignment "${words[i]!.raw}" has a name a shell cannot use; the env command is kept as is`,
+      );
       return null;
     }
     pending.push([name, v.slice(eq + 1)]);
@@ -301,7 +326,14 @@ function readEnv(
 }
 
 type NumactlOpt = 'physcpubind' | 'cpunodebind' | 'membind' | 'preferred' | 'interleave' | 'localalloc';
-const NUMACTL_LONG: NumactlOpt[] = ['physcpubind', 'cpunodebind', 'membind', 'preferred', 'interleave', 'localalloc'];
+const NUMACTL_LONG: NumactlOpt[] = [
+  'physcpubind',
+  'cpunodebind',
+  'membind',
+  'preferred',
+  'interleave',
+  'localalloc',
+];
 const NUMACTL_SHORT: Record<string, NumactlOpt> = {
   C: 'physcpubind',
   N: 'cpunodebind',
@@ -421,7 +453,9 @@ function readTaskset(words: Word[], i: number, notes: string[]): { next: number;
     const cpus = list ? parseOrderedCpuList(spec) : maskToCpus(spec);
     return { next: i + 1, cpus };
   } catch {
-    notes.push(`taskset CPU ${list ? 'list' : 'mask'} "${spec}" was not understood; the taskset command is kept`);
+    notes.push(
+      `taskset CPU ${list ? 'list' : 'mask'} "${spec}" was not understood; the taskset command is kept`,
+    );
     return null;
   }
 }

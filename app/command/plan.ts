@@ -9,7 +9,12 @@ import { isValidEnvName } from './quote';
 import type { RunSettings } from './types';
 
 /** Variables derived from the selection come first, in this order; everything else follows sorted by name. */
-export const DERIVED_ORDER = ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE'] as const;
+export const DERIVED_ORDER = [
+  'AIO_NUM_THREADS',
+  'OMP_NUM_THREADS',
+  'AIO_NUMA_CPUS',
+  'AIO_DEBUG_MODE',
+] as const;
 
 export interface EnvPlan {
   /** Variables to set, in display order. */
@@ -123,7 +128,10 @@ export function normalizeSettings(s: RunSettings, t: Topology | null): RunSettin
   } else {
     const used = out.memPolicy === 'preferred' ? nodes.slice(0, 1) : nodes;
     const derived = t && s.cpus.length > 0 ? nodesOfCpus(t, s.cpus) : null;
-    out.memNodes = derived !== null && derived.length === used.length && derived.every((k, i) => k === used[i]) ? null : used;
+    out.memNodes =
+      derived !== null && derived.length === used.length && derived.every((k, i) => k === used[i])
+        ? null
+        : used;
   }
   return out;
 }

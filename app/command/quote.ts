@@ -58,7 +58,8 @@ export function isValidEnvName(name: string): boolean {
  * written as `'\''`.
  */
 export function shellQuote(s: string): string {
-  if (s.includes('\0')) throw new QuoteError('a NUL character cannot be passed in a command line or environment');
+  if (s.includes('\0'))
+    throw new QuoteError('a NUL character cannot be passed in a command line or environment');
   if (SAFE_WORD.test(s) && !ASSIGNMENT_SHAPED.test(s) && !RESERVED.has(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -96,7 +97,8 @@ export function envFileProblem(value: string): string | null {
  * line that would silently give the container a different value.
  */
 export function envFileLine(name: string, value: string): string {
-  if (!isValidEnvName(name)) return `# ${sanitizeComment(name)} cannot be expressed in an env file (invalid name)`;
+  if (!isValidEnvName(name))
+    return `# ${sanitizeComment(name)} cannot be expressed in an env file (invalid name)`;
   const problem = envFileProblem(value);
   if (problem !== null) return `# ${name} cannot be expressed in an env file (${problem})`;
   return `${name}=${value}`;
@@ -107,9 +109,12 @@ export function envFileLine(name: string, value: string): string {
  * it cannot remove one the image defines.
  */
 export function formatEnvFile(env: Readonly<Record<string, string>>, unset: readonly string[] = []): string {
-  const lines = ['# docker --env-file format: NAME=value, taken literally (no quotes, no escapes, one line).'];
+  const lines = [
+    '# docker --env-file format: NAME=value, taken literally (no quotes, no escapes, one line).',
+  ];
   for (const [name, value] of Object.entries(env)) lines.push(envFileLine(name, value));
-  for (const name of unset) lines.push(`# ${sanitizeComment(name)} must be unset; an env file cannot remove a variable`);
+  for (const name of unset)
+    lines.push(`# ${sanitizeComment(name)} must be unset; an env file cannot remove a variable`);
   return lines.join('\n') + '\n';
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { RunSettings } from './types';
 
 /** NUL cannot exist in argv or the environment, so a setting holding one could never run as written. */
-const noNul = (what: string) => z.string().refine((s) => !s.includes('\0'), `${what} must not contain a NUL character`);
+const noNul = (what: string) =>
+  z.string().refine((s) => !s.includes('\0'), `${what} must not contain a NUL character`);
 
 export const EnvNameSchema = z
   .string()

@@ -185,7 +185,10 @@ function skipExpansion(text: string, i: number): number {
   return i + 1;
 }
 
-function readDouble(text: string, i: number): { value: string; end: number; closed: boolean; expansion: boolean } {
+function readDouble(
+  text: string,
+  i: number,
+): { value: string; end: number; closed: boolean; expansion: boolean } {
   let value = '';
   let expansion = false;
   const n = text.length;

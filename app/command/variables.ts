@@ -192,7 +192,8 @@ export const VARIABLES: VariableInfo[] = [
     name: 'AIO_PROFILER',
     ...enumOf(['1', 'print profile']),
     default: null,
-    description: "With 1, the Ampere Model Library prints the engine's per-operation profile when the run ends.",
+    description:
+      "With 1, the Ampere Model Library prints the engine's per-operation profile when the run ends.",
     category: 'diagnostics',
     derived: false,
     deprecated: null,
@@ -201,7 +202,8 @@ export const VARIABLES: VariableInfo[] = [
     name: 'AIO_QUANTIZE_INT8',
     ...enumOf(['ALL', 'all supported operations']),
     default: null,
-    description: 'Old switch for implicit INT8. Newer engines read AIO_QUANTIZE_INT8_FILTER instead (ALL = ".*").',
+    description:
+      'Old switch for implicit INT8. Newer engines read AIO_QUANTIZE_INT8_FILTER instead (ALL = ".*").',
     category: 'deprecated',
     derived: false,
     deprecated: 'AIO_QUANTIZE_INT8=ALL became AIO_QUANTIZE_INT8_FILTER=.*',
@@ -216,18 +218,16 @@ export const VARIABLES: VariableInfo[] = [
       ['DLS_DEBUG_MODE', 'AIO_DEBUG_MODE'],
       ['DLS_PROCESS_MODE', 'AIO_PROCESS_MODE'],
     ] as const
-  ).map(
-    ([name, replacement]): VariableInfo => ({
-      name,
-      ...REGEX,
-      default: null,
-      description: `Name from before the engine was renamed to AIO; only old images read it. Use ${replacement}.`,
-      category: 'deprecated',
-      derived: false,
-      deprecated: `${name} is the pre-rename name of ${replacement}`,
-      replacement,
-    }),
-  ),
+  ).map(([name, replacement]): VariableInfo => ({
+    name,
+    ...REGEX,
+    default: null,
+    description: `Name from before the engine was renamed to AIO; only old images read it. Use ${replacement}.`,
+    category: 'deprecated',
+    derived: false,
+    deprecated: `${name} is the pre-rename name of ${replacement}`,
+    replacement,
+  })),
 ];
 
 const BY_NAME = new Map(VARIABLES.map((v) => [v.name, v]));
@@ -251,7 +251,9 @@ export function valueProblem(name: string, value: string): string | null {
   switch (info.kind) {
     case 'enum': {
       const allowed = info.values ?? [];
-      return allowed.includes(value) ? null : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${value}"`;
+      return allowed.includes(value)
+        ? null
+        : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${value}"`;
     }
     case 'int': {
       const min = info.min ?? 0;

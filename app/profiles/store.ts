@@ -23,8 +23,16 @@ const ProfileFileSchema = z.object({
 });
 
 /** Shapes accepted on import: our own file, a bundle, or the API's `{ name, settings }` export. */
-const NamedSettingsSchema = z.object({ name: z.string(), settings: z.unknown(), savedAt: z.string().optional() });
-const BundleSchema = z.object({ format: z.literal(BUNDLE_FORMAT), version: z.literal(1), profiles: z.array(z.unknown()) });
+const NamedSettingsSchema = z.object({
+  name: z.string(),
+  settings: z.unknown(),
+  savedAt: z.string().optional(),
+});
+const BundleSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(1),
+  profiles: z.array(z.unknown()),
+});
 
 export interface ProfileEntry {
   name: string;
@@ -44,7 +52,8 @@ export type ConflictPolicy = 'rename' | 'overwrite' | 'skip';
 export class ProfileError extends Error {
   constructor(
     message: string,
-    readonly kind: 'not-found' | 'corrupt' | 'invalid-name' | 'invalid-settings' | 'exists' | 'invalid-import',
+    readonly kind:
+      'not-found' | 'corrupt' | 'invalid-name' | 'invalid-settings' | 'exists' | 'invalid-import',
   ) {
     super(message);
     this.name = 'ProfileError';
@@ -66,7 +75,8 @@ export function profileFileBase(name: string): string {
     else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
   }
   // Windows device names (CON, NUL, COM1…) are reserved with any extension; encoding one letter avoids them.
-  if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(out)) out = `%${out.charCodeAt(0).toString(16).toUpperCase()}${out.slice(1)}`;
+  if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(out))
+    out = `%${out.charCodeAt(0).toString(16).toUpperCase()}${out.slice(1)}`;
   return out;
 }
 
@@ -125,7 +135,9 @@ export class ProfileStore {
   /** Files moved aside earlier because they were corrupt (kept for the user to inspect or delete). */
   async corruptFiles(): Promise<string[]> {
     try {
-      return (await readdir(this.dir)).filter((f) => /\.json\.corrupt-/.test(f)).map((f) => join(this.dir, f));
+      return (await readdir(this.dir))
+        .filter((f) => /\.json\.corrupt-/.test(f))
+        .map((f) => join(this.dir, f));
     } catch {
       return [];
     }
@@ -134,10 +146,17 @@ export class ProfileStore {
   async save(name: string, settings: RunSettings): Promise<ProfileEntry> {
     const path = this.pathFor(name);
     const parsed = RunSettingsSchema.safeParse(settings);
-    if (!parsed.success) throw new ProfileError(`settings are not valid: ${z.prettifyError(parsed.error)}`, 'invalid-settings');
+    if (!parsed.success)
+      throw new ProfileError(`settings are not valid: ${z.prettifyError(parsed.error)}`, 'invalid-settings');
     // Case-insensitive file systems (macOS, Windows) would make "Fast" overwrite "fast".
-    const clash = (await this.list()).find((p) => p.name !== name && p.name.toLowerCase() === name.toLowerCase());
-    if (clash) throw new ProfileError(`a profile named "${clash.name}" already exists (names differ only in case)`, 'exists');
+    const clash = (await this.list()).find(
+      (p) => p.name !== name && p.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (clash)
+      throw new ProfileError(
+        `a profile named "${clash.name}" already exists (names differ only in case)`,
+        'exists',
+      );
     const savedAt = this.now().toISOString();
     const file = { format: PROFILE_FORMAT, version: 1, name, savedAt, settings: parsed.data };
     await writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
@@ -148,14 +167,18 @@ export class ProfileStore {
     const r = await this.readFile(this.pathFor(name));
     if (r.ok) return r.settings;
     if (r.missing === true) throw new ProfileError(`no profile named "${name}"`, 'not-found');
-    throw new ProfileError(`profile "${name}" is corrupt (${r.error}); it was moved to ${r.movedTo}`, 'corrupt');
+    throw new ProfileError(
+      `profile "${name}" is corrupt (${r.error}); it was moved to ${r.movedTo}`,
+      'corrupt',
+    );
   }
 
   async delete(name: string): Promise<void> {
     try {
       await unlink(this.pathFor(name));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ProfileError(`no profile named "${name}"`, 'not-found');
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ProfileError(`no profile named "${name}"`, 'not-found');
       throw e;
     }
   }
@@ -234,7 +257,11 @@ export class ProfileStore {
   async importJson(text: string): Promise<ProfileEntry> {
     const r = await this.importText(text);
     const first = r.imported[0];
-    if (!first) throw new ProfileError(r.errors.map((e) => `${e.name}: ${e.error}`).join('; ') || 'nothing to import', 'invalid-import');
+    if (!first)
+      throw new ProfileError(
+        r.errors.map((e) => `${e.name}: ${e.error}`).join('; ') || 'nothing to import',
+        'invalid-import',
+      );
     return first;
   }
 
@@ -285,8 +312,11 @@ export class ProfileStore {
 
 function checkName(name: string): string {
   if (name.trim() === '') throw new ProfileError('a profile name cannot be empty', 'invalid-name');
-  if (name.length > MAX_NAME) throw new ProfileError(`a profile name can have at most ${MAX_NAME} characters`, 'invalid-name');
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new ProfileError('a profile name cannot contain control characters', 'invalid-name');
-  if (profileFileBase(name).length > MAX_FILE_BASE) throw new ProfileError('this profile name is too long', 'invalid-name');
+  if (name.length > MAX_NAME)
+    throw new ProfileError(`a profile name can have at most ${MAX_NAME} characters`, 'invalid-name');
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    throw new ProfileError('a profile name cannot contain control characters', 'invalid-name');
+  if (profileFileBase(name).length > MAX_FILE_BASE)
+    throw new ProfileError('this profile name is too long', 'invalid-name');
   return name;
 }

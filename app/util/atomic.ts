@@ -10,7 +10,11 @@ import { basename, dirname, join } from 'node:path';
  * Write `data` to `path` atomically: a temporary file in the same directory (rename is only atomic within one
  * file system), flushed to disk with fsync before the rename, then the directory entry flushed too.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: { mode?: number } = {},
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);

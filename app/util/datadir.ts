@@ -27,7 +27,9 @@ export function dataDir(
     default: {
       // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
       const xdg = env.XDG_DATA_HOME;
-      return xdg && xdg.startsWith('/') ? join(xdg, APP_DIR_NAME) : join(home, '.local', 'share', APP_DIR_NAME);
+      return xdg && xdg.startsWith('/')
+        ? join(xdg, APP_DIR_NAME)
+        : join(home, '.local', 'share', APP_DIR_NAME);
     }
   }
 }

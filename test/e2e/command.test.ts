@@ -26,8 +26,13 @@ after(async () => {
 
 async function open(): Promise<Page> {
   const page = await context.newPage();
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(m.text()));
+  page.on('pageerror', (e) => logs.push(e.message));
   await page.goto(served.url);
-  await page.waitForSelector('[data-cpu="159"]');
+  await page.waitForSelector('[data-cpu="159"]', { timeout: 10_000 }).catch(async (e: Error) => {
+    throw new Error(`${e.message}\npage: ${(await page.textContent('body'))?.slice(0, 500)}\nconsole: ${logs.join('\n')}`);
+  });
   return page;
 }
 

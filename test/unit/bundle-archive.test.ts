@@ -98,7 +98,7 @@ describe('run/output.log from a large run log', () => {
     assert.equal(lines.length, N);
     assert.equal(lines[0], `[stdout +0.001s] line 1 ${'y'.repeat(100)}`);
     assert.match(lines[9]!, /^\[stderr \+0\.010s\] line 10 /);
-    assert.equal(lines[999], `[stdout +1.000s] line 1000 token ${REDACTED} HF_TOKEN=${REDACTED}`);
+    assert.equal(lines[999], `[stderr +1.000s] line 1000 token ${REDACTED} HF_TOKEN=${REDACTED}`);
     assert.ok(!text.includes('hf_secret123'));
   });
 });

@@ -7,7 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,7 +86,27 @@ const PIECES = [
   '\\n',
   '--',
 ];
-const SPECIAL = ['', '--', '-', '-x', '--foo=bar', 'A=b', '=', '=x', '$HOME', "'", '"', '\\', 'if', '!', '~', '*', '#c', '\n', ' '];
+const SPECIAL = [
+  '',
+  '--',
+  '-',
+  '-x',
+  '--foo=bar',
+  'A=b',
+  '=',
+  '=x',
+  '$HOME',
+  "'",
+  '"',
+  '\\',
+  'if',
+  '!',
+  '~',
+  '*',
+  '#c',
+  '\n',
+  ' ',
+];
 
 class Gen {
   constructor(readonly r: () => number) {}
@@ -163,10 +192,18 @@ function makeCases(g: Gen): Case[] {
   }
   for (let i = 0; i < COUNTS.argvExec; i++) {
     const argv0 = g.pick(['/usr/bin/printf', '-dash-printf', 'a=printf']);
-    add('argv', i % 2 ? 'script' : 'shell', { ...base(), env: g.env(), workload: [argv0, '%s\\0', 'MARK', ...args()] });
+    add('argv', i % 2 ? 'script' : 'shell', {
+      ...base(),
+      env: g.env(),
+      workload: [argv0, '%s\\0', 'MARK', ...args()],
+    });
   }
   for (let i = 0; i < COUNTS.scripts; i++) {
-    add('argv', 'script', { ...base(), env: g.env(), workload: ['/usr/bin/printf', '%s\\0', 'MARK', ...args()] });
+    add('argv', 'script', {
+      ...base(),
+      env: g.env(),
+      workload: ['/usr/bin/printf', '%s\\0', 'MARK', ...args()],
+    });
   }
   for (let i = 0; i < COUNTS.env; i++) {
     add('env', i % 2 ? 'script' : 'shell', { ...base(), env: g.env(), workload: ['/usr/bin/env', '-0'] });
@@ -193,7 +230,9 @@ function writeDriver(cases: Case[]): string {
     const out = `>"$D/out/${i}" 2>&1; echo "${i} $?" >>"$D/status"; cd "$D"`;
     if (c.form === 'script') {
       writeFileSync(join(dir, 'scripts', `${i}.sh`), c.text);
-      lines.push(pre ? `( ${pre}exec ${BASH} "$D/scripts/${i}.sh" ) ${out}` : `${BASH} "$D/scripts/${i}.sh" ${out}`);
+      lines.push(
+        pre ? `( ${pre}exec ${BASH} "$D/scripts/${i}.sh" ) ${out}` : `${BASH} "$D/scripts/${i}.sh" ${out}`,
+      );
     } else if (pre) {
       lines.push(`( ${pre}\n${c.text}\n) ${out}`);
     } else {
@@ -237,26 +276,35 @@ function verify(c: Case, out: Buffer, status: number): void {
 }
 
 describe('generated commands under real bash', () => {
-  it('shell lines and scripts deliver the exact argv, environment and directory', { timeout: 120_000 }, async (t) => {
-    const started = Date.now();
-    const cases = makeCases(new Gen(prng(SEED)));
-    const driver = writeDriver(cases);
-    await run(BASH, [driver], { env: { ...BASE_ENV, PATH: `${bin}:/usr/bin:/bin` }, cwd: dir, maxBuffer: 1 << 20 });
-    const status = new Map<number, number>();
-    for (const line of readFileSync(join(dir, 'status'), 'utf8').trim().split('\n')) {
-      const [i, rc] = line.split(' ').map(Number);
-      status.set(i!, rc!);
-    }
-    cases.forEach((c, i) => verify(c, readFileSync(join(dir, 'out', String(i))), status.get(i) ?? -1));
-    const ms = Date.now() - started;
-    t.diagnostic(`${cases.length} bash cases (seed ${SEED}) in ${ms} ms`);
-    assert.ok(cases.length >= 3000);
-  });
+  it(
+    'shell lines and scripts deliver the exact argv, environment and directory',
+    { timeout: 120_000 },
+    async (t) => {
+      const started = Date.now();
+      const cases = makeCases(new Gen(prng(SEED)));
+      const driver = writeDriver(cases);
+      await run(BASH, [driver], {
+        env: { ...BASE_ENV, PATH: `${bin}:/usr/bin:/bin` },
+        cwd: dir,
+        maxBuffer: 1 << 20,
+      });
+      const status = new Map<number, number>();
+      for (const line of readFileSync(join(dir, 'status'), 'utf8').trim().split('\n')) {
+        const [i, rc] = line.split(' ').map(Number);
+        status.set(i!, rc!);
+      }
+      cases.forEach((c, i) => verify(c, readFileSync(join(dir, 'out', String(i))), status.get(i) ?? -1));
+      const ms = Date.now() - started;
+      t.diagnostic(`${cases.length} bash cases (seed ${SEED}) in ${ms} ms`);
+      assert.ok(cases.length >= 3000);
+    },
+  );
 
   it('real numactl binds CPU and memory as built', async (t) => {
     const numactl = '/usr/bin/numactl';
     if (!existsSync(numactl)) {
-      if (process.env.CI === 'true') assert.fail('numactl is not installed, and CI=true requires the real-numactl case');
+      if (process.env.CI === 'true')
+        assert.fail('numactl is not installed, and CI=true requires the real-numactl case');
       t.skip('numactl is not installed');
       return;
     }
@@ -274,11 +322,17 @@ describe('generated commands under real bash', () => {
     assert.match(show.stdout, /^policy: bind$/m);
     assert.match(show.stdout, /^physcpubind: 0 ?$/m);
     assert.match(show.stdout, /^membind: 0 ?$/m);
-    const envOut = await run(BASH, ['-c', buildCommand({ ...s, workload: ['/usr/bin/env', '-0'] }, null).shell], {
-      env: { PATH: '/usr/bin:/bin' },
-      encoding: 'buffer',
-    });
-    const got = new Map(parseNulList(envOut.stdout).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const envOut = await run(
+      BASH,
+      ['-c', buildCommand({ ...s, workload: ['/usr/bin/env', '-0'] }, null).shell],
+      {
+        env: { PATH: '/usr/bin:/bin' },
+        encoding: 'buffer',
+      },
+    );
+    const got = new Map(
+      parseNulList(envOut.stdout).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
     for (const [k, v] of Object.entries(b.env)) assert.equal(got.get(k), v, k);
   });
 });

@@ -164,7 +164,11 @@ describe('selection presets', () => {
 
 describe('buildCommand', () => {
   it('builds the README-style line', () => {
-    const s = settings({ cpus: [...Array(16).keys()], memPolicy: 'none', workload: ['python3', 'run.py', '-m', 'resnet50', '-p', 'fp32', '-b', '1'] });
+    const s = settings({
+      cpus: [...Array(16).keys()],
+      memPolicy: 'none',
+      workload: ['python3', 'run.py', '-m', 'resnet50', '-p', 'fp32', '-b', '1'],
+    });
     const b = buildCommand(s, altra1p);
     assert.equal(
       b.shell,
@@ -180,7 +184,8 @@ describe('buildCommand', () => {
   });
   it('memory policies', () => {
     const base = { cpus: [0, 80] };
-    const arg = (p: Partial<RunSettings>) => buildCommand(settings({ ...base, ...p }), twoNode).argv.slice(2, -4);
+    const arg = (p: Partial<RunSettings>) =>
+      buildCommand(settings({ ...base, ...p }), twoNode).argv.slice(2, -4);
     assert.deepEqual(arg({ memPolicy: 'bind' }), ['--membind=0-1']);
     assert.deepEqual(arg({ memPolicy: 'interleave' }), ['--interleave=0-1']);
     assert.deepEqual(arg({ memPolicy: 'preferred' }), ['--preferred=0']);
@@ -194,15 +199,27 @@ describe('buildCommand', () => {
     assert.equal(b.shell, 'AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 python3 run.py -p fp32');
   });
   it('orders env keys: derived first, then sorted; explicit entries win', () => {
-    const s = settings({ cpus: [0, 1], debugMode: 4, env: { ZED: '1', AIO_MEM_BIND: '0', OMP_NUM_THREADS: '2', GONE: null } });
+    const s = settings({
+      cpus: [0, 1],
+      debugMode: 4,
+      env: { ZED: '1', AIO_MEM_BIND: '0', OMP_NUM_THREADS: '2', GONE: null },
+    });
     const plan = envFor(s);
-    assert.deepEqual(Object.keys(plan.env), ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE', 'AIO_MEM_BIND', 'ZED']);
+    assert.deepEqual(Object.keys(plan.env), [
+      'AIO_NUM_THREADS',
+      'OMP_NUM_THREADS',
+      'AIO_NUMA_CPUS',
+      'AIO_DEBUG_MODE',
+      'AIO_MEM_BIND',
+      'ZED',
+    ]);
     assert.deepEqual(plan.unset, ['GONE']);
   });
   it('all text forms', () => {
     const s = settings({ cpus: [80, 81], env: { FOO: "a 'b'", GONE: null }, cwd: '/work dir', debugMode: 4 });
     const b = buildCommand(s, twoNode, { container: 'bench' });
-    const env = "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='80 81' AIO_DEBUG_MODE=4 FOO='a '\\''b'\\'''";
+    const env =
+      "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='80 81' AIO_DEBUG_MODE=4 FOO='a '\\''b'\\'''";
     const cmd = 'numactl --physcpubind=80-81 --membind=1 python3 run.py -p fp32';
     assert.equal(b.shell, `cd -- '/work dir' && env -u GONE ${env} ${cmd}`);
     assert.equal(
@@ -232,7 +249,12 @@ describe('buildCommand', () => {
     assert.match(b.envFile, /^# GONE must be unset/m);
   });
   it('leading "-" and "=" in the command name', () => {
-    assert.deepEqual(buildCommand(settings({ cpus: [0], workload: ['-x'] }), null).argv, ['numactl', '--physcpubind=0', '--', '-x']);
+    assert.deepEqual(buildCommand(settings({ cpus: [0], workload: ['-x'] }), null).argv, [
+      'numactl',
+      '--physcpubind=0',
+      '--',
+      '-x',
+    ]);
     const direct = settings({ memPolicy: 'none', threads: 1, workload: ['-x'], env: { G: null } });
     assert.equal(buildCommand(direct, null).shell, 'env -u G AIO_NUM_THREADS=1 OMP_NUM_THREADS=1 -x');
     assert.match(buildCommand(direct, null).script, /^exec -- -x$/m);
@@ -281,7 +303,11 @@ describe('parseCommandLine', () => {
     assert.equal(r.settings.cpus[0], 80);
     assert.match(r.notes.join('\n'), /cpunodebind/);
     const none = parseCommandLine('numactl -N 1 python3 run.py', null);
-    assert.deepEqual(none.settings.workload, ['numactl', '-N', '1', 'python3', 'run.py'], 'kept verbatim without topology');
+    assert.deepEqual(
+      none.settings.workload,
+      ['numactl', '-N', '1', 'python3', 'run.py'],
+      'kept verbatim without topology',
+    );
   });
   it('env, -u, export lines, cd, taskset', () => {
     const r = parseCommandLine("env -u HOME AIO_MEM_BIND=0 taskset -c 4-7 python3 'my script.py'", twoNode);
@@ -310,7 +336,10 @@ describe('parseCommandLine', () => {
     assert.deepEqual(r.settings.workload, ['run', 'a b', 'cd', 'e']);
   });
   it('threads pinned only when they differ from the CPU count; mismatches stay in env', () => {
-    assert.equal(parseCommandLine('AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 numactl -C 0-3 x', null).settings.threads, 2);
+    assert.equal(
+      parseCommandLine('AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 numactl -C 0-3 x', null).settings.threads,
+      2,
+    );
     const m = parseCommandLine('AIO_NUM_THREADS=2 OMP_NUM_THREADS=3 x', null).settings;
     assert.equal(m.threads, null);
     assert.deepEqual(m.env, { AIO_NUM_THREADS: '2', OMP_NUM_THREADS: '3' });
@@ -324,7 +353,17 @@ describe('parseCommandLine', () => {
   });
   it('keeps what it does not understand verbatim, with notes', () => {
     const r = parseCommandLine('numactl --hardware-ish -C 0 python3 run.py $HOME/x *.py 2>&1', null);
-    assert.deepEqual(r.settings.workload, ['numactl', '--hardware-ish', '-C', '0', 'python3', 'run.py', '$HOME/x', '*.py', '2>&1']);
+    assert.deepEqual(r.settings.workload, [
+      'numactl',
+      '--hardware-ish',
+      '-C',
+      '0',
+      'python3',
+      'run.py',
+      '$HOME/x',
+      '*.py',
+      '2>&1',
+    ]);
     assert.equal(r.notes.length, 4);
     const pipe = parseCommandLine('python3 run.py | tee log', null);
     assert.deepEqual(pipe.settings.workload, ['python3', 'run.py', '|', 'tee', 'log']);
@@ -334,7 +373,13 @@ describe('parseCommandLine', () => {
     assert.ok(two.notes.some((n) => n.includes('echo start')));
   });
   it('reads back every built form that is a bash command', () => {
-    const s = settings({ cpus: [80, 81], env: { FOO: "a 'b'\nc", GONE: null }, cwd: '/w d', debugMode: 3, threads: 1 });
+    const s = settings({
+      cpus: [80, 81],
+      env: { FOO: "a 'b'\nc", GONE: null },
+      cwd: '/w d',
+      debugMode: 3,
+      threads: 1,
+    });
     const b = buildCommand(s, twoNode);
     assert.deepEqual(parseCommandLine(b.shell, twoNode).settings, s);
     assert.deepEqual(parseCommandLine(b.script, twoNode).settings, s);
@@ -343,9 +388,23 @@ describe('parseCommandLine', () => {
 
 describe('checks', () => {
   it('threads-exceed-cores: warning over the selection, error over the machine', () => {
-    const w = must(runChecks(settings({ cpus: [0, 1], threads: 4 }), twoNode), 'threads-exceed-cores', 'warning');
-    assert.equal(find(runChecks(applyFix(settings({ cpus: [0, 1], threads: 4 }), w.fix!), twoNode), 'threads-exceed-cores'), undefined);
-    const e = must(runChecks(settings({ cpus: [0, 1], threads: 200 }), twoNode), 'threads-exceed-cores', 'error');
+    const w = must(
+      runChecks(settings({ cpus: [0, 1], threads: 4 }), twoNode),
+      'threads-exceed-cores',
+      'warning',
+    );
+    assert.equal(
+      find(
+        runChecks(applyFix(settings({ cpus: [0, 1], threads: 4 }), w.fix!), twoNode),
+        'threads-exceed-cores',
+      ),
+      undefined,
+    );
+    const e = must(
+      runChecks(settings({ cpus: [0, 1], threads: 200 }), twoNode),
+      'threads-exceed-cores',
+      'error',
+    );
     assert.equal(applyFix(settings({ cpus: [0, 1], threads: 200 }), e.fix!).threads, 2);
     must(runChecks(settings({ threads: 5, memPolicy: 'none' }), smt), 'threads-exceed-cores', 'error');
   });
@@ -358,15 +417,32 @@ describe('checks', () => {
     assert.equal(env.AIO_NUM_THREADS, env.OMP_NUM_THREADS);
     const n = must(runChecks(settings(), twoNode), 'no-threads', 'error');
     assert.equal(applyFix(settings(), n.fix!).threads, 160);
-    must(runChecks(settings({ cpus: [0], env: { AIO_NUM_THREADS: null, OMP_NUM_THREADS: null } }), twoNode), 'no-threads');
+    must(
+      runChecks(settings({ cpus: [0], env: { AIO_NUM_THREADS: null, OMP_NUM_THREADS: null } }), twoNode),
+      'no-threads',
+    );
   });
   it('numa-cpus-mismatch', () => {
     const s = settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: '5 6' } });
     const c = must(runChecks(s, twoNode), 'numa-cpus-mismatch', 'error');
     assert.equal(envFor(applyFix(s, c.fix!)).env.AIO_NUMA_CPUS, '0 1');
-    must(runChecks(settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: '1 0' } }), twoNode), 'numa-cpus-mismatch', 'warning');
-    must(runChecks(settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: null } }), twoNode), 'numa-cpus-mismatch', 'warning');
-    assert.equal(find(runChecks(settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: '0 1' } }), twoNode), 'numa-cpus-mismatch'), undefined);
+    must(
+      runChecks(settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: '1 0' } }), twoNode),
+      'numa-cpus-mismatch',
+      'warning',
+    );
+    must(
+      runChecks(settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: null } }), twoNode),
+      'numa-cpus-mismatch',
+      'warning',
+    );
+    assert.equal(
+      find(
+        runChecks(settings({ cpus: [0, 1], env: { AIO_NUMA_CPUS: '0 1' } }), twoNode),
+        'numa-cpus-mismatch',
+      ),
+      undefined,
+    );
   });
   it('mem-bind-remote-node on the 2-socket machine with cores on node 1', () => {
     const s = settings({ cpus: [80, 81, 82, 83], memPolicy: 'none' });
@@ -377,9 +453,19 @@ describe('checks', () => {
     const b = buildCommand(fixed, twoNode);
     assert.ok(b.argv.includes('--membind=1'));
     assert.equal(b.env.AIO_MEM_BIND, '0');
-    assert.equal(find(runChecks(settings({ cpus: [0, 1] }), twoNode), 'mem-bind-remote-node'), undefined, 'node 0 is fine');
+    assert.equal(
+      find(runChecks(settings({ cpus: [0, 1] }), twoNode), 'mem-bind-remote-node'),
+      undefined,
+      'node 0 is fine',
+    );
     must(runChecks(settings({ cpus: [80], env: { AIO_MEM_BIND: '1' } }), twoNode), 'mem-bind-remote-node');
-    assert.equal(find(runChecks(settings({ cpus: [80], env: { AIO_PROCESS_MODE: '0' } }), twoNode), 'mem-bind-remote-node'), undefined);
+    assert.equal(
+      find(
+        runChecks(settings({ cpus: [80], env: { AIO_PROCESS_MODE: '0' } }), twoNode),
+        'mem-bind-remote-node',
+      ),
+      undefined,
+    );
   });
   it('cross-node-cores', () => {
     const s = settings({ cpus: [0, 80, 81] });
@@ -408,8 +494,16 @@ describe('checks', () => {
     const fixed = applyFix(s, c.fix!);
     assert.deepEqual(fixed.memNodes, [0]);
     assert.equal(find(runChecks(fixed, offline), 'membind-memoryless-node'), undefined);
-    must(runChecks(settings({ cpus: [8], memPolicy: 'preferred' }), offline), 'membind-memoryless-node', 'error');
-    must(runChecks(settings({ cpus: [8], memPolicy: 'interleave' }), offline), 'membind-memoryless-node', 'warning');
+    must(
+      runChecks(settings({ cpus: [8], memPolicy: 'preferred' }), offline),
+      'membind-memoryless-node',
+      'error',
+    );
+    must(
+      runChecks(settings({ cpus: [8], memPolicy: 'interleave' }), offline),
+      'membind-memoryless-node',
+      'warning',
+    );
   });
   it('node-unknown and preferred-multiple-nodes', () => {
     const s = settings({ cpus: [0], memNodes: [5] });
@@ -420,7 +514,10 @@ describe('checks', () => {
     assert.deepEqual(applyFix(p, pc.fix!).memNodes, [0]);
   });
   it('deprecated-variable', () => {
-    const s = settings({ cpus: [0], env: { AIO_QUANTIZE_INT8: 'ALL', DLS_MEM_BIND: '0', DLS_NUM_THREADS: '4' } });
+    const s = settings({
+      cpus: [0],
+      env: { AIO_QUANTIZE_INT8: 'ALL', DLS_MEM_BIND: '0', DLS_NUM_THREADS: '4' },
+    });
     const found = runChecks(s, twoNode).filter((c) => c.code === 'deprecated-variable');
     assert.equal(found.length, 3);
     let fixed = s;
@@ -433,7 +530,11 @@ describe('checks', () => {
     must(runChecks(settings({ cpus: [0], env }), twoNode), 'convert-out-needs-fp16', 'warning');
     const none = settings({ cpus: [0], env, workload: ['python3', 'run.py', '-p', 'fp16'] });
     assert.equal(find(runChecks(none, twoNode), 'convert-out-needs-fp16'), undefined);
-    must(runChecks(settings({ cpus: [0], env, workload: ['python3', 'mine.py'] }), twoNode), 'convert-out-needs-fp16', 'info');
+    must(
+      runChecks(settings({ cpus: [0], env, workload: ['python3', 'mine.py'] }), twoNode),
+      'convert-out-needs-fp16',
+      'info',
+    );
   });
   it('numactl-missing', () => {
     const s = settings({ cpus: [0, 1] });
@@ -444,13 +545,20 @@ describe('checks', () => {
     assert.equal(b.env.AIO_NUMA_CPUS, '0 1');
     assert.equal(b.env.AIO_NUM_THREADS, '2');
     assert.equal(find(b.checks, 'numactl-missing'), undefined);
-    assert.equal(find(runChecks(s, twoNode, {}), 'numactl-missing'), undefined, 'unknown availability is not an error');
+    assert.equal(
+      find(runChecks(s, twoNode, {}), 'numactl-missing'),
+      undefined,
+      'unknown availability is not an error',
+    );
   });
   it('invalid-value, invalid-env-name, no-workload, cpus-duplicate, mem-policy-without-nodes', () => {
     must(runChecks(settings({ cpus: [0], env: { AIO_CPU_BIND: '2' } }), twoNode), 'invalid-value', 'error');
     must(runChecks(settings({ threads: 1, env: { AIO_NUMA_CPUS: '0,1' } }), twoNode), 'invalid-value');
     must(runChecks(settings({ cpus: [0], debugMode: 7 }), twoNode), 'invalid-value');
-    must(runChecks(settings({ cpus: [0], env: { AIO_IMPLICIT_FP16_TRANSFORM_FILTER: '(' } }), twoNode), 'invalid-value');
+    must(
+      runChecks(settings({ cpus: [0], env: { AIO_IMPLICIT_FP16_TRANSFORM_FILTER: '(' } }), twoNode),
+      'invalid-value',
+    );
     must(runChecks(settings({ cpus: [0], env: { 'BAD-NAME': '1' } }), twoNode), 'invalid-env-name', 'error');
     must(runChecks(settings({ cpus: [0], workload: [] }), twoNode), 'no-workload', 'error');
     must(runChecks(settings({ cpus: [0, 0] }), twoNode), 'cpus-duplicate', 'warning');
@@ -492,7 +600,11 @@ describe('variables catalogue and schema', () => {
     assert.equal(new Set(names).size, names.length);
     for (const v of VARIABLES) {
       assert.ok(v.description.length > 30, v.name);
-      if (v.kind === 'enum') assert.ok(v.values && v.values.length > 0 && v.default === null || v.values!.includes(v.default!), v.name);
+      if (v.kind === 'enum')
+        assert.ok(
+          (v.values && v.values.length > 0 && v.default === null) || v.values!.includes(v.default!),
+          v.name,
+        );
     }
     assert.deepEqual(
       VARIABLES.filter((v) => v.derived).map((v) => v.name),

@@ -1,0 +1,63 @@
+/**
+ * Saved runs straight from disk (<home>/runs/<id>/run.json, written by the RunManager). Reading the files
+ * rather than the manager's memory lets history report a corrupt entry by name, and see deletions at once.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { RunSettingsSchema } from '../command/schema';
+import type { RunInfo } from '../api/contract';
+import { readJsonFile } from '../util/atomic';
+import type { Problem } from './sweepfiles';
+
+const RunInfoSchema = z.looseObject({
+  runId: z.string().min(1),
+  logFile: z.string(),
+  startedAt: z.string(),
+  argv: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  settings: RunSettingsSchema,
+  state: z.enum(['running', 'exited']),
+  outcome: z.looseObject({ exitCode: z.number().nullable(), logFile: z.string() }).nullable(),
+});
+
+const ID_RE = /^[\w.-]{1,100}$/;
+
+export class RunFiles {
+  constructor(readonly dir: string) {}
+
+  dirOf(id: string): string {
+    if (!ID_RE.test(id)) throw new Error(`invalid run id "${id}"`);
+    return join(this.dir, id);
+  }
+
+  async load(id: string): Promise<RunInfo> {
+    return (await readJsonFile(join(this.dirOf(id), 'run.json'), (d) => RunInfoSchema.parse(d))) as RunInfo;
+  }
+
+  async list(): Promise<{ runs: RunInfo[]; problems: Problem[] }> {
+    let ids: string[];
+    try {
+      ids = await readdir(this.dir);
+    } catch {
+      return { runs: [], problems: [] };
+    }
+    const runs: RunInfo[] = [];
+    const problems: Problem[] = [];
+    for (const id of ids) {
+      if (!ID_RE.test(id)) continue;
+      try {
+        runs.push(await this.load(id));
+      } catch (e) {
+        // A folder still being created by a starting run has no run.json yet: not a problem.
+        if ((e as { kind?: string }).kind === 'missing') continue;
+        problems.push({ kind: 'run', id, path: join(this.dir, id, 'run.json'), message: (e as Error).message });
+      }
+    }
+    return { runs, problems };
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.dirOf(id), { recursive: true, force: true });
+  }
+}

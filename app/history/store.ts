@@ -1,0 +1,120 @@
+/**
+ * History of everything run with this data directory: single runs (<home>/runs/<id>/run.json, kept by the
+ * RunManager) and sweeps (<home>/sweeps/<id>.json). Everything is read from disk on demand, so a new Engine on
+ * the same home sees it all, and one unreadable file is reported while the rest still shows.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { RunManager } from '../api/runs';
+import { ApiError, type RunInfo } from '../api/contract';
+import type { SweepService } from '../sweep/service';
+import { rowsToCsv } from '../sweep/csv';
+import type { SweepRecord } from '../sweep/types';
+import { RunFiles } from './runfiles';
+import { compareRuns } from './compare';
+import { entriesToCsv, matches, runEntry, sweepEntry, sweepOfRuns } from './entries';
+import type { ExportFile, HistoryDetail, HistoryEntry, HistoryFilter, HistoryList, Problem, RunComparison } from './types';
+
+export class HistoryStore {
+  private readonly runFiles: RunFiles;
+  private readonly host = hostname();
+
+  constructor(
+    home: string,
+    private readonly runs: RunManager,
+    private readonly sweeps: SweepService,
+  ) {
+    this.runFiles = new RunFiles(join(home, 'runs'));
+  }
+
+  private isLiveRun(id: string): boolean {
+    try {
+      return this.runs.get(id).state === 'running';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Saved runs with live ones' fresher state; live runs whose run.json is not written yet included. */
+  private async allRuns(): Promise<{ runs: RunInfo[]; problems: Problem[] }> {
+    const { runs, problems } = await this.runFiles.list();
+    const byId = new Map(runs.map((r) => [r.runId, r]));
+    for (const r of this.runs.list()) if (r.state === 'running') byId.set(r.runId, r);
+    return { runs: [...byId.values()], problems };
+  }
+
+  private async allSweeps(): Promise<{ sweeps: SweepRecord[]; problems: Problem[] }> {
+    const { sweeps, problems } = await this.sweeps.files.list();
+    return { sweeps: sweeps.map((s) => this.sweeps.live(s.sweepId) ?? s), problems };
+  }
+
+  async list(filter: HistoryFilter = {}): Promise<HistoryList> {
+    const [r, s] = await Promise.all([this.allRuns(), this.allSweeps()]);
+    const owner = sweepOfRuns(s.sweeps);
+    const all: HistoryEntry[] = [
+      ...r.runs.map((x) => runEntry(x, this.host, owner.get(x.runId) ?? null, this.isLiveRun(x.runId))),
+      ...s.sweeps.map((x) => sweepEntry(x, this.sweeps.isRunning(x.sweepId))),
+    ].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+    const hits = all.filter((e) => matches(e, filter));
+    return {
+      entries: filter.limit ? hits.slice(0, filter.limit) : hits,
+      problems: [...r.problems, ...s.problems],
+      total: hits.length,
+    };
+  }
+
+  async getRun(id: string): Promise<RunInfo> {
+    if (this.isLiveRun(id)) return this.runs.get(id);
+    try {
+      return await this.runFiles.load(id);
+    } catch (e) {
+      throw new ApiError((e as Error).message, 'not-found');
+    }
+  }
+
+  async get(kind: 'run' | 'sweep', id: string): Promise<HistoryDetail> {
+    if (kind === 'sweep') return { kind, sweep: await this.sweeps.get(id) };
+    const run = await this.getRun(id);
+    const { sweeps } = await this.allSweeps();
+    return { kind, run, sweepId: sweepOfRuns(sweeps).get(id) ?? null };
+  }
+
+  async delete(kind: 'run' | 'sweep', id: string): Promise<void> {
+    if (kind === 'run') {
+      if (this.isLiveRun(id)) throw new ApiError(`run ${id} is still running: stop it first`, 'busy');
+      await this.runFiles.remove(id);
+    } else {
+      if (this.sweeps.isRunning(id)) throw new ApiError(`sweep ${id} is still running: cancel it first`, 'busy');
+      await this.sweeps.files.remove(id);
+    }
+  }
+
+  async compare(a: string, b: string): Promise<RunComparison> {
+    const [ra, rb] = await Promise.all([this.getRun(a), this.getRun(b)]);
+    const { sweeps } = await this.allSweeps();
+    const owner = sweepOfRuns(sweeps);
+    const entry = (r: RunInfo) => runEntry(r, this.host, owner.get(r.runId) ?? null, this.isLiveRun(r.runId));
+    return compareRuns(ra, rb, entry(ra), entry(rb));
+  }
+
+  /**
+   * CSV: one line per entry, or per row for one sweep. JSON: the full saved records (settings, host, times,
+   * results, log paths) so another tool, or a later AIO Tuner, can read everything back.
+   */
+  async export(p: { format: 'csv' | 'json'; ids?: string[]; sweepId?: string; filter?: HistoryFilter }): Promise<ExportFile> {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+    if (p.sweepId) {
+      const s = await this.sweeps.get(p.sweepId);
+      return p.format === 'csv'
+        ? { fileName: `aio-sweep-${s.sweepId}.csv`, mime: 'text/csv', text: rowsToCsv(s.rows) }
+        : { fileName: `aio-sweep-${s.sweepId}.json`, mime: 'application/json', text: JSON.stringify(s, null, 2) + '\n' };
+    }
+    const { entries } = await this.list(p.filter ?? {});
+    const chosen = p.ids ? entries.filter((e) => p.ids!.includes(e.id)) : entries;
+    if (p.format === 'csv') return { fileName: `aio-history-${stamp}.csv`, mime: 'text/csv', text: entriesToCsv(chosen) };
+    const runs = await Promise.all(chosen.filter((e) => e.kind === 'run').map((e) => this.getRun(e.id)));
+    const sweeps = await Promise.all(chosen.filter((e) => e.kind === 'sweep').map((e) => this.sweeps.get(e.id)));
+    const doc = { exportedAt: new Date().toISOString(), host: this.host, runs, sweeps };
+    return { fileName: `aio-history-${stamp}.json`, mime: 'application/json', text: JSON.stringify(doc, null, 2) + '\n' };
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Sweep records on disk: <home>/sweeps/<id>.json, written atomically after every row so a crash or a kill
+ * loses at most the run in progress. Per-point RESULTS_DIR dumps live next to it in <home>/sweeps/<id>/.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonFile, writeFileAtomic } from '../util/atomic';
+import { SweepRecordSchema } from '../sweep/schema';
+import type { SweepRecord } from '../sweep/types';
+
+export interface Problem {
+  kind: 'run' | 'sweep';
+  id: string;
+  path: string;
+  message: string;
+}
+
+const ID_RE = /^[\w.-]{1,100}$/;
+
+export class SweepFiles {
+  constructor(readonly dir: string) {}
+
+  fileOf(id: string): string {
+    // Ids come from the UI too: never let one escape the directory.
+    if (!ID_RE.test(id)) throw new Error(`invalid sweep id "${id}"`);
+    return join(this.dir, `${id}.json`);
+  }
+
+  /** Folder for the sweep's RESULTS_DIR dumps. */
+  dataDirOf(id: string): string {
+    return join(this.dir, id);
+  }
+
+  async save(r: SweepRecord): Promise<void> {
+    await writeFileAtomic(this.fileOf(r.sweepId), JSON.stringify(r, null, 2) + '\n');
+  }
+
+  async load(id: string): Promise<SweepRecord> {
+    return (await readJsonFile(this.fileOf(id), (d) => SweepRecordSchema.parse(d))) as SweepRecord;
+  }
+
+  /** Every readable record, newest first; unreadable ones are reported, never thrown. */
+  async list(): Promise<{ sweeps: SweepRecord[]; problems: Problem[] }> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    } catch {
+      return { sweeps: [], problems: [] };
+    }
+    const sweeps: SweepRecord[] = [];
+    const problems: Problem[] = [];
+    for (const name of names) {
+      const id = name.slice(0, -5);
+      try {
+        sweeps.push(await this.load(id));
+      } catch (e) {
+        problems.push({ kind: 'sweep', id, path: join(this.dir, name), message: (e as Error).message });
+      }
+    }
+    sweeps.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return { sweeps, problems };
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.fileOf(id), { force: true });
+    await rm(this.dataDirOf(id), { recursive: true, force: true });
+  }
+}

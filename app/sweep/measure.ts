@@ -1,0 +1,191 @@
+/**
+ * Measuring one sweep point: its instance(s) go through the RunManager like any run (own log, own history
+ * entry); several instances start together and their RESULTS_DIR dumps give per-instance latency and the
+ * throughput of the window where all of them were measuring.
+ */
+import { mkdir } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { Topology } from '../topology/types';
+import type { BuiltCommand, RunSettings } from '../command/types';
+import type { RunManager } from '../api/runs';
+import type { RunInfo } from '../api/contract';
+import { exitStatusCode, parseResultsFromLog, readResultsDir, type ResultsDir } from '../run';
+import { instanceSettings, withoutMeasurementVars } from './plan';
+import { watchInstances, type FoundInstance } from './procs';
+import type { InstanceRow, SweepPoint, SweepRow, SweepSpec } from './types';
+
+export interface MeasureContext {
+  runs: RunManager;
+  build(s: RunSettings): Promise<BuiltCommand>;
+  topology: Topology;
+  timeoutMs?: number;
+  /** Called with the run ids as soon as they started, so a cancel can stop them. */
+  onStarted(runIds: string[]): void;
+}
+
+const avg = (xs: (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
+
+function statusOf(info: RunInfo): number | null {
+  const o = info.outcome;
+  return o ? exitStatusCode(o) : null;
+}
+
+/** The first FAIL line, or how the run ended, for a row without numbers. */
+async function failureOf(info: RunInfo): Promise<string | undefined> {
+  const o = info.outcome;
+  if (!o) return undefined;
+  if (o.startError) return o.startError;
+  if (o.exitCode === 0 && o.results) return undefined;
+  try {
+    const m = await parseResultsFromLog(info.logFile);
+    if (m.failures.length) return m.failures[0];
+  } catch {
+    // the log is unreadable: fall back to the exit status
+  }
+  if (o.signal) return `ended by ${o.signal}`;
+  return o.exitCode === 0 ? 'no results in the output' : `exit code ${o.exitCode}`;
+}
+
+function baseRow(p: SweepPoint): Omit<SweepRow, 'latencyMs' | 'latencyP90Ms' | 'throughput' | 'throughputUnit' | 'exitCode' | 'logFile' | 'runId' | 'durationMs' | 'commands'> {
+  return {
+    i: p.index,
+    threads: p.threads,
+    instances: p.instances,
+    cores: p.cores,
+    placement: p.placement,
+    variant: p.variant,
+    batch: p.batch,
+    repeat: p.repeat,
+  };
+}
+
+async function startAll(ctx: MeasureContext, settings: RunSettings[]): Promise<RunInfo[]> {
+  const built = await Promise.all(settings.map((s) => ctx.build(s)));
+  const started: RunInfo[] = [];
+  try {
+    for (let i = 0; i < settings.length; i++)
+      started.push(ctx.runs.start(settings[i]!, built[i]!, { timeoutMs: ctx.timeoutMs }));
+  } catch (e) {
+    // One instance could not start: the others would measure a different setting than planned.
+    await Promise.all(started.map((r) => ctx.runs.stop(r.runId).catch(() => undefined)));
+    throw e;
+  }
+  ctx.onStarted(started.map((r) => r.runId));
+  return started;
+}
+
+export async function measurePoint(
+  ctx: MeasureContext,
+  spec: SweepSpec,
+  p: SweepPoint,
+  resultsDir: string | null,
+): Promise<SweepRow> {
+  const t0 = performance.now();
+  const multi = p.instances > 1;
+  if (multi && resultsDir) await mkdir(resultsDir, { recursive: true });
+  const settings = instanceSettings(spec, ctx.topology, p, multi ? resultsDir : null);
+  const commands = await Promise.all(settings.map(async (s) => (await ctx.build(withoutMeasurementVars(s))).shell));
+  const expected = settings.map((s) => s.cpus.join(' '));
+  const watch = multi && resultsDir ? watchInstances(resultsDir, expected) : null;
+  let infos: RunInfo[];
+  try {
+    infos = await startAll(ctx, settings);
+  } catch (e) {
+    watch?.stop();
+    return {
+      ...baseRow(p),
+      latencyMs: null,
+      latencyP90Ms: null,
+      throughput: null,
+      throughputUnit: null,
+      exitCode: 127,
+      logFile: '',
+      runId: '',
+      durationMs: Math.round(performance.now() - t0),
+      commands,
+      error: (e as Error).message,
+    };
+  }
+  const done = await Promise.all(infos.map((i) => ctx.runs.waitFor(i.runId)));
+  const found = watch?.stop() ?? new Map<string, FoundInstance>();
+  const durationMs = Math.round(performance.now() - t0);
+  const statuses = done.map(statusOf);
+  const exitCode = statuses.find((s) => s !== 0) ?? 0;
+  const error = (await Promise.all(done.map(failureOf))).find((x) => x !== undefined);
+  const common = {
+    ...baseRow(p),
+    exitCode,
+    logFile: done[0]!.logFile,
+    runId: done[0]!.runId,
+    durationMs,
+    commands,
+    ...(error ? { error } : {}),
+  };
+  if (!multi) {
+    const r = done[0]!.outcome?.results;
+    return {
+      ...common,
+      latencyMs: r?.latencyMs?.mean ?? null,
+      latencyP90Ms: r?.latencyMs?.p90 ?? null,
+      throughput: r?.throughput?.value ?? null,
+      throughputUnit: r?.throughput?.unit ?? null,
+    };
+  }
+  const dumps = resultsDir ? await readResultsDir(resultsDir).catch(() => null) : null;
+  const instanceRuns = instanceRows(done, settings, found, dumps);
+  const overlap = dumps?.overlap;
+  const overlapOk = overlap && overlap.throughput !== null && overlap.windowStart !== null && overlap.windowEnd !== null;
+  // Without dumps (a workload that ignores RESULTS_DIR) the best available total is the sum of what each printed.
+  const parsedSum = instanceRuns.every((r) => r.throughput !== null)
+    ? instanceRuns.reduce((a, r) => a + r.throughput!, 0)
+    : null;
+  return {
+    ...common,
+    latencyMs: avg(instanceRuns.map((r) => r.latencyMs)),
+    latencyP90Ms: avg(
+      instanceRuns.map((r) => {
+        const d = dumps?.instances.find((x) => x.pid === r.pid);
+        return d?.latencyMs.p90 ?? null;
+      }),
+    ),
+    throughput: overlapOk ? overlap.throughput : parsedSum,
+    throughputUnit: overlapOk ? 'samples/s' : (done[0]!.outcome?.results?.throughput?.unit ?? null),
+    instanceRuns,
+    overlap: overlapOk ? { windowS: overlap.windowEnd! - overlap.windowStart!, passes: overlap.passes } : null,
+  };
+}
+
+/** Per-instance rows: dumps are matched to instances by the pid seen running with that instance's CPUs. */
+function instanceRows(
+  done: RunInfo[],
+  settings: RunSettings[],
+  found: Map<string, FoundInstance>,
+  dumps: ResultsDir | null,
+): InstanceRow[] {
+  const unclaimed = [...(dumps?.instances ?? [])];
+  const rows = done.map((info, k) => {
+    const seen = found.get(settings[k]!.cpus.join(' ')) ?? null;
+    const di = seen ? unclaimed.findIndex((d) => d.pid === seen.pid) : -1;
+    const dump = di >= 0 ? unclaimed.splice(di, 1)[0]! : null;
+    return { info, k, seen, dump };
+  });
+  // Dumps whose process was never caught running (a very short run): hand them out in start order.
+  for (const r of rows) if (!r.dump && !r.seen && unclaimed.length) r.dump = unclaimed.shift()!;
+  return rows.map(({ info, k, seen, dump }) => {
+    const res = info.outcome?.results;
+    return {
+      runId: info.runId,
+      logFile: info.logFile,
+      cpus: [...settings[k]!.cpus],
+      exitCode: statusOf(info),
+      latencyMs: dump?.latencyMs.mean ?? res?.latencyMs?.mean ?? null,
+      throughput: dump?.throughput ?? res?.throughput?.value ?? null,
+      passes: dump?.passes ?? res?.passes ?? null,
+      boundCpus: seen?.allowed ?? null,
+      pid: seen?.pid ?? dump?.pid ?? null,
+    };
+  });
+}

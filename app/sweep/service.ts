@@ -1,0 +1,214 @@
+/**
+ * Runs sweeps: one point at a time (measurements side by side would disturb each other), each through the
+ * RunManager, with the record saved after every row and progress pushed as events. One sweep at a time.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Topology } from '../topology/types';
+import type { BuiltCommand, RunSettings } from '../command/types';
+import type { RunManager } from '../api/runs';
+import { ApiError, type ApiEvents } from '../api/contract';
+import { preflightProblem } from '../api/preflight';
+import { SweepFiles } from '../history/sweepfiles';
+import { planSweep, pointSummary, type Plan } from './plan';
+import { measurePoint } from './measure';
+import { recommend } from './recommend';
+import { customVariantProblem, isBuiltin } from './variants';
+import type { HostInfo, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
+
+export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done'>(
+  event: E,
+  data: ApiEvents[E],
+) => void;
+
+export interface SweepDeps {
+  home: string;
+  runs: RunManager;
+  getTopology(): Promise<Topology>;
+  buildFor(s: RunSettings): Promise<BuiltCommand>;
+  emit: SweepEmit;
+}
+
+interface Active {
+  record: SweepRecord;
+  cancelled: boolean;
+  current: string[];
+  done: Promise<SweepRecord>;
+}
+
+export function hostInfo(t: Topology): HostInfo {
+  return {
+    hostname: hostname(),
+    model: t.model,
+    arch: t.arch,
+    cpus: t.cpus.filter((c) => c.online).length,
+    nodes: t.nodes.length,
+  };
+}
+
+export class SweepService {
+  readonly files: SweepFiles;
+  private active: Active | null = null;
+
+  constructor(private readonly deps: SweepDeps) {
+    this.files = new SweepFiles(join(deps.home, 'sweeps'));
+  }
+
+  /** Check a spec and expand it, without running anything (the builder's "N runs" preview). */
+  async plan(spec: SweepSpec): Promise<Plan> {
+    for (const c of spec.customVariants) {
+      const problem = customVariantProblem(c);
+      if (problem) throw new ApiError(problem, 'bad-request');
+    }
+    for (const v of spec.variants)
+      if (!isBuiltin(v) && !spec.customVariants.some((c) => c.name === v))
+        throw new ApiError(`unknown variant "${v}": define it or use fp32, fp16, int8, int8-fc, off`, 'bad-request');
+    return planSweep(spec, await this.deps.getTopology());
+  }
+
+  isRunning(id?: string): boolean {
+    return this.active !== null && (id === undefined || this.active.record.sweepId === id);
+  }
+
+  /** The live record of the running sweep, if `id` is it. */
+  live(id: string): SweepRecord | null {
+    return this.active?.record.sweepId === id ? this.active.record : null;
+  }
+
+  /**
+   * Validate, save and launch; returns the record at once (rows arrive as `sweep.progress`). Problems that would
+   * fail every point (no numactl, workload not found) are refused here instead of producing N failed rows.
+   */
+  async start(spec: SweepSpec): Promise<SweepRecord> {
+    if (this.active) throw new ApiError(`sweep ${this.active.record.sweepId} is still running`, 'busy');
+    const plan = await this.plan(spec);
+    if (plan.points.length === 0)
+      throw new ApiError(`nothing to run: ${plan.skipped[0] ?? 'the sweep has no points'}`, 'bad-request');
+    const problem = preflightProblem(spec.settings);
+    if (problem) throw new ApiError(problem, 'start-failed');
+    const t = await this.deps.getTopology();
+    const probe = await this.deps.buildFor({ ...spec.settings, cpus: plan.points[0]!.cpus[0]! });
+    const missing = probe.checks.find((c) => c.code === 'numactl-missing' && c.severity === 'error');
+    if (missing) throw new ApiError(missing.message, 'precondition');
+
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+    const record: SweepRecord = {
+      sweepId: `${stamp}-${randomUUID().slice(0, 6)}`,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      state: 'running',
+      spec,
+      host: hostInfo(t),
+      planned: plan.points.length,
+      skipped: plan.skipped,
+      rows: [],
+      best: recommend([], spec.latencyBudgetMs ?? null),
+    };
+    await this.files.save(record);
+    const active: Active = { record, cancelled: false, current: [], done: Promise.resolve(record) };
+    this.active = active;
+    active.done = this.loop(active, plan, t).finally(() => {
+      if (this.active === active) this.active = null;
+    });
+    this.deps.emit('sweep.started', record);
+    return record;
+  }
+
+  private async loop(a: Active, plan: Plan, t: Topology): Promise<SweepRecord> {
+    const r = a.record;
+    const t0 = performance.now();
+    const n = plan.points.length;
+    const progress = (row?: SweepRow) => {
+      const elapsedMs = Math.round(performance.now() - t0);
+      const i = r.rows.length;
+      const next = a.cancelled ? undefined : plan.points[i];
+      this.deps.emit('sweep.progress', {
+        sweepId: r.sweepId,
+        i,
+        n,
+        elapsedMs,
+        // The average point so far predicts the rest; the first point also pays one-off costs (page cache).
+        etaMs: i > 0 ? Math.round((elapsedMs / i) * (n - i)) : null,
+        current: next ? pointSummary(next) : null,
+        ...(row ? { row } : {}),
+      });
+    };
+    try {
+      for (const p of plan.points) {
+        if (a.cancelled) break;
+        progress();
+        const row = await measurePoint(
+          {
+            runs: this.deps.runs,
+            build: (s) => this.deps.buildFor(s),
+            topology: t,
+            timeoutMs: r.spec.timeoutS ? r.spec.timeoutS * 1000 : undefined,
+            onStarted: (ids) => {
+              a.current = ids;
+              // A cancel that arrived while the runs were starting must still reach them.
+              if (a.cancelled) for (const id of ids) void this.deps.runs.stop(id).catch(() => undefined);
+            },
+          },
+          r.spec,
+          p,
+          join(this.files.dataDirOf(r.sweepId), `p${p.index}`),
+        );
+        a.current = [];
+        // The interrupted point measured only part of a run: it is not a result.
+        if (a.cancelled) break;
+        r.rows.push(row);
+        r.best = recommend(r.rows, r.spec.latencyBudgetMs ?? null);
+        await this.files.save(r);
+        progress(row);
+      }
+      r.state = a.cancelled ? 'cancelled' : 'done';
+    } catch (e) {
+      r.state = 'failed';
+      r.error = (e as Error).message;
+    }
+    r.finishedAt = new Date().toISOString();
+    await this.files.save(r).catch(() => undefined);
+    progress();
+    this.deps.emit('sweep.done', r);
+    return r;
+  }
+
+  /** Stop the current run(s) and end the sweep; finished rows stay. Resolves with the final record. */
+  async cancel(id: string): Promise<SweepRecord> {
+    const a = this.active;
+    if (!a || a.record.sweepId !== id) {
+      const saved = await this.files.load(id).catch(() => null);
+      if (saved) return saved;
+      throw new ApiError(`no sweep "${id}"`, 'not-found');
+    }
+    a.cancelled = true;
+    await Promise.all(a.current.map((rid) => this.deps.runs.stop(rid).catch(() => undefined)));
+    return a.done;
+  }
+
+  async cancelAll(): Promise<void> {
+    if (this.active) await this.cancel(this.active.record.sweepId);
+  }
+
+  /** Resolves when the sweep has ended (at once for a saved one). */
+  async wait(id: string): Promise<SweepRecord> {
+    if (this.active?.record.sweepId === id) return this.active.done;
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<SweepRecord> {
+    const live = this.live(id);
+    if (live) return live;
+    try {
+      return await this.files.load(id);
+    } catch (e) {
+      throw new ApiError((e as Error).message, 'not-found');
+    }
+  }
+
+  async recommend(id: string, budgetMs: number | null): Promise<SweepBest> {
+    return recommend((await this.get(id)).rows, budgetMs);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Shapes of a sweep: what the user asks for (SweepSpec), the points it expands to, the rows it produces and the
+ * record kept in history. Row field names are a public contract (`aio-tuner sweep --json`, CSV): add, never rename.
+ */
+import type { RunSettings } from '../command/types';
+
+export type Placement = 'compact' | 'spread';
+
+/** Names of the built-in precision variants. */
+export const BUILTIN_VARIANTS = ['fp32', 'fp16', 'int8', 'int8-fc', 'off'] as const;
+export type BuiltinVariant = (typeof BUILTIN_VARIANTS)[number];
+
+/** A user-defined variant: a name and the variables it sets (null = removed from the environment). */
+export interface CustomVariant {
+  name: string;
+  env: Record<string, string | null>;
+}
+
+export interface SweepSpec {
+  /** The base run: selection (the CPUs the sweep picks from; empty = every usable core), workload, env. */
+  settings: RunSettings;
+  /** Threads per instance: a list, or 'doubling' = 1, 2, 4, … up to the selection (its size included). */
+  threads: number[] | 'doubling';
+  placement: Placement;
+  /** Variant names, built-in or from `customVariants`, in the order they are run. */
+  variants: string[];
+  customVariants: CustomVariant[];
+  /** Instance counts K (streams); each instance gets `threads` CPUs of its own. */
+  instances: number[];
+  /** Batch sizes written into the workload as `-b N`; null = the workload as given. */
+  batches: number[] | null;
+  repeat: number;
+  /** Per-run time limit in seconds; none when absent. */
+  timeoutS?: number;
+  /** Latency budget for the "best within budget" recommendation. */
+  latencyBudgetMs?: number;
+}
+
+/** One measurement to make: a configuration and which repetition of it. */
+export interface SweepPoint {
+  /** 0-based position in the plan. */
+  index: number;
+  threads: number;
+  instances: number;
+  cores: number;
+  placement: Placement;
+  variant: string;
+  batch: number | null;
+  /** 1-based repetition. */
+  repeat: number;
+  /** CPUs of each instance, in binding order. */
+  cpus: number[][];
+}
+
+export interface InstanceRow {
+  runId: string;
+  logFile: string;
+  cpus: number[];
+  exitCode: number | null;
+  latencyMs: number | null;
+  throughput: number | null;
+  /** Measured passes of this instance (RESULTS_DIR dump, else the output's count). */
+  passes: number | null;
+  /** Cpus_allowed_list seen on the running process: proof of where it was bound; null when not observed. */
+  boundCpus: number[] | null;
+  pid: number | null;
+}
+
+export interface SweepRow {
+  i: number;
+  threads: number;
+  instances: number;
+  cores: number;
+  placement: Placement;
+  variant: string;
+  batch: number | null;
+  repeat: number;
+  /** Mean latency (ms); with several instances the mean of their means. */
+  latencyMs: number | null;
+  latencyP90Ms: number | null;
+  /** Samples per second; with several instances only passes inside the common window count. */
+  throughput: number | null;
+  throughputUnit: string | null;
+  exitCode: number | null;
+  logFile: string;
+  runId: string;
+  durationMs: number;
+  /** Exact shell line(s) for this configuration, measurement-only variables (RESULTS_DIR) left out. */
+  commands: string[];
+  /** Per-instance detail, present when instances > 1. */
+  instanceRuns?: InstanceRow[];
+  /** The common window of a multi-instance run; null when not measurable (no RESULTS_DIR dumps). */
+  overlap?: { windowS: number; passes: number } | null;
+  /** Why the row has no numbers, when it is known (start failure, FAIL line…). */
+  error?: string;
+}
+
+export interface Recommendation {
+  threads: number;
+  instances: number;
+  cores: number;
+  placement: Placement;
+  variant: string;
+  batch: number | null;
+  /** Means over the configuration's successful repetitions. */
+  latencyMs: number | null;
+  throughput: number | null;
+  perCore: number | null;
+  repeats: number;
+  /** Ready to paste: one line for one instance; for several, one line per instance ending in `&`, then `wait`. */
+  command: string;
+  commands: string[];
+  runIds: string[];
+}
+
+export interface SweepBest {
+  latency: Recommendation | null;
+  throughput: Recommendation | null;
+  perCore: Recommendation | null;
+  /** Best throughput per core among configurations whose mean latency meets the budget. */
+  withinBudget: Recommendation | null;
+  budgetMs: number | null;
+}
+
+export interface HostInfo {
+  hostname: string;
+  model: string | null;
+  arch: string | null;
+  cpus: number;
+  nodes: number;
+}
+
+export type SweepState = 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface SweepRecord {
+  sweepId: string;
+  createdAt: string;
+  finishedAt: string | null;
+  state: SweepState;
+  spec: SweepSpec;
+  host: HostInfo;
+  /** Points planned (rows when nothing is cancelled). */
+  planned: number;
+  /** Configurations left out, with the reason (e.g. more cores than selected). */
+  skipped: string[];
+  rows: SweepRow[];
+  best: SweepBest;
+  error?: string;
+}
+
+export interface SweepProgress {
+  sweepId: string;
+  /** Points finished so far. */
+  i: number;
+  n: number;
+  elapsedMs: number;
+  /** Estimated time left; null until one point has finished. */
+  etaMs: number | null;
+  /** The point now running (absent when the sweep has ended). */
+  current?: Omit<SweepPoint, 'cpus'> | null;
+  /** The row that just finished. */
+  row?: SweepRow;
+}

@@ -1,0 +1,39 @@
+import type { BundlePreview } from '../../../app/api/contract';
+
+/** The plan shown before anything is written: the command, the environment (redactions marked), the files. */
+export function BundlePreviewView({ preview }: { preview: BundlePreview }) {
+  const redacted = new Set(preview.redacted);
+  const env = Object.entries(preview.env).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div className="bundle-preview" data-testid="bundle-preview">
+      <h3>Command (run at AIO_DEBUG_MODE=4)</h3>
+      <pre className="bundle-command" data-testid="bundle-command">
+        {preview.command}
+      </pre>
+      <details open>
+        <summary>
+          Environment: {env.length} variables
+          {redacted.size > 0 ? `, ${redacted.size} redacted` : ''}
+        </summary>
+        <table className="bundle-env" data-testid="bundle-env">
+          <tbody>
+            {env.map(([k, v]) => (
+              <tr key={k} className={redacted.has(k) ? 'is-redacted' : ''} data-name={k}>
+                <td className="mono">{k}</td>
+                <td className="mono">{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+      <details>
+        <summary>Files: {preview.files.length}</summary>
+        <ul className="bundle-files mono" data-testid="bundle-files">
+          {preview.files.map((f) => (
+            <li key={f}>{f}</li>
+          ))}
+        </ul>
+      </details>
+    </div>
+  );
+}

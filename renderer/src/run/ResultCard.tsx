@@ -1,0 +1,42 @@
+import type { RunOutcome } from '../../../app/api/contract';
+import { describeEnd, describePeak, formatDuration, formatMs, formatNumber } from './format';
+
+const PERCENTILES = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
+
+/** The benchmark's numbers as soon as the run ends; a run without recognisable results says so. */
+export function ResultCard({ outcome }: { outcome: RunOutcome }) {
+  const r = outcome.results;
+  return (
+    <section className="result-card" aria-label="Results" data-testid="result-card">
+      {r?.latencyMs && (
+        <div className="result-block">
+          <h3>Latency</h3>
+          <dl className="result-grid">
+            {PERCENTILES.map((k) => (
+              <div key={k} data-testid={`result-latency-${k}`}>
+                <dt>{k}</dt>
+                <dd>{formatMs(r.latencyMs?.[k])}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+      )}
+      {r?.throughput && (
+        <div className="result-block">
+          <h3>Throughput</h3>
+          <p className="result-big" data-testid="result-throughput">
+            {formatNumber(r.throughput.value)} <span className="muted">{r.throughput.unit}</span>
+          </p>
+        </div>
+      )}
+      {!r && <p className="muted">No results were recognised in the output.</p>}
+      <div className="result-block result-meta">
+        {r?.passes != null && <span data-testid="result-passes">{r.passes} passes</span>}
+        {r?.warmups != null && <span>{r.warmups} warm-ups not counted</span>}
+        <span>{describeEnd(outcome)}</span>
+        <span>{formatDuration(outcome.durationMs)}</span>
+        <span>{describePeak(outcome.peakRssBytes)}</span>
+      </div>
+    </section>
+  );
+}

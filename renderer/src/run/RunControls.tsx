@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { useApp } from '../store';
+import { DEBUG_MODES, DEFAULT_DEBUG_MODE } from './levels';
+
+/**
+ * What is chosen before a run (AIO_DEBUG_MODE, a timeout) and Start/Stop. Start stays enabled when the command
+ * has error-level checks: they are advice (the engine refuses what truly cannot run), so they are shown, not
+ * enforced.
+ */
+export function RunControls({
+  running,
+  starting,
+  stopping,
+  onStart,
+  onStop,
+}: {
+  running: boolean;
+  starting: boolean;
+  stopping: boolean;
+  onStart(timeoutS: number | null): void;
+  onStop(): void;
+}) {
+  const { settings, patch, built, system } = useApp();
+  const [timeout, setTimeoutText] = useState('');
+  const timeoutS = timeout.trim() === '' ? null : Number(timeout);
+  const timeoutBad = timeoutS !== null && !(Number.isFinite(timeoutS) && timeoutS > 0);
+  const errors = built?.checks.filter((c) => c.severity === 'error') ?? [];
+  const example = system?.exampleWorkload.join(' ') === settings.workload.join(' ');
+
+  return (
+    <div className="run-controls">
+      <div className="field-row">
+        <label htmlFor="debug-mode">AIO_DEBUG_MODE</label>
+        <select
+          id="debug-mode"
+          data-testid="debug-mode"
+          value={settings.debugMode ?? DEFAULT_DEBUG_MODE}
+          disabled={running}
+          onChange={(e) => patch({ debugMode: Number(e.target.value) })}
+        >
+          {DEBUG_MODES.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="run-timeout">Timeout</label>
+        <input
+          id="run-timeout"
+          type="number"
+          min={1}
+          className="narrow"
+          placeholder="none"
+          data-testid="run-timeout"
+          aria-invalid={timeoutBad}
+          value={timeout}
+          disabled={running}
+          onChange={(e) => setTimeoutText(e.target.value)}
+        />
+        <span className="muted">s</span>
+        {running ? (
+          <button type="button" data-testid="run-stop" disabled={stopping} onClick={onStop}>
+            {stopping ? 'Stopping…' : '■ Stop'}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            data-testid="run-start"
+            disabled={starting || timeoutBad || settings.workload.length === 0}
+            onClick={() => onStart(timeoutS)}
+          >
+            {starting ? 'Starting…' : '▶ Start'}
+          </button>
+        )}
+      </div>
+      {example && (
+        <p className="muted hint" data-testid="example-hint">
+          Example workload: examples/bench.py (a small PyTorch benchmark shipped with AIO Tuner; set your own under
+          Run settings → Workload).
+        </p>
+      )}
+      {errors.length > 0 && !running && (
+        <p className="warn-text hint" data-testid="run-check-errors">
+          {errors.length === 1 ? 'The command has a problem' : `The command has ${errors.length} problems`}:{' '}
+          {errors[0]!.message}
+          {errors.length > 1 ? ' (see Checks)' : ''}. You can still start it.
+        </p>
+      )}
+    </div>
+  );
+}

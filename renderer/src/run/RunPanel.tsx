@@ -1,0 +1,91 @@
+/**
+ * Run the workload and read what it prints: controls, status, proof of binding (CPU load), results, the log,
+ * and "Gather logs for support". App places it under the map.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { useApp } from '../store';
+import { Section } from '../common/Section';
+import { BundleButton } from '../bundle/BundleButton';
+import { RunControls } from './RunControls';
+import { RunStatus } from './RunStatus';
+import { ResultCard } from './ResultCard';
+import { LoadStrip, OutsideWarning } from './LoadStrip';
+import { LogViewer } from './log/LogViewer';
+import type { LogSource } from './log/types';
+import { useLoadWatch } from './liveLoad';
+import { useRunSession } from './useRunSession';
+import { DEFAULT_DEBUG_MODE, modeOfEnv } from './levels';
+import './run.css';
+
+export function RunPanel() {
+  const { settings } = useApp();
+  const session = useRunSession();
+  const { run, totalLines } = session;
+  const running = run?.state === 'running';
+  const [opened, setOpened] = useState<LogSource | null>(null);
+  useLoadWatch(run?.runId ?? null, running);
+
+  // A new run brings its log back into view even if a file was open.
+  useEffect(() => setOpened(null), [run?.runId]);
+
+  const runSource = useMemo<LogSource | null>(
+    () =>
+      run
+        ? {
+            logId: run.logId,
+            label: `Run ${run.runId}`,
+            path: run.logFile,
+            growing: running,
+            liveTotal: totalLines,
+            kind: 'run',
+          }
+        : null,
+    [run, running, totalLines],
+  );
+  const source = opened ?? runSource;
+  const mode = run && !opened ? modeOfEnv(run.env) : (settings.debugMode ?? DEFAULT_DEBUG_MODE);
+
+  return (
+    <Section
+      title="Run"
+      className="run-panel"
+      testId="run-panel"
+      actions={<BundleButton settings={settings} finishedRun={run && !running ? run : null} />}
+    >
+      <RunControls
+        running={running}
+        starting={session.starting}
+        stopping={session.stopping}
+        onStart={(t) => void session.start(settings, t)}
+        onStop={() => void session.stop()}
+      />
+      {session.startError && (
+        <div className="banner error" role="alert" data-testid="run-start-error">
+          {session.startError}
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={session.dismissError}>
+            ×
+          </button>
+        </div>
+      )}
+      {run && (
+        <RunStatus run={run} elapsedMs={session.elapsedMs} totalLines={totalLines} stopping={session.stopping} />
+      )}
+      {run?.outcome?.startError && (
+        <div className="banner error" role="alert" data-testid="run-start-error">
+          The workload could not start: {run.outcome.startError}
+        </div>
+      )}
+      {run && <OutsideWarning runId={run.runId} />}
+      <div className="run-summary">
+        {run && <LoadStrip selection={run.settings.cpus} running={running} />}
+        {run?.outcome && !run.outcome.startError && <ResultCard outcome={run.outcome} />}
+      </div>
+      <LogViewer
+        source={source}
+        mode={mode}
+        onOpened={setOpened}
+        onBackToRun={opened && runSource ? () => setOpened(null) : undefined}
+      />
+    </Section>
+  );
+}

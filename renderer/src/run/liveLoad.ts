@@ -1,0 +1,83 @@
+/**
+ * Live per-CPU load, shared outside React's tree: the run panel feeds it and any component (the topology map's
+ * cells included) reads it with a hook, without a provider having to wrap both. Built on useSyncExternalStore so
+ * a cell re-renders only when its own CPU's value changes.
+ */
+import { useEffect, useSyncExternalStore } from 'react';
+import type { LoadSample } from '../../../app/api/contract';
+import { call, on } from '../api';
+
+interface LoadState {
+  /** Latest sample while a run is being watched; null when idle. */
+  sample: LoadSample | null;
+  /** True while samples keep coming for a running run. */
+  live: boolean;
+  /** Mean busy per CPU over the watched run, kept after it ends as the proof of where it ran. */
+  average: Map<number, number>;
+  runId: string | null;
+}
+
+let state: LoadState = { sample: null, live: false, average: new Map(), runId: null };
+let byCpu = new Map<number, number>();
+let sums = new Map<number, { total: number; n: number }>();
+const listeners = new Set<() => void>();
+
+function publish(next: LoadState): void {
+  state = next;
+  for (const l of listeners) l();
+}
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
+function accept(sample: LoadSample, runId: string): void {
+  byCpu = new Map(sample.cpus.map((c) => [c.cpu, c.busy]));
+  if (sample.runId === runId) {
+    for (const c of sample.cpus) {
+      const s = sums.get(c.cpu) ?? { total: 0, n: 0 };
+      s.total += c.busy;
+      s.n += 1;
+      sums.set(c.cpu, s);
+    }
+  }
+  const average = new Map([...sums].map(([cpu, s]) => [cpu, s.total / s.n]));
+  publish({ sample, live: true, average, runId });
+}
+
+/** The whole state: the run panel's load strip and warning. */
+export function useLiveLoad(): LoadState {
+  return useSyncExternalStore(subscribe, () => state);
+}
+
+/** One CPU's busy fraction (0..1) while a run is live, else null: what the map overlays on a cell. */
+export function useCpuLoad(cpu: number): number | null {
+  return useSyncExternalStore(subscribe, () => (state.live ? (byCpu.get(cpu) ?? null) : null));
+}
+
+/**
+ * Watch load while `runId` runs: asks the engine to sample, feeds the store, and stops both when the run ends.
+ * The engine samples during any run anyway; load.watch only makes sure it does for this view.
+ */
+export function useLoadWatch(runId: string | null, running: boolean): void {
+  useEffect(() => {
+    if (!runId) return;
+    if (state.runId !== runId) {
+      sums = new Map();
+      byCpu = new Map();
+      publish({ sample: null, live: false, average: new Map(), runId });
+    }
+    if (!running) {
+      if (state.live) publish({ ...state, live: false });
+      return;
+    }
+    const off = on('load.sample', (s) => accept(s, runId));
+    void call('load.watch', { on: true }).catch(() => undefined);
+    return () => {
+      off();
+      void call('load.watch', { on: false }).catch(() => undefined);
+      publish({ ...state, live: false });
+    };
+  }, [runId, running]);
+}

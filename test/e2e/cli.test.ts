@@ -1,0 +1,151 @@
+// The CLI as scripts use it: the built `aio-tuner` binary, real fixtures, real numactl, real PyTorch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, freshHome } from '../helpers/serve';
+import { fixtureRoot } from '../helpers/fixtures';
+
+const FIXTURES = ['arm64-altra-1p-80c', 'arm64-altra-2p-160c-2node', 'arm64-offline-isolated', 'x86-1p-4c-smt'];
+const inCI = process.env.CI === 'true';
+const haveNumactl = existsSync('/usr/bin/numactl');
+const haveTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const needReal = (what: string, ok: boolean) => {
+  if (!ok && inCI) throw new Error(`${what} is required under CI=true`);
+  return ok ? false : `${what} is not installed`;
+};
+
+function cli(args: string[], opts: { home?: string } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AIO_TUNER_HOME: opts.home ?? freshHome() },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('topology --json over every kernel dump follows the JSON contract', () => {
+  for (const name of FIXTURES) {
+    const r = cli(['topology', '--json', '--sysroot', fixtureRoot(name)]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(r.stdout);
+    for (const k of ['source', 'model', 'arch', 'packages', 'nodes', 'cpus', 'caches']) assert.ok(k in t, `${name}: ${k}`);
+    assert.equal(t.source, 'sysfs');
+    for (const c of t.cpus)
+      for (const k of ['id', 'package', 'node', 'core', 'cluster', 'siblings', 'online', 'isolated', 'allowed']) assert.ok(k in c, `${name} cpu ${c.id}: ${k}`);
+  }
+  const two = JSON.parse(cli(['topology', '--json', '--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')]).stdout);
+  assert.equal(two.model, 'Ampere Altra (Neoverse-N1)');
+  assert.deepEqual(two.packages.map((p: { id: number }) => p.id), [0, 1]);
+  assert.deepEqual(two.nodes.map((n: { distances: number[] }) => n.distances), [[10, 20], [20, 10]]);
+  assert.equal(new Set(two.cpus.map((c: { core: number }) => c.core)).size, 160, 'core ids unique across packages');
+  const off = JSON.parse(cli(['topology', '--json', '--sysroot', fixtureRoot('arm64-offline-isolated')]).stdout);
+  const cpu3 = off.cpus.find((c: { id: number }) => c.id === 3);
+  assert.deepEqual([cpu3.online, cpu3.allowed, cpu3.core], [false, false, null]);
+});
+
+test('topology summary fits a 160-CPU machine on one screen', () => {
+  const r = cli(['topology', '--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')]);
+  assert.equal(r.code, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.ok(lines.length < 40, `${lines.length} lines`);
+  assert.match(r.stdout, /package 1: CPUs 80-159/);
+  assert.match(r.stdout, /node 1: CPUs 80-159/);
+});
+
+test('topology --from imports every saved lscpu output', () => {
+  const dir = join('test', 'fixtures', 'lscpu');
+  for (const f of readdirSync(dir)) {
+    const r = cli(['topology', '--json', '--from', join(dir, f)]);
+    assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+    assert.ok(JSON.parse(r.stdout).cpus.length > 0, f);
+  }
+  const m = JSON.parse(cli(['topology', '--json', '--from', join(dir, 'altramax-m128-30-2p.lscpu.txt')]).stdout);
+  assert.equal(m.cpus.length, 256);
+  assert.equal(m.coarse, true);
+  assert.match(m.model, /Altra Max/);
+  const bad = cli(['topology', '--from', 'package.json']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /lscpu/);
+  assert.equal(cli(['topology', '--from', '/nonexistent.txt']).code, 1);
+});
+
+test('command: JSON contract, checks, exit codes', () => {
+  const root = fixtureRoot('arm64-altra-2p-160c-2node');
+  const r = cli(['command', '--sysroot', root, '--node', '1', '--count', '8', '--format', 'json', '--', 'python3', 'run.py', '-p', 'fp32']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.argv.slice(0, 3), ['numactl', '--physcpubind=80-87', '--membind=1']);
+  assert.equal(j.env.AIO_NUM_THREADS, '8');
+  assert.equal(j.env.OMP_NUM_THREADS, '8');
+  assert.equal(j.env.AIO_NUMA_CPUS, '80 81 82 83 84 85 86 87');
+  assert.ok(j.checks.some((c: { code: string }) => c.code === 'mem-bind-remote-node'));
+
+  const off = fixtureRoot('arm64-offline-isolated');
+  const chk = cli(['command', '--sysroot', off, '--cores', '2-4', '--check', '--', 'python3', 'run.py']);
+  assert.equal(chk.code, 3, 'an unavailable CPU is an error-severity finding');
+  assert.match(chk.stderr, /cpus-unavailable/);
+
+  const bad = cli(['command', '--cores', '3-1', '--', 'x']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, 'one clear line');
+  assert.match(bad.stderr, /reversed/);
+  assert.equal(cli(['command', '--bogus', '--', 'x']).code, 2);
+  assert.equal(cli(['command', '--sysroot', root, '--mem-nodes', '7', '--', 'x']).code, 2);
+  assert.equal(cli(['command', '--sysroot', root, '--cores', '0-200', '--', 'x']).code, 2);
+});
+
+test('run --cores 1: results parsed and the workload bound to CPU 1', { skip: needReal('numactl', haveNumactl) || needReal('python3-torch', haveTorch) }, () => {
+  const home = freshHome();
+  const r = cli(['run', '--cores', '1', '--json', '--', '/usr/bin/python3', 'examples/bench.py', '-m', 'cnn', '--num_runs', '10', '--timeout', '30'], { home });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.exitCode, 0);
+  assert.ok(j.results.latencyMs.mean > 0);
+  assert.ok(j.results.throughput.value > 0);
+  assert.equal(j.results.throughput.unit, 'samples/s');
+  assert.ok(j.peakRssBytes > 10 * 1024 * 1024, 'peak memory of a PyTorch process tree');
+  assert.ok(readFileSync(j.logFile, 'utf8').includes('LATENCY'));
+
+  const aff = cli(['run', '--cores', '1', '--', '/usr/bin/python3', '-c', 'import os; print(sorted(os.sched_getaffinity(0)))'], { home });
+  assert.equal(aff.code, 0, aff.stderr);
+  assert.equal(aff.stdout.trim(), '[1]');
+});
+
+test('run passes exit codes and signals through, and explains failures before start', () => {
+  const home = freshHome();
+  assert.equal(cli(['run', '--', 'sh', '-c', 'exit 7'], { home }).code, 7);
+  assert.equal(cli(['run', '--', 'sh', '-c', 'kill -SEGV $$'], { home }).code, 139);
+  const missing = cli(['run', '--', 'no-such-program-xyz'], { home });
+  assert.equal(missing.code, 127);
+  assert.match(missing.stderr, /not found on PATH/);
+  const cwd = cli(['run', '--cwd', '/nonexistent-dir', '--', 'true'], { home });
+  assert.equal(cwd.code, 127);
+  assert.match(cwd.stderr, /does not exist/);
+});
+
+test('Ctrl-C in the CLI stops the whole run, grandchildren included', async () => {
+  const home = freshHome();
+  const child = spawn(process.execPath, [CLI, 'run', '--', 'sh', '-c', 'sleep 300 & sleep 301 & echo started; wait'], {
+    env: { ...process.env, AIO_TUNER_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
+  const sleepers = () =>
+    readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return /^sleep\x00(300|301)\x00$/.test(readFileSync(`/proc/${p}/cmdline`, 'latin1'));
+        } catch {
+          return false;
+        }
+      });
+  assert.equal(sleepers().length, 2);
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.notEqual(code, 0);
+  assert.deepEqual(sleepers(), [], 'no process of the run survives');
+});

@@ -21,7 +21,11 @@ function argValue(flag: string): string | undefined {
 /** Only our own page may talk to the engine. */
 function senderIsOurs(e: IpcMainInvokeEvent): boolean {
   const url = e.senderFrame?.url ?? '';
-  return win !== null && e.sender.id === win.webContents.id && url.startsWith(rendererUrl.replace(/index\.html$/, ''));
+  return (
+    win !== null &&
+    e.sender.id === win.webContents.id &&
+    url.startsWith(rendererUrl.replace(/index\.html$/, ''))
+  );
 }
 
 function createWindow(): void {
@@ -53,7 +57,9 @@ function createWindow(): void {
 app.enableSandbox();
 
 app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'clipboard-sanitized-write'));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) =>
+    cb(permission === 'clipboard-sanitized-write'),
+  );
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({
       responseHeaders: {
@@ -72,7 +78,8 @@ app.whenReady().then(() => {
     try {
       return { ok: true, result: await engine!.handle(String(method), params) };
     } catch (err) {
-      const a = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'failed');
+      const a =
+        err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'failed');
       return { ok: false, error: { message: a.message, code: a.code } };
     }
   });

@@ -9,7 +9,14 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const define = { __AIO_TUNER_VERSION__: JSON.stringify(pkg.version) };
 mkdirSync('dist', { recursive: true });
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, define, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  define,
+  logLevel: 'warning',
+};
 
 await Promise.all([
   build({

@@ -11,7 +11,9 @@ if (!existsSync(join(electronDir, 'path.txt'))) {
   console.log('fetching the Electron binary (first start)…');
   const r = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit' });
   if (r.status !== 0) {
-    console.error('Electron could not be installed here (no internet?). Use browser mode instead: npx aio-tuner serve');
+    console.error(
+      'Electron could not be installed here (no internet?). Use browser mode instead: npx aio-tuner serve',
+    );
     process.exit(1);
   }
 }

@@ -10,7 +10,7 @@ const roots = suite === 'unit' ? ['test/unit'] : suite === 'e2e' ? ['test/e2e'] 
 
 function walk(dir) {
   let out = [];
-  let entries = [];
+  let entries;
   try {
     entries = readdirSync(dir);
   } catch {

@@ -22,8 +22,17 @@ export class BundleService {
     return previewBundle(p.settings, await this.engine.getTopology(), p.redact ?? []);
   }
 
-  async create(p: { settings?: RunSettings; fromRunId?: string; redact?: string[]; out?: string }): Promise<BundleInfo> {
-    if (!p.settings && !p.fromRunId) throw new ApiError('bundle.create needs the settings to run or a finished run (fromRunId)', 'bad-request');
+  async create(p: {
+    settings?: RunSettings;
+    fromRunId?: string;
+    redact?: string[];
+    out?: string;
+  }): Promise<BundleInfo> {
+    if (!p.settings && !p.fromRunId)
+      throw new ApiError(
+        'bundle.create needs the settings to run or a finished run (fromRunId)',
+        'bad-request',
+      );
     if (this.busy) throw new ApiError('a bundle is already being gathered; wait for it to finish', 'busy');
     this.busy = true;
     try {
@@ -31,7 +40,8 @@ export class BundleService {
       let fromRun;
       if (p.fromRunId) {
         const info = this.engine.runs.get(p.fromRunId);
-        if (info.state !== 'exited') throw new ApiError('that run is still going: stop it or wait for it to end first', 'busy');
+        if (info.state !== 'exited')
+          throw new ApiError('that run is still going: stop it or wait for it to end first', 'busy');
         fromRun = {
           logFile: info.logFile,
           settings: info.settings,

@@ -8,6 +8,9 @@ import { z } from 'zod';
 import type { Topology } from '../topology/types';
 import type { BuiltCommand, RunSettings, Check } from '../command/types';
 import { RunSettingsSchema } from '../command/schema';
+import { SweepSpecSchema } from '../sweep/schema';
+import type { SweepBest, SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
+import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
 
 export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
 export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
@@ -24,7 +27,13 @@ export interface LogLine {
 }
 
 export interface ResultSummary {
-  latencyMs: { mean: number | null; median: number | null; p90: number | null; p99: number | null; 'p99.9': number | null } | null;
+  latencyMs: {
+    mean: number | null;
+    median: number | null;
+    p90: number | null;
+    p99: number | null;
+    'p99.9': number | null;
+  } | null;
   throughput: { value: number; unit: string } | null;
   passes?: number | null;
   warmups?: number | null;
@@ -80,7 +89,6 @@ export interface LogQueryResult {
   growing: boolean;
 }
 
-const cpuIds = z.array(z.number().int().min(0).max(65535)).max(65536);
 const logFilter = z
   .object({
     levels: z.array(z.enum(['error', 'warning', 'info', 'debug', 'trace'])).optional(),
@@ -96,9 +104,20 @@ export const ApiParams = {
   'topology.load': z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('host') }).strict(),
     z.object({ kind: z.literal('sysroot'), path: z.string().min(1).max(4096) }).strict(),
-    z.object({ kind: z.literal('text'), text: z.string().min(1).max(16 * 1024 * 1024), name: z.string().max(256).optional() }).strict(),
+    z
+      .object({
+        kind: z.literal('text'),
+        text: z
+          .string()
+          .min(1)
+          .max(16 * 1024 * 1024),
+        name: z.string().max(256).optional(),
+      })
+      .strict(),
   ]),
-  'command.build': z.object({ settings: RunSettingsSchema, container: z.string().max(256).optional() }).strict(),
+  'command.build': z
+    .object({ settings: RunSettingsSchema, container: z.string().max(256).optional() })
+    .strict(),
   'command.parse': z.object({ text: z.string().max(1024 * 1024) }).strict(),
   'command.variables': z.object({}).strict(),
   'cpus.validate': z.object({ text: z.string().max(100000) }).strict(),
@@ -114,8 +133,24 @@ export const ApiParams = {
   'profiles.load': z.object({ name: z.string().min(1).max(200) }).strict(),
   'profiles.delete': z.object({ name: z.string().min(1).max(200) }).strict(),
   'profiles.export': z.object({ name: z.string().min(1).max(200) }).strict(),
-  'profiles.import': z.object({ json: z.string().min(1).max(1024 * 1024) }).strict(),
-  'run.start': z.object({ settings: RunSettingsSchema, timeoutS: z.number().positive().max(7 * 86400).optional() }).strict(),
+  'profiles.import': z
+    .object({
+      json: z
+        .string()
+        .min(1)
+        .max(1024 * 1024),
+    })
+    .strict(),
+  'run.start': z
+    .object({
+      settings: RunSettingsSchema,
+      timeoutS: z
+        .number()
+        .positive()
+        .max(7 * 86400)
+        .optional(),
+    })
+    .strict(),
   'run.stop': z.object({ runId: z.string().min(1).max(100) }).strict(),
   'run.list': z.object({}).strict(),
   'run.get': z.object({ runId: z.string().min(1).max(100) }).strict(),
@@ -153,6 +188,39 @@ export const ApiParams = {
     .strict(),
   'bundle.preview': z
     .object({ settings: RunSettingsSchema, redact: z.array(z.string().max(200)).max(100).optional() })
+    .strict(),
+  // Sweeps and history (app/sweep, app/history).
+  'sweep.plan': z.object({ spec: SweepSpecSchema }).strict(),
+  'sweep.start': z.object({ spec: SweepSpecSchema }).strict(),
+  'sweep.cancel': z.object({ sweepId: z.string().min(1).max(100) }).strict(),
+  'sweep.get': z.object({ sweepId: z.string().min(1).max(100) }).strict(),
+  'sweep.recommend': z
+    .object({ sweepId: z.string().min(1).max(100), latencyBudgetMs: z.number().positive().nullable() })
+    .strict(),
+  'history.list': z
+    .object({
+      filter: z
+        .object({
+          text: z.string().max(1000).optional(),
+          kind: z.enum(['run', 'sweep']).optional(),
+          outcome: z.enum(['ok', 'failed', 'running']).optional(),
+          sweepId: z.string().max(100).optional(),
+          limit: z.number().int().min(1).max(100000).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  'history.get': z.object({ kind: z.enum(['run', 'sweep']), id: z.string().min(1).max(100) }).strict(),
+  'history.delete': z.object({ kind: z.enum(['run', 'sweep']), id: z.string().min(1).max(100) }).strict(),
+  'history.rerun': z.object({ kind: z.enum(['run', 'sweep']), id: z.string().min(1).max(100) }).strict(),
+  'history.compare': z.object({ a: z.string().min(1).max(100), b: z.string().min(1).max(100) }).strict(),
+  'history.export': z
+    .object({
+      format: z.enum(['csv', 'json']),
+      ids: z.array(z.string().max(100)).max(100000).optional(),
+      sweepId: z.string().max(100).optional(),
+    })
     .strict(),
 } as const;
 
@@ -223,6 +291,17 @@ export interface ApiResults {
   'load.watch': { ok: true };
   'bundle.create': BundleInfo;
   'bundle.preview': BundlePreview;
+  'sweep.plan': { n: number; skipped: string[]; threads: number[]; points: Omit<SweepPoint, 'cpus'>[] };
+  'sweep.start': SweepRecord;
+  'sweep.cancel': SweepRecord;
+  'sweep.get': SweepRecord;
+  'sweep.recommend': SweepBest;
+  'history.list': HistoryList;
+  'history.get': HistoryDetail;
+  'history.delete': { ok: true };
+  'history.rerun': { kind: 'run'; run: RunInfo } | { kind: 'sweep'; sweep: SweepRecord };
+  'history.compare': RunComparison;
+  'history.export': ExportFile;
 }
 
 export interface LoadSample {
@@ -240,6 +319,9 @@ export interface ApiEvents {
   'run.exit': RunInfo;
   'load.sample': LoadSample;
   'bundle.progress': { stage: string; detail?: string };
+  'sweep.started': SweepRecord;
+  'sweep.progress': SweepProgress;
+  'sweep.done': SweepRecord;
 }
 export type ApiEvent = keyof ApiEvents;
 
@@ -252,7 +334,10 @@ export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
 
 /** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
 export interface Bridge {
-  request(method: string, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: { message: string; code: string } }>;
+  request(
+    method: string,
+    params: unknown,
+  ): Promise<{ ok: true; result: unknown } | { ok: false; error: { message: string; code: string } }>;
   onEvent(cb: (event: string, data: unknown) => void): () => void;
   /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
   showInFolder?(path: string): Promise<void>;
@@ -269,7 +354,10 @@ export class ApiError extends Error {
 }
 
 /** Validate raw params for `method`; throws ApiError('bad-request') with a readable message. */
-export function validateParams<M extends ApiMethod>(method: string, params: unknown): { method: M; params: z.output<(typeof ApiParams)[M]> } {
+export function validateParams<M extends ApiMethod>(
+  method: string,
+  params: unknown,
+): { method: M; params: z.output<(typeof ApiParams)[M]> } {
   if (!Object.prototype.hasOwnProperty.call(ApiParams, method)) {
     throw new ApiError(`unknown method "${method}"`, 'unknown-method');
   }

@@ -41,6 +41,8 @@ import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
 import { exampleWorkload } from './example';
 import { BundleService } from './bundles';
+import { SweepService, type SweepSpec } from '../sweep';
+import { HistoryStore, type HistoryFilter } from '../history';
 
 export interface EngineOptions {
   shell: 'electron' | 'browser';
@@ -61,6 +63,8 @@ export class Engine {
   readonly logs: LogViews;
   private readonly load: LoadWatch;
   private readonly bundles: BundleService;
+  readonly sweeps: SweepService;
+  readonly history: HistoryStore;
   private readonly cwd = process.cwd();
 
   constructor(private readonly opts: EngineOptions) {
@@ -71,6 +75,14 @@ export class Engine {
     this.runs = new RunManager(join(this.home, 'runs'), this.logs, (e, d) => this.emit(e, d));
     this.load = new LoadWatch(this.runs, (e, d) => this.emit(e, d));
     this.bundles = new BundleService(this, (e, d) => this.emit(e, d), opts.sysroot);
+    this.sweeps = new SweepService({
+      home: this.home,
+      runs: this.runs,
+      getTopology: () => this.getTopology(),
+      buildFor: (s) => this.buildFor(s),
+      emit: (e, d) => this.emit(e, d),
+    });
+    this.history = new HistoryStore(this.home, this.runs, this.sweeps);
     this.events.setMaxListeners(100);
   }
 
@@ -122,13 +134,16 @@ export class Engine {
       };
     },
     'topology.get': async () => this.getTopology(),
-    'topology.load': async (p: { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string }) => {
+    'topology.load': async (
+      p: { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string },
+    ) => {
       if (p.kind === 'host') this.topology = await loadTopology({ sysroot: this.opts.sysroot });
       else if (p.kind === 'sysroot') this.topology = await readSysfsTopology(resolve(p.path));
       else this.topology = importTopology(p.text, p.name ?? 'pasted text');
       return this.topology;
     },
-    'command.build': async (p: { settings: RunSettings; container?: string }) => this.buildFor(p.settings, p.container),
+    'command.build': async (p: { settings: RunSettings; container?: string }) =>
+      this.buildFor(p.settings, p.container),
     'command.parse': async (p: { text: string }) => parseCommandLine(p.text, await this.getTopology()),
     'command.variables': async () => VARIABLES,
     'cpus.validate': async (p: { text: string }) => validateCpuList(p.text, await this.getTopology()),
@@ -141,7 +156,10 @@ export class Engine {
       const nodeId = (v: number | undefined): number => {
         const k = need(v, 'a node');
         if (!t.nodes.some((n) => n.id === k))
-          throw new ApiError(`node ${k} does not exist (nodes: ${t.nodes.map((n) => n.id).join(', ')})`, 'bad-request');
+          throw new ApiError(
+            `node ${k} does not exist (nodes: ${t.nodes.map((n) => n.id).join(', ')})`,
+            'bad-request',
+          );
         return k;
       };
       switch (p.preset) {
@@ -160,7 +178,8 @@ export class Engine {
       }
     },
     'profiles.list': async () => this.profiles.list(),
-    'profiles.save': async (p: { name: string; settings: RunSettings }) => this.profiles.save(p.name, p.settings),
+    'profiles.save': async (p: { name: string; settings: RunSettings }) =>
+      this.profiles.save(p.name, p.settings),
     'profiles.load': async (p: { name: string }) => this.profiles.load(p.name),
     'profiles.delete': async (p: { name: string }) => {
       await this.profiles.delete(p.name);
@@ -199,11 +218,38 @@ export class Engine {
     },
     'bundle.create': async (p: Parameters<BundleService['create']>[0]) => this.bundles.create(p),
     'bundle.preview': async (p: Parameters<BundleService['preview']>[0]) => this.bundles.preview(p),
+    'sweep.plan': async (p: { spec: SweepSpec }) => {
+      const plan = await this.sweeps.plan(p.spec);
+      const points = plan.points.map(({ cpus: _cpus, ...rest }) => rest);
+      return { n: points.length, skipped: plan.skipped, threads: plan.threads, points };
+    },
+    'sweep.start': async (p: { spec: SweepSpec }) => this.sweeps.start(p.spec),
+    'sweep.cancel': async (p: { sweepId: string }) => this.sweeps.cancel(p.sweepId),
+    'sweep.get': async (p: { sweepId: string }) => this.sweeps.get(p.sweepId),
+    'sweep.recommend': async (p: { sweepId: string; latencyBudgetMs: number | null }) =>
+      this.sweeps.recommend(p.sweepId, p.latencyBudgetMs),
+    'history.list': async (p: { filter?: HistoryFilter }) => this.history.list(p.filter),
+    'history.get': async (p: { kind: 'run' | 'sweep'; id: string }) => this.history.get(p.kind, p.id),
+    'history.delete': async (p: { kind: 'run' | 'sweep'; id: string }) => {
+      await this.history.delete(p.kind, p.id);
+      return { ok: true as const };
+    },
+    'history.rerun': async (p: { kind: 'run' | 'sweep'; id: string }) => {
+      const d = await this.history.get(p.kind, p.id);
+      if (d.kind === 'sweep') return { kind: 'sweep' as const, sweep: await this.sweeps.start(d.sweep.spec) };
+      const built = await this.buildFor(d.run.settings);
+      return { kind: 'run' as const, run: this.runs.start(d.run.settings, built) };
+    },
+    'history.compare': async (p: { a: string; b: string }) => this.history.compare(p.a, p.b),
+    'history.export': async (p: { format: 'csv' | 'json'; ids?: string[]; sweepId?: string }) =>
+      this.history.export(p),
   };
 
   /** Stop everything this engine started (app quit, CLI Ctrl-C, server shutdown). */
   async dispose(): Promise<void> {
     this.load.setWanted(false);
+    // Before the runs: a sweep would otherwise start its next point as soon as the current one is stopped.
+    await this.sweeps.cancelAll();
     await this.runs.stopAll();
     this.logs.closeAll();
   }

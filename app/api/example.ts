@@ -17,6 +17,7 @@ export function examplePath(): string | null {
 
 export function exampleWorkload(): string[] {
   const p = examplePath();
-  return p ? ['python3', p, '-m', 'cnn', '-p', 'fp32', '--timeout', '20'] : ['python3', 'run.py', '-p', 'fp32'];
+  return p
+    ? ['python3', p, '-m', 'cnn', '-p', 'fp32', '--timeout', '20']
+    : ['python3', 'run.py', '-p', 'fp32'];
 }
-

@@ -29,7 +29,10 @@ export class LoadWatch {
       this.sampler = new LoadSampler({ root: '/' });
       this.sampler.start((cpus) => {
         const run = this.runs.latestActive();
-        const outside = run && run.settingsCpus.length ? outsideSelection(cpus, run.settingsCpus, 0.5).map((c) => c.cpu) : [];
+        const outside =
+          run && run.settingsCpus.length
+            ? outsideSelection(cpus, run.settingsCpus, 0.5).map((c) => c.cpu)
+            : [];
         this.emit('load.sample', { t: Date.now(), cpus, outside, runId: run?.runId ?? null });
       });
     } else if (!should && this.sampler) {

@@ -49,16 +49,20 @@ export class LogViews {
   }
 
   async openFile(path: string): Promise<{ logId: string; totalLines: number; path: string }> {
-    for (const [id, e] of this.entries) if (e.path === path && !e.growing()) {
-      await e.index.refresh();
-      return { logId: id, totalLines: e.index.lineCount, path };
-    }
+    for (const [id, e] of this.entries)
+      if (e.path === path && !e.growing()) {
+        await e.index.refresh();
+        return { logId: id, totalLines: e.index.lineCount, path };
+      }
     try {
       const st = await stat(path);
       if (!st.isFile()) throw new ApiError(`cannot open ${path}: not a regular file`, 'bad-request');
     } catch (e) {
       if (e instanceof ApiError) throw e;
-      throw new ApiError(`cannot open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'not-found');
+      throw new ApiError(
+        `cannot open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+        'not-found',
+      );
     }
     const index = await LogIndex.open(path);
     const logId = this.register(index, () => false);
@@ -79,7 +83,11 @@ export class LogViews {
     checkRegex(f?.regex);
     const lines = e.index.lineCount;
     if (e.cache && e.cache.key === key && e.cache.lines === lines) return e.cache.matches;
-    const opts: FilterOptions = { levels: f?.levels, regex: f?.regex || undefined, caseSensitive: f?.caseSensitive };
+    const opts: FilterOptions = {
+      levels: f?.levels,
+      regex: f?.regex || undefined,
+      caseSensitive: f?.caseSensitive,
+    };
     const matches = await e.index.filter(opts);
     e.cache = { key, lines, matches };
     return matches;
@@ -108,7 +116,15 @@ export class LogViews {
         i = j + 1;
       }
     }
-    return { logId: p.logId, totalLines: total, matched, from: p.from, lines, counts: e.index.counts(), growing: e.growing() };
+    return {
+      logId: p.logId,
+      totalLines: total,
+      matched,
+      from: p.from,
+      lines,
+      counts: e.index.counts(),
+      growing: e.growing(),
+    };
   }
 
   async search(p: {

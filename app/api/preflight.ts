@@ -17,7 +17,10 @@ function isExecutableFile(p: string): boolean {
 }
 
 /** Human message for what prevents the workload from starting, or null when nothing does. */
-export function preflightProblem(s: RunSettings, pathEnv: string | undefined = process.env.PATH): string | null {
+export function preflightProblem(
+  s: RunSettings,
+  pathEnv: string | undefined = process.env.PATH,
+): string | null {
   const cwd = s.cwd ? resolve(s.cwd) : process.cwd();
   if (s.cwd) {
     try {

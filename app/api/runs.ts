@@ -26,7 +26,12 @@ export function summarize(m: RunMetrics | null): ResultSummary | null {
   const l = m.latencyMs;
   const hasLatency = l && Object.values(l).some((v) => v !== null);
   if (!hasLatency && !m.throughput) return null;
-  return { latencyMs: hasLatency ? l : null, throughput: m.throughput, passes: m.passes ?? null, warmups: m.warmups ?? null };
+  return {
+    latencyMs: hasLatency ? l : null,
+    throughput: m.throughput,
+    passes: m.passes ?? null,
+    warmups: m.warmups ?? null,
+  };
 }
 
 export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome {
@@ -84,7 +89,11 @@ export class RunManager {
     return last ? { runId: last.info.runId, settingsCpus: last.info.settings.cpus } : null;
   }
 
-  start(settings: RunSettings, built: BuiltCommand, opts: { timeoutMs?: number; tag?: string; logFile?: string } = {}): RunInfo {
+  start(
+    settings: RunSettings,
+    built: BuiltCommand,
+    opts: { timeoutMs?: number; tag?: string; logFile?: string } = {},
+  ): RunInfo {
     const errors = built.checks.filter((c) => c.severity === 'error' && c.code === 'numactl-missing');
     if (errors.length) throw new ApiError(errors[0]!.message, 'precondition');
     const problem = preflightProblem(settings);
@@ -137,7 +146,9 @@ export class RunManager {
   }
 
   private save(info: RunInfo): void {
-    void writeFileAtomic(join(this.dir, info.runId, 'run.json'), JSON.stringify(info, null, 2) + '\n').catch(() => undefined);
+    void writeFileAtomic(join(this.dir, info.runId, 'run.json'), JSON.stringify(info, null, 2) + '\n').catch(
+      () => undefined,
+    );
   }
 
   async stop(runId: string): Promise<void> {

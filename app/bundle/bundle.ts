@@ -18,7 +18,7 @@ import { VERSION } from '../version';
 import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 import { collectSystem, SYSTEM_FILES, which, type BundleFile } from './collect-system';
-import { effectiveEnv, flatEnv, formatEnvTxt, processEnv } from './env';
+import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
 import { measureOutput, outputLines } from './output-log';
 import { buildNote, buildReadme } from './readme';
 import { Redactor } from './redact';
@@ -186,8 +186,11 @@ interface Plan {
   built: Built;
   redactor: Redactor;
   cwd: string;
-  /** The redacted one-line command and script. */
+  /** The command as the tool runs it, one line, redacted. */
   command: string;
+  /** One line that reproduces the run elsewhere: also sets the inherited variables that steer the engine. */
+  reproduce: string;
+  /** run/command.sh, redacted. */
   script: string;
 }
 
@@ -199,16 +202,27 @@ function plan(settings: RunSettings, topology: Topology, patterns: readonly stri
   const redactor = new Redactor({ ...base, values: new Redactor(base).secretArgs(built.argv) });
   // A relative workload path only works from the directory the run used: the script records it.
   const cwd = settings.cwd ?? process.cwd();
-  const env = Object.fromEntries(Object.entries(built.env).map(([k, v]) => [k, redactor.envValue(k, v)]));
-  const redactedPlan = { env, unset: built.unset };
+  const redactEnv = (env: Record<string, string>) =>
+    Object.fromEntries(Object.entries(env).map(([k, v]) => [k, redactor.envValue(k, v)]));
+  const toolPlan = { env: redactEnv(built.env), unset: built.unset };
+  const inherited = effectiveEnv(built, process.env).inherited;
+  const pinned = Object.fromEntries(Object.entries(inherited).filter(([k]) => isPinnedName(k)));
+  const fullPlan = { env: { ...toolPlan.env, ...redactEnv(pinned) }, unset: built.unset };
   const argv = redactor.argv(built.argv);
+  let script = scriptForm(fullPlan, argv, cwd);
+  const names = Object.keys(pinned);
+  if (names.length) {
+    const note = `# Also exported: ${names.join(' ')} (inherited by the run from the environment it was started in).`;
+    script = script.replace(/^(# Built by AIO Tuner\.)$/m, `$1\n${note}`);
+  }
   return {
     settings,
     built,
     redactor,
     cwd,
-    command: shellForm(redactedPlan, argv, settings.cwd),
-    script: scriptForm(redactedPlan, argv, cwd),
+    command: shellForm(toolPlan, argv, settings.cwd),
+    reproduce: shellForm(fullPlan, argv, settings.cwd),
+    script,
   };
 }
 
@@ -336,7 +350,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     machine: machineLine(opts.topology),
     fromRun: from ? { logFile: from.logFile, startedAt: from.startedAt } : null,
     debugMode,
-    command: p.command,
+    command: p.reproduce,
     cwd: p.cwd,
     outcome: redactor.text(outcome),
     durationMs: run?.durationMs ?? null,

@@ -31,9 +31,22 @@ const RELEVANT_PREFIXES = [
 ];
 const RELEVANT_NAMES = new Set(['PATH', 'VIRTUAL_ENV', 'RESULTS_DIR', 'GLIBC_TUNABLES', 'NUMEXPR_NUM_THREADS', 'LANG', 'LC_ALL']);
 
-/** Would this inherited variable matter to an inference run? */
+/** Would this inherited variable matter to an inference run? AIO_TUNER_* configure the tool, not the engine. */
 export function isRelevantName(name: string): boolean {
+  if (name.startsWith('AIO_TUNER_')) return false;
   return RELEVANT_NAMES.has(name) || RELEVANT_PREFIXES.some((p) => name.startsWith(p));
+}
+
+const PINNED_PREFIXES = ['AIO_', 'DLS_', 'OMP_', 'KMP_', 'GOMP_', 'MKL_', 'OPENBLAS_', 'BLIS_', 'ONEDNN_', 'DNNL_', 'TORCH_', 'PYTORCH_', 'MALLOC_', 'TCMALLOC_', 'JEMALLOC_'];
+const PINNED_NAMES = new Set(['LD_PRELOAD', 'GLIBC_TUNABLES']);
+
+/**
+ * Inherited variables that steer the engine, threads or allocator: command.sh exports them too, since the
+ * machine it is replayed on will not have the user's shell. Paths such as PATH or PYTHONPATH are left to env.txt:
+ * they describe the user's machine, not the run.
+ */
+export function isPinnedName(name: string): boolean {
+  return isRelevantName(name) && (PINNED_NAMES.has(name) || PINNED_PREFIXES.some((p) => name.startsWith(p)));
 }
 
 export interface EffectiveEnv {

@@ -45,7 +45,12 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-export function intFlag(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intFlag(
+  name: string,
+  v: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} expects a whole number, got "${v}"`);
   const n = Number(v);
@@ -53,20 +58,30 @@ export function intFlag(name: string, v: string | undefined, min: number, max = 
   return n;
 }
 
-type SettingsValues = { [K in keyof typeof settingsOptions]?: (typeof settingsOptions)[K] extends { multiple: true } ? string[] : string };
+type SettingsValues = {
+  [K in keyof typeof settingsOptions]?: (typeof settingsOptions)[K] extends { multiple: true }
+    ? string[]
+    : string;
+};
 
 /** Turn the shared flags + the workload after `--` into RunSettings, validated against the topology. */
 export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topology): RunSettings {
   const s = defaultSettings();
   if (workload.length) s.workload = workload;
   const selectors = (['cores', 'first', 'node', 'spread'] as const).filter((k) => v[k] !== undefined);
-  if (selectors.length > 1) throw new UsageError(`choose one of --cores, --first, --node, --spread (got ${selectors.map((k) => '--' + k).join(' and ')})`);
+  if (selectors.length > 1)
+    throw new UsageError(
+      `choose one of --cores, --first, --node, --spread (got ${selectors.map((k) => '--' + k).join(' and ')})`,
+    );
   if (v.count !== undefined && v.node === undefined) throw new UsageError('--count goes with --node K');
 
   const maxCpu = Math.max(-1, ...t.cpus.map((c) => c.id));
   const nodeIds = t.nodes.map((n) => n.id);
   const checkNode = (k: number) => {
-    if (!nodeIds.includes(k)) throw new UsageError(`NUMA node ${k} does not exist on this machine (nodes: ${nodeIds.join(', ') || 'none'})`);
+    if (!nodeIds.includes(k))
+      throw new UsageError(
+        `NUMA node ${k} does not exist on this machine (nodes: ${nodeIds.join(', ') || 'none'})`,
+      );
   };
   if (v.cores !== undefined) {
     let ids: number[];
@@ -94,7 +109,8 @@ export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topo
   if (v.threads !== undefined) s.threads = intFlag('threads', v.threads, 1)!;
   if (v.mem !== undefined) {
     const ok: MemPolicy[] = ['bind', 'preferred', 'interleave', 'local', 'none'];
-    if (!ok.includes(v.mem as MemPolicy)) throw new UsageError(`--mem must be one of ${ok.join('|')}, got "${v.mem}"`);
+    if (!ok.includes(v.mem as MemPolicy))
+      throw new UsageError(`--mem must be one of ${ok.join('|')}, got "${v.mem}"`);
     s.memPolicy = v.mem as MemPolicy;
   }
   if (v['mem-nodes'] !== undefined) {
@@ -110,11 +126,13 @@ export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topo
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--set expects NAME=VALUE, got "${pair}"`);
     const name = pair.slice(0, eq);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--set: "${name}" is not a valid variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError(`--set: "${name}" is not a valid variable name`);
     s.env[name] = pair.slice(eq + 1);
   }
   for (const name of v.unset ?? []) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--unset: "${name}" is not a valid variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError(`--unset: "${name}" is not a valid variable name`);
     s.env[name] = null;
   }
   if (v.cwd !== undefined) s.cwd = v.cwd;

@@ -19,7 +19,9 @@ async function logStart(path: string): Promise<string> {
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new UsageError(`--from-run: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UsageError(
+      `--from-run: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
   }
   try {
     const buf = Buffer.alloc(200);
@@ -89,12 +91,16 @@ export async function bundleCommand(argv: string[]): Promise<number> {
     const { path, sizeBytes, note, files } = result;
     process.stdout.write(JSON.stringify({ path, sizeBytes, note, files }, null, 2) + '\n');
   } else {
-    process.stdout.write(`${result.path}\n${formatBytes(result.sizeBytes)} (${result.sizeBytes} bytes), ${result.files.length} files\n`);
+    process.stdout.write(
+      `${result.path}\n${formatBytes(result.sizeBytes)} (${result.sizeBytes} bytes), ${result.files.length} files\n`,
+    );
   }
   if (fromRunLog) {
     process.stderr.write('made from the saved log, not re-run; its outcome is not recorded in the log\n');
   } else if (result.workloadFailed) {
-    process.stderr.write(`note: the workload ${result.outcome}; the bundle was written and holds its output\n`);
+    process.stderr.write(
+      `note: the workload ${result.outcome}; the bundle was written and holds its output\n`,
+    );
   }
   return 0;
 }

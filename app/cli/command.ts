@@ -15,12 +15,17 @@ export async function commandCommand(argv: string[]): Promise<number> {
     container: { type: 'string' },
   });
   const format = (values.format ?? 'bash') as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join('|')}, got "${values.format}"`);
-  if (positionals.length === 0) throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join('|')}, got "${values.format}"`);
+  if (positionals.length === 0)
+    throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
   const t = await loadTopology(sourceFrom(values));
   const settings = settingsFromFlags(values, positionals, t);
   const numactl = await numactlStatus();
-  const built = buildCommand(settings, t, { numactlAvailable: numactl.available, container: values.container });
+  const built = buildCommand(settings, t, {
+    numactlAvailable: numactl.available,
+    container: values.container,
+  });
 
   let out: string;
   switch (format) {
@@ -32,7 +37,12 @@ export async function commandCommand(argv: string[]): Promise<number> {
           unset: built.unset,
           shell: built.shell,
           cwd: settings.cwd,
-          checks: built.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message, ...(c.fix ? { fix: c.fix } : {}) })),
+          checks: built.checks.map((c) => ({
+            code: c.code,
+            severity: c.severity,
+            message: c.message,
+            ...(c.fix ? { fix: c.fix } : {}),
+          })),
         },
         null,
         2,

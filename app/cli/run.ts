@@ -18,7 +18,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     timeout: { type: 'string' },
     quiet: { type: 'boolean' },
   });
-  if (positionals.length === 0) throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
+  if (positionals.length === 0)
+    throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
   const timeoutS = intFlag('timeout', values.timeout, 1);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   const t = await engine.getTopology();
@@ -26,7 +27,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const built = await engine.buildFor(settings);
   // With --json, stdout carries only the final JSON; the workload's lines go to stderr.
   const out = values.json ? process.stderr : process.stdout;
-  for (const c of built.checks) if (c.severity !== 'info') process.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
+  for (const c of built.checks)
+    if (c.severity !== 'info') process.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
 
   let info;
   try {
@@ -44,7 +46,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const unsubscribe = engine.subscribe((event, data) => {
     if (event !== 'run.lines' || values.quiet) return;
     const d = data as { lines: { stream: string; text: string }[] };
-    for (const l of d.lines) (l.stream === 'stderr' && !values.json ? process.stderr : out).write(l.text + '\n');
+    for (const l of d.lines)
+      (l.stream === 'stderr' && !values.json ? process.stderr : out).write(l.text + '\n');
   });
   let interrupted = 0;
   const onSignal = (sig: NodeJS.Signals) => {

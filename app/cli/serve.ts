@@ -7,7 +7,11 @@ import { startServer } from '../server/server';
 import { isLoopbackBind } from '../server/security';
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...sourceOptions, host: { type: 'string' }, port: { type: 'string' } });
+  const { values, positionals } = parse(argv, {
+    ...sourceOptions,
+    host: { type: 'string' },
+    port: { type: 'string' },
+  });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = values.host ?? '127.0.0.1';
   const port = intFlag('port', values.port, 0, 65535) ?? 8765;
@@ -22,7 +26,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     );
   }
   process.stdout.write(`AIO Tuner is serving on ${server.url}\n`);
-  process.stdout.write(`From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS_HOST, then open the URL above.\n`);
+  process.stdout.write(
+    `From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS_HOST, then open the URL above.\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -1,8 +1,12 @@
 import { parse, sourceOptions, UsageError } from './args';
 import { loadTopology, formatTopologySummary } from '../topology';
 
-export function sourceFrom(values: { sysroot?: string; from?: string }): { sysroot?: string; fromFile?: string } {
-  if (values.sysroot !== undefined && values.from !== undefined) throw new UsageError('use either --sysroot DIR or --from FILE, not both');
+export function sourceFrom(values: { sysroot?: string; from?: string }): {
+  sysroot?: string;
+  fromFile?: string;
+} {
+  if (values.sysroot !== undefined && values.from !== undefined)
+    throw new UsageError('use either --sysroot DIR or --from FILE, not both');
   return { sysroot: values.sysroot, fromFile: values.from };
 }
 

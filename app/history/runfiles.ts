@@ -32,7 +32,11 @@ export class RunFiles {
   }
 
   async load(id: string): Promise<RunInfo> {
-    return (await readJsonFile(join(this.dirOf(id), 'run.json'), (d) => RunInfoSchema.parse(d))) as RunInfo;
+    // Validated for the fields history relies on; returned as written so fields added later survive.
+    return readJsonFile(join(this.dirOf(id), 'run.json'), (d): RunInfo => {
+      RunInfoSchema.parse(d);
+      return d as RunInfo;
+    });
   }
 
   async list(): Promise<{ runs: RunInfo[]; problems: Problem[] }> {

@@ -36,7 +36,10 @@ export class SweepFiles {
   }
 
   async load(id: string): Promise<SweepRecord> {
-    return (await readJsonFile(this.fileOf(id), (d) => SweepRecordSchema.parse(d))) as SweepRecord;
+    return readJsonFile(this.fileOf(id), (d): SweepRecord => {
+      SweepRecordSchema.parse(d);
+      return d as SweepRecord;
+    });
   }
 
   /** Every readable record, newest first; unreadable ones are reported, never thrown. */

@@ -53,7 +53,10 @@ export function originAllowed(origin: string | undefined, hostHeader: string | u
   if (!origin || !hostHeader) return false;
   try {
     const u = new URL(origin);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host.toLowerCase() === hostHeader.trim().toLowerCase();
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') &&
+      u.host.toLowerCase() === hostHeader.trim().toLowerCase()
+    );
   } catch {
     return false;
   }

@@ -67,14 +67,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
   const rendererDir = resolve(opts.rendererDir);
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new Error(`the UI is not built (${join(rendererDir, 'index.html')} is missing): run \`npm run build\``);
+    throw new Error(
+      `the UI is not built (${join(rendererDir, 'index.html')} is missing): run \`npm run build\``,
+    );
   }
   const extraHosts = isLoopbackBind(host) ? [] : [host.toLowerCase()];
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
-    if (!hostAllowed(req.headers.host, extraHosts)) return deny(res, 403, 'forbidden: Host header must name a loopback address');
-    if (!tokenMatches(token, requestToken(req, url))) return deny(res, 401, 'unauthorized: open the URL with ?token=… printed by `aio-tuner serve`');
+    if (!hostAllowed(req.headers.host, extraHosts))
+      return deny(res, 403, 'forbidden: Host header must name a loopback address');
+    if (!tokenMatches(token, requestToken(req, url)))
+      return deny(res, 401, 'unauthorized: open the URL with ?token=… printed by `aio-tuner serve`');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
 
     if (url.pathname === '/download') return download(opts.engine, url, res);
@@ -89,7 +93,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       ...SECURITY_HEADERS,
     };
     // Pages loaded with ?token= keep working when they fetch assets without it.
-    if (url.searchParams.get('token')) headers['Set-Cookie'] = `aio_tuner_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+    if (url.searchParams.get('token'))
+      headers['Set-Cookie'] =
+        `aio_tuner_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
     createReadStream(file).pipe(res);
@@ -99,7 +105,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const refuse = (status: number, why: string) => {
-      socket.write(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
+      socket.write(
+        `HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`,
+      );
       socket.destroy();
     };
     if (url.pathname !== '/api') return refuse(404, 'Not Found');
@@ -139,9 +147,17 @@ function serveSocket(engine: Engine, ws: WebSocket): void {
     let msg: WireRequest;
     try {
       msg = JSON.parse(raw.toString()) as WireRequest;
-      if (msg?.type !== 'req' || typeof msg.id !== 'number' || typeof msg.method !== 'string') throw new Error('shape');
+      if (msg?.type !== 'req' || typeof msg.id !== 'number' || typeof msg.method !== 'string')
+        throw new Error('shape');
     } catch {
-      ws.send(JSON.stringify({ type: 'res', id: -1, ok: false, error: { message: 'malformed request frame', code: 'bad-request' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'res',
+          id: -1,
+          ok: false,
+          error: { message: 'malformed request frame', code: 'bad-request' },
+        }),
+      );
       return;
     }
     let reply: WireResponse;

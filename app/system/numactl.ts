@@ -1,4 +1,3 @@
-
 export interface NumactlStatus {
   available: boolean;
   path: string | null;

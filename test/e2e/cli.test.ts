@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { CLI, freshHome } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 
-const FIXTURES = ['arm64-altra-1p-80c', 'arm64-altra-2p-160c-2node', 'arm64-offline-isolated', 'x86-1p-4c-smt'];
+const FIXTURES = [
+  'arm64-altra-1p-80c',
+  'arm64-altra-2p-160c-2node',
+  'arm64-offline-isolated',
+  'x86-1p-4c-smt',
+];
 const inCI = process.env.CI === 'true';
 const haveNumactl = existsSync('/usr/bin/numactl');
 const haveTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -31,17 +36,46 @@ test('topology --json over every kernel dump follows the JSON contract', () => {
     const r = cli(['topology', '--json', '--sysroot', fixtureRoot(name)]);
     assert.equal(r.code, 0, r.stderr);
     const t = JSON.parse(r.stdout);
-    for (const k of ['source', 'model', 'arch', 'packages', 'nodes', 'cpus', 'caches']) assert.ok(k in t, `${name}: ${k}`);
+    for (const k of ['source', 'model', 'arch', 'packages', 'nodes', 'cpus', 'caches'])
+      assert.ok(k in t, `${name}: ${k}`);
     assert.equal(t.source, 'sysfs');
     for (const c of t.cpus)
-      for (const k of ['id', 'package', 'node', 'core', 'cluster', 'siblings', 'online', 'isolated', 'allowed']) assert.ok(k in c, `${name} cpu ${c.id}: ${k}`);
+      for (const k of [
+        'id',
+        'package',
+        'node',
+        'core',
+        'cluster',
+        'siblings',
+        'online',
+        'isolated',
+        'allowed',
+      ])
+        assert.ok(k in c, `${name} cpu ${c.id}: ${k}`);
   }
-  const two = JSON.parse(cli(['topology', '--json', '--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')]).stdout);
+  const two = JSON.parse(
+    cli(['topology', '--json', '--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')]).stdout,
+  );
   assert.equal(two.model, 'Ampere Altra (Neoverse-N1)');
-  assert.deepEqual(two.packages.map((p: { id: number }) => p.id), [0, 1]);
-  assert.deepEqual(two.nodes.map((n: { distances: number[] }) => n.distances), [[10, 20], [20, 10]]);
-  assert.equal(new Set(two.cpus.map((c: { core: number }) => c.core)).size, 160, 'core ids unique across packages');
-  const off = JSON.parse(cli(['topology', '--json', '--sysroot', fixtureRoot('arm64-offline-isolated')]).stdout);
+  assert.deepEqual(
+    two.packages.map((p: { id: number }) => p.id),
+    [0, 1],
+  );
+  assert.deepEqual(
+    two.nodes.map((n: { distances: number[] }) => n.distances),
+    [
+      [10, 20],
+      [20, 10],
+    ],
+  );
+  assert.equal(
+    new Set(two.cpus.map((c: { core: number }) => c.core)).size,
+    160,
+    'core ids unique across packages',
+  );
+  const off = JSON.parse(
+    cli(['topology', '--json', '--sysroot', fixtureRoot('arm64-offline-isolated')]).stdout,
+  );
   const cpu3 = off.cpus.find((c: { id: number }) => c.id === 3);
   assert.deepEqual([cpu3.online, cpu3.allowed, cpu3.core], [false, false, null]);
 });
@@ -62,7 +96,9 @@ test('topology --from imports every saved lscpu output', () => {
     assert.equal(r.code, 0, `${f}: ${r.stderr}`);
     assert.ok(JSON.parse(r.stdout).cpus.length > 0, f);
   }
-  const m = JSON.parse(cli(['topology', '--json', '--from', join(dir, 'altramax-m128-30-2p.lscpu.txt')]).stdout);
+  const m = JSON.parse(
+    cli(['topology', '--json', '--from', join(dir, 'altramax-m128-30-2p.lscpu.txt')]).stdout,
+  );
   assert.equal(m.cpus.length, 256);
   assert.equal(m.coarse, true);
   assert.match(m.model, /Altra Max/);
@@ -74,7 +110,22 @@ test('topology --from imports every saved lscpu output', () => {
 
 test('command: JSON contract, checks, exit codes', () => {
   const root = fixtureRoot('arm64-altra-2p-160c-2node');
-  const r = cli(['command', '--sysroot', root, '--node', '1', '--count', '8', '--format', 'json', '--', 'python3', 'run.py', '-p', 'fp32']);
+  const r = cli([
+    'command',
+    '--sysroot',
+    root,
+    '--node',
+    '1',
+    '--count',
+    '8',
+    '--format',
+    'json',
+    '--',
+    'python3',
+    'run.py',
+    '-p',
+    'fp32',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.deepEqual(j.argv.slice(0, 3), ['numactl', '--physcpubind=80-87', '--membind=1']);
@@ -97,22 +148,54 @@ test('command: JSON contract, checks, exit codes', () => {
   assert.equal(cli(['command', '--sysroot', root, '--cores', '0-200', '--', 'x']).code, 2);
 });
 
-test('run --cores 1: results parsed and the workload bound to CPU 1', { skip: needReal('numactl', haveNumactl) || needReal('python3-torch', haveTorch) }, () => {
-  const home = freshHome();
-  const r = cli(['run', '--cores', '1', '--json', '--', '/usr/bin/python3', 'examples/bench.py', '-m', 'cnn', '--num_runs', '10', '--timeout', '30'], { home });
-  assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout);
-  assert.equal(j.exitCode, 0);
-  assert.ok(j.results.latencyMs.mean > 0);
-  assert.ok(j.results.throughput.value > 0);
-  assert.equal(j.results.throughput.unit, 'samples/s');
-  assert.ok(j.peakRssBytes > 10 * 1024 * 1024, 'peak memory of a PyTorch process tree');
-  assert.ok(readFileSync(j.logFile, 'utf8').includes('LATENCY'));
+test(
+  'run --cores 1: results parsed and the workload bound to CPU 1',
+  { skip: needReal('numactl', haveNumactl) || needReal('python3-torch', haveTorch) },
+  () => {
+    const home = freshHome();
+    const r = cli(
+      [
+        'run',
+        '--cores',
+        '1',
+        '--json',
+        '--',
+        '/usr/bin/python3',
+        'examples/bench.py',
+        '-m',
+        'cnn',
+        '--num_runs',
+        '10',
+        '--timeout',
+        '30',
+      ],
+      { home },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.exitCode, 0);
+    assert.ok(j.results.latencyMs.mean > 0);
+    assert.ok(j.results.throughput.value > 0);
+    assert.equal(j.results.throughput.unit, 'samples/s');
+    assert.ok(j.peakRssBytes > 10 * 1024 * 1024, 'peak memory of a PyTorch process tree');
+    assert.ok(readFileSync(j.logFile, 'utf8').includes('LATENCY'));
 
-  const aff = cli(['run', '--cores', '1', '--', '/usr/bin/python3', '-c', 'import os; print(sorted(os.sched_getaffinity(0)))'], { home });
-  assert.equal(aff.code, 0, aff.stderr);
-  assert.equal(aff.stdout.trim(), '[1]');
-});
+    const aff = cli(
+      [
+        'run',
+        '--cores',
+        '1',
+        '--',
+        '/usr/bin/python3',
+        '-c',
+        'import os; print(sorted(os.sched_getaffinity(0)))',
+      ],
+      { home },
+    );
+    assert.equal(aff.code, 0, aff.stderr);
+    assert.equal(aff.stdout.trim(), '[1]');
+  },
+);
 
 test('run passes exit codes and signals through, and explains failures before start', () => {
   const home = freshHome();
@@ -128,11 +211,17 @@ test('run passes exit codes and signals through, and explains failures before st
 
 test('Ctrl-C in the CLI stops the whole run, grandchildren included', async () => {
   const home = freshHome();
-  const child = spawn(process.execPath, [CLI, 'run', '--', 'sh', '-c', 'sleep 300 & sleep 301 & echo started; wait'], {
-    env: { ...process.env, AIO_TUNER_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', '--', 'sh', '-c', 'sleep 300 & sleep 301 & echo started; wait'],
+    {
+      env: { ...process.env, AIO_TUNER_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('started') && resolve()),
+  );
   const sleepers = () =>
     readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))

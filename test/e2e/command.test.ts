@@ -31,7 +31,9 @@ async function open(): Promise<Page> {
   page.on('pageerror', (e) => logs.push(e.message));
   await page.goto(served.url);
   await page.waitForSelector('[data-cpu="159"]', { timeout: 10_000 }).catch(async (e: Error) => {
-    throw new Error(`${e.message}\npage: ${(await page.textContent('body'))?.slice(0, 500)}\nconsole: ${logs.join('\n')}`);
+    throw new Error(
+      `${e.message}\npage: ${(await page.textContent('body'))?.slice(0, 500)}\nconsole: ${logs.join('\n')}`,
+    );
   });
   return page;
 }

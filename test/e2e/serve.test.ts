@@ -4,11 +4,15 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { WebSocket } from 'ws';
 import type { Browser } from 'playwright-core';
-import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { startServe, launchBrowser } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { readSysfsTopology } from '../../app/topology';
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -48,8 +52,11 @@ test('serve on this machine: Chromium shows this machine’s CPUs', async () => 
     await page.goto(s.url);
     await page.waitForSelector('[data-cpu]');
     const ids = await page.$$eval('[data-cpu]', (els) => els.map((e) => Number(e.getAttribute('data-cpu'))));
-    assert.deepEqual([...new Set(ids)].sort((a, b) => a - b), host.cpus.map((c) => c.id));
-    assert.match(await page.textContent('body') ?? '', /this host/);
+    assert.deepEqual(
+      [...new Set(ids)].sort((a, b) => a - b),
+      host.cpus.map((c) => c.id),
+    );
+    assert.match((await page.textContent('body')) ?? '', /this host/);
     await page.close();
   } finally {
     await s.stop();
@@ -109,14 +116,21 @@ test('a fresh random token per start, at least 32 bytes', async () => {
 test('invalid API input is rejected with a clear message', async () => {
   const s = await startServe();
   try {
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: s.origin } });
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, {
+      headers: { Origin: s.origin },
+    });
     await new Promise((r) => ws.on('open', r));
     const ask = (msg: unknown) =>
       new Promise<{ ok: boolean; error?: { message: string; code: string } }>((resolve) => {
         ws.once('message', (d) => resolve(JSON.parse(d.toString())));
         ws.send(JSON.stringify(msg));
       });
-    const bad = await ask({ type: 'req', id: 1, method: 'cpus.preset', params: { preset: 'first', count: -3 } });
+    const bad = await ask({
+      type: 'req',
+      id: 1,
+      method: 'cpus.preset',
+      params: { preset: 'first', count: -3 },
+    });
     assert.equal(bad.ok, false);
     assert.equal(bad.error?.code, 'bad-request');
     assert.match(bad.error!.message, /count/);

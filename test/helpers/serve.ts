@@ -25,8 +25,12 @@ export function freshHome(): string {
   return mkdtempSync(join(tmpdir(), 'aio-tuner-test-'));
 }
 
-export async function startServe(args: string[] = [], opts: { home?: string; env?: Record<string, string> } = {}): Promise<Served> {
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs'))) throw new Error('dist/cli.mjs missing: run `npm run build` first');
+export async function startServe(
+  args: string[] = [],
+  opts: { home?: string; env?: Record<string, string> } = {},
+): Promise<Served> {
+  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs')))
+    throw new Error('dist/cli.mjs missing: run `npm run build` first');
   const home = opts.home ?? freshHome();
   const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
     env: { ...process.env, AIO_TUNER_HOME: home, ...opts.env },
@@ -72,9 +76,17 @@ export async function startServe(args: string[] = [], opts: { home?: string; env
 export const CHROMIUM = '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }

@@ -4,7 +4,7 @@
  * `ssh://USER@127.0.0.1:PORT?config=FILE`, so nothing in ~/.ssh is read or changed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,30 @@ export function sshdUnavailable(): string | null {
   if (!existsSync(SSHD)) return `${SSHD} is not installed (Debian: apt-get install openssh-server)`;
   if (spawnSync('ssh', ['-V']).error) return 'the ssh client is not installed';
   return null;
+}
+
+/** Pids whose parent is `ppid`, from /proc. */
+export function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid) out.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -150,13 +174,13 @@ export async function startSshd(): Promise<Sshd> {
       return path;
     },
     async stop() {
+      // Session children of sshd outlive the listener: end them too, by pid, before the listener.
+      if (proc.pid !== undefined) for (const pid of childrenOf(proc.pid)) killQuietly(pid);
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       }
-      // Session children of sshd outlive the listener; none may survive the test.
-      spawnSync('pkill', ['-KILL', '-f', `sshd: ${user}@notty`], { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     },
   };

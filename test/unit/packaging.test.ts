@@ -10,7 +10,9 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
   getConfig(dir: string, path: string | null, extra: unknown): Promise<Record<string, unknown>>;
   validateConfiguration(c: unknown, logger: unknown): Promise<void>;
 };
-const { DebugLogger } = require('builder-util/out/DebugLogger') as { DebugLogger: new (enabled: boolean) => unknown };
+const { DebugLogger } = require('builder-util/out/DebugLogger') as {
+  DebugLogger: new (enabled: boolean) => unknown;
+};
 
 test('electron-builder.yml passes electron-builder’s own schema', async () => {
   const config = await getConfig(process.cwd(), 'electron-builder.yml', null);
@@ -27,11 +29,21 @@ test('electron-builder.yml passes electron-builder’s own schema', async () => 
 
 test('a wrong key is rejected by the same validator (the check can fail)', async () => {
   const config = await getConfig(process.cwd(), 'electron-builder.yml', null);
-  await assert.rejects(validateConfiguration({ ...config, linux: { targets: 'AppImage' } }, new DebugLogger(false)));
+  await assert.rejects(
+    validateConfiguration({ ...config, linux: { targets: 'AppImage' } }, new DebugLogger(false)),
+  );
 });
 
 test('the packaged main entry is the one the build produces', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string };
   assert.equal(pkg.main, 'dist/main.cjs');
   assert.match(readFileSync('scripts/build.mjs', 'utf8'), /dist\/main\.cjs/);
+});
+
+test('the sandboxed preload is one CommonJS file that requires nothing but electron', () => {
+  const src = readFileSync('dist/preload.cjs', 'utf8');
+  const required = [...src.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(required)], ['electron']);
+  assert.doesNotMatch(src, /^\s*import\s/m, 'no ESM imports left in the preload bundle');
+  assert.match(src, /exposeInMainWorld\(\s*["']aioTuner["']/);
 });

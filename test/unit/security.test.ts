@@ -1,9 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostAllowed, originAllowed, tokenMatches, newToken, isLoopbackBind } from '../../app/server/security';
+import {
+  hostAllowed,
+  originAllowed,
+  tokenMatches,
+  newToken,
+  isLoopbackBind,
+} from '../../app/server/security';
 
 test('Host header must name loopback (DNS rebinding)', () => {
-  for (const h of ['127.0.0.1:8765', 'localhost:1', '[::1]:80', '127.1.2.3:9', 'LOCALHOST:5']) assert.ok(hostAllowed(h), h);
+  for (const h of ['127.0.0.1:8765', 'localhost:1', '[::1]:80', '127.1.2.3:9', 'LOCALHOST:5'])
+    assert.ok(hostAllowed(h), h);
   for (const h of ['evil.com:8765', '10.0.0.1:80', '127.0.0.1.evil.com:1', '', undefined])
     assert.ok(!hostAllowed(h as string | undefined), String(h));
   assert.ok(hostAllowed('myserver:8765', ['myserver']), 'an explicitly bound --host is accepted');

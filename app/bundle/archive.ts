@@ -73,7 +73,10 @@ export class BundleArchive {
   /** Start an archive at `path`; its entries go below `root/`. The target directory is created if needed. */
   static async create(path: string, root: string): Promise<BundleArchive> {
     await mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+    const tmp = join(
+      dirname(path),
+      `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.part`,
+    );
     return new BundleArchive(path, root, tmp);
   }
 
@@ -91,14 +94,20 @@ export class BundleArchive {
    * Add an entry of known size whose content `produce` writes chunk by chunk. tar needs the size in the
    * header, before the data; a producer that writes a different amount is a bug and fails the bundle.
    */
-  async addStream(name: string, size: number, produce: (sink: EntrySink) => Promise<void>, mode = 0o644): Promise<void> {
+  async addStream(
+    name: string,
+    size: number,
+    produce: (sink: EntrySink) => Promise<void>,
+    mode = 0o644,
+  ): Promise<void> {
     this.assertOpen();
     const hash = createHash('sha256');
     let written = 0;
     let entry!: Writable;
     const entryDone = new Promise<void>((resolve, reject) => {
-      entry = this.pack.entry({ name: `${this.root}/${name}`, size, mode, mtime: this.mtime, type: 'file' }, (err) =>
-        err ? reject(err) : resolve(),
+      entry = this.pack.entry(
+        { name: `${this.root}/${name}`, size, mode, mtime: this.mtime, type: 'file' },
+        (err) => (err ? reject(err) : resolve()),
       ) as unknown as Writable;
     });
     // When the producer fails, nobody awaits the entry; abort() then destroys it, which must not surface as an

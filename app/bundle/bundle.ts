@@ -11,7 +11,15 @@ import type { BundleInfo, BundlePreview } from '../api/contract';
 import { buildCommand, envFor, memoryNodes, scriptForm, shellForm, type Built } from '../command';
 import type { Check, RunSettings } from '../command/types';
 import { LEVELS, type Level } from '../logs';
-import { ResultsParser, describeExit, exitStatusCode, hasMetrics, startRun, type RunMetrics, type RunResult } from '../run';
+import {
+  ResultsParser,
+  describeExit,
+  exitStatusCode,
+  hasMetrics,
+  startRun,
+  type RunMetrics,
+  type RunResult,
+} from '../run';
 import type { Topology } from '../topology/types';
 import { formatBytes } from '../topology/units';
 import { VERSION } from '../version';
@@ -107,7 +115,11 @@ function stamp(d: Date): string {
 }
 
 function safeHost(): string {
-  return hostname().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'host';
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+/, '') || 'host'
+  );
 }
 
 export function defaultBundleName(d: Date = new Date()): string {
@@ -117,7 +129,12 @@ export function defaultBundleName(d: Date = new Date()): string {
 async function targetPath(out: string | undefined, dataDir: string, now: Date): Promise<string> {
   if (out === undefined || out === '') return join(dataDir, 'bundles', defaultBundleName(now));
   const abs = resolve(out);
-  const isDir = out.endsWith('/') || (await stat(abs).then((s) => s.isDirectory(), () => false));
+  const isDir =
+    out.endsWith('/') ||
+    (await stat(abs).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
   return isDir ? join(abs, defaultBundleName(now)) : abs;
 }
 
@@ -195,7 +212,12 @@ interface Plan {
 }
 
 /** Everything both preview and create derive from the settings, redaction included. */
-function plan(settings: RunSettings, topology: Topology, patterns: readonly string[], numactlAvailable?: boolean): Plan {
+function plan(
+  settings: RunSettings,
+  topology: Topology,
+  patterns: readonly string[],
+  numactlAvailable?: boolean,
+): Plan {
   const built = buildCommand(settings, topology, { numactlAvailable });
   const base = { patterns, envs: [process.env, settings.env, built.env] };
   // Two steps: the first redactor finds secrets passed as arguments, the second also hides them as literals.
@@ -213,7 +235,10 @@ function plan(settings: RunSettings, topology: Topology, patterns: readonly stri
   const names = Object.keys(pinned);
   if (names.length) {
     const note = `# Also exported: ${names.join(' ')} (inherited by the run from the environment it was started in).`;
-    script = script.replace(/^(# Built by AIO Tuner\.)$/m, `$1\n${note}`);
+    // Next to the builder's header comment; after the shebang whatever the header says.
+    script = /^set -euo pipefail$/m.test(script)
+      ? script.replace(/^set -euo pipefail$/m, `${note}\nset -euo pipefail`)
+      : script.replace(/^(#!.*\n)?/, (shebang) => `${shebang}${note}\n`);
   }
   return {
     settings,
@@ -227,7 +252,11 @@ function plan(settings: RunSettings, topology: Topology, patterns: readonly stri
 }
 
 /** What a bundle of these settings would contain, without running or writing anything (the UI shows it first). */
-export function previewBundle(settings: RunSettings, topology: Topology, redact: readonly string[] = []): BundlePreview {
+export function previewBundle(
+  settings: RunSettings,
+  topology: Topology,
+  redact: readonly string[] = [],
+): BundlePreview {
   const p = plan(debugRunSettings(settings), topology, redact);
   const env = flatEnv(effectiveEnv(p.built, process.env), p.redactor);
   return {
@@ -238,15 +267,12 @@ export function previewBundle(settings: RunSettings, topology: Topology, redact:
   };
 }
 
+/** Same layout as the app's runs (one folder per run, `output.log` inside), so the log sits with the others. */
 function newLogFile(dataDir: string, now: Date): string {
-  return join(dataDir, 'runs', `bundle-${stamp(now)}-${randomBytes(3).toString('hex')}.log`);
+  return join(dataDir, 'runs', `bundle-${stamp(now)}-${randomBytes(3).toString('hex')}`, 'output.log');
 }
 
-async function runForBundle(
-  p: Plan,
-  logFile: string,
-  opts: CreateBundleOptions,
-): Promise<RunResult> {
+async function runForBundle(p: Plan, logFile: string, opts: CreateBundleOptions): Promise<RunResult> {
   opts.onProgress?.('run', p.command);
   const handle = startRun({
     argv: p.built.argv,
@@ -304,7 +330,9 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
 
   // First pass over the log: redacted size for the tar header, line count, and the results.
   const parser = new ResultsParser();
-  const measured = await measureOutput(logFile, redactor, (_stream, buf, s, e) => parser.feed(buf.toString('utf8', s, e)));
+  const measured = await measureOutput(logFile, redactor, (_stream, buf, s, e) =>
+    parser.feed(buf.toString('utf8', s, e)),
+  );
   const metrics = parser.result();
 
   opts.onProgress?.('system', 'lscpu, numactl, /proc, kernel, cgroup, OS');
@@ -313,7 +341,9 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   if (python) opts.onProgress?.('python', `asking ${settings.workload[0]} about torch and pip`);
   const [systemFiles, pythonFiles] = await Promise.all([
     collectSystem(opts.topology, { sysroot: opts.sysroot }),
-    python ? collectPython(settings.workload[0]!, { env, cwd: settings.cwd }) : Promise.resolve<BundleFile[]>([]),
+    python
+      ? collectPython(settings.workload[0]!, { env, cwd: settings.cwd })
+      : Promise.resolve<BundleFile[]>([]),
   ]);
 
   const files = plannedFiles(settings.workload);
@@ -327,7 +357,9 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     cwd: p.cwd,
     exitCode: run?.exitCode ?? null,
     signal: run?.signal ?? null,
-    status: run ? exitStatusCode({ exitCode: run.exitCode, signal: run.signal, startError: run.startError }) : null,
+    status: run
+      ? exitStatusCode({ exitCode: run.exitCode, signal: run.signal, startError: run.startError })
+      : null,
     outcome,
     startError: run?.startError ?? null,
     timedOut: run?.timedOut ?? null,
@@ -373,7 +405,8 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     await archive.addText('run/command.sh', p.script, 0o755);
     await archive.addText('run/env.txt', envTxt);
     await archive.addStream('run/output.log', measured.bytes, async (sink) => {
-      for await (const chunk of outputLines(logFile, redactor, undefined, measured.lines)) await sink.write(chunk);
+      for await (const chunk of outputLines(logFile, redactor, undefined, measured.lines))
+        await sink.write(chunk);
     });
     await archive.addText('run/result.json', JSON.stringify(result, null, 2) + '\n');
     for (const f of [...systemFiles, ...pythonFiles]) await archive.addText(f.name, redactor.text(f.content));

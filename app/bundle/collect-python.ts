@@ -126,10 +126,12 @@ export async function collectPython(interpreter: string, opts: PythonOptions): P
 
   let pipText: string;
   if (pip.spawnError) pipText = `# ${resolved} -m pip list could not run: ${pip.spawnError.message}\n`;
-  else if (/No module named pip/.test(pip.stderr)) pipText = `# pip is not installed for ${resolved} (No module named pip)\n`;
+  else if (/No module named pip/.test(pip.stderr))
+    pipText = `# pip is not installed for ${resolved} (No module named pip)\n`;
   else {
     pipText = `$ ${resolved} -m pip list\n${pip.stdout}`;
-    if (pip.exitCode !== 0 || pip.timedOut) pipText += `\n[pip exited with ${pip.timedOut ? 'a timeout' : `code ${pip.exitCode}`}]\n${stderrTail(pip.stderr)}\n`;
+    if (pip.exitCode !== 0 || pip.timedOut)
+      pipText += `\n[pip exited with ${pip.timedOut ? 'a timeout' : `code ${pip.exitCode}`}]\n${stderrTail(pip.stderr)}\n`;
   }
   return [
     { name: 'python/interpreter.txt', content: interp },

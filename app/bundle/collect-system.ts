@@ -59,14 +59,22 @@ const MAX_TOOL_OUTPUT = 32 * 1024 * 1024;
  * Run a program to completion with a time limit. node:child_process rather than execa: execa is ESM-only and
  * this module must load from CommonJS too (tsx tests, the Electron main bundle).
  */
-export function runTool(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<ToolRun> {
+export function runTool(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<ToolRun> {
   return new Promise((resolve) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
     let timedOut = false;
     let spawnError: NodeJS.ErrnoException | null = null;
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (into: Buffer[]) => (d: Buffer) => {
       // A runaway tool must not exhaust memory: keep the first MAX_TOOL_OUTPUT bytes.
       if (size < MAX_TOOL_OUTPUT) into.push(d);
@@ -100,11 +108,13 @@ export function runTool(cmd: string, args: string[], opts: { env?: NodeJS.Proces
 export async function toolOutput(cmd: string, args: string[], opts: CollectOptions = {}): Promise<string> {
   const shown = `$ ${[cmd, ...args].join(' ')}\n`;
   const r = await runTool(cmd, args, opts);
-  if (r.spawnError?.code === 'ENOENT') return `${shown}${cmd} not found: it is not installed or not on PATH (${r.spawnError.message})\n`;
+  if (r.spawnError?.code === 'ENOENT')
+    return `${shown}${cmd} not found: it is not installed or not on PATH (${r.spawnError.message})\n`;
   if (r.spawnError) return `${shown}${cmd} could not run: ${r.spawnError.message}\n`;
   let text = shown + r.stdout + (r.stdout.endsWith('\n') || r.stdout === '' ? '' : '\n');
   if (r.stderr) text += `[stderr]\n${r.stderr}${r.stderr.endsWith('\n') ? '' : '\n'}`;
-  if (r.timedOut) text += `[${cmd} did not finish within ${(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s and was stopped]\n`;
+  if (r.timedOut)
+    text += `[${cmd} did not finish within ${(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s and was stopped]\n`;
   else if (r.signal) text += `[${cmd} crashed: ${r.signal}]\n`;
   else if (r.exitCode !== 0) text += `[${cmd} exited with code ${r.exitCode}]\n`;
   return text;
@@ -206,7 +216,9 @@ async function cgroupText(opts: CollectOptions): Promise<string> {
     .filter((l) => /^(Cpus_allowed_list|Mems_allowed_list)\s*:/.test(l))
     .join('\n');
   if (opts.sysroot) {
-    out.push(`# from the sysroot ${opts.sysroot} (proc/self/status)\n${allowed || '(no allowed lists in it)'}\n`);
+    out.push(
+      `# from the sysroot ${opts.sysroot} (proc/self/status)\n${allowed || '(no allowed lists in it)'}\n`,
+    );
     out.push(`# cgroup files below describe the host running AIO Tuner, not the sysroot.`);
   } else {
     out.push(`# /proc/self/status (the workload inherits these before numactl binds it)\n${allowed}\n`);
@@ -233,7 +245,14 @@ async function cgroupText(opts: CollectOptions): Promise<string> {
       if (v !== null) lines.push(`${join(dir, f)}: ${v.trim()}`);
     }
   };
-  const v2files = ['cpuset.cpus.effective', 'cpuset.mems.effective', 'cpuset.cpus', 'memory.max', 'memory.high', 'cpu.max'];
+  const v2files = [
+    'cpuset.cpus.effective',
+    'cpuset.mems.effective',
+    'cpuset.cpus',
+    'memory.max',
+    'memory.high',
+    'cpu.max',
+  ];
   if (v2) {
     for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
       await show(join(base, v2.path), v2files);
@@ -243,15 +262,26 @@ async function cgroupText(opts: CollectOptions): Promise<string> {
   const v1 = (ctrl: string) => entries.find((e) => e.controllers.includes(ctrl))?.path;
   const cpuset = v1('cpuset');
   if (cpuset !== undefined)
-    await show(join('/sys/fs/cgroup/cpuset', cpuset), ['cpuset.effective_cpus', 'cpuset.cpus', 'cpuset.effective_mems', 'cpuset.mems']);
+    await show(join('/sys/fs/cgroup/cpuset', cpuset), [
+      'cpuset.effective_cpus',
+      'cpuset.cpus',
+      'cpuset.effective_mems',
+      'cpuset.mems',
+    ]);
   const memory = v1('memory');
   if (memory !== undefined) {
-    await show(join('/sys/fs/cgroup/memory', memory), ['memory.limit_in_bytes', 'memory.soft_limit_in_bytes']);
+    await show(join('/sys/fs/cgroup/memory', memory), [
+      'memory.limit_in_bytes',
+      'memory.soft_limit_in_bytes',
+    ]);
     if (memory !== '/') await show('/sys/fs/cgroup/memory', ['memory.limit_in_bytes']);
   }
   const cpu = v1('cpu');
-  if (cpu !== undefined) await show(join('/sys/fs/cgroup/cpu', cpu), ['cpu.cfs_quota_us', 'cpu.cfs_period_us']);
-  out.push(`# limits\n${lines.length ? [...new Set(lines)].join('\n') : '(no cpuset or memory limit files readable)'}\n`);
+  if (cpu !== undefined)
+    await show(join('/sys/fs/cgroup/cpu', cpu), ['cpu.cfs_quota_us', 'cpu.cfs_period_us']);
+  out.push(
+    `# limits\n${lines.length ? [...new Set(lines)].join('\n') : '(no cpuset or memory limit files readable)'}\n`,
+  );
   return out.join('\n');
 }
 
@@ -276,8 +306,14 @@ export async function collectSystem(topology: Topology, opts: CollectOptions = {
     guard('system/topology.json', async () => JSON.stringify(topology, null, 2) + '\n'),
     guard('system/lscpu.txt', () => lscpu([], opts)),
     guard('system/lscpu-e.txt', () => lscpu(['-e'], opts)),
-    guard('system/numactl-H.txt', async () => hostOnly('numactl -H') + (await toolOutput('numactl', ['-H'], opts))),
-    guard('system/numactl-show.txt', async () => hostOnly('numactl --show') + (await toolOutput('numactl', ['--show'], opts))),
+    guard(
+      'system/numactl-H.txt',
+      async () => hostOnly('numactl -H') + (await toolOutput('numactl', ['-H'], opts)),
+    ),
+    guard(
+      'system/numactl-show.txt',
+      async () => hostOnly('numactl --show') + (await toolOutput('numactl', ['--show'], opts)),
+    ),
     guard('system/cpuinfo.txt', () => rootFile('proc/cpuinfo', opts.sysroot)),
     guard('system/meminfo.txt', () => rootFile('proc/meminfo', opts.sysroot)),
     guard('system/os.json', () => osJson(opts)),

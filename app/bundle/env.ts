@@ -29,7 +29,15 @@ const RELEVANT_PREFIXES = [
   'TOKENIZERS_',
   'CONDA_',
 ];
-const RELEVANT_NAMES = new Set(['PATH', 'VIRTUAL_ENV', 'RESULTS_DIR', 'GLIBC_TUNABLES', 'NUMEXPR_NUM_THREADS', 'LANG', 'LC_ALL']);
+const RELEVANT_NAMES = new Set([
+  'PATH',
+  'VIRTUAL_ENV',
+  'RESULTS_DIR',
+  'GLIBC_TUNABLES',
+  'NUMEXPR_NUM_THREADS',
+  'LANG',
+  'LC_ALL',
+]);
 
 /** Would this inherited variable matter to an inference run? AIO_TUNER_* configure the tool, not the engine. */
 export function isRelevantName(name: string): boolean {
@@ -37,7 +45,23 @@ export function isRelevantName(name: string): boolean {
   return RELEVANT_NAMES.has(name) || RELEVANT_PREFIXES.some((p) => name.startsWith(p));
 }
 
-const PINNED_PREFIXES = ['AIO_', 'DLS_', 'OMP_', 'KMP_', 'GOMP_', 'MKL_', 'OPENBLAS_', 'BLIS_', 'ONEDNN_', 'DNNL_', 'TORCH_', 'PYTORCH_', 'MALLOC_', 'TCMALLOC_', 'JEMALLOC_'];
+const PINNED_PREFIXES = [
+  'AIO_',
+  'DLS_',
+  'OMP_',
+  'KMP_',
+  'GOMP_',
+  'MKL_',
+  'OPENBLAS_',
+  'BLIS_',
+  'ONEDNN_',
+  'DNNL_',
+  'TORCH_',
+  'PYTORCH_',
+  'MALLOC_',
+  'TCMALLOC_',
+  'JEMALLOC_',
+];
 const PINNED_NAMES = new Set(['LD_PRELOAD', 'GLIBC_TUNABLES']);
 
 /**
@@ -73,7 +97,10 @@ export function effectiveEnv(
 }
 
 /** The full environment the workload process sees: inherited, plus what the tool set, minus what it removed. */
-export function processEnv(built: { env: Record<string, string>; unset: string[] }, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function processEnv(
+  built: { env: Record<string, string>; unset: string[] },
+  inherited: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...inherited, ...built.env };
   for (const name of built.unset) delete env[name];
   return env;
@@ -100,7 +127,10 @@ export function formatEnvTxt(e: EffectiveEnv, redactor: Redactor, note?: string)
     lines.push('', '# Removed by AIO Tuner from the inherited environment:');
     for (const k of e.unset) lines.push(`unset ${shellQuote(k)}`);
   }
-  lines.push('', '# Inherited from the environment AIO Tuner was started in (variables that affect the run):');
+  lines.push(
+    '',
+    '# Inherited from the environment AIO Tuner was started in (variables that affect the run):',
+  );
   for (const [k, v] of Object.entries(e.inherited)) lines.push(shellAssignment(k, redactor.envValue(k, v)));
   return lines.join('\n') + '\n';
 }

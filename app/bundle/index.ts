@@ -11,9 +11,24 @@ export {
   type FromRun,
   type SavedRunResult,
 } from './bundle';
-export { Redactor, REDACTED, SECRET_NAME_WORDS, MIN_LITERAL_LENGTH, PatternError, parsePatterns } from './redact';
+export {
+  Redactor,
+  REDACTED,
+  SECRET_NAME_WORDS,
+  MIN_LITERAL_LENGTH,
+  PatternError,
+  parsePatterns,
+} from './redact';
 export { BundleArchive, type Manifest, type ManifestEntry } from './archive';
-export { collectSystem, toolOutput, runTool, which, SYSTEM_FILES, type BundleFile, type CollectOptions } from './collect-system';
+export {
+  collectSystem,
+  toolOutput,
+  runTool,
+  which,
+  SYSTEM_FILES,
+  type BundleFile,
+  type CollectOptions,
+} from './collect-system';
 export { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 export { effectiveEnv, formatEnvTxt, isRelevantName } from './env';
 export { buildReadme, buildNote } from './readme';

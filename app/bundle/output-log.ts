@@ -89,7 +89,9 @@ export async function* outputLines(
     let next = await scanLines(logFile, pos, end, take, { includePartial: end === size });
     if (next === pos && !full) {
       // One line longer than the window: read just that line, whatever its size.
-      next = await scanLines(logFile, pos, size, (b, s, e) => (take(b, s, e), false), { includePartial: true });
+      next = await scanLines(logFile, pos, size, (b, s, e) => (take(b, s, e), false), {
+        includePartial: true,
+      });
     }
     pos = next;
     if (off > 0) {

@@ -65,7 +65,9 @@ export function buildReadme(r: ReadmeInput): string {
   out.push(`Made:     ${r.createdAt.toISOString()} by AIO Tuner ${r.version} on host "${r.host}"`);
   out.push(`Machine:  ${r.machine}`);
   if (r.fromRun) {
-    out.push(`How:      made from a saved run, not re-run: log ${r.fromRun.logFile}, started ${r.fromRun.startedAt}.`);
+    out.push(
+      `How:      made from a saved run, not re-run: log ${r.fromRun.logFile}, started ${r.fromRun.startedAt}.`,
+    );
     if (r.debugMode === 4) out.push('          That run was at AIO_DEBUG_MODE=4 (all engine messages).');
     else {
       out.push(
@@ -91,10 +93,18 @@ export function buildReadme(r: ReadmeInput): string {
     out.push('Checks raised before the run:');
     for (const c of r.checks) out.push(`  ${c.severity}: ${c.code}: ${c.message}`);
   }
-  if (r.sysroot) out.push(`System files: from the sysroot ${r.sysroot} where it has them; each file says where it came from.`);
+  if (r.sysroot)
+    out.push(
+      `System files: from the sysroot ${r.sysroot} where it has them; each file says where it came from.`,
+    );
 
   rule('To reproduce');
-  out.push('  bash run/command.sh', '', 'or, as one line' + (r.cwd ? ` in ${r.cwd}` : '') + ':', `  ${r.command}`);
+  out.push(
+    '  bash run/command.sh',
+    '',
+    'or, as one line' + (r.cwd ? ` in ${r.cwd}` : '') + ':',
+    `  ${r.command}`,
+  );
   if (r.redactedNames.length) out.push('', 'Put the real values back where the files say <redacted> first.');
 
   rule('What is inside');
@@ -112,7 +122,9 @@ export function buildReadme(r: ReadmeInput): string {
       ' were replaced by <redacted> in every file: in NAME=value pairs, as the value of options whose name',
     `looks secret (like --token), and wherever the value itself appears (values shorter than ${MIN_LITERAL_LENGTH}`,
     'characters: by name only).',
-    r.redactedNames.length ? `Redacted here: ${r.redactedNames.join(', ')}.` : 'No variable needed redacting.',
+    r.redactedNames.length
+      ? `Redacted here: ${r.redactedNames.join(', ')}.`
+      : 'No variable needed redacting.',
   );
   return out.join('\n') + '\n';
 }
@@ -139,7 +151,10 @@ export function buildNote(n: NoteInput): string {
     `Command (AIO_DEBUG_MODE=${n.debugMode ?? 'unset'}): ${n.command}`,
     `Outcome: ${n.outcome}`,
   ];
-  if (n.fromRun) lines.push(`Made from a saved run (not re-run)${n.debugMode === 4 ? '' : ', which was not at AIO_DEBUG_MODE=4'}.`);
+  if (n.fromRun)
+    lines.push(
+      `Made from a saved run (not re-run)${n.debugMode === 4 ? '' : ', which was not at AIO_DEBUG_MODE=4'}.`,
+    );
   lines.push('README.txt inside lists the contents; secrets were redacted.');
   return lines.join('\n');
 }

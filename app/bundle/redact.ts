@@ -67,7 +67,9 @@ function userRegex(p: string): RegExp | null {
   try {
     return new RegExp(m[1]!, [...flags].join(''));
   } catch (e) {
-    throw new PatternError(`redaction pattern ${p} is not a valid regular expression: ${(e as Error).message}`);
+    throw new PatternError(
+      `redaction pattern ${p} is not a valid regular expression: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -123,7 +125,9 @@ export class Redactor {
       'gi',
     );
     // User regexes can match anything, so with any of them every line takes the full path.
-    this.mightMatch = regexes.length ? null : new RegExp([alt, ...this.literals.map(escapeRegex)].join('|'), 'i');
+    this.mightMatch = regexes.length
+      ? null
+      : new RegExp([alt, ...this.literals.map(escapeRegex)].join('|'), 'i');
     // --api-key=value, --token value, -password value: an option whose name contains a secret word.
     this.optionRe = new RegExp(
       String.raw`(^|\s)(--?[A-Za-z0-9_-]*(?:${alt})[A-Za-z0-9_-]*)(=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`,
@@ -224,7 +228,9 @@ export class Redactor {
     if (this.literalRe) out = out.replace(this.literalRe, REDACTED);
     // An already-quoted placeholder stays as it is, so a redacted script remains valid bash.
     out = out.replace(this.pairRe, (_m, name: string, sep: string, value: string) =>
-      value === REDACTED || value.slice(1, -1) === REDACTED ? `${name}${sep}${value}` : `${name}${sep}${REDACTED}`,
+      value === REDACTED || value.slice(1, -1) === REDACTED
+        ? `${name}${sep}${value}`
+        : `${name}${sep}${REDACTED}`,
     );
     out = out.replace(this.optionRe, (m: string, lead: string, opt: string, sep: string, value: string) =>
       value === REDACTED || value.slice(1, -1) === REDACTED ? m : `${lead}${opt}${sep}${REDACTED}`,

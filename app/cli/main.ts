@@ -10,6 +10,7 @@ import { serveCommand } from './serve';
 import { commandCommand } from './command';
 import { runCommand } from './run';
 import { bundleCommand } from './bundle';
+import { sweepCommand } from './sweep';
 
 const HELP = `aio-tuner ${VERSION} — pick cores, build numactl + AIO_* command lines, run and tune Ampere Optimized PyTorch
 
@@ -18,7 +19,12 @@ Usage:
   aio-tuner serve    [--sysroot DIR | --from FILE] [--host H] [--port N]
   aio-tuner command  [--sysroot DIR | --from FILE] [selection] [settings] [--format F] [--check] -- WORKLOAD [ARGS...]
   aio-tuner run      [selection] [settings] [--log FILE] [--json] [--timeout S] [--cwd DIR] -- WORKLOAD [ARGS...]
-  aio-tuner bundle   --out FILE [selection] [settings] -- WORKLOAD [ARGS...]
+  aio-tuner bundle   [--out FILE|DIR] [selection] [settings] [--redact P]... [--from-run LOG] [--timeout S] [--json]
+                     -- WORKLOAD [ARGS...]
+  aio-tuner sweep    [selection] [settings] --threads 1,2,4|doubling [--placement compact|spread]
+                     [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...] [--instances 1,2]
+                     [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS] [--csv FILE] [--json]
+                     -- WORKLOAD [ARGS...]
 
 Selection: --cores LIST | --first N | --node K [--count N] | --spread N
 Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes LIST  --debug 0-4
@@ -33,6 +39,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   command: commandCommand,
   run: runCommand,
   bundle: bundleCommand,
+  sweep: sweepCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

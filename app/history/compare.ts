@@ -7,7 +7,12 @@ import type { HistoryEntry, MetricDelta, RunComparison, SettingDiff } from './ty
 const show = (v: unknown): string =>
   v === null || v === undefined ? '—' : Array.isArray(v) ? v.join(',') || '—' : String(v);
 
-export function settingsDiff(a: RunSettings, b: RunSettings, envA: Record<string, string>, envB: Record<string, string>): SettingDiff[] {
+export function settingsDiff(
+  a: RunSettings,
+  b: RunSettings,
+  envA: Record<string, string>,
+  envB: Record<string, string>,
+): SettingDiff[] {
   const rows: SettingDiff[] = [];
   const add = (field: string, x: unknown, y: unknown) => {
     const sa = show(x);
@@ -31,7 +36,13 @@ export function settingsDiff(a: RunSettings, b: RunSettings, envA: Record<string
   return rows;
 }
 
-function delta(metric: string, unit: string, a: number | null, b: number | null, lowerIsBetter: boolean | null): MetricDelta {
+function delta(
+  metric: string,
+  unit: string,
+  a: number | null,
+  b: number | null,
+  lowerIsBetter: boolean | null,
+): MetricDelta {
   const d = a !== null && b !== null ? b - a : null;
   const pct = d !== null && a !== null && a !== 0 ? (d / a) * 100 : null;
   let better: 'a' | 'b' | null = null;
@@ -57,5 +68,10 @@ export function resultDeltas(a: RunInfo, b: RunInfo): MetricDelta[] {
 }
 
 export function compareRuns(a: RunInfo, b: RunInfo, ea: HistoryEntry, eb: HistoryEntry): RunComparison {
-  return { a: ea, b: eb, settings: settingsDiff(a.settings, b.settings, a.env, b.env), metrics: resultDeltas(a, b) };
+  return {
+    a: ea,
+    b: eb,
+    settings: settingsDiff(a.settings, b.settings, a.env, b.env),
+    metrics: resultDeltas(a, b),
+  };
 }

@@ -55,7 +55,12 @@ export class RunFiles {
       } catch (e) {
         // A folder still being created by a starting run has no run.json yet: not a problem.
         if ((e as { kind?: string }).kind === 'missing') continue;
-        problems.push({ kind: 'run', id, path: join(this.dir, id, 'run.json'), message: (e as Error).message });
+        problems.push({
+          kind: 'run',
+          id,
+          path: join(this.dir, id, 'run.json'),
+          message: (e as Error).message,
+        });
       }
     }
     return { runs, problems };

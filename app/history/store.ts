@@ -13,7 +13,15 @@ import type { SweepRecord } from '../sweep/types';
 import { RunFiles } from './runfiles';
 import { compareRuns } from './compare';
 import { entriesToCsv, matches, runEntry, sweepEntry, sweepOfRuns } from './entries';
-import type { ExportFile, HistoryDetail, HistoryEntry, HistoryFilter, HistoryList, Problem, RunComparison } from './types';
+import type {
+  ExportFile,
+  HistoryDetail,
+  HistoryEntry,
+  HistoryFilter,
+  HistoryList,
+  Problem,
+  RunComparison,
+} from './types';
 
 export class HistoryStore {
   private readonly runFiles: RunFiles;
@@ -84,7 +92,8 @@ export class HistoryStore {
       if (this.isLiveRun(id)) throw new ApiError(`run ${id} is still running: stop it first`, 'busy');
       await this.runFiles.remove(id);
     } else {
-      if (this.sweeps.isRunning(id)) throw new ApiError(`sweep ${id} is still running: cancel it first`, 'busy');
+      if (this.sweeps.isRunning(id))
+        throw new ApiError(`sweep ${id} is still running: cancel it first`, 'busy');
       await this.sweeps.files.remove(id);
     }
   }
@@ -101,20 +110,36 @@ export class HistoryStore {
    * CSV: one line per entry, or per row for one sweep. JSON: the full saved records (settings, host, times,
    * results, log paths) so another tool, or a later AIO Tuner, can read everything back.
    */
-  async export(p: { format: 'csv' | 'json'; ids?: string[]; sweepId?: string; filter?: HistoryFilter }): Promise<ExportFile> {
+  async export(p: {
+    format: 'csv' | 'json';
+    ids?: string[];
+    sweepId?: string;
+    filter?: HistoryFilter;
+  }): Promise<ExportFile> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
     if (p.sweepId) {
       const s = await this.sweeps.get(p.sweepId);
       return p.format === 'csv'
         ? { fileName: `aio-sweep-${s.sweepId}.csv`, mime: 'text/csv', text: rowsToCsv(s.rows) }
-        : { fileName: `aio-sweep-${s.sweepId}.json`, mime: 'application/json', text: JSON.stringify(s, null, 2) + '\n' };
+        : {
+            fileName: `aio-sweep-${s.sweepId}.json`,
+            mime: 'application/json',
+            text: JSON.stringify(s, null, 2) + '\n',
+          };
     }
     const { entries } = await this.list(p.filter ?? {});
     const chosen = p.ids ? entries.filter((e) => p.ids!.includes(e.id)) : entries;
-    if (p.format === 'csv') return { fileName: `aio-history-${stamp}.csv`, mime: 'text/csv', text: entriesToCsv(chosen) };
+    if (p.format === 'csv')
+      return { fileName: `aio-history-${stamp}.csv`, mime: 'text/csv', text: entriesToCsv(chosen) };
     const runs = await Promise.all(chosen.filter((e) => e.kind === 'run').map((e) => this.getRun(e.id)));
-    const sweeps = await Promise.all(chosen.filter((e) => e.kind === 'sweep').map((e) => this.sweeps.get(e.id)));
+    const sweeps = await Promise.all(
+      chosen.filter((e) => e.kind === 'sweep').map((e) => this.sweeps.get(e.id)),
+    );
     const doc = { exportedAt: new Date().toISOString(), host: this.host, runs, sweeps };
-    return { fileName: `aio-history-${stamp}.json`, mime: 'application/json', text: JSON.stringify(doc, null, 2) + '\n' };
+    return {
+      fileName: `aio-history-${stamp}.json`,
+      mime: 'application/json',
+      text: JSON.stringify(doc, null, 2) + '\n',
+    };
   }
 }

@@ -50,7 +50,8 @@ export interface HistoryList {
   total: number;
 }
 
-export type HistoryDetail = { kind: 'run'; run: RunInfo; sweepId: string | null } | { kind: 'sweep'; sweep: SweepRecord };
+export type HistoryDetail =
+  { kind: 'run'; run: RunInfo; sweepId: string | null } | { kind: 'sweep'; sweep: SweepRecord };
 
 export interface SettingDiff {
   field: string;

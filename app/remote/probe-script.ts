@@ -12,17 +12,21 @@
 /** Marker prefix; a random nonce per probe makes it impossible for file contents to fake one. */
 export const markerFor = (nonce: string): string => `@@AIO_TUNER_${nonce}@@`;
 
+// Shell parameter expansions, kept out of the template literal's own ${...} syntax.
+const D = '$' + '{';
+
+// sh functions share the caller's variables: the helpers use _-prefixed names the main part never touches.
 export const PROBE_SCRIPT = String.raw`
 M="@@AIO_TUNER_$1@@"
 C=/sys/devices/system/cpu
 N=/sys/devices/system/node
 f() {
-  for p in "$@"; do
-    [ -f "$p" ] || continue
-    printf '%s F %s\n' "$M" "$p"
-    cat -- "$p" 2>/dev/null
-    s=$?
-    printf '\n%s E %s\n' "$M" "$s"
+  for _f in "$@"; do
+    [ -f "$_f" ] || continue
+    printf '%s F %s\n' "$M" "$_f"
+    cat -- "$_f" 2>/dev/null
+    _s=$?
+    printf '\n%s E %s\n' "$M" "$_s"
   done
 }
 G=0
@@ -37,12 +41,12 @@ g() {
   fi
 }
 c() {
-  n=$1
+  _n=$1
   shift
-  printf '%s C %s\n' "$M" "$n"
+  printf '%s C %s\n' "$M" "$_n"
   "$@" 2>/dev/null
-  s=$?
-  printf '\n%s E %s\n' "$M" "$s"
+  _s=$?
+  printf '\n%s E %s\n' "$M" "$_s"
 }
 printf '%s V 1\n' "$M"
 f $C/possible $C/present $C/online $C/offline $C/isolated $N/possible $N/online $N/has_memory $N/has_cpu
@@ -57,9 +61,9 @@ g $C/cpu[0-9]*/cache/index[0-9]*/shared_cpu_list $C/cpu[0-9]*/cache/index[0-9]*/
 g $N/node[0-9]*/cpulist $N/node[0-9]*/distance $N/node[0-9]*/meminfo
 if [ -r /proc/self/cgroup ]; then
   while IFS= read -r line; do
-    rest=${"${"}line#*:}
-    ctrl=${"${"}rest%%:*}
-    p=${"${"}rest#*:}
+    rest=${D}line#*:}
+    ctrl=${D}rest%%:*}
+    p=${D}rest#*:}
     [ -n "$p" ] || p=/
     while :; do
       case $p in /) d= ;; *) d=$p ;; esac
@@ -68,7 +72,7 @@ if [ -r /proc/self/cgroup ]; then
         *cpuset*) f /sys/fs/cgroup/cpuset$d/cpuset.effective_cpus /sys/fs/cgroup/cpuset$d/cpuset.cpus ;;
       esac
       [ "$p" = / ] && break
-      p=${"${"}p%/*}
+      p=${D}p%/*}
       [ -n "$p" ] || p=/
     done
   done < /proc/self/cgroup

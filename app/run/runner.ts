@@ -30,6 +30,48 @@ export interface RunSpec {
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL on stop (default 3000 ms). */
   graceMs?: number;
+  /**
+   * Run on another machine instead (app/remote/launch.ts builds this): `argv`, `env`, `unset` and `cwd` are
+   * then already part of `remote.argv`, which starts the workload there; capture and the log are the same.
+   */
+  remote?: RemoteLaunch;
+}
+
+/** A line the remote wrapper printed on stdout for the runner, not part of the workload's output. */
+export type RemoteControl =
+  | { kind: 'pgid'; value: number; before: string }
+  | { kind: 'exit'; value: number; before: string }
+  | { kind: 'missing'; program: string; before: string };
+
+/** How a run reaches its remote process group; see app/remote/launch.ts. */
+export interface RemoteLaunch {
+  /** Local argv (ssh …, docker exec …) that starts the wrapped workload on the target. */
+  argv: string[];
+  /** Recognise the wrapper's control lines on stdout (process group id first, exit status last). */
+  control(line: string): RemoteControl | null;
+  /** Signal the remote process group; failures (target unreachable) are swallowed. */
+  signal(pgid: number, sig: 'TERM' | 'KILL'): Promise<void>;
+  /** End what is left of the group (TERM, then KILL after graceMs); resolves when done or unreachable. */
+  reap(pgid: number, graceMs: number): Promise<void>;
+  /** Summed resident memory of the group's processes, or null when it cannot be read. */
+  rss(pgid: number): Promise<number | null>;
+  /**
+   * Why the run ended the way it did when it was not simply the workload's exit: the connection dropped (the
+   * wrapper's exit report never came) or the target could not start it (no numactl, no python, ssh refused…).
+   */
+  explain(e: RemoteEnd): Promise<{ startError?: string; connectionLost?: string }>;
+}
+
+export interface RemoteEnd {
+  pgid: number | null;
+  /** The wrapper's exit report (the workload's status, 128+n for signal n), or null when none arrived. */
+  exitStatus: number | null;
+  /** How the local ssh/docker client ended. */
+  clientStatus: number | null;
+  /** A program the wrapper could not find on the target. */
+  missing: string | null;
+  /** Last bytes of stderr (the client's own messages end up there too). */
+  stderr: string;
 }
 
 export interface RunLine {
@@ -59,6 +101,10 @@ export interface RunResult {
   timedOut: boolean;
   /** Stop was requested (by the user, stopAllRuns or the timeout). */
   stopped: boolean;
+  /** Remote runs: the connection to the target was lost before the workload's end was reported. */
+  connectionLost?: string;
+  /** Remote runs: the workload's process group on the target. */
+  remotePgid?: number;
 }
 
 export interface RunEvents {
@@ -68,8 +114,10 @@ export interface RunEvents {
 
 export interface RunHandle {
   events: EventEmitter<RunEvents>;
-  /** Leader pid = process group id; null when the start failed. */
+  /** Leader pid = process group id; null when the start failed. Remote runs: the local ssh/docker client. */
   pid: number | null;
+  /** Remote runs: the workload's process group id on the target, once the target reported it. */
+  remotePgid: number | null;
   done: Promise<RunResult>;
   /** SIGTERM to the whole group, SIGKILL after graceMs. Resolves when everything has ended. */
   stop(): Promise<RunResult>;
@@ -84,6 +132,12 @@ const RSS_SAMPLE_MS = 200;
 const ORPHAN_WAIT_MS = 200;
 
 const active = new Set<RunController>();
+
+/** SIGTERM for 15, … (null for numbers that are no signal here). */
+function signalName(n: number): string | null {
+  for (const [name, num] of Object.entries(osConstants.signals as Record<string, number>)) if (num === n) return name;
+  return null;
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // execa is ESM-only; a dynamic import keeps this module loadable from CommonJS (tsx tests, the Electron main
@@ -92,8 +146,12 @@ let execaModule: Promise<typeof import('execa')> | null = null;
 const loadExeca = (): Promise<typeof import('execa')> => (execaModule ??= import('execa'));
 
 /** Shell-style status: the exit code, 128 + signal number for a signal, 127 when it could not start. */
-export function exitStatusCode(r: Pick<RunResult, 'exitCode' | 'signal' | 'startError'>): number | null {
+export function exitStatusCode(
+  r: Pick<RunResult, 'exitCode' | 'signal' | 'startError'> & { connectionLost?: string },
+): number | null {
   if (r.exitCode !== null) return r.exitCode;
+  // ssh's own status for "the connection failed": scripts already know it.
+  if (r.connectionLost) return 255;
   if (r.signal) {
     const num = (osConstants.signals as Record<string, number | undefined>)[r.signal];
     return num === undefined ? null : 128 + num;
@@ -115,6 +173,7 @@ const SIGNAL_HINTS: Record<string, string> = {
 /** One-line human summary of how a run ended. */
 export function describeExit(r: RunResult): string {
   if (r.startError) return r.startError;
+  if (r.connectionLost) return r.connectionLost;
   const how = r.timedOut ? 'timed out and was stopped' : r.stopped ? 'stopped' : null;
   if (r.signal) {
     const hint = SIGNAL_HINTS[r.signal];
@@ -181,6 +240,12 @@ class RunController {
   private finished = false;
   private leaderExit: { code: number | null; signal: string | null } | null = null;
   private closeStreams: () => void = () => {};
+  // Remote runs only.
+  remotePgid: number | null = null;
+  private remoteExit: number | null = null;
+  private remoteMissing: string | null = null;
+  private lastRemoteSignal: 'TERM' | 'KILL' | null = null;
+  private stderrTail = '';
 
   constructor(private readonly spec: RunSpec) {
     this.log = new LogIndex(spec.logFile, { fedByWriter: true });
@@ -195,12 +260,15 @@ class RunController {
 
     const argv0 = spec.argv[0];
     if (argv0 === undefined || argv0 === '') return this.failStart('nothing to run: the command is empty');
-    const cwd = spec.cwd ?? undefined;
+    const remote = spec.remote;
+    // A remote run's cwd and environment belong to the target; the wrapper in remote.argv applies them there.
+    const cwd = remote ? undefined : (spec.cwd ?? undefined);
     const cwdProblem = cwd ? checkCwd(cwd) : null;
     if (cwdProblem) return this.failStart(cwdProblem);
 
-    const env: Record<string, string | undefined> = { ...process.env, ...spec.env };
-    for (const name of spec.unset ?? []) delete env[name];
+    const env: Record<string, string | undefined> = remote ? { ...process.env } : { ...process.env, ...spec.env };
+    if (!remote) for (const name of spec.unset ?? []) delete env[name];
+    const [file, ...args] = remote ? remote.argv : spec.argv;
 
     active.add(this);
     const { execa } = await loadExeca();
@@ -209,7 +277,7 @@ class RunController {
       return this.failStart('stopped before it started');
     }
     this.t0 = performance.now();
-    const sub = execa(argv0, spec.argv.slice(1), {
+    const sub = execa(file!, args, {
       env,
       extendEnv: false,
       cwd,
@@ -225,7 +293,9 @@ class RunController {
     sub.stderr?.on('data', (chunk: Buffer) => this.onData(1, chunk));
     sub.on('exit', (code, signal) => this.onLeaderExit(code, signal));
 
-    if (this.pid !== null) {
+    if (remote) {
+      this.startRemoteRssSampling(remote);
+    } else if (this.pid !== null) {
       const sample = (): void => {
         const rss = groupRssBytes(this.pid!);
         if (rss > this.peakRss) this.peakRss = rss;
@@ -249,9 +319,67 @@ class RunController {
     void sub.then((r) => {
       // Never ran: spawn failed (execa reports the errno as `code`).
       if (this.pid === null && this.leaderExit === null)
-        return this.failStart(startErrorMessage(argv0, r.code, r.message ?? ''));
-      this.finish(this.leaderExit?.code ?? r.exitCode ?? null, this.leaderExit?.signal ?? r.signal ?? null);
+        return this.failStart(startErrorMessage(remote ? file! : argv0, r.code, r.message ?? ''));
+      const code = this.leaderExit?.code ?? r.exitCode ?? null;
+      const signal = this.leaderExit?.signal ?? r.signal ?? null;
+      if (remote) void this.finishRemote(remote, code).catch((e: unknown) => this.crash(e));
+      else this.finish(code, signal);
     });
+  }
+
+  private startRemoteRssSampling(remote: RemoteLaunch): void {
+    let busy = false;
+    // Each sample is one command over the shared connection: once a second is plenty for a peak.
+    this.rssTimer = setInterval(() => {
+      if (busy || this.remotePgid === null || this.finished) return;
+      busy = true;
+      void remote
+        .rss(this.remotePgid)
+        .then((rss) => {
+          if (rss !== null && rss > this.peakRss) this.peakRss = rss;
+        })
+        .finally(() => (busy = false));
+    }, 1000);
+    this.rssTimer.unref();
+  }
+
+  /** A remote control line on stdout: consumed here, never logged. Returns the text to keep, or null. */
+  private remoteControl(remote: RemoteLaunch, line: Buffer): Buffer | null {
+    // Cheap pre-check so ordinary output is not decoded twice.
+    if (line.indexOf('@@AIO_TUNER_') === -1) return line;
+    const c = remote.control(line.toString('utf8'));
+    if (c === null) return line;
+    if (c.kind === 'pgid') {
+      this.remotePgid = c.value;
+      // Stop pressed before the target reported the group: deliver it now.
+      if (this.stopping) void remote.signal(c.value, this.lastRemoteSignal ?? 'TERM');
+    } else if (c.kind === 'exit') this.remoteExit = c.value;
+    else this.remoteMissing = c.program;
+    // Output the workload left without a final newline arrives glued to the report: keep it as its own line.
+    return c.before === '' ? null : Buffer.from(c.before);
+  }
+
+  /** Decide how a remote run ended, once the local client is gone. */
+  private async finishRemote(remote: RemoteLaunch, clientStatus: number | null): Promise<void> {
+    const status = this.remoteExit;
+    const needsExplaining = status === null ? !this.stopped : status !== 0;
+    const why = needsExplaining
+      ? await remote.explain({
+          pgid: this.remotePgid,
+          exitStatus: status,
+          clientStatus,
+          missing: this.remoteMissing,
+          stderr: this.stderrTail,
+        })
+      : {};
+    if (why.startError) return this.finish(null, null, why.startError);
+    if (status !== null) {
+      // The wrapper reports a shell status: 128+n is how sh says "killed by signal n".
+      const sig = status > 128 ? signalName(status - 128) : null;
+      return this.finish(sig ? null : status, sig);
+    }
+    if (this.stopped) return this.finish(null, this.lastRemoteSignal === 'KILL' ? 'SIGKILL' : 'SIGTERM');
+    this.finish(null, null, undefined, why.connectionLost ?? 'the connection to the target was lost');
   }
 
   private write(buf: Buffer): void {
@@ -287,6 +415,18 @@ class RunController {
         lines.push(Buffer.concat(p.parts));
         p.parts = [];
         p.len = 0;
+      }
+    }
+    if (this.spec.remote) {
+      if (stream === 1) this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-8192);
+      else {
+        const kept: Buffer[] = [];
+        for (const line of lines) {
+          const k = this.remoteControl(this.spec.remote, line);
+          if (k !== null) kept.push(k);
+        }
+        if (kept.length > 0) this.record(stream, t, kept);
+        return;
       }
     }
     if (lines.length > 0) this.record(stream, t, lines);
@@ -332,7 +472,23 @@ class RunController {
   }
 
   private signalGroup(sig: NodeJS.Signals): void {
-    if (this.pid === null) return;
+    const remote = this.spec.remote;
+    if (remote) {
+      this.lastRemoteSignal = sig === 'SIGKILL' ? 'KILL' : 'TERM';
+      if (this.remotePgid !== null) void remote.signal(this.remotePgid, this.lastRemoteSignal);
+      // Without a reported group (not started yet, or the connection hangs) only the local client can be ended;
+      // after SIGKILL the local client goes too, so a dead connection cannot keep the run "running" forever.
+      if (this.remotePgid === null || sig === 'SIGKILL') {
+        const grace = this.remotePgid === null ? 0 : (this.spec.graceMs ?? 3000);
+        setTimeout(() => this.signalLocal('SIGKILL'), grace).unref();
+      }
+      return;
+    }
+    this.signalLocal(sig);
+  }
+
+  private signalLocal(sig: NodeJS.Signals): void {
+    if (this.pid === null || this.finished) return;
     try {
       process.kill(-this.pid, sig);
     } catch {
@@ -370,7 +526,9 @@ class RunController {
   /** Synchronous last resort for process exit handlers. */
   killNow(): void {
     this.stopped = true;
-    this.signalGroup('SIGKILL');
+    // Nothing asynchronous can run here: a remote group cannot be reached, so at least end the client.
+    if (this.spec.remote) this.signalLocal('SIGKILL');
+    else this.signalGroup('SIGKILL');
   }
 
   /** A bug or I/O failure in the runner itself (e.g. the log file cannot be created): still resolve `done`. */
@@ -390,6 +548,12 @@ class RunController {
    * are ended before the run counts as done: a finished run leaves nothing behind.
    */
   private async reapGroup(): Promise<void> {
+    const remote = this.spec.remote;
+    if (remote) {
+      // Background processes the workload left in its group on the target; unreachable after a lost connection.
+      if (this.remotePgid !== null) await remote.reap(this.remotePgid, this.spec.graceMs ?? 3000);
+      return;
+    }
     const pid = this.pid;
     if (pid === null || groupMembers(pid).length === 0) return;
     this.signalGroup('SIGTERM');
@@ -401,7 +565,7 @@ class RunController {
     }
   }
 
-  private finish(exitCode: number | null, signal: string | null, startError?: string): void {
+  private finish(exitCode: number | null, signal: string | null, startError?: string, connectionLost?: string): void {
     if (this.finished) return;
     this.finished = true;
     const durationMs = Math.round(performance.now() - this.t0);
@@ -428,6 +592,8 @@ class RunController {
       stopped: this.stopped,
     };
     if (startError !== undefined) result.startError = startError;
+    if (connectionLost !== undefined) result.connectionLost = connectionLost;
+    if (this.remotePgid !== null) result.remotePgid = this.remotePgid;
     void this.reapGroup().finally(() => {
       if (this.killTimer) clearTimeout(this.killTimer);
       active.delete(this);
@@ -445,6 +611,9 @@ export function startRun(spec: RunSpec): RunHandle {
     events: c.events,
     get pid() {
       return c.pid;
+    },
+    get remotePgid() {
+      return c.remotePgid;
     },
     done: c.done,
     stop: () => c.stop(),

@@ -49,7 +49,20 @@ async function failureOf(info: RunInfo): Promise<string | undefined> {
   return o.exitCode === 0 ? 'no results in the output' : `exit code ${o.exitCode}`;
 }
 
-function baseRow(p: SweepPoint): Omit<SweepRow, 'latencyMs' | 'latencyP90Ms' | 'throughput' | 'throughputUnit' | 'exitCode' | 'logFile' | 'runId' | 'durationMs' | 'commands'> {
+function baseRow(
+  p: SweepPoint,
+): Omit<
+  SweepRow,
+  | 'latencyMs'
+  | 'latencyP90Ms'
+  | 'throughput'
+  | 'throughputUnit'
+  | 'exitCode'
+  | 'logFile'
+  | 'runId'
+  | 'durationMs'
+  | 'commands'
+> {
   return {
     i: p.index,
     threads: p.threads,
@@ -87,7 +100,9 @@ export async function measurePoint(
   const multi = p.instances > 1;
   if (multi && resultsDir) await mkdir(resultsDir, { recursive: true });
   const settings = instanceSettings(spec, ctx.topology, p, multi ? resultsDir : null);
-  const commands = await Promise.all(settings.map(async (s) => (await ctx.build(withoutMeasurementVars(s))).shell));
+  const commands = await Promise.all(
+    settings.map(async (s) => (await ctx.build(withoutMeasurementVars(s))).shell),
+  );
   const expected = settings.map((s) => s.cpus.join(' '));
   const watch = multi && resultsDir ? watchInstances(resultsDir, expected) : null;
   let infos: RunInfo[];
@@ -137,7 +152,8 @@ export async function measurePoint(
   const dumps = resultsDir ? await readResultsDir(resultsDir).catch(() => null) : null;
   const instanceRuns = instanceRows(done, settings, found, dumps);
   const overlap = dumps?.overlap;
-  const overlapOk = overlap && overlap.throughput !== null && overlap.windowStart !== null && overlap.windowEnd !== null;
+  const overlapOk =
+    overlap && overlap.throughput !== null && overlap.windowStart !== null && overlap.windowEnd !== null;
   // Without dumps (a workload that ignores RESULTS_DIR) the best available total is the sum of what each printed.
   const parsedSum = instanceRuns.every((r) => r.throughput !== null)
     ? instanceRuns.reduce((a, r) => a + r.throughput!, 0)
@@ -154,7 +170,9 @@ export async function measurePoint(
     throughput: overlapOk ? overlap.throughput : parsedSum,
     throughputUnit: overlapOk ? 'samples/s' : (done[0]!.outcome?.results?.throughput?.unit ?? null),
     instanceRuns,
-    overlap: overlapOk ? { windowS: overlap.windowEnd! - overlap.windowStart!, passes: overlap.passes } : null,
+    overlap: overlapOk
+      ? { windowS: overlap.windowEnd! - overlap.windowStart!, passes: overlap.passes }
+      : null,
   };
 }
 

@@ -37,7 +37,10 @@ function byNode(t: Topology, selection: readonly number[]): number[][] {
 /** Split `n` as evenly as possible over groups of the given sizes; shortfalls move on to groups with room. */
 export function evenShares(sizes: readonly number[], n: number): number[] {
   const take = sizes.map(() => 0);
-  let left = Math.min(n, sizes.reduce((a, b) => a + b, 0));
+  let left = Math.min(
+    n,
+    sizes.reduce((a, b) => a + b, 0),
+  );
   while (left > 0) {
     const open = sizes.map((s, i) => i).filter((i) => take[i]! < sizes[i]!);
     const share = Math.max(1, Math.floor(left / open.length));
@@ -79,9 +82,7 @@ export function pickInstanceCpus(
     let chosen: number | undefined;
     if (placement === 'compact') chosen = fits[0];
     else
-      chosen = fits.sort(
-        (a, b) => groups[b]!.length - used[b]! - (groups[a]!.length - used[a]!) || a - b,
-      )[0];
+      chosen = fits.sort((a, b) => groups[b]!.length - used[b]! - (groups[a]!.length - used[a]!) || a - b)[0];
     if (chosen !== undefined) {
       out.push(groups[chosen]!.slice(used[chosen], used[chosen]! + threads));
       used[chosen]! += threads;
@@ -148,9 +149,12 @@ export interface Plan {
 export function planSweep(spec: SweepSpec, t: Topology): Plan {
   const selection = sweepSelection(spec, t);
   const threads =
-    spec.threads === 'doubling' ? doubling(selection.length) : [...new Set(spec.threads)].sort((a, b) => a - b);
+    spec.threads === 'doubling'
+      ? doubling(selection.length)
+      : [...new Set(spec.threads)].sort((a, b) => a - b);
   const instances = [...new Set(spec.instances)].sort((a, b) => a - b);
-  const batches: (number | null)[] = spec.batches && spec.batches.length ? [...new Set(spec.batches)] : [null];
+  const batches: (number | null)[] =
+    spec.batches && spec.batches.length ? [...new Set(spec.batches)] : [null];
   const skipped: string[] = [];
   const fits = new Map<string, number[][]>();
   for (const k of instances)
@@ -200,7 +204,13 @@ export function instanceSettings(
   const env = applyVariant(base.env, p.variant, spec.customVariants);
   const workload = p.batch === null ? [...base.workload] : withBatch(base.workload, p.batch);
   return p.cpus.map((cpus) => {
-    const s: RunSettings = { ...base, cpus: [...cpus], threads: null, env: { ...env }, workload: [...workload] };
+    const s: RunSettings = {
+      ...base,
+      cpus: [...cpus],
+      threads: null,
+      env: { ...env },
+      workload: [...workload],
+    };
     if (p.instances > 1) {
       s.env.AIO_SKIP_MASTER_THREAD = '1';
       s.memPolicy = t.nodes.length > 1 ? 'bind' : 'none';

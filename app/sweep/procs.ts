@@ -55,7 +55,8 @@ export function findInstances(dir: string, root = '/'): FoundInstance[] {
     if (env?.get('RESULTS_DIR') !== dir) continue;
     if (comm(name, root) === 'numactl') continue;
     const aff = processAffinity(Number(name), root);
-    if (aff) out.push({ pid: Number(name), numaCpus: env.get('AIO_NUMA_CPUS') ?? null, allowed: aff.allowed });
+    if (aff)
+      out.push({ pid: Number(name), numaCpus: env.get('AIO_NUMA_CPUS') ?? null, allowed: aff.allowed });
   }
   return out;
 }
@@ -68,7 +69,8 @@ export function watchInstances(
 ): { stop(): Map<string, FoundInstance> } {
   const seen = new Map<string, FoundInstance>();
   const tick = (): void => {
-    for (const f of findInstances(dir)) if (f.numaCpus !== null && !seen.has(f.numaCpus)) seen.set(f.numaCpus, f);
+    for (const f of findInstances(dir))
+      if (f.numaCpus !== null && !seen.has(f.numaCpus)) seen.set(f.numaCpus, f);
     if (expected.every((e) => seen.has(e))) clearInterval(timer);
   };
   const timer = setInterval(tick, everyMs);

@@ -25,7 +25,11 @@ export const SweepSpecSchema = z
     instances: z.array(count).min(1).max(64),
     batches: z.array(z.number().int().min(1).max(1_000_000)).max(64).nullable(),
     repeat: z.number().int().min(1).max(100),
-    timeoutS: z.number().positive().max(7 * 86400).optional(),
+    timeoutS: z
+      .number()
+      .positive()
+      .max(7 * 86400)
+      .optional(),
     latencyBudgetMs: z.number().positive().optional(),
   })
   .strict();

@@ -64,7 +64,10 @@ export class SweepService {
     }
     for (const v of spec.variants)
       if (!isBuiltin(v) && !spec.customVariants.some((c) => c.name === v))
-        throw new ApiError(`unknown variant "${v}": define it or use fp32, fp16, int8, int8-fc, off`, 'bad-request');
+        throw new ApiError(
+          `unknown variant "${v}": define it or use fp32, fp16, int8, int8-fc, off`,
+          'bad-request',
+        );
     return planSweep(spec, await this.deps.getTopology());
   }
 
@@ -109,10 +112,10 @@ export class SweepService {
     await this.files.save(record);
     const active: Active = { record, cancelled: false, current: [], done: Promise.resolve(record) };
     this.active = active;
+    this.deps.emit('sweep.started', record);
     active.done = this.loop(active, plan, t).finally(() => {
       if (this.active === active) this.active = null;
     });
-    this.deps.emit('sweep.started', record);
     return record;
   }
 

@@ -6,6 +6,9 @@ import { ChecksList } from './command/ChecksList';
 import { RunSettingsPanel } from './command/RunSettingsPanel';
 import { ImportCommandDialog } from './command/ImportCommandDialog';
 import { ProfilesPanel } from './profiles/ProfilesPanel';
+// [tuning] minimal mount of the sweep and history panels; the lead may move them into tabs.
+import { SweepPanel } from './sweep';
+import { HistoryPanel } from './history';
 
 /**
  * Layout: the map (and picking) on the left with the run panel under it, the command it produces on the right.
@@ -21,7 +24,7 @@ export function App() {
         {system && (
           <span className="muted app-meta">
             v{system.version} · {system.shell} mode ·{' '}
-            {system.numactl.available ? `numactl ${system.numactl.version ?? ''}` : 'numactl not found'}
+            {system.numactl.available ? `numactl ${system.numactl.version ?? 'available'}` : 'numactl not found'}
           </span>
         )}
       </header>
@@ -39,6 +42,10 @@ export function App() {
           {/* The run panel and log viewer land here (renderer/src/run/RunPanel): under the map, which leaves
               most of the column free on machines up to ~200 CPUs. */}
           <div className="run-panel-slot" data-testid="run-panel-slot" />
+          {/* [tuning] begin: sweep + history panels (renderer/src/sweep, renderer/src/history) */}
+          <SweepPanel />
+          <HistoryPanel />
+          {/* [tuning] end */}
         </div>
         <aside className="command-column" aria-label="Command">
           <CommandPreview

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 let browser: Browser;
 let served: Served;
@@ -24,18 +26,22 @@ after(async () => {
   await served?.stop();
 });
 
-async function open(): Promise<Page> {
+/** Wait for the map; on failure say what the page showed instead (error banner, console). */
+async function waitForMap(page: Page, logs: string[]): Promise<void> {
+  await page.waitForSelector('[data-cpu="159"]', { timeout: 30_000 }).catch(async (e: Error) => {
+    const body = (await page.textContent('body'))?.slice(0, 500);
+    throw new Error(`${e.message}\npage: ${body}\nconsole: ${logs.join('\n')}`);
+  });
+}
+
+async function open(): Promise<Page & { logs: string[] }> {
   const page = await context.newPage();
   const logs: string[] = [];
   page.on('console', (m) => logs.push(m.text()));
   page.on('pageerror', (e) => logs.push(e.message));
   await page.goto(served.url);
-  await page.waitForSelector('[data-cpu="159"]', { timeout: 10_000 }).catch(async (e: Error) => {
-    throw new Error(
-      `${e.message}\npage: ${(await page.textContent('body'))?.slice(0, 500)}\nconsole: ${logs.join('\n')}`,
-    );
-  });
-  return page;
+  await waitForMap(page, logs);
+  return Object.assign(page, { logs });
 }
 
 async function centre(page: Page, cpu: number): Promise<{ x: number; y: number }> {
@@ -97,7 +103,7 @@ test('drag eight cores on node 1 → numactl + AIO_NUMA_CPUS, mem-bind-remote-no
       ['preview-docker-run', 'docker run'],
       ['preview-docker-exec', 'docker exec'],
       ['preview-env', 'AIO_MEM_BIND=0'],
-    ]) {
+    ] as const) {
       await page.click(`[data-testid=tab-${tab}]`);
       assert.ok(
         ((await page.textContent(`[data-testid=${tab}]`)) ?? '').includes(text),
@@ -125,7 +131,9 @@ test('CPU list field: inline error for a bad token; a valid list re-picks the ma
       () => document.querySelectorAll('[data-cpu][aria-selected="true"]').length === 5,
     );
     assert.equal(await page.locator('[data-testid=cpu-list-error] li').count(), 0);
-    assert.match(await preview(page), /--physcpubind=0-3,100/);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=0-3,100'),
+    );
   } finally {
     await page.close();
   }
@@ -183,7 +191,7 @@ test('save a profile, reload the page, load it back', async () => {
     await page.click('[data-testid=profile-save]');
     await page.waitForSelector('[data-profile="node1 eight"]');
     await page.reload();
-    await page.waitForSelector('[data-cpu="159"]');
+    await waitForMap(page, page.logs);
     assert.equal(await page.locator('[data-cpu][aria-selected="true"]').count(), 0);
     await page.click('[data-testid="profile-load-node1 eight"]');
     await page.waitForFunction(() =>
@@ -191,6 +199,38 @@ test('save a profile, reload the page, load it back', async () => {
     );
     assert.equal(await page.inputValue('[data-testid=cpu-list]'), '84-91');
     assert.equal(await page.locator('[data-cpu][aria-selected="true"]').count(), 8);
+  } finally {
+    await page.close();
+  }
+});
+
+test('profiles: a corrupt file is listed with its error; export, delete and import round-trip', async () => {
+  writeFileSync(join(served.home, 'profiles', 'broken.json'), '{ not json');
+  const page = await open();
+  try {
+    await page.waitForSelector('[data-profile].corrupt');
+    assert.match((await page.textContent('[data-profile].corrupt')) ?? '', /JSON/);
+
+    await page.fill('[data-testid=cpu-list]', '0-7');
+    await page.fill('[data-testid=profile-name]', 'first eight');
+    await page.click('[data-testid=profile-save]');
+    const row = page.locator('[data-profile="first eight"]');
+    await row.waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Export' }).click(),
+    ]);
+    const json = readFileSync((await download.path())!, 'utf8');
+    assert.match(json, /"first eight"/);
+
+    await row.getByRole('button', { name: 'Delete first eight' }).click();
+    await row.waitFor({ state: 'detached' });
+    await page.setInputFiles('[data-testid=profile-import]', {
+      name: download.suggestedFilename(),
+      mimeType: 'application/json',
+      buffer: Buffer.from(json),
+    });
+    await row.waitFor();
   } finally {
     await page.close();
   }

@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -35,7 +44,11 @@ describe('BundleArchive', () => {
     });
     const done = await a.finish();
     assert.equal(done.sizeBytes, statSync(path).size);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.part')), [], 'no temporary file left');
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.includes('.part')),
+      [],
+      'no temporary file left',
+    );
 
     const dir = join(extract(path), 'a');
     assert.equal(readFileSync(join(dir, 'README.txt'), 'utf8'), 'hello\n');
@@ -55,7 +68,10 @@ describe('BundleArchive', () => {
   test('a producer that writes a different size fails, and abort leaves nothing behind', async () => {
     const path = join(tmp, 'bad.tar.gz');
     const a = await BundleArchive.create(path, 'bad');
-    await assert.rejects(a.addStream('x', 10, async (sink) => sink.write(Buffer.from('short'))), /wrote 5 of 10/);
+    await assert.rejects(
+      a.addStream('x', 10, async (sink) => sink.write(Buffer.from('short'))),
+      /wrote 5 of 10/,
+    );
     await a.abort();
     assert.deepEqual(
       readdirSync(tmp).filter((f) => f.startsWith('bad') || f.startsWith('.bad')),
@@ -73,7 +89,10 @@ describe('run/output.log from a large run log', () => {
     const chunk: string[] = [];
     for (let i = 1; i <= N; i++) {
       const stream = i % 10 === 0 ? 'E' : 'O';
-      const body = i % 1000 === 0 ? `line ${i} token hf_secret123 HF_TOKEN=hf_secret123` : `line ${i} ${'y'.repeat(100)}`;
+      const body =
+        i % 1000 === 0
+          ? `line ${i} token hf_secret123 HF_TOKEN=hf_secret123`
+          : `line ${i} ${'y'.repeat(100)}`;
       chunk.push(`${i}\t${stream}\t${body}\n`);
       if (chunk.length === 5000) {
         writeSync(fd, chunk.join(''));

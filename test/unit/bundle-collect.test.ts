@@ -54,7 +54,10 @@ describe('collectSystem', () => {
   });
 
   test('a crashing or failing tool is reported with its status', async () => {
-    assert.match(await toolOutput('sh', ['-c', 'echo out; echo err >&2; exit 3']), /out\n\[stderr\]\nerr\n\[sh exited with code 3\]/);
+    assert.match(
+      await toolOutput('sh', ['-c', 'echo out; echo err >&2; exit 3']),
+      /out\n\[stderr\]\nerr\n\[sh exited with code 3\]/,
+    );
     assert.match(await toolOutput('sh', ['-c', 'kill -SEGV $$']), /\[sh crashed: SIGSEGV\]/);
     assert.match(await toolOutput('sleep', ['5'], { timeoutMs: 200 }), /did not finish within 0.2 s/);
   });
@@ -76,8 +79,10 @@ describe('collectSystem', () => {
 
 describe('collectPython', () => {
   test('recognises Python workloads by argv[0]', () => {
-    for (const w of [['python3', 'x.py'], ['/usr/bin/python3.11'], ['python'], ['/opt/conda/bin/python3']]) assert.ok(isPythonWorkload(w), w[0]);
-    for (const w of [['numactl', 'python3'], ['./run.sh'], ['pythonista'], []]) assert.ok(!isPythonWorkload(w), String(w[0]));
+    for (const w of [['python3', 'x.py'], ['/usr/bin/python3.11'], ['python'], ['/opt/conda/bin/python3']])
+      assert.ok(isPythonWorkload(w), w[0]);
+    for (const w of [['numactl', 'python3'], ['./run.sh'], ['pythonista'], []])
+      assert.ok(!isPythonWorkload(w), String(w[0]));
   });
 
   test('a missing interpreter: every file is a note', async () => {

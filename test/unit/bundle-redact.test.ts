@@ -27,7 +27,14 @@ describe('secret names', () => {
     }
   });
   test('ordinary tuning variables are kept', () => {
-    for (const name of ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'LD_PRELOAD', 'PYTHONPATH', 'PATH']) {
+    for (const name of [
+      'AIO_NUM_THREADS',
+      'OMP_NUM_THREADS',
+      'AIO_NUMA_CPUS',
+      'LD_PRELOAD',
+      'PYTHONPATH',
+      'PATH',
+    ]) {
       assert.equal(r.isSecretName(name), false, name);
     }
   });
@@ -72,7 +79,11 @@ describe('text redaction', () => {
     assert.equal(r.text(`x --token '${REDACTED}'`), `x --token '${REDACTED}'`);
   });
   test('raw bytes: invalid UTF-8 survives, secrets go', () => {
-    const raw = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(' hf_secret123 '), Buffer.from([0xc3])]);
+    const raw = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' hf_secret123 '),
+      Buffer.from([0xc3]),
+    ]);
     const out = r.bytes(raw);
     assert.deepEqual(out.subarray(0, 2), Buffer.from([0xff, 0xfe]));
     assert.equal(out[out.length - 1], 0xc3);
@@ -89,16 +100,19 @@ describe('text redaction', () => {
 describe('argv and JSON', () => {
   const r = new Redactor();
   test('the word after a secret option, --opt=value, NAME=value words', () => {
-    assert.deepEqual(r.argv(['python3', 'run.py', '--token', 'abc', '--auth-key=xyz', 'HF_TOKEN=q', '-m', 'cnn']), [
-      'python3',
-      'run.py',
-      '--token',
-      REDACTED,
-      `--auth-key=${REDACTED}`,
-      `HF_TOKEN=${REDACTED}`,
-      '-m',
-      'cnn',
-    ]);
+    assert.deepEqual(
+      r.argv(['python3', 'run.py', '--token', 'abc', '--auth-key=xyz', 'HF_TOKEN=q', '-m', 'cnn']),
+      [
+        'python3',
+        'run.py',
+        '--token',
+        REDACTED,
+        `--auth-key=${REDACTED}`,
+        `HF_TOKEN=${REDACTED}`,
+        '-m',
+        'cnn',
+      ],
+    );
   });
   test('secretArgs finds the values so they are hidden as literals too', () => {
     const found = r.secretArgs(['run.py', '--token', 'abcdefgh', '--password=zzzzzzzz', '-m', 'x']);
@@ -115,8 +129,17 @@ describe('argv and JSON', () => {
 
 describe('env.txt', () => {
   test('set, unset and relevant inherited variables, bash syntax, secrets hidden', () => {
-    const inherited = { HF_TOKEN: 'hf_secret123', OMP_PROC_BIND: 'close', HOME: '/root', LD_PRELOAD: '/x.so', FOO: '1' };
-    const e = effectiveEnv({ env: { AIO_NUM_THREADS: '2', OMP_NUM_THREADS: '2' }, unset: ['FOO'] }, inherited);
+    const inherited = {
+      HF_TOKEN: 'hf_secret123',
+      OMP_PROC_BIND: 'close',
+      HOME: '/root',
+      LD_PRELOAD: '/x.so',
+      FOO: '1',
+    };
+    const e = effectiveEnv(
+      { env: { AIO_NUM_THREADS: '2', OMP_NUM_THREADS: '2' }, unset: ['FOO'] },
+      inherited,
+    );
     assert.deepEqual(Object.keys(e.inherited), ['HF_TOKEN', 'LD_PRELOAD', 'OMP_PROC_BIND']);
     const r = new Redactor({ envs: [inherited] });
     const txt = formatEnvTxt(e, r);
@@ -127,7 +150,8 @@ describe('env.txt', () => {
     assert.ok(!txt.includes('HOME='), 'irrelevant inherited variables are left out');
   });
   test('relevant names', () => {
-    for (const n of ['AIO_X', 'DLS_NUM_THREADS', 'KMP_AFFINITY', 'LD_PRELOAD', 'PYTHONPATH', 'PATH']) assert.ok(isRelevantName(n), n);
+    for (const n of ['AIO_X', 'DLS_NUM_THREADS', 'KMP_AFFINITY', 'LD_PRELOAD', 'PYTHONPATH', 'PATH'])
+      assert.ok(isRelevantName(n), n);
     for (const n of ['HOME', 'TERM', 'SHELL']) assert.ok(!isRelevantName(n), n);
   });
 });

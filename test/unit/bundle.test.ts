@@ -95,8 +95,12 @@ describe('bundle of a real examples/bench.py run', () => {
     assert.equal(b.workloadFailed, false, b.outcome);
     assert.deepEqual(b.files, plannedFiles([PY]));
     for (const f of b.files) assert.ok(statSync(join(dir, f)).size > 0, `${f} is empty`);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.endsWith('.part')), []);
-    for (const s of ['run', 'system', 'python', 'archive', 'done']) assert.ok(stages.includes(s), `progress ${s}`);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.endsWith('.part')),
+      [],
+    );
+    for (const s of ['run', 'system', 'python', 'archive', 'done'])
+      assert.ok(stages.includes(s), `progress ${s}`);
     assert.match(b.note, /bench\.tar\.gz/);
   });
 
@@ -130,7 +134,10 @@ describe('bundle of a real examples/bench.py run', () => {
     assert.match(env, /^AIO_NUM_THREADS=1$/m);
     assert.match(env, /^OMP_NUM_THREADS=1$/m);
     assert.match(env, /^AIO_NUMA_CPUS=0$/m);
-    assert.match(read(dir, 'run/command.sh'), /^exec numactl --physcpubind=0 --membind=0 \/usr\/bin\/python3 examples\/bench\.py -m cnn --num_runs 10 --timeout 20$/m);
+    assert.match(
+      read(dir, 'run/command.sh'),
+      /^exec numactl --physcpubind=0 --membind=0 \/usr\/bin\/python3 examples\/bench\.py -m cnn --num_runs 10 --timeout 20$/m,
+    );
     assert.ok(b.logFile.startsWith(join(home, 'runs') + '/'), b.logFile);
     const readme = read(dir, 'README.txt');
     assert.match(readme, /ran the chosen settings again with AIO_DEBUG_MODE=4/);
@@ -141,7 +148,8 @@ describe('bundle of a real examples/bench.py run', () => {
     if (!need(t, hasNumactl && hasTorch, 'numactl and torch')) return;
     const lines = outputBodies(read(dir, 'run/output.log'));
     const original: { stream: string; text: string }[] = [];
-    for await (const r of readLogFile(b.logFile)) original.push({ stream: r.stream, text: r.raw.toString('utf8') });
+    for await (const r of readLogFile(b.logFile))
+      original.push({ stream: r.stream, text: r.raw.toString('utf8') });
     assert.deepEqual(
       lines.map((l) => [l.stream, l.body]),
       original.map((l) => [l.stream, l.text]),
@@ -170,7 +178,16 @@ describe('bundle of a real examples/bench.py run', () => {
   test('from history: the saved log and settings, not re-run, marked when not at level 4', async (t) => {
     if (!need(t, hasNumactl && hasTorch, 'numactl and torch')) return;
     const runsBefore = readdirSync(join(home, 'runs')).length;
-    const settings = settingsFor([PY, 'examples/bench.py', '-m', 'cnn', '--num_runs', '10', '--timeout', '20']);
+    const settings = settingsFor([
+      PY,
+      'examples/bench.py',
+      '-m',
+      'cnn',
+      '--num_runs',
+      '10',
+      '--timeout',
+      '20',
+    ]);
     settings.debugMode = 2;
     const h = await createBundle({
       topology,
@@ -204,16 +221,28 @@ describe('run/command.sh reproduces the run', () => {
   test('same argv and AIO_*/OMP_* environment as the run and as env.txt', async (t) => {
     if (!need(t, hasNumactl, 'numactl') || !need(t, existsSync(PY), PY)) return;
     const script = 'import json,os,sys; print(json.dumps({"argv":sys.argv,"env":dict(os.environ)}))';
-    const b = await createBundle({
-      settings: settingsFor([PY, '-c', script, 'a', 'b c', '--token', 'tok_value_9']),
-      topology,
-      dataDir: home,
-      out: join(tmp, 'echo.tar.gz'),
-    });
+    // Inherited by the run from the user's shell: the replay must set it too.
+    process.env.AIO_MERGE_LINEAR = '0';
+    let b: BundleResult;
+    try {
+      b = await createBundle({
+        settings: settingsFor([PY, '-c', script, 'a', 'b c', '--token', 'tok_value_9']),
+        topology,
+        dataDir: home,
+        out: join(tmp, 'echo.tar.gz'),
+      });
+    } finally {
+      delete process.env.AIO_MERGE_LINEAR;
+    }
     assert.equal(b.workloadFailed, false, b.outcome);
     const dir = extract(b);
     const pick = (env: Record<string, string>) =>
-      Object.fromEntries(Object.entries(env).filter(([k]) => /^(AIO|OMP)_/.test(k)).sort(([a], [c]) => a.localeCompare(c)));
+      Object.fromEntries(
+        Object.entries(env)
+          // AIO_TUNER_* configure the tool (the test runner sets one), not the engine.
+          .filter(([k]) => /^(AIO|OMP)_/.test(k) && !k.startsWith('AIO_TUNER_'))
+          .sort(([a], [c]) => a.localeCompare(c)),
+      );
 
     // What the workload saw during the bundle's run (secrets redacted in the log, the JSON stays valid).
     const [first] = outputBodies(read(dir, 'run/output.log'));
@@ -223,6 +252,7 @@ describe('run/command.sh reproduces the run', () => {
 
     // Re-run the extracted script with an environment free of any AIO_/OMP_ variable of ours.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AIO|OMP)_/.test(k)));
+    assert.match(read(dir, 'run/command.sh'), /^#!\/usr\/bin\/env bash\n/);
     const r = spawnSync('bash', [join(dir, 'run/command.sh')], { encoding: 'utf8', env: clean, cwd: tmp });
     assert.equal(r.status, 0, r.stderr);
     const again = JSON.parse(r.stdout) as { argv: string[]; env: Record<string, string> };
@@ -232,7 +262,11 @@ describe('run/command.sh reproduces the run', () => {
     assert.deepEqual(pick(again.env), pick(during.env));
 
     // env.txt, sourced by bash, gives the same variables.
-    const sourced = spawnSync('env', ['-i', 'bash', '-c', `set -a; . '${join(dir, 'run/env.txt')}'; env -0`], { encoding: 'utf8' });
+    const sourced = spawnSync(
+      'env',
+      ['-i', 'bash', '-c', `set -a; . '${join(dir, 'run/env.txt')}'; env -0`],
+      { encoding: 'utf8' },
+    );
     assert.equal(sourced.status, 0, sourced.stderr);
     const fromTxt = Object.fromEntries(
       sourced.stdout
@@ -243,6 +277,7 @@ describe('run/command.sh reproduces the run', () => {
     assert.deepEqual(pick(fromTxt), pick(again.env));
     assert.equal(pick(fromTxt).AIO_DEBUG_MODE, '4');
     assert.equal(pick(fromTxt).OMP_NUM_THREADS, '1');
+    assert.equal(pick(again.env).AIO_MERGE_LINEAR, '0');
     assert.equal(spawnSync('grep', ['-r', '-q', '-e', SECRET, '-e', 'tok_value_9', dir]).status, 1);
   });
 

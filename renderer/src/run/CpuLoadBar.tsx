@@ -1,8 +1,9 @@
 import { useCpuLoad } from './liveLoad';
 
 /**
- * A fill bar for one CPU of the topology map, shown only while a run is live. Meant to sit inside the map's cell
- * (`<CpuLoadBar cpu={cpu.id} />`): it renders nothing when there is no load to show, so the cell is unchanged.
+ * A fill bar for one CPU of the topology map: live load during a run, the run's average after it. Meant to sit
+ * inside the map's cell (`<CpuLoadBar cpu={cpu.id} />`): it renders nothing before any run, so the cell is
+ * unchanged then.
  */
 export function CpuLoadBar({ cpu }: { cpu: number }) {
   const busy = useCpuLoad(cpu);
@@ -15,7 +16,6 @@ export function CpuLoadBar({ cpu }: { cpu: number }) {
       data-testid="cpu-load-bar"
       data-busy={busy.toFixed(2)}
       aria-hidden="true"
-      title={`${pct}% busy`}
     />
   );
 }

@@ -30,6 +30,7 @@ export function LoadStrip({ selection, running }: { selection: number[]; running
             >
               <span className={`load-fill ${loadClass(busy)}`} style={{ height: `${Math.round(busy * 100)}%` }} />
               <span className="load-cpu">{cpu}</span>
+              <span className="load-pct">{Math.round(busy * 100)}%</span>
             </div>
           );
         })}

@@ -51,9 +51,14 @@ export function useLiveLoad(): LoadState {
   return useSyncExternalStore(subscribe, () => state);
 }
 
-/** One CPU's busy fraction (0..1) while a run is live, else null: what the map overlays on a cell. */
+/**
+ * One CPU's busy fraction (0..1) for the map to overlay on its cell: live while a run goes, then the average
+ * over that run (where it actually ran), until the next run starts; null before any run.
+ */
 export function useCpuLoad(cpu: number): number | null {
-  return useSyncExternalStore(subscribe, () => (state.live ? (byCpu.get(cpu) ?? null) : null));
+  return useSyncExternalStore(subscribe, () =>
+    state.live ? (byCpu.get(cpu) ?? null) : (state.average.get(cpu) ?? null),
+  );
 }
 
 /**

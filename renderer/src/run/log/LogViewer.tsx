@@ -2,7 +2,7 @@
  * The log viewer: level filter, regex search, follow-tail, open/save, over a virtualized viewport. Everything
  * heavy (filtering, searching, counting) happens in the engine; this holds only the rows around the view.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LogLine } from '../../../../app/api/contract';
 import { call } from '../../api';
 import { LEVELS, type Level } from '../levels';
@@ -50,6 +50,15 @@ export function LogViewer({
 
   const pages = useLogPages(source?.logId ?? null, filter, source?.liveTotal ?? 0, source?.growing ?? false);
   const search$ = useSearch(source?.logId ?? null, regex, caseSensitive, filter, setFollow);
+  // A run's log opens at its end (the newest output, the results); an opened file at its beginning.
+  const logId = source?.logId;
+  const isRun = source?.kind === 'run';
+  const { reset: resetSearch } = search$;
+  useEffect(() => {
+    setFollow(isRun);
+    resetSearch();
+  }, [logId, isRun, resetSearch]);
+
   const range = useRef({ start: 0, end: 0 });
   const onRange = useCallback((start: number, end: number) => {
     range.current = { start, end };
@@ -145,10 +154,10 @@ function useSearch(
   const [jump, setJump] = useState<Jump | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const reset = () => {
+  const reset = useCallback(() => {
     setCurrent(null);
     setMessage(null);
-  };
+  }, []);
 
   const go = async (direction: 'next' | 'prev', view: { start: number; end: number }) => {
     if (!logId || !regex) return;

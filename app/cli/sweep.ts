@@ -1,0 +1,267 @@
+/**
+ * `aio-tuner sweep`: measure a grid of threads × instances × variants × batch sizes, one run at a time, and
+ * recommend. Progress goes to stderr; stdout carries only the result (a table, or JSON with --json), so scripts
+ * can pipe it. Ctrl-C stops the current run and still prints (and saves) every finished row.
+ * Exit: 0 when the sweep ran and at least one row has numbers; 1 when none has; 130/143 when interrupted.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
+import { sourceFrom } from './topology';
+import { Engine } from '../api/engine';
+import { ApiError } from '../api/contract';
+import {
+  BUILTIN_VARIANTS,
+  isBuiltin,
+  parseCustomVariant,
+  rowsToCsv,
+  type CustomVariant,
+  type Placement,
+  type Recommendation,
+  type SweepProgress,
+  type SweepRecord,
+  type SweepRow,
+  type SweepSpec,
+} from '../sweep';
+
+function intList(name: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((x) => x.trim());
+  if (items.some((x) => !/^\d+$/.test(x) || Number(x) < 1))
+    throw new UsageError(`--${name} expects a comma-separated list of whole numbers ≥ 1, got "${v}"`);
+  return items.map(Number);
+}
+
+function threadsFlag(v: string | undefined): number[] | 'doubling' {
+  if (v === undefined || v === 'doubling') return 'doubling';
+  return intList('threads', v)!;
+}
+
+function placementFlag(v: string | undefined): Placement {
+  if (v === undefined) return 'compact';
+  if (v !== 'compact' && v !== 'spread')
+    throw new UsageError(`--placement must be compact or spread, got "${v}"`);
+  return v;
+}
+
+function variantsFlags(
+  list: string | undefined,
+  defs: string[] | undefined,
+): { variants: string[]; custom: CustomVariant[] } {
+  const custom: CustomVariant[] = [];
+  for (const d of defs ?? []) {
+    try {
+      custom.push(parseCustomVariant(d));
+    } catch (e) {
+      throw new UsageError(`--variant: ${(e as Error).message}`);
+    }
+  }
+  const names =
+    list === undefined
+      ? ['fp32']
+      : list
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+  if (names.length === 0) throw new UsageError('--variants is empty');
+  for (const n of names)
+    if (!isBuiltin(n) && !custom.some((c) => c.name === n))
+      throw new UsageError(
+        `--variants: unknown variant "${n}" (built-in: ${BUILTIN_VARIANTS.join(', ')}; define others with --variant NAME:VAR=VALUE)`,
+      );
+  // A variant defined with --variant is measured even when --variants does not list it.
+  for (const c of custom) if (!names.includes(c.name)) names.push(c.name);
+  return { variants: [...new Set(names)], custom };
+}
+
+const num = (v: number | null, digits = 2): string => (v === null ? '-' : v.toFixed(digits));
+
+function describe(p: {
+  threads: number;
+  instances: number;
+  cores: number;
+  variant: string;
+  batch: number | null;
+  repeat: number;
+}): string {
+  return `threads=${p.threads} instances=${p.instances} cores=${p.cores} variant=${p.variant}${p.batch !== null ? ` batch=${p.batch}` : ''} repeat=${p.repeat}`;
+}
+
+function progressLine(d: SweepProgress): string | null {
+  const time = `${Math.round(d.elapsedMs / 1000)} s elapsed${d.etaMs !== null ? `, ~${Math.round(d.etaMs / 1000)} s left` : ''}`;
+  if (d.row) {
+    const r = d.row;
+    const res =
+      r.exitCode === 0
+        ? `${num(r.latencyMs)} ms, ${num(r.throughput, 1)} ${r.throughputUnit ?? 'samples/s'}`
+        : `failed (exit ${r.exitCode})${r.error ? `: ${r.error}` : ''}`;
+    return `aio-tuner: [${d.i}/${d.n}] ${describe(r)}: ${res} (${time})`;
+  }
+  if (d.current) return `aio-tuner: [${d.i + 1}/${d.n}] running ${describe(d.current)}…`;
+  return null;
+}
+
+function table(rows: SweepRow[]): string {
+  const head = [
+    'threads',
+    'inst',
+    'cores',
+    'variant',
+    'batch',
+    'rep',
+    'latency ms',
+    'throughput',
+    'per core',
+    'exit',
+  ];
+  const body = rows.map((r) => [
+    String(r.threads),
+    String(r.instances),
+    String(r.cores),
+    r.variant,
+    r.batch === null ? '-' : String(r.batch),
+    String(r.repeat),
+    num(r.latencyMs),
+    num(r.throughput, 1),
+    r.throughput === null ? '-' : num(r.throughput / r.cores, 1),
+    String(r.exitCode ?? '-'),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
+}
+
+function bestText(label: string, r: Recommendation | null): string {
+  if (!r) return `${label}: none\n`;
+  return (
+    `${label}: ${describe({ ...r, repeat: r.repeats }).replace(/ repeat=\d+$/, '')} → ${num(r.latencyMs)} ms, ` +
+    `${num(r.throughput, 1)}/s (${num(r.perCore, 1)}/s per core)\n  ${r.command.replace(/\n/g, '\n  ')}\n`
+  );
+}
+
+function jsonOut(rec: SweepRecord): string {
+  const b = rec.best;
+  return (
+    JSON.stringify(
+      {
+        sweepId: rec.sweepId,
+        state: rec.state,
+        planned: rec.planned,
+        skipped: rec.skipped,
+        rows: rec.rows,
+        best: {
+          latency: b.latency,
+          throughput: b.throughput,
+          perCore: b.perCore,
+          ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
+        },
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export async function sweepCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...sourceOptions,
+    ...settingsOptions,
+    placement: { type: 'string' },
+    variants: { type: 'string' },
+    variant: { type: 'string', multiple: true },
+    instances: { type: 'string' },
+    batch: { type: 'string' },
+    repeat: { type: 'string' },
+    csv: { type: 'string' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    'latency-budget': { type: 'string' },
+  });
+  if (positionals.length === 0)
+    throw new UsageError(
+      'missing workload: put it after --, e.g. -- python3 run.py -m resnet_50_v1.5 -p fp32',
+    );
+  const threads = threadsFlag(values.threads);
+  const placement = placementFlag(values.placement);
+  const { variants, custom } = variantsFlags(values.variants, values.variant);
+  const instances = intList('instances', values.instances) ?? [1];
+  const batches = intList('batch', values.batch) ?? null;
+  const repeat = intFlag('repeat', values.repeat, 1, 100) ?? 1;
+  const timeoutS = intFlag('timeout', values.timeout, 1);
+  let budget: number | undefined;
+  if (values['latency-budget'] !== undefined) {
+    budget = Number(values['latency-budget']);
+    if (!(budget > 0))
+      throw new UsageError(`--latency-budget expects milliseconds > 0, got "${values['latency-budget']}"`);
+  }
+
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  const t = await engine.getTopology();
+  // --threads is the sweep's list here, not the single run's thread count.
+  const settings = settingsFromFlags({ ...values, threads: undefined }, positionals, t);
+  const spec: SweepSpec = {
+    settings,
+    threads,
+    placement,
+    variants,
+    customVariants: custom,
+    instances,
+    batches,
+    repeat,
+    ...(timeoutS ? { timeoutS } : {}),
+    ...(budget !== undefined ? { latencyBudgetMs: budget } : {}),
+  };
+
+  const unsubscribe = engine.subscribe((event, data) => {
+    if (event === 'sweep.started') {
+      const r = data as SweepRecord;
+      for (const s of r.skipped) process.stderr.write(`aio-tuner: skipped: ${s}\n`);
+      process.stderr.write(`aio-tuner: sweep ${r.sweepId}: ${r.planned} run(s)\n`);
+    } else if (event === 'sweep.progress') {
+      const line = progressLine(data as SweepProgress);
+      if (line) process.stderr.write(line + '\n');
+    }
+  });
+  let rec: SweepRecord;
+  try {
+    rec = await engine.sweeps.start(spec);
+  } catch (e) {
+    unsubscribe();
+    await engine.dispose();
+    if (e instanceof ApiError && e.code === 'bad-request') throw new UsageError(e.message);
+    throw e;
+  }
+
+  let interrupted = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = sig === 'SIGINT' ? 130 : 143;
+    process.stderr.write(`\naio-tuner: ${sig}: stopping the current run; finished rows are kept…\n`);
+    void engine.sweeps.cancel(rec.sweepId);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const fin = await engine.sweeps.wait(rec.sweepId);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  unsubscribe();
+  await engine.dispose();
+
+  if (values.csv) writeFileSync(resolve(values.csv), rowsToCsv(fin.rows));
+  if (values.json) process.stdout.write(jsonOut(fin));
+  else {
+    process.stdout.write(table(fin.rows) + '\n\n');
+    process.stdout.write(bestText('Lowest latency', fin.best.latency));
+    process.stdout.write(bestText('Highest throughput', fin.best.throughput));
+    process.stdout.write(bestText('Best throughput per core', fin.best.perCore));
+    if (fin.best.budgetMs !== null)
+      process.stdout.write(bestText(`Best per core within ${fin.best.budgetMs} ms`, fin.best.withinBudget));
+  }
+  process.stderr.write(
+    `aio-tuner: sweep ${fin.state}: ${fin.rows.length} of ${fin.planned} row(s); saved ${engine.sweeps.files.fileOf(fin.sweepId)}` +
+      `${values.csv ? `; CSV ${resolve(values.csv)}` : ''}\n`,
+  );
+  if (fin.error) process.stderr.write(`aio-tuner: ${fin.error}\n`);
+  if (interrupted) return interrupted;
+  const anyNumbers = fin.best.latency !== null || fin.best.throughput !== null;
+  return fin.state !== 'failed' && anyNumbers ? 0 : 1;
+}

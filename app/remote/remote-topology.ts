@@ -1,0 +1,82 @@
+/**
+ * A target's machine model: the probe script's output is written into a temporary sysroot and read by the same
+ * parser as this host (readSysfsTopology), so a remote Altra is understood exactly like a local one or a dump.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { readSysfsTopology } from '../topology/sysfs';
+import type { Topology } from '../topology/types';
+import { RemoteError, tail } from './errors';
+import { runScript } from './exec';
+import { parseProbeOutput, parseTools, PROBE_SCRIPT, type ProbeOutput } from './probe-script';
+import type { RemoteContext } from './ssh';
+import { targetLabel, targetUrl, type RemoteTarget } from './url';
+
+export interface TargetFacts {
+  topology: Topology;
+  /** Programs found on the target's PATH (numactl, python3, python, setsid, lscpu) → their paths. */
+  tools: Record<string, string>;
+  /** The image's /.release (Ampere containers name the AIO version there), or null. */
+  release: string | null;
+  /** `uname -a` of the target. */
+  uname: string | null;
+}
+
+/** The URL shown as the topology's origin: the canonical URL without a private ?config= path. */
+export function originOf(t: RemoteTarget): string {
+  return targetUrl(t).replace(/\?.*$/, '');
+}
+
+/** Write the probed files below `dir` as a sysroot (the layout `lscpu --sysroot` and readSysfsTopology read). */
+export function writeSysroot(dir: string, probe: ProbeOutput): void {
+  for (const [path, content] of probe.files) {
+    if (!path.startsWith('/') || path.split('/').includes('..')) continue;
+    const local = join(dir, path);
+    mkdirSync(dirname(local), { recursive: true });
+    writeFileSync(local, content);
+  }
+  const uname = probe.commands.get('uname');
+  if (uname && uname.status === 0) writeFileSync(join(dir, 'uname.txt'), uname.output);
+}
+
+/** Read the target's topology (and which tools it has) with one remote command. */
+export async function probeTarget(t: RemoteTarget, ctx: RemoteContext, opts: { timeoutMs?: number } = {}): Promise<TargetFacts> {
+  const nonce = randomBytes(8).toString('hex');
+  const r = await runScript(t, ctx, PROBE_SCRIPT, { args: [nonce], timeoutMs: opts.timeoutMs ?? 60_000 });
+  const probe = parseProbeOutput(r.stdout, nonce);
+  if (!probe.complete) {
+    if (r.exitCode === 127 && /sh: (?:not found|No such file)|executable file not found/i.test(r.stderr))
+      throw new RemoteError('shell-missing', `${targetLabel(t)}: there is no /bin/sh to run the probe (a distroless image?)`, tail(r.stderr));
+    throw new RemoteError(
+      'failed',
+      `${targetLabel(t)}: the machine description did not come back complete (exit status ${r.exitCode ?? r.signal}). ` +
+        `${tail(r.stderr, 2)}`.trim(),
+      tail(r.stderr),
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'aio-tuner-remote-'));
+  try {
+    writeSysroot(dir, probe);
+    let topology: Topology;
+    try {
+      topology = await readSysfsTopology(dir);
+    } catch (e) {
+      throw new RemoteError('failed', `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`);
+    }
+    topology.origin = originOf(t);
+    const page = Number(probe.commands.get('pagesize')?.output.trim());
+    if (topology.kernel && Number.isInteger(page) && page > 0) topology.kernel.pageSizeBytes = page;
+    const release = probe.commands.get('release');
+    const uname = probe.commands.get('uname');
+    return {
+      topology,
+      tools: parseTools(probe.commands.get('tools')?.output),
+      release: release && release.status === 0 ? release.output : null,
+      uname: uname && uname.status === 0 ? uname.output.trim() : null,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

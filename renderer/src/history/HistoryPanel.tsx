@@ -1,0 +1,282 @@
+import { useCallback, useEffect, useState } from 'react';
+import { call, on } from '../api';
+import { Section } from '../common/Section';
+import { downloadText } from '../common/download';
+import type {
+  HistoryDetail,
+  HistoryEntry,
+  HistoryFilter,
+  HistoryList,
+  RunComparison,
+} from '../../../app/history/types';
+import { CompareView } from './CompareView';
+import { EntryDetail } from './EntryDetail';
+import './history.css';
+
+const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
+
+function stateText(e: HistoryEntry): string {
+  if (e.kind === 'sweep') return `${e.state} (${e.rows ?? 0}/${e.planned ?? 0})`;
+  if (e.state === 'running' || e.state === 'interrupted') return e.state;
+  return e.exitCode === null ? 'did not start' : `exit ${e.exitCode}`;
+}
+
+/**
+ * Every run and sweep kept in the data directory: filter, open, rerun, delete, compare two runs, export.
+ * Refreshes itself as runs and sweeps start and end.
+ */
+export function HistoryPanel() {
+  const [filter, setFilter] = useState<HistoryFilter>({});
+  const [list, setList] = useState<HistoryList | null>(null);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [opened, setOpened] = useState<HistoryDetail | null>(null);
+  const [comparison, setComparison] = useState<RunComparison | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const fail = (e: Error) => setMessage({ text: e.message, error: true });
+
+  const refresh = useCallback(() => {
+    call('history.list', { filter }).then(setList, fail);
+  }, [filter]);
+  useEffect(refresh, [refresh]);
+  useEffect(() => {
+    // Coalesce bursts (a multi-instance point starts several runs at once).
+    let t: ReturnType<typeof setTimeout> | null = null;
+    const later = () => {
+      if (t) clearTimeout(t);
+      t = setTimeout(refresh, 300);
+    };
+    const offs = [
+      on('run.started', later),
+      on('run.exit', later),
+      on('sweep.started', later),
+      on('sweep.done', later),
+    ];
+    return () => {
+      offs.forEach((off) => off());
+      if (t) clearTimeout(t);
+    };
+  }, [refresh]);
+
+  const open = (e: HistoryEntry) =>
+    call('history.get', { kind: e.kind, id: e.id }).then((d) => {
+      setOpened(d);
+      setComparison(null);
+    }, fail);
+  const rerun = (e: HistoryEntry) =>
+    call('history.rerun', { kind: e.kind, id: e.id }).then(
+      (r) =>
+        setMessage({
+          text: r.kind === 'run' ? `Started run ${r.run.runId}.` : `Started sweep ${r.sweep.sweepId}.`,
+          error: false,
+        }),
+      fail,
+    );
+  const remove = (e: HistoryEntry) =>
+    call('history.delete', { kind: e.kind, id: e.id }).then(() => {
+      setConfirmDelete(null);
+      setPicked((p) => p.filter((x) => x !== e.id));
+      if (opened && (opened.kind === 'run' ? opened.run.runId : opened.sweep.sweepId) === e.id)
+        setOpened(null);
+      setMessage({ text: `Deleted ${e.kind} ${e.id}.`, error: false });
+      refresh();
+    }, fail);
+  const compare = () => {
+    const [a, b] = picked;
+    if (a && b)
+      call('history.compare', { a, b }).then((c) => {
+        setComparison(c);
+        setOpened(null);
+      }, fail);
+  };
+  const exportAs = (format: 'csv' | 'json') =>
+    call('history.export', { format, ...(picked.length ? { ids: picked } : {}) }).then(
+      (f) => downloadText(f.fileName, f.text, f.mime),
+      fail,
+    );
+  const togglePick = (id: string) =>
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+
+  return (
+    <Section
+      title="History"
+      className="history-panel"
+      testId="history-panel"
+      actions={
+        <>
+          <button
+            type="button"
+            data-testid="history-compare"
+            disabled={picked.length !== 2}
+            onClick={compare}
+          >
+            Compare
+          </button>
+          <button type="button" data-testid="history-export-csv" onClick={() => void exportAs('csv')}>
+            Export CSV
+          </button>
+          <button type="button" data-testid="history-export-json" onClick={() => void exportAs('json')}>
+            Export JSON
+          </button>
+        </>
+      }
+    >
+      <div className="history-filter field-row">
+        <input
+          type="search"
+          placeholder="Filter: workload, command, id…"
+          aria-label="Filter"
+          data-testid="history-filter"
+          value={filter.text ?? ''}
+          onChange={(e) => setFilter({ ...filter, text: e.target.value || undefined })}
+        />
+        <select
+          aria-label="Kind"
+          value={filter.kind ?? ''}
+          onChange={(e) =>
+            setFilter({
+              ...filter,
+              kind: e.target.value === '' ? undefined : (e.target.value as 'run' | 'sweep'),
+            })
+          }
+        >
+          <option value="">runs and sweeps</option>
+          <option value="run">runs</option>
+          <option value="sweep">sweeps</option>
+        </select>
+        <select
+          aria-label="Outcome"
+          value={filter.outcome ?? ''}
+          onChange={(e) =>
+            setFilter({
+              ...filter,
+              outcome: e.target.value === '' ? undefined : (e.target.value as 'ok' | 'failed' | 'running'),
+            })
+          }
+        >
+          <option value="">any outcome</option>
+          <option value="ok">succeeded</option>
+          <option value="failed">failed</option>
+          <option value="running">running</option>
+        </select>
+        <span className="muted">
+          {list ? `${list.total} entr${list.total === 1 ? 'y' : 'ies'}` : 'loading…'}
+          {picked.length ? ` · ${picked.length} picked` : ''}
+        </span>
+      </div>
+      {message && <p className={message.error ? 'inline-error' : 'muted'}>{message.text}</p>}
+      {list && list.problems.length > 0 && (
+        <div className="banner warn" data-testid="history-problems">
+          {list.problems.length} entr{list.problems.length === 1 ? 'y' : 'ies'} could not be read and{' '}
+          {list.problems.length === 1 ? 'is' : 'are'} skipped:
+          <ul>
+            {list.problems.map((p) => (
+              <li key={p.path}>
+                <span className="mono">{p.path}</span>: {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="history-list-wrap">
+        <table className="history-table" data-testid="history-list">
+          <thead>
+            <tr>
+              <th aria-label="Pick to compare or export" />
+              <th>started</th>
+              <th>kind</th>
+              <th>state</th>
+              <th>CPUs</th>
+              <th>latency ms</th>
+              <th>throughput</th>
+              <th>command</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list?.entries.map((e) => (
+              <tr
+                key={`${e.kind}:${e.id}`}
+                data-testid="history-entry"
+                data-kind={e.kind}
+                data-id={e.id}
+                className={e.ok === false ? 'failed' : ''}
+              >
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Pick ${e.id}`}
+                    data-testid="history-pick"
+                    checked={picked.includes(e.id)}
+                    onChange={() => togglePick(e.id)}
+                  />
+                </td>
+                <td title={e.id}>{new Date(e.time).toLocaleString()}</td>
+                <td>
+                  {e.kind}
+                  {e.sweepId ? <span className="muted"> (sweep)</span> : null}
+                </td>
+                <td>{stateText(e)}</td>
+                <td>{e.cpus.length || 'all'}</td>
+                <td className="num">{fmt(e.latencyMs)}</td>
+                <td className="num">
+                  {fmt(e.throughput, 1)}{' '}
+                  {e.throughput !== null ? <span className="muted">{e.throughputUnit}</span> : null}
+                </td>
+                <td className="mono history-command" title={e.command}>
+                  {e.command}
+                </td>
+                <td className="history-actions">
+                  <button type="button" data-testid="history-open" onClick={() => void open(e)}>
+                    Open
+                  </button>
+                  <button
+                    type="button"
+                    data-testid="history-rerun"
+                    disabled={e.state === 'running'}
+                    onClick={() => void rerun(e)}
+                  >
+                    Rerun
+                  </button>
+                  {confirmDelete === e.id ? (
+                    <>
+                      <button
+                        type="button"
+                        className="danger"
+                        data-testid="history-delete-confirm"
+                        onClick={() => void remove(e)}
+                      >
+                        Delete!
+                      </button>
+                      <button type="button" onClick={() => setConfirmDelete(null)}>
+                        Keep
+                      </button>
+                    </>
+                  ) : (
+                    <button
+                      type="button"
+                      data-testid="history-delete"
+                      disabled={e.state === 'running'}
+                      onClick={() => setConfirmDelete(e.id)}
+                    >
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+            {list && list.entries.length === 0 && (
+              <tr>
+                <td colSpan={9} className="muted">
+                  Nothing here yet: runs and sweeps appear as they start.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {comparison && <CompareView c={comparison} onClose={() => setComparison(null)} />}
+      {opened && <EntryDetail d={opened} />}
+    </Section>
+  );
+}

@@ -1,0 +1,199 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { call } from '../api';
+import { useApp } from '../store';
+import { Section } from '../common/Section';
+import { downloadText } from '../common/download';
+import type { SweepProgress } from '../../../app/sweep/types';
+import { SweepBuilder } from './SweepBuilder';
+import { SweepChart } from './SweepChart';
+import { SweepTable } from './SweepTable';
+import { Recommendations } from './Recommendations';
+import { buildSpec, DEFAULT_FORM, type SweepForm } from './form';
+import { useSweep, type SweepView } from './useSweep';
+import './sweep.css';
+
+const FORM_KEY = 'aio-tuner.sweep-form';
+
+function loadForm(): SweepForm {
+  try {
+    const saved = localStorage.getItem(FORM_KEY);
+    return saved ? { ...DEFAULT_FORM, ...(JSON.parse(saved) as Partial<SweepForm>) } : DEFAULT_FORM;
+  } catch {
+    return DEFAULT_FORM;
+  }
+}
+
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const m = Math.floor(s / 60);
+  return m >= 60
+    ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
+    : `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** "Run i of n", elapsed and estimated time left, ticking between events. */
+function ProgressLine({ p, running }: { p: SweepProgress | null; running: boolean }) {
+  const received = useRef(Date.now());
+  const [, tick] = useState(0);
+  useEffect(() => {
+    received.current = Date.now();
+  }, [p]);
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => tick((x) => x + 1), 1000);
+    return () => clearInterval(t);
+  }, [running]);
+  if (!p) return running ? <p className="muted">Starting…</p> : null;
+  const since = running ? Date.now() - received.current : 0;
+  const c = p.current;
+  return (
+    <div className="sweep-progress" data-testid="sweep-progress">
+      <progress max={p.n} value={p.i} />
+      <span>
+        {running && c ? `Run ${p.i + 1} of ${p.n}` : `${p.i} of ${p.n} runs`} · {clock(p.elapsedMs + since)}{' '}
+        elapsed
+        {running && p.etaMs !== null ? ` · ~${clock(Math.max(0, p.etaMs - since))} left` : ''}
+      </span>
+      {running && c && (
+        <span className="muted">
+          {' '}
+          — {c.variant}, {c.instances} × {c.threads} thread(s){c.batch !== null ? `, batch ${c.batch}` : ''},
+          repetition {c.repeat}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** Plan preview: how many runs the form asks for, and what does not fit the selection. */
+function usePlanPreview(spec: ReturnType<typeof buildSpec>['spec']): {
+  n: number | null;
+  notes: string[];
+  error: string | null;
+} {
+  const [state, setState] = useState<{ n: number | null; notes: string[]; error: string | null }>({
+    n: null,
+    notes: [],
+    error: null,
+  });
+  const key = JSON.stringify(spec);
+  useEffect(() => {
+    if (!spec) return setState({ n: null, notes: [], error: null });
+    let live = true;
+    const t = setTimeout(() => {
+      call('sweep.plan', { spec }).then(
+        (p) => live && setState({ n: p.n, notes: p.skipped, error: null }),
+        (e: Error) => live && setState({ n: null, notes: [], error: e.message }),
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [key]);
+  return state;
+}
+
+/**
+ * Tuning: measure the workload over threads × instances × variants × batch sizes, one run at a time, and
+ * recommend the settings with copyable commands. `view` lets a host share one sweep state with other panels.
+ */
+export function SweepPanel({ view }: { view?: SweepView }) {
+  const own = useSweep();
+  const sweep = view ?? own;
+  const { settings, system } = useApp();
+  const [form, setForm] = useState<SweepForm>(loadForm);
+  useEffect(() => {
+    localStorage.setItem(FORM_KEY, JSON.stringify(form));
+  }, [form]);
+  const { spec, errors } = useMemo(() => buildSpec(form, settings), [form, settings]);
+  const preview = usePlanPreview(spec);
+  const { record, progress, running } = sweep;
+  const rows = record?.rows ?? [];
+  const selection = settings.cpus.length
+    ? `${settings.cpus.length} selected CPU(s)`
+    : 'all usable cores (nothing selected)';
+
+  const exportAs = (format: 'csv' | 'json') => {
+    if (!record) return;
+    call('history.export', { format, sweepId: record.sweepId }).then(
+      (f) => downloadText(f.fileName, f.text, f.mime),
+      () => undefined,
+    );
+  };
+
+  return (
+    <Section
+      title="Tune"
+      className="sweep-panel-section"
+      testId="sweep-panel"
+      actions={
+        record && !running ? (
+          <>
+            <button type="button" onClick={() => exportAs('csv')} data-testid="sweep-export-csv">
+              Export CSV
+            </button>
+            <button type="button" onClick={() => exportAs('json')}>
+              Export JSON
+            </button>
+          </>
+        ) : undefined
+      }
+    >
+      <p className="muted sweep-intro">
+        Sweeps <span className="mono">{settings.workload.join(' ') || '(no workload)'}</span> over {selection}
+        {system ? ` on ${system.platform}` : ''}. Runs go one at a time; each keeps its log in History.
+      </p>
+      <SweepBuilder form={form} onChange={setForm} disabled={running} />
+      <div className="sweep-actions">
+        {running ? (
+          <button type="button" data-testid="sweep-cancel" onClick={() => void sweep.cancel()}>
+            Cancel
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            data-testid="sweep-start"
+            disabled={!spec || preview.n === 0}
+            onClick={() => spec && void sweep.start(spec)}
+          >
+            Start sweep{preview.n ? ` (${preview.n} runs)` : ''}
+          </button>
+        )}
+        {errors.map((e) => (
+          <span key={e} className="inline-error">
+            {e}
+          </span>
+        ))}
+        {preview.error && <span className="inline-error">{preview.error}</span>}
+        {sweep.error && (
+          <span className="inline-error" role="alert">
+            {sweep.error}
+          </span>
+        )}
+      </div>
+      {preview.notes.length > 0 && (
+        <ul className="sweep-notes muted">
+          {preview.notes.map((n) => (
+            <li key={n}>Skipped: {n}</li>
+          ))}
+        </ul>
+      )}
+      {record && (
+        <>
+          <ProgressLine p={progress} running={running} />
+          {!running && (
+            <p className="muted" data-testid="sweep-state">
+              Sweep {record.sweepId}: {record.state}, {record.rows.length} of {record.planned} runs
+              {record.error ? ` — ${record.error}` : ''}
+            </p>
+          )}
+          <SweepChart rows={rows} variants={record.spec.variants} />
+          <Recommendations rows={rows} />
+          <SweepTable rows={rows} />
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,64 @@
+import type { SweepRow } from '../../../app/sweep/types';
+
+const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
+
+/** Every finished run of a sweep, in the order measured. Failed rows stay: a failure is a result too. */
+export function SweepTable({ rows }: { rows: readonly SweepRow[] }) {
+  if (rows.length === 0) return <p className="muted">No finished runs yet.</p>;
+  return (
+    <div className="sweep-table-wrap">
+      <table className="sweep-table" data-testid="sweep-table">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>variant</th>
+            <th>inst. × threads</th>
+            <th>cores</th>
+            <th>batch</th>
+            <th>rep.</th>
+            <th>latency ms</th>
+            <th>throughput</th>
+            <th>per core</th>
+            <th>exit</th>
+            <th>log</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr
+              key={r.i}
+              className={r.exitCode === 0 ? '' : 'failed'}
+              data-testid="sweep-row"
+              title={r.error ?? ''}
+            >
+              <td>{r.i + 1}</td>
+              <td>{r.variant}</td>
+              <td>
+                {r.instances} × {r.threads}
+              </td>
+              <td>{r.cores}</td>
+              <td>{r.batch ?? '—'}</td>
+              <td>{r.repeat}</td>
+              <td className="num">{fmt(r.latencyMs)}</td>
+              <td className="num">
+                {fmt(r.throughput, 1)}
+                {r.instances > 1 && r.overlap && (
+                  <span className="muted"> (overlap {r.overlap.windowS.toFixed(1)} s)</span>
+                )}
+              </td>
+              <td className="num">{r.throughput === null ? '—' : (r.throughput / r.cores).toFixed(1)}</td>
+              <td>{r.exitCode ?? '—'}</td>
+              <td className="mono path" title={r.logFile}>
+                {r.error ? (
+                  <span className="inline-error">{r.error}</span>
+                ) : (
+                  r.logFile.split('/').slice(-2).join('/')
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+/** The sweep builder's form: its text fields and their translation into a SweepSpec, with readable errors. */
+import type { RunSettings } from '../../../app/command/types';
+import type { CustomVariant, Placement, SweepSpec } from '../../../app/sweep/types';
+import { parseCustomVariant } from '../../../app/sweep/variants';
+
+export interface SweepForm {
+  /** "doubling" or a list such as "1,2,4". */
+  threads: string;
+  placement: Placement;
+  variants: string[];
+  /** One custom variant per line: NAME: VAR=VALUE, VAR=VALUE. */
+  custom: string;
+  instances: string;
+  /** Empty = the workload's own batch size. */
+  batches: string;
+  repeat: number;
+  timeoutS: string;
+}
+
+export const DEFAULT_FORM: SweepForm = {
+  threads: 'doubling',
+  placement: 'compact',
+  variants: ['fp32', 'off'],
+  custom: '',
+  instances: '1',
+  batches: '',
+  repeat: 1,
+  timeoutS: '',
+};
+
+export function parseList(text: string, what: string): number[] {
+  const items = text
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new Error(`${what}: give at least one number`);
+  for (const x of items)
+    if (!/^\d+$/.test(x) || Number(x) < 1) throw new Error(`${what}: "${x}" is not a whole number ≥ 1`);
+  return items.map(Number);
+}
+
+export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpec | null; errors: string[] } {
+  const errors: string[] = [];
+  const attempt = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      errors.push((e as Error).message);
+      return fallback;
+    }
+  };
+  const threads =
+    f.threads.trim() === 'doubling'
+      ? ('doubling' as const)
+      : attempt(() => parseList(f.threads, 'Threads'), []);
+  const instances = attempt(() => parseList(f.instances, 'Instances'), []);
+  const batches = f.batches.trim() === '' ? null : attempt(() => parseList(f.batches, 'Batch sizes'), []);
+  const custom: CustomVariant[] = [];
+  for (const line of f.custom.split('\n')) {
+    if (line.trim() === '') continue;
+    const v = attempt(() => parseCustomVariant(line.trim()), null);
+    if (v) custom.push(v);
+  }
+  const variants = [...f.variants, ...custom.map((c) => c.name).filter((n) => !f.variants.includes(n))];
+  if (variants.length === 0) errors.push('Choose at least one variant');
+  if (settings.workload.length === 0) errors.push('Enter a workload first');
+  const timeout = f.timeoutS.trim() === '' ? undefined : Number(f.timeoutS);
+  if (timeout !== undefined && !(timeout > 0)) errors.push('Time limit: seconds > 0, or empty');
+  if (errors.length) return { spec: null, errors };
+  return {
+    spec: {
+      settings,
+      threads,
+      placement: f.placement,
+      variants,
+      customVariants: custom,
+      instances,
+      batches,
+      repeat: Math.max(1, Math.floor(f.repeat) || 1),
+      ...(timeout !== undefined ? { timeoutS: timeout } : {}),
+    },
+    errors,
+  };
+}

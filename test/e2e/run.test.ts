@@ -1,0 +1,119 @@
+// The run view end to end through the real server, real processes and headless Chromium: a real PyTorch run
+// bound to CPU 1 (logs stream, load shows, results appear), Stop on a process tree, and a start error shown as
+// such. The log viewer's filter/search/follow are in run-logs.test.ts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServe, launchBrowser, type Served } from '../helpers/serve';
+
+let browser: Browser;
+let served: Served;
+
+before(async () => {
+  [browser, served] = await Promise.all([launchBrowser(), startServe()]);
+});
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+async function open(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(served.url);
+  await page.waitForSelector('[data-testid=run-start]');
+  return page;
+}
+
+async function setWorkload(page: Page, line: string): Promise<void> {
+  await page.fill('[data-testid=workload]', line);
+  await page.waitForFunction(
+    (l) => document.querySelector('[data-testid=preview-bash]')?.textContent?.includes(l.split(' ')[0]!),
+    line,
+  );
+}
+
+const attr = (page: Page, sel: string, name: string) => page.getAttribute(sel, name).then((v) => v ?? '');
+
+test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the latency', async () => {
+  const page = await open();
+  try {
+    await page.fill('[data-testid=cpu-list]', '1');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
+    );
+    const bench = join(process.cwd(), 'examples', 'bench.py');
+    await setWorkload(page, `/usr/bin/python3 ${bench} -m cnn --num_runs 30 --timeout 30`);
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-status][data-state=running]');
+    await page.waitForSelector('[data-testid=run-stop]');
+
+    // While it runs: rows arrive, and the load strip shows the machine's CPUs with CPU 1 outlined as selected.
+    await page.waitForSelector('[data-testid=log-row]', { timeout: 30_000 });
+    let peak = 0;
+    const started = Date.now();
+    while ((await attr(page, '[data-testid=run-status]', 'data-state')) === 'running') {
+      const busy = await page
+        .$eval('[data-testid=load-strip][data-live=true] [data-cpu="1"]', (e) =>
+          Number(e.getAttribute('data-busy')),
+        )
+        .catch(() => 0);
+      peak = Math.max(peak, busy);
+      assert.ok(Date.now() - started < 60_000, 'the run ends within a minute');
+      await page.waitForTimeout(250);
+    }
+    assert.ok(peak > 0.3, `CPU 1 was busy during the run (peak ${peak})`);
+    assert.ok(await page.isVisible('[data-testid=load-strip] .load-cell.is-picked[data-cpu="1"]'));
+
+    await page.waitForSelector('[data-testid=result-card]');
+    const mean = (await page.textContent('[data-testid=result-latency-mean]')) ?? '';
+    assert.match(mean, /mean\s*\d+\.\d\d ms/);
+    assert.match((await page.textContent('[data-testid=result-throughput]')) ?? '', /\d+(\.\d+)? samples\/s/);
+    assert.match((await page.textContent('[data-testid=result-passes]')) ?? '', /30 passes/);
+    assert.match(
+      (await page.textContent('[data-testid=run-status]')) ?? '',
+      /exit code 0 · .* · peak memory \d/,
+    );
+    // The report itself is in the log and followed to the end.
+    assert.equal(await attr(page, '[data-testid=log-viewport]', 'data-following'), 'true');
+    assert.ok(
+      await page.isVisible('[data-testid=log-row] >> text=/warm-up runs have not been considered/'),
+      'the last line of the report is in view',
+    );
+
+    await page.evaluate(() => document.querySelector('[data-testid=run-panel]')?.scrollIntoView());
+    await page.screenshot({ path: 'docs/run-logs-results.png' });
+  } finally {
+    await page.close();
+  }
+});
+
+test('Stop ends a running process tree quickly and says how it ended', async () => {
+  const page = await open();
+  try {
+    await setWorkload(page, '/bin/sh -c "while true; do echo tick; sleep 0.1; done"');
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=log-row]');
+    const t0 = Date.now();
+    await page.click('[data-testid=run-stop]');
+    await page.waitForSelector('[data-testid=run-status][data-state=stopped]', { timeout: 10_000 });
+    assert.ok(Date.now() - t0 < 8000, `stopped in ${Date.now() - t0} ms`);
+    assert.match((await page.textContent('[data-testid=run-end]')) ?? '', /SIG(TERM|KILL)/);
+    await page.waitForSelector('[data-testid=run-start]');
+  } finally {
+    await page.close();
+  }
+});
+
+test('a program that does not exist is an error banner, not an empty log', async () => {
+  const page = await open();
+  try {
+    await setWorkload(page, 'aio-no-such-program-xyz --flag');
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-start-error]');
+    assert.match((await page.textContent('[data-testid=run-start-error]')) ?? '', /aio-no-such-program-xyz/);
+    assert.equal(await page.locator('[data-testid=log-row]').count(), 0);
+  } finally {
+    await page.close();
+  }
+});

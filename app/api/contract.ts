@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Topology } from '../topology/types';
 import type { BuiltCommand, RunSettings, Check } from '../command/types';
 import { RunSettingsSchema } from '../command/schema';
+import type { VariableInfo } from '../command/variables';
 import { SweepSpecSchema } from '../sweep/schema';
 import type { SweepBest, SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
 import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
@@ -253,15 +254,8 @@ export interface BundlePreview {
   redacted: string[];
 }
 
-export interface VariableInfo {
-  name: string;
-  values: string[] | null;
-  kind: 'enum' | 'int' | 'regex' | 'cpus' | 'string';
-  default: string | null;
-  description: string;
-  derived?: boolean;
-  deprecated?: string | null;
-}
+/** The variable catalogue's entries, as app/command/variables.ts defines them (one definition). */
+export type { VariableInfo } from '../command/variables';
 
 export interface ApiResults {
   'system.info': SystemInfo;

@@ -246,6 +246,7 @@ class RunController {
   private remoteMissing: string | null = null;
   private lastRemoteSignal: 'TERM' | 'KILL' | null = null;
   private stderrTail = '';
+  private connectionLost = false;
 
   constructor(private readonly spec: RunSpec) {
     this.log = new LogIndex(spec.logFile, { fedByWriter: true });
@@ -551,7 +552,8 @@ class RunController {
     const remote = this.spec.remote;
     if (remote) {
       // Background processes the workload left in its group on the target; unreachable after a lost connection.
-      if (this.remotePgid !== null) await remote.reap(this.remotePgid, this.spec.graceMs ?? 3000);
+      if (this.remotePgid !== null && !this.connectionLost)
+        await remote.reap(this.remotePgid, this.spec.graceMs ?? 3000);
       return;
     }
     const pid = this.pid;
@@ -592,7 +594,10 @@ class RunController {
       stopped: this.stopped,
     };
     if (startError !== undefined) result.startError = startError;
-    if (connectionLost !== undefined) result.connectionLost = connectionLost;
+    if (connectionLost !== undefined) {
+      result.connectionLost = connectionLost;
+      this.connectionLost = true;
+    }
     if (this.remotePgid !== null) result.remotePgid = this.remotePgid;
     void this.reapGroup().finally(() => {
       if (this.killTimer) clearTimeout(this.killTimer);

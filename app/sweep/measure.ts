@@ -9,7 +9,8 @@ import type { Topology } from '../topology/types';
 import type { BuiltCommand, RunSettings } from '../command/types';
 import type { RunManager } from '../api/runs';
 import type { RunInfo } from '../api/contract';
-import { exitStatusCode, parseResultsFromLog, readResultsDir, type ResultsDir } from '../run';
+import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '../run';
+import { readLogBatches } from '../logs/logfile';
 import { instanceSettings, withoutMeasurementVars } from './plan';
 import { watchInstances, type FoundInstance } from './procs';
 import type { InstanceRow, SweepPoint, SweepRow, SweepSpec } from './types';
@@ -33,20 +34,34 @@ function statusOf(info: RunInfo): number | null {
   return o ? exitStatusCode(o) : null;
 }
 
-/** The first FAIL line, or how the run ended, for a row without numbers. */
+/**
+ * Why a run has no usable numbers: its first FAIL line (AML's way of saying why), else the last line it wrote
+ * to stderr (a Python traceback ends with the exception), else how it ended.
+ */
 async function failureOf(info: RunInfo): Promise<string | undefined> {
   const o = info.outcome;
   if (!o) return undefined;
   if (o.startError) return o.startError;
   if (o.exitCode === 0 && o.results) return undefined;
+  const parser = new ResultsParser();
+  let lastErr: string | null = null;
   try {
-    const m = await parseResultsFromLog(info.logFile);
-    if (m.failures.length) return m.failures[0];
+    for await (const batch of readLogBatches(info.logFile))
+      for (const rec of batch) {
+        parser.feed(rec.text);
+        if (rec.stream === 'stderr' && rec.text.trim() !== '') lastErr = rec.text.trim();
+      }
   } catch {
     // the log is unreadable: fall back to the exit status
   }
-  if (o.signal) return `ended by ${o.signal}`;
-  return o.exitCode === 0 ? 'no results in the output' : `exit code ${o.exitCode}`;
+  const failures = parser.result().failures;
+  const how = o.signal
+    ? `ended by ${o.signal}`
+    : o.exitCode === 0
+      ? 'no results in the output'
+      : `exit code ${o.exitCode}`;
+  if (failures.length) return failures[0];
+  return lastErr ? `${how}: ${lastErr.slice(0, 300)}` : how;
 }
 
 function baseRow(

@@ -6,6 +6,7 @@ import { ChecksList } from './command/ChecksList';
 import { RunSettingsPanel } from './command/RunSettingsPanel';
 import { ImportCommandDialog } from './command/ImportCommandDialog';
 import { ProfilesPanel } from './profiles/ProfilesPanel';
+import { RunPanel } from './run/RunPanel';
 // [tuning] minimal mount of the sweep and history panels; the lead may move them into tabs.
 import { SweepPanel } from './sweep';
 import { HistoryPanel } from './history';
@@ -24,7 +25,9 @@ export function App() {
         {system && (
           <span className="muted app-meta">
             v{system.version} · {system.shell} mode ·{' '}
-            {system.numactl.available ? `numactl ${system.numactl.version ?? 'available'}` : 'numactl not found'}
+            {system.numactl.available
+              ? `numactl ${system.numactl.version ?? 'available'}`
+              : 'numactl not found'}
           </span>
         )}
       </header>
@@ -39,9 +42,10 @@ export function App() {
       <main className="workspace">
         <div className="map-column">
           <MapPanel />
-          {/* The run panel and log viewer land here (renderer/src/run/RunPanel): under the map, which leaves
-              most of the column free on machines up to ~200 CPUs. */}
-          <div className="run-panel-slot" data-testid="run-panel-slot" />
+          {/* Under the map: it leaves most of this column free on machines up to ~200 CPUs. */}
+          <div className="run-panel-slot" data-testid="run-panel-slot">
+            <RunPanel />
+          </div>
           {/* [tuning] begin: sweep + history panels (renderer/src/sweep, renderer/src/history) */}
           <SweepPanel />
           <HistoryPanel />

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let browser: Browser;
@@ -205,6 +205,7 @@ test('save a profile, reload the page, load it back', async () => {
 });
 
 test('profiles: a corrupt file is listed with its error; export, delete and import round-trip', async () => {
+  mkdirSync(join(served.home, 'profiles'), { recursive: true });
   writeFileSync(join(served.home, 'profiles', 'broken.json'), '{ not json');
   const page = await open();
   try {

@@ -165,3 +165,34 @@ test('20,000 lines with errors: filter to errors, search next/previous, follow-t
     await page.close();
   }
 });
+
+test('a 10 MB line is shown cut with "show all"; an old log file opens in the same viewer', async () => {
+  const page = await open();
+  try {
+    await setWorkload(page, `/usr/bin/python3 -c "print('x' * 10_000_000); print('after the long line')"`);
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=log-row] >> text=after the long line');
+    await page.click('[data-testid=log-row][data-n="1"] [data-testid=log-show-all]');
+    await page.waitForSelector('[data-testid=line-full]');
+    assert.equal(await page.textContent('[data-testid=line-length]'), '10,000,000 characters');
+    const shown = await page.$eval('[data-testid=line-full]', (e) => e.textContent?.length ?? 0);
+    assert.ok(shown > 4096 && shown < 10_000_000, `shown in steps (${shown} characters)`);
+    await page.click('[data-testid=line-dialog] button[aria-label=Close]');
+
+    // A colleague's log, read in the page and opened through the engine: same viewer, same levels.
+    await page.setInputFiles('[data-testid=log-open-file]', {
+      name: 'colleague.log',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('starting\nWARNING: slow\nRuntimeError: broken\ndone\n'),
+    });
+    await page.waitForSelector('[data-testid=log-title] >> text=colleague.log');
+    await page.waitForSelector('[data-testid=log-row][data-n="3"][data-level=error]');
+    assert.equal(await attr(page, '[data-testid=log-row][data-n="2"]', 'data-level'), 'warning');
+    assert.equal(await attr(page, '[data-testid=log-viewport]', 'data-count'), '4');
+    await page.click('[data-testid=log-back-to-run]');
+    await page.waitForSelector('[data-testid=log-row] >> text=after the long line');
+  } finally {
+    await page.close();
+  }
+});

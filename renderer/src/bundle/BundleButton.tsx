@@ -4,7 +4,13 @@ import type { RunSettings } from '../../../app/command/types';
 import { BundleDialog } from './BundleDialog';
 
 /** Entry points to the support bundle: a fresh level-4 run, or (after a run) that run as it is. */
-export function BundleButton({ settings, finishedRun }: { settings: RunSettings; finishedRun: RunInfo | null }) {
+export function BundleButton({
+  settings,
+  finishedRun,
+}: {
+  settings: RunSettings;
+  finishedRun: RunInfo | null;
+}) {
   const [open, setOpen] = useState<null | 'fresh' | 'run'>(null);
   return (
     <>

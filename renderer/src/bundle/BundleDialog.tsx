@@ -53,7 +53,10 @@ export function BundleDialog({
     setError(null);
     const off = on('bundle.progress', (e) => setEvents((list) => [...list, e]));
     try {
-      const info = await call('bundle.create', fromRun ? { fromRunId: fromRun.runId, redact } : { settings, redact });
+      const info = await call(
+        'bundle.create',
+        fromRun ? { fromRunId: fromRun.runId, redact } : { settings, redact },
+      );
       setPhase({ kind: 'done', info });
     } catch (e) {
       setError((e as Error).message);
@@ -87,9 +90,9 @@ export function BundleDialog({
       ) : (
         <>
           <p className="muted">
-            One .tar.gz with everything support asks for: the output at AIO_DEBUG_MODE=4, the exact command and
-            environment, the machine (lscpu, numactl, /proc, kernel, cgroup) and the Python installation. Values of
-            variables that look secret (TOKEN, KEY, PASSWORD, …) become &lt;redacted&gt;.
+            One .tar.gz with everything support asks for: the output at AIO_DEBUG_MODE=4, the exact command
+            and environment, the machine (lscpu, numactl, /proc, kernel, cgroup) and the Python installation.
+            Values of variables that look secret (TOKEN, KEY, PASSWORD, …) become &lt;redacted&gt;.
           </p>
           {finishedRun && (
             <fieldset className="bundle-source" disabled={phase.kind === 'gathering'}>
@@ -110,7 +113,9 @@ export function BundleDialog({
           )}
           {preview && <BundlePreviewView preview={preview} />}
           {previewError && <p className="inline-error">{previewError}</p>}
-          <label htmlFor="bundle-redact">Also redact (one per line: a name fragment, or /regex/flags over all text)</label>
+          <label htmlFor="bundle-redact">
+            Also redact (one per line: a name fragment, or /regex/flags over all text)
+          </label>
           <textarea
             id="bundle-redact"
             className="mono"

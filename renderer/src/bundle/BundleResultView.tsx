@@ -10,8 +10,7 @@ export function BundleResultView({ info }: { info: BundleInfo }) {
   return (
     <div className="bundle-result" data-testid="bundle-result">
       <p>
-        <strong>Bundle ready:</strong>{' '}
-        <code data-testid="bundle-path">{info.path}</code> ·{' '}
+        <strong>Bundle ready:</strong> <code data-testid="bundle-path">{info.path}</code> ·{' '}
         <span data-testid="bundle-size">{formatBytes(info.sizeBytes)}</span> · {info.files.length} files
       </p>
       <div className="field-row">
@@ -20,14 +19,26 @@ export function BundleResultView({ info }: { info: BundleInfo }) {
             Show in folder
           </button>
         ) : (
-          <a className="button-link" href={downloadUrl(info.path)} download={name} data-testid="bundle-download">
+          <a
+            className="button-link"
+            href={downloadUrl(info.path)}
+            download={name}
+            data-testid="bundle-download"
+          >
             Download {name}
           </a>
         )}
         <CopyButton text={info.path} label="Copy path" />
       </div>
       <label htmlFor="bundle-note">Note for the support e-mail</label>
-      <textarea id="bundle-note" className="mono" readOnly rows={7} value={info.note} data-testid="bundle-note" />
+      <textarea
+        id="bundle-note"
+        className="mono"
+        readOnly
+        rows={7}
+        value={info.note}
+        data-testid="bundle-note"
+      />
       <div className="field-row">
         <CopyButton text={info.note} label="Copy note" testId="bundle-note-copy" />
       </div>

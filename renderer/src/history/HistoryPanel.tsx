@@ -189,8 +189,8 @@ export function HistoryPanel() {
               <th>CPUs</th>
               <th>latency ms</th>
               <th>throughput</th>
-              <th>command</th>
               <th />
+              <th>command</th>
             </tr>
           </thead>
           <tbody>
@@ -222,9 +222,6 @@ export function HistoryPanel() {
                 <td className="num">
                   {fmt(e.throughput, 1)}{' '}
                   {e.throughput !== null ? <span className="muted">{e.throughputUnit}</span> : null}
-                </td>
-                <td className="mono history-command" title={e.command}>
-                  {e.command}
                 </td>
                 <td className="history-actions">
                   <button type="button" data-testid="history-open" onClick={() => void open(e)}>
@@ -262,6 +259,9 @@ export function HistoryPanel() {
                       Delete
                     </button>
                   )}
+                </td>
+                <td className="mono history-command" title={e.command}>
+                  {e.command}
                 </td>
               </tr>
             ))}

@@ -15,7 +15,11 @@ export function LoadStrip({ selection, running }: { selection: number[]; running
   return (
     <div className="load-strip-wrap">
       <span className="muted load-strip-label">
-        {live ? 'CPU load now' : running ? 'CPU load (waiting for samples)' : 'CPU load, average over the run'}
+        {live
+          ? 'CPU load now'
+          : running
+            ? 'CPU load (waiting for samples)'
+            : 'CPU load, average over the run'}
       </span>
       <div className="load-strip" data-testid="load-strip" data-live={live}>
         {cpus.map((cpu) => {
@@ -28,7 +32,10 @@ export function LoadStrip({ selection, running }: { selection: number[]; running
               data-busy={busy.toFixed(2)}
               title={`CPU ${cpu}: ${Math.round(busy * 100)}% busy${picked.has(cpu) ? ' (selected)' : ''}`}
             >
-              <span className={`load-fill ${loadClass(busy)}`} style={{ height: `${Math.round(busy * 100)}%` }} />
+              <span
+                className={`load-fill ${loadClass(busy)}`}
+                style={{ height: `${Math.round(busy * 100)}%` }}
+              />
               <span className="load-cpu">{cpu}</span>
               <span className="load-pct">{Math.round(busy * 100)}%</span>
             </div>
@@ -41,12 +48,12 @@ export function LoadStrip({ selection, running }: { selection: number[]; running
 
 /** The proof-of-binding warning: CPUs busy that the run was not bound to. */
 export function OutsideWarning({ runId }: { runId: string }) {
-  const { sample, live } = useLiveLoad();
-  if (!live || !sample || sample.runId !== runId || sample.outside.length === 0) return null;
-  const ids = sample.outside.join(', ');
+  const { live, outside, runId: watched } = useLiveLoad();
+  if (!live || watched !== runId || outside.length === 0) return null;
+  const ids = outside.join(', ');
   return (
     <div className="banner warn" role="alert" data-testid="load-outside">
-      {sample.outside.length === 1 ? `CPU ${ids} is` : `CPUs ${ids} are`} busy outside your selection — the binding
+      {outside.length === 1 ? `CPU ${ids} is` : `CPUs ${ids} are`} busy outside your selection — the binding
       may not have worked (or another process is using them).
     </div>
   );

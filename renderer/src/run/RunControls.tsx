@@ -76,14 +76,14 @@ export function RunControls({
       </div>
       {example && (
         <p className="muted hint" data-testid="example-hint">
-          Example workload: examples/bench.py (a small PyTorch benchmark shipped with AIO Tuner; set your own under
-          Run settings → Workload).
+          Example workload: examples/bench.py (a small PyTorch benchmark shipped with AIO Tuner; set your own
+          under Run settings → Workload).
         </p>
       )}
       {errors.length > 0 && !running && (
         <p className="warn-text hint" data-testid="run-check-errors">
           {errors.length === 1 ? 'The command has a problem' : `The command has ${errors.length} problems`}:{' '}
-          {errors[0]!.message}
+          {errors[0]!.message.replace(/\.$/, '')}
           {errors.length > 1 ? ' (see Checks)' : ''}. You can still start it.
         </p>
       )}

@@ -68,7 +68,12 @@ export function RunPanel() {
         </div>
       )}
       {run && (
-        <RunStatus run={run} elapsedMs={session.elapsedMs} totalLines={totalLines} stopping={session.stopping} />
+        <RunStatus
+          run={run}
+          elapsedMs={session.elapsedMs}
+          totalLines={totalLines}
+          stopping={session.stopping}
+        />
       )}
       {run?.outcome?.startError && (
         <div className="banner error" role="alert" data-testid="run-start-error">

@@ -14,13 +14,15 @@ export function RunStatus({
   stopping: boolean;
 }) {
   const o = run.outcome;
-  const state = run.state === 'running' ? (stopping ? 'stopping' : 'running') : o?.signal ? 'stopped' : 'exited';
+  const state =
+    run.state === 'running' ? (stopping ? 'stopping' : 'running') : o?.signal ? 'stopped' : 'exited';
   return (
     <p className={`run-status state-${state}`} data-testid="run-status" data-state={state} role="status">
       <span className="run-dot" aria-hidden="true" />
       {run.state === 'running' ? (
         <>
-          {stopping ? 'stopping…' : 'running'} · {formatClock(elapsedMs)} · {totalLines.toLocaleString()} lines
+          {stopping ? 'stopping…' : 'running'} · {formatClock(elapsedMs)} · {totalLines.toLocaleString()}{' '}
+          lines
         </>
       ) : o ? (
         <>

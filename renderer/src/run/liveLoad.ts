@@ -15,9 +15,13 @@ interface LoadState {
   /** Mean busy per CPU over the watched run, kept after it ends as the proof of where it ran. */
   average: Map<number, number>;
   runId: string | null;
+  /** CPUs busy outside the run's selection in any of the last few samples: steadier than one sample's list. */
+  outside: number[];
 }
 
-let state: LoadState = { sample: null, live: false, average: new Map(), runId: null };
+const OUTSIDE_WINDOW = 3;
+let state: LoadState = { sample: null, live: false, average: new Map(), runId: null, outside: [] };
+let recentOutside: number[][] = [];
 let byCpu = new Map<number, number>();
 let sums = new Map<number, { total: number; n: number }>();
 const listeners = new Set<() => void>();
@@ -43,7 +47,9 @@ function accept(sample: LoadSample, runId: string): void {
     }
   }
   const average = new Map([...sums].map(([cpu, s]) => [cpu, s.total / s.n]));
-  publish({ sample, live: true, average, runId });
+  recentOutside = [...recentOutside, sample.runId === runId ? sample.outside : []].slice(-OUTSIDE_WINDOW);
+  const outside = [...new Set(recentOutside.flat())].sort((a, b) => a - b);
+  publish({ sample, live: true, average, runId, outside });
 }
 
 /** The whole state: the run panel's load strip and warning. */
@@ -71,10 +77,11 @@ export function useLoadWatch(runId: string | null, running: boolean): void {
     if (state.runId !== runId) {
       sums = new Map();
       byCpu = new Map();
-      publish({ sample: null, live: false, average: new Map(), runId });
+      recentOutside = [];
+      publish({ sample: null, live: false, average: new Map(), runId, outside: [] });
     }
     if (!running) {
-      if (state.live) publish({ ...state, live: false });
+      if (state.live) publish({ ...state, live: false, outside: [] });
       return;
     }
     const off = on('load.sample', (s) => accept(s, runId));
@@ -82,7 +89,7 @@ export function useLoadWatch(runId: string | null, running: boolean): void {
     return () => {
       off();
       void call('load.watch', { on: false }).catch(() => undefined);
-      publish({ ...state, live: false });
+      publish({ ...state, live: false, outside: [] });
     };
   }, [runId, running]);
 }

@@ -11,7 +11,7 @@ function Card({ title, r, testId }: { title: string; r: Recommendation | null; t
         <>
           <p>
             <strong>
-              {r.variant}, {r.instances} × {r.threads} thread(s) = {r.cores} cores
+              {r.variant}, {r.instances} × {r.threads} thread(s) = {r.cores} core{r.cores === 1 ? '' : 's'}
               {r.batch !== null ? `, batch ${r.batch}` : ''}
             </strong>
             <br />

@@ -32,7 +32,13 @@ export function SweepChart({ rows, variants }: { rows: readonly SweepRow[]; vari
             {s.label}
           </li>
         ))}
-        {legend.length === 0 && <li className="muted">Points appear here as runs finish.</li>}
+        {legend.length === 0 && (
+          <li className="muted">
+            {rows.length
+              ? 'No run has produced numbers yet (see the table for why).'
+              : 'Points appear here as runs finish.'}
+          </li>
+        )}
       </ul>
     </div>
   );

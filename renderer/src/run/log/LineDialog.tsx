@@ -38,7 +38,12 @@ export function LineDialog({
   }, [logId, line]);
 
   return (
-    <Dialog open={line !== null} title={line ? `Line ${line.n}` : 'Line'} onClose={onClose} testId="line-dialog">
+    <Dialog
+      open={line !== null}
+      title={line ? `Line ${line.n}` : 'Line'}
+      onClose={onClose}
+      testId="line-dialog"
+    >
       {error && <p className="inline-error">{error}</p>}
       {text === null && !error && <p className="muted">Loading the whole line…</p>}
       {text !== null && (

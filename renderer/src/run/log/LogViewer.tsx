@@ -95,7 +95,12 @@ export function LogViewer({
           {follow ? 'Following the end' : 'Follow ↓'}
         </button>
       </div>
-      <LevelFilter levels={levels} onChange={(l) => (setLevels(l), search$.reset())} counts={meta.counts} mode={mode} />
+      <LevelFilter
+        levels={levels}
+        onChange={(l) => (setLevels(l), search$.reset())}
+        counts={meta.counts}
+        mode={mode}
+      />
       <SearchBar
         text={search}
         onText={(t) => (setSearch(t), search$.reset())}

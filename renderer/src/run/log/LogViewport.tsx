@@ -13,7 +13,6 @@ import {
   firstToScroll,
   isAtBottom,
   isScaled,
-
   scrollToFirst,
   spacerHeight,
   visibleRows,
@@ -120,7 +119,11 @@ export function LogViewport({
       e.preventDefault();
       const geo = gRef.current;
       const rows =
-        e.deltaMode === 1 ? e.deltaY : e.deltaMode === 2 ? e.deltaY * visibleRows(geo) : e.deltaY / ROW_HEIGHT;
+        e.deltaMode === 1
+          ? e.deltaY
+          : e.deltaMode === 2
+            ? e.deltaY * visibleRows(geo)
+            : e.deltaY / ROW_HEIGHT;
       place(firstRef.current + rows);
       onFollowChange(isAtBottom(geo, firstRef.current));
     };
@@ -176,4 +179,3 @@ export function LogViewport({
     </div>
   );
 }
-

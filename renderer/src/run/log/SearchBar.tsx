@@ -43,10 +43,20 @@ export function SearchBar({
           else onNext();
         }}
       />
-      <button type="button" data-testid="log-search-prev" disabled={!text || invalid || busy} onClick={onPrev}>
+      <button
+        type="button"
+        data-testid="log-search-prev"
+        disabled={!text || invalid || busy}
+        onClick={onPrev}
+      >
         ↑ Previous
       </button>
-      <button type="button" data-testid="log-search-next" disabled={!text || invalid || busy} onClick={onNext}>
+      <button
+        type="button"
+        data-testid="log-search-next"
+        disabled={!text || invalid || busy}
+        onClick={onNext}
+      >
         ↓ Next
       </button>
       <label className="toggle">
@@ -64,7 +74,11 @@ export function SearchBar({
         only matching lines
       </label>
       {message && (
-        <span className={invalid ? 'inline-error' : 'muted'} data-testid="log-search-message" aria-live="polite">
+        <span
+          className={invalid ? 'inline-error' : 'muted'}
+          data-testid="log-search-message"
+          aria-live="polite"
+        >
           {message}
         </span>
       )}

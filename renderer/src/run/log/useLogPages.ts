@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { Level, LogLine } from '../../../../app/api/contract';
-import { call } from '../../api';
+import { call, on } from '../../api';
 import type { LogFilter } from './types';
 
 export const PAGE = 500;
@@ -72,7 +72,8 @@ export function useLogPages(
   const fetchPage = useCallback(async (p: number, force = false) => {
     const c = cache.current;
     const { logId: id, filter: f } = params.current;
-    if (!id || c.inflight.has(p) || (!force && isComplete(c, p, metaRef.current))) return;
+    // A forced fetch goes even if one is in flight: that one may hold a snapshot taken before the log stopped.
+    if (!id || (!force && (c.inflight.has(p) || isComplete(c, p, metaRef.current)))) return;
     c.inflight.add(p);
     try {
       const r = await call('log.query', {
@@ -82,7 +83,9 @@ export function useLogPages(
         ...(f ? { filter: f } : {}),
       });
       if (cache.current !== c) return; // the log or the filter changed meanwhile
-      c.pages.set(p, r.lines);
+      // Streamed lines may already have taken this page past what the query saw: keep the longer one.
+      const had = c.pages.get(p);
+      if (!had || had.length <= r.lines.length) c.pages.set(p, r.lines);
       evict(c, wanted.current);
       setMeta({
         matched: r.matched,
@@ -121,6 +124,12 @@ export function useLogPages(
     };
     if (!growing) {
       tail();
+      // Pages in view that streaming left short (lines sent before we listened) are final now: read them again.
+      if (cache.current.pages.size === 0) return;
+      const { from, to } = wanted.current;
+      for (let p = Math.floor(from / PAGE); p * PAGE < to; p++) {
+        if ((cache.current.pages.get(p)?.length ?? 0) < PAGE) void fetchPage(p, true);
+      }
       return;
     }
     refreshTimer.current ??= setTimeout(tail, REFRESH_THROTTLE_MS);
@@ -133,12 +142,39 @@ export function useLogPages(
     [],
   );
 
+  // Unfiltered, a line's row is its number: lines streamed by the run go straight into the pages, so a followed
+  // log shows its newest lines with no query round trip (a query would always lag a fast writer).
+  useEffect(() => {
+    if (!logId || !growing || !isUnfiltered(filter)) return;
+    return on('run.lines', (e) => {
+      const c = cache.current;
+      if (e.logId !== logId || c.key !== key) return;
+      let added = false;
+      for (const l of e.lines) {
+        const idx = l.n - 1;
+        const p = Math.floor(idx / PAGE);
+        const page = c.pages.get(p);
+        if (page ? page.length === idx % PAGE : idx % PAGE === 0) {
+          if (page) page.push(l);
+          else c.pages.set(p, [l]);
+          added = true;
+        }
+      }
+      if (added) {
+        evict(c, wanted.current);
+        bump();
+      }
+    });
+  }, [logId, key, growing, filter]);
+
   const count = isUnfiltered(filter) ? Math.max(meta.matched, liveTotal) : meta.matched;
 
   const ensure = useCallback(
     (from: number, to: number) => {
       wanted.current = { from: Math.max(0, from), to: Math.max(0, to) };
-      if (ensureTimer.current) clearTimeout(ensureTimer.current);
+      // A pending fetch reads the latest wanted range when it fires. Not restarting the timer matters: while a
+      // followed log grows, the range changes many times a second and a restarted timer would never fire.
+      if (ensureTimer.current) return;
       ensureTimer.current = setTimeout(() => {
         ensureTimer.current = null;
         const { from: a, to: b } = wanted.current;

@@ -1,0 +1,10 @@
+/** Remote targets: SSH hosts and Docker containers the tuner reads, runs on and bundles from. */
+export * from './url';
+export { RemoteError, sshFailure, dockerFailure, workloadStartFailure, type RemoteErrorCode } from './errors';
+export { remoteContext, type RemoteContext } from './ssh';
+export { runOnTarget, runScript, targetArgv, masterPid, closeMaster, execLocal, type ExecResult } from './exec';
+export { probeTarget, originOf, type TargetFacts } from './remote-topology';
+export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
+export { RemoteLoadSampler, type LoadSource } from './load';
+export { TargetStore, type TargetEntry, type TargetList } from './target-store';
+export { TargetService, type TargetCheck } from './service';

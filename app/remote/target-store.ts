@@ -1,0 +1,109 @@
+/**
+ * The targets a user added, and which one is active, remembered in <dataDir>/targets.json. "This machine" is
+ * always there and never stored. A damaged file is reported, not silently replaced: it may hold hosts the user
+ * wants back.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { JsonFileError, readJsonFile, writeFileAtomic } from '../util/atomic';
+import { LOCAL_URL, parseTarget, targetLabel, targetUrl, type Target } from './url';
+
+export interface TargetEntry {
+  /** Canonical URL ("local" for this machine). */
+  url: string;
+  label: string;
+  kind: Target['kind'];
+  active: boolean;
+  name: string | null;
+  addedAt: string | null;
+}
+
+export interface TargetList {
+  active: string;
+  targets: TargetEntry[];
+  /** Why targets.json could not be read, when it could not (the list then shows this machine only). */
+  problem?: string;
+}
+
+const FileSchema = z
+  .object({
+    version: z.literal(1),
+    active: z.string(),
+    targets: z.array(
+      z.object({ url: z.string().min(1).max(4096), name: z.string().max(200).nullable(), addedAt: z.string() }).strict(),
+    ),
+  })
+  .strict();
+type StoreFile = z.infer<typeof FileSchema>;
+
+export class TargetStore {
+  private data: StoreFile = { version: 1, active: LOCAL_URL, targets: [] };
+  private problem: string | undefined;
+  readonly file: string;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'targets.json');
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.data = await readJsonFile(this.file, (d) => FileSchema.parse(d));
+      this.problem = undefined;
+    } catch (e) {
+      if (e instanceof JsonFileError && e.kind === 'missing') return;
+      this.problem = `${(e as Error).message}; fix or delete it to keep your targets`;
+    }
+  }
+
+  private async save(): Promise<void> {
+    // Never overwrite a file we could not read: the user's hosts would be lost.
+    if (this.problem) throw new Error(`not saving targets: ${this.problem}`);
+    await writeFileAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
+  }
+
+  activeUrl(): string {
+    return this.data.active;
+  }
+
+  list(): TargetList {
+    const entry = (url: string, name: string | null, addedAt: string | null): TargetEntry => {
+      const t = parseTarget(url);
+      return { url, label: targetLabel(t), kind: t.kind, active: url === this.data.active, name, addedAt };
+    };
+    const out: TargetList = {
+      active: this.data.active,
+      targets: [entry(LOCAL_URL, null, null), ...this.data.targets.map((t) => entry(t.url, t.name, t.addedAt))],
+    };
+    if (this.problem) out.problem = this.problem;
+    return out;
+  }
+
+  /** Add (or rename) a target; returns its canonical URL. Throws TargetUrlError for a bad URL. */
+  async add(url: string, name: string | null = null): Promise<string> {
+    const canonical = targetUrl(parseTarget(url));
+    if (canonical === LOCAL_URL) return canonical;
+    const existing = this.data.targets.find((t) => t.url === canonical);
+    if (existing) existing.name = name ?? existing.name;
+    else this.data.targets.push({ url: canonical, name, addedAt: new Date().toISOString() });
+    await this.save();
+    return canonical;
+  }
+
+  async remove(url: string): Promise<void> {
+    const canonical = targetUrl(parseTarget(url));
+    if (canonical === LOCAL_URL) throw new Error('this machine is always a target and cannot be removed');
+    this.data.targets = this.data.targets.filter((t) => t.url !== canonical);
+    if (this.data.active === canonical) this.data.active = LOCAL_URL;
+    await this.save();
+  }
+
+  /** Make a target the active one (adding it when new). */
+  async select(url: string): Promise<string> {
+    const canonical = targetUrl(parseTarget(url));
+    if (canonical !== LOCAL_URL && !this.data.targets.some((t) => t.url === canonical))
+      this.data.targets.push({ url: canonical, name: null, addedAt: new Date().toISOString() });
+    this.data.active = canonical;
+    await this.save();
+    return canonical;
+  }
+}

@@ -1,0 +1,38 @@
+import { startSshd } from './test/helpers/sshd';
+import { parseTarget, type RemoteTarget } from './app/remote/url';
+import { remoteContext } from './app/remote/ssh';
+import { probeTarget } from './app/remote/remote-topology';
+import { remoteLaunch } from './app/remote/launch';
+import { closeMaster } from './app/remote/exec';
+import { startRun } from './app/run';
+import { readSysfsTopology } from './app/topology/sysfs';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+(async () => {
+  const s = await startSshd();
+  const t = parseTarget(s.url) as RemoteTarget;
+  const ctx = remoteContext(mkdtempSync(join(tmpdir(), 'aio-home-')));
+  let t0 = Date.now();
+  const f = await probeTarget(t, ctx);
+  console.log('probe ms', Date.now() - t0, f.tools, f.topology.origin);
+  const local = await readSysfsTopology('/');
+  const strip = (x: any) => JSON.stringify({ ...x, origin: null, nodes: x.nodes.map((n: any) => ({ ...n, freeBytes: null })) });
+  console.log('equal', strip(local) === strip(f.topology));
+  if (strip(local) !== strip(f.topology)) { console.log(strip(local)); console.log(strip(f.topology)); }
+  t0 = Date.now();
+  const h = startRun({ argv: ['sh', '-c', 'echo out; echo err >&2; printf partial; exit 3'], env: { FOO: 'bar' }, cwd: '/tmp', logFile: '/tmp/zz.log', remote: remoteLaunch(t, ctx, { argv: ['sh', '-c', 'echo out; echo err >&2; printf partial; exit 3'], env: { FOO: 'bar' }, cwd: '/tmp' }) });
+  h.events.on('lines', (l) => console.log(l.map((x) => x.stream + ':' + x.text)));
+  console.log(await h.done, Date.now() - t0);
+  const h2 = startRun({ argv: ['sleep', '30'], env: {}, logFile: '/tmp/zz2.log', graceMs: 500, remote: remoteLaunch(t, ctx, { argv: ['sleep', '30'], env: {}, cwd: null }) });
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log('pgid', h2.remotePgid);
+  t0 = Date.now();
+  console.log(await h2.stop(), Date.now() - t0);
+  const h3 = startRun({ argv: ['nonexistent-prog'], env: {}, logFile: '/tmp/zz3.log', remote: remoteLaunch(t, ctx, { argv: ['nonexistent-prog'], env: {}, cwd: null }) });
+  console.log(await h3.done);
+  const h4 = startRun({ argv: ['true'], env: {}, logFile: '/tmp/zz3.log', remote: remoteLaunch(t, ctx, { argv: ['true'], env: {}, cwd: '/nonexist' }) });
+  console.log(await h4.done);
+  await closeMaster(t, ctx);
+  await s.stop();
+})();

@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Electron may only be imported by the thin shell; every other module must run in plain Node.
     files: ['app/**/*.ts'],
     ignores: ['app/main.ts', 'app/preload.ts'],

@@ -12,6 +12,7 @@ import type { VariableInfo } from '../command/variables';
 import { SweepSpecSchema } from '../sweep/schema';
 import type { SweepBest, SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
 import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
+import type { TargetCheck, TargetList } from '../remote/types';
 
 export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
 export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
@@ -48,7 +49,13 @@ export interface RunOutcome {
   logFile: string;
   lines: number;
   startError?: string;
+  /** Stopped because the run's time limit passed. */
+  timedOut?: boolean;
+  /** Stopped on request (Stop button, Ctrl-C, app quit). */
+  stopped?: boolean;
   results: ResultSummary | null;
+  /** Remote runs: the connection to the target was lost before the end was reported (the log so far is kept). */
+  connectionLost?: string;
 }
 
 export interface RunInfo {
@@ -75,6 +82,8 @@ export interface SystemInfo {
   cwd: string;
   exampleWorkload: string[];
   topologyOrigin: string;
+  /** Where runs go: "local" or a target URL (app/remote/url.ts). */
+  target?: string;
 }
 
 export interface LogQueryResult {
@@ -150,6 +159,8 @@ export const ApiParams = {
         .positive()
         .max(7 * 86400)
         .optional(),
+      /** The target the UI believes is active; refused when another one is (another window switched it). */
+      target: z.string().max(4096).optional(),
     })
     .strict(),
   'run.stop': z.object({ runId: z.string().min(1).max(100) }).strict(),
@@ -223,6 +234,12 @@ export const ApiParams = {
       sweepId: z.string().max(100).optional(),
     })
     .strict(),
+  // Remote targets (app/remote): this machine, SSH hosts, Docker containers.
+  'targets.list': z.object({}).strict(),
+  'targets.add': z.object({ url: z.string().min(1).max(4096), name: z.string().max(200).optional() }).strict(),
+  'targets.remove': z.object({ url: z.string().min(1).max(4096) }).strict(),
+  'targets.select': z.object({ url: z.string().min(1).max(4096) }).strict(),
+  'targets.test': z.object({ url: z.string().min(1).max(4096) }).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof ApiParams;
@@ -296,6 +313,12 @@ export interface ApiResults {
   'history.rerun': { kind: 'run'; run: RunInfo } | { kind: 'sweep'; sweep: SweepRecord };
   'history.compare': RunComparison;
   'history.export': ExportFile;
+  'targets.list': TargetList;
+  'targets.add': TargetList;
+  'targets.remove': TargetList;
+  /** The new target's machine, already probed: the map shows it (topology.origin names the target). */
+  'targets.select': { list: TargetList; topology: Topology };
+  'targets.test': TargetCheck;
 }
 
 export interface LoadSample {

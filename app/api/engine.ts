@@ -43,6 +43,7 @@ import { exampleWorkload } from './example';
 import { BundleService } from './bundles';
 import { SweepService, type SweepSpec } from '../sweep';
 import { HistoryStore, type HistoryFilter } from '../history';
+import { parseTarget, RemoteError, TargetService, TargetUrlError, targetUrl } from '../remote';
 
 export interface EngineOptions {
   shell: 'electron' | 'browser';
@@ -50,6 +51,10 @@ export interface EngineOptions {
   fromFile?: string;
   /** Data directory override (tests); defaults to AIO_TUNER_HOME or the platform's user data directory. */
   dataDir?: string;
+  /** Target URL to start on (CLI --target); see app/remote/url.ts. */
+  target?: string;
+  /** Start on the target remembered in targets.json (default: in the Electron app only; the CLI stays local). */
+  restoreTarget?: boolean;
 }
 
 type Handler<M extends ApiMethod> = (params: never) => Promise<ApiResults[M]>;
@@ -66,6 +71,8 @@ export class Engine {
   readonly sweeps: SweepService;
   readonly history: HistoryStore;
   private readonly cwd = process.cwd();
+  readonly targets: TargetService;
+  private readonly ready: Promise<void>;
 
   constructor(private readonly opts: EngineOptions) {
     this.home = opts.dataDir ?? dataDir();
@@ -73,7 +80,18 @@ export class Engine {
     this.profiles = new ProfileStore(join(this.home, 'profiles'));
     this.logs = new LogViews();
     this.runs = new RunManager(join(this.home, 'runs'), this.logs, (e, d) => this.emit(e, d));
-    this.load = new LoadWatch(this.runs, (e, d) => this.emit(e, d));
+    this.targets = new TargetService(this.home);
+    if (opts.target !== undefined && (opts.sysroot !== undefined || opts.fromFile !== undefined))
+      throw new ApiError('use either a target or a sysroot/imported file, not both', 'bad-request');
+    this.ready = this.targets.init(opts.target, opts.restoreTarget ?? opts.shell === 'electron');
+    // Awaited by every request; this only keeps an early failure from being an unhandled rejection meanwhile.
+    this.ready.catch(() => undefined);
+    this.runs.useTarget(() => ({ url: this.targets.currentUrl(), launcher: (spec) => this.targets.launcher(spec) }));
+    this.load = new LoadWatch(
+      this.runs,
+      (e, d) => this.emit(e, d),
+      () => this.targets.loadSource(),
+    );
     this.bundles = new BundleService(this, (e, d) => this.emit(e, d), opts.sysroot);
     this.sweeps = new SweepService({
       home: this.home,
@@ -87,8 +105,27 @@ export class Engine {
   }
 
   async getTopology(): Promise<Topology> {
-    this.topology ??= await loadTopology({ sysroot: this.opts.sysroot, fromFile: this.opts.fromFile });
+    await this.ready;
+    if (this.targets.isRemote()) this.topology ??= await this.remote(() => this.targets.topology());
+    else this.topology ??= await loadTopology({ sysroot: this.opts.sysroot, fromFile: this.opts.fromFile });
     return this.topology;
+  }
+
+  /** Remote failures become API errors with their stable code (auth-refused, unknown-host, …). */
+  private async remote<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof RemoteError) throw new ApiError(e.message, e.code);
+      if (e instanceof TargetUrlError) throw new ApiError(e.message, 'bad-request');
+      throw e;
+    }
+  }
+
+  /** numactl where runs go: this host's, or what the target's probe found. */
+  private async numactlHere(): Promise<{ available: boolean; path: string | null; version: string | null }> {
+    const remote = await this.remote(() => this.targets.remoteNumactl());
+    return remote ? { ...remote, version: null } : numactlStatus();
   }
 
   subscribe(cb: (event: ApiEvent, data: unknown) => void): () => void {
@@ -103,6 +140,7 @@ export class Engine {
   /** Validate and dispatch one request. Throws ApiError with a user-readable message. */
   async handle(method: string, rawParams: unknown): Promise<unknown> {
     const { params } = validateParams(method, rawParams);
+    await this.ready;
     const fn = (this.handlers as Record<string, Handler<ApiMethod>>)[method];
     if (!fn) throw new ApiError(`method "${method}" is not implemented`, 'unknown-method');
     try {
@@ -115,7 +153,7 @@ export class Engine {
 
   async buildFor(settings: RunSettings, container?: string) {
     const t = await this.getTopology();
-    const n = await numactlStatus();
+    const n = await this.numactlHere();
     return buildCommand(settings, t, { numactlAvailable: n.available, container });
   }
 
@@ -126,18 +164,23 @@ export class Engine {
         version: VERSION,
         platform: process.platform,
         shell: this.opts.shell,
-        numactl: await numactlStatus(),
+        numactl: await this.numactlHere(),
         dataDir: this.home,
         cwd: this.cwd,
         exampleWorkload: exampleWorkload(),
         topologyOrigin: t.origin ?? t.source,
+        target: this.targets.currentUrl(),
       };
     },
     'topology.get': async () => this.getTopology(),
     'topology.load': async (
       p: { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string },
     ) => {
-      if (p.kind === 'host') this.topology = await loadTopology({ sysroot: this.opts.sysroot });
+      if (p.kind === 'host' && this.targets.isRemote()) {
+        // "The machine runs go to": on a remote target that is the target, probed afresh.
+        this.targets.refresh();
+        this.topology = await this.remote(() => this.targets.topology());
+      } else if (p.kind === 'host') this.topology = await loadTopology({ sysroot: this.opts.sysroot });
       else if (p.kind === 'sysroot') this.topology = await readSysfsTopology(resolve(p.path));
       else this.topology = importTopology(p.text, p.name ?? 'pasted text');
       return this.topology;
@@ -193,7 +236,15 @@ export class Engine {
       };
     },
     'profiles.import': async (p: { json: string }) => this.profiles.importJson(p.json),
-    'run.start': async (p: { settings: RunSettings; timeoutS?: number }) => {
+    'run.start': async (p: { settings: RunSettings; timeoutS?: number; target?: string }) => {
+      if (p.target !== undefined) {
+        const wanted = await this.remote(async () => targetUrl(parseTarget(p.target!)));
+        if (wanted !== this.targets.currentUrl())
+          throw new ApiError(
+            `the active target is now ${this.targets.currentUrl()}, not ${wanted}: reload the map before running`,
+            'conflict',
+          );
+      }
       const built = await this.buildFor(p.settings);
       return this.runs.start(p.settings, built, { timeoutMs: p.timeoutS ? p.timeoutS * 1000 : undefined });
     },
@@ -243,7 +294,32 @@ export class Engine {
     'history.compare': async (p: { a: string; b: string }) => this.history.compare(p.a, p.b),
     'history.export': async (p: { format: 'csv' | 'json'; ids?: string[]; sweepId?: string }) =>
       this.history.export(p),
+    'targets.list': async () => this.targets.list(),
+    'targets.add': async (p: { url: string; name?: string }) => {
+      await this.remote(() => this.targets.store.add(p.url, p.name ?? null));
+      return this.targets.list();
+    },
+    'targets.remove': async (p: { url: string }) => {
+      const url = await this.remote(async () => targetUrl(parseTarget(p.url)));
+      if (url === this.targets.currentUrl()) await this.switchTarget('local');
+      await this.remote(() => this.targets.store.remove(url));
+      return this.targets.list();
+    },
+    'targets.select': async (p: { url: string }) => {
+      await this.switchTarget(p.url);
+      return { list: this.targets.list(), topology: await this.getTopology() };
+    },
+    'targets.test': async (p: { url: string }) => this.targets.test(p.url),
   };
+
+  /** Make another target active: its topology replaces the map's, load sampling follows it. */
+  private async switchTarget(url: string): Promise<void> {
+    // Runs keep their own connection, but the load overlay and Stop-all would follow the new target.
+    if (this.runs.activeCount() > 0) throw new ApiError('a run is going: stop it before switching targets', 'busy');
+    await this.remote(() => this.targets.select(url));
+    this.topology = null;
+    this.load.retarget();
+  }
 
   /** Stop everything this engine started (app quit, CLI Ctrl-C, server shutdown). */
   async dispose(): Promise<void> {
@@ -252,6 +328,7 @@ export class Engine {
     await this.sweeps.cancelAll();
     await this.runs.stopAll();
     this.logs.closeAll();
+    await this.targets.dispose();
   }
 
   /** Path helpers for the server's download route: only files the engine itself produced may be served. */

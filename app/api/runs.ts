@@ -7,6 +7,8 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../command/types';
+import type { LaunchSpec } from '../remote/launch';
+import type { RemoteLaunch } from '../run/runner';
 import { startRun, ResultsParser, type RunHandle, type RunResult, type RunMetrics } from '../run';
 import { writeFileAtomic } from '../util/atomic';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
@@ -43,11 +45,22 @@ export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome 
     logFile: r.logFile,
     lines: r.lines,
     ...(r.startError ? { startError: r.startError } : {}),
+    ...(r.connectionLost ? { connectionLost: r.connectionLost } : {}),
+    timedOut: r.timedOut,
+    stopped: r.stopped,
     results: summarize(metrics),
   };
 }
 
+/** Where runs go (app/remote): the target's URL, and how to launch there (undefined = this machine). */
+export interface RunTarget {
+  url: string;
+  launcher(spec: LaunchSpec): RemoteLaunch | undefined;
+}
+
 export class RunManager {
+  private target: (() => RunTarget) | null = null;
+
   private readonly live = new Map<string, Live>();
   private readonly finished = new Map<string, RunInfo>();
   private readonly activity = new Set<() => void>();
@@ -89,6 +102,11 @@ export class RunManager {
     return last ? { runId: last.info.runId, settingsCpus: last.info.settings.cpus } : null;
   }
 
+  /** Send every later run (UI, CLI, sweeps, reruns) to the engine's active target and tag it with its URL. */
+  useTarget(current: () => RunTarget): void {
+    this.target = current;
+  }
+
   start(
     settings: RunSettings,
     built: BuiltCommand,
@@ -96,7 +114,16 @@ export class RunManager {
   ): RunInfo {
     const errors = built.checks.filter((c) => c.severity === 'error' && c.code === 'numactl-missing');
     if (errors.length) throw new ApiError(errors[0]!.message, 'precondition');
-    const problem = preflightProblem(settings);
+    const target = this.target?.() ?? null;
+    const remote = target?.launcher({
+      argv: built.argv,
+      env: built.env,
+      unset: built.unset,
+      cwd: settings.cwd,
+      program: settings.workload[0],
+    });
+    // Checks of this machine's files mean nothing for a remote run; the target checks for itself.
+    const problem = remote ? null : preflightProblem(settings);
     if (problem) throw new ApiError(problem, 'start-failed');
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
     const runDir = join(this.dir, runId);
@@ -109,6 +136,7 @@ export class RunManager {
       cwd: settings.cwd,
       logFile,
       timeoutMs: opts.timeoutMs,
+      ...(remote ? { remote } : {}),
     });
     const logId = this.logs.register(handle.log, () => this.live.has(runId), `run-${runId}`);
     const info: RunInfo = {
@@ -122,7 +150,8 @@ export class RunManager {
       checks: built.checks,
       state: 'running',
       outcome: null,
-      ...(opts.tag ? { target: opts.tag } : {}),
+      // Runs on this machine stay untagged (as before targets existed); remote ones name their target.
+      ...(opts.tag || remote ? { target: opts.tag ?? target!.url } : {}),
     };
     const parser = new ResultsParser();
     this.live.set(runId, { info, handle, parser });

@@ -25,11 +25,21 @@ import { formatBytes } from '../topology/units';
 import { VERSION } from '../version';
 import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
-import { collectSystem, SYSTEM_FILES, which, type BundleFile } from './collect-system';
+import { collectSystem, SYSTEM_FILES, which, type BundleFile, type ToolHost } from './collect-system';
+import type { LaunchSpec } from '../remote/launch';
+import type { RemoteLaunch } from '../run/runner';
 import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
 import { measureOutput, outputLines } from './output-log';
 import { buildNote, buildReadme } from './readme';
 import { Redactor } from './redact';
+
+/** How a bundle reaches a remote target: its run launcher and a host for the system/python collectors. */
+export interface BundleRemote {
+  /** The target's URL, named in README.txt and the note. */
+  url: string;
+  launch(spec: LaunchSpec): RemoteLaunch;
+  host: ToolHost;
+}
 
 export type BundleStage = 'run' | 'system' | 'python' | 'archive' | 'done';
 
@@ -74,6 +84,8 @@ export interface CreateBundleOptions {
   signal?: AbortSignal;
   /** Whether numactl exists (for the checks); looked up on PATH when not given. */
   numactlAvailable?: boolean;
+  /** Run and collect on a remote target (app/remote/tools.ts); the bundle is still written here. */
+  remote?: BundleRemote;
 }
 
 /** What the CLI and the API return, plus facts a caller may want to print. */
@@ -281,6 +293,17 @@ async function runForBundle(p: Plan, logFile: string, opts: CreateBundleOptions)
     cwd: p.settings.cwd,
     logFile,
     timeoutMs: opts.timeoutMs,
+    ...(opts.remote
+      ? {
+          remote: opts.remote.launch({
+            argv: p.built.argv,
+            env: p.built.env,
+            unset: p.built.unset,
+            cwd: p.settings.cwd,
+            program: p.settings.workload[0],
+          }),
+        }
+      : {}),
   });
   let lines = 0;
   let last = 0;
@@ -340,9 +363,13 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const python = isPythonWorkload(settings.workload);
   if (python) opts.onProgress?.('python', `asking ${settings.workload[0]} about torch and pip`);
   const [systemFiles, pythonFiles] = await Promise.all([
-    collectSystem(opts.topology, { sysroot: opts.sysroot }),
+    collectSystem(opts.topology, { sysroot: opts.sysroot, ...(opts.remote ? { on: opts.remote.host } : {}) }),
     python
-      ? collectPython(settings.workload[0]!, { env, cwd: settings.cwd })
+      ? collectPython(
+          settings.workload[0]!,
+          // On a target only what the tool sets applies: this machine's environment means nothing there.
+          opts.remote ? { env: { ...built.env }, cwd: settings.cwd, on: opts.remote.host } : { env, cwd: settings.cwd },
+        )
       : Promise.resolve<BundleFile[]>([]),
   ]);
 
@@ -378,7 +405,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const readme = buildReadme({
     createdAt: now,
     version: VERSION,
-    host: hostname(),
+    host: opts.remote ? `${opts.remote.url} (bundle made on ${hostname()})` : hostname(),
     machine: machineLine(opts.topology),
     fromRun: from ? { logFile: from.logFile, startedAt: from.startedAt } : null,
     debugMode,
@@ -421,7 +448,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     fileName: basename(finished.path),
     sizeBytes: finished.sizeBytes,
     version: VERSION,
-    host: hostname(),
+    host: opts.remote ? `${opts.remote.url} (bundle made on ${hostname()})` : hostname(),
     machine: machineLine(opts.topology),
     command: p.command,
     outcome: redactor.text(outcome),

@@ -4,7 +4,7 @@
  * environment the run used, since a different python on PATH would answer for the wrong installation.
  */
 import { basename } from 'node:path';
-import { runTool, which, type BundleFile } from './collect-system';
+import { runTool, which, type BundleFile, type ToolHost } from './collect-system';
 
 export const PYTHON_FILES = ['python/interpreter.txt', 'python/torch.txt', 'python/pip-list.txt'] as const;
 
@@ -60,6 +60,8 @@ export interface PythonOptions {
   env: NodeJS.ProcessEnv;
   cwd?: string | null;
   timeoutMs?: number;
+  /** Ask the interpreter on this remote target (the one the run used) instead of this machine's. */
+  on?: ToolHost;
 }
 
 function stderrTail(stderr: string): string {
@@ -72,14 +74,16 @@ export async function collectPython(interpreter: string, opts: PythonOptions): P
   // Level 4 output from importing torch would drown the answers; the run's own log already has it.
   const env: NodeJS.ProcessEnv = { ...opts.env, AIO_DEBUG_MODE: '1' };
   const runOpts = { env, cwd: opts.cwd ?? undefined, timeoutMs: opts.timeoutMs ?? 120_000 };
-  const resolved = await which(interpreter, env);
+  const on = opts.on;
+  const resolved = on ? await on.which(interpreter) : await which(interpreter, env);
   if (resolved === null) {
-    const note = `# ${interpreter} was not found (PATH=${env.PATH ?? ''}): nothing could be asked of it.\n`;
+    const where = on ? `on ${on.where}` : `PATH=${env.PATH ?? ''}`;
+    const note = `# ${interpreter} was not found (${where}): nothing could be asked of it.\n`;
     return PYTHON_FILES.map((name) => ({ name, content: note }));
   }
   const [probe, pip] = await Promise.all([
-    runTool(resolved, ['-c', PROBE], runOpts),
-    runTool(resolved, ['-m', 'pip', 'list'], runOpts),
+    on ? on.run(resolved, ['-c', PROBE], runOpts) : runTool(resolved, ['-c', PROBE], runOpts),
+    on ? on.run(resolved, ['-m', 'pip', 'list'], runOpts) : runTool(resolved, ['-m', 'pip', 'list'], runOpts),
   ]);
 
   let info: ProbeResult | null = null;
@@ -91,7 +95,7 @@ export async function collectPython(interpreter: string, opts: PythonOptions): P
       info = null;
     }
   }
-  const head = `# asked of ${resolved} (workload's ${interpreter}) with the run's environment\n`;
+  const head = `# asked of ${resolved}${on ? ` on ${on.where}` : ''} (workload's ${interpreter}) with the run's environment\n`;
   let interp: string;
   let torch: string;
   if (info === null) {

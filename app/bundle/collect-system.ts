@@ -17,9 +17,23 @@ export interface BundleFile {
   content: string;
 }
 
+/**
+ * Another machine to collect on (a remote target, app/remote/tools.ts): tools run and files are read there,
+ * through the same formatting, so a remote bundle reads like a local one.
+ */
+export interface ToolHost {
+  /** Named in the file headers, e.g. "ssh://me@server". */
+  where: string;
+  run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<ToolRun>;
+  read(path: string): Promise<string | null>;
+  which(cmd: string): Promise<string | null>;
+}
+
 export interface CollectOptions {
   /** A dumped root (as for `--sysroot`): its files are used where it has them. */
   sysroot?: string;
+  /** Collect on this remote target instead of this machine. */
+  on?: ToolHost;
   /** Environment for the tools (its PATH decides which tools are found); default: this process's. */
   env?: NodeJS.ProcessEnv;
   /** Per-tool time limit. */
@@ -43,7 +57,7 @@ export const SYSTEM_FILES = [
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
-interface ToolRun {
+export interface ToolRun {
   stdout: string;
   stderr: string;
   exitCode: number | null;
@@ -106,8 +120,8 @@ export function runTool(
  * text so support sees exactly what produced it.
  */
 export async function toolOutput(cmd: string, args: string[], opts: CollectOptions = {}): Promise<string> {
-  const shown = `$ ${[cmd, ...args].join(' ')}\n`;
-  const r = await runTool(cmd, args, opts);
+  const shown = `${opts.on ? `# on ${opts.on.where}\n` : ''}$ ${[cmd, ...args].join(' ')}\n`;
+  const r = opts.on ? await opts.on.run(cmd, args, opts) : await runTool(cmd, args, opts);
   if (r.spawnError?.code === 'ENOENT')
     return `${shown}${cmd} not found: it is not installed or not on PATH (${r.spawnError.message})\n`;
   if (r.spawnError) return `${shown}${cmd} could not run: ${r.spawnError.message}\n`;
@@ -140,6 +154,11 @@ async function isExecutable(p: string): Promise<boolean> {
   }
 }
 
+/** A file on the machine being collected: the remote target's when there is one. */
+function readOn(opts: CollectOptions, path: string): Promise<string | null> {
+  return opts.on ? opts.on.read(path) : readText(path);
+}
+
 async function readText(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
@@ -149,7 +168,12 @@ async function readText(path: string): Promise<string | null> {
 }
 
 /** A file from the sysroot when it has one, else from this host; the first line says which. */
-async function rootFile(rel: string, sysroot: string | undefined): Promise<string> {
+async function rootFile(rel: string, opts: CollectOptions): Promise<string> {
+  const sysroot = opts.sysroot;
+  if (opts.on) {
+    const text = await opts.on.read('/' + rel);
+    return text === null ? `# /${rel} is not readable on ${opts.on.where}\n` : `# /${rel} on ${opts.on.where}\n${text}`;
+  }
   if (sysroot) {
     const text = await readText(join(sysroot, rel));
     if (text !== null) return `# /${rel} from the sysroot ${sysroot}\n${text}`;
@@ -173,7 +197,33 @@ async function lscpu(args: string[], opts: CollectOptions): Promise<string> {
   return toolOutput('lscpu', args, opts);
 }
 
+/** os.json of a remote target: systeminformation only describes this machine, so the target's own files. */
+async function remoteOsJson(on: ToolHost): Promise<string> {
+  const [osRelease, uname, nproc, meminfo] = await Promise.all([
+    on.read('/etc/os-release'),
+    on.run('uname', ['-a'], {}),
+    on.run('nproc', ['--all'], {}),
+    on.read('/proc/meminfo'),
+  ]);
+  const fields: Record<string, string> = {};
+  for (const line of (osRelease ?? '').split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) fields[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  const memKb = /^MemTotal:\s+(\d+)/m.exec(meminfo ?? '')?.[1];
+  const doc = {
+    target: on.where,
+    note: 'collected on the target from /etc/os-release, uname and /proc (systeminformation describes only the machine running AIO Tuner)',
+    osRelease: osRelease === null ? null : fields,
+    uname: uname.exitCode === 0 ? uname.stdout.trim() : null,
+    cpus: nproc.exitCode === 0 ? Number(nproc.stdout.trim()) : null,
+    memTotalBytes: memKb ? Number(memKb) * 1024 : null,
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
 async function osJson(opts: CollectOptions): Promise<string> {
+  if (opts.on) return remoteOsJson(opts.on);
   const settle = async <T>(p: Promise<T>): Promise<T | { error: string }> => {
     try {
       return await p;
@@ -201,16 +251,16 @@ async function kernelText(opts: CollectOptions): Promise<string> {
   else parts.push(sysrootNote(opts.sysroot, 'uname') + (await toolOutput('uname', ['-a'], opts)));
   parts.push(sysrootNote(opts.sysroot, 'the page size') + (await toolOutput('getconf', ['PAGESIZE'], opts)));
   for (const f of ['enabled', 'defrag']) {
-    parts.push(await rootFile(`sys/kernel/mm/transparent_hugepage/${f}`, opts.sysroot));
+    parts.push(await rootFile(`sys/kernel/mm/transparent_hugepage/${f}`, opts));
   }
-  parts.push(await rootFile('proc/cmdline', opts.sysroot));
+  parts.push(await rootFile('proc/cmdline', opts));
   return parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join('\n');
 }
 
 /** cgroup v2 and v1 files that limit CPUs and memory; the process's own cgroup path decides where to look. */
 async function cgroupText(opts: CollectOptions): Promise<string> {
   const out: string[] = [];
-  const status = await rootFile('proc/self/status', opts.sysroot);
+  const status = await rootFile('proc/self/status', opts);
   const allowed = status
     .split('\n')
     .filter((l) => /^(Cpus_allowed_list|Mems_allowed_list)\s*:/.test(l))
@@ -223,7 +273,7 @@ async function cgroupText(opts: CollectOptions): Promise<string> {
   } else {
     out.push(`# /proc/self/status (the workload inherits these before numactl binds it)\n${allowed}\n`);
   }
-  const self = await readText('/proc/self/cgroup');
+  const self = await readOn(opts, '/proc/self/cgroup');
   if (self === null) {
     out.push('# /proc/self/cgroup is not readable: no cgroup information on this machine\n');
     return out.join('\n');
@@ -241,7 +291,7 @@ async function cgroupText(opts: CollectOptions): Promise<string> {
   const show = async (dir: string, files: string[]): Promise<void> => {
     for (const f of files) {
       // Inside a container the cgroup path is often not visible under the mount: fall back to its root.
-      const v = (await readText(join(dir, f))) ?? null;
+      const v = (await readOn(opts, join(dir, f))) ?? null;
       if (v !== null) lines.push(`${join(dir, f)}: ${v.trim()}`);
     }
   };
@@ -285,9 +335,10 @@ async function cgroupText(opts: CollectOptions): Promise<string> {
   return out.join('\n');
 }
 
-async function releaseText(sysroot: string | undefined): Promise<string> {
-  const where = sysroot ? join(sysroot, '.release') : '/.release';
-  const text = await readText(where);
+async function releaseText(opts: CollectOptions): Promise<string> {
+  const sysroot = opts.sysroot;
+  const where = opts.on ? `/.release on ${opts.on.where}` : sysroot ? join(sysroot, '.release') : '/.release';
+  const text = await (opts.on ? opts.on.read('/.release') : readText(where));
   if (text !== null) return `# ${where}\n${text}`;
   return `# ${where} is not present: not an Ampere AI container image (or an image without a release file).\n`;
 }
@@ -314,12 +365,12 @@ export async function collectSystem(topology: Topology, opts: CollectOptions = {
       'system/numactl-show.txt',
       async () => hostOnly('numactl --show') + (await toolOutput('numactl', ['--show'], opts)),
     ),
-    guard('system/cpuinfo.txt', () => rootFile('proc/cpuinfo', opts.sysroot)),
-    guard('system/meminfo.txt', () => rootFile('proc/meminfo', opts.sysroot)),
+    guard('system/cpuinfo.txt', () => rootFile('proc/cpuinfo', opts)),
+    guard('system/meminfo.txt', () => rootFile('proc/meminfo', opts)),
     guard('system/os.json', () => osJson(opts)),
     guard('system/kernel.txt', () => kernelText(opts)),
     guard('system/cgroup.txt', () => cgroupText(opts)),
-    guard('system/release.txt', () => releaseText(opts.sysroot)),
+    guard('system/release.txt', () => releaseText(opts)),
   ]);
   return files;
 }

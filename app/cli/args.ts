@@ -20,6 +20,8 @@ export class UsageError extends Error {
 export const sourceOptions = {
   sysroot: { type: 'string' },
   from: { type: 'string' },
+  /** ssh://user@host[:port], docker://container, ssh://user@host/docker/container (app/remote/url.ts). */
+  target: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const settingsOptions = {

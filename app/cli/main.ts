@@ -30,6 +30,9 @@ Selection: --cores LIST | --first N | --node K [--count N] | --spread N
 Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes LIST  --debug 0-4
            --set NAME=VALUE (repeatable)  --unset NAME (repeatable)  --cwd DIR
 Formats:   bash | script | docker-run | docker-exec | env | json
+Target:    --target URL on every command: read, run and bundle there instead of this machine —
+           ssh://user@host[:port]  docker://container  ssh://user@host/docker/container
+           (your ~/.ssh/config, keys and agent; never a password prompt)
 
 See README.md for the JSON fields and exit codes.`;
 

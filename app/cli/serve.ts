@@ -15,7 +15,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = values.host ?? '127.0.0.1';
   const port = intFlag('port', values.port, 0, 65535) ?? 8765;
-  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  const source = sourceFrom(values);
+  // Browser mode remembers the target chosen in the UI like the window does, unless told where to start.
+  const restoreTarget = Object.values(source).every((v) => v === undefined);
+  const engine = new Engine({ shell: 'browser', ...source, restoreTarget });
   await engine.getTopology(); // fail early on a bad --sysroot/--from, before printing a URL
   // dist/cli.mjs sits next to dist/renderer/.
   const rendererDir = join(dirname(fileURLToPath(import.meta.url)), 'renderer');

@@ -43,11 +43,17 @@ export class HistoryStore {
     }
   }
 
-  /** Saved runs with live ones' fresher state; live runs whose run.json is not written yet included. */
+  /**
+   * Saved runs, with this process's in-memory state where it is fresher: run.json is written without waiting,
+   * so right after a run ends the file can still say "running". Live runs whose file is not written yet count.
+   */
   private async allRuns(): Promise<{ runs: RunInfo[]; problems: Problem[] }> {
     const { runs, problems } = await this.runFiles.list();
     const byId = new Map(runs.map((r) => [r.runId, r]));
-    for (const r of this.runs.list()) if (r.state === 'running') byId.set(r.runId, r);
+    for (const r of this.runs.list()) {
+      const saved = byId.get(r.runId);
+      if (r.state === 'running' || (saved && saved.state === 'running')) byId.set(r.runId, r);
+    }
     return { runs: [...byId.values()], problems };
   }
 
@@ -73,10 +79,17 @@ export class HistoryStore {
 
   async getRun(id: string): Promise<RunInfo> {
     if (this.isLiveRun(id)) return this.runs.get(id);
+    let saved: RunInfo;
     try {
-      return await this.runFiles.load(id);
+      saved = await this.runFiles.load(id);
     } catch (e) {
       throw new ApiError((e as Error).message, 'not-found');
+    }
+    if (saved.state !== 'running') return saved;
+    try {
+      return this.runs.get(id); // fresher than a file whose final write has not landed yet
+    } catch {
+      return saved;
     }
   }
 

@@ -6,5 +6,6 @@ export { runOnTarget, runScript, targetArgv, masterPid, closeMaster, execLocal, 
 export { probeTarget, originOf, type TargetFacts } from './remote-topology';
 export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
 export { RemoteLoadSampler, type LoadSource } from './load';
-export { TargetStore, type TargetEntry, type TargetList } from './target-store';
-export { TargetService, type TargetCheck } from './service';
+export { TargetStore } from './target-store';
+export { TargetService } from './service';
+export type { TargetEntry, TargetList, TargetCheck, TargetKind } from './types';

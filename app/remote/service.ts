@@ -11,22 +11,11 @@ import { quickCheck, remoteLaunch, type LaunchSpec } from './launch';
 import { RemoteLoadSampler, type LoadSource } from './load';
 import { probeTarget, type TargetFacts } from './remote-topology';
 import { remoteContext, type RemoteContext } from './ssh';
-import { TargetStore, type TargetList } from './target-store';
-import { isRemote, LOCAL, parseTarget, sshHostOf, targetLabel, targetUrl, type RemoteTarget, type Target } from './url';
+import { TargetStore } from './target-store';
+import type { TargetCheck, TargetList } from './types';
 
-export interface TargetCheck {
-  url: string;
-  ok: boolean;
-  message: string;
-  /** Stable error code when not ok (unknown-host, auth-refused, …). */
-  code?: string;
-  detail?: string;
-  /** What was found: `uname -srm`, CPU model and count, tools. */
-  uname?: string;
-  model?: string | null;
-  cpus?: number;
-  tools?: Record<string, string>;
-}
+export type { TargetCheck } from './types';
+import { isRemote, LOCAL, parseTarget, sshHostOf, targetLabel, targetUrl, type RemoteTarget, type Target } from './url';
 
 export class TargetService {
   readonly store: TargetStore;
@@ -76,11 +65,22 @@ export class TargetService {
     if (isRemote(t)) this.used.set(targetUrl(t), t);
   }
 
-  /** Select (and remember) a target; the next topology request probes it. */
+  /**
+   * Select (and remember) a target. A remote one is probed first: a target that cannot be reached is reported
+   * and the previous one stays active, rather than leaving the app on a machine it cannot show.
+   */
   async select(url: string): Promise<void> {
     const t = parseTarget(url);
-    await this.store.select(url);
+    const prev = { active: this.active, facts: this.facts };
     this.setActive(t);
+    try {
+      if (isRemote(t)) await this.remoteFacts();
+      await this.store.select(url);
+    } catch (e) {
+      this.active = prev.active;
+      this.facts = prev.facts;
+      throw e;
+    }
   }
 
   list(): TargetList {

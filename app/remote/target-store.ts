@@ -6,24 +6,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JsonFileError, readJsonFile, writeFileAtomic } from '../util/atomic';
-import { LOCAL_URL, parseTarget, targetLabel, targetUrl, type Target } from './url';
+import type { TargetEntry, TargetList } from './types';
+import { LOCAL_URL, parseTarget, targetLabel, targetUrl } from './url';
 
-export interface TargetEntry {
-  /** Canonical URL ("local" for this machine). */
-  url: string;
-  label: string;
-  kind: Target['kind'];
-  active: boolean;
-  name: string | null;
-  addedAt: string | null;
-}
-
-export interface TargetList {
-  active: string;
-  targets: TargetEntry[];
-  /** Why targets.json could not be read, when it could not (the list then shows this machine only). */
-  problem?: string;
-}
+export type { TargetEntry, TargetList } from './types';
 
 const FileSchema = z
   .object({

@@ -123,21 +123,9 @@ export async function measurePoint(
   let infos: RunInfo[];
   try {
     infos = await startAll(ctx, settings);
-  } catch (e) {
-    watch?.stop();
-    return {
-      ...baseRow(p),
-      latencyMs: null,
-      latencyP90Ms: null,
-      throughput: null,
-      throughputUnit: null,
-      exitCode: 127,
-      logFile: '',
-      runId: '',
-      durationMs: Math.round(performance.now() - t0),
-      commands,
-      error: (e as Error).message,
-    };
+  } finally {
+    // Started or not, the watcher must not outlive this point (a start failure ends the sweep).
+    if (!watch) void 0;
   }
   const done = await Promise.all(infos.map((i) => ctx.runs.waitFor(i.runId)));
   const found = watch?.stop() ?? new Map<string, FoundInstance>();

@@ -65,7 +65,7 @@ export function findInstances(dir: string, root = '/'): FoundInstance[] {
 export function watchInstances(
   dir: string,
   expected: readonly string[],
-  everyMs = 100,
+  everyMs = 200,
 ): { stop(): Map<string, FoundInstance> } {
   const seen = new Map<string, FoundInstance>();
   const tick = (): void => {

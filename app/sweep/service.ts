@@ -10,7 +10,6 @@ import type { Topology } from '../topology/types';
 import type { BuiltCommand, RunSettings } from '../command/types';
 import type { RunManager } from '../api/runs';
 import { ApiError, type ApiEvents } from '../api/contract';
-import { preflightProblem } from '../api/preflight';
 import { SweepFiles } from '../history/sweepfiles';
 import { planSweep, pointSummary, type Plan } from './plan';
 import { measurePoint } from './measure';
@@ -81,20 +80,16 @@ export class SweepService {
   }
 
   /**
-   * Validate, save and launch; returns the record at once (rows arrive as `sweep.progress`). Problems that would
-   * fail every point (no numactl, workload not found) are refused here instead of producing N failed rows.
+   * Validate, save and launch; returns the record at once (rows arrive as `sweep.progress`). A run that cannot
+   * start (no numactl, workload not found: decided by the RunManager, which knows where runs go) ends the sweep
+   * as failed with that reason instead of producing N identical failed rows.
    */
   async start(spec: SweepSpec): Promise<SweepRecord> {
     if (this.active) throw new ApiError(`sweep ${this.active.record.sweepId} is still running`, 'busy');
     const plan = await this.plan(spec);
     if (plan.points.length === 0)
       throw new ApiError(`nothing to run: ${plan.skipped[0] ?? 'the sweep has no points'}`, 'bad-request');
-    const problem = preflightProblem(spec.settings);
-    if (problem) throw new ApiError(problem, 'start-failed');
     const t = await this.deps.getTopology();
-    const probe = await this.deps.buildFor({ ...spec.settings, cpus: plan.points[0]!.cpus[0]! });
-    const missing = probe.checks.find((c) => c.code === 'numactl-missing' && c.severity === 'error');
-    if (missing) throw new ApiError(missing.message, 'precondition');
 
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
     const record: SweepRecord = {

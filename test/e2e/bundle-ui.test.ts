@@ -14,7 +14,8 @@ before(async () => {
   [browser, served] = await Promise.all([launchBrowser(), startServe()]);
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(served.url);
-  await page.waitForSelector('[data-testid=run-start]');
+  // The example workload replaces the default once system.info is in: typing before that would be overwritten.
+  await page.waitForSelector('[data-testid=example-hint]');
   await page.fill('[data-testid=workload]', `/usr/bin/python3 -c "print('hello from the bundle test')"`);
   await page.waitForFunction(() =>
     document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('hello from the bundle test'),

@@ -25,7 +25,8 @@ after(async () => {
 async function open(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(served.url);
-  await page.waitForSelector('[data-testid=run-start]');
+  // The example workload replaces the default once system.info is in: typing before that would be overwritten.
+  await page.waitForSelector('[data-testid=example-hint]');
   return page;
 }
 

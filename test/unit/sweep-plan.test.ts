@@ -97,7 +97,10 @@ describe('threads and placement', () => {
   test('the selection limits what fits, and the plan says what it skipped', () => {
     const sel = [0, 1, 2, 80, 81];
     assert.equal(pickInstanceCpus(t2, sel, 2, 3, 'compact'), null);
-    const p = planSweep(spec({ settings: { ...spec().settings, cpus: sel }, threads: [1, 2, 4], instances: [1, 2] }), t2);
+    const p = planSweep(
+      spec({ settings: { ...spec().settings, cpus: sel }, threads: [1, 2, 4], instances: [1, 2] }),
+      t2,
+    );
     assert.deepEqual(
       p.points.map((x) => `${x.instances}x${x.threads}`),
       ['1x1', '1x2', '1x4', '2x1', '2x2'],
@@ -107,7 +110,10 @@ describe('threads and placement', () => {
   });
 
   test('plan order: repetitions outermost, variants innermost', () => {
-    const p = planSweep(spec({ variants: ['fp32', 'off'], repeat: 2, settings: { ...spec().settings, cpus: [0, 1] } }), t2);
+    const p = planSweep(
+      spec({ variants: ['fp32', 'off'], repeat: 2, settings: { ...spec().settings, cpus: [0, 1] } }),
+      t2,
+    );
     assert.deepEqual(
       p.points.map((x) => `${x.repeat}:${x.threads}:${x.variant}`),
       ['1:1:fp32', '1:1:off', '1:2:fp32', '1:2:off', '2:1:fp32', '2:1:off', '2:2:fp32', '2:2:off'],
@@ -137,7 +143,11 @@ describe('variants and batch', () => {
   test('custom variants: NAME:VAR=VALUE,VAR (unset), merged over the base', () => {
     const v = parseCustomVariant('nomerge:AIO_MERGE_LINEAR=0, OMP_PROC_BIND');
     assert.deepEqual(v, { name: 'nomerge', env: { AIO_MERGE_LINEAR: '0', OMP_PROC_BIND: null } });
-    assert.deepEqual(applyVariant({ A: '1' }, 'nomerge', [v]), { A: '1', AIO_MERGE_LINEAR: '0', OMP_PROC_BIND: null });
+    assert.deepEqual(applyVariant({ A: '1' }, 'nomerge', [v]), {
+      A: '1',
+      AIO_MERGE_LINEAR: '0',
+      OMP_PROC_BIND: null,
+    });
     assert.throws(() => parseCustomVariant('fp32:X=1'), /built-in/);
     assert.throws(() => parseCustomVariant('novars'), /NAME:VAR=VALUE/);
     assert.throws(() => parseCustomVariant('x:1BAD=2'), /not a valid variable name/);
@@ -145,8 +155,19 @@ describe('variants and batch', () => {
   });
 
   test('batch: an existing -b / --batch_size is replaced, else -b N is appended', () => {
-    assert.deepEqual(withBatch(['python3', 'run.py', '-b', '1', '-p', 'fp32'], 8), ['python3', 'run.py', '-b', '8', '-p', 'fp32']);
-    assert.deepEqual(withBatch(['python3', 'run.py', '--batch_size=4'], 16), ['python3', 'run.py', '--batch_size=16']);
+    assert.deepEqual(withBatch(['python3', 'run.py', '-b', '1', '-p', 'fp32'], 8), [
+      'python3',
+      'run.py',
+      '-b',
+      '8',
+      '-p',
+      'fp32',
+    ]);
+    assert.deepEqual(withBatch(['python3', 'run.py', '--batch_size=4'], 16), [
+      'python3',
+      'run.py',
+      '--batch_size=16',
+    ]);
     assert.deepEqual(withBatch(['python3', 'run.py', '-b2'], 3), ['python3', 'run.py', '-b3']);
     assert.deepEqual(withBatch(['python3', 'run.py'], 8), ['python3', 'run.py', '-b', '8']);
     assert.equal(batchOf(['x', '--batch_size', '32']), 32);
@@ -188,7 +209,9 @@ describe('instance settings and commands', () => {
   });
 
   test('spec schema accepts a full spec and rejects bad dimensions', () => {
-    assert.ok(SweepSpecSchema.safeParse(spec({ threads: 'doubling', batches: [1, 8], timeoutS: 30 })).success);
+    assert.ok(
+      SweepSpecSchema.safeParse(spec({ threads: 'doubling', batches: [1, 8], timeoutS: 30 })).success,
+    );
     assert.ok(!SweepSpecSchema.safeParse({ ...spec(), threads: [0] }).success);
     assert.ok(!SweepSpecSchema.safeParse({ ...spec(), placement: 'diagonal' }).success);
     assert.ok(!SweepSpecSchema.safeParse({ ...spec(), variants: [] }).success);
@@ -223,9 +246,27 @@ describe('recommendations', () => {
     row({ i: 0, threads: 1, cores: 1, latencyMs: 10, throughput: 100, runId: 'a', commands: ['c1'] }),
     row({ i: 1, threads: 2, cores: 2, latencyMs: 6, throughput: 160, runId: 'b', commands: ['c2'] }),
     row({ i: 2, threads: 4, cores: 4, latencyMs: 5, throughput: 190, runId: 'c', commands: ['c4'] }),
-    row({ i: 3, threads: 1, instances: 4, cores: 4, latencyMs: 11, throughput: 360, runId: 'd', commands: ['k1', 'k2', 'k3', 'k4'] }),
+    row({
+      i: 3,
+      threads: 1,
+      instances: 4,
+      cores: 4,
+      latencyMs: 11,
+      throughput: 360,
+      runId: 'd',
+      commands: ['k1', 'k2', 'k3', 'k4'],
+    }),
     row({ i: 4, threads: 8, cores: 8, latencyMs: 1, throughput: 999, exitCode: 1, runId: 'e' }),
-    row({ i: 5, threads: 2, cores: 2, variant: 'off', latencyMs: null, throughput: null, exitCode: 0, runId: 'f' }),
+    row({
+      i: 5,
+      threads: 2,
+      cores: 2,
+      variant: 'off',
+      latencyMs: null,
+      throughput: null,
+      exitCode: 0,
+      runId: 'f',
+    }),
   ];
 
   test('lowest latency, highest throughput, best per core; failed rows never win', () => {
@@ -269,7 +310,10 @@ describe('CSV', () => {
   });
 
   test('rows export with a header and one line per row', () => {
-    const csv = rowsToCsv([row({ commands: ["A=1 numactl --physcpubind=0 python3 'my bench.py'"] }), row({ i: 1, exitCode: 1, error: 'FAIL: x, y' })]);
+    const csv = rowsToCsv([
+      row({ commands: ["A=1 numactl --physcpubind=0 python3 'my bench.py'"] }),
+      row({ i: 1, exitCode: 1, error: 'FAIL: x, y' }),
+    ]);
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs/);
@@ -280,7 +324,16 @@ describe('CSV', () => {
 describe('UI helpers (pure)', () => {
   test('the builder form becomes a spec, with readable errors', () => {
     const s = { ...defaultSettings(), workload: ['python3', 'b.py'] };
-    const ok = buildSpec({ ...DEFAULT_FORM, threads: '1, 2', instances: '1,2', batches: '1 8', custom: 'nm: AIO_MERGE_LINEAR=0' }, s);
+    const ok = buildSpec(
+      {
+        ...DEFAULT_FORM,
+        threads: '1, 2',
+        instances: '1,2',
+        batches: '1 8',
+        custom: 'nm: AIO_MERGE_LINEAR=0',
+      },
+      s,
+    );
     assert.deepEqual(ok.errors, []);
     assert.deepEqual(ok.spec?.threads, [1, 2]);
     assert.deepEqual(ok.spec?.batches, [1, 8]);
@@ -292,7 +345,11 @@ describe('UI helpers (pure)', () => {
   });
 
   test('chart series: one per variant, failed rows left out; ticks are round', () => {
-    const rows = [row({ i: 0, variant: 'fp32' }), row({ i: 1, variant: 'off', cores: 2 }), row({ i: 2, exitCode: 1 })];
+    const rows = [
+      row({ i: 0, variant: 'fp32' }),
+      row({ i: 1, variant: 'off', cores: 2 }),
+      row({ i: 2, exitCode: 1 }),
+    ];
     const s = buildSeries(rows, 'latencyMs', ['fp32', 'off']);
     assert.deepEqual(
       s.map((x) => [x.key, x.points.length]),

@@ -3,7 +3,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../../app/api/engine';
@@ -30,6 +38,14 @@ function need(t: { skip(msg: string): void }, ok: boolean, what: string): boolea
 }
 
 const home = mkdtempSync(join(tmpdir(), 'aio-sweep-test-'));
+/** A stand-in workload printing AML-style results after a second: for what needs no real measurement. */
+const fake = join(home, 'fake.sh');
+writeFileSync(
+  fake,
+  '#!/bin/sh\nsleep 1\necho "  LATENCY"\necho "      mean   $((10 + AIO_NUM_THREADS)).5 [ms]"\n' +
+    'echo "  THROUGHPUT"\necho "      observed   $((100 * AIO_NUM_THREADS)).0 [samples/s]"\n',
+);
+chmodSync(fake, 0o755);
 let engine: Engine;
 const progress: SweepProgress[] = [];
 before(() => {
@@ -103,10 +119,13 @@ describe('sweep on this machine', () => {
 
   test('two instances: each bound to its own CPU (seen on the processes), throughput summed over the overlap', async (t) => {
     if (!need(t, hasNumactl, 'numactl') || !need(t, hasTorch, `PyTorch for ${PY}`)) return;
-    if (!/^0-1$|^0,1$/.test(usableCpus) && !CI) return t.skip(`needs CPUs 0 and 1 usable (have ${usableCpus})`);
+    if (!/^0-1$|^0,1$/.test(usableCpus) && !CI)
+      return t.skip(`needs CPUs 0 and 1 usable (have ${usableCpus})`);
     // Time-bounded passes so the two instances measure long enough to overlap despite different start-up times.
     const workload = [PY, BENCH, '-m', 'cnn', '--timeout', '6'];
-    const rec = await engine.sweeps.start(spec(workload, { threads: [1], instances: [2], variants: ['fp32'] }));
+    const rec = await engine.sweeps.start(
+      spec(workload, { threads: [1], instances: [2], variants: ['fp32'] }),
+    );
     const dir = join(home, 'sweeps', rec.sweepId, 'p0');
 
     // Watch the real processes: whoever carries this RESULTS_DIR, once numactl has exec'd the workload.
@@ -116,18 +135,21 @@ describe('sweep on this machine', () => {
       while (!ended) {
         for (const name of readdirSync('/proc')) {
           if (!/^\d+$/.test(name)) continue;
-          let env = '';
-          let comm = '';
+          let env: string;
+          let comm: string;
           try {
             env = readFileSync(`/proc/${name}/environ`, 'utf8');
             comm = readFileSync(`/proc/${name}/comm`, 'utf8').trim();
           } catch {
-            continue;
+            continue; // another user's process, or gone
           }
           if (!env.split('\0').includes(`RESULTS_DIR=${dir}`) || comm === 'numactl') continue;
           const aff = processAffinity(Number(name));
           if (aff && aff.threads.length > 0)
-            seen.set(Number(name), { allowed: aff.allowed, group: groupMembers(Number(name)).map((p) => p.pid) });
+            seen.set(Number(name), {
+              allowed: aff.allowed,
+              group: groupMembers(Number(name)).map((p) => p.pid),
+            });
         }
         await new Promise((r) => setTimeout(r, 150));
       }
@@ -144,8 +166,13 @@ describe('sweep on this machine', () => {
 
     // From the processes themselves: two, each allowed on exactly one CPU, different ones, each its own group.
     const bindings = [...seen.values()].map((s) => s.allowed.join(',')).sort();
-    assert.deepEqual(bindings, ['0', '1'], `Cpus_allowed_list of the instances: ${JSON.stringify([...seen])}`);
-    for (const [pid, s] of seen) assert.ok(s.group.includes(pid), 'each instance leads its own process group');
+    assert.deepEqual(
+      bindings,
+      ['0', '1'],
+      `Cpus_allowed_list of the instances: ${JSON.stringify([...seen])}`,
+    );
+    for (const [pid, s] of seen)
+      assert.ok(s.group.includes(pid), 'each instance leads its own process group');
     // The row records the same proof per instance.
     const inst = row.instanceRuns!;
     assert.equal(inst.length, 2);
@@ -164,7 +191,14 @@ describe('sweep on this machine', () => {
     assert.equal(dumps.instances.length, 2);
     const raw = readdirSync(dir)
       .filter((n) => /^\d+\.json$/.test(n))
-      .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as { start_times: number[]; finish_times: number[]; workload_size: number[] });
+      .map(
+        (n) =>
+          JSON.parse(readFileSync(join(dir, n), 'utf8')) as {
+            start_times: number[];
+            finish_times: number[];
+            workload_size: number[];
+          },
+      );
     const ws = Math.max(...raw.map((d) => d.start_times[0]!));
     const we = Math.min(...raw.map((d) => d.finish_times.at(-1)!));
     assert.ok(we > ws, 'the instances overlapped');
@@ -182,15 +216,7 @@ describe('sweep on this machine', () => {
 
   test('cancel stops the current run and keeps the finished rows', async (t) => {
     if (!need(t, hasNumactl, 'numactl')) return;
-    const dir = mkdtempSync(join(tmpdir(), 'aio-sweep-fake-'));
-    const fake = join(dir, 'fake.sh');
-    writeFileSync(
-      fake,
-      '#!/bin/sh\nsleep 1\necho "  LATENCY"\necho "      mean   $((10 + AIO_NUM_THREADS)).5 [ms]"\n' +
-        'echo "  THROUGHPUT"\necho "      observed   $((100 * AIO_NUM_THREADS)).0 [samples/s]"\n',
-    );
-    chmodSync(fake, 0o755);
-    try {
+    {
       const rec = await engine.sweeps.start(spec([fake], { threads: [1, 2], variants: ['fp32', 'off'] }));
       // Cancel once the first row is in and the second run is going.
       const deadline = Date.now() + 30_000;
@@ -205,24 +231,31 @@ describe('sweep on this machine', () => {
       assert.equal(fin.rows[0]!.latencyMs, 11.5);
       assert.ok(!engine.sweeps.isRunning());
       // The interrupted run was stopped, not left behind; it is in history as a stopped run, not as a row.
-      const runs = (await engine.history.list({ kind: 'run' })).entries.filter((e) => e.command.includes(fake));
+      const runs = (await engine.history.list({ kind: 'run' })).entries.filter((e) =>
+        e.command.includes(fake),
+      );
       assert.equal(runs.length, 2);
       const stopped = runs.find((e) => e.id !== fin.rows[0]!.runId)!;
       assert.equal(engine.runs.get(stopped.id).outcome?.signal, 'SIGTERM');
       const saved = JSON.parse(readFileSync(join(home, 'sweeps', `${rec.sweepId}.json`), 'utf8'));
       assert.equal(saved.state, 'cancelled');
       assert.equal(saved.rows.length, 1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('a second sweep is refused while one runs; a workload that cannot start is refused up front', async () => {
+  test('a second sweep is refused while one runs; a workload that cannot start is refused up front', async (t) => {
+    if (!need(t, hasNumactl, 'numactl')) return;
+    const first = await engine.sweeps.start(spec([fake], { threads: [1] }));
+    await assert.rejects(engine.sweeps.start(spec([fake])), /still running/);
+    await engine.sweeps.cancel(first.sweepId);
+    await assert.rejects(engine.sweeps.start(spec(['/nonexistent/python3', 'x.py'])), /does not exist/);
     await assert.rejects(
-      engine.sweeps.start(spec(['/nonexistent/python3', 'x.py'])),
-      /does not exist/,
+      engine.sweeps.start(spec(['true'], { threads: [64] })),
+      /nothing to run: .*needs 64 CPUs/,
     );
-    await assert.rejects(engine.sweeps.start(spec(['true'], { threads: [64] })), /nothing to run: .*needs 64 CPUs/);
-    await assert.rejects(engine.sweeps.start(spec(['true'], { variants: ['fp64'] })), /unknown variant "fp64"/);
+    await assert.rejects(
+      engine.sweeps.start(spec(['true'], { variants: ['fp64'] })),
+      /unknown variant "fp64"/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { CpuLoadBar } from '../run/CpuLoadBar';
 import type { CpuInfo } from '../../../app/topology/types';
 import { cpuAccessibleName, REASON_TEXT, unavailableReason } from './model';
 
@@ -40,6 +41,7 @@ export const CpuCell = memo(function CpuCell({
       tabIndex={focusable ? 0 : -1}
     >
       {cpu.id}
+      <CpuLoadBar cpu={cpu.id} />
     </div>
   );
 });

@@ -80,6 +80,12 @@ export function RunPanel() {
           The workload could not start: {run.outcome.startError}
         </div>
       )}
+      {run?.outcome?.connectionLost && (
+        <div className="banner warn" role="alert" data-testid="run-connection-lost">
+          Lost the connection to the target before the run ended: {run.outcome.connectionLost}. The log so far
+          is kept.
+        </div>
+      )}
       {run && <OutsideWarning runId={run.runId} />}
       <div className="run-summary">
         {run && <LoadStrip selection={run.settings.cpus} running={running} />}

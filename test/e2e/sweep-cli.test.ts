@@ -1,0 +1,173 @@
+// `aio-tuner sweep` as users run it (the built CLI): flags, --json/--csv output, progress on stderr, Ctrl-C.
+// The workload is a small shell script printing AML-style results, so the CLI's own behaviour is what is timed.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI } from '../helpers/serve';
+
+const CI = process.env.CI === 'true';
+const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'aio-sweep-cli-'));
+const home = join(dir, 'home');
+const fake = join(dir, 'bench.sh');
+
+before(() => {
+  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs')))
+    throw new Error('dist/cli.mjs missing: run `npm run build` first');
+  writeFileSync(
+    fake,
+    '#!/bin/sh\nsleep ${FAKE_SLEEP:-0.2}\necho "  LATENCY"\necho "      mean   $((10 + AIO_NUM_THREADS)).5 [ms]"\n' +
+      'echo "  THROUGHPUT"\necho "      observed   $((100 * AIO_NUM_THREADS)).0 [samples/s]"\n',
+  );
+  chmodSync(fake, 0o755);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AIO_TUNER_HOME: home, ...env },
+    timeout: 60_000,
+  });
+}
+
+function need(t: { skip(msg: string): void }): boolean {
+  if (hasNumactl) return true;
+  if (CI) assert.fail('numactl is required when CI=true');
+  t.skip('numactl is not installed; install it to run this test');
+  return false;
+}
+
+describe('aio-tuner sweep', () => {
+  test('bad flags: exit 2 with one line', () => {
+    const cases: [string[], RegExp][] = [
+      [['sweep', '--threads', '1,x', '--', fake], /--threads expects a comma-separated list/],
+      [['sweep', '--placement', 'diagonal', '--', fake], /--placement must be compact or spread/],
+      [['sweep', '--variants', 'fp64', '--', fake], /unknown variant "fp64"/],
+      [['sweep', '--instances', '0', '--', fake], /--instances expects/],
+      [['sweep', '--repeat', 'two', '--', fake], /--repeat expects a whole number/],
+      [['sweep', '--variant', 'novars', '--', fake], /--variant: expected NAME:VAR=VALUE/],
+      [['sweep', '--latency-budget', 'soon', '--', fake], /--latency-budget expects/],
+      [['sweep', '--threads', '1'], /missing workload/],
+      [['sweep', '--threads', '4096', '--', fake], /nothing to run: .*needs 4096 CPUs/],
+    ];
+    for (const [args, re] of cases) {
+      const r = cli(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('--json prints rows and best; --csv writes the rows; progress goes to stderr', (t) => {
+    if (!need(t)) return;
+    const csv = join(dir, 'rows.csv');
+    const r = cli([
+      'sweep',
+      '--threads',
+      '1,2',
+      '--variants',
+      'fp32,off',
+      '--variant',
+      'nm:AIO_MERGE_LINEAR=0',
+      '--batch',
+      '4',
+      '--json',
+      '--csv',
+      csv,
+      '--',
+      fake,
+      '-b',
+      '1',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      rows: Record<string, unknown>[];
+      best: {
+        latency: { command: string; threads: number } | null;
+        throughput: { threads: number } | null;
+        perCore: unknown;
+      };
+      state: string;
+    };
+    assert.equal(out.state, 'done');
+    assert.equal(out.rows.length, 6);
+    for (const row of out.rows)
+      for (const k of [
+        'threads',
+        'instances',
+        'cores',
+        'variant',
+        'batch',
+        'repeat',
+        'latencyMs',
+        'throughput',
+        'exitCode',
+        'logFile',
+      ])
+        assert.ok(k in row, `row has ${k}`);
+    assert.deepEqual(
+      out.rows.map((x) => `${x.threads}/${x.variant}/${x.batch}`),
+      ['1/fp32/4', '1/off/4', '1/nm/4', '2/fp32/4', '2/off/4', '2/nm/4'],
+    );
+    assert.equal(out.rows[0]!.latencyMs, 11.5);
+    assert.equal(out.rows[3]!.throughput, 200);
+    assert.ok(existsSync(out.rows[0]!.logFile as string));
+    assert.deepEqual(Object.keys(out.best).sort(), ['latency', 'perCore', 'throughput']);
+    assert.equal(out.best.latency!.threads, 1);
+    assert.equal(out.best.throughput!.threads, 2);
+    assert.match(
+      out.best.latency!.command,
+      new RegExp(`numactl --physcpubind=0 .*${fake.replace(/[/.]/g, '\\$&')} -b 4$`),
+    );
+    assert.match(
+      r.stderr,
+      /\[1\/6\] threads=1 instances=1 cores=1 variant=fp32 batch=4 repeat=1: 11\.50 ms, 100\.0 samples\/s/,
+    );
+    assert.match(r.stderr, /sweep done: 6 of 6 row\(s\)/);
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines.length, 7);
+    assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs,/);
+  });
+
+  test('without --json: a table and the recommended commands on stdout', (t) => {
+    if (!need(t)) return;
+    const r = cli(['sweep', '--threads', '1', '--latency-budget', '50', '--', fake]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /threads\s+inst\s+cores\s+variant/);
+    assert.match(r.stdout, /Lowest latency: threads=1 instances=1 cores=1 variant=fp32 → 11\.50 ms/);
+    assert.match(r.stdout, /Best per core within 50 ms: /);
+    assert.match(r.stdout, /\n {2}AIO_NUM_THREADS=1 OMP_NUM_THREADS=1 AIO_NUMA_CPUS=0 numactl/);
+  });
+
+  test('Ctrl-C stops the current run and still prints the finished rows', async (t) => {
+    if (!need(t)) return;
+    const p = spawn(
+      process.execPath,
+      [CLI, 'sweep', '--threads', '1,2', '--variants', 'fp32,off', '--json', '--', fake],
+      {
+        env: { ...process.env, AIO_TUNER_HOME: home, FAKE_SLEEP: '1.5' },
+      },
+    );
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      // Interrupt once the first row is in and the second run is going.
+      if (/\[2\/4\] running/.test(err) && !p.killed) p.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => p.on('exit', (c) => resolve(c)));
+    assert.equal(code, 130, err);
+    const res = JSON.parse(out) as { state: string; rows: { latencyMs: number }[] };
+    assert.equal(res.state, 'cancelled');
+    assert.equal(res.rows.length, 1);
+    assert.equal(res.rows[0]!.latencyMs, 11.5);
+    assert.match(err, /SIGINT: stopping the current run; finished rows are kept/);
+    assert.match(err, /sweep cancelled: 1 of 4 row\(s\); saved /);
+  });
+});

@@ -58,7 +58,10 @@ export class BundleService {
         redact: p.redact,
         dataDir: this.engine.home,
         fromRun,
-        numactlAvailable: (await numactlStatus()).available,
+        numactlAvailable: this.engine.targets.isRemote()
+          ? ((await this.engine.targets.remoteNumactl())?.available ?? false)
+          : (await numactlStatus()).available,
+        remote: this.engine.targets.bundleRemote(),
         onProgress: (stage, detail) => this.emit('bundle.progress', { stage, ...(detail ? { detail } : {}) }),
       });
       this.produced.add(resolve(r.path));

@@ -236,7 +236,9 @@ export const ApiParams = {
     .strict(),
   // Remote targets (app/remote): this machine, SSH hosts, Docker containers.
   'targets.list': z.object({}).strict(),
-  'targets.add': z.object({ url: z.string().min(1).max(4096), name: z.string().max(200).optional() }).strict(),
+  'targets.add': z
+    .object({ url: z.string().min(1).max(4096), name: z.string().max(200).optional() })
+    .strict(),
   'targets.remove': z.object({ url: z.string().min(1).max(4096) }).strict(),
   'targets.select': z.object({ url: z.string().min(1).max(4096) }).strict(),
   'targets.test': z.object({ url: z.string().min(1).max(4096) }).strict(),

@@ -86,7 +86,10 @@ export class Engine {
     this.ready = this.targets.init(opts.target, opts.restoreTarget ?? opts.shell === 'electron');
     // Awaited by every request; this only keeps an early failure from being an unhandled rejection meanwhile.
     this.ready.catch(() => undefined);
-    this.runs.useTarget(() => ({ url: this.targets.currentUrl(), launcher: (spec) => this.targets.launcher(spec) }));
+    this.runs.useTarget(() => ({
+      url: this.targets.currentUrl(),
+      launcher: (spec) => this.targets.launcher(spec),
+    }));
     this.load = new LoadWatch(
       this.runs,
       (e, d) => this.emit(e, d),
@@ -315,7 +318,8 @@ export class Engine {
   /** Make another target active: its topology replaces the map's, load sampling follows it. */
   private async switchTarget(url: string): Promise<void> {
     // Runs keep their own connection, but the load overlay and Stop-all would follow the new target.
-    if (this.runs.activeCount() > 0) throw new ApiError('a run is going: stop it before switching targets', 'busy');
+    if (this.runs.activeCount() > 0)
+      throw new ApiError('a run is going: stop it before switching targets', 'busy');
     await this.remote(() => this.targets.select(url));
     this.topology = null;
     this.load.retarget();

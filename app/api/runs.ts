@@ -64,6 +64,8 @@ export class RunManager {
   private readonly live = new Map<string, Live>();
   private readonly finished = new Map<string, RunInfo>();
   private readonly activity = new Set<() => void>();
+  private readonly saving = new Map<string, Promise<void>>();
+  private readonly settling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly dir: string,
@@ -160,24 +162,49 @@ export class RunManager {
       for (const l of lines) parser.feed(l.text);
       this.emit('run.lines', { runId, logId, totalLines: handle.log.lineCount, lines });
     });
-    void handle.done.then((r) => {
+    const settled = handle.done.then(async (r) => {
       info.state = 'exited';
       info.outcome = outcomeOf(r, parser.result());
       this.live.delete(runId);
       this.finished.set(runId, info);
-      this.save(info);
+      const saved = this.save(info);
       this.emit('run.exit', info);
       for (const cb of this.activity) cb();
+      await saved;
     });
+    this.settling.set(runId, settled);
+    void settled.finally(() => this.settling.delete(runId));
     this.emit('run.started', info);
     for (const cb of this.activity) cb();
     return info;
   }
 
-  private save(info: RunInfo): void {
-    void writeFileAtomic(join(this.dir, info.runId, 'run.json'), JSON.stringify(info, null, 2) + '\n').catch(
-      () => undefined,
-    );
+  /**
+   * Saves of one run are chained: the "running" and "exited" writes must land in that order, or a restart
+   * would find a finished run still marked running.
+   */
+  private save(info: RunInfo): Promise<void> {
+    const json = JSON.stringify(info, null, 2) + '\n';
+    const prev = this.saving.get(info.runId) ?? Promise.resolve();
+    const next = prev
+      .then(() => writeFileAtomic(join(this.dir, info.runId, 'run.json'), json))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.saving.get(info.runId) === next) this.saving.delete(info.runId);
+      });
+    this.saving.set(info.runId, next);
+    return next;
+  }
+
+  /** Wait until every pending run.json write has landed. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.saving.values()]);
+  }
+
+  /** Drop a deleted run from memory (history removed its folder). */
+  forget(runId: string): void {
+    if (this.live.has(runId)) throw new ApiError('that run is still going: stop it first', 'busy');
+    this.finished.delete(runId);
   }
 
   async stop(runId: string): Promise<void> {
@@ -190,10 +217,8 @@ export class RunManager {
   }
 
   async waitFor(runId: string): Promise<RunInfo> {
-    const l = this.live.get(runId);
-    if (l) await l.handle.done;
-    // done resolves before our own .then handler may have run: yield once so the outcome is filled in.
-    await new Promise((r) => setImmediate(r));
+    // Resolves once the outcome is recorded in memory and on disk.
+    await this.settling.get(runId);
     return this.get(runId);
   }
 
@@ -211,5 +236,7 @@ export class RunManager {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.live.values()].map((l) => l.handle.stop()));
+    await Promise.all([...this.settling.values()]);
+    await this.flush();
   }
 }

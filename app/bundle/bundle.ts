@@ -368,7 +368,9 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
       ? collectPython(
           settings.workload[0]!,
           // On a target only what the tool sets applies: this machine's environment means nothing there.
-          opts.remote ? { env: { ...built.env }, cwd: settings.cwd, on: opts.remote.host } : { env, cwd: settings.cwd },
+          opts.remote
+            ? { env: { ...built.env }, cwd: settings.cwd, on: opts.remote.host }
+            : { env, cwd: settings.cwd },
         )
       : Promise.resolve<BundleFile[]>([]),
   ]);

@@ -24,7 +24,11 @@ export interface BundleFile {
 export interface ToolHost {
   /** Named in the file headers, e.g. "ssh://me@server". */
   where: string;
-  run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<ToolRun>;
+  run(
+    cmd: string,
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  ): Promise<ToolRun>;
   read(path: string): Promise<string | null>;
   which(cmd: string): Promise<string | null>;
 }
@@ -172,7 +176,9 @@ async function rootFile(rel: string, opts: CollectOptions): Promise<string> {
   const sysroot = opts.sysroot;
   if (opts.on) {
     const text = await opts.on.read('/' + rel);
-    return text === null ? `# /${rel} is not readable on ${opts.on.where}\n` : `# /${rel} on ${opts.on.where}\n${text}`;
+    return text === null
+      ? `# /${rel} is not readable on ${opts.on.where}\n`
+      : `# /${rel} on ${opts.on.where}\n${text}`;
   }
   if (sysroot) {
     const text = await readText(join(sysroot, rel));

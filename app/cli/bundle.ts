@@ -12,6 +12,7 @@ import { numactlStatus } from '../system/numactl';
 import { dataDir } from '../util/datadir';
 import { createBundle, PatternError, Redactor, type BundleStage } from '../bundle';
 import { LOG_MAGIC } from '../logs';
+import { TargetService } from '../remote/service';
 
 /** When the saved run started, from the header AIO Tuner writes at the top of every run log. */
 async function logStart(path: string): Promise<string> {
@@ -37,16 +38,19 @@ async function logStart(path: string): Promise<string> {
   }
 }
 
+const BUNDLE_OPTIONS = {
+  ...sourceOptions,
+  ...settingsOptions,
+  out: { type: 'string' },
+  redact: { type: 'string', multiple: true },
+  'from-run': { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+type BundleValues = ReturnType<typeof parse<typeof BUNDLE_OPTIONS>>['values'];
+
 export async function bundleCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...sourceOptions,
-    ...settingsOptions,
-    out: { type: 'string' },
-    redact: { type: 'string', multiple: true },
-    'from-run': { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parse(argv, BUNDLE_OPTIONS);
   if (positionals.length === 0) {
     throw new UsageError(
       values['from-run'] !== undefined
@@ -62,7 +66,26 @@ export async function bundleCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const timeoutS = intFlag('timeout', values.timeout, 1);
-  const topology = await loadTopology(sourceFrom(values));
+  const source = sourceFrom(values);
+  // With --target the run and the system files come from the target; the bundle is written here.
+  const targets = new TargetService(dataDir());
+  await targets.init(source.target, false);
+  try {
+    return await bundleOn(targets, source, values, positionals, patterns, timeoutS);
+  } finally {
+    await targets.dispose();
+  }
+}
+
+async function bundleOn(
+  targets: TargetService,
+  source: ReturnType<typeof sourceFrom>,
+  values: BundleValues,
+  positionals: string[],
+  patterns: string[],
+  timeoutS: number | undefined,
+): Promise<number> {
+  const topology = targets.isRemote() ? await targets.topology() : await loadTopology(source);
   const settings = settingsFromFlags(values, positionals, topology);
   const fromRunLog = values['from-run'];
 
@@ -71,8 +94,11 @@ export async function bundleCommand(argv: string[]): Promise<number> {
     if (stage === 'run' && detail && /^\d+ lines/.test(detail)) return;
     process.stderr.write(`[${stage}] ${detail ?? ''}\n`);
   };
-  const numactl = await numactlStatus();
+  const numactl = targets.isRemote()
+    ? ((await targets.remoteNumactl()) ?? { available: false })
+    : await numactlStatus();
   const result = await createBundle({
+    remote: targets.bundleRemote(),
     settings,
     topology,
     sysroot: values.sysroot,

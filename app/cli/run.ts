@@ -64,6 +64,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   await engine.dispose();
   const o = done.outcome!;
   if (o.startError) process.stderr.write(`aio-tuner: ${o.startError}\n`);
+  if (o.connectionLost) process.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (values.json) {
     process.stdout.write(
       JSON.stringify(
@@ -83,6 +84,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           env: done.env,
           checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
           ...(o.startError ? { startError: o.startError } : {}),
+          ...(o.connectionLost ? { connectionLost: o.connectionLost } : {}),
+          ...(done.target ? { target: done.target } : {}),
         },
         null,
         2,

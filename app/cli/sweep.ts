@@ -248,7 +248,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 
   if (values.csv) writeFileSync(resolve(values.csv), rowsToCsv(fin.rows));
   if (values.json) process.stdout.write(jsonOut(fin));
-  else {
+  else if (fin.rows.length > 0) {
     process.stdout.write(table(fin.rows) + '\n\n');
     process.stdout.write(bestText('Lowest latency', fin.best.latency));
     process.stdout.write(bestText('Highest throughput', fin.best.throughput));

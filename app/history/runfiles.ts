@@ -67,6 +67,7 @@ export class RunFiles {
   }
 
   async remove(id: string): Promise<void> {
-    await rm(this.dirOf(id), { recursive: true, force: true });
+    // Retries cover a last run.json write still landing in the folder while it is removed.
+    await rm(this.dirOf(id), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }

@@ -103,7 +103,10 @@ export class HistoryStore {
   async delete(kind: 'run' | 'sweep', id: string): Promise<void> {
     if (kind === 'run') {
       if (this.isLiveRun(id)) throw new ApiError(`run ${id} is still running: stop it first`, 'busy');
+      // Its final run.json write must land before the folder goes, or that write would bring it back.
+      await this.runs.waitFor(id).catch(() => undefined);
       await this.runFiles.remove(id);
+      this.runs.forget(id);
     } else {
       if (this.sweeps.isRunning(id))
         throw new ApiError(`sweep ${id} is still running: cancel it first`, 'busy');

@@ -96,13 +96,20 @@ export function sshFailure(stderr: string, t: Target): RemoteError | null {
         `once in a terminal with \`${sshCommandLine(t)}\` and confirm the fingerprint, or accept it on first ` +
         `use with \`${sshCommandLine(t, '-o StrictHostKeyChecking=accept-new')} true\`, then try again.`,
     );
-  if (/Could not resolve hostname|Name or service not known|nodename nor servname|Temporary failure in name resolution/i.test(stderr))
+  if (
+    /Could not resolve hostname|Name or service not known|nodename nor servname|Temporary failure in name resolution/i.test(
+      stderr,
+    )
+  )
     return e(
       'unknown-host',
       `${where}: the host name "${ssh?.host ?? dest}" cannot be resolved. Check the spelling, your DNS or VPN, ` +
         `or define it as a Host in ~/.ssh/config.`,
     );
-  if (/Permission denied \((?:publickey|.*publickey)/i.test(stderr) || /Too many authentication failures/i.test(stderr))
+  if (
+    /Permission denied \((?:publickey|.*publickey)/i.test(stderr) ||
+    /Too many authentication failures/i.test(stderr)
+  )
     return e(
       'auth-refused',
       `${where}: the server refused your key (Permission denied (publickey)). AIO Tuner logs in without ` +
@@ -122,13 +129,21 @@ export function sshFailure(stderr: string, t: Target): RemoteError | null {
       `${where}: connection refused on port ${ssh?.port ?? 22}. Is sshd running on the server, and is this ` +
         `the right port (ssh://user@host:PORT)?`,
     );
-  if (/Connection timed out|Operation timed out|No route to host|Network is unreachable|timed out during banner/i.test(stderr))
+  if (
+    /Connection timed out|Operation timed out|No route to host|Network is unreachable|timed out during banner/i.test(
+      stderr,
+    )
+  )
     return e(
       'unreachable',
       `${where}: the server cannot be reached (${/No route|unreachable/i.test(stderr) ? 'no route to it' : 'no answer in time'}). ` +
         `Check the address, your network or VPN, and any firewall in between.`,
     );
-  if (/Bad owner or permissions on|\.ssh\/config.*(?:line \d+|Bad configuration)|Bad configuration option|Can't open user config file|terminating, \d+ bad configuration options/i.test(stderr))
+  if (
+    /Bad owner or permissions on|\.ssh\/config.*(?:line \d+|Bad configuration)|Bad configuration option|Can't open user config file|terminating, \d+ bad configuration options/i.test(
+      stderr,
+    )
+  )
     return e('ssh-config', `${where}: ssh rejected its configuration: ${tail(stderr, 2)}`);
   if (
     /client_loop: send disconnect|Connection to .* closed by remote host|Connection reset by|Broken pipe|mux_client_\w+: read header failed|Timeout, server .* not responding|Connection closed by|Control socket connect.*: Connection refused|packet_write_wait|kex_exchange_identification/i.test(
@@ -147,7 +162,11 @@ export function dockerFailure(stderr: string, t: Target): RemoteError | null {
   const detail = tail(stderr);
   const e = (code: RemoteErrorCode, msg: string) => new RemoteError(code, msg, detail);
   const name = t.container;
-  if (/(?:docker: (?:command )?not found|docker: No such file|exec: "?docker"?: executable file not found|sh: \d*:? *docker: not found|spawn docker ENOENT)/i.test(stderr))
+  if (
+    /(?:docker: (?:command )?not found|docker: No such file|exec: "?docker"?: executable file not found|sh: \d*:? *docker: not found|spawn docker ENOENT)/i.test(
+      stderr,
+    )
+  )
     return e(
       'docker-missing',
       `${where}: the docker command is not installed${on || ' on this machine'}. Install Docker (or its CLI) ` +
@@ -185,12 +204,21 @@ export function dockerFailure(stderr: string, t: Target): RemoteError | null {
  * refused by a container without the privileges to bind. Asked about the stderr of a run that ended quickly
  * with a failure status.
  */
-export function workloadStartFailure(stderr: string, status: number | null, argv: readonly string[], t: Target): RemoteError | null {
+export function workloadStartFailure(
+  stderr: string,
+  status: number | null,
+  argv: readonly string[],
+  t: Target,
+): RemoteError | null {
   const where = targetLabel(t);
   const detail = tail(stderr);
   const e = (code: RemoteErrorCode, msg: string) => new RemoteError(code, msg, detail);
   const inContainer = t.kind === 'docker' || /docker|container/i.test(stderr);
-  if (/set_mempolicy: Operation not permitted|sched_setaffinity: (?:Operation not permitted|Invalid argument)|mbind: Operation not permitted|numa_sched_setaffinity|migrate_pages: Operation not permitted/i.test(stderr))
+  if (
+    /set_mempolicy: Operation not permitted|sched_setaffinity: (?:Operation not permitted|Invalid argument)|mbind: Operation not permitted|numa_sched_setaffinity|migrate_pages: Operation not permitted/i.test(
+      stderr,
+    )
+  )
     return e(
       'numactl-not-permitted',
       `${where}: numactl is not allowed to bind CPUs or memory here${inContainer ? ' (a container without the privileges for it)' : ''}. ` +
@@ -198,9 +226,10 @@ export function workloadStartFailure(stderr: string, status: number | null, argv
         `expect, or choose CPUs the container may use (its cpuset) and memory policy "none".`,
     );
   if (status !== 127 && status !== 126) return null;
-  const missing = /(?:^|\s|')([\w./+-]+)'?: (?:command )?not found|env: '?([^':\s]+)'?: No such file or directory|exec: "?([^":\s]+)"?: (?:executable file )?not found|can't execute '([^']+)'/m.exec(
-    stderr,
-  );
+  const missing =
+    /(?:^|\s|')([\w./+-]+)'?: (?:command )?not found|env: '?([^':\s]+)'?: No such file or directory|exec: "?([^":\s]+)"?: (?:executable file )?not found|can't execute '([^']+)'/m.exec(
+      stderr,
+    );
   const tool = missing ? (missing[1] ?? missing[2] ?? missing[3] ?? missing[4] ?? '') : '';
   const base = tool.split('/').pop() ?? '';
   if (base === 'numactl')
@@ -217,6 +246,9 @@ export function workloadStartFailure(stderr: string, status: number | null, argv
         `(e.g. /usr/bin/python3 or /opt/conda/bin/python), or install Python on the target.`,
     );
   if (tool && tool === argv.find((a) => a === tool))
-    return e('failed', `${where}: \`${tool}\` is not found there (not installed, or not on the remote PATH).`);
+    return e(
+      'failed',
+      `${where}: \`${tool}\` is not found there (not installed, or not on the remote PATH).`,
+    );
   return null;
 }

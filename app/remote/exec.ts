@@ -33,7 +33,10 @@ export interface ExecResult {
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** Run a local argv to completion, with optional stdin text and a time limit. Never rejects. */
-export function execLocal(argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+export function execLocal(
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<ExecResult> {
   return new Promise((resolve) => {
     const [file, ...args] = argv;
     const out: Buffer[] = [];
@@ -41,7 +44,9 @@ export function execLocal(argv: readonly string[], opts: { input?: string; timeo
     let size = 0;
     let timedOut = false;
     let spawnError: string | null = null;
-    const child = spawn(file!, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file!, args, {
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const keep = (into: Buffer[]) => (d: Buffer) => {
       if (size < MAX_OUTPUT) into.push(d);
       size += d.length;
@@ -82,10 +87,15 @@ export function transportFailure(t: RemoteTarget, r: ExecResult): RemoteError | 
   if (r.spawnError === 'ENOENT') {
     const viaSsh = t.kind === 'ssh' || t.via !== null;
     return viaSsh
-      ? new RemoteError('ssh-missing', `${where}: the ssh client is not installed on this machine (OpenSSH: \`apt-get install openssh-client\`).`)
-      : (dockerFailure('spawn docker ENOENT', t) ?? new RemoteError('docker-missing', `${where}: docker is not installed`));
+      ? new RemoteError(
+          'ssh-missing',
+          `${where}: the ssh client is not installed on this machine (OpenSSH: \`apt-get install openssh-client\`).`,
+        )
+      : (dockerFailure('spawn docker ENOENT', t) ??
+          new RemoteError('docker-missing', `${where}: docker is not installed`));
   }
-  if (r.spawnError) return new RemoteError('failed', `${where}: cannot start the local client: ${r.spawnError}`);
+  if (r.spawnError)
+    return new RemoteError('failed', `${where}: cannot start the local client: ${r.spawnError}`);
   const viaSsh = t.kind === 'ssh' || t.via !== null;
   if (viaSsh && r.exitCode === SSH_ERROR_STATUS) {
     const e = sshFailure(r.stderr, t);
@@ -96,7 +106,11 @@ export function transportFailure(t: RemoteTarget, r: ExecResult): RemoteError | 
     if (e) return e;
   }
   if (viaSsh && r.exitCode === SSH_ERROR_STATUS && !/\S/.test(r.stdout))
-    return new RemoteError('failed', `${where}: ssh failed: ${tail(r.stderr, 2) || 'no message'}`, tail(r.stderr));
+    return new RemoteError(
+      'failed',
+      `${where}: ssh failed: ${tail(r.stderr, 2) || 'no message'}`,
+      tail(r.stderr),
+    );
   return null;
 }
 
@@ -111,7 +125,10 @@ export async function runOnTarget(
   const failure = transportFailure(t, r);
   if (failure) throw failure;
   if (r.timedOut)
-    throw new RemoteError('unreachable', `${targetLabel(t)}: no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`);
+    throw new RemoteError(
+      'unreachable',
+      `${targetLabel(t)}: no answer within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`,
+    );
   return r;
 }
 
@@ -122,7 +139,10 @@ export function runScript(
   script: string,
   opts: { timeoutMs?: number; args?: string[] } = {},
 ): Promise<ExecResult> {
-  return runOnTarget(t, ctx, ['sh', '-s', '--', ...(opts.args ?? [])], { input: script, timeoutMs: opts.timeoutMs });
+  return runOnTarget(t, ctx, ['sh', '-s', '--', ...(opts.args ?? [])], {
+    input: script,
+    timeoutMs: opts.timeoutMs,
+  });
 }
 
 /** PID of the running master connection to the target's SSH host, or null when there is none. */

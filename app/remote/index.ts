@@ -2,7 +2,15 @@
 export * from './url';
 export { RemoteError, sshFailure, dockerFailure, workloadStartFailure, type RemoteErrorCode } from './errors';
 export { remoteContext, type RemoteContext } from './ssh';
-export { runOnTarget, runScript, targetArgv, masterPid, closeMaster, execLocal, type ExecResult } from './exec';
+export {
+  runOnTarget,
+  runScript,
+  targetArgv,
+  masterPid,
+  closeMaster,
+  execLocal,
+  type ExecResult,
+} from './exec';
 export { probeTarget, originOf, type TargetFacts } from './remote-topology';
 export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
 export { RemoteLoadSampler, type LoadSource } from './load';

@@ -66,7 +66,11 @@ const RSS_SCRIPT = 'getconf PAGESIZE; grep -hs -- " $1 " /proc/[0-9]*/stat; exit
 export function wrappedArgv(spec: LaunchSpec, nonce: string): string[] {
   const envPrefix =
     Object.keys(spec.env).length > 0 || (spec.unset?.length ?? 0) > 0
-      ? ['env', ...(spec.unset ?? []).flatMap((n) => ['-u', n]), ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)]
+      ? [
+          'env',
+          ...(spec.unset ?? []).flatMap((n) => ['-u', n]),
+          ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        ]
       : [];
   const first = spec.argv[0] ?? '';
   const program = spec.program && spec.program !== first ? spec.program : '';
@@ -111,10 +115,15 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
     },
     signal: (pgid, sig) => quiet(['sh', '-c', KILL_SCRIPT, 'sh', sig, String(pgid)], 20_000),
     reap: (pgid, graceMs) =>
-      quiet(['sh', '-c', REAP_SCRIPT, 'sh', String(pgid), String(Math.ceil(graceMs / 100))], graceMs + 20_000),
+      quiet(
+        ['sh', '-c', REAP_SCRIPT, 'sh', String(pgid), String(Math.ceil(graceMs / 100))],
+        graceMs + 20_000,
+      ),
     async rss(pgid) {
       try {
-        const r = await runOnTarget(t, ctx, ['sh', '-c', RSS_SCRIPT, 'sh', String(pgid)], { timeoutMs: 10_000 });
+        const r = await runOnTarget(t, ctx, ['sh', '-c', RSS_SCRIPT, 'sh', String(pgid)], {
+          timeoutMs: 10_000,
+        });
         return groupRss(r.stdout, pgid);
       } catch {
         return null;
@@ -130,9 +139,12 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
       if (e.pgid === null) {
         if (e.missing !== null) {
           const f = workloadStartFailure(`${e.missing}: not found`, 127, spec.argv, t);
-          return { startError: f?.message ?? `${where}: cannot start: \`${e.missing}\` not found on the target` };
+          return {
+            startError: f?.message ?? `${where}: cannot start: \`${e.missing}\` not found on the target`,
+          };
         }
-        if (e.clientStatus === 97) return { startError: `${where}: the working directory ${spec.cwd} does not exist there` };
+        if (e.clientStatus === 97)
+          return { startError: `${where}: the working directory ${spec.cwd} does not exist there` };
         const transport = transportFailure(t, {
           stdout: '',
           stderr: e.stderr,
@@ -142,7 +154,9 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
           timedOut: false,
         });
         if (transport) return { startError: transport.message };
-        return { startError: `${where}: the workload could not be started (status ${e.clientStatus}): ${tail(e.stderr, 2) || 'no message'}` };
+        return {
+          startError: `${where}: the workload could not be started (status ${e.clientStatus}): ${tail(e.stderr, 2) || 'no message'}`,
+        };
       }
       // 3. It started, and its end was never reported: the connection went away. Try once to stop what may
       // still run there, now unwatched, and say whether that worked.
@@ -154,10 +168,14 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
         spawnError: null,
         timedOut: false,
       });
-      const cause = ssh && ssh.code !== 'connection-lost' ? ssh.message : tail(e.stderr, 1) || 'the connection closed';
+      const cause =
+        ssh && ssh.code !== 'connection-lost' ? ssh.message : tail(e.stderr, 1) || 'the connection closed';
       let after: string;
       try {
-        const r = await runScript(t, ctx, `${REAP_SCRIPT}\n`, { args: [String(e.pgid), '30'], timeoutMs: 20_000 });
+        const r = await runScript(t, ctx, `${REAP_SCRIPT}\n`, {
+          args: [String(e.pgid), '30'],
+          timeoutMs: 20_000,
+        });
         after = /stopped/.test(r.stdout)
           ? `the workload was still running there and has been stopped (process group ${e.pgid})`
           : /none/.test(r.stdout)
@@ -167,7 +185,9 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
         const why = err instanceof RemoteError ? err.code : 'unreachable';
         after = `the target is ${why === 'connection-lost' ? 'still unreachable' : 'unreachable now'}, so process group ${e.pgid} may still run there`;
       }
-      return { connectionLost: `connection to ${where} lost: ${cause.replace(/^.*?lost: /, '')}. The log so far is kept; ${after}.` };
+      return {
+        connectionLost: `connection to ${where} lost: ${cause.replace(/^.*?lost: /, '')}. The log so far is kept; ${after}.`,
+      };
     },
   };
 }

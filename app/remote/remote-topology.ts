@@ -42,13 +42,21 @@ export function writeSysroot(dir: string, probe: ProbeOutput): void {
 }
 
 /** Read the target's topology (and which tools it has) with one remote command. */
-export async function probeTarget(t: RemoteTarget, ctx: RemoteContext, opts: { timeoutMs?: number } = {}): Promise<TargetFacts> {
+export async function probeTarget(
+  t: RemoteTarget,
+  ctx: RemoteContext,
+  opts: { timeoutMs?: number } = {},
+): Promise<TargetFacts> {
   const nonce = randomBytes(8).toString('hex');
   const r = await runScript(t, ctx, PROBE_SCRIPT, { args: [nonce], timeoutMs: opts.timeoutMs ?? 60_000 });
   const probe = parseProbeOutput(r.stdout, nonce);
   if (!probe.complete) {
     if (r.exitCode === 127 && /sh: (?:not found|No such file)|executable file not found/i.test(r.stderr))
-      throw new RemoteError('shell-missing', `${targetLabel(t)}: there is no /bin/sh to run the probe (a distroless image?)`, tail(r.stderr));
+      throw new RemoteError(
+        'shell-missing',
+        `${targetLabel(t)}: there is no /bin/sh to run the probe (a distroless image?)`,
+        tail(r.stderr),
+      );
     throw new RemoteError(
       'failed',
       `${targetLabel(t)}: the machine description did not come back complete (exit status ${r.exitCode ?? r.signal}). ` +
@@ -63,7 +71,10 @@ export async function probeTarget(t: RemoteTarget, ctx: RemoteContext, opts: { t
     try {
       topology = await readSysfsTopology(dir);
     } catch (e) {
-      throw new RemoteError('failed', `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`);
+      throw new RemoteError(
+        'failed',
+        `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`,
+      );
     }
     topology.origin = originOf(t);
     const page = Number(probe.commands.get('pagesize')?.output.trim());

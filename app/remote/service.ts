@@ -9,13 +9,24 @@ import { RemoteError } from './errors';
 import { closeMaster } from './exec';
 import { quickCheck, remoteLaunch, type LaunchSpec } from './launch';
 import { RemoteLoadSampler, type LoadSource } from './load';
-import { probeTarget, type TargetFacts } from './remote-topology';
+import { originOf, probeTarget, type TargetFacts } from './remote-topology';
+import { remoteToolHost } from './tools';
+import type { BundleRemote } from '../bundle/bundle';
 import { remoteContext, type RemoteContext } from './ssh';
 import { TargetStore } from './target-store';
 import type { TargetCheck, TargetList } from './types';
 
 export type { TargetCheck } from './types';
-import { isRemote, LOCAL, parseTarget, sshHostOf, targetLabel, targetUrl, type RemoteTarget, type Target } from './url';
+import {
+  isRemote,
+  LOCAL,
+  parseTarget,
+  sshHostOf,
+  targetLabel,
+  targetUrl,
+  type RemoteTarget,
+  type Target,
+} from './url';
 
 export class TargetService {
   readonly store: TargetStore;
@@ -124,6 +135,17 @@ export class TargetService {
     return isRemote(t) ? remoteLaunch(t, this.ctx, spec) : undefined;
   }
 
+  /** What a support bundle needs to run and collect on the active target, or undefined for this machine. */
+  bundleRemote(): BundleRemote | undefined {
+    const t = this.active;
+    if (!isRemote(t)) return undefined;
+    return {
+      url: originOf(t),
+      launch: (spec) => remoteLaunch(t, this.ctx, spec),
+      host: remoteToolHost(t, this.ctx),
+    };
+  }
+
   loadSource(): LoadSource {
     const t = this.active;
     return isRemote(t) ? new RemoteLoadSampler(t, this.ctx) : new LoadSampler({ root: '/' });
@@ -156,7 +178,8 @@ export class TargetService {
         tools: f.tools,
       };
     } catch (e) {
-      if (e instanceof RemoteError) return { url: canonical, ok: false, message: e.message, code: e.code, detail: e.detail };
+      if (e instanceof RemoteError)
+        return { url: canonical, ok: false, message: e.message, code: e.code, detail: e.detail };
       return { url: canonical, ok: false, message: (e as Error).message, code: 'failed' };
     }
   }

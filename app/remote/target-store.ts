@@ -16,7 +16,13 @@ const FileSchema = z
     version: z.literal(1),
     active: z.string(),
     targets: z.array(
-      z.object({ url: z.string().min(1).max(4096), name: z.string().max(200).nullable(), addedAt: z.string() }).strict(),
+      z
+        .object({
+          url: z.string().min(1).max(4096),
+          name: z.string().max(200).nullable(),
+          addedAt: z.string(),
+        })
+        .strict(),
     ),
   })
   .strict();
@@ -58,7 +64,10 @@ export class TargetStore {
     };
     const out: TargetList = {
       active: this.data.active,
-      targets: [entry(LOCAL_URL, null, null), ...this.data.targets.map((t) => entry(t.url, t.name, t.addedAt))],
+      targets: [
+        entry(LOCAL_URL, null, null),
+        ...this.data.targets.map((t) => entry(t.url, t.name, t.addedAt)),
+      ],
     };
     if (this.problem) out.problem = this.problem;
     return out;

@@ -21,7 +21,9 @@ export function remoteToolHost(t: RemoteTarget, ctx: RemoteContext): ToolHost {
     exitCode: null,
     signal: null,
     timedOut: false,
-    spawnError: Object.assign(new Error(e instanceof RemoteError ? e.message : String(e)), { code: 'EREMOTE' }),
+    spawnError: Object.assign(new Error(e instanceof RemoteError ? e.message : String(e)), {
+      code: 'EREMOTE',
+    }),
   });
   return {
     where,
@@ -30,9 +32,14 @@ export function remoteToolHost(t: RemoteTarget, ctx: RemoteContext): ToolHost {
         .filter((e): e is [string, string] => e[1] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e[0]))
         .map(([k, v]) => `${k}=${v}`);
       try {
-        const r = await runOnTarget(t, ctx, ['sh', '-c', RUN, 'sh', opts.cwd ?? '', ...assigns, cmd, ...args], {
-          timeoutMs: opts.timeoutMs ?? 20_000,
-        });
+        const r = await runOnTarget(
+          t,
+          ctx,
+          ['sh', '-c', RUN, 'sh', opts.cwd ?? '', ...assigns, cmd, ...args],
+          {
+            timeoutMs: opts.timeoutMs ?? 20_000,
+          },
+        );
         // env's "No such file or directory" (127): the same as a local spawn ENOENT for the collectors.
         const missing = r.exitCode === 127 && /No such file or directory|not found/i.test(r.stderr);
         return {
@@ -59,7 +66,9 @@ export function remoteToolHost(t: RemoteTarget, ctx: RemoteContext): ToolHost {
     },
     async which(cmd) {
       try {
-        const r = await runOnTarget(t, ctx, ['sh', '-c', 'command -v "$1"', 'sh', cmd], { timeoutMs: 20_000 });
+        const r = await runOnTarget(t, ctx, ['sh', '-c', 'command -v "$1"', 'sh', cmd], {
+          timeoutMs: 20_000,
+        });
         const path = r.stdout.trim();
         return r.exitCode === 0 && path !== '' ? path : null;
       } catch {

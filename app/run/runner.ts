@@ -135,7 +135,8 @@ const active = new Set<RunController>();
 
 /** SIGTERM for 15, … (null for numbers that are no signal here). */
 function signalName(n: number): string | null {
-  for (const [name, num] of Object.entries(osConstants.signals as Record<string, number>)) if (num === n) return name;
+  for (const [name, num] of Object.entries(osConstants.signals as Record<string, number>))
+    if (num === n) return name;
   return null;
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -267,7 +268,9 @@ class RunController {
     const cwdProblem = cwd ? checkCwd(cwd) : null;
     if (cwdProblem) return this.failStart(cwdProblem);
 
-    const env: Record<string, string | undefined> = remote ? { ...process.env } : { ...process.env, ...spec.env };
+    const env: Record<string, string | undefined> = remote
+      ? { ...process.env }
+      : { ...process.env, ...spec.env };
     if (!remote) for (const name of spec.unset ?? []) delete env[name];
     const [file, ...args] = remote ? remote.argv : spec.argv;
 
@@ -481,7 +484,7 @@ class RunController {
       // after SIGKILL the local client goes too, so a dead connection cannot keep the run "running" forever.
       if (this.remotePgid === null || sig === 'SIGKILL') {
         const grace = this.remotePgid === null ? 0 : (this.spec.graceMs ?? 3000);
-        setTimeout(() => this.signalLocal('SIGKILL'), grace).unref();
+        setTimeout(() => !this.finished && this.signalLocal('SIGKILL'), grace).unref();
       }
       return;
     }
@@ -489,7 +492,7 @@ class RunController {
   }
 
   private signalLocal(sig: NodeJS.Signals): void {
-    if (this.pid === null || this.finished) return;
+    if (this.pid === null) return;
     try {
       process.kill(-this.pid, sig);
     } catch {
@@ -567,7 +570,12 @@ class RunController {
     }
   }
 
-  private finish(exitCode: number | null, signal: string | null, startError?: string, connectionLost?: string): void {
+  private finish(
+    exitCode: number | null,
+    signal: string | null,
+    startError?: string,
+    connectionLost?: string,
+  ): void {
     if (this.finished) return;
     this.finished = true;
     const durationMs = Math.round(performance.now() - this.t0);

@@ -123,9 +123,9 @@ export async function measurePoint(
   let infos: RunInfo[];
   try {
     infos = await startAll(ctx, settings);
-  } finally {
-    // Started or not, the watcher must not outlive this point (a start failure ends the sweep).
-    if (!watch) void 0;
+  } catch (e) {
+    watch?.stop();
+    throw e; // a run that cannot start would fail every point alike: the sweep ends with this reason
   }
   const done = await Promise.all(infos.map((i) => ctx.runs.waitFor(i.runId)));
   const found = watch?.stop() ?? new Map<string, FoundInstance>();

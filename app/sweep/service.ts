@@ -118,10 +118,10 @@ export class SweepService {
     const r = a.record;
     const t0 = performance.now();
     const n = plan.points.length;
-    const progress = (row?: SweepRow) => {
+    const progress = (row?: SweepRow, ended = false) => {
       const elapsedMs = Math.round(performance.now() - t0);
       const i = r.rows.length;
-      const next = a.cancelled ? undefined : plan.points[i];
+      const next = a.cancelled || ended ? undefined : plan.points[i];
       this.deps.emit('sweep.progress', {
         sweepId: r.sweepId,
         i,
@@ -168,7 +168,7 @@ export class SweepService {
     }
     r.finishedAt = new Date().toISOString();
     await this.files.save(r).catch(() => undefined);
-    progress();
+    progress(undefined, true);
     this.deps.emit('sweep.done', r);
     return r;
   }

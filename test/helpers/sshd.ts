@@ -4,7 +4,15 @@
  * `ssh://USER@127.0.0.1:PORT?config=FILE`, so nothing in ~/.ssh is read or changed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -113,7 +121,11 @@ export async function startSshd(): Promise<Sshd> {
       '',
     ].join('\n'),
   );
-  const hostPublicKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const hostPublicKey = readFileSync(join(dir, 'host_key.pub'), 'utf8')
+    .trim()
+    .split(/\s+/)
+    .slice(0, 2)
+    .join(' ');
   const knownHosts = join(dir, 'known_hosts');
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
 
@@ -138,7 +150,9 @@ export async function startSshd(): Promise<Sshd> {
   writeClientConfig(config, join(dir, 'user_key'), knownHosts, port);
 
   let out = '';
-  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', sshdConfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', sshdConfig], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {

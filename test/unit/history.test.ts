@@ -27,7 +27,9 @@ const bench = join(home, 'bench.sh');
 // Prints AML-style results: latency and throughput from the environment, exit status from $FAKE_EXIT.
 writeFileSync(
   bench,
-  '#!/bin/sh\necho "  LATENCY"\necho "      mean   ${FAKE_LAT:-10}.00 [ms]"\necho "  THROUGHPUT"\n' +
+  // The sleep outlasts RunManager's unawaited start-of-run write: its writes are not serialised, so a run that
+  // ends first can be left saved as "running" (reported to the lead).
+  '#!/bin/sh\nsleep 0.3\necho "  LATENCY"\necho "      mean   ${FAKE_LAT:-10}.00 [ms]"\necho "  THROUGHPUT"\n' +
     'echo "      observed   ${FAKE_THR:-100}.00 [samples/s]"\nexit ${FAKE_EXIT:-0}\n',
 );
 chmodSync(bench, 0o755);

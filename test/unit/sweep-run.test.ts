@@ -243,12 +243,11 @@ describe('sweep on this machine', () => {
     }
   });
 
-  test('a second sweep is refused while one runs; a workload that cannot start is refused up front', async (t) => {
+  test('a second sweep is refused while one runs; bad plans are refused up front', async (t) => {
     if (!need(t, hasNumactl, 'numactl')) return;
     const first = await engine.sweeps.start(spec([fake], { threads: [1] }));
     await assert.rejects(engine.sweeps.start(spec([fake])), /still running/);
     await engine.sweeps.cancel(first.sweepId);
-    await assert.rejects(engine.sweeps.start(spec(['/nonexistent/python3', 'x.py'])), /does not exist/);
     await assert.rejects(
       engine.sweeps.start(spec(['true'], { threads: [64] })),
       /nothing to run: .*needs 64 CPUs/,
@@ -257,5 +256,15 @@ describe('sweep on this machine', () => {
       engine.sweeps.start(spec(['true'], { variants: ['fp64'] })),
       /unknown variant "fp64"/,
     );
+  });
+
+  test('a workload that cannot start ends the sweep at once, with the reason, not with N failed rows', async () => {
+    const rec = await engine.sweeps.start(
+      spec(['/nonexistent/python3', 'x.py'], { variants: ['fp32', 'off'] }),
+    );
+    const fin = await engine.sweeps.wait(rec.sweepId);
+    assert.equal(fin.state, 'failed');
+    assert.match(fin.error ?? '', /`\/nonexistent\/python3` does not exist/);
+    assert.equal(fin.rows.length, 0);
   });
 });

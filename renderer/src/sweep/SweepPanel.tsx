@@ -9,7 +9,7 @@ import { SweepChart } from './SweepChart';
 import { SweepTable } from './SweepTable';
 import { Recommendations } from './Recommendations';
 import { buildSpec, DEFAULT_FORM, type SweepForm } from './form';
-import { useSweep, type SweepView } from './useSweep';
+import { useSweep } from './useSweep';
 import './sweep.css';
 
 const FORM_KEY = 'aio-tuner.sweep-form';
@@ -96,11 +96,10 @@ function usePlanPreview(spec: ReturnType<typeof buildSpec>['spec']): {
 
 /**
  * Tuning: measure the workload over threads × instances × variants × batch sizes, one run at a time, and
- * recommend the settings with copyable commands. `view` lets a host share one sweep state with other panels.
+ * recommend the settings with copyable commands. Uses the selection and workload of the main settings.
  */
-export function SweepPanel({ view }: { view?: SweepView }) {
-  const own = useSweep();
-  const sweep = view ?? own;
+export function SweepPanel() {
+  const sweep = useSweep();
   const { settings, system } = useApp();
   const [form, setForm] = useState<SweepForm>(loadForm);
   useEffect(() => {

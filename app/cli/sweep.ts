@@ -4,11 +4,11 @@
  * can pipe it. Ctrl-C stops the current run and still prints (and saves) every finished row.
  * Exit: 0 when the sweep ran and at least one row has numbers; 1 when none has; 130/143 when interrupted.
  */
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
 import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
+import { writeFileAtomic } from '../util/atomic';
 import { ApiError } from '../api/contract';
 import {
   BUILTIN_VARIANTS,
@@ -246,7 +246,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   unsubscribe();
   await engine.dispose();
 
-  if (values.csv) writeFileSync(resolve(values.csv), rowsToCsv(fin.rows));
+  if (values.csv) await writeFileAtomic(resolve(values.csv), rowsToCsv(fin.rows));
   if (values.json) process.stdout.write(jsonOut(fin));
   else if (fin.rows.length > 0) {
     process.stdout.write(table(fin.rows) + '\n\n');

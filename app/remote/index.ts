@@ -16,4 +16,5 @@ export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
 export { RemoteLoadSampler, type LoadSource } from './load';
 export { TargetStore } from './target-store';
 export { TargetService } from './service';
+export { remoteToolHost } from './tools';
 export type { TargetEntry, TargetList, TargetCheck, TargetKind } from './types';

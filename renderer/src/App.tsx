@@ -7,6 +7,7 @@ import { RunSettingsPanel } from './command/RunSettingsPanel';
 import { ImportCommandDialog } from './command/ImportCommandDialog';
 import { ProfilesPanel } from './profiles/ProfilesPanel';
 import { RunPanel } from './run/RunPanel';
+import { TargetPicker } from './targets/TargetPicker';
 // [tuning] minimal mount of the sweep and history panels; the lead may move them into tabs.
 import { SweepPanel } from './sweep';
 import { HistoryPanel } from './history';
@@ -30,6 +31,7 @@ export function App() {
               : 'numactl not found'}
           </span>
         )}
+        <TargetPicker />
       </header>
       {error && (
         <div role="alert" className="banner error">

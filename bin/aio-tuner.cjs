@@ -5,7 +5,9 @@ const path = require('node:path');
 const fs = require('node:fs');
 const cli = path.join(__dirname, '..', 'dist', 'cli.mjs');
 if (!fs.existsSync(cli)) {
-  process.stderr.write('aio-tuner: not built yet; run `npm install` (or `npm run build`) in the checkout first\n');
+  process.stderr.write(
+    'aio-tuner: not built yet; run `npm install` (or `npm run build`) in the checkout first\n',
+  );
   process.exit(2);
 }
 import(require('node:url').pathToFileURL(cli).href).catch((e) => {

@@ -1,7 +1,7 @@
 /** Support bundles through the API: a fresh level-4 run of the current settings, or a finished run's log. */
 import { resolve } from 'node:path';
 import type { RunSettings } from '../command/types';
-import { createBundle, previewBundle } from '../bundle';
+import { createBundle, previewBundle, remoteInherited } from '../bundle';
 import { numactlStatus } from '../system/numactl';
 import { ApiError, type ApiEvents, type BundleInfo, type BundlePreview } from './contract';
 import type { Engine } from './engine';
@@ -19,7 +19,15 @@ export class BundleService {
   ) {}
 
   async preview(p: { settings: RunSettings; redact?: string[] }): Promise<BundlePreview> {
-    return previewBundle(p.settings, await this.engine.getTopology(), p.redact ?? []);
+    const topology = await this.engine.getTopology();
+    const remote = this.engine.targets.bundleRemote();
+    // On a target, the variables a run there inherits: this machine's would preview the wrong ones.
+    return previewBundle(
+      p.settings,
+      topology,
+      p.redact ?? [],
+      remote ? await remoteInherited(remote) : undefined,
+    );
   }
 
   async create(p: {

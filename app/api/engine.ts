@@ -102,6 +102,7 @@ export class Engine {
       getTopology: () => this.getTopology(),
       buildFor: (s) => this.buildFor(s),
       emit: (e, d) => this.emit(e, d),
+      remote: () => this.remote(() => this.targets.sweepRemote()),
     });
     this.history = new HistoryStore(this.home, this.runs, this.sweeps);
     this.events.setMaxListeners(100);
@@ -320,6 +321,9 @@ export class Engine {
     // Runs keep their own connection, but the load overlay and Stop-all would follow the new target.
     if (this.runs.activeCount() > 0)
       throw new ApiError('a run is going: stop it before switching targets', 'busy');
+    // Between two points no run is going, yet the next point would start on the new target.
+    if (this.sweeps.isRunning())
+      throw new ApiError('a sweep is going: cancel it or wait for it before switching targets', 'busy');
     await this.remote(() => this.targets.select(url));
     this.topology = null;
     this.load.retarget();

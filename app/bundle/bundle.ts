@@ -33,12 +33,37 @@ import { measureOutput, outputLines } from './output-log';
 import { buildNote, buildReadme } from './readme';
 import { Redactor } from './redact';
 
+/** What a run on a target starts with: the environment and directory of a new session there. */
+export interface TargetSession {
+  env: Record<string, string>;
+  /** The directory a run without a working directory starts in; null when not known. */
+  cwd: string | null;
+}
+
 /** How a bundle reaches a remote target: its run launcher and a host for the system/python collectors. */
 export interface BundleRemote {
   /** The target's URL, named in README.txt and the note. */
   url: string;
   launch(spec: LaunchSpec): RemoteLaunch;
   host: ToolHost;
+  /** The target's session (null when it cannot be read): what a run there inherits, not this process's. */
+  session(): Promise<TargetSession | null>;
+}
+
+/** Where a run's inherited environment and default directory come from: this process, or a target session. */
+export interface Inherited {
+  env: NodeJS.ProcessEnv;
+  cwd: string | null;
+  /** The target's URL; absent for this machine. */
+  from?: string;
+}
+
+const LOCAL_INHERITED = (): Inherited => ({ env: process.env, cwd: process.cwd() });
+
+/** The inheritance of a run on `remote`: its session, or nothing when the target did not say. */
+export async function remoteInherited(remote: BundleRemote): Promise<Inherited> {
+  const s = await remote.session();
+  return { env: s?.env ?? {}, cwd: s?.cwd ?? null, from: remote.url };
 }
 
 export type BundleStage = 'run' | 'system' | 'python' | 'archive' | 'done';
@@ -214,7 +239,9 @@ interface Plan {
   settings: RunSettings;
   built: Built;
   redactor: Redactor;
-  cwd: string;
+  /** Null on a target whose login directory is unknown. */
+  cwd: string | null;
+  inherited: Inherited;
   /** The command as the tool runs it, one line, redacted. */
   command: string;
   /** One line that reproduces the run elsewhere: also sets the inherited variables that steer the engine. */
@@ -229,17 +256,20 @@ function plan(
   topology: Topology,
   patterns: readonly string[],
   numactlAvailable?: boolean,
+  from: Inherited = LOCAL_INHERITED(),
 ): Plan {
   const built = buildCommand(settings, topology, { numactlAvailable });
-  const base = { patterns, envs: [process.env, settings.env, built.env] };
+  // A target's secrets are hidden like this machine's; this machine's still are (they may be in the workload).
+  const envs = from.from ? [from.env, process.env] : [process.env];
+  const base = { patterns, envs: [...envs, settings.env, built.env] };
   // Two steps: the first redactor finds secrets passed as arguments, the second also hides them as literals.
   const redactor = new Redactor({ ...base, values: new Redactor(base).secretArgs(built.argv) });
   // A relative workload path only works from the directory the run used: the script records it.
-  const cwd = settings.cwd ?? process.cwd();
+  const cwd = settings.cwd ?? from.cwd;
   const redactEnv = (env: Record<string, string>) =>
     Object.fromEntries(Object.entries(env).map(([k, v]) => [k, redactor.envValue(k, v)]));
   const toolPlan = { env: redactEnv(built.env), unset: built.unset };
-  const inherited = effectiveEnv(built, process.env).inherited;
+  const inherited = effectiveEnv(built, from.env).inherited;
   const pinned = Object.fromEntries(Object.entries(inherited).filter(([k]) => isPinnedName(k)));
   const fullPlan = { env: { ...toolPlan.env, ...redactEnv(pinned) }, unset: built.unset };
   const argv = redactor.argv(built.argv);
@@ -257,6 +287,7 @@ function plan(
     built,
     redactor,
     cwd,
+    inherited: from,
     command: shellForm(toolPlan, argv, settings.cwd),
     reproduce: shellForm(fullPlan, argv, settings.cwd),
     script,
@@ -268,9 +299,10 @@ export function previewBundle(
   settings: RunSettings,
   topology: Topology,
   redact: readonly string[] = [],
+  inherited?: Inherited,
 ): BundlePreview {
-  const p = plan(debugRunSettings(settings), topology, redact);
-  const env = flatEnv(effectiveEnv(p.built, process.env), p.redactor);
+  const p = plan(debugRunSettings(settings), topology, redact, undefined, inherited);
+  const env = flatEnv(effectiveEnv(p.built, p.inherited.env), p.redactor);
   return {
     files: plannedFiles(settings.workload),
     env,
@@ -333,7 +365,8 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   if (!base) throw new Error('createBundle needs settings or a saved run');
   const settings = from ? base : debugRunSettings(base);
   const numactlAvailable = opts.numactlAvailable ?? (await which('numactl')) !== null;
-  const p = plan(settings, opts.topology, opts.redact ?? [], numactlAvailable);
+  const inherited = opts.remote ? await remoteInherited(opts.remote) : LOCAL_INHERITED();
+  const p = plan(settings, opts.topology, opts.redact ?? [], numactlAvailable, inherited);
   const { redactor, built } = p;
   const patterns = opts.redact ?? [];
 
@@ -400,9 +433,14 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     checks,
   });
   const envTxt = formatEnvTxt(
-    effectiveEnv(built, process.env),
+    effectiveEnv(built, inherited.env),
     redactor,
-    from ? 'Inherited variables are those of the AIO Tuner process that made this bundle.' : undefined,
+    from
+      ? inherited.from
+        ? `Inherited variables are those of a new session on ${inherited.from}, read when this bundle was made.`
+        : 'Inherited variables are those of the AIO Tuner process that made this bundle.'
+      : undefined,
+    inherited.from,
   );
   const readme = buildReadme({
     createdAt: now,
@@ -412,7 +450,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     fromRun: from ? { logFile: from.logFile, startedAt: from.startedAt } : null,
     debugMode,
     command: p.reproduce,
-    cwd: p.cwd,
+    cwd: p.cwd ?? '',
     outcome: redactor.text(outcome),
     durationMs: run?.durationMs ?? null,
     peakRssBytes: run?.peakRssBytes ?? null,

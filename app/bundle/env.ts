@@ -114,8 +114,11 @@ export function flatEnv(e: EffectiveEnv, redactor: Redactor): Record<string, str
   return out;
 }
 
-/** run/env.txt: bash syntax, so `set -a; . run/env.txt; set +a` recreates the run's variables exactly. */
-export function formatEnvTxt(e: EffectiveEnv, redactor: Redactor, note?: string): string {
+/**
+ * run/env.txt: bash syntax, so `set -a; . run/env.txt; set +a` recreates the run's variables exactly. `target`
+ * names the remote target whose session the inherited variables come from.
+ */
+export function formatEnvTxt(e: EffectiveEnv, redactor: Redactor, note?: string, target?: string): string {
   const lines = [
     '# Environment of the run, in bash syntax: `set -a; . run/env.txt; set +a` recreates it.',
     '# Values shown as <redacted> were removed because the name looks secret.',
@@ -129,7 +132,9 @@ export function formatEnvTxt(e: EffectiveEnv, redactor: Redactor, note?: string)
   }
   lines.push(
     '',
-    '# Inherited from the environment AIO Tuner was started in (variables that affect the run):',
+    target
+      ? `# Inherited from a new session on ${target}, as a run there starts (variables that affect the run):`
+      : '# Inherited from the environment AIO Tuner was started in (variables that affect the run):',
   );
   for (const [k, v] of Object.entries(e.inherited)) lines.push(shellAssignment(k, redactor.envValue(k, v)));
   return lines.join('\n') + '\n';

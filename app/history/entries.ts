@@ -54,7 +54,8 @@ export function sweepEntry(s: SweepRecord, live: boolean): HistoryEntry {
     command: shellJoin(s.spec.settings.workload),
     cpus: s.spec.settings.cpus,
     threads: null,
-    host: s.host.hostname,
+    // The same tag as the sweep's runs: a remote target's URL, else the host name.
+    host: s.host.target ?? s.host.hostname,
     latencyMs: s.best?.latency?.latencyMs ?? null,
     throughput: best?.throughput ?? null,
     throughputUnit: s.rows.find((r) => r.throughputUnit)?.throughputUnit ?? null,

@@ -16,5 +16,6 @@ export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
 export { RemoteLoadSampler, type LoadSource } from './load';
 export { TargetStore } from './target-store';
 export { TargetService } from './service';
-export { remoteToolHost } from './tools';
+export { remoteToolHost, remoteSession } from './tools';
+export { remoteResults } from './results';
 export type { TargetEntry, TargetList, TargetCheck, TargetKind } from './types';

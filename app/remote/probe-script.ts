@@ -78,6 +78,7 @@ if [ -r /proc/self/cgroup ]; then
   done < /proc/self/cgroup
 fi
 c uname uname -a
+c nodename uname -n
 c pagesize getconf PAGESIZE
 c tools sh -c 'for t in numactl python3 python setsid lscpu; do p=$(command -v "$t" 2>/dev/null) && printf "%s=%s\n" "$t" "$p"; done'
 c release cat /.release
@@ -87,7 +88,7 @@ printf '%s V end\n' "$M"
 export interface ProbeOutput {
   /** Absolute path on the target → contents (exactly as read). */
   files: Map<string, string>;
-  /** Named command outputs (uname, pagesize, tools, release) and their exit status. */
+  /** Named command outputs (uname, nodename, pagesize, tools, release) and their exit status. */
   commands: Map<string, { output: string; status: number }>;
   /** False when the output stopped before the end marker (connection lost, script killed). */
   complete: boolean;

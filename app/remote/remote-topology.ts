@@ -22,6 +22,8 @@ export interface TargetFacts {
   release: string | null;
   /** `uname -a` of the target. */
   uname: string | null;
+  /** `uname -n`: the target's own host name (an ssh alias or a container id says less). */
+  nodename: string | null;
 }
 
 /** The URL shown as the topology's origin: the canonical URL without a private ?config= path. */
@@ -81,11 +83,13 @@ export async function probeTarget(
     if (topology.kernel && Number.isInteger(page) && page > 0) topology.kernel.pageSizeBytes = page;
     const release = probe.commands.get('release');
     const uname = probe.commands.get('uname');
+    const nodename = probe.commands.get('nodename');
     return {
       topology,
       tools: parseTools(probe.commands.get('tools')?.output),
       release: release && release.status === 0 ? release.output : null,
       uname: uname && uname.status === 0 ? uname.output.trim() : null,
+      nodename: (nodename && nodename.status === 0 && nodename.output.trim()) || null,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,8 +10,10 @@ import { closeMaster } from './exec';
 import { quickCheck, remoteLaunch, type LaunchSpec } from './launch';
 import { RemoteLoadSampler, type LoadSource } from './load';
 import { originOf, probeTarget, type TargetFacts } from './remote-topology';
-import { remoteToolHost } from './tools';
+import { remoteResults } from './results';
+import { remoteSession, remoteToolHost } from './tools';
 import type { BundleRemote } from '../bundle/bundle';
+import type { SweepRemote } from '../sweep/service';
 import { remoteContext, type RemoteContext } from './ssh';
 import { TargetStore } from './target-store';
 import type { TargetCheck, TargetList } from './types';
@@ -143,6 +145,19 @@ export class TargetService {
       url: originOf(t),
       launch: (spec) => remoteLaunch(t, this.ctx, spec),
       host: remoteToolHost(t, this.ctx),
+      session: () => remoteSession(t, this.ctx),
+    };
+  }
+
+  /** What a sweep needs from the active target (its name, its RESULTS_DIRs), or undefined for this machine. */
+  async sweepRemote(): Promise<SweepRemote | undefined> {
+    const t = this.active;
+    if (!isRemote(t)) return undefined;
+    const facts = await this.remoteFacts();
+    return {
+      url: this.currentUrl(),
+      hostname: facts.nodename ?? originOf(t),
+      results: remoteResults(t, this.ctx),
     };
   }
 

@@ -4,6 +4,7 @@
  * turn them into the same "not installed" notes.
  */
 import type { ToolHost, ToolRun } from '../bundle/collect-system';
+import type { TargetSession } from '../bundle/bundle';
 import { RemoteError } from './errors';
 import { runOnTarget } from './exec';
 import type { RemoteContext } from './ssh';
@@ -12,6 +13,33 @@ import { targetLabel, type RemoteTarget } from './url';
 // $1 cwd ('' = stay), then env assignments up to "--", then the command.
 const RUN = 'd=$1; shift; [ -z "$d" ] || cd -- "$d" || exit 97; exec env "$@"';
 const READ = 'cat -- "$1" 2>/dev/null || { echo "@@AIO_TUNER_NOFILE@@" >&2; exit 1; }';
+// The login directory, then the environment, NUL-separated. busybox's env may lack -0; /proc never does.
+export const SESSION_SCRIPT = 'printf "%s\\0" "$(pwd)"; env -0 2>/dev/null || cat /proc/self/environ';
+
+/**
+ * What a run on the target inherits: a command through the same connection starts the way the launch wrapper
+ * does (ssh's login shell, or docker exec's container environment), so its environment and directory are the
+ * run's. Null when the target does not answer: the bundle is still written, without them.
+ */
+export async function remoteSession(t: RemoteTarget, ctx: RemoteContext): Promise<TargetSession | null> {
+  try {
+    const r = await runOnTarget(t, ctx, ['sh', '-c', SESSION_SCRIPT], { timeoutMs: 20_000 });
+    return r.exitCode === 0 ? parseSession(r.stdout) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** SESSION_SCRIPT's output: the directory, then NAME=value entries, all NUL-terminated. */
+export function parseSession(out: string): TargetSession {
+  const [cwd = '', ...pairs] = out.split('\0');
+  const env: Record<string, string> = {};
+  for (const kv of pairs) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return { env, cwd: cwd.startsWith('/') ? cwd : null };
+}
 
 export function remoteToolHost(t: RemoteTarget, ctx: RemoteContext): ToolHost {
   const where = targetLabel(t);

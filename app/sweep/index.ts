@@ -7,4 +7,4 @@ export * from './csv';
 export { SweepSpecSchema, CustomVariantSchema, SweepRecordSchema } from './schema';
 export { SweepService, hostInfo, type SweepEmit, type SweepDeps } from './service';
 export { measurePoint, type MeasureContext } from './measure';
-export { findInstances, watchInstances, type FoundInstance } from './procs';
+export { findInstances, watchInstances, type FoundInstance, type RemoteResults } from './procs';

@@ -12,7 +12,7 @@ import type { RunInfo } from '../api/contract';
 import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '../run';
 import { readLogBatches } from '../logs/logfile';
 import { instanceSettings, withoutMeasurementVars } from './plan';
-import { watchInstances, type FoundInstance } from './procs';
+import { findInstances, watchInstances, type FoundInstance, type RemoteResults } from './procs';
 import type { InstanceRow, SweepPoint, SweepRow, SweepSpec } from './types';
 
 export interface MeasureContext {
@@ -20,6 +20,8 @@ export interface MeasureContext {
   build(s: RunSettings): Promise<BuiltCommand>;
   topology: Topology;
   timeoutMs?: number;
+  /** Runs go to a remote target: RESULTS_DIRs are made, watched and read there. */
+  remote?: RemoteResults;
   /** Called with the run ids as soon as they started, so a cancel can stop them. */
   onStarted(runIds: string[]): void;
 }
@@ -114,25 +116,44 @@ export async function measurePoint(
   const t0 = performance.now();
   const multi = p.instances > 1;
   if (multi && resultsDir) await mkdir(resultsDir, { recursive: true });
-  const settings = instanceSettings(spec, ctx.topology, p, multi ? resultsDir : null);
-  const commands = await Promise.all(
-    settings.map(async (s) => (await ctx.build(withoutMeasurementVars(s))).shell),
-  );
-  const expected = settings.map((s) => s.cpus.join(' '));
-  const watch = multi && resultsDir ? watchInstances(resultsDir, expected) : null;
-  let infos: RunInfo[];
+  // On a target the instances write their dumps there: they get a directory of the target's, copied back
+  // into `resultsDir` once they end, so what follows reads the same files as for a local point.
+  const remote = multi && resultsDir ? ctx.remote : undefined;
+  const runDir = remote ? await remote.create() : resultsDir;
+  const settings = instanceSettings(spec, ctx.topology, p, multi ? runDir : null);
+  let fetchError: string | undefined;
+  let commands: string[];
+  let done: RunInfo[];
+  let found: Map<string, FoundInstance>;
   try {
-    infos = await startAll(ctx, settings);
-  } catch (e) {
-    watch?.stop();
-    throw e; // a run that cannot start would fail every point alike: the sweep ends with this reason
+    commands = await Promise.all(
+      settings.map(async (s) => (await ctx.build(withoutMeasurementVars(s))).shell),
+    );
+    const expected = settings.map((s) => s.cpus.join(' '));
+    const watch =
+      multi && runDir
+        ? watchInstances(runDir, expected, 200, remote ? (d) => remote.find(d) : findInstances)
+        : null;
+    let infos: RunInfo[];
+    try {
+      infos = await startAll(ctx, settings);
+    } catch (e) {
+      watch?.stop();
+      throw e; // a run that cannot start would fail every point alike: the sweep ends with this reason
+    }
+    done = await Promise.all(infos.map((i) => ctx.runs.waitFor(i.runId)));
+    found = watch?.stop() ?? new Map<string, FoundInstance>();
+    if (remote && runDir && resultsDir)
+      await remote.fetch(runDir, resultsDir).catch((e: unknown) => {
+        fetchError = `RESULTS_DIR dumps not fetched: ${(e as Error).message}`;
+      });
+  } finally {
+    if (remote && runDir) await remote.remove(runDir).catch(() => undefined);
   }
-  const done = await Promise.all(infos.map((i) => ctx.runs.waitFor(i.runId)));
-  const found = watch?.stop() ?? new Map<string, FoundInstance>();
   const durationMs = Math.round(performance.now() - t0);
   const statuses = done.map(statusOf);
   const exitCode = statuses.find((s) => s !== 0) ?? 0;
-  const error = (await Promise.all(done.map(failureOf))).find((x) => x !== undefined);
+  const error = (await Promise.all(done.map(failureOf))).find((x) => x !== undefined) ?? fetchError;
   const common = {
     ...baseRow(p),
     exitCode,

@@ -61,22 +61,50 @@ export function findInstances(dir: string, root = '/'): FoundInstance[] {
   return out;
 }
 
+/**
+ * A multi-instance point's RESULTS_DIR on a remote target (app/remote/results.ts): the workload writes its dumps
+ * where it runs, so the directory is made, watched and read there, and the dumps copied back afterwards.
+ */
+export interface RemoteResults {
+  /** A fresh, empty directory on the target; returns its path there. */
+  create(): Promise<string>;
+  /** What findInstances finds, looked up on the target. */
+  find(dir: string): Promise<FoundInstance[]>;
+  /** Copy the target's <pid>.json dumps of `dir` into the local directory `into`. */
+  fetch(dir: string, into: string): Promise<void>;
+  remove(dir: string): Promise<void>;
+}
+
 /** Polls until every expected AIO_NUMA_CPUS value has been seen or `stop()` is called; returns what it found. */
 export function watchInstances(
   dir: string,
   expected: readonly string[],
   everyMs = 200,
+  find: (dir: string) => FoundInstance[] | Promise<FoundInstance[]> = findInstances,
 ): { stop(): Map<string, FoundInstance> } {
   const seen = new Map<string, FoundInstance>();
-  const tick = (): void => {
-    for (const f of findInstances(dir))
-      if (f.numaCpus !== null && !seen.has(f.numaCpus)) seen.set(f.numaCpus, f);
+  let busy = false;
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    // A remote look is a round trip that can outlast the interval: never stack them.
+    if (busy) return;
+    busy = true;
+    try {
+      const found = await find(dir);
+      if (stopped) return;
+      for (const f of found) if (f.numaCpus !== null && !seen.has(f.numaCpus)) seen.set(f.numaCpus, f);
+    } catch {
+      // the target did not answer this once; a lost connection is reported by the runs themselves
+    } finally {
+      busy = false;
+    }
     if (expected.every((e) => seen.has(e))) clearInterval(timer);
   };
-  const timer = setInterval(tick, everyMs);
+  const timer = setInterval(() => void tick(), everyMs);
   timer.unref();
   return {
     stop() {
+      stopped = true;
       clearInterval(timer);
       return seen;
     },

@@ -46,7 +46,7 @@ export const SweepRecordSchema = z.looseObject({
   finishedAt: z.string().nullable(),
   state: z.enum(['running', 'done', 'cancelled', 'failed']),
   spec: SweepSpecSchema,
-  host: z.looseObject({ hostname: z.string() }),
+  host: z.looseObject({ hostname: z.string(), target: z.string().optional() }),
   planned: z.number(),
   skipped: z.array(z.string()),
   rows: z.array(

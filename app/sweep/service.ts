@@ -13,6 +13,7 @@ import { ApiError, type ApiEvents } from '../api/contract';
 import { SweepFiles } from '../history/sweepfiles';
 import { planSweep, pointSummary, type Plan } from './plan';
 import { measurePoint } from './measure';
+import type { RemoteResults } from './procs';
 import { recommend } from './recommend';
 import { customVariantProblem, isBuiltin } from './variants';
 import type { HostInfo, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
@@ -28,6 +29,17 @@ export interface SweepDeps {
   getTopology(): Promise<Topology>;
   buildFor(s: RunSettings): Promise<BuiltCommand>;
   emit: SweepEmit;
+  /** The remote target runs go to (app/remote), or undefined on this machine. */
+  remote?(): Promise<SweepRemote | undefined>;
+}
+
+/** A remote target as a sweep sees it: what to tag the record with, and where RESULTS_DIRs live. */
+export interface SweepRemote {
+  /** Canonical URL, the tag its runs carry. */
+  url: string;
+  /** The target machine's own name (`uname -n`), else its URL without private options. */
+  hostname: string;
+  results: RemoteResults;
 }
 
 interface Active {
@@ -37,9 +49,10 @@ interface Active {
   done: Promise<SweepRecord>;
 }
 
-export function hostInfo(t: Topology): HostInfo {
+export function hostInfo(t: Topology, remote?: Pick<SweepRemote, 'url' | 'hostname'>): HostInfo {
   return {
-    hostname: hostname(),
+    hostname: remote ? remote.hostname : hostname(),
+    ...(remote ? { target: remote.url } : {}),
     model: t.model,
     arch: t.arch,
     cpus: t.cpus.filter((c) => c.online).length,
@@ -90,6 +103,8 @@ export class SweepService {
     if (plan.points.length === 0)
       throw new ApiError(`nothing to run: ${plan.skipped[0] ?? 'the sweep has no points'}`, 'bad-request');
     const t = await this.deps.getTopology();
+    // Fixed for the whole sweep, like the topology: every point measures on the machine the record names.
+    const remote = await this.deps.remote?.();
 
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
     const record: SweepRecord = {
@@ -98,7 +113,7 @@ export class SweepService {
       finishedAt: null,
       state: 'running',
       spec,
-      host: hostInfo(t),
+      host: hostInfo(t, remote),
       planned: plan.points.length,
       skipped: plan.skipped,
       rows: [],
@@ -108,13 +123,13 @@ export class SweepService {
     const active: Active = { record, cancelled: false, current: [], done: Promise.resolve(record) };
     this.active = active;
     this.deps.emit('sweep.started', record);
-    active.done = this.loop(active, plan, t).finally(() => {
+    active.done = this.loop(active, plan, t, remote).finally(() => {
       if (this.active === active) this.active = null;
     });
     return record;
   }
 
-  private async loop(a: Active, plan: Plan, t: Topology): Promise<SweepRecord> {
+  private async loop(a: Active, plan: Plan, t: Topology, remote?: SweepRemote): Promise<SweepRecord> {
     const r = a.record;
     const t0 = performance.now();
     const n = plan.points.length;
@@ -142,6 +157,7 @@ export class SweepService {
             runs: this.deps.runs,
             build: (s) => this.deps.buildFor(s),
             topology: t,
+            ...(remote ? { remote: remote.results } : {}),
             timeoutMs: r.spec.timeoutS ? r.spec.timeoutS * 1000 : undefined,
             onStarted: (ids) => {
               a.current = ids;

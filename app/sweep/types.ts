@@ -123,7 +123,10 @@ export interface SweepBest {
 }
 
 export interface HostInfo {
+  /** This machine's name, or the remote target's own (`uname -n`). */
   hostname: string;
+  /** The remote target the sweep ran on (canonical URL, as its runs are tagged); absent for this machine. */
+  target?: string;
   model: string | null;
   arch: string | null;
   cpus: number;

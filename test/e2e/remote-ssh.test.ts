@@ -5,9 +5,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
+import { SESSION_ENV, startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
 import {
   closeMaster,
   masterPid,
@@ -25,6 +25,7 @@ import { readSysfsTopology } from '../../app/topology/sysfs';
 import type { Topology } from '../../app/topology/types';
 import { Engine } from '../../app/api/engine';
 import type { ApiResults } from '../../app/api/contract';
+import { defaultSettings } from '../../app/command';
 
 const CI = process.env.CI === 'true';
 const REPO = resolve(__dirname, '../..');
@@ -43,11 +44,12 @@ let ctx: RemoteContext;
 function cli(
   args: string[],
   home = join(dir, 'home'),
+  env: Record<string, string> = {},
 ): { status: number | null; stdout: string; stderr: string } {
   // The CLI from source (tsx), as `npx aio-tuner` runs it after a build: same code, no build step needed here.
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'app/cli/main.ts'), ...args], {
     cwd: REPO,
-    env: { ...process.env, AIO_TUNER_HOME: home },
+    env: { ...process.env, ...env, AIO_TUNER_HOME: home },
     encoding: 'utf8',
     timeout: 300_000,
   });
@@ -208,6 +210,119 @@ describe('remote targets over a real sshd', { skip, concurrency: false }, () => 
       assert.match(read('system/os.json'), /"target": "ssh:/);
       assert.match(read('python/torch.txt'), /torch version:/);
       assert.match(read('run/output.log'), /LATENCY/);
+    },
+  );
+
+  test("bundle through ssh: env.txt and the working directory are the target session's, redaction applies", async () => {
+    const out = join(dir, 'env-bundle.tar.gz');
+    // Echoing the secret puts its value in the log: it must come out redacted although only the target has it.
+    const r = cli(
+      ['bundle', '--target', sshd.url, '--out', out, '--json', '--',
+        'sh', '-c', 'echo "token is $HF_AIO_TUNER_TEST_TOKEN"'],
+      join(dir, 'home'),
+      { HF_AIO_TUNER_LOCAL_ONLY: 'from-this-process' },
+    ); // prettier-ignore
+    assert.equal(r.status, 0, r.stderr);
+    const x = mkdtempSync(join(dir, 'env-'));
+    assert.equal(spawnSync('tar', ['-xzf', out, '-C', x]).status, 0);
+    const [root] = readdirSync(x);
+    const read = (p: string) => readFileSync(join(x, root!, p), 'utf8');
+    const env = read('run/env.txt');
+    assert.match(env, /^# Inherited from a new session on ssh:\/\//m);
+    assert.match(env, new RegExp(`^HF_AIO_TUNER_TEST_MARK=${SESSION_ENV.HF_AIO_TUNER_TEST_MARK}$`, 'm'));
+    assert.match(env, /^HF_AIO_TUNER_TEST_TOKEN='?<redacted>'?$/m);
+    assert.doesNotMatch(env, /HF_AIO_TUNER_LOCAL_ONLY/, "this process's environment is not the run's");
+    // sshd sets SSH_CONNECTION in the session too; like any variable that does not steer a run it is left out.
+    assert.doesNotMatch(env, /SSH_CONNECTION/);
+    assert.match(read('run/output.log'), /token is <redacted>/);
+    for (const f of ['README.txt', 'run/env.txt', 'run/output.log', 'run/result.json', 'run/command.sh'])
+      assert.ok(!read(f).includes(SESSION_ENV.HF_AIO_TUNER_TEST_TOKEN), `secret in ${f}`);
+    // No --cwd: the run started in the login directory there, not in the directory the CLI ran in.
+    const home = userInfo().homedir;
+    assert.match(read('README.txt'), new RegExp(`or, as one line in ${home.replace(/[./]/g, '\\$&')}:`));
+    assert.match(read('run/command.sh'), new RegExp(`^cd -- '?${home.replace(/[./]/g, '\\$&')}'?$`, 'm'));
+    assert.equal(JSON.parse(read('run/result.json')).cwd, home);
+
+    // The preview in the UI shows the same inheritance.
+    const engine = new Engine({ shell: 'browser', dataDir: join(dir, 'preview-home'), target: sshd.url });
+    try {
+      const p = (await engine.handle('bundle.preview', {
+        settings: { ...defaultSettings(), workload: ['sh', '-c', 'true'] },
+      })) as ApiResults['bundle.preview'];
+      assert.equal(p.env.HF_AIO_TUNER_TEST_MARK, SESSION_ENV.HF_AIO_TUNER_TEST_MARK);
+      assert.equal(p.env.HF_AIO_TUNER_TEST_TOKEN, '<redacted>');
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  test(
+    'two-instance sweep point through ssh: RESULTS_DIR made and read on the target, overlap throughput, tagged with the target',
+    { skip: (!hasTorch || !hasNumactl) && 'needs python3-torch and numactl' },
+    async () => {
+      const home = join(dir, 'sweep-home');
+      const engine = new Engine({ shell: 'browser', dataDir: home, target: sshd.url });
+      try {
+        const rec = await engine.sweeps.start({
+          // Time-bounded passes, so the two instances measure long enough to overlap.
+          settings: {
+            ...defaultSettings(),
+            workload: [PY, 'examples/bench.py', '-m', 'cnn', '--timeout', '5'],
+            cwd: REPO,
+          },
+          threads: [1],
+          placement: 'compact',
+          variants: ['fp32'],
+          customVariants: [],
+          instances: [2],
+          batches: null,
+          repeat: 1,
+        });
+        assert.equal(rec.host.target, sshd.url);
+        // The target's own name (uname -n there); here the target is this machine.
+        assert.equal(rec.host.hostname, hostname());
+        const fin = await engine.sweeps.wait(rec.sweepId);
+        assert.equal(fin.state, 'done', fin.error);
+        const row = fin.rows[0]!;
+        assert.equal(row.exitCode, 0, row.error);
+        assert.ok(row.overlap && row.overlap.passes > 0 && row.overlap.windowS > 0, 'a common window');
+        assert.ok(row.throughput! > 0);
+        assert.equal(row.throughputUnit, 'samples/s');
+
+        // The instances wrote into a directory the target's mktemp made, not the sweep's folder here, and it
+        // was removed afterwards; the dumps were copied back into that folder.
+        const runs = row.instanceRuns!.map((i) => engine.runs.get(i.runId));
+        const remoteDir = runs[0]!.env.RESULTS_DIR!;
+        assert.match(remoteDir, /\/aio-tuner-results\.[A-Za-z0-9]+$/);
+        assert.ok(!remoteDir.startsWith(home));
+        for (const r of runs) {
+          assert.equal(r.env.RESULTS_DIR, remoteDir);
+          assert.equal(r.target, sshd.url);
+        }
+        assert.equal(existsSync(remoteDir), false, 'the remote RESULTS_DIR is removed');
+        const local = join(home, 'sweeps', rec.sweepId, 'p0');
+        const dumps = readdirSync(local).filter((n) => /^\d+\.json$/.test(n));
+        assert.equal(dumps.length, 2);
+        // Each instance was seen on the target bound to its own CPU, and its dump is the one of that process.
+        const bound = new Set<string>();
+        for (const i of row.instanceRuns!) {
+          assert.deepEqual(i.boundCpus, i.cpus);
+          assert.ok(dumps.includes(`${i.pid}.json`), `dump of pid ${i.pid}`);
+          assert.ok(i.latencyMs! > 0 && i.passes! > 0);
+          bound.add(i.cpus.join(','));
+        }
+        assert.equal(bound.size, 2);
+
+        // History: the sweep carries the same tag as its runs.
+        const hist = await engine.history.list({ kind: 'sweep' });
+        assert.equal(hist.entries.find((e) => e.id === rec.sweepId)?.host, sshd.url);
+        const runsOfSweep = await engine.history.list({ sweepId: rec.sweepId });
+        const runEntries = runsOfSweep.entries.filter((e) => e.kind === 'run');
+        assert.equal(runEntries.length, 2);
+        assert.ok(runEntries.every((e) => e.host === sshd.url));
+      } finally {
+        await engine.dispose();
+      }
     },
   );
 

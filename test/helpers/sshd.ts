@@ -19,6 +19,16 @@ import { join } from 'node:path';
 
 export const SSHD = '/usr/sbin/sshd';
 
+/**
+ * Variables only sessions of this sshd have (sshd_config SetEnv), never the test process: what a bundle must
+ * report as a remote run's inheritance. HF_ names count as relevant to a run and are read by nothing here;
+ * the TOKEN one must come out redacted, as a local secret would.
+ */
+export const SESSION_ENV = {
+  HF_AIO_TUNER_TEST_MARK: 'from-sshd',
+  HF_AIO_TUNER_TEST_TOKEN: 'sshd-session-secret-4242',
+} as const;
+
 export interface Sshd {
   dir: string;
   port: number;
@@ -115,7 +125,9 @@ export async function startSshd(): Promise<Sshd> {
       // Debian's bash sources ~/.bashrc for commands sent over ssh when it is a top-level shell; on machines
       // whose .bashrc is slow (pyenv init takes seconds) every command would pay for it. SHLVL=1 makes bash a
       // second-level shell, so the test measures AIO Tuner, not the runner's dotfiles.
-      'SetEnv SHLVL=1',
+      `SetEnv SHLVL=1 ${Object.entries(SESSION_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
       'MaxStartups 50',
       'LogLevel INFO',
       '',

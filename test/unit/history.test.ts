@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Engine } from '../../app/api/engine';
 import type { ApiMethod, ApiParamsOf, ApiResults, RunInfo } from '../../app/api/contract';
 import { defaultSettings, type RunSettings } from '../../app/command';
-import { ENTRY_COLUMNS } from '../../app/history';
+import { ENTRY_COLUMNS, sweepEntry } from '../../app/history';
 import type { SweepRecord } from '../../app/sweep';
 
 const CI = process.env.CI === 'true';
@@ -94,6 +94,26 @@ before(async () => {
 });
 
 describe('history', () => {
+  test('a sweep is tagged like its runs: a remote target by its URL, this machine by its name', () => {
+    const rec = (host: SweepRecord['host']) =>
+      ({
+        sweepId: 's1',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        finishedAt: null,
+        state: 'done',
+        spec: { settings: { ...defaultSettings(), workload: ['w'] } },
+        host,
+        planned: 0,
+        skipped: [],
+        rows: [],
+        best: null,
+      }) as unknown as SweepRecord;
+    const machine = { model: null, arch: null, cpus: 2, nodes: 1 };
+    assert.equal(sweepEntry(rec({ hostname: 'here', ...machine }), false).host, 'here');
+    const url = 'ssh://me@server:2222';
+    assert.equal(sweepEntry(rec({ hostname: 'srv01', target: url, ...machine }), false).host, url);
+  });
+
   test('survives a restart: a new engine on the same data directory lists every run and sweep', async (t) => {
     const e = new Engine({ shell: 'browser', dataDir: home });
     try {

@@ -2,7 +2,7 @@
 // wrapper (run by a real local sh), the target store, and docker's failure paths with the real docker CLI.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ import {
 import { parseProbeOutput, parseTools, PROBE_SCRIPT, markerFor } from '../../app/remote/probe-script';
 import { writeSysroot } from '../../app/remote/remote-topology';
 import { groupRss, wrappedArgv } from '../../app/remote/launch';
+import { FETCH_SCRIPT, FIND_SCRIPT, parseFound, remoteResults } from '../../app/remote/results';
+import { parseSession, SESSION_SCRIPT } from '../../app/remote/tools';
+import { processAffinity } from '../../app/run';
 import { readSysfsTopology } from '../../app/topology/sysfs';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-remote-unit-'));
@@ -347,6 +350,68 @@ describe('launch wrapper (run by a real local sh)', () => {
     ].join('\n');
     assert.equal(groupRss(out, 10), 150 * 4096);
     assert.equal(groupRss('garbage', 10), null);
+  });
+});
+
+describe('remote RESULTS_DIR and session scripts (run by a real local sh)', () => {
+  test('find: the instance carrying RESULTS_DIR, its AIO_NUMA_CPUS and Cpus_allowed_list; numactl left out', async (t) => {
+    if (process.platform !== 'linux') return t.skip('Linux only');
+    const rd = mkdtempSync(join(dir, 'aio-tuner-results.'));
+    const env = { ...process.env, RESULTS_DIR: rd, AIO_NUMA_CPUS: '0 1' };
+    const child = spawn('sleep', ['30'], { env, stdio: 'ignore' });
+    // A process whose RESULTS_DIR only starts with this one is someone else's.
+    const other = spawn('sleep', ['30'], { env: { ...env, RESULTS_DIR: `${rd}x` }, stdio: 'ignore' });
+    try {
+      const M = markerFor('f');
+      let found: ReturnType<typeof parseFound> = [];
+      for (let i = 0; i < 50 && !found.some((f) => f.pid === child.pid); i++) {
+        const r = spawnSync('sh', ['-c', FIND_SCRIPT, 'sh', M, rd], { encoding: 'utf8' });
+        assert.match(r.stdout, new RegExp(`${M} V end`));
+        found = parseFound(r.stdout, M, rd);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      assert.deepEqual(found, [
+        { pid: child.pid, numaCpus: '0 1', allowed: processAffinity(child.pid!)!.allowed },
+      ]);
+      const fake = `${M} P 42\ncomm=numactl\nRESULTS_DIR=${rd}\nCpus_allowed_list:\t0\n${M} P 43\ncomm=x\n${M} V end\n`;
+      assert.deepEqual(parseFound(fake, M, rd), [], 'numactl itself, and a process gone meanwhile');
+    } finally {
+      child.kill('SIGKILL');
+      other.kill('SIGKILL');
+    }
+  });
+
+  test('fetch: every <pid>.json byte for byte, nothing else; only such directories are ever removed', async () => {
+    const rd = mkdtempSync(join(dir, 'aio-tuner-results.'));
+    const dump = '{"start_times": [1.5], "finish_times": [2.5], "workload_size": [8]}';
+    writeFileSync(join(rd, '123.json'), dump);
+    writeFileSync(join(rd, '77.json'), '');
+    writeFileSync(join(rd, 'meta_123.json'), '{}');
+    const r = spawnSync('sh', ['-c', FETCH_SCRIPT, 'sh', markerFor('n'), rd], { encoding: 'utf8' });
+    const out = parseProbeOutput(r.stdout, 'n');
+    assert.equal(out.complete, true);
+    assert.deepEqual([...out.files.entries()].sort(), [
+      ['123.json', dump],
+      ['77.json', ''],
+    ]);
+    // Removing anything but a directory mktemp made there is refused before any command is sent.
+    const t = parseTarget('ssh://me@nonexistent.invalid') as RemoteTarget;
+    await remoteResults(t, ctx).remove('/home/me');
+    await remoteResults(t, ctx).remove('/tmp/aio-tuner-results.abc/../..');
+  });
+
+  test('session: the login directory and the environment, NUL-separated', () => {
+    const r = spawnSync('sh', ['-c', SESSION_SCRIPT], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, AIO_TEST_SESSION: 'a=b\nc' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const s = parseSession(r.stdout);
+    assert.equal(s.cwd, dir);
+    assert.equal(s.env.AIO_TEST_SESSION, 'a=b\nc');
+    assert.equal(s.env.PATH, process.env.PATH);
+    assert.deepEqual(parseSession(''), { env: {}, cwd: null });
   });
 });
 

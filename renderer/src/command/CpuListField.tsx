@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../api';
 import { useApp } from '../store';
-import { orderedCpuList } from '../../../app/command/presets';
+import { orderedCpuList, validateCpuList } from '../../../app/command/presets';
 import { orderSelection } from '../map/selection';
 import type { CpuValidation } from '../../../app/api/contract';
 
@@ -12,7 +12,7 @@ const VALIDATE_DELAY_MS = 250;
  * engine's cpus.validate is the judge, so the messages match the CLI's word for word.
  */
 export function CpuListField() {
-  const { settings, selectCpus, tree } = useApp();
+  const { settings, selectCpus, tree, topology } = useApp();
   const [text, setText] = useState(() => orderedCpuList(settings.cpus));
   const [errors, setErrors] = useState<CpuValidation['errors']>([]);
   // The selection this field itself produced: when the store echoes it back, the user's spelling is kept.
@@ -32,6 +32,14 @@ export function CpuListField() {
   useEffect(() => {
     if (!typed.current || !tree) return;
     const my = ++seq.current;
+    // A valid list is applied at once (the same pure check the engine runs), so a Start clicked right after
+    // typing runs on what is in the field; the engine's answer below still decides the messages.
+    const local = topology ? validateCpuList(text, topology) : null;
+    if (local && local.errors.length === 0) {
+      const ordered = orderSelection(tree, local.cpus);
+      ownKey.current = ordered.join(',');
+      selectCpus(ordered);
+    }
     const timer = setTimeout(() => {
       call('cpus.validate', { text }).then(
         (r) => {
@@ -48,7 +56,7 @@ export function CpuListField() {
       );
     }, VALIDATE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [text, tree, selectCpus]);
+  }, [text, tree, topology, selectCpus]);
 
   return (
     <div className="cpu-list-field">

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { buildCommand, defaultSettings, type RunSettings } from '../../app/command';
+import { prng } from '../helpers/prng';
 
 const run = promisify(execFile);
 const SEED = Number(process.env.AIO_PROPERTY_SEED ?? 20240611);
@@ -32,18 +33,6 @@ const BASH = '/bin/bash';
  * exec real binaries to cover the exported environment, scripts and exotic command names.
  */
 const COUNTS = { argvBuiltin: 3000, argvExec: 40, env: 150, cwd: 100, scripts: 50 };
-
-/** mulberry32: small, fast, good enough to drive test-case generation reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   ...'abcXYZ019_-./:,=+@%^',

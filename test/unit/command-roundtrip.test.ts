@@ -16,20 +16,10 @@ import {
 import { readSysfsTopology } from '../../app/topology';
 import type { Topology } from '../../app/topology/types';
 import { fixtureRoot } from '../helpers/fixtures';
+import { prng } from '../helpers/prng';
 
 const SEED = Number(process.env.AIO_PROPERTY_SEED ?? 7331);
 const CASES = 2000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   ...'abcXYZ019_-./:,=+@%^',

@@ -13,7 +13,7 @@ import { startRun, ResultsParser, type RunHandle, type RunResult, type RunMetric
 import { writeFileAtomic } from '../util/atomic';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
-import { preflightProblem } from './preflight';
+import { hostBindingProblem, preflightProblem } from './preflight';
 
 type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit'>(event: E, data: ApiEvents[E]) => void;
 
@@ -125,7 +125,7 @@ export class RunManager {
       program: settings.workload[0],
     });
     // Checks of this machine's files mean nothing for a remote run; the target checks for itself.
-    const problem = remote ? null : preflightProblem(settings);
+    const problem = remote ? null : (preflightProblem(settings) ?? hostBindingProblem(built.argv));
     if (problem) throw new ApiError(problem, 'start-failed');
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
     const runDir = join(this.dir, runId);

@@ -204,6 +204,14 @@ test('run passes exit codes and signals through, and explains failures before st
   const missing = cli(['run', '--', 'no-such-program-xyz'], { home });
   assert.equal(missing.code, 127);
   assert.match(missing.stderr, /not found on PATH/);
+  // The map shows another machine (a sysroot); binding to CPUs or nodes this one lacks is refused up front.
+  const two = fixtureRoot('arm64-altra-2p-160c-2node');
+  const cpu = cli(['run', '--sysroot', two, '--cores', '80', '--', 'true'], { home });
+  assert.equal(cpu.code, 127);
+  assert.match(cpu.stderr, /CPU 80 is not available on this machine/);
+  const node = cli(['run', '--sysroot', two, '--cores', '1', '--mem-nodes', '1', '--', 'true'], { home });
+  assert.equal(node.code, 127);
+  assert.match(node.stderr, /NUMA node 1 does not exist on this machine/);
   const cwd = cli(['run', '--cwd', '/nonexistent-dir', '--', 'true'], { home });
   assert.equal(cwd.code, 127);
   assert.match(cwd.stderr, /does not exist/);

@@ -11,6 +11,7 @@ import { formatBytes } from '../topology/units';
 import { numactlStatus } from '../system/numactl';
 import { dataDir } from '../util/datadir';
 import { createBundle, PatternError, Redactor, type BundleStage } from '../bundle';
+import { untilDone } from './interrupt';
 import { LOG_MAGIC } from '../logs';
 import { TargetService } from '../remote/service';
 
@@ -97,21 +98,28 @@ async function bundleOn(
   const numactl = targets.isRemote()
     ? ((await targets.remoteNumactl()) ?? { available: false })
     : await numactlStatus();
-  const result = await createBundle({
-    remote: targets.bundleRemote(),
-    settings,
-    topology,
-    sysroot: values.sysroot,
-    out: values.out,
-    redact: patterns,
-    dataDir: dataDir(),
-    timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-    numactlAvailable: numactl.available,
-    onProgress: progress,
-    fromRun: fromRunLog
-      ? { logFile: fromRunLog, settings, result: null, startedAt: await logStart(fromRunLog) }
-      : undefined,
-  });
+  // Ctrl-C stops the level-4 run (its whole process group); the bundle is still written with what it printed.
+  const abort = new AbortController();
+  const { result, interrupted } = await untilDone(
+    'stopping the run; the bundle is still written with what it captured…',
+    () => abort.abort(),
+    createBundle({
+      signal: abort.signal,
+      remote: targets.bundleRemote(),
+      settings,
+      topology,
+      sysroot: values.sysroot,
+      out: values.out,
+      redact: patterns,
+      dataDir: dataDir(),
+      timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+      numactlAvailable: numactl.available,
+      onProgress: progress,
+      fromRun: fromRunLog
+        ? { logFile: fromRunLog, settings, result: null, startedAt: await logStart(fromRunLog) }
+        : undefined,
+    }),
+  );
 
   if (values.json) {
     const { path, sizeBytes, note, files } = result;
@@ -128,5 +136,5 @@ async function bundleOn(
       `note: the workload ${result.outcome}; the bundle was written and holds its output\n`,
     );
   }
-  return 0;
+  return interrupted || 0;
 }

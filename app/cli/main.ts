@@ -5,6 +5,7 @@
  */
 import { UsageError } from './args';
 import { VERSION } from '../version';
+import { killAllRunsSync } from '../run';
 import { topologyCommand } from './topology';
 import { serveCommand } from './serve';
 import { commandCommand } from './command';
@@ -59,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
   if (!fn) throw new UsageError(`unknown command "${sub}" (try: ${Object.keys(commands).join(', ')})`);
   return fn(rest);
 }
+
+// Whatever way this process ends, runs it started must not outlive it.
+process.on('exit', killAllRunsSync);
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -8,6 +8,7 @@ import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { ApiError } from '../api/contract';
 import { exitStatusCode } from '../run';
+import { untilDone } from './interrupt';
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -49,17 +50,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     for (const l of d.lines)
       (l.stream === 'stderr' && !values.json ? process.stderr : out).write(l.text + '\n');
   });
-  let interrupted = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupted = sig === 'SIGINT' ? 130 : 143;
-    process.stderr.write(`\naio-tuner: ${sig}: stopping the run (its whole process group)…\n`);
-    void engine.runs.stop(info.runId);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const done = await engine.runs.waitFor(info.runId);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  const { result: done, interrupted } = await untilDone(
+    'stopping the run (its whole process group)…',
+    () => void engine.runs.stop(info.runId),
+    engine.runs.waitFor(info.runId),
+  );
   unsubscribe();
   await engine.dispose();
   const o = done.outcome!;

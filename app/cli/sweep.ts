@@ -9,6 +9,7 @@ import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, i
 import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
+import { untilDone } from './interrupt';
 import { ApiError } from '../api/contract';
 import {
   BUILTIN_VARIANTS,
@@ -231,18 +232,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     throw e;
   }
 
-  let interrupted = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = sig === 'SIGINT' ? 130 : 143;
-    process.stderr.write(`\naio-tuner: ${sig}: stopping the current run; finished rows are kept…\n`);
-    void engine.sweeps.cancel(rec.sweepId);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const fin = await engine.sweeps.wait(rec.sweepId);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  const { result: fin, interrupted } = await untilDone(
+    'stopping the current run; finished rows are kept…',
+    () => void engine.sweeps.cancel(rec.sweepId),
+    engine.sweeps.wait(rec.sweepId),
+  );
   unsubscribe();
   await engine.dispose();
 

@@ -246,3 +246,40 @@ test('Ctrl-C in the CLI stops the whole run, grandchildren included', async () =
   assert.notEqual(code, 0);
   assert.deepEqual(sleepers(), [], 'no process of the run survives');
 });
+
+test('Ctrl-C during bundle stops its run and still writes the bundle', async () => {
+  const home = freshHome();
+  const child = spawn(
+    process.execPath,
+    [CLI, 'bundle', '--', 'sh', '-c', 'echo captured; sleep 302 & sleep 303 & wait'],
+    {
+      env: { ...process.env, AIO_TUNER_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const sleepers = () =>
+    readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return /^sleep\x00(302|303)\x00$/.test(readFileSync(`/proc/${p}/cmdline`, 'latin1'));
+        } catch {
+          return false;
+        }
+      });
+  const t0 = Date.now();
+  while (sleepers().length < 2) {
+    assert.ok(Date.now() - t0 < 30_000, 'the bundle run started');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 130);
+  assert.deepEqual(sleepers(), [], 'no process of the run survives');
+  const path = out.split('\n')[0]!;
+  assert.match(path, /\.tar\.gz$/);
+  const listing = spawnSync('tar', ['tzf', path], { encoding: 'utf8' }).stdout;
+  assert.match(listing, /run\/output\.log/);
+});

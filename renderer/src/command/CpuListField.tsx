@@ -36,6 +36,7 @@ export function CpuListField() {
     // typing runs on what is in the field; the engine's answer below still decides the messages.
     const local = topology ? validateCpuList(text, topology) : null;
     if (local && local.errors.length === 0) {
+      setErrors([]);
       const ordered = orderSelection(tree, local.cpus);
       ownKey.current = ordered.join(',');
       selectCpus(ordered);

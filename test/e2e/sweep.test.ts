@@ -46,6 +46,8 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
   page.on('pageerror', (e) => logs.push(e.message));
   await page.goto(served.url);
   await page.waitForSelector('[data-testid=sweep-panel]', { timeout: 20_000 });
+  // The example workload replaces the default once system.info is in: typing before that can be overwritten.
+  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
 
   await page.fill('[data-testid=workload]', `${PY} ${BENCH} -m cnn --num_runs 15 --timeout 20`);
   await page.fill('[data-testid=sweep-threads]', '1,2');

@@ -4,7 +4,7 @@ import { shellJoin, shellSplit } from './shellWords';
 
 /** The program to run, typed as one shell line (quotes respected), and where it runs. */
 export function WorkloadFields() {
-  const { settings, patch } = useApp();
+  const { settings, patch, system } = useApp();
   const workload = useSyncedText(shellJoin(settings.workload), (text) => {
     try {
       const argv = shellSplit(text);
@@ -29,6 +29,9 @@ export function WorkloadFields() {
         className="mono wide"
         data-testid="workload"
         spellCheck={false}
+        // Until the engine has answered, the default workload may still be swapped for the example one: typing
+        // then would be merged with it, so the field waits.
+        disabled={system === null}
         value={workload.text}
         aria-invalid={workload.error !== null}
         onChange={(e) => workload.onChange(e.target.value)}

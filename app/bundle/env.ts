@@ -6,7 +6,8 @@
 import { shellAssignment, shellQuote, isValidEnvName } from '../command';
 import type { Redactor } from './redact';
 
-const RELEVANT_PREFIXES = [
+/** Engine, thread and allocator settings: also exported by command.sh (see isPinnedName). */
+const PINNED_PREFIXES = [
   'AIO_',
   'DLS_',
   'OMP_',
@@ -17,13 +18,18 @@ const RELEVANT_PREFIXES = [
   'BLIS_',
   'ONEDNN_',
   'DNNL_',
-  'TORCH',
+  'TORCH_',
   'PYTORCH_',
-  'PYTHON',
-  'LD_',
   'MALLOC_',
   'TCMALLOC_',
   'JEMALLOC_',
+];
+// TORCH (not just TORCH_) also catches TORCHINDUCTOR_* and similar.
+const RELEVANT_PREFIXES = [
+  ...PINNED_PREFIXES,
+  'TORCH',
+  'PYTHON',
+  'LD_',
   'HF_',
   'TRANSFORMERS_',
   'TOKENIZERS_',
@@ -45,23 +51,6 @@ export function isRelevantName(name: string): boolean {
   return RELEVANT_NAMES.has(name) || RELEVANT_PREFIXES.some((p) => name.startsWith(p));
 }
 
-const PINNED_PREFIXES = [
-  'AIO_',
-  'DLS_',
-  'OMP_',
-  'KMP_',
-  'GOMP_',
-  'MKL_',
-  'OPENBLAS_',
-  'BLIS_',
-  'ONEDNN_',
-  'DNNL_',
-  'TORCH_',
-  'PYTORCH_',
-  'MALLOC_',
-  'TCMALLOC_',
-  'JEMALLOC_',
-];
 const PINNED_NAMES = new Set(['LD_PRELOAD', 'GLIBC_TUNABLES']);
 
 /**

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { attr, openApp, setWorkload } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -22,23 +23,7 @@ after(async () => {
   await served?.stop();
 });
 
-async function open(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(served.url);
-  // The example workload replaces the default once system.info is in: typing before that would be overwritten.
-  await page.waitForSelector('[data-testid=example-hint]');
-  return page;
-}
-
-async function setWorkload(page: Page, line: string): Promise<void> {
-  await page.fill('[data-testid=workload]', line);
-  await page.waitForFunction(
-    (l) => document.querySelector('[data-testid=preview-bash]')?.textContent?.includes(l.split(' ')[0]!),
-    line,
-  );
-}
-
-const attr = (page: Page, sel: string, name: string) => page.getAttribute(sel, name).then((v) => v ?? '');
+const open = (): Promise<Page> => openApp(browser, served.url);
 const rows = (page: Page) =>
   page.$$eval('[data-testid=log-row]', (els) =>
     els.map((e) => ({ n: Number(e.getAttribute('data-n')), level: e.getAttribute('data-level') ?? '' })),

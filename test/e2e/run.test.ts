@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { attr, openApp, setWorkload } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -18,23 +19,7 @@ after(async () => {
   await served?.stop();
 });
 
-async function open(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(served.url);
-  // The example workload replaces the default once system.info is in: typing before that would be overwritten.
-  await page.waitForSelector('[data-testid=example-hint]');
-  return page;
-}
-
-async function setWorkload(page: Page, line: string): Promise<void> {
-  await page.fill('[data-testid=workload]', line);
-  await page.waitForFunction(
-    (l) => document.querySelector('[data-testid=preview-bash]')?.textContent?.includes(l.split(' ')[0]!),
-    line,
-  );
-}
-
-const attr = (page: Page, sel: string, name: string) => page.getAttribute(sel, name).then((v) => v ?? '');
+const open = (): Promise<Page> => openApp(browser, served.url);
 
 test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the latency', async () => {
   const page = await open();
@@ -44,7 +29,9 @@ test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the la
       document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
     );
     const bench = join(process.cwd(), 'examples', 'bench.py');
-    await setWorkload(page, `/usr/bin/python3 ${bench} -m cnn --num_runs 30 --timeout 30`);
+    // Batch 16 keeps CPU 1 busy for over a second after the first log line, however idle the machine: the load
+    // sampler needs a few 400 ms ticks to show it.
+    await setWorkload(page, `/usr/bin/python3 ${bench} -m cnn -b 16 --num_runs 30 --timeout 30`);
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=run-status][data-state=running]');
     await page.waitForSelector('[data-testid=run-stop]');

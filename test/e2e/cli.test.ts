@@ -217,11 +217,15 @@ test('run passes exit codes and signals through, and explains failures before st
   assert.match(cwd.stderr, /does not exist/);
 });
 
+// Sleep durations unique to this test run: sleeps that anything else left on the machine are never counted.
+const uniq = () => `${300 + Math.floor(Math.random() * 600)}.${process.pid}`;
+const [A, B, C, D] = [uniq(), uniq(), uniq(), uniq()];
+
 test('Ctrl-C in the CLI stops the whole run, grandchildren included', async () => {
   const home = freshHome();
   const child = spawn(
     process.execPath,
-    [CLI, 'run', '--', 'sh', '-c', 'sleep 300 & sleep 301 & echo started; wait'],
+    [CLI, 'run', '--', 'sh', '-c', `sleep ${A} & sleep ${B} & echo started; wait`],
     {
       env: { ...process.env, AIO_TUNER_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -235,7 +239,9 @@ test('Ctrl-C in the CLI stops the whole run, grandchildren included', async () =
       .filter((p) => /^\d+$/.test(p))
       .filter((p) => {
         try {
-          return /^sleep\x00(300|301)\x00$/.test(readFileSync(`/proc/${p}/cmdline`, 'latin1'));
+          return [`sleep\x00${A}\x00`, `sleep\x00${B}\x00`].includes(
+            readFileSync(`/proc/${p}/cmdline`, 'latin1'),
+          );
         } catch {
           return false;
         }
@@ -251,7 +257,7 @@ test('Ctrl-C during bundle stops its run and still writes the bundle', async () 
   const home = freshHome();
   const child = spawn(
     process.execPath,
-    [CLI, 'bundle', '--', 'sh', '-c', 'echo captured; sleep 302 & sleep 303 & wait'],
+    [CLI, 'bundle', '--', 'sh', '-c', `echo captured; sleep ${C} & sleep ${D} & wait`],
     {
       env: { ...process.env, AIO_TUNER_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -264,7 +270,9 @@ test('Ctrl-C during bundle stops its run and still writes the bundle', async () 
       .filter((p) => /^\d+$/.test(p))
       .filter((p) => {
         try {
-          return /^sleep\x00(302|303)\x00$/.test(readFileSync(`/proc/${p}/cmdline`, 'latin1'));
+          return [`sleep\x00${C}\x00`, `sleep\x00${D}\x00`].includes(
+            readFileSync(`/proc/${p}/cmdline`, 'latin1'),
+          );
         } catch {
           return false;
         }

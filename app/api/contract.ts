@@ -13,6 +13,9 @@ import { SweepSpecSchema } from '../sweep/schema';
 import type { SweepBest, SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
 import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
 import type { TargetCheck, TargetList } from '../remote/types';
+import type { CpuLoadSummary } from '../run/loadtally';
+
+export type { CpuLoadSummary };
 
 export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
 export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
@@ -56,6 +59,12 @@ export interface RunOutcome {
   results: ResultSummary | null;
   /** Remote runs: the connection to the target was lost before the end was reported (the log so far is kept). */
   connectionLost?: string;
+  /**
+   * Where the run's load went: every CPU of the target, its mean (time-weighted) and peak busy fraction while the
+   * run went, closing with a sample taken at exit so even a short run is seen. Null when no sample was taken
+   * (absent on runs saved before it existed).
+   */
+  cpuLoad?: CpuLoadSummary[] | null;
 }
 
 export interface RunInfo {

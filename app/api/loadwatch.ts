@@ -2,7 +2,7 @@
  * Live per-CPU load for the map. Sampling runs only while a UI asks for it or a run is going, so an idle app
  * does not read /proc for nothing.
  */
-import { LoadSampler, outsideSelection } from '../run';
+import { LoadSampler, LoadTally, outsideSelection, type CpuLoad, type CpuLoadSummary } from '../run';
 import type { LoadSource } from '../remote/load';
 import type { ApiEvents } from './contract';
 import type { RunManager } from './runs';
@@ -10,6 +10,9 @@ import type { RunManager } from './runs';
 export class LoadWatch {
   private sampler: LoadSource | null = null;
   private wanted = false;
+  /** Each live run's load so far: kept in the engine so the record does not depend on a UI watching. */
+  private readonly tallies = new Map<string, LoadTally>();
+  private lastAt = 0;
 
   constructor(
     private readonly runs: RunManager,
@@ -18,6 +21,31 @@ export class LoadWatch {
     private readonly source: () => LoadSource = () => new LoadSampler({ root: '/' }),
   ) {
     runs.onActivity(() => this.update());
+    runs.recordLoadWith((runId) => this.finish(runId));
+  }
+
+  /** The run is ending: take one closing sample (its last moments count too) and hand over its summary. */
+  private finish(runId: string): CpuLoadSummary[] | null {
+    const last = this.sampler?.sampleNow?.();
+    if (last?.length) this.accept(last);
+    const tally = this.tallies.get(runId);
+    this.tallies.delete(runId);
+    return tally?.summary() ?? null;
+  }
+
+  private accept(cpus: CpuLoad[]): void {
+    const now = Date.now();
+    const ms = now - this.lastAt;
+    this.lastAt = now;
+    for (const id of this.runs.liveIds()) {
+      let t = this.tallies.get(id);
+      if (!t) this.tallies.set(id, (t = new LoadTally()));
+      t.add(cpus, ms);
+    }
+    const run = this.runs.latestActive();
+    const outside =
+      run && run.settingsCpus.length ? outsideSelection(cpus, run.settingsCpus, 0.5).map((c) => c.cpu) : [];
+    this.emit('load.sample', { t: now, cpus, outside, runId: run?.runId ?? null });
   }
 
   /** The active target changed: sample the new one from now on. */
@@ -38,14 +66,8 @@ export class LoadWatch {
       // Runs happen on the active target (this host by default), so load comes from its /proc even when the
       // map shows a sysroot.
       this.sampler = this.source();
-      this.sampler.start((cpus) => {
-        const run = this.runs.latestActive();
-        const outside =
-          run && run.settingsCpus.length
-            ? outsideSelection(cpus, run.settingsCpus, 0.5).map((c) => c.cpu)
-            : [];
-        this.emit('load.sample', { t: Date.now(), cpus, outside, runId: run?.runId ?? null });
-      });
+      this.lastAt = Date.now();
+      this.sampler.start((cpus) => this.accept(cpus));
     } else if (!should && this.sampler) {
       this.sampler.stop();
       this.sampler = null;

@@ -9,7 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../command/types';
 import type { LaunchSpec } from '../remote/launch';
 import type { RemoteLaunch } from '../run/runner';
-import { startRun, ResultsParser, type RunHandle, type RunResult, type RunMetrics } from '../run';
+import {
+  startRun,
+  ResultsParser,
+  type CpuLoadSummary,
+  type RunHandle,
+  type RunResult,
+  type RunMetrics,
+} from '../run';
 import { writeFileAtomic } from '../util/atomic';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
@@ -60,6 +67,7 @@ export interface RunTarget {
 
 export class RunManager {
   private target: (() => RunTarget) | null = null;
+  private loadOf: ((runId: string) => CpuLoadSummary[] | null) | null = null;
 
   private readonly live = new Map<string, Live>();
   private readonly finished = new Map<string, RunInfo>();
@@ -97,6 +105,15 @@ export class RunManager {
 
   activeCount(): number {
     return this.live.size;
+  }
+
+  liveIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** Where each run's CPU load summary comes from as it ends (the load watcher). */
+  recordLoadWith(fn: (runId: string) => CpuLoadSummary[] | null): void {
+    this.loadOf = fn;
   }
 
   latestActive(): { runId: string; settingsCpus: number[] } | null {
@@ -164,7 +181,9 @@ export class RunManager {
     });
     const settled = handle.done.then(async (r) => {
       info.state = 'exited';
-      info.outcome = outcomeOf(r, parser.result());
+      // Read while the run still counts as live, so the closing sample is tallied to it.
+      const cpuLoad = this.loadOf?.(runId) ?? null;
+      info.outcome = { ...outcomeOf(r, parser.result()), cpuLoad };
       this.live.delete(runId);
       this.finished.set(runId, info);
       const saved = this.save(info);

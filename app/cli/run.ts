@@ -74,6 +74,7 @@ export async function runCommand(argv: string[]): Promise<number> {
             latencyMs: o.results?.latencyMs ?? null,
             throughput: o.results?.throughput ?? null,
           },
+          cpuLoad: o.cpuLoad ?? null,
           runId: done.runId,
           argv: done.argv,
           env: done.env,

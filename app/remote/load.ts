@@ -12,6 +12,11 @@ import type { RemoteTarget } from './url';
 export interface LoadSource {
   start(onSample: (load: CpuLoad[]) => void): void;
   stop(): void;
+  /**
+   * Load since the last tick, read now (a run just ended and its last moments must count). Sources that
+   * cannot read on demand (the remote loop) leave it out.
+   */
+  sampleNow?(): CpuLoad[] | null;
 }
 
 const SEPARATOR = '@@AIO_TUNER_STAT@@';

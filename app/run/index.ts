@@ -31,6 +31,7 @@ export {
   type OverlapResult,
   type ResultsDir,
 } from './resultsdir';
+export { LoadTally, type CpuLoadSummary } from './loadtally';
 export { LoadSampler, outsideSelection, parseProcStat, loadBetween, type CpuLoad } from './load';
 export { processAffinity, type ProcessAffinity, type ThreadCpu } from './affinity';
 export { groupMembers, groupRssBytes, rssBytes, parseStat, cmdline, type ProcStat } from './proctree';

@@ -64,6 +64,15 @@ export class LoadSampler {
     return out;
   }
 
+  /** An extra reading between ticks; null when /proc cannot be read just now. */
+  sampleNow(): CpuLoad[] | null {
+    try {
+      return this.prev ? this.sample() : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Sample every intervalMs (default 400 ms, so the display refreshes at least twice a second). */
   start(onSample: (load: CpuLoad[]) => void): void {
     this.stop();

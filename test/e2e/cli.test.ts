@@ -179,6 +179,12 @@ test(
     assert.equal(j.results.throughput.unit, 'samples/s');
     assert.ok(j.peakRssBytes > 10 * 1024 * 1024, 'peak memory of a PyTorch process tree');
     assert.ok(readFileSync(j.logFile, 'utf8').includes('LATENCY'));
+    // Proof of where it ran: the engine's own record of each CPU's load over the run.
+    const cpu1 = (j.cpuLoad as { cpu: number; mean: number; peak: number }[]).find((c) => c.cpu === 1);
+    assert.ok(
+      cpu1 && cpu1.mean > 0.4 && cpu1.peak > 0.7,
+      `CPU 1 busy over the run: ${JSON.stringify(j.cpuLoad)}`,
+    );
 
     const aff = cli(
       [

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   LoadSampler,
+  LoadTally,
   ResultsParser,
   loadBetween,
   outsideSelection,
@@ -240,6 +241,49 @@ describe('LoadSampler', () => {
       ids.sort((x, y) => x - y),
     );
     for (const g of got) assert.ok(g.busy >= 0 && g.busy <= 1);
+  });
+
+  test('sampleNow reads between ticks (null before the baseline)', () => {
+    const s = new LoadSampler();
+    assert.equal(s.sampleNow(), null);
+    s.sample();
+    const now = s.sampleNow();
+    assert.ok(now && now.length > 0);
+    assert.equal(new LoadSampler({ root: '/nonexistent-root' }).sampleNow(), null);
+  });
+
+  test("a run's load tally: time-weighted mean, peak of any tick", () => {
+    const t = new LoadTally();
+    assert.equal(t.summary(), null, 'no sample, no summary');
+    t.add(
+      [
+        { cpu: 4, busy: 1 },
+        { cpu: 0, busy: 0 },
+      ],
+      400,
+    );
+    t.add(
+      [
+        { cpu: 4, busy: 1 },
+        { cpu: 0, busy: 0.2 },
+      ],
+      400,
+    );
+    // The closing sample at exit covers only 100 ms: it weighs a quarter of a tick.
+    t.add(
+      [
+        { cpu: 4, busy: 0 },
+        { cpu: 0, busy: 0.9 },
+      ],
+      100,
+    );
+    assert.deepEqual(t.summary(), [
+      { cpu: 0, mean: 0.189, peak: 0.9 },
+      { cpu: 4, mean: 0.889, peak: 1 },
+    ]);
+    const zero = new LoadTally();
+    zero.add([{ cpu: 1, busy: 0.7 }], 0);
+    assert.deepEqual(zero.summary(), [{ cpu: 1, mean: 0.7, peak: 0.7 }], 'a zero-length span still shows');
   });
 });
 

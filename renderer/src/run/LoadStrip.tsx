@@ -1,3 +1,4 @@
+import type { CpuLoadSummary } from '../../../app/api/contract';
 import { loadClass } from './CpuLoadBar';
 import { useLiveLoad } from './liveLoad';
 
@@ -5,8 +6,18 @@ import { useLiveLoad } from './liveLoad';
  * Per-CPU load in the run panel: live while the run goes, then its average over the run. The selected CPUs are
  * outlined, so "busy where I pointed, idle elsewhere" reads at a glance.
  */
-export function LoadStrip({ selection, running }: { selection: number[]; running: boolean }) {
+export function LoadStrip({
+  selection,
+  running,
+  peaks,
+}: {
+  selection: number[];
+  running: boolean;
+  /** The engine's record of the finished run (mean and peak per CPU), when it has one. */
+  peaks: CpuLoadSummary[] | null;
+}) {
   const { sample, live, average } = useLiveLoad();
+  const peakOf = new Map((live ? [] : (peaks ?? [])).map((c) => [c.cpu, c.peak]));
   const values: Map<number, number> =
     live && sample ? new Map(sample.cpus.map((c) => [c.cpu, c.busy])) : average;
   if (values.size === 0) return null;
@@ -24,13 +35,15 @@ export function LoadStrip({ selection, running }: { selection: number[]; running
       <div className="load-strip" data-testid="load-strip" data-live={live}>
         {cpus.map((cpu) => {
           const busy = values.get(cpu) ?? 0;
+          const peak = peakOf.get(cpu);
           return (
             <div
               key={cpu}
               className={`load-cell ${picked.has(cpu) ? 'is-picked' : ''}`}
               data-cpu={cpu}
               data-busy={busy.toFixed(2)}
-              title={`CPU ${cpu}: ${Math.round(busy * 100)}% busy${picked.has(cpu) ? ' (selected)' : ''}`}
+              data-peak={peak?.toFixed(2)}
+              title={`CPU ${cpu}: ${Math.round(busy * 100)}% busy${peak !== undefined ? ` on average, peak ${Math.round(peak * 100)}%` : ''}${picked.has(cpu) ? ' (selected)' : ''}`}
             >
               <span
                 className={`load-fill ${loadClass(busy)}`}

@@ -23,7 +23,7 @@ export function RunPanel() {
   const { run, totalLines } = session;
   const running = run?.state === 'running';
   const [opened, setOpened] = useState<LogSource | null>(null);
-  useLoadWatch(run?.runId ?? null, running);
+  useLoadWatch(run?.runId ?? null, running, run?.outcome?.cpuLoad);
 
   // A new run brings its log back into view even if a file was open.
   useEffect(() => setOpened(null), [run?.runId]);
@@ -88,7 +88,9 @@ export function RunPanel() {
       )}
       {run && <OutsideWarning runId={run.runId} />}
       <div className="run-summary">
-        {run && <LoadStrip selection={run.settings.cpus} running={running} />}
+        {run && (
+          <LoadStrip selection={run.settings.cpus} running={running} peaks={run.outcome?.cpuLoad ?? null} />
+        )}
         {run?.outcome && !run.outcome.startError && <ResultCard outcome={run.outcome} />}
       </div>
       <LogViewer

@@ -4,7 +4,7 @@
  * a cell re-renders only when its own CPU's value changes.
  */
 import { useEffect, useSyncExternalStore } from 'react';
-import type { LoadSample } from '../../../app/api/contract';
+import type { CpuLoadSummary, LoadSample } from '../../../app/api/contract';
 import { call, on } from '../api';
 
 interface LoadState {
@@ -69,9 +69,14 @@ export function useCpuLoad(cpu: number): number | null {
 
 /**
  * Watch load while `runId` runs: asks the engine to sample, feeds the store, and stops both when the run ends.
- * The engine samples during any run anyway; load.watch only makes sure it does for this view.
+ * The engine samples during any run anyway; load.watch only makes sure it does for this view. Once the run has
+ * ended, the engine's own record of it (`recorded`, which saw the whole run) replaces what this view caught.
  */
-export function useLoadWatch(runId: string | null, running: boolean): void {
+export function useLoadWatch(
+  runId: string | null,
+  running: boolean,
+  recorded: CpuLoadSummary[] | null | undefined,
+): void {
   useEffect(() => {
     if (!runId) return;
     if (state.runId !== runId) {
@@ -81,7 +86,8 @@ export function useLoadWatch(runId: string | null, running: boolean): void {
       publish({ sample: null, live: false, average: new Map(), runId, outside: [] });
     }
     if (!running) {
-      if (state.live) publish({ ...state, live: false, outside: [] });
+      const average = recorded?.length ? new Map(recorded.map((c) => [c.cpu, c.mean])) : state.average;
+      if (state.live || average !== state.average) publish({ ...state, live: false, outside: [], average });
       return;
     }
     const off = on('load.sample', (s) => accept(s, runId));
@@ -91,5 +97,5 @@ export function useLoadWatch(runId: string | null, running: boolean): void {
       void call('load.watch', { on: false }).catch(() => undefined);
       publish({ ...state, live: false, outside: [] });
     };
-  }, [runId, running]);
+  }, [runId, running, recorded]);
 }

@@ -102,6 +102,36 @@ test('a busy loop bound to CPU 1 shows live in the load strip and on the map, an
   }
 });
 
+test('a workload that moves itself off the selected CPU is flagged as running outside it', async () => {
+  const page = await open();
+  try {
+    await page.fill('[data-testid=cpu-list]', '1');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
+    );
+    // What a framework that resets affinity does: numactl put it on CPU 1, it moves itself to CPU 0.
+    await setWorkload(
+      page,
+      `/usr/bin/python3 -c "import os; os.sched_setaffinity(0, {0}); exec('while True: pass')"`,
+    );
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=load-outside]', { timeout: 20_000 });
+    assert.match(
+      (await page.textContent('[data-testid=load-outside]')) ?? '',
+      /CPU 0 is busy outside your selection/,
+    );
+    await page.click('[data-testid=run-stop]');
+    await page.waitForSelector('[data-testid=run-status][data-state=stopped]', { timeout: 10_000 });
+    // The warning is about a live run; the record after it shows where the load went.
+    assert.equal(await page.locator('[data-testid=load-outside]').count(), 0);
+    const cpu0 = '[data-testid=load-strip][data-live=false] [data-cpu="0"]';
+    await page.waitForSelector(`${cpu0}[data-peak]`);
+    assert.ok(Number(await attr(page, cpu0, 'data-peak')) > 0.8);
+  } finally {
+    await page.close();
+  }
+});
+
 test('Stop ends a running process tree quickly and says how it ended', async () => {
   const page = await open();
   try {

@@ -152,9 +152,8 @@ describe('LogIndex over 1,000,000 lines', () => {
       }
     }
     appendFileSync(f, parts.join(''));
-    const t0 = performance.now();
+    // How fast is bench/'s business (ratios against grep in the same run), not a timed assertion here.
     ix = await LogIndex.open(f);
-    assert.ok(performance.now() - t0 < 20_000);
   });
 
   test('counts', () => {
@@ -163,26 +162,21 @@ describe('LogIndex over 1,000,000 lines', () => {
   });
 
   test('level filter', async () => {
-    const t0 = performance.now();
     const errors = await ix.filter({ levels: ['error'] });
-    const ms = performance.now() - t0;
     assert.equal(errors.length, 1000);
     assert.equal(errors[0], 1000);
     assert.equal(errors[999], 1_000_000);
-    assert.ok(ms < 1000, `level filter took ${ms} ms`);
     const warnErr = await ix.filter({ levels: ['error', 'warning'], streams: ['stderr'] });
     assert.equal(warnErr.length, 10_000);
   });
 
   test('regex filter streams the file', async () => {
-    const t0 = performance.now();
     const hits = await ix.filter({ regex: 'step 4242\\d ok' });
     assert.deepEqual([...hits], [42420, 42421, 42422, 42423, 42424, 42425, 42426, 42427, 42428, 42429]);
     const ci = await ix.filter({ regex: 'error at 5000$', levels: ['error'] });
     assert.deepEqual([...ci], [5000]);
     const cs = await ix.filter({ regex: 'error at', caseSensitive: true });
     assert.equal(cs.length, 0);
-    assert.ok(performance.now() - t0 < 15_000);
   });
 
   test('search next / previous', async () => {

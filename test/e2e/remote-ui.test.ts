@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
+import { pickCpus } from '../helpers/ui';
 
 const why = sshdUnavailable();
 if (why && process.env.CI === 'true') throw new Error(`remote UI tests need sshd under CI=true: ${why}`);
@@ -48,10 +49,7 @@ test('add an ssh target, see its map, run there', { skip: why ?? false, timeout:
   await page.waitForFunction(() => document.body.textContent?.includes('ssh://'));
   assert.ok((await page.locator('[data-cpu]').count()) > 0);
 
-  await page.fill('[data-testid=cpu-list]', '1');
-  await page.waitForFunction(() =>
-    document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
-  );
+  await pickCpus(page, '1');
   await page.fill(
     '[data-testid=workload]',
     '/usr/bin/python3 -c "import os; print(\'remote-ok\', sorted(os.sched_getaffinity(0)))"',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
-import { attr, openApp, setWorkload } from '../helpers/ui';
+import { attr, openApp, pickCpus, recordedLoad, setWorkload, stopRun } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -24,10 +24,7 @@ const open = (): Promise<Page> => openApp(browser, served.url);
 test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the latency', async () => {
   const page = await open();
   try {
-    await page.fill('[data-testid=cpu-list]', '1');
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
-    );
+    await pickCpus(page, '1');
     const bench = join(process.cwd(), 'examples', 'bench.py');
     await setWorkload(page, `/usr/bin/python3 ${bench} -m cnn -b 4 --num_runs 30 --timeout 30`);
     await page.click('[data-testid=run-start]');
@@ -38,10 +35,7 @@ test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the la
 
     // After the run the strip shows the engine's record of the whole run (it needs no one watching at the
     // right moment): CPU 1, where it was bound, carried it, and it stays outlined as the selection.
-    const cell = '[data-testid=load-strip][data-live=false] [data-cpu="1"]';
-    await page.waitForSelector(`${cell}[data-peak]`);
-    const mean = Number(await attr(page, cell, 'data-busy'));
-    const peak = Number(await attr(page, cell, 'data-peak'));
+    const { mean, peak } = await recordedLoad(page, 1);
     assert.ok(mean > 0.4 && peak > 0.7, `CPU 1 was busy over the run (mean ${mean}, peak ${peak})`);
     assert.ok(await page.isVisible('[data-testid=load-strip] .load-cell.is-picked[data-cpu="1"]'));
     assert.match((await page.textContent('.load-strip-label')) ?? '', /average over the run/);
@@ -72,10 +66,7 @@ test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the la
 test('a busy loop bound to CPU 1 shows live in the load strip and on the map, and stays after Stop', async () => {
   const page = await open();
   try {
-    await page.fill('[data-testid=cpu-list]', '1');
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
-    );
+    await pickCpus(page, '1');
     // Runs until stopped, so the live view is checked without racing the workload's end.
     await setWorkload(page, '/usr/bin/python3 -c "while True: pass"');
     await page.click('[data-testid=run-start]');
@@ -92,11 +83,8 @@ test('a busy loop bound to CPU 1 shows live in the load strip and on the map, an
     assert.match((await page.textContent('.load-strip-label')) ?? '', /CPU load now/);
     // The map's own CPU cell carries the same live bar.
     await page.waitForSelector('[data-testid=cpu-load-bar]');
-    await page.click('[data-testid=run-stop]');
-    await page.waitForSelector('[data-testid=run-status][data-state=stopped]', { timeout: 10_000 });
-    const cell = '[data-testid=load-strip][data-live=false] [data-cpu="1"]';
-    await page.waitForSelector(`${cell}[data-peak]`);
-    assert.ok(Number(await attr(page, cell, 'data-peak')) > 0.8);
+    await stopRun(page);
+    assert.ok((await recordedLoad(page, 1)).peak > 0.8);
   } finally {
     await page.close();
   }
@@ -105,10 +93,7 @@ test('a busy loop bound to CPU 1 shows live in the load strip and on the map, an
 test('a workload that moves itself off the selected CPU is flagged as running outside it', async () => {
   const page = await open();
   try {
-    await page.fill('[data-testid=cpu-list]', '1');
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=1'),
-    );
+    await pickCpus(page, '1');
     // What a framework that resets affinity does: numactl put it on CPU 1, it moves itself to CPU 0.
     await setWorkload(
       page,
@@ -120,13 +105,10 @@ test('a workload that moves itself off the selected CPU is flagged as running ou
       (await page.textContent('[data-testid=load-outside]')) ?? '',
       /CPU 0 is busy outside your selection/,
     );
-    await page.click('[data-testid=run-stop]');
-    await page.waitForSelector('[data-testid=run-status][data-state=stopped]', { timeout: 10_000 });
+    await stopRun(page);
     // The warning is about a live run; the record after it shows where the load went.
     assert.equal(await page.locator('[data-testid=load-outside]').count(), 0);
-    const cpu0 = '[data-testid=load-strip][data-live=false] [data-cpu="0"]';
-    await page.waitForSelector(`${cpu0}[data-peak]`);
-    assert.ok(Number(await attr(page, cpu0, 'data-peak')) > 0.8);
+    assert.ok((await recordedLoad(page, 0)).peak > 0.8);
   } finally {
     await page.close();
   }
@@ -139,8 +121,7 @@ test('Stop ends a running process tree quickly and says how it ended', async () 
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=log-row]');
     const t0 = Date.now();
-    await page.click('[data-testid=run-stop]');
-    await page.waitForSelector('[data-testid=run-status][data-state=stopped]', { timeout: 10_000 });
+    await stopRun(page);
     assert.ok(Date.now() - t0 < 8000, `stopped in ${Date.now() - t0} ms`);
     assert.match((await page.textContent('[data-testid=run-end]')) ?? '', /SIG(TERM|KILL)/);
     await page.waitForSelector('[data-testid=run-start]');

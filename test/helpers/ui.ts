@@ -21,3 +21,28 @@ export async function setWorkload(page: Page, line: string): Promise<void> {
 
 export const attr = (page: Page, sel: string, name: string) =>
   page.getAttribute(sel, name).then((v) => v ?? '');
+
+/** Type a CPU list into the picker's field and wait until the preview binds exactly it. */
+export async function pickCpus(page: Page, list: string): Promise<void> {
+  await page.fill('[data-testid=cpu-list]', list);
+  await page.waitForFunction(
+    (l) => document.querySelector('[data-testid=preview-bash]')?.textContent?.includes(`--physcpubind=${l}`),
+    list,
+  );
+}
+
+/** Press Stop and wait until the run reports it ended by a signal. */
+export async function stopRun(page: Page): Promise<void> {
+  await page.click('[data-testid=run-stop]');
+  await page.waitForSelector('[data-testid=run-status][data-state=stopped]', { timeout: 10_000 });
+}
+
+/** A finished run's recorded load on one CPU, as the load strip shows it: mean and peak (0..1). */
+export async function recordedLoad(page: Page, cpu: number): Promise<{ mean: number; peak: number }> {
+  const cell = `[data-testid=load-strip][data-live=false] [data-cpu="${cpu}"]`;
+  await page.waitForSelector(`${cell}[data-peak]`);
+  return {
+    mean: Number(await attr(page, cell, 'data-busy')),
+    peak: Number(await attr(page, cell, 'data-peak')),
+  };
+}

@@ -3,7 +3,7 @@
 // Under CI=true a missing sshd fails the suite; elsewhere it is skipped with the reason.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -143,6 +143,34 @@ describe('remote targets over a real sshd', { skip, concurrency: false }, () => 
     assert.equal(r.signal, 'SIGTERM');
     assert.equal(r.connectionLost, undefined);
     await waitFor(() => groupMembers(pgid).length === 0, 5000);
+  });
+
+  test('Ctrl-C in `aio-tuner run --target`: the remote group ends, nothing survives on the target', async () => {
+    // Durations unique to this process, so sleeps left by anything else on the machine are never counted.
+    const [a, b] = [`301.${process.pid}`, `302.${process.pid}`];
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'app/cli/main.ts'), 'run', '--target', sshd.url, '--',
+        'sh', '-c', `sleep ${a} & sleep ${b} & echo started; wait`], // prettier-ignore
+      {
+        cwd: REPO,
+        env: { ...process.env, AIO_TUNER_HOME: join(dir, 'home') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((res) => child.once('exit', res));
+    const sleepers = () =>
+      readdirSync('/proc').filter((p) => {
+        try {
+          return [`sleep\0${a}\0`, `sleep\0${b}\0`].includes(readFileSync(`/proc/${p}/cmdline`, 'latin1'));
+        } catch {
+          return false;
+        }
+      }).length;
+    await waitFor(() => sleepers() === 2, 60_000);
+    child.kill('SIGINT');
+    assert.notEqual(await exited, 0);
+    await waitFor(() => sleepers() === 0, 10_000);
   });
 
   test('the connection dies mid-run: reported as lost, the log so far kept, the orphan stopped', async () => {

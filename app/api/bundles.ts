@@ -1,7 +1,7 @@
 /** Support bundles through the API: a fresh level-4 run of the current settings, or a finished run's log. */
 import { resolve } from 'node:path';
 import type { RunSettings } from '../command/types';
-import { createBundle, previewBundle, remoteInherited } from '../bundle';
+import { createBundle, fromRunInfo, previewBundle, remoteInherited, type FromRun } from '../bundle';
 import { numactlStatus } from '../system/numactl';
 import { ApiError, type ApiEvents, type BundleInfo, type BundlePreview } from './contract';
 import type { Engine } from './engine';
@@ -18,16 +18,39 @@ export class BundleService {
     private readonly sysroot?: string,
   ) {}
 
-  async preview(p: { settings: RunSettings; redact?: string[] }): Promise<BundlePreview> {
+  async preview(p: {
+    settings?: RunSettings;
+    fromRunId?: string;
+    redact?: string[];
+  }): Promise<BundlePreview> {
+    const saved = p.fromRunId ? await this.savedRun(p.fromRunId) : undefined;
+    const settings = saved?.settings ?? p.settings;
+    if (!settings)
+      throw new ApiError(
+        'bundle.preview needs the settings to run or a finished run (fromRunId)',
+        'bad-request',
+      );
     const topology = await this.engine.getTopology();
     const remote = this.engine.targets.bundleRemote();
     // On a target, the variables a run there inherits: this machine's would preview the wrong ones.
     return previewBundle(
-      p.settings,
+      settings,
       topology,
       p.redact ?? [],
       remote ? await remoteInherited(remote) : undefined,
+      saved,
     );
+  }
+
+  /**
+   * A finished run, from history (its run.json) rather than this engine's memory: a run made by the CLI or
+   * another window after this engine started is bundled as well.
+   */
+  private async savedRun(runId: string): Promise<FromRun> {
+    const info = await this.engine.history.getRun(runId);
+    if (info.state !== 'exited')
+      throw new ApiError('that run is still going: stop it or wait for it to end first', 'busy');
+    return fromRunInfo(info);
   }
 
   async create(p: {
@@ -45,19 +68,7 @@ export class BundleService {
     this.busy = true;
     try {
       const topology = await this.engine.getTopology();
-      let fromRun;
-      if (p.fromRunId) {
-        const info = this.engine.runs.get(p.fromRunId);
-        if (info.state !== 'exited')
-          throw new ApiError('that run is still going: stop it or wait for it to end first', 'busy');
-        fromRun = {
-          logFile: info.logFile,
-          settings: info.settings,
-          result: info.outcome,
-          startedAt: info.startedAt,
-          debugMode: info.env.AIO_DEBUG_MODE !== undefined ? Number(info.env.AIO_DEBUG_MODE) : null,
-        };
-      }
+      const fromRun = p.fromRunId ? await this.savedRun(p.fromRunId) : undefined;
       const r = await createBundle({
         settings: p.settings,
         topology,

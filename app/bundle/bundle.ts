@@ -88,6 +88,13 @@ export interface FromRun {
   startedAt: string;
   /** AIO_DEBUG_MODE the run had; default: what its settings set (null = left unset). */
   debugMode?: number | null;
+  /** The run's id in the data directory, when it has one (named in README.txt and result.json). */
+  runId?: string;
+  /** The argv and tool-set environment the run really had (run.json); default: rebuilt from `settings`. */
+  argv?: string[];
+  env?: Record<string, string>;
+  /** The checks raised when it started; default: those of `settings` now. */
+  checks?: Check[];
 }
 
 export interface CreateBundleOptions {
@@ -257,8 +264,12 @@ function plan(
   patterns: readonly string[],
   numactlAvailable?: boolean,
   from: Inherited = LOCAL_INHERITED(),
+  saved?: FromRun | null,
 ): Plan {
-  const built = buildCommand(settings, topology, { numactlAvailable });
+  const rebuilt = buildCommand(settings, topology, { numactlAvailable });
+  // A saved run's own command wins: rebuilding on today's machine (numactl, topology) could describe another one.
+  const built =
+    saved?.argv && saved.env ? { ...rebuilt, argv: [...saved.argv], env: { ...saved.env } } : rebuilt;
   // A target's secrets are hidden like this machine's; this machine's still are (they may be in the workload).
   const envs = from.from ? [from.env, process.env] : [process.env];
   const base = { patterns, envs: [...envs, settings.env, built.env] };
@@ -294,21 +305,35 @@ function plan(
   };
 }
 
-/** What a bundle of these settings would contain, without running or writing anything (the UI shows it first). */
+/**
+ * What a bundle of these settings would contain, without running or writing anything (the UI shows it first).
+ * With `saved`, the bundle of that finished run: its own command and level, nothing re-run.
+ */
 export function previewBundle(
   settings: RunSettings,
   topology: Topology,
   redact: readonly string[] = [],
   inherited?: Inherited,
+  saved?: FromRun,
 ): BundlePreview {
-  const p = plan(debugRunSettings(settings), topology, redact, undefined, inherited);
+  const p = saved
+    ? plan(saved.settings, topology, redact, undefined, inherited, saved)
+    : plan(debugRunSettings(settings), topology, redact, undefined, inherited);
   const env = flatEnv(effectiveEnv(p.built, p.inherited.env), p.redactor);
   return {
-    files: plannedFiles(settings.workload),
+    files: plannedFiles(p.settings.workload),
     env,
     command: p.command,
     redacted: [...p.redactor.redactedNames].sort(),
+    debugMode: saved ? savedLevel(saved) : 4,
+    ...(saved
+      ? { fromRun: { runId: saved.runId ?? null, logFile: saved.logFile, startedAt: saved.startedAt } }
+      : {}),
   };
+}
+
+function savedLevel(from: FromRun): number | null {
+  return from.debugMode !== undefined ? from.debugMode : effectiveDebugMode(from.settings);
 }
 
 /** Same layout as the app's runs (one folder per run, `output.log` inside), so the log sits with the others. */
@@ -366,7 +391,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const settings = from ? base : debugRunSettings(base);
   const numactlAvailable = opts.numactlAvailable ?? (await which('numactl')) !== null;
   const inherited = opts.remote ? await remoteInherited(opts.remote) : LOCAL_INHERITED();
-  const p = plan(settings, opts.topology, opts.redact ?? [], numactlAvailable, inherited);
+  const p = plan(settings, opts.topology, opts.redact ?? [], numactlAvailable, inherited, from);
   const { redactor, built } = p;
   const patterns = opts.redact ?? [];
 
@@ -382,7 +407,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     startedAt = now.toISOString();
     run = await runForBundle(p, logFile, opts);
   }
-  const debugMode = from ? (from.debugMode !== undefined ? from.debugMode : effectiveDebugMode(settings)) : 4;
+  const debugMode = from ? savedLevel(from) : 4;
 
   // First pass over the log: redacted size for the tar header, line count, and the results.
   const parser = new ResultsParser();
@@ -410,9 +435,10 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
 
   const files = plannedFiles(settings.workload);
   const outcome = outcomeOf(run, logFile);
-  const checks: Check[] = built.checks;
+  const checks: Check[] = from?.checks ?? built.checks;
   const result = redactor.json({
     madeFrom: from ? 'saved run (not re-run)' : 'new run at AIO_DEBUG_MODE=4',
+    ...(from?.runId ? { runId: from.runId } : {}),
     startedAt,
     debugMode,
     argv: redactor.argv(built.argv),
@@ -447,7 +473,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     version: VERSION,
     host: opts.remote ? `${opts.remote.url} (bundle made on ${hostname()})` : hostname(),
     machine: machineLine(opts.topology),
-    fromRun: from ? { logFile: from.logFile, startedAt: from.startedAt } : null,
+    fromRun: from ? { logFile: from.logFile, startedAt: from.startedAt, runId: from.runId ?? null } : null,
     debugMode,
     command: p.reproduce,
     cwd: p.cwd ?? '',

@@ -35,3 +35,11 @@ export {
 export { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 export { effectiveEnv, formatEnvTxt, isRelevantName } from './env';
 export { buildReadme, buildNote } from './readme';
+export {
+  fromRunInfo,
+  readSavedRun,
+  savedDebugMode,
+  SavedRunError,
+  type SavedRun,
+  type SavedRunFiles,
+} from './fromrun';

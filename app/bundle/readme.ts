@@ -36,7 +36,7 @@ export interface ReadmeInput {
   host: string;
   machine: string;
   /** Set when the bundle was made from a saved run instead of a new one. */
-  fromRun: { logFile: string; startedAt: string } | null;
+  fromRun: { logFile: string; startedAt: string; runId?: string | null } | null;
   /** AIO_DEBUG_MODE of the run, null when it was left unset (engine default 2). */
   debugMode: number | null;
   /** One-line shell form, redacted. */
@@ -65,8 +65,9 @@ export function buildReadme(r: ReadmeInput): string {
   out.push(`Made:     ${r.createdAt.toISOString()} by AIO Tuner ${r.version} on host "${r.host}"`);
   out.push(`Machine:  ${r.machine}`);
   if (r.fromRun) {
+    const which = r.fromRun.runId ? `run ${r.fromRun.runId}, ` : '';
     out.push(
-      `How:      made from a saved run, not re-run: log ${r.fromRun.logFile}, started ${r.fromRun.startedAt}.`,
+      `How:      made from a saved run, not re-run: ${which}log ${r.fromRun.logFile}, started ${r.fromRun.startedAt}.`,
     );
     if (r.debugMode === 4) out.push('          That run was at AIO_DEBUG_MODE=4 (all engine messages).');
     else {

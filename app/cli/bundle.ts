@@ -1,19 +1,32 @@
 /**
  * `aio-tuner bundle`: run the settings again at AIO_DEBUG_MODE=4 (or take a saved run's log) and write one
  * .tar.gz for support. Exit 0 whenever the bundle was written, even when the workload failed: capturing a
- * failing run is the point.
+ * failing run is the point. A saved run is described by its own run.json when its folder has one; only a plain
+ * log needs the workload (and settings) typed after it.
  */
 import { open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, intFlag, UsageError } from './args';
 import { sourceFrom } from './topology';
 import { loadTopology } from '../topology';
 import { formatBytes } from '../topology/units';
 import { numactlStatus } from '../system/numactl';
 import { dataDir } from '../util/datadir';
-import { createBundle, PatternError, Redactor, type BundleStage } from '../bundle';
+import {
+  createBundle,
+  fromRunInfo,
+  PatternError,
+  readSavedRun,
+  Redactor,
+  SavedRunError,
+  type BundleStage,
+  type FromRun,
+  type SavedRunFiles,
+} from '../bundle';
 import { untilDone } from './interrupt';
 import { LOG_MAGIC } from '../logs';
 import { TargetService } from '../remote/service';
+import { LOCAL_URL } from '../remote/url';
 
 /** When the saved run started, from the header AIO Tuner writes at the top of every run log. */
 async function logStart(path: string): Promise<string> {
@@ -50,14 +63,43 @@ const BUNDLE_OPTIONS = {
 } as const;
 type BundleValues = ReturnType<typeof parse<typeof BUNDLE_OPTIONS>>['values'];
 
+/** `--from-run PATH`: the log and, when its folder has one, the run.json describing it. */
+async function savedRunFrom(path: string): Promise<SavedRunFiles> {
+  if (path === '') throw new UsageError("--from-run needs the saved run's log file (or its folder)");
+  try {
+    return await readSavedRun(path);
+  } catch (e) {
+    if (e instanceof SavedRunError) throw new UsageError(`--from-run: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function bundleCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, BUNDLE_OPTIONS);
-  if (positionals.length === 0) {
+  const saved = values['from-run'] !== undefined ? await savedRunFrom(values['from-run']) : null;
+  if (positionals.length === 0 && !saved?.run) {
     throw new UsageError(
-      values['from-run'] !== undefined
-        ? 'missing workload: put the command the saved run used after --, e.g. -- python3 run.py -p fp32'
+      saved
+        ? `missing workload: ${saved.ignored ?? `no run.json next to ${saved.logFile} says what ran`}; put the command the run used after --, e.g. -- python3 run.py -p fp32`
         : 'missing workload: put it after --, e.g. -- python3 run.py -p fp32',
     );
+  }
+  if (saved?.run) {
+    // run.json is what really ran: flags typed now would describe another command, so they do not apply.
+    const typed = Object.keys(settingsOptions)
+      .filter((k) => values[k as keyof BundleValues] !== undefined)
+      .map((k) => '--' + k);
+    if (positionals.length) typed.push('the workload after --');
+    if (typed.length)
+      process.stderr.write(
+        `aio-tuner: note: --from-run uses the saved run's settings and command (${join(dirname(saved.logFile), 'run.json')}); ignored: ${typed.join(', ')}\n`,
+      );
+    if (saved.run.state !== 'exited')
+      process.stderr.write(
+        'aio-tuner: note: run.json says that run had not ended (still going, or the app ended during it): its outcome is unknown and its log is bundled as it is now\n',
+      );
+  } else if (saved?.ignored) {
+    process.stderr.write(`aio-tuner: note: ${saved.ignored}: bundling it as a plain log\n`);
   }
   const patterns = values.redact ?? [];
   try {
@@ -72,7 +114,7 @@ export async function bundleCommand(argv: string[]): Promise<number> {
   const targets = new TargetService(dataDir());
   await targets.init(source.target, false);
   try {
-    return await bundleOn(targets, source, values, positionals, patterns, timeoutS);
+    return await bundleOn(targets, source, values, positionals, patterns, timeoutS, saved);
   } finally {
     await targets.dispose();
   }
@@ -85,10 +127,28 @@ async function bundleOn(
   positionals: string[],
   patterns: string[],
   timeoutS: number | undefined,
+  saved: SavedRunFiles | null,
 ): Promise<number> {
   const topology = targets.isRemote() ? await targets.topology() : await loadTopology(source);
-  const settings = settingsFromFlags(values, positionals, topology);
-  const fromRunLog = values['from-run'];
+  let fromRun: FromRun | undefined;
+  if (saved?.run) {
+    fromRun = fromRunInfo(saved.run, saved.logFile);
+    const ranOn = saved.run.target ?? LOCAL_URL;
+    if (ranOn !== targets.currentUrl())
+      process.stderr.write(
+        `aio-tuner: note: run ${saved.run.runId} ran on ${ranOn === LOCAL_URL ? 'this machine' : ranOn}; the system files describe ${targets.isRemote() ? targets.currentUrl() : 'this machine'}${ranOn === LOCAL_URL ? '' : ` (add --target ${ranOn} to describe that one)`}\n`,
+      );
+  } else if (saved) {
+    // A plain log says nothing of how it ran: the flags typed now stand for its command.
+    const typed = settingsFromFlags(values, positionals, topology);
+    fromRun = {
+      logFile: saved.logFile,
+      settings: typed,
+      result: null,
+      startedAt: await logStart(saved.logFile),
+    };
+  }
+  const settings = fromRun?.settings ?? settingsFromFlags(values, positionals, topology);
 
   const progress = (stage: BundleStage, detail?: string): void => {
     // Progress goes to stderr so stdout stays the result (or the JSON).
@@ -115,9 +175,7 @@ async function bundleOn(
       timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
       numactlAvailable: numactl.available,
       onProgress: progress,
-      fromRun: fromRunLog
-        ? { logFile: fromRunLog, settings, result: null, startedAt: await logStart(fromRunLog) }
-        : undefined,
+      fromRun,
     }),
   );
 
@@ -129,7 +187,15 @@ async function bundleOn(
       `${result.path}\n${formatBytes(result.sizeBytes)} (${result.sizeBytes} bytes), ${result.files.length} files\n`,
     );
   }
-  if (fromRunLog) {
+  if (fromRun?.runId) {
+    const level =
+      fromRun.debugMode === 4
+        ? ''
+        : ` (it was not at AIO_DEBUG_MODE=4: level ${fromRun.debugMode ?? 'unset'})`;
+    process.stderr.write(
+      `made from saved run ${fromRun.runId}, not re-run${level}; outcome: ${result.outcome}\n`,
+    );
+  } else if (fromRun) {
     process.stderr.write('made from the saved log, not re-run; its outcome is not recorded in the log\n');
   } else if (result.workloadFailed) {
     process.stderr.write(

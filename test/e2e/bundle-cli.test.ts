@@ -2,7 +2,7 @@
 // the system tar.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -122,31 +122,110 @@ describe('aio-tuner bundle', () => {
     assert.match(r.stderr, /the workload failed with exit code 5; the bundle was written/);
   });
 
-  test('--from-run bundles a saved log without running anything', (t) => {
-    if (!need(t, existsSync(PY), PY)) return;
-    const runs = join(home, 'runs');
-    const logs = existsSync(runs) ? readdirSync(runs).filter((f) => f.startsWith('bundle-')) : [];
-    if (!need(t, logs.length > 0, 'a saved run from the tests above')) return;
-    const out = join(tmp, 'hist.tar.gz');
-    const r = cli([
-      '--from-run',
-      join(runs, logs[0]!, 'output.log'),
-      '--out',
-      out,
-      '--debug',
-      '2',
-      '--cores',
-      '0',
-      '--',
-      PY,
-      '-c',
-      'pass',
-    ]);
+  // A saved run as `aio-tuner run` leaves it: runs/<id>/output.log with run.json next to it.
+  const ECHO = 'import json,os,sys; print(json.dumps([sys.argv[1:], os.environ.get("AIO_DEBUG_MODE")]))';
+  interface SavedRun {
+    runId: string;
+    logFile: string;
+    argv: string[];
+    printed: string;
+  }
+  function savedRun(debug: string): SavedRun {
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'run', '--json', '--cores', '0', '--debug', debug, '--', PY, '-c', ECHO, 'a', 'b c'],
+      { encoding: 'utf8', env: { ...process.env, AIO_TUNER_HOME: home }, timeout: 60_000 },
+    );
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(readdirSync(runs).length, logs.length, 'nothing was run');
-    const readme = execFileSync('tar', ['xzOf', out, 'hist/README.txt'], { encoding: 'utf8' });
-    assert.match(readme, /made from a saved run, not re-run/);
-    assert.match(readme, /NOT at AIO_DEBUG_MODE=4/);
+    const j = JSON.parse(r.stdout) as { runId: string; logFile: string; argv: string[] };
+    // With --json the workload's output goes to stderr: the line it printed is what a replay must print.
+    const printed = r.stderr.split('\n').find((l) => l.startsWith('[['));
+    assert.ok(printed, r.stderr);
+    return { ...j, printed };
+  }
+  function extracted(path: string): string {
+    const dir = mkdtempSync(join(tmp, 'x-'));
+    execFileSync('tar', ['xzf', path, '-C', dir]);
+    return join(dir, readdirSync(dir)[0]!);
+  }
+
+  for (const level of ['4', '2'] as const) {
+    test(`--from-run bundles a saved level-${level} run from its run.json, nothing re-run or retyped`, (t) => {
+      if (!need(t, hasNumactl, 'numactl') || !need(t, existsSync(PY), PY)) return;
+      const saved = savedRun(level);
+      const runsBefore = readdirSync(join(home, 'runs')).length;
+      const out = join(tmp, `saved-${level}.tar.gz`);
+      // No workload after --; a --debug typed now must not relabel the run.
+      const r = cli(['--from-run', saved.logFile, '--out', out, '--debug', level === '4' ? '2' : '4']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(readdirSync(join(home, 'runs')).length, runsBefore, 'nothing was run');
+      assert.match(r.stderr, /--from-run uses the saved run's settings and command .*; ignored: --debug/);
+      assert.match(r.stderr, new RegExp(`made from saved run ${saved.runId}, not re-run`));
+      const dir = extracted(out);
+
+      const result = JSON.parse(readFileSync(join(dir, 'run/result.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      assert.equal(result.madeFrom, 'saved run (not re-run)');
+      assert.equal(result.runId, saved.runId);
+      assert.deepEqual(result.argv, saved.argv);
+      assert.equal(result.debugMode, Number(level));
+      assert.equal(result.exitCode, 0);
+      assert.equal(result.outcome, 'finished successfully (exit code 0)');
+      const runJson = JSON.parse(readFileSync(join(saved.logFile, '..', 'run.json'), 'utf8')) as {
+        startedAt: string;
+      };
+      assert.equal(result.startedAt, runJson.startedAt);
+
+      const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
+      assert.match(readme, new RegExp(`made from a saved run, not re-run: run ${saved.runId}, `));
+      assert.match(readme, /^Outcome: {2}finished successfully \(exit code 0\)$/m);
+      assert.match(
+        readme,
+        new RegExp(`^  .*AIO_DEBUG_MODE=${level} .*numactl --physcpubind=0 .*'b c'$`, 'm'),
+      );
+      if (level === '4') {
+        assert.match(readme, /That run was at AIO_DEBUG_MODE=4/);
+        assert.doesNotMatch(readme, /NOT at AIO_DEBUG_MODE=4/);
+      } else {
+        assert.match(readme, /That run was NOT at AIO_DEBUG_MODE=4: its level was 2/);
+      }
+
+      // command.sh replays that run: same arguments, same level, same line printed.
+      const replay = spawnSync('bash', [join(dir, 'run/command.sh')], { encoding: 'utf8' });
+      assert.equal(replay.status, 0, replay.stderr);
+      assert.equal(replay.stdout.trim(), saved.printed);
+      assert.deepEqual(JSON.parse(saved.printed), [['a', 'b c'], level]);
+    });
+  }
+
+  test('--from-run with a plain log (no run.json): the workload typed after -- describes it', (t) => {
+    if (!need(t, hasNumactl, 'numactl') || !need(t, existsSync(PY), PY)) return;
+    const saved = savedRun('4');
+    // As sent by a colleague: the log alone, in a folder of its own.
+    const plain = mkdtempSync(join(tmp, 'colleague-'));
+    const log = join(plain, 'their-run.log');
+    copyFileSync(saved.logFile, log);
+
+    const missing = cli(['--from-run', log]);
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.match(
+      missing.stderr,
+      /^aio-tuner: missing workload: no run\.json next to .*their-run\.log says what ran; put the command/,
+    );
+
+    const out = join(tmp, 'plain.tar.gz');
+    const r = cli(['--from-run', log, '--out', out, '--cores', '0', '--debug', '2', '--', PY, '-c', 'pass']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /made from the saved log, not re-run; its outcome is not recorded/);
+    const dir = extracted(out);
+    const readme = readFileSync(join(dir, 'README.txt'), 'utf8');
+    assert.match(readme, /made from a saved run, not re-run: log .*their-run\.log/);
+    assert.match(readme, /NOT at AIO_DEBUG_MODE=4: its level was 2/);
+    assert.match(readme, /^Outcome: {2}unknown/m);
+    // The log itself is the saved one, whatever was typed.
+    assert.match(readFileSync(join(dir, 'run/output.log'), 'utf8'), /\[\["a", "b c"\], "4"\]/);
   });
 
   test('usage errors exit 2 with one line', () => {
@@ -156,6 +235,8 @@ describe('aio-tuner bundle', () => {
       ['--redact', '/([/', '--', 'python3'],
       ['--cores', 'x', '--', 'python3'],
       ['--bogus', '--', 'x'],
+      ['--from-run', join(tmp, 'no-such.log')],
+      ['--from-run', ''],
     ]) {
       const r = cli(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

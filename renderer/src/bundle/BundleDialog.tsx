@@ -21,12 +21,16 @@ export function BundleDialog({
   settings,
   finishedRun,
   initialSource,
+  settingsName = 'the current settings',
 }: {
   open: boolean;
   onClose(): void;
+  /** What a new level-4 run would use. */
   settings: RunSettings;
   finishedRun: RunInfo | null;
   initialSource: 'fresh' | 'run';
+  /** How the fresh option names `settings` (from History they are the saved run's). */
+  settingsName?: string;
 }) {
   const [source, setSource] = useState<'fresh' | 'run'>(initialSource);
   const [patterns, setPatterns] = useState('');
@@ -38,8 +42,9 @@ export function BundleDialog({
     .split('\n')
     .map((p) => p.trim())
     .filter(Boolean);
+  // A saved run is previewed by its id: the engine shows its own command and level, not a level-4 rerun.
   const { preview, error: previewError } = useBundlePreview(
-    open ? (fromRun?.settings ?? settings) : null,
+    open ? (fromRun ? { fromRunId: fromRun.runId } : { settings }) : null,
     redact,
   );
 
@@ -90,15 +95,19 @@ export function BundleDialog({
       ) : (
         <>
           <p className="muted">
-            One .tar.gz with everything support asks for: the output at AIO_DEBUG_MODE=4, the exact command
-            and environment, the machine (lscpu, numactl, /proc, kernel, cgroup) and the Python installation.
-            Values of variables that look secret (TOKEN, KEY, PASSWORD, …) become &lt;redacted&gt;.
+            One .tar.gz with everything support asks for:{' '}
+            {fromRun
+              ? "the saved run's output as it is (nothing is re-run)"
+              : 'the output at AIO_DEBUG_MODE=4'}
+            , the exact command and environment, the machine (lscpu, numactl, /proc, kernel, cgroup) and the
+            Python installation. Values of variables that look secret (TOKEN, KEY, PASSWORD, …) become
+            &lt;redacted&gt;.
           </p>
           {finishedRun && (
             <fieldset className="bundle-source" disabled={phase.kind === 'gathering'}>
               <label className="toggle">
                 <input type="radio" checked={source === 'fresh'} onChange={() => setSource('fresh')} />
-                Run the current settings again at level 4 (recommended)
+                Run {settingsName} again at level 4 (recommended)
               </label>
               <label className="toggle">
                 <input
@@ -126,7 +135,7 @@ export function BundleDialog({
             disabled={phase.kind === 'gathering'}
             onChange={(e) => setPatterns(e.target.value)}
           />
-          {phase.kind === 'gathering' && <BundleProgress events={events} />}
+          {phase.kind === 'gathering' && <BundleProgress events={events} fromRun={fromRun !== null} />}
           {error && (
             <p className="inline-error" role="alert" data-testid="bundle-error">
               {error}

@@ -3,19 +3,23 @@ import type { BundlePreview } from '../../../app/api/contract';
 import type { RunSettings } from '../../../app/command/types';
 import { call } from '../api';
 
+/** What the bundle is made from: the settings for a new level-4 run, or a finished run as it is. */
+export type BundleSource = { settings: RunSettings } | { fromRunId: string };
+
 /** What the bundle will hold, re-asked (debounced) as the user edits redaction patterns. */
-export function useBundlePreview(settings: RunSettings | null, redact: string[]) {
-  const [preview, setPreview] = useState<BundlePreview | null>(null);
+export function useBundlePreview(source: BundleSource | null, redact: string[]) {
+  const [shown, setShown] = useState<{ sourceKey: string; preview: BundlePreview } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const key = JSON.stringify([settings, redact]);
+  const sourceKey = JSON.stringify(source);
+  const key = JSON.stringify([source, redact]);
   useEffect(() => {
-    if (!settings) return;
+    if (!source) return;
     let live = true;
     const t = setTimeout(() => {
-      call('bundle.preview', { settings, redact }).then(
+      call('bundle.preview', { ...source, redact }).then(
         (p) => {
           if (!live) return;
-          setPreview(p);
+          setShown({ sourceKey, preview: p });
           setError(null);
         },
         (e: Error) => live && setError(e.message),
@@ -25,7 +29,8 @@ export function useBundlePreview(settings: RunSettings | null, redact: string[])
       live = false;
       clearTimeout(t);
     };
-    // key stands for settings + redact: their identities change on every render of the parent.
+    // key stands for source + redact: their identities change on every render of the parent.
   }, [key]);
-  return { preview, error };
+  // A preview of another source (the other radio button, another run) would show the wrong command meanwhile.
+  return { preview: shown?.sourceKey === sourceKey ? shown.preview : null, error };
 }

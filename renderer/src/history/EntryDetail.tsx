@@ -6,6 +6,8 @@ import { SweepTable } from '../sweep/SweepTable';
 import { Recommendations } from '../sweep/Recommendations';
 import { CopyButton } from '../common/CopyButton';
 import { shellAssignment, shellJoin } from '../../../app/command/quote';
+import type { RunInfo } from '../../../app/api/contract';
+import { BundleDialog } from '../bundle/BundleDialog';
 
 /** Window event other panels (the run panel's log viewer) may listen to, to open a saved run's log. */
 export const OPEN_LOG_EVENT = 'aio-tuner:open-log';
@@ -60,6 +62,35 @@ function LogTail({ path, runId }: { path: string; runId: string }) {
   );
 }
 
+/** A saved run bundled for support as it is (its log and settings, nothing re-run); a level-4 rerun is offered. */
+function BundleRun({ run }: { run: RunInfo }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button
+        type="button"
+        data-testid="history-bundle"
+        disabled={run.state === 'running'}
+        title={run.state === 'running' ? 'wait for the run to end' : undefined}
+        onClick={() => setOpen(true)}
+      >
+        Bundle this run…
+      </button>
+      {/* Mounted only while open: the run panel has its own (closed) bundle dialog in the page too. */}
+      {open && (
+        <BundleDialog
+          open
+          initialSource="run"
+          onClose={() => setOpen(false)}
+          settings={run.settings}
+          settingsName="this run's settings"
+          finishedRun={run}
+        />
+      )}
+    </>
+  );
+}
+
 /** An opened history entry: a run's command, outcome and log, or a sweep's chart, table and recommendations. */
 export function EntryDetail({ d }: { d: HistoryDetail }) {
   if (d.kind === 'sweep') {
@@ -95,6 +126,9 @@ export function EntryDetail({ d }: { d: HistoryDetail }) {
         {res?.throughput ? ` · ${res.throughput.value} ${res.throughput.unit}` : ''}
       </p>
       <pre className="sweep-command">{commandOf(r.env, r.argv)}</pre>
+      <div className="history-detail-actions">
+        <BundleRun run={r} />
+      </div>
       <LogTail path={o?.logFile ?? r.logFile} runId={r.runId} />
     </div>
   );

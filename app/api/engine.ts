@@ -276,7 +276,7 @@ export class Engine {
     'sweep.plan': async (p: { spec: SweepSpec }) => {
       const plan = await this.sweeps.plan(p.spec);
       const points = plan.points.map(({ cpus: _cpus, ...rest }) => rest);
-      return { n: points.length, skipped: plan.skipped, threads: plan.threads, points };
+      return { n: points.length, skipped: plan.skipped, notes: plan.notes, threads: plan.threads, points };
     },
     'sweep.start': async (p: { spec: SweepSpec }) => this.sweeps.start(p.spec),
     'sweep.cancel': async (p: { sweepId: string }) => this.sweeps.cancel(p.sweepId),

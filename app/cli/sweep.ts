@@ -1,6 +1,6 @@
 /**
- * `aio-tuner sweep`: measure a grid of threads × instances × variants × batch sizes, one run at a time, and
- * recommend. Progress goes to stderr; stdout carries only the result (a table, or JSON with --json), so scripts
+ * `aio-tuner sweep`: measure a grid of threads × instances × placements × variants × batch sizes, one run at a
+ * time, and recommend. Progress goes to stderr; stdout carries only the result (a table, or JSON with --json), so scripts
  * can pipe it. Ctrl-C stops the current run and still prints (and saves) every finished row.
  * Exit: 0 when the sweep ran and at least one row has numbers; 1 when none has; 130/143 when interrupted.
  */
@@ -38,11 +38,15 @@ function threadsFlag(v: string | undefined): number[] | 'doubling' {
   return intList('threads', v)!;
 }
 
-function placementFlag(v: string | undefined): Placement {
+/** One value stays a plain string (records and --json read exactly as before); a list sweeps each placement. */
+function placementFlag(v: string | undefined): Placement | Placement[] {
   if (v === undefined) return 'compact';
-  if (v !== 'compact' && v !== 'spread')
-    throw new UsageError(`--placement must be compact or spread, got "${v}"`);
-  return v;
+  const items = v.split(',').map((x) => x.trim());
+  for (const x of items)
+    if (x !== 'compact' && x !== 'spread')
+      throw new UsageError(`--placement must be compact or spread (or both: compact,spread), got "${v}"`);
+  const list = [...new Set(items as Placement[])];
+  return list.length === 1 ? list[0]! : list;
 }
 
 function variantsFlags(
@@ -77,18 +81,29 @@ function variantsFlags(
 
 const num = (v: number | null, digits = 2): string => (v === null ? '-' : v.toFixed(digits));
 
-function describe(p: {
-  threads: number;
-  instances: number;
-  cores: number;
-  variant: string;
-  batch: number | null;
-  repeat: number;
-}): string {
-  return `threads=${p.threads} instances=${p.instances} cores=${p.cores} variant=${p.variant}${p.batch !== null ? ` batch=${p.batch}` : ''} repeat=${p.repeat}`;
+/** Lines name the placement only when the sweep has more than one, so a plain sweep's output is unchanged. */
+function describe(
+  p: {
+    threads: number;
+    instances: number;
+    cores: number;
+    placement: Placement;
+    variant: string;
+    batch: number | null;
+    repeat: number;
+  },
+  withPlacement: boolean,
+): string {
+  return `threads=${p.threads} instances=${p.instances} cores=${p.cores}${withPlacement ? ` placement=${p.placement}` : ''} variant=${p.variant}${p.batch !== null ? ` batch=${p.batch}` : ''} repeat=${p.repeat}`;
 }
 
-function progressLine(d: SweepProgress): string | null {
+/** "11.50/12.00" for a multi-instance row (each instance's mean latency), '-' otherwise. */
+function perInstance(r: SweepRow): string {
+  if (!r.instanceRuns?.length) return '-';
+  return r.instanceRuns.map((x) => num(x.latencyMs)).join('/');
+}
+
+function progressLine(d: SweepProgress, withPlacement: boolean): string | null {
   const time = `${Math.round(d.elapsedMs / 1000)} s elapsed${d.etaMs !== null ? `, ~${Math.round(d.etaMs / 1000)} s left` : ''}`;
   if (d.row) {
     const r = d.row;
@@ -96,45 +111,41 @@ function progressLine(d: SweepProgress): string | null {
       r.exitCode === 0
         ? `${num(r.latencyMs)} ms, ${num(r.throughput, 1)} ${r.throughputUnit ?? 'samples/s'}`
         : `failed (exit ${r.exitCode})${r.error ? `: ${r.error}` : ''}`;
-    return `aio-tuner: [${d.i}/${d.n}] ${describe(r)}: ${res} (${time})`;
+    return `aio-tuner: [${d.i}/${d.n}] ${describe(r, withPlacement)}: ${res} (${time})`;
   }
-  if (d.current) return `aio-tuner: [${d.i + 1}/${d.n}] running ${describe(d.current)}…`;
+  if (d.current) return `aio-tuner: [${d.i + 1}/${d.n}] running ${describe(d.current, withPlacement)}…`;
   return null;
 }
 
 function table(rows: SweepRow[]): string {
-  const head = [
-    'threads',
-    'inst',
-    'cores',
-    'variant',
-    'batch',
-    'rep',
-    'latency ms',
-    'throughput',
-    'per core',
-    'exit',
+  // Optional columns only when they say something, so a plain sweep's table reads as it always did.
+  const showPlacement = new Set(rows.map((r) => r.placement)).size > 1;
+  const showInstances = rows.some((r) => r.instanceRuns?.length);
+  const cols: [string, (r: SweepRow) => string, boolean][] = [
+    ['threads', (r) => String(r.threads), true],
+    ['inst', (r) => String(r.instances), true],
+    ['cores', (r) => String(r.cores), true],
+    ['variant', (r) => r.variant, true],
+    ['placement', (r) => r.placement, showPlacement],
+    ['batch', (r) => (r.batch === null ? '-' : String(r.batch)), true],
+    ['rep', (r) => String(r.repeat), true],
+    ['latency ms', (r) => num(r.latencyMs), true],
+    ['per instance ms', perInstance, showInstances],
+    ['throughput', (r) => num(r.throughput, 1), true],
+    ['per core', (r) => (r.throughput === null ? '-' : num(r.throughput / r.cores, 1)), true],
+    ['exit', (r) => String(r.exitCode ?? '-'), true],
   ];
-  const body = rows.map((r) => [
-    String(r.threads),
-    String(r.instances),
-    String(r.cores),
-    r.variant,
-    r.batch === null ? '-' : String(r.batch),
-    String(r.repeat),
-    num(r.latencyMs),
-    num(r.throughput, 1),
-    r.throughput === null ? '-' : num(r.throughput / r.cores, 1),
-    String(r.exitCode ?? '-'),
-  ]);
+  const shown = cols.filter((c) => c[2]);
+  const head = shown.map((c) => c[0]);
+  const body = rows.map((r) => shown.map((c) => c[1](r)));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   return [head, ...body].map((cells) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
 }
 
-function bestText(label: string, r: Recommendation | null): string {
+function bestText(label: string, r: Recommendation | null, withPlacement: boolean): string {
   if (!r) return `${label}: none\n`;
   return (
-    `${label}: ${describe({ ...r, repeat: r.repeats }).replace(/ repeat=\d+$/, '')} → ${num(r.latencyMs)} ms, ` +
+    `${label}: ${describe({ ...r, repeat: r.repeats }, withPlacement).replace(/ repeat=\d+$/, '')} → ${num(r.latencyMs)} ms, ` +
     `${num(r.throughput, 1)}/s (${num(r.perCore, 1)}/s per core)\n  ${r.command.replace(/\n/g, '\n  ')}\n`
   );
 }
@@ -183,6 +194,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     );
   const threads = threadsFlag(values.threads);
   const placement = placementFlag(values.placement);
+  const manyPlacements = Array.isArray(placement) && placement.length > 1;
   const { variants, custom } = variantsFlags(values.variants, values.variant);
   const instances = intList('instances', values.instances) ?? [1];
   const batches = intList('batch', values.batch) ?? null;
@@ -215,10 +227,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const unsubscribe = engine.subscribe((event, data) => {
     if (event === 'sweep.started') {
       const r = data as SweepRecord;
+      for (const n of r.notes ?? []) process.stderr.write(`aio-tuner: warning: ${n}\n`);
       for (const s of r.skipped) process.stderr.write(`aio-tuner: skipped: ${s}\n`);
       process.stderr.write(`aio-tuner: sweep ${r.sweepId}: ${r.planned} run(s)\n`);
     } else if (event === 'sweep.progress') {
-      const line = progressLine(data as SweepProgress);
+      const line = progressLine(data as SweepProgress, manyPlacements);
       if (line) process.stderr.write(line + '\n');
     }
   });
@@ -244,11 +257,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(jsonOut(fin));
   else if (fin.rows.length > 0) {
     process.stdout.write(table(fin.rows) + '\n\n');
-    process.stdout.write(bestText('Lowest latency', fin.best.latency));
-    process.stdout.write(bestText('Highest throughput', fin.best.throughput));
-    process.stdout.write(bestText('Best throughput per core', fin.best.perCore));
+    process.stdout.write(bestText('Lowest latency', fin.best.latency, manyPlacements));
+    process.stdout.write(bestText('Highest throughput', fin.best.throughput, manyPlacements));
+    process.stdout.write(bestText('Best throughput per core', fin.best.perCore, manyPlacements));
     if (fin.best.budgetMs !== null)
-      process.stdout.write(bestText(`Best per core within ${fin.best.budgetMs} ms`, fin.best.withinBudget));
+      process.stdout.write(
+        bestText(`Best per core within ${fin.best.budgetMs} ms`, fin.best.withinBudget, manyPlacements),
+      );
   }
   process.stderr.write(
     `aio-tuner: sweep ${fin.state}: ${fin.rows.length} of ${fin.planned} row(s); saved ${engine.sweeps.files.fileOf(fin.sweepId)}` +

@@ -35,7 +35,7 @@ export interface HistoryEntry {
 }
 
 export interface HistoryFilter {
-  /** Case-insensitive text in the id, command or workload. */
+  /** Case-insensitive text in the id, command, workload, host or state. */
   text?: string;
   kind?: 'run' | 'sweep';
   outcome?: 'ok' | 'failed' | 'running';

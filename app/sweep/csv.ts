@@ -1,6 +1,16 @@
-/** A sweep's rows as CSV (the `--csv FILE` of the CLI and the UI's export): one line per run. */
+/**
+ * A sweep's rows as CSV (the `--csv FILE` of the CLI and the UI's export): one line per run. The command cell
+ * is one runnable shell line, multi-instance points as `cmd1 & cmd2 & wait`.
+ */
 import { toCsv } from '../history/csv';
+import { commandLine } from './recommend';
 import type { SweepRow } from './types';
+
+/** Each instance's mean latency (ms), in instance order, joined with ';' ('' when unknown); null for one instance. */
+export function instanceLatencies(r: SweepRow): string | null {
+  if (!r.instanceRuns || r.instanceRuns.length === 0) return null;
+  return r.instanceRuns.map((x) => (x.latencyMs === null ? '' : String(x.latencyMs))).join(';');
+}
 
 export const ROW_COLUMNS = [
   'i',
@@ -22,6 +32,8 @@ export const ROW_COLUMNS = [
   'logFile',
   'command',
   'error',
+  // Added after the first release: appended so positional readers of the older columns keep working.
+  'instanceLatencyMs',
 ] as const;
 
 export function rowsToCsv(rows: readonly SweepRow[]): string {
@@ -45,8 +57,9 @@ export function rowsToCsv(rows: readonly SweepRow[]): string {
       r.durationMs,
       r.runId,
       r.logFile,
-      r.commands.join(' & '),
+      commandLine(r.commands),
       r.error ?? null,
+      instanceLatencies(r),
     ]),
   );
 }

@@ -102,26 +102,34 @@ export function pickInstanceCpus(
 
 const BATCH_FLAGS = ['-b', '--batch_size', '--batch-size'];
 
-/** The workload with its batch size set to `n`: an existing `-b`/`--batch_size` is replaced, else `-b n` appended. */
+/** Where the workload's batch size is: the index of `-b`/`--batch_size` (value next) or of `--batch_size=N`/`-bN`. */
+function batchFlagAt(workload: readonly string[]): number {
+  return workload.findIndex(
+    (a, i) =>
+      (BATCH_FLAGS.includes(a) && i + 1 < workload.length) ||
+      BATCH_FLAGS.some((f) => f.startsWith('--') && a.startsWith(f + '=')) ||
+      /^-b\d+$/.test(a),
+  );
+}
+
+/** Whether the workload takes its batch size on the command line (so the batch dimension can set it). */
+export function hasBatchFlag(workload: readonly string[]): boolean {
+  return batchFlagAt(workload) >= 0;
+}
+
+/**
+ * The workload with its own `-b`/`--batch_size` set to `n`. Throws when it has none: appending a flag the
+ * workload may not know would measure a failure (or silently the default batch) under the wrong label.
+ */
 export function withBatch(workload: readonly string[], n: number): string[] {
   const out = [...workload];
-  for (let i = 0; i < out.length; i++) {
-    const a = out[i]!;
-    if (BATCH_FLAGS.includes(a) && i + 1 < out.length) {
-      out[i + 1] = String(n);
-      return out;
-    }
-    const eq = BATCH_FLAGS.find((f) => f.startsWith('--') && a.startsWith(f + '='));
-    if (eq) {
-      out[i] = `${eq}=${n}`;
-      return out;
-    }
-    if (/^-b\d+$/.test(a)) {
-      out[i] = `-b${n}`;
-      return out;
-    }
-  }
-  return [...out, '-b', String(n)];
+  const i = batchFlagAt(out);
+  if (i < 0) throw new Error('the workload has no -b / --batch_size to set');
+  const a = out[i]!;
+  if (BATCH_FLAGS.includes(a)) out[i + 1] = String(n);
+  else if (a.startsWith('--')) out[i] = `${a.slice(0, a.indexOf('='))}=${n}`;
+  else out[i] = `-b${n}`;
+  return out;
 }
 
 /** The batch size a workload passes with -b / --batch_size, if any. */
@@ -138,13 +146,21 @@ export function batchOf(workload: readonly string[]): number | null {
 export interface Plan {
   points: SweepPoint[];
   skipped: string[];
+  /** Warnings about dimensions that do not apply as asked (shown before starting, kept in the record). */
+  notes: string[];
   threads: number[];
+}
+
+/** The placements a spec sweeps, in run order (compact first), without repeats. */
+export function placementsOf(spec: Pick<SweepSpec, 'placement'>): Placement[] {
+  const asked = Array.isArray(spec.placement) ? spec.placement : [spec.placement];
+  return (['compact', 'spread'] as const).filter((p) => asked.includes(p));
 }
 
 /**
  * Every point of the sweep. Variants are the innermost loop so the configurations being compared run close
- * together in time (background load and thermals drift), repetitions the outermost so a cancelled sweep still
- * has one of everything before it has two of anything.
+ * together in time (background load and thermals drift), placements next for the same reason, repetitions the
+ * outermost so a cancelled sweep still has one of everything before it has two of anything.
  */
 export function planSweep(spec: SweepSpec, t: Topology): Plan {
   const selection = sweepSelection(spec, t);
@@ -153,50 +169,73 @@ export function planSweep(spec: SweepSpec, t: Topology): Plan {
       ? doubling(selection.length)
       : [...new Set(spec.threads)].sort((a, b) => a - b);
   const instances = [...new Set(spec.instances)].sort((a, b) => a - b);
-  const batches: (number | null)[] =
-    spec.batches && spec.batches.length ? [...new Set(spec.batches)] : [null];
+  const placements = placementsOf(spec);
+  const notes: string[] = [];
+  let batches: (number | null)[] = [null];
+  if (spec.batches && spec.batches.length) {
+    if (hasBatchFlag(spec.settings.workload)) batches = [...new Set(spec.batches)];
+    else
+      notes.push(
+        `batch sizes ${spec.batches.join(', ')} not applied: the workload has no -b / --batch_size ` +
+          'to set, so it runs with its own batch size (add e.g. -b 1 to the workload to sweep it)',
+      );
+  }
   const skipped: string[] = [];
   const fits = new Map<string, number[][]>();
+  let samePicks = placements.length > 1;
   for (const k of instances)
     for (const th of threads) {
-      const cpus = pickInstanceCpus(t, selection, k, th, spec.placement);
-      if (cpus) fits.set(`${k}x${th}`, cpus);
-      else
+      const picks = placements.map((pl) => pickInstanceCpus(t, selection, k, th, pl));
+      // Whether a configuration fits depends on the CPU count only, never on the placement.
+      if (picks.some((c) => c === null)) {
         skipped.push(
           `${k} instance(s) × ${th} thread(s) needs ${k * th} CPUs; the selection has ${selection.length}`,
         );
+        continue;
+      }
+      placements.forEach((pl, i) => fits.set(`${k}x${th}x${pl}`, picks[i]!));
+      if (picks.some((c) => JSON.stringify(c) !== JSON.stringify(picks[0]))) samePicks = false;
     }
+  if (samePicks && fits.size > 0)
+    notes.push(
+      'compact and spread pick the same CPUs for every configuration here (the selection is on one NUMA ' +
+        'node): each configuration is measured once per placement',
+    );
   const points: SweepPoint[] = [];
   for (let r = 1; r <= Math.max(1, spec.repeat); r++)
     for (const batch of batches)
       for (const k of instances)
-        for (const th of threads) {
-          const cpus = fits.get(`${k}x${th}`);
-          if (!cpus) continue;
-          for (const variant of spec.variants)
-            points.push({
-              index: points.length,
-              threads: th,
-              instances: k,
-              cores: k * th,
-              placement: spec.placement,
-              variant,
-              batch,
-              repeat: r,
-              cpus,
-            });
-        }
-  return { points, skipped, threads };
+        for (const th of threads)
+          for (const placement of placements) {
+            const cpus = fits.get(`${k}x${th}x${placement}`);
+            if (!cpus) continue;
+            for (const variant of spec.variants)
+              points.push({
+                index: points.length,
+                threads: th,
+                instances: k,
+                cores: k * th,
+                placement,
+                variant,
+                batch,
+                repeat: r,
+                cpus,
+              });
+          }
+  return { points, skipped, notes, threads };
 }
 
 /**
  * Settings of each instance of a point. One instance keeps the user's memory policy; several follow Ampere's
- * multi-process scripts: memory bound to each instance's own node when the machine has more than one node,
- * AIO_SKIP_MASTER_THREAD=1, and a shared RESULTS_DIR (when given) so every process dumps its per-pass times.
+ * multi-process scripts: memory bound to the instance's own node(s) (always: on one node it costs nothing and
+ * the command matches a single run's default), AIO_SKIP_MASTER_THREAD=1, and a shared RESULTS_DIR (when
+ * given) so every process dumps its per-pass times.
  */
 export function instanceSettings(
   spec: SweepSpec,
-  t: Topology,
+  // Unused since binding no longer depends on the node count (the command builder finds each CPU's node);
+  // kept so callers and the signature stay stable.
+  _t: Topology,
   p: SweepPoint,
   resultsDir: string | null,
 ): RunSettings[] {
@@ -213,8 +252,8 @@ export function instanceSettings(
     };
     if (p.instances > 1) {
       s.env.AIO_SKIP_MASTER_THREAD = '1';
-      s.memPolicy = t.nodes.length > 1 ? 'bind' : 'none';
-      s.memNodes = null;
+      s.memPolicy = 'bind';
+      s.memNodes = null; // = the nodes of this instance's CPUs
       if (resultsDir !== null) s.env.RESULTS_DIR = resultsDir;
     }
     return s;

@@ -16,6 +16,15 @@ export function joinCommands(commands: readonly string[]): string {
   return [...commands.map((c) => `${c} &`), 'wait'].join('\n');
 }
 
+/**
+ * The same as one line a shell runs (CSV cells, table cells): `cmd` alone, or `cmd1 & cmd2 & wait` — every
+ * instance started in the background together, the line ending when all have.
+ */
+export function commandLine(commands: readonly string[]): string {
+  if (commands.length <= 1) return commands[0] ?? '';
+  return [...commands, 'wait'].join(' & ');
+}
+
 /** One entry per configuration with at least one successful row. */
 export function aggregate(rows: readonly SweepRow[]): Recommendation[] {
   const groups = new Map<string, SweepRow[]>();

@@ -19,7 +19,13 @@ export const SweepSpecSchema = z
   .object({
     settings: RunSettingsSchema,
     threads: z.union([z.literal('doubling'), z.array(count).min(1).max(64)]),
-    placement: z.enum(['compact', 'spread']),
+    placement: z.union([
+      z.enum(['compact', 'spread']),
+      z
+        .array(z.enum(['compact', 'spread']))
+        .min(1)
+        .max(2),
+    ]),
     variants: z.array(z.string().min(1).max(40)).min(1).max(32),
     customVariants: z.array(CustomVariantSchema).max(32),
     instances: z.array(count).min(1).max(64),

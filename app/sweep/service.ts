@@ -116,6 +116,7 @@ export class SweepService {
       host: hostInfo(t, remote),
       planned: plan.points.length,
       skipped: plan.skipped,
+      notes: plan.notes,
       rows: [],
       best: recommend([], spec.latencyBudgetMs ?? null),
     };

@@ -21,13 +21,17 @@ export interface SweepSpec {
   settings: RunSettings;
   /** Threads per instance: a list, or 'doubling' = 1, 2, 4, … up to the selection (its size included). */
   threads: number[] | 'doubling';
-  placement: Placement;
+  /** One placement, or a list to sweep (a single value is what older records and `--placement X` hold). */
+  placement: Placement | Placement[];
   /** Variant names, built-in or from `customVariants`, in the order they are run. */
   variants: string[];
   customVariants: CustomVariant[];
   /** Instance counts K (streams); each instance gets `threads` CPUs of its own. */
   instances: number[];
-  /** Batch sizes written into the workload as `-b N`; null = the workload as given. */
+  /**
+   * Batch sizes written into the workload's own `-b`/`--batch_size`; null = the workload as given. A workload
+   * without such a flag is run as given (the plan says so) rather than handed a flag it may not know.
+   */
   batches: number[] | null;
   repeat: number;
   /** Per-run time limit in seconds; none when absent. */
@@ -146,6 +150,8 @@ export interface SweepRecord {
   planned: number;
   /** Configurations left out, with the reason (e.g. more cores than selected). */
   skipped: string[];
+  /** Warnings about the plan (a dimension that cannot apply); absent in records written before they existed. */
+  notes?: string[];
   rows: SweepRow[];
   best: SweepBest;
   error?: string;

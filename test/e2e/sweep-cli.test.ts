@@ -46,6 +46,7 @@ describe('aio-tuner sweep', () => {
     const cases: [string[], RegExp][] = [
       [['sweep', '--threads', '1,x', '--', fake], /--threads expects a comma-separated list/],
       [['sweep', '--placement', 'diagonal', '--', fake], /--placement must be compact or spread/],
+      [['sweep', '--placement', 'compact,diagonal', '--', fake], /--placement must be compact or spread/],
       [['sweep', '--variants', 'fp64', '--', fake], /unknown variant "fp64"/],
       [['sweep', '--instances', '0', '--', fake], /--instances expects/],
       [['sweep', '--repeat', 'two', '--', fake], /--repeat expects a whole number/],
@@ -132,6 +133,91 @@ describe('aio-tuner sweep', () => {
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length, 7);
     assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs,/);
+  });
+
+  test('--placement compact,spread × two instances: placement in rows, per-instance latency, runnable CSV', (t) => {
+    if (!need(t)) return;
+    const csv = join(dir, 'placement.csv');
+    const r = cli([
+      'sweep',
+      '--threads',
+      '1',
+      '--instances',
+      '1,2',
+      '--placement',
+      'compact,spread',
+      '--json',
+      '--csv',
+      csv,
+      '--',
+      fake,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      rows: { instances: number; placement: string; instanceRuns?: { latencyMs: number }[] }[];
+    };
+    assert.deepEqual(
+      out.rows.map((x) => `${x.instances}/${x.placement}`),
+      ['1/compact', '1/spread', '2/compact', '2/spread'],
+    );
+    assert.deepEqual(
+      out.rows[2]!.instanceRuns!.map((x) => x.latencyMs),
+      [11.5, 11.5],
+    );
+    // This machine has one NUMA node: both placements pick the same CPUs, and the CLI says so.
+    assert.match(r.stderr, /warning: compact and spread pick the same CPUs/);
+    assert.match(
+      r.stderr,
+      /\[2\/4\] threads=1 instances=1 cores=1 placement=spread variant=fp32 repeat=1: 11\.50 ms/,
+    );
+
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    const head = lines[0]!.split(',');
+    assert.equal(head[head.length - 1], 'instanceLatencyMs');
+    assert.match(lines[3]!, /,11\.5;11\.5$/);
+    // The command cell of a two-instance row is one line a shell runs: both instances, then wait.
+    const cell = /"([^"]*& wait)"|,([^,"]*& wait),/.exec(lines[3]!);
+    assert.ok(cell, lines[3]);
+    const line = cell[1] ?? cell[2]!;
+    assert.match(
+      line,
+      /^AIO_NUM_THREADS=1 .*--membind=0 .*bench\.sh & AIO_NUM_THREADS=1 .*bench\.sh & wait$/,
+    );
+    const ran = spawnSync('sh', ['-c', line], { encoding: 'utf8', env: { ...process.env, FAKE_SLEEP: '0' } });
+    assert.equal(ran.status, 0, ran.stderr);
+    assert.equal((ran.stdout.match(/LATENCY/g) ?? []).length, 2, 'both instances ran');
+
+    // The table names placements and each instance's latency when the sweep has them.
+    const table = cli([
+      'sweep',
+      '--threads',
+      '1',
+      '--instances',
+      '2',
+      '--placement',
+      'compact,spread',
+      '--',
+      fake,
+    ]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(
+      table.stdout,
+      /threads\s+inst\s+cores\s+variant\s+placement\s+batch\s+rep\s+latency ms\s+per instance ms/,
+    );
+    assert.match(table.stdout, /\s2\s+2\s+fp32\s+spread\s+-\s+1\s+11\.50\s+11\.50\/11\.50\s/);
+  });
+
+  test('--batch with a workload that has no -b: a warning, and the workload runs as given', (t) => {
+    if (!need(t)) return;
+    const r = cli(['sweep', '--threads', '1', '--batch', '1,8', '--json', '--', fake]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /aio-tuner: warning: batch sizes 1, 8 not applied: the workload has no -b/);
+    const out = JSON.parse(r.stdout) as { rows: { batch: number | null; commands: string[] }[] };
+    assert.deepEqual(
+      out.rows.map((x) => x.batch),
+      [null],
+    );
+    assert.match(out.rows[0]!.commands[0]!, /bench\.sh$/, 'no -b invented');
   });
 
   test('without --json: a table and the recommended commands on stdout', (t) => {

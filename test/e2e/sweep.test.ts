@@ -1,18 +1,24 @@
 // Tuning end to end: the real server, headless Chromium, real numactl and PyTorch on this machine. Start a
 // sweep from the form, watch the chart gain points, read the recommendations, then compare two runs in History.
+// Placement/instance and Cancel paths use a small shell workload printing AML-style results (numactl only).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { setWorkload } from '../helpers/ui';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const BENCH = resolve(__dirname, '../../examples/bench.py');
 const CI = process.env.CI === 'true';
-const ready =
-  spawnSync('numactl', ['--show']).status === 0 && spawnSync(PY, ['-c', 'import torch']).status === 0;
+const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
+const ready = hasNumactl && spawnSync(PY, ['-c', 'import torch']).status === 0;
+// Prints AML-style results at once, except with the engine off (variant "off"), where it hangs: a run to cancel.
+const dir = mkdtempSync(join(tmpdir(), 'aio-sweep-ui-'));
+const FAKE = join(dir, 'bench.sh');
 const SHOT = resolve(__dirname, '../../docs/sweep-chart.png');
 const SHOT_COMPARE = resolve(__dirname, '../../docs/sweep-compare.png');
 
@@ -21,7 +27,14 @@ let served: Served;
 let context: BrowserContext;
 
 before(async () => {
-  if (!ready) return;
+  writeFileSync(
+    FAKE,
+    '#!/bin/sh\n[ "$AIO_PROCESS_MODE" = 0 ] && sleep 300\necho "  LATENCY"\n' +
+      'echo "      mean   $((10 + AIO_NUM_THREADS)).5 [ms]"\necho "  THROUGHPUT"\n' +
+      'echo "      observed   $((100 * AIO_NUM_THREADS)).0 [samples/s]"\n',
+  );
+  chmodSync(FAKE, 0o755);
+  if (!hasNumactl) return;
   [browser, served] = await Promise.all([launchBrowser(), startServe()]);
   context = await browser.newContext({
     viewport: { width: 1500, height: 1100 },
@@ -32,7 +45,43 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await served?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
+
+function needNumactl(t: { skip(msg: string): void }): boolean {
+  if (hasNumactl) return true;
+  if (CI) assert.fail('numactl is required when CI=true');
+  t.skip('numactl is not installed; install it to run this test');
+  return false;
+}
+
+/** A fresh page with the fake workload and the sweep form set to exactly these dimensions. */
+async function sweepPage(form: {
+  threads: string;
+  instances: string;
+  placements: string[];
+  variants: string[];
+}): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(served.url);
+  await page.waitForSelector('[data-testid=sweep-panel]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  await setWorkload(page, FAKE);
+  await page.fill('[data-testid=sweep-threads]', form.threads);
+  await page.fill('[data-testid=sweep-instances]', form.instances);
+  await page.fill('[data-testid=sweep-batches]', '');
+  for (const p of ['compact', 'spread'])
+    await page.setChecked(`[data-testid=sweep-placement-${p}]`, form.placements.includes(p));
+  for (const v of ['fp32', 'fp16', 'int8', 'int8-fc', 'off'])
+    await page.setChecked(`[data-testid=sweep-variant-${v}]`, form.variants.includes(v));
+  return page;
+}
+
+const startLabel = (page: Page, n: number) =>
+  page.waitForFunction(
+    (re) => new RegExp(re).test(document.querySelector('[data-testid=sweep-start]')?.textContent ?? ''),
+    `\\(${n} runs\\)`,
+  );
 
 const points = (page: Page) => page.locator('[data-testid=sweep-point]').count();
 
@@ -134,4 +183,87 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
   await page.waitForSelector('[data-testid=history-log]');
   assert.match((await page.textContent('[data-testid=history-log]')) ?? '', /LATENCY/);
   assert.deepEqual(logs, []);
+});
+
+test('both placements × 1 and 2 instances: placement in the table and the chart, latency of each instance', async (t) => {
+  if (!needNumactl(t)) return;
+  const page = await sweepPage({
+    threads: '1',
+    instances: '1,2',
+    placements: ['compact', 'spread'],
+    variants: ['fp32'],
+  });
+  try {
+    await startLabel(page, 4);
+    // This machine has one NUMA node: the builder warns that both placements pick the same CPUs.
+    assert.match(
+      (await page.textContent('[data-testid=sweep-notes]')) ?? '',
+      /Note: compact and spread pick the same CPUs/,
+    );
+    await page.click('[data-testid=sweep-start]');
+    await page.waitForSelector('[data-testid=sweep-state]', { timeout: 60_000 });
+    assert.match((await page.textContent('[data-testid=sweep-state]')) ?? '', /done, 4 of 4 runs/);
+    assert.deepEqual(await page.locator('[data-testid=sweep-row-placement]').allTextContents(), [
+      'compact',
+      'spread',
+      'compact',
+      'spread',
+    ]);
+    assert.deepEqual(await page.locator('[data-testid=sweep-row-instances]').allTextContents(), [
+      '—',
+      '—',
+      '11.50 / 11.50 ms',
+      '11.50 / 11.50 ms',
+    ]);
+    // One series per instance count and placement: spread ones are drawn apart from compact ones.
+    const legend = await page.locator('.sweep-legend li').allTextContents();
+    assert.deepEqual(legend.sort(), [
+      'fp32, 1 inst., compact',
+      'fp32, 1 inst., spread',
+      'fp32, 2 inst., compact',
+      'fp32, 2 inst., spread',
+    ]);
+    assert.equal(await page.locator('[data-testid=sweep-point][data-placement=spread]').count(), 4);
+    assert.match((await page.textContent('[data-testid=rec-latency]')) ?? '', /compact|spread/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('Cancel during the second run: the sweep says cancelled and keeps the finished row', async (t) => {
+  if (!needNumactl(t)) return;
+  const page = await sweepPage({
+    threads: '1',
+    instances: '1',
+    placements: ['compact'],
+    variants: ['fp32', 'off'],
+  });
+  try {
+    await startLabel(page, 2);
+    await page.click('[data-testid=sweep-start]');
+    // The fp32 run finishes at once; the engine-off run hangs until cancelled.
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid=sweep-row]').length === 1 &&
+        /Run 2 of 2/.test(document.querySelector('[data-testid=sweep-progress]')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.click('[data-testid=sweep-cancel]');
+    await page.waitForSelector('[data-testid=sweep-state]', { timeout: 30_000 });
+    assert.match((await page.textContent('[data-testid=sweep-state]')) ?? '', /cancelled, 1 of 2 runs/);
+    assert.equal(await page.locator('[data-testid=sweep-row]').count(), 1);
+    assert.match((await page.textContent('[data-testid=sweep-row]')) ?? '', /fp32.*11\.50/);
+    assert.equal(await points(page), 2, 'the finished run stays on the chart');
+    assert.match((await page.textContent('[data-testid=rec-latency] pre')) ?? '', /bench\.sh/);
+    // The Start button is back for the next sweep, and History lists this one as cancelled.
+    await page.waitForSelector('[data-testid=sweep-start]');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=history-entry][data-kind=sweep]')].some((e) =>
+        /cancelled \(1\/2\)/.test(e.textContent ?? ''),
+      ),
+    );
+  } finally {
+    await page.close();
+  }
 });

@@ -1,7 +1,9 @@
-// Sweep planning, variants, batch editing, recommendations and CSV: pure functions over a real 2-socket
-// Altra topology dump (two NUMA nodes of 80 cores), no processes started.
+// Sweep planning, variants, batch editing, recommendations and CSV: pure functions over real Altra topology
+// dumps (2-socket with two NUMA nodes of 80 cores; 1-socket with one node). The only process started is `sh`,
+// to prove an exported command line runs.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readSysfsTopology } from '../../app/topology';
 import type { Topology } from '../../app/topology/types';
 import { buildCommand, defaultSettings } from '../../app/command';
@@ -9,12 +11,15 @@ import {
   aggregate,
   applyVariant,
   batchOf,
+  commandLine,
   doubling,
   evenShares,
+  hasBatchFlag,
   instanceSettings,
   joinCommands,
   parseCustomVariant,
   pickInstanceCpus,
+  placementsOf,
   planSweep,
   recommend,
   rowsToCsv,
@@ -26,12 +31,14 @@ import {
 } from '../../app/sweep';
 import { csvField } from '../../app/history';
 import { buildSeries, niceTicks } from '../../renderer/src/sweep/chart';
-import { buildSpec, DEFAULT_FORM } from '../../renderer/src/sweep/form';
+import { buildSpec, DEFAULT_FORM, restoreForm } from '../../renderer/src/sweep/form';
 import { fixtureRoot } from '../helpers/fixtures';
 
 let t2: Topology;
+let t1: Topology;
 before(async () => {
   t2 = await readSysfsTopology(fixtureRoot('arm64-altra-2p-160c-2node'));
+  t1 = await readSysfsTopology(fixtureRoot('arm64-altra-1p-80c'));
 });
 
 const range = (a: number, n: number) => Array.from({ length: n }, (_, i) => a + i);
@@ -124,6 +131,35 @@ describe('threads and placement', () => {
     );
   });
 
+  test('a placement list sweeps each placement, with its own CPUs, right outside the variants', () => {
+    const s = spec({ threads: [4], placement: ['spread', 'compact'], variants: ['fp32', 'off'] });
+    const p = planSweep(s, t2);
+    assert.deepEqual(
+      p.points.map((x) => `${x.placement}:${x.variant}`),
+      ['compact:fp32', 'compact:off', 'spread:fp32', 'spread:off'],
+    );
+    assert.deepEqual(p.points[0]!.cpus, [range(0, 4)]);
+    assert.deepEqual(p.points[2]!.cpus, [[0, 1, 80, 81]]);
+    assert.deepEqual(p.notes, []);
+    assert.deepEqual(placementsOf({ placement: ['spread', 'spread'] }), ['spread']);
+  });
+
+  test('a single placement plans exactly as before: one point per configuration, that placement on each', () => {
+    const p = planSweep(spec({ threads: [1, 2], placement: 'spread' }), t2);
+    assert.deepEqual(
+      p.points.map((x) => `${x.threads}:${x.placement}`),
+      ['1:spread', '2:spread'],
+    );
+  });
+
+  test('on one node compact and spread pick the same CPUs: both still run, and the plan says so', () => {
+    const p = planSweep(spec({ threads: [2], placement: ['compact', 'spread'] }), t1);
+    assert.equal(p.points.length, 2);
+    assert.deepEqual(p.points[0]!.cpus, p.points[1]!.cpus);
+    assert.equal(p.notes.length, 1);
+    assert.match(p.notes[0]!, /compact and spread pick the same CPUs/);
+  });
+
   test('nothing selected = every usable core of the machine', () => {
     const p = planSweep(spec({ threads: 'doubling' }), t2);
     assert.deepEqual(p.threads, [1, 2, 4, 8, 16, 32, 64, 128, 160]);
@@ -154,7 +190,7 @@ describe('variants and batch', () => {
     assert.throws(() => applyVariant({}, 'nope', []), /unknown variant "nope"/);
   });
 
-  test('batch: an existing -b / --batch_size is replaced, else -b N is appended', () => {
+  test('batch: an existing -b / --batch_size is replaced; a workload without one is never given one', () => {
     assert.deepEqual(withBatch(['python3', 'run.py', '-b', '1', '-p', 'fp32'], 8), [
       'python3',
       'run.py',
@@ -169,9 +205,44 @@ describe('variants and batch', () => {
       '--batch_size=16',
     ]);
     assert.deepEqual(withBatch(['python3', 'run.py', '-b2'], 3), ['python3', 'run.py', '-b3']);
-    assert.deepEqual(withBatch(['python3', 'run.py'], 8), ['python3', 'run.py', '-b', '8']);
+    assert.deepEqual(withBatch(['x', '--batch-size', '2', '-p', 'fp32'], 5), [
+      'x',
+      '--batch-size',
+      '5',
+      '-p',
+      'fp32',
+    ]);
+    assert.throws(() => withBatch(['python3', 'run.py'], 8), /no -b \/ --batch_size/);
+    // A trailing -b with no value is not a batch size to rewrite.
+    assert.equal(hasBatchFlag(['python3', 'run.py', '-b']), false);
     assert.equal(batchOf(['x', '--batch_size', '32']), 32);
     assert.equal(batchOf(['x']), null);
+  });
+
+  test('batch sizes for a workload with -b become a dimension; without -b they are dropped with a note', () => {
+    const sb = spec({
+      threads: [1],
+      batches: [1, 8],
+      settings: { ...spec().settings, workload: ['python3', 'run.py', '-b', '4'] },
+    });
+    const withB = planSweep(sb, t2);
+    assert.deepEqual(
+      withB.points.map((x) => x.batch),
+      [1, 8],
+    );
+    assert.deepEqual(withB.notes, []);
+    const [inst] = instanceSettings(sb, t2, withB.points[1]!, null);
+    assert.deepEqual(inst!.workload, ['python3', 'run.py', '-b', '8']);
+
+    const noB = planSweep(spec({ threads: [1, 2], batches: [1, 8] }), t2);
+    assert.deepEqual(
+      noB.points.map((x) => `${x.threads}:${x.batch}`),
+      ['1:null', '2:null'],
+    );
+    assert.equal(noB.notes.length, 1);
+    assert.match(noB.notes[0]!, /batch sizes 1, 8 not applied: the workload has no -b \/ --batch_size/);
+    const [plain] = instanceSettings(spec({ batches: [1, 8] }), t2, noB.points[0]!, null);
+    assert.deepEqual(plain!.workload, spec().settings.workload, 'the workload runs as given');
   });
 });
 
@@ -199,6 +270,14 @@ describe('instance settings and commands', () => {
     assert.match(copy, /AIO_SKIP_MASTER_THREAD=1/);
   });
 
+  test('two instances on a one-node machine: memory still bound, each to its own (the only) node', () => {
+    const s = spec({ instances: [2], threads: [2], settings: { ...spec().settings, memPolicy: 'none' } });
+    const [p] = planSweep(s, t1).points;
+    const built = instanceSettings(s, t1, p!, null).map((x) => buildCommand(x, t1));
+    assert.deepEqual(built[0]!.argv.slice(0, 3), ['numactl', '--physcpubind=0-1', '--membind=0']);
+    assert.deepEqual(built[1]!.argv.slice(0, 3), ['numactl', '--physcpubind=2-3', '--membind=0']);
+  });
+
   test('a single instance keeps the user memory policy and gets no RESULTS_DIR', () => {
     const s = spec({ settings: { ...spec().settings, memPolicy: 'interleave' }, threads: [2] });
     const [p] = planSweep(s, t2).points;
@@ -214,6 +293,9 @@ describe('instance settings and commands', () => {
     );
     assert.ok(!SweepSpecSchema.safeParse({ ...spec(), threads: [0] }).success);
     assert.ok(!SweepSpecSchema.safeParse({ ...spec(), placement: 'diagonal' }).success);
+    assert.ok(SweepSpecSchema.safeParse(spec({ placement: ['compact', 'spread'] })).success);
+    assert.ok(!SweepSpecSchema.safeParse({ ...spec(), placement: [] }).success);
+    assert.ok(!SweepSpecSchema.safeParse({ ...spec(), placement: ['compact', 'diagonal'] }).success);
     assert.ok(!SweepSpecSchema.safeParse({ ...spec(), variants: [] }).success);
   });
 });
@@ -317,7 +399,45 @@ describe('CSV', () => {
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs/);
-    assert.match(lines[2]!, /"FAIL: x, y"$/);
+    assert.match(lines[2]!, /"FAIL: x, y",$/);
+  });
+
+  test('a multi-instance row: one runnable command line, and each instance latency in its own column', () => {
+    const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    const inst = (latencyMs: number | null) => ({
+      runId: 'r',
+      logFile: '/x',
+      cpus: [0],
+      exitCode: 0,
+      latencyMs,
+      throughput: null,
+      passes: null,
+      boundCpus: null,
+      pid: null,
+    });
+    const r = row({
+      instances: 3,
+      commands: [`echo one > ${dir}/a`, `echo two > ${dir}/b`, `echo three > ${dir}/c`],
+      instanceRuns: [inst(1.21), inst(1.4), inst(null)],
+    });
+    const [head, line] = rowsToCsv([r]).trimEnd().split('\r\n');
+    const cols = head!.split(',');
+    assert.equal(cols[cols.length - 1], 'instanceLatencyMs');
+    assert.match(line!, /,1\.21;1\.4;$/);
+    const cmd = commandLine(r.commands);
+    assert.equal(cmd, `echo one > ${dir}/a & echo two > ${dir}/b & echo three > ${dir}/c & wait`);
+    assert.ok(line!.includes(cmd), 'the CSV cell is that line');
+    // Pasted into a shell it starts every instance and returns once all have finished.
+    execFileSync('sh', ['-c', `${cmd}; cat ${dir}/a ${dir}/b ${dir}/c > ${dir}/all`]);
+    assert.equal(execFileSync('cat', [`${dir}/all`], { encoding: 'utf8' }), 'one\ntwo\nthree\n');
+    execFileSync('rm', ['-rf', dir]);
+    assert.match(
+      rowsToCsv([row({})])
+        .trimEnd()
+        .split('\r\n')[1]!,
+      /,cmd,,$/,
+      'one instance: no latency list',
+    );
   });
 });
 
@@ -338,10 +458,20 @@ describe('UI helpers (pure)', () => {
     assert.deepEqual(ok.spec?.threads, [1, 2]);
     assert.deepEqual(ok.spec?.batches, [1, 8]);
     assert.deepEqual(ok.spec?.variants, ['fp32', 'off', 'nm']);
-    const bad = buildSpec({ ...DEFAULT_FORM, threads: '1,x', variants: [] }, s);
+    assert.equal(ok.spec?.placement, 'compact', 'one placement stays a single value');
+    const both = buildSpec({ ...DEFAULT_FORM, placements: ['spread', 'compact'] }, s);
+    assert.deepEqual(both.spec?.placement, ['compact', 'spread']);
+    const bad = buildSpec({ ...DEFAULT_FORM, threads: '1,x', variants: [], placements: [] }, s);
     assert.equal(bad.spec, null);
     assert.ok(bad.errors.some((e) => /Threads: "x"/.test(e)));
     assert.ok(bad.errors.some((e) => /at least one variant/.test(e)));
+    assert.ok(bad.errors.some((e) => /at least one placement/.test(e)));
+  });
+
+  test('a form saved with one placement value restores as that placement checked', () => {
+    assert.deepEqual(restoreForm({ placement: 'spread' } as never).placements, ['spread']);
+    assert.deepEqual(restoreForm({ threads: '1' }).placements, ['compact']);
+    assert.deepEqual(restoreForm({ placements: ['compact', 'spread'] }).placements, ['compact', 'spread']);
   });
 
   test('chart series: one per variant, failed rows left out; ticks are round', () => {
@@ -357,6 +487,24 @@ describe('UI helpers (pure)', () => {
         ['fp32', 1],
         ['off', 1],
       ],
+    );
+    const byPlacement = buildSeries(
+      [row({ i: 0 }), row({ i: 1, placement: 'spread' }), row({ i: 2, variant: 'off', placement: 'spread' })],
+      'latencyMs',
+      ['fp32', 'off'],
+    );
+    assert.deepEqual(
+      byPlacement.map((x) => [x.label, x.dashed]),
+      [
+        ['fp32, compact', false],
+        ['fp32, spread', true],
+        ['off, spread', true],
+      ],
+    );
+    assert.equal(
+      byPlacement[0]!.color,
+      byPlacement[1]!.color,
+      'a variant keeps its colour across placements',
     );
     assert.deepEqual(niceTicks(9), [0, 2, 4, 6, 8, 10]);
     assert.deepEqual(niceTicks(0), [0, 1]);

@@ -124,7 +124,7 @@ export function HistoryPanel() {
       <div className="history-filter field-row">
         <input
           type="search"
-          placeholder="Filter: workload, command, id…"
+          placeholder="Filter: workload, command, host, id…"
           aria-label="Filter"
           data-testid="history-filter"
           value={filter.text ?? ''}
@@ -186,6 +186,7 @@ export function HistoryPanel() {
               <th>started</th>
               <th>kind</th>
               <th>state</th>
+              <th>host</th>
               <th>CPUs</th>
               <th>latency ms</th>
               <th>throughput</th>
@@ -217,6 +218,9 @@ export function HistoryPanel() {
                   {e.sweepId ? <span className="muted"> (sweep)</span> : null}
                 </td>
                 <td>{stateText(e)}</td>
+                <td className="history-host" data-testid="history-host" title={e.host}>
+                  {e.host}
+                </td>
                 <td>{e.cpus.length || 'all'}</td>
                 <td className="num">{fmt(e.latencyMs)}</td>
                 <td className="num">
@@ -267,7 +271,7 @@ export function HistoryPanel() {
             ))}
             {list && list.entries.length === 0 && (
               <tr>
-                <td colSpan={9} className="muted">
+                <td colSpan={10} className="muted">
                   Nothing here yet: runs and sweeps appear as they start.
                 </td>
               </tr>

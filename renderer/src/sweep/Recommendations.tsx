@@ -3,7 +3,17 @@ import type { Recommendation, SweepRow } from '../../../app/sweep/types';
 import { recommend } from '../../../app/sweep/recommend';
 import { CopyButton } from '../common/CopyButton';
 
-function Card({ title, r, testId }: { title: string; r: Recommendation | null; testId: string }) {
+function Card({
+  title,
+  r,
+  testId,
+  withPlacement,
+}: {
+  title: string;
+  r: Recommendation | null;
+  testId: string;
+  withPlacement: boolean;
+}) {
   return (
     <div className="sweep-rec" data-testid={testId}>
       <h3>{title}</h3>
@@ -12,6 +22,7 @@ function Card({ title, r, testId }: { title: string; r: Recommendation | null; t
           <p>
             <strong>
               {r.variant}, {r.instances} × {r.threads} thread(s) = {r.cores} core{r.cores === 1 ? '' : 's'}
+              {withPlacement ? `, ${r.placement}` : ''}
               {r.batch !== null ? `, batch ${r.batch}` : ''}
             </strong>
             <br />
@@ -38,11 +49,22 @@ export function Recommendations({ rows }: { rows: readonly SweepRow[] }) {
     () => recommend(rows, budgetMs !== null && budgetMs > 0 ? budgetMs : null),
     [rows, budgetMs],
   );
+  const withPlacement = new Set(rows.map((r) => r.placement)).size > 1;
   return (
     <div className="sweep-recs">
-      <Card title="Lowest latency" r={best.latency} testId="rec-latency" />
-      <Card title="Highest throughput" r={best.throughput} testId="rec-throughput" />
-      <Card title="Best throughput per core" r={best.perCore} testId="rec-percore" />
+      <Card title="Lowest latency" r={best.latency} testId="rec-latency" withPlacement={withPlacement} />
+      <Card
+        title="Highest throughput"
+        r={best.throughput}
+        testId="rec-throughput"
+        withPlacement={withPlacement}
+      />
+      <Card
+        title="Best throughput per core"
+        r={best.perCore}
+        testId="rec-percore"
+        withPlacement={withPlacement}
+      />
       <div className="sweep-rec-budget">
         <label>
           Latency budget (ms){' '}
@@ -57,7 +79,12 @@ export function Recommendations({ rows }: { rows: readonly SweepRow[] }) {
           />
         </label>
         {budgetMs !== null && budgetMs > 0 ? (
-          <Card title={`Best per core within ${budgetMs} ms`} r={best.withinBudget} testId="rec-budget" />
+          <Card
+            title={`Best per core within ${budgetMs} ms`}
+            r={best.withinBudget}
+            testId="rec-budget"
+            withPlacement={withPlacement}
+          />
         ) : (
           <p className="muted">
             Type a budget to get the cheapest setting (most throughput per core) that meets it.

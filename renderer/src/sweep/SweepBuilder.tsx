@@ -1,6 +1,12 @@
 import { BUILTIN_VARIANTS } from '../../../app/sweep/types';
 import { BUILTIN_LABELS } from '../../../app/sweep/variants';
+import type { Placement } from '../../../app/sweep/types';
 import type { SweepForm } from './form';
+
+const PLACEMENTS: [Placement, string][] = [
+  ['compact', 'compact: fill a node before the next'],
+  ['spread', 'spread: an equal share of each node'],
+];
 
 /** The sweep's dimensions. The selection and workload come from the main settings (map + command panel). */
 export function SweepBuilder({
@@ -13,6 +19,11 @@ export function SweepBuilder({
   disabled: boolean;
 }) {
   const set = <K extends keyof SweepForm>(k: K, v: SweepForm[K]) => onChange({ ...form, [k]: v });
+  const togglePlacement = (p: Placement) =>
+    set(
+      'placements',
+      form.placements.includes(p) ? form.placements.filter((x) => x !== p) : [...form.placements, p],
+    );
   const toggle = (v: string) =>
     set('variants', form.variants.includes(v) ? form.variants.filter((x) => x !== v) : [...form.variants, v]);
   return (
@@ -39,17 +50,20 @@ export function SweepBuilder({
         />
         <span className="muted hint">each gets its own CPUs, run together</span>
       </label>
-      <label>
-        Placement
-        <select
-          data-testid="sweep-placement"
-          value={form.placement}
-          onChange={(e) => set('placement', e.target.value === 'spread' ? 'spread' : 'compact')}
-        >
-          <option value="compact">compact: fill a node first</option>
-          <option value="spread">spread: equal share per node</option>
-        </select>
-      </label>
+      <div className="sweep-variants" role="group" aria-label="Placement">
+        <span>Placement</span>
+        {PLACEMENTS.map(([p, title]) => (
+          <label key={p} className="toggle" title={title}>
+            <input
+              type="checkbox"
+              data-testid={`sweep-placement-${p}`}
+              checked={form.placements.includes(p)}
+              onChange={() => togglePlacement(p)}
+            />
+            {p}
+          </label>
+        ))}
+      </div>
       <label>
         Batch sizes
         <input
@@ -59,7 +73,7 @@ export function SweepBuilder({
           placeholder="as in the workload"
           onChange={(e) => set('batches', e.target.value)}
         />
-        <span className="muted hint">written as -b N</span>
+        <span className="muted hint">sets the workload’s own -b / --batch_size</span>
       </label>
       <label>
         Repetitions

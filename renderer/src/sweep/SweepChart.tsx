@@ -28,7 +28,10 @@ export function SweepChart({ rows, variants }: { rows: readonly SweepRow[]; vari
       <ul className="sweep-legend" aria-label="Series">
         {legend.map((s) => (
           <li key={s.key}>
-            <span className="sweep-swatch" style={{ background: s.color }} />
+            <span
+              className={s.dashed ? 'sweep-swatch dashed' : 'sweep-swatch'}
+              style={s.dashed ? { borderColor: s.color } : { background: s.color }}
+            />
             {s.label}
           </li>
         ))}
@@ -100,6 +103,7 @@ function Panel({
                 fill="none"
                 stroke={s.color}
                 strokeWidth={2}
+                strokeDasharray={s.dashed ? '6 4' : undefined}
                 points={s.line.map((p) => `${xOf(p.x)},${yOf(p.y)}`).join(' ')}
               />
             )}
@@ -108,16 +112,17 @@ function Panel({
                 key={`${p.row.i}`}
                 data-testid="sweep-point"
                 data-variant={p.row.variant}
+                data-placement={p.row.placement}
                 data-cores={p.row.cores}
                 cx={xOf(p.x)}
                 cy={yOf(p.y)}
                 r={4.5}
-                fill={s.color}
-                stroke="var(--bg)"
+                fill={s.dashed ? 'var(--bg)' : s.color}
+                stroke={s.dashed ? s.color : 'var(--bg)'}
                 strokeWidth={1.5}
               >
                 <title>
-                  {`${p.row.variant}: ${p.row.instances} × ${p.row.threads} thread(s) = ${p.row.cores} cores` +
+                  {`${p.row.variant}: ${p.row.instances} × ${p.row.threads} thread(s) = ${p.row.cores} cores, ${p.row.placement}` +
                     `${p.row.batch !== null ? `, batch ${p.row.batch}` : ''}, run ${p.row.repeat}: ${tickLabel(p.y)}`}
                 </title>
               </circle>

@@ -8,7 +8,7 @@ import { SweepBuilder } from './SweepBuilder';
 import { SweepChart } from './SweepChart';
 import { SweepTable } from './SweepTable';
 import { Recommendations } from './Recommendations';
-import { buildSpec, DEFAULT_FORM, type SweepForm } from './form';
+import { buildSpec, DEFAULT_FORM, restoreForm, type SweepForm } from './form';
 import { useSweep } from './useSweep';
 import './sweep.css';
 
@@ -17,7 +17,7 @@ const FORM_KEY = 'aio-tuner.sweep-form';
 function loadForm(): SweepForm {
   try {
     const saved = localStorage.getItem(FORM_KEY);
-    return saved ? { ...DEFAULT_FORM, ...(JSON.parse(saved) as Partial<SweepForm>) } : DEFAULT_FORM;
+    return saved ? restoreForm(JSON.parse(saved) as Partial<SweepForm>) : DEFAULT_FORM;
   } catch {
     return DEFAULT_FORM;
   }
@@ -32,7 +32,15 @@ export function clock(ms: number): string {
 }
 
 /** "Run i of n", elapsed and estimated time left, ticking between events. */
-function ProgressLine({ p, running }: { p: SweepProgress | null; running: boolean }) {
+function ProgressLine({
+  p,
+  running,
+  withPlacement,
+}: {
+  p: SweepProgress | null;
+  running: boolean;
+  withPlacement: boolean;
+}) {
   const received = useRef(Date.now());
   const [, tick] = useState(0);
   useEffect(() => {
@@ -57,33 +65,36 @@ function ProgressLine({ p, running }: { p: SweepProgress | null; running: boolea
       {running && c && (
         <span className="muted">
           {' '}
-          — {c.variant}, {c.instances} × {c.threads} thread(s){c.batch !== null ? `, batch ${c.batch}` : ''},
-          repetition {c.repeat}
+          — {c.variant}, {c.instances} × {c.threads} thread(s){withPlacement ? `, ${c.placement}` : ''}
+          {c.batch !== null ? `, batch ${c.batch}` : ''}, repetition {c.repeat}
         </span>
       )}
     </div>
   );
 }
 
-/** Plan preview: how many runs the form asks for, and what does not fit the selection. */
-function usePlanPreview(spec: ReturnType<typeof buildSpec>['spec']): {
+interface PlanPreview {
   n: number | null;
+  /** Configurations that do not fit the selection. */
+  skipped: string[];
+  /** Dimensions that do not apply as asked (e.g. batch sizes for a workload without -b). */
   notes: string[];
   error: string | null;
-} {
-  const [state, setState] = useState<{ n: number | null; notes: string[]; error: string | null }>({
-    n: null,
-    notes: [],
-    error: null,
-  });
+}
+
+const NO_PREVIEW: PlanPreview = { n: null, skipped: [], notes: [], error: null };
+
+/** Plan preview: how many runs the form asks for, what does not fit the selection, what does not apply. */
+function usePlanPreview(spec: ReturnType<typeof buildSpec>['spec']): PlanPreview {
+  const [state, setState] = useState<PlanPreview>(NO_PREVIEW);
   const key = JSON.stringify(spec);
   useEffect(() => {
-    if (!spec) return setState({ n: null, notes: [], error: null });
+    if (!spec) return setState(NO_PREVIEW);
     let live = true;
     const t = setTimeout(() => {
       call('sweep.plan', { spec }).then(
-        (p) => live && setState({ n: p.n, notes: p.skipped, error: null }),
-        (e: Error) => live && setState({ n: null, notes: [], error: e.message }),
+        (p) => live && setState({ n: p.n, skipped: p.skipped, notes: p.notes, error: null }),
+        (e: Error) => live && setState({ ...NO_PREVIEW, error: e.message }),
       );
     }, 250);
     return () => {
@@ -172,16 +183,30 @@ export function SweepPanel() {
           </span>
         )}
       </div>
-      {preview.notes.length > 0 && (
-        <ul className="sweep-notes muted">
+      {(preview.notes.length > 0 || preview.skipped.length > 0) && (
+        <ul className="sweep-notes muted" data-testid="sweep-notes">
           {preview.notes.map((n) => (
+            <li key={n} className="warn-text" data-testid="sweep-note">
+              Note: {n}
+            </li>
+          ))}
+          {preview.skipped.map((n) => (
             <li key={n}>Skipped: {n}</li>
           ))}
         </ul>
       )}
       {record && (
         <>
-          <ProgressLine p={progress} running={running} />
+          <ProgressLine
+            p={progress}
+            running={running}
+            withPlacement={Array.isArray(record.spec.placement) && record.spec.placement.length > 1}
+          />
+          {(record.notes ?? []).map((n) => (
+            <p key={n} className="warn-text">
+              Note: {n}
+            </p>
+          ))}
           {!running && (
             <p className="muted" data-testid="sweep-state">
               Sweep {record.sweepId}: {record.state}, {record.rows.length} of {record.planned} runs

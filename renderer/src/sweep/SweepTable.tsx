@@ -2,9 +2,16 @@ import type { SweepRow } from '../../../app/sweep/types';
 
 const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
 
+/** Each instance's mean latency, "1.21 / 1.40 ms": how evenly a multi-instance run shared the machine. */
+export function instanceLatencyText(r: SweepRow): string {
+  if (!r.instanceRuns?.length) return '—';
+  return `${r.instanceRuns.map((x) => fmt(x.latencyMs)).join(' / ')} ms`;
+}
+
 /** Every finished run of a sweep, in the order measured. Failed rows stay: a failure is a result too. */
 export function SweepTable({ rows }: { rows: readonly SweepRow[] }) {
   if (rows.length === 0) return <p className="muted">No finished runs yet.</p>;
+  const multi = rows.some((r) => r.instanceRuns?.length);
   return (
     <div className="sweep-table-wrap">
       <table className="sweep-table" data-testid="sweep-table">
@@ -14,9 +21,11 @@ export function SweepTable({ rows }: { rows: readonly SweepRow[] }) {
             <th>variant</th>
             <th>inst. × threads</th>
             <th>cores</th>
+            <th>placement</th>
             <th>batch</th>
             <th>rep.</th>
             <th>latency ms</th>
+            {multi && <th>per instance</th>}
             <th>throughput</th>
             <th>per core</th>
             <th>exit</th>
@@ -37,9 +46,19 @@ export function SweepTable({ rows }: { rows: readonly SweepRow[] }) {
                 {r.instances} × {r.threads}
               </td>
               <td>{r.cores}</td>
+              <td data-testid="sweep-row-placement">{r.placement}</td>
               <td>{r.batch ?? '—'}</td>
               <td>{r.repeat}</td>
               <td className="num">{fmt(r.latencyMs)}</td>
+              {multi && (
+                <td
+                  className="num"
+                  data-testid="sweep-row-instances"
+                  title="Mean latency of each instance, in instance order"
+                >
+                  {instanceLatencyText(r)}
+                </td>
+              )}
               <td className="num">
                 {fmt(r.throughput, 1)}
                 {r.instances > 1 && r.overlap && (

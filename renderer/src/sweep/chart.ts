@@ -17,6 +17,8 @@ export interface Series {
   label: string;
   color: string;
   points: ChartPoint[];
+  /** Drawn dashed: the spread placement when a sweep compares placements (same colour as its variant). */
+  dashed: boolean;
   /** Mean per x, in x order: the line drawn through repetitions. */
   line: { x: number; y: number }[];
 }
@@ -33,13 +35,17 @@ export const PALETTE = [
   '#7F7F7F',
 ];
 
-/** One series per variant, split by instance count when the sweep varies it (1×4 and 4×1 use the same cores). */
+/**
+ * One series per variant, split by instance count when the sweep varies it (1×4 and 4×1 use the same cores) and
+ * by placement when it varies that (compact and spread at one core count are different CPUs).
+ */
 export function buildSeries(
   rows: readonly SweepRow[],
   metric: Metric,
   variantOrder: readonly string[],
 ): Series[] {
   const multiK = new Set(rows.map((r) => r.instances)).size > 1;
+  const multiP = new Set(rows.map((r) => r.placement)).size > 1;
   const map = new Map<string, Series>();
   const colorOf = (variant: string) => {
     const i = variantOrder.indexOf(variant);
@@ -48,13 +54,18 @@ export function buildSeries(
   for (const row of rows) {
     const y = row[metric];
     if (y === null || !Number.isFinite(y) || row.exitCode !== 0) continue;
-    const key = multiK ? `${row.variant} ×${row.instances}` : row.variant;
+    const key = [row.variant, multiK ? `×${row.instances}` : '', multiP ? row.placement : '']
+      .filter(Boolean)
+      .join(' ');
     let s = map.get(key);
     if (!s) {
       s = {
         key,
-        label: multiK ? `${row.variant}, ${row.instances} inst.` : row.variant,
+        label: [row.variant, multiK ? `${row.instances} inst.` : '', multiP ? row.placement : '']
+          .filter(Boolean)
+          .join(', '),
         color: colorOf(row.variant),
+        dashed: multiP && row.placement === 'spread',
         points: [],
         line: [],
       };

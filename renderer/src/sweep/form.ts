@@ -6,7 +6,8 @@ import { parseCustomVariant } from '../../../app/sweep/variants';
 export interface SweepForm {
   /** "doubling" or a list such as "1,2,4". */
   threads: string;
-  placement: Placement;
+  /** Placements to sweep (checkboxes); one keeps the spec as it always was. */
+  placements: Placement[];
   variants: string[];
   /** One custom variant per line: NAME: VAR=VALUE, VAR=VALUE. */
   custom: string;
@@ -19,7 +20,7 @@ export interface SweepForm {
 
 export const DEFAULT_FORM: SweepForm = {
   threads: 'doubling',
-  placement: 'compact',
+  placements: ['compact'],
   variants: ['fp32', 'off'],
   custom: '',
   instances: '1',
@@ -27,6 +28,18 @@ export const DEFAULT_FORM: SweepForm = {
   repeat: 1,
   timeoutS: '',
 };
+
+/**
+ * A form saved by an older version (one `placement` value) or by this one, made whole: a restored form must
+ * never lack a field the builder reads.
+ */
+export function restoreForm(saved: Partial<SweepForm> & { placement?: unknown }): SweepForm {
+  const { placement, ...rest } = saved;
+  const f: SweepForm = { ...DEFAULT_FORM, ...rest };
+  if (!Array.isArray(saved.placements))
+    f.placements = placement === 'spread' || placement === 'compact' ? [placement] : DEFAULT_FORM.placements;
+  return f;
+}
 
 export function parseList(text: string, what: string): number[] {
   const items = text
@@ -63,6 +76,8 @@ export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpe
   }
   const variants = [...f.variants, ...custom.map((c) => c.name).filter((n) => !f.variants.includes(n))];
   if (variants.length === 0) errors.push('Choose at least one variant');
+  const placements = (['compact', 'spread'] as const).filter((p) => f.placements.includes(p));
+  if (placements.length === 0) errors.push('Choose at least one placement');
   if (settings.workload.length === 0) errors.push('Enter a workload first');
   const timeout = f.timeoutS.trim() === '' ? undefined : Number(f.timeoutS);
   if (timeout !== undefined && !(timeout > 0)) errors.push('Time limit: seconds > 0, or empty');
@@ -71,7 +86,7 @@ export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpe
     spec: {
       settings,
       threads,
-      placement: f.placement,
+      placement: placements.length === 1 ? placements[0]! : placements,
       variants,
       customVariants: custom,
       instances,

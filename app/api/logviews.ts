@@ -2,8 +2,8 @@
  * Open logs for the viewer, by id: a running or finished run's log, or a file the user opened. Filtering and
  * search run here over the log index, so the UI only ever holds the window it shows, whatever the log's size.
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LogIndex, LEVELS, type FilterOptions } from '../logs';
 import { ApiError, type Level, type LogLine, type LogQueryResult } from './contract';
@@ -167,9 +167,26 @@ export class LogViews {
     return { n, text: l.text };
   }
 
+  /**
+   * Copy the log byte for byte (the run's own format, which opens again in the viewer). Written beside the
+   * target and renamed into place, so an existing file there is never left half-overwritten.
+   */
   async save(logId: string, path: string): Promise<{ path: string }> {
     const e = this.get(logId);
-    await copyFile(e.path, path);
+    const dir = dirname(path);
+    const st = await stat(dir).catch(() => null);
+    if (!st) throw new ApiError(`cannot save to ${path}: the folder ${dir} does not exist`, 'bad-request');
+    if (!st.isDirectory())
+      throw new ApiError(`cannot save to ${path}: ${dir} is not a folder`, 'bad-request');
+    if (resolve(path) === e.path) return { path }; // already there
+    const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`);
+    try {
+      await copyFile(e.path, tmp);
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw new ApiError(`cannot save to ${path}: ${(err as Error).message}`, 'error');
+    }
     return { path };
   }
 

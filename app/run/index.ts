@@ -34,5 +34,14 @@ export {
 export { LoadTally, type CpuLoadSummary } from './loadtally';
 export { LoadSampler, outsideSelection, parseProcStat, loadBetween, type CpuLoad } from './load';
 export { processAffinity, type ProcessAffinity, type ThreadCpu } from './affinity';
-export { groupMembers, groupRssBytes, rssBytes, parseStat, cmdline, type ProcStat } from './proctree';
+export {
+  groupMembers,
+  groupRssBytes,
+  groupMemory,
+  rssBytes,
+  parseStat,
+  cmdline,
+  type GroupMemory,
+  type ProcStat,
+} from './proctree';
 export { parseResultsFromLog } from './fromlog';

@@ -73,6 +73,30 @@ export function groupRssBytes(pgid: number, root = '/'): number {
   return sum;
 }
 
+/** One look at a process group's memory: summed VmRSS now, and the largest VmHWM of any one member. */
+export interface GroupMemory {
+  rssBytes: number;
+  /** The kernel's own high-water mark of each process: catches a spike that came and went between samples. */
+  maxHwmBytes: number;
+}
+
+/** Null when no member could be read (the group is gone, or only zombies are left). */
+export function groupMemory(pgid: number, root = '/'): GroupMemory | null {
+  let read = 0;
+  let rss = 0;
+  let hwm = 0;
+  for (const p of groupMembers(pgid, root)) {
+    const text = readText(join(root, 'proc', String(p.pid), 'status'));
+    const r = text ? /^VmRSS:\s+(\d+)\s*kB/m.exec(text) : null;
+    if (!r) continue; // exited meanwhile
+    read++;
+    rss += Number(r[1]) * 1024;
+    const h = /^VmHWM:\s+(\d+)\s*kB/m.exec(text!);
+    if (h) hwm = Math.max(hwm, Number(h[1]) * 1024);
+  }
+  return read > 0 ? { rssBytes: rss, maxHwmBytes: hwm } : null;
+}
+
 /** Command line of a process as argv (empty when gone). */
 export function cmdline(pid: number, root = '/'): string[] {
   const text = readText(join(root, 'proc', String(pid), 'cmdline'));

@@ -17,7 +17,7 @@ import {
   type Level,
   type Stream,
 } from '../logs';
-import { groupMembers, groupRssBytes } from './proctree';
+import { groupMemory, groupMembers } from './proctree';
 
 export interface RunSpec {
   argv: string[];
@@ -91,8 +91,12 @@ export interface RunResult {
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
-  /** Max over time of the summed VmRSS of all processes of the run's group. */
-  peakRssBytes: number;
+  /**
+   * Peak memory of the run's process group, a lower bound: the larger of the summed VmRSS of its processes
+   * (sampled every 200 ms) and the largest VmHWM (a process's own high-water mark) seen in those samples.
+   * Null when no sample could be taken (the run ended before the first one, or never started).
+   */
+  peakRssBytes: number | null;
   logFile: string;
   lines: number;
   counts: Record<Level, number>;
@@ -231,7 +235,7 @@ class RunController {
   private batchTimer: NodeJS.Timeout | null = null;
   private readonly partial = [new Partial(), new Partial()];
   private readonly classifiers = [new LineClassifier(), new LineClassifier()];
-  private peakRss = 0;
+  private peakRss: number | null = null;
   private rssTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
@@ -301,8 +305,8 @@ class RunController {
       this.startRemoteRssSampling(remote);
     } else if (this.pid !== null) {
       const sample = (): void => {
-        const rss = groupRssBytes(this.pid!);
-        if (rss > this.peakRss) this.peakRss = rss;
+        const m = groupMemory(this.pid!);
+        if (m) this.notePeak(Math.max(m.rssBytes, m.maxHwmBytes));
       };
       // A first early sample so short runs still report something.
       setTimeout(sample, 20).unref();
@@ -340,11 +344,15 @@ class RunController {
       void remote
         .rss(this.remotePgid)
         .then((rss) => {
-          if (rss !== null && rss > this.peakRss) this.peakRss = rss;
+          if (rss !== null) this.notePeak(rss);
         })
         .finally(() => (busy = false));
     }, 1000);
     this.rssTimer.unref();
+  }
+
+  private notePeak(bytes: number): void {
+    if (this.peakRss === null || bytes > this.peakRss) this.peakRss = bytes;
   }
 
   /** A remote control line on stdout: consumed here, never logged. Returns the text to keep, or null. */

@@ -1,14 +1,17 @@
 // The log viewer end to end: a workload printing 20,000 lines with errors, warnings on stderr and a Python
 // traceback, through the real server and headless Chromium: follow-tail pauses and resumes, the level filter
 // shows exactly the error lines with the right count, regex search moves between matches and reports no match
-// and invalid expressions.
+// and invalid expressions; a 1,000,000-line file (past the viewport's height cap, so scaled scrolling) opens
+// and reaches its end, a search hit near it and its middle; Save writes the run's log byte for byte; a run too
+// short to measure reports its peak memory as unknown, in the UI and in `aio-tuner run --json`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { CLI, freshHome, startServe, launchBrowser, type Served } from '../helpers/serve';
 import { attr, openApp, setWorkload } from '../helpers/ui';
 
 let browser: Browser;
@@ -24,6 +27,16 @@ after(async () => {
 });
 
 const open = (): Promise<Page> => openApp(browser, served.url);
+/** The row for line n is in the DOM and inside the viewport's visible box (not just rendered off-screen). */
+const lineInView = (page: Page, n: number) =>
+  page.waitForFunction((n) => {
+    const vp = document.querySelector('[data-testid=log-viewport]');
+    const row = document.querySelector(`[data-testid=log-row][data-n="${n}"]`);
+    if (!vp || !row) return false;
+    const a = vp.getBoundingClientRect();
+    const b = row.getBoundingClientRect();
+    return b.height > 0 && b.top >= a.top - 0.5 && b.bottom <= a.bottom + 0.5;
+  }, n);
 const rows = (page: Page) =>
   page.$$eval('[data-testid=log-row]', (els) =>
     els.map((e) => ({ n: Number(e.getAttribute('data-n')), level: e.getAttribute('data-level') ?? '' })),
@@ -181,4 +194,146 @@ test('a 10 MB line is shown cut with "show all"; an old log file opens in the sa
   } finally {
     await page.close();
   }
+});
+
+test('a 1,000,000-line log file: opens at the top, jumps to the end, finds a line near it, scrolls to the middle', async () => {
+  const LINES = 1_000_000;
+  const file = join(scratch, 'million.log');
+  const text: string[] = [];
+  for (let i = 1; i <= LINES; i++) text.push(`line ${i} ok`);
+  writeFileSync(file, text.join('\n') + '\n');
+  const page = await open();
+  try {
+    await page.setInputFiles('[data-testid=log-open-file]', file);
+    await page.waitForSelector('[data-testid=log-title] >> text=million.log', { timeout: 60_000 });
+    await page.waitForSelector(`[data-testid=log-viewport][data-count="${LINES}"]`, { timeout: 60_000 });
+    await lineInView(page, 1);
+
+    // The end: following shows the last line, inside the visible box.
+    await page.click('[data-testid=log-follow]');
+    await page.waitForSelector(`[data-testid=log-row][data-n="${LINES}"] >> text=line ${LINES} ok`);
+    await lineInView(page, LINES);
+
+    // A search from there lands on the line just before the end.
+    await page.fill('[data-testid=log-search]', 'line 999999 ok');
+    await page.click('[data-testid=log-search-next]');
+    await page.waitForSelector('[data-testid=log-row][aria-current=true][data-n="999999"]');
+    await lineInView(page, 999_999);
+    assert.equal(await attr(page, '[data-testid=log-viewport]', 'data-following'), 'false');
+
+    // Dragging the scrollbar to its middle shows the lines around 500,000, each with its own text.
+    await page.$eval('[data-testid=log-viewport]', (el) => {
+      el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+    });
+    await page.waitForFunction(() => {
+      const shown = [...document.querySelectorAll('[data-testid=log-row]')].map((e) =>
+        Number(e.getAttribute('data-n')),
+      );
+      return (
+        shown.some((n) => Math.abs(n - 500_000) < 1000) &&
+        !document.querySelector('[data-testid=log-row-loading]')
+      );
+    });
+    const middle = await page.$$eval('[data-testid=log-row]', (els) =>
+      els.map((e) => [Number(e.getAttribute('data-n')), e.querySelector('.log-text')?.textContent ?? '']),
+    );
+    for (const [n, t] of middle) assert.equal(t, `line ${n} ok`);
+    const mid = middle[Math.floor(middle.length / 2)]![0] as number;
+    await lineInView(page, mid);
+
+    // Past the height cap the wheel moves by rows: 180 px of wheel is 10 rows.
+    const before = Number(await attr(page, '[data-testid=log-viewport]', 'data-first'));
+    await page.hover('[data-testid=log-viewport]');
+    await page.mouse.wheel(0, 10 * 18);
+    await page.waitForFunction(
+      (b) => Number(document.querySelector('[data-testid=log-viewport]')?.getAttribute('data-first')) !== b,
+      before,
+    );
+    assert.equal(Number(await attr(page, '[data-testid=log-viewport]', 'data-first')), before + 10);
+  } finally {
+    await page.close();
+  }
+});
+
+test("Save writes the run's log byte for byte, and the copy opens again; a missing folder is a clear error", async () => {
+  const script = join(scratch, 'tosave.py');
+  writeFileSync(
+    script,
+    [
+      'import sys, time',
+      "print('first line')",
+      "print('WARNING: on stderr', file=sys.stderr)",
+      'sys.stdout.flush(); sys.stderr.flush(); time.sleep(0.6)',
+      "print('\u00e9t\u00e9 \x1b[31mred\x1b[0m')",
+      "print('last line')",
+      '',
+    ].join('\n'),
+  );
+  const page = await open();
+  try {
+    await setWorkload(page, `/usr/bin/python3 ${script}`);
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=log-row] >> text=last line');
+    // Long enough to be sampled: a real figure, not "unknown".
+    assert.match((await page.textContent('[data-testid=run-status]')) ?? '', /peak memory \d/);
+
+    const href = await attr(page, '[data-testid=log-download]', 'href');
+    const runLog = new URL(href, served.url).searchParams.get('path')!;
+    const target = join(scratch, 'saved.log');
+    await page.fill('[data-testid=log-save-path]', target);
+    await page.click('[data-testid=log-save]');
+    await page.waitForSelector(`[data-testid=log-file-note] >> text=Saved to ${target}`);
+    const saved = readFileSync(target);
+    assert.ok(saved.length > 0);
+    assert.ok(saved.equals(readFileSync(runLog)), 'saved file differs from the run log');
+
+    await page.fill('[data-testid=log-save-path]', '/nonexistent-aio-dir/x.log');
+    await page.click('[data-testid=log-save]');
+    await page.waitForSelector(
+      '[data-testid=log-file-note].inline-error >> text=the folder /nonexistent-aio-dir does not exist',
+    );
+
+    // The copy is a log like any other: same lines, same levels.
+    await page.fill('[data-testid=log-open-path]', target);
+    await page.press('[data-testid=log-open-path]', 'Enter');
+    await page.waitForSelector('[data-testid=log-title] >> text=saved.log');
+    await page.waitForSelector('[data-testid=log-row] >> text=last line');
+    assert.equal(await attr(page, '[data-testid=log-viewport]', 'data-count'), '4');
+    assert.equal(
+      await attr(page, '[data-testid=log-row]:has-text("WARNING: on stderr")', 'data-stream'),
+      'stderr',
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test('a run too short to measure shows "peak memory unknown"; `aio-tuner run --json` prints null', async () => {
+  const page = await open();
+  try {
+    await setWorkload(page, '/usr/bin/true');
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    assert.match((await page.textContent('[data-testid=run-status]')) ?? '', /peak memory unknown/);
+  } finally {
+    await page.close();
+  }
+
+  const cli = (workload: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, 'run', '--json', '--quiet', '--', ...workload], {
+      env: { ...process.env, AIO_TUNER_HOME: freshHome(), OMP_NUM_THREADS: '1' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { peakRssBytes: number | null };
+  };
+  assert.equal(cli(['true']).peakRssBytes, null);
+  // A 200 MB spike freed before the process ends is still the peak (the processes' own high-water mark).
+  const spike = cli([
+    '/usr/bin/python3',
+    '-c',
+    'import time; b = b"x" * (200 << 20); del b; time.sleep(0.5)',
+  ]);
+  assert.ok((spike.peakRssBytes ?? 0) >= 200 * 1024 * 1024, `peak ${spike.peakRssBytes}`);
 });

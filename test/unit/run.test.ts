@@ -305,6 +305,38 @@ describe('runner: capture', () => {
   });
 });
 
+describe('runner: peak memory', () => {
+  const MiB = 1024 * 1024;
+  // `b'x' * n` writes every byte, so the pages are really resident (a zeroed bytearray may not be).
+  const spike = (mib: number, holdS: number) =>
+    `import time\nb = b"x" * (${mib} << 20)\ndel b\ntime.sleep(${holdS})`;
+
+  test('a 200 MB spike freed before the next sample still counts (the process high-water mark)', async () => {
+    // Allocated and freed within ~0.1 s, long before the 200 ms sample: summed VmRSS alone would see ~10 MB.
+    const { h } = run([PY, '-c', spike(200, 0.5)]);
+    const r = await h.done;
+    assert.equal(r.exitCode, 0);
+    assert.ok((r.peakRssBytes ?? 0) >= 200 * MiB, `peak ${r.peakRssBytes}`);
+  });
+
+  test('memory of processes running side by side adds up', async () => {
+    const one = `${PY} -c 'import time; b = b"x" * (100 << 20); time.sleep(1.5)'`;
+    const { h } = run(['sh', '-c', `${one} & ${one} & wait`]);
+    const r = await h.done;
+    assert.equal(r.exitCode, 0);
+    // Each process alone peaks at ~100 MB: only the sum over the group reaches 200 MB.
+    assert.ok((r.peakRssBytes ?? 0) >= 200 * MiB, `peak ${r.peakRssBytes}`);
+  });
+
+  test('a run that ended before it could be sampled reports unknown (null), not 0', async () => {
+    const r = await run(['true']).h.done;
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.peakRssBytes, null);
+    const failed = await run(['no-such-binary-xyz']).h.done;
+    assert.equal(failed.peakRssBytes, null);
+  });
+});
+
 describe('runner: PyTorch example under numactl', () => {
   test('bench.py bound to CPU 1: results parsed, affinity proven', async (t) => {
     if (!need(t, hasNumactl, 'numactl') || !need(t, hasTorch, `PyTorch for ${PY}`)) return;
@@ -328,7 +360,7 @@ describe('runner: PyTorch example under numactl', () => {
     assert.deepEqual(aff.lastCpus, [1]);
     const r = await h.done;
     assert.equal(r.exitCode, 0, texts.join('\n'));
-    assert.ok(r.peakRssBytes > 20 * 1024 * 1024, `peak RSS ${r.peakRssBytes}`);
+    assert.ok((r.peakRssBytes ?? 0) > 20 * 1024 * 1024, `peak RSS ${r.peakRssBytes}`);
     const m = parseResults(texts);
     assert.equal(m.format, 'aml');
     assert.equal(m.passes, 20);

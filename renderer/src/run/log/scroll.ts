@@ -36,16 +36,20 @@ export function clampFirst(g: Geometry, first: number): number {
   return Math.min(Math.max(0, first), maxFirst(g));
 }
 
+// Below the cap the ratio is exactly ROW_HEIGHT; dividing by it directly keeps whole rows whole (the scaled
+// formula gives 6.999… for row 7, and the viewport would render from row 6).
 export function scrollToFirst(g: Geometry, scrollTop: number): number {
   const ms = maxScroll(g);
   if (ms <= 0) return 0;
-  return (Math.min(scrollTop, ms) / ms) * maxFirst(g);
+  const top = Math.min(Math.max(0, scrollTop), ms);
+  return isScaled(g) ? (top / ms) * maxFirst(g) : top / ROW_HEIGHT;
 }
 
 export function firstToScroll(g: Geometry, first: number): number {
   const mf = maxFirst(g);
   if (mf <= 0) return 0;
-  return (clampFirst(g, first) / mf) * maxScroll(g);
+  const f = clampFirst(g, first);
+  return isScaled(g) ? (f / mf) * maxScroll(g) : f * ROW_HEIGHT;
 }
 
 /** Rows that fit, plus one for the partly visible row at the bottom. */

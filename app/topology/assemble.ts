@@ -18,8 +18,9 @@ export interface RawCpu {
   coreId: number | null;
   clusterKey: string | null;
   clusterId: number | null;
-  isolated: boolean;
-  allowed: boolean;
+  /** null when the source cannot say (see CpuInfo). */
+  isolated: boolean | null;
+  allowed: boolean | null;
 }
 
 /** Group ids by key, returning the groups ordered by their lowest id (ids ascending inside). */

@@ -160,14 +160,15 @@ export function topologyFromSummary(
       cluster: null,
       siblings: core === null ? null : [id],
       online: up,
-      isolated: false,
-      allowed: up,
+      // A summary says nothing about isolcpus or the affinity of any process: unknown, not "no".
+      isolated: null,
+      allowed: up ? null : false,
       coreId: null,
       clusterId: null,
     };
   });
   notes.push(
-    'Isolation and process affinity are not in this format: every online CPU is treated as allowed.',
+    'Isolation (isolcpus) and process affinity are not in this format: unknown, every online CPU can be picked.',
   );
 
   const packages = packagesOf(cpus);

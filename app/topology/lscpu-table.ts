@@ -122,8 +122,9 @@ export function topologyFromRows(
       coreId: online ? core : null,
       clusterKey: online && cluster !== null ? `${r.get('socket') ?? ''}/${cluster}` : null,
       clusterId: online ? cluster : null,
-      isolated: false,
-      allowed: online,
+      // lscpu -p/-e have no isolation or affinity columns: unknown, not "no" (an offline CPU is never usable).
+      isolated: null,
+      allowed: online ? null : false,
     };
   });
   const cpus = assembleCpus(raw);
@@ -148,7 +149,7 @@ export function topologyFromRows(
   const label = source === 'lscpu-J' ? 'lscpu -J -e' : source === 'lscpu-p' ? 'lscpu -p' : 'lscpu -e';
   const notes = [
     `Imported from ${label}: CPU model, memory, NUMA distances and cache sizes are not in this format.`,
-    'Isolation and process affinity are not in this format: every online CPU is treated as allowed.',
+    'Isolation (isolcpus) and process affinity are not in this format: unknown, every online CPU can be picked.',
   ];
   if (!hasOnline)
     notes.push(`${label} without an ONLINE column lists online CPUs only: offline CPUs are missing.`);

@@ -60,8 +60,9 @@ export function topologyFromNumactl(text: string, origin: string | undefined): T
       cluster: null,
       siblings: null,
       online: true,
-      isolated: false,
-      allowed: true,
+      // numactl -H says nothing about isolcpus or any process's affinity: unknown, not "no".
+      isolated: null,
+      allowed: null,
       coreId: null,
       clusterId: null,
     }));
@@ -80,7 +81,7 @@ export function topologyFromNumactl(text: string, origin: string | undefined): T
     origin,
     notes: [
       'Imported from numactl -H: NUMA nodes, memory and distances only; packages, cores and caches are unknown.',
-      'numactl -H lists online CPUs only; isolation and process affinity are unknown (all treated as allowed).',
+      'numactl -H lists online CPUs only; isolation (isolcpus) and process affinity are unknown, every CPU can be picked.',
     ],
     coarse: true,
     memTotalBytes: sizes.every((s): s is number => s !== null) ? sizes.reduce((a, b) => a + b, 0) : null,

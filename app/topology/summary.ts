@@ -122,11 +122,14 @@ export function formatTopologySummary(t: Topology): string {
 
   const marks: string[] = [];
   const offline = t.cpus.filter((c) => !c.online).map((c) => c.id);
-  const isolated = t.cpus.filter((c) => c.isolated).map((c) => c.id);
-  const denied = online.filter((c) => !c.allowed).map((c) => c.id);
+  const isolated = t.cpus.filter((c) => c.isolated === true).map((c) => c.id);
+  const denied = online.filter((c) => c.allowed === false).map((c) => c.id);
+  // Imports cannot say (null): say so once rather than call those CPUs usable or unusable.
+  const unknown = online.filter((c) => c.isolated === null || c.allowed === null).map((c) => c.id);
   if (offline.length) marks.push(`offline: ${formatCpuList(offline)}`);
   if (isolated.length) marks.push(`isolated: ${formatCpuList(isolated)}`);
   if (denied.length) marks.push(`not allowed for this process: ${formatCpuList(denied)}`);
+  if (unknown.length) marks.push(`isolation/affinity unknown: ${formatCpuList(unknown)}`);
   if (marks.length) lines.push(marks.join(' · '));
   if (t.bindingSupported === false) lines.push('binding: unavailable on this host');
 

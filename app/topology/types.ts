@@ -33,9 +33,13 @@ export interface CpuInfo {
   /** Logical CPUs of the same physical core, this one included, ascending. */
   siblings: number[] | null;
   online: boolean;
-  isolated: boolean;
-  /** May this process run on it (affinity ∩ cgroup cpuset)? */
-  allowed: boolean;
+  /** In the kernel's isolated set (isolcpus)? null when the source cannot say (imports): unknown, still pickable. */
+  isolated: boolean | null;
+  /**
+   * May this process run on it (affinity ∩ cgroup cpuset)? null when the source cannot say (imports of another
+   * machine's text): unknown, still pickable. Always false for an offline CPU, which nothing can run on.
+   */
+  allowed: boolean | null;
   /** Kernel's own core_id / cluster_id (not unique), kept for display. */
   coreId?: number | null;
   clusterId?: number | null;

@@ -8,17 +8,19 @@ import { fixtureRoot, fixtureText } from '../helpers/fixtures';
 let browser: Browser;
 let twoSocket: Served;
 let offline: Served;
+let smt: Served;
 
 before(async () => {
-  [browser, twoSocket, offline] = await Promise.all([
+  [browser, twoSocket, offline, smt] = await Promise.all([
     launchBrowser(),
     startServe(['--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')]),
     startServe(['--sysroot', fixtureRoot('arm64-offline-isolated')]),
+    startServe(['--sysroot', fixtureRoot('x86-1p-4c-smt')]),
   ]);
 });
 after(async () => {
   await browser?.close();
-  await Promise.all([twoSocket?.stop(), offline?.stop()]);
+  await Promise.all([twoSocket?.stop(), offline?.stop(), smt?.stop()]);
 });
 
 async function open(s: Served, lastCpu: number): Promise<Page> {
@@ -143,6 +145,99 @@ test('picking: click, Shift-click range, Ctrl-click toggle, keyboard', async () 
     assert.deepEqual(await selectedCpus(page), [10, 12, 13, 14, 15, 16]);
     assert.match((await page.textContent('[data-testid=selection-nodes]')) ?? '', /node 0/);
   } finally {
+    await page.close();
+  }
+});
+
+test("SMT: a click takes the core's first thread; the sibling only with the switch or Alt-click", async () => {
+  const page = await open(smt, 7);
+  try {
+    // x86-1p-4c-smt: cores are CPU pairs 0-1, 2-3, 4-5, 6-7.
+    await page.click('[data-cpu="3"]');
+    assert.deepEqual(await selectedCpus(page), [2], 'the second thread clicked, the first one taken');
+    await page.click('[data-cpu="1"]');
+    assert.deepEqual(await selectedCpus(page), [0]);
+    assert.match((await page.textContent('[data-testid=selection-count]')) ?? '', /1 CPU\b/);
+
+    // Alt-click: exactly this thread, added to (and then removed from) the selection.
+    await page.click('[data-cpu="6"]');
+    await page.click('[data-cpu="7"]', { modifiers: ['Alt'] });
+    assert.deepEqual(await selectedCpus(page), [6, 7]);
+    await page.click('[data-cpu="7"]', { modifiers: ['Alt'] });
+    assert.deepEqual(await selectedCpus(page), [6]);
+
+    // The package header takes one thread per core…
+    await page.click('[data-group="package-0"]');
+    assert.deepEqual(await selectedCpus(page), [0, 2, 4, 6]);
+
+    // …and with "include SMT siblings" a click and a header take whole cores.
+    await page.getByLabel('include SMT siblings').check();
+    await page.click('[data-cpu="5"]');
+    assert.deepEqual(await selectedCpus(page), [4, 5]);
+    await page.click('[data-group="package-0"]');
+    assert.deepEqual(await selectedCpus(page), [0, 1, 2, 3, 4, 5, 6, 7]);
+    await page.getByLabel('include SMT siblings').uncheck();
+    await page.click('[data-cpu="5"]');
+    assert.deepEqual(await selectedCpus(page), [4]);
+  } finally {
+    await page.close();
+  }
+});
+
+test('package and cluster headers take all of it; Ctrl adds another cluster', async () => {
+  const page = await open(twoSocket, 159);
+  try {
+    await page.click('[data-group="package-1"]');
+    assert.deepEqual(
+      await selectedCpus(page),
+      Array.from({ length: 80 }, (_, i) => 80 + i),
+    );
+    assert.match((await page.textContent('[data-testid=selection-nodes]')) ?? '', /^node 1$/);
+
+    // Clusters are numbered machine-wide: package 1's first 2-core cluster is cluster 40 (CPUs 80-81).
+    await page.getByRole('button', { name: 'Take cluster 40 (2 cores)' }).click();
+    assert.deepEqual(await selectedCpus(page), [80, 81]);
+    await page.getByRole('button', { name: 'Take cluster 41 (2 cores)' }).click({ modifiers: ['Control'] });
+    assert.deepEqual(await selectedCpus(page), [80, 81, 82, 83]);
+    await page.getByRole('button', { name: 'Take cluster 0 (2 cores)' }).click();
+    assert.deepEqual(await selectedCpus(page), [0, 1]);
+    assert.match((await page.textContent('[data-testid=pick-status]')) ?? '', /Took 2 CPU\(s\) of cluster 0/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('an imported topology: isolation and affinity unknown, said so, and every online CPU pickable', async () => {
+  const page = await open(twoSocket, 159);
+  try {
+    // lscpu -e of the offline/isolated machine: sysfs says 4-7 isolated and 12-15 denied, lscpu -e cannot say.
+    await importText(page, fixtureText('lscpu/arm64-offline-isolated.lscpu-e.txt'), 15);
+    const marks = await page.$$eval('[data-cpu]', (els) =>
+      Object.fromEntries(
+        els.map((e) => [
+          e.getAttribute('data-cpu'),
+          [e.getAttribute('data-unavailable'), e.getAttribute('data-availability-unknown')],
+        ]),
+      ),
+    );
+    assert.deepEqual(marks['3'], ['offline', null]);
+    for (const id of [0, 5, 13]) assert.deepEqual(marks[String(id)], [null, 'true'], `CPU ${id}`);
+    assert.match(
+      (await page.getAttribute('[data-cpu="13"]', 'title')) ?? '',
+      /unknown for an imported topology/,
+    );
+    assert.doesNotMatch((await page.getAttribute('[data-cpu="13"]', 'title')) ?? '', /cannot be picked/);
+    assert.match(
+      (await page.textContent('[data-testid=availability-unknown]')) ?? '',
+      /unknown for an imported/,
+    );
+    await page.click('[data-cpu="5"]');
+    await page.click('[data-cpu="13"]', { modifiers: ['Control'] });
+    assert.deepEqual(await selectedCpus(page), [5, 13]);
+  } finally {
+    // The loaded topology belongs to the server, not the page: give the other tests their sysroot back.
+    await page.getByRole('button', { name: 'Back to this host' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-cpu]').length === 160);
     await page.close();
   }
 });

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { allAvailable, usable } from '../../app/command';
 import {
   formatCpuList,
+  formatTopologySummary as topologySummary,
   importTopology,
   loadTopology,
   readSysfsTopology,
@@ -60,6 +62,15 @@ test('every lscpu fixture is covered below and imports', () => {
   for (const rel of lscpuFixtures()) {
     const t = imported(rel);
     assert.ok(t.cpus.length > 0, rel);
+    // Issue 2: fields a source cannot know are null, never guessed. No lscpu format shows isolcpus or affinity.
+    for (const c of t.cpus) {
+      assert.equal(c.isolated, null, `${rel} CPU ${c.id} isolated`);
+      assert.equal(c.allowed, c.online ? null : false, `${rel} CPU ${c.id} allowed`);
+    }
+    assert.ok(
+      t.notes?.some((n) => /affinity are not in this format: unknown/.test(n)),
+      `${rel} says isolation and affinity are unknown`,
+    );
     assert.ok(t.notes && t.notes.length > 0, `${rel} explains what its format cannot tell`);
     assert.equal(t.origin, rel.split('/').pop());
   }
@@ -165,10 +176,17 @@ describe('lscpu per-CPU tables', () => {
     assert.equal(t.coarse, false);
     assertSameLayout(t, s);
     assert.equal(t.cpus[3]!.online, false);
-    assert.equal(t.cpus[3]!.allowed, false);
-    // lscpu -e has no isolation or affinity columns: those stay with sysfs.
-    assert.ok(t.cpus.every((c) => !c.isolated));
-    assert.equal(formatCpuList(t.cpus.filter((c) => c.allowed).map((c) => c.id)), '0-2,4-15');
+    assert.equal(t.cpus[3]!.allowed, false, 'nothing runs on an offline CPU');
+    // lscpu -e has no isolation or affinity columns: unknown (null), although sysfs says 4-7 isolated, 12-15 denied.
+    assert.ok(t.cpus.every((c) => c.isolated === null));
+    assert.equal(formatCpuList(t.cpus.filter((c) => c.allowed === null).map((c) => c.id)), '0-2,4-15');
+    // …and unknown means pickable: the presets take every online core, the isolated and denied ones included.
+    assert.equal(formatCpuList(allAvailable(t)), '0-2,4-15');
+    assert.deepEqual(usable(t, 5), { usable: true, reasons: [] });
+    assert.deepEqual(usable(t, 13), { usable: true, reasons: [] });
+    assert.equal(usable(t, 3).usable, false);
+    assert.match(topologySummary(t), /isolation\/affinity unknown: 0-2,4-15/);
+    assert.doesNotMatch(topologySummary(t), /not allowed for this process|isolated: /);
     assert.deepEqual(
       t.nodes.map((n) => n.memoryBytes),
       [null, null],

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { CpuLoadBar } from '../run/CpuLoadBar';
 import type { CpuInfo } from '../../../app/topology/types';
-import { cpuAccessibleName, REASON_TEXT, unavailableReason } from './model';
+import { cpuAccessibleName, REASON_TEXT, unavailableReason, unknownAvailability } from './model';
 
 /** One logical CPU. Events are handled by the map (delegation), so a cell is only markup. */
 export const CpuCell = memo(function CpuCell({
@@ -17,9 +17,10 @@ export const CpuCell = memo(function CpuCell({
   focusable: boolean;
 }) {
   const why = unavailableReason(cpu);
+  const unknown = unknownAvailability(cpu);
   const title = why
     ? `CPU ${cpu.id}: ${REASON_TEXT[why]} — cannot be picked`
-    : cpuAccessibleName(cpu, selected);
+    : cpuAccessibleName(cpu, selected) + (unknown ? ` — ${unknown}` : '');
   const cls = [
     'cpu-cell',
     why ? `cpu-${why}` : 'cpu-usable',
@@ -34,6 +35,7 @@ export const CpuCell = memo(function CpuCell({
       className={cls}
       data-cpu={cpu.id}
       data-unavailable={why ?? undefined}
+      data-availability-unknown={unknown ? true : undefined}
       aria-selected={selected}
       aria-disabled={why ? true : undefined}
       aria-label={cpuAccessibleName(cpu, selected)}

@@ -44,12 +44,12 @@ export function MapPanel() {
         onChange={selectCpus}
         onStatus={setStatus}
       />
-      <MapLegend smt={tree.smt} />
+      <MapLegend smt={tree.smt} unknown={tree.unknownAvailability} />
     </div>
   );
 }
 
-function MapLegend({ smt }: { smt: boolean }) {
+function MapLegend({ smt, unknown }: { smt: boolean; unknown: boolean }) {
   return (
     <div className="map-legend muted" aria-hidden="true">
       <span>
@@ -64,6 +64,11 @@ function MapLegend({ smt }: { smt: boolean }) {
       <span>
         <i className="cpu-cell cpu-not-allowed" /> not allowed
       </span>
+      {unknown && (
+        <span data-testid="availability-unknown">
+          Isolation and affinity: unknown for an imported topology (CPUs can be picked)
+        </span>
+      )}
       <span>
         Click, Shift-click a range, drag a rectangle, Ctrl/Cmd-click to toggle, click a header for a whole
         group

@@ -6,12 +6,23 @@ import type { CpuInfo, NodeInfo, Topology } from '../../../app/topology/types';
 
 export type Unavailable = 'offline' | 'isolated' | 'not-allowed';
 
-/** Why a CPU cannot be picked; offline wins because an offline CPU's other facts are unknown. */
+/**
+ * Why a CPU cannot be picked; offline wins because an offline CPU's other facts are unknown. Isolation and
+ * affinity that the source could not give (null, imports) are no reason: an unknown CPU stays pickable.
+ */
 export function unavailableReason(c: CpuInfo): Unavailable | null {
   if (!c.online) return 'offline';
-  if (c.isolated) return 'isolated';
-  if (!c.allowed) return 'not-allowed';
+  if (c.isolated === true) return 'isolated';
+  if (c.allowed === false) return 'not-allowed';
   return null;
+}
+
+export const UNKNOWN_TEXT = 'isolation and affinity unknown for an imported topology';
+
+/** For a pickable CPU whose isolation or affinity the source could not give: the words that say so. */
+export function unknownAvailability(c: CpuInfo): string | null {
+  if (unavailableReason(c) !== null) return null;
+  return c.isolated === null || c.allowed === null ? UNKNOWN_TEXT : null;
 }
 
 export const REASON_TEXT: Record<Unavailable, string> = {
@@ -60,6 +71,8 @@ export interface MapTree {
   /** Where each CPU is drawn (package, node): may differ from the CPU's own facts for offline CPUs. */
   placedNode: Map<number, number | null>;
   smt: boolean;
+  /** Some pickable CPU's isolation or affinity is unknown (an import): the legend says so. */
+  unknownAvailability: boolean;
 }
 
 /**
@@ -169,6 +182,7 @@ export function buildMapTree(t: Topology): MapTree {
     byId: new Map(cpus.map((c) => [c.id, c])),
     placedNode,
     smt: cpus.some((c) => (c.siblings?.length ?? 1) > 1),
+    unknownAvailability: cpus.some((c) => unknownAvailability(c) !== null),
   };
 }
 

@@ -208,8 +208,17 @@ export const ApiParams = {
     })
     .strict(),
   'bundle.preview': z
-    .object({ settings: RunSettingsSchema, redact: z.array(z.string().max(200)).max(100).optional() })
-    .strict(),
+    .object({
+      /** The settings a new level-4 run would use; ignored with fromRunId. */
+      settings: RunSettingsSchema.optional(),
+      /** Preview the bundle of this finished run instead: its own command, environment and level. */
+      fromRunId: z.string().min(1).max(100).optional(),
+      redact: z.array(z.string().max(200)).max(100).optional(),
+    })
+    .strict()
+    .refine((p) => p.settings !== undefined || p.fromRunId !== undefined, {
+      message: 'bundle.preview needs the settings to run or a finished run (fromRunId)',
+    }),
   // Sweeps and history (app/sweep, app/history).
   'sweep.plan': z.object({ spec: SweepSpecSchema }).strict(),
   'sweep.start': z.object({ spec: SweepSpecSchema }).strict(),
@@ -280,6 +289,10 @@ export interface BundlePreview {
   env: Record<string, string>;
   command: string;
   redacted: string[];
+  /** AIO_DEBUG_MODE of the bundled run: 4 for a new run, a saved run's own level (null: left unset). */
+  debugMode: number | null;
+  /** Set when the bundle is of a saved run (fromRunId): nothing is re-run. */
+  fromRun?: { runId: string | null; logFile: string; startedAt: string };
 }
 
 /** The variable catalogue's entries, as app/command/variables.ts defines them (one definition). */
@@ -313,7 +326,13 @@ export interface ApiResults {
   'load.watch': { ok: true };
   'bundle.create': BundleInfo;
   'bundle.preview': BundlePreview;
-  'sweep.plan': { n: number; skipped: string[]; threads: number[]; points: Omit<SweepPoint, 'cpus'>[] };
+  'sweep.plan': {
+    n: number;
+    skipped: string[];
+    notes: string[];
+    threads: number[];
+    points: Omit<SweepPoint, 'cpus'>[];
+  };
   'sweep.start': SweepRecord;
   'sweep.cancel': SweepRecord;
   'sweep.get': SweepRecord;

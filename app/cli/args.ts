@@ -43,8 +43,23 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+    throw new UsageError(parseErrorText(e as Error & { code?: string }));
   }
+}
+
+/** Node's parseArgs messages name the symptom ("argument is ambiguous"); say what to do instead, in one line. */
+function parseErrorText(e: Error & { code?: string }): string {
+  const first = e.message.split('\n')[0]!.replace(/^TypeError \[[A-Z_]+\]: /, '');
+  let m: RegExpExecArray | null;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if ((m = /^Option '(-[^ ']+)(?: <value>)?' argument (?:is ambiguous|missing)/.exec(first)))
+      return `${m[1]} needs a value (for a value that starts with "-", write ${m[1]}=VALUE)`;
+    if ((m = /^Option '(-[^ ']+)' does not take an argument/.exec(first)))
+      return `${m[1]} is a switch and takes no value`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && (m = /^Unknown option '([^']+)'/.exec(first)))
+    return `unknown option ${m[1]} (the workload and its arguments go after --)`;
+  return first;
 }
 
 export function intFlag(
@@ -66,9 +81,23 @@ type SettingsValues = {
     : string;
 };
 
-/** Turn the shared flags + the workload after `--` into RunSettings, validated against the topology. */
-export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topology): RunSettings {
-  const s = defaultSettings();
+/**
+ * Turn the shared flags + the workload after `--` into RunSettings, validated against the topology. `base`
+ * (a saved profile or an imported command line) is the starting point: every flag given overrides its part.
+ */
+export function settingsFromFlags(
+  v: SettingsValues,
+  workload: string[],
+  t: Topology,
+  base: RunSettings = defaultSettings(),
+): RunSettings {
+  const s: RunSettings = {
+    ...base,
+    cpus: [...base.cpus],
+    memNodes: base.memNodes && [...base.memNodes],
+    env: { ...base.env },
+    workload: [...base.workload],
+  };
   if (workload.length) s.workload = workload;
   const selectors = (['cores', 'first', 'node', 'spread'] as const).filter((k) => v[k] !== undefined);
   if (selectors.length > 1)
@@ -85,6 +114,15 @@ export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topo
         `NUMA node ${k} does not exist on this machine (nodes: ${nodeIds.join(', ') || 'none'})`,
       );
   };
+  // The presets return what exists; asking for more must not quietly run on fewer cores than the user typed.
+  const atLeast = (flag: string, want: number, got: number[], where: string): number[] => {
+    if (got.length === 0) throw new UsageError(`${flag}: ${where} has no usable cores`);
+    if (got.length < want)
+      throw new UsageError(
+        `${flag} ${want}: ${where} has only ${got.length} usable ${got.length === 1 ? 'core' : 'cores'}`,
+      );
+    return got;
+  };
   if (v.cores !== undefined) {
     let ids: number[];
     try {
@@ -99,14 +137,19 @@ export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topo
     // Unavailable CPUs are kept so that `--check` can report cpus-unavailable with its fix.
     s.cpus = ids;
   } else if (v.first !== undefined) {
-    s.cpus = firstPhysicalCores(t, intFlag('first', v.first, 1)!);
+    const n = intFlag('first', v.first, 1)!;
+    s.cpus = atLeast('--first', n, firstPhysicalCores(t, n), 'this machine');
   } else if (v.node !== undefined) {
     const k = intFlag('node', v.node, 0)!;
     checkNode(k);
     const count = intFlag('count', v.count, 1);
-    s.cpus = count === undefined ? wholeNode(t, k) : coresOnNode(t, k, count);
+    s.cpus =
+      count === undefined
+        ? atLeast(`--node ${k}`, 0, wholeNode(t, k), `node ${k}`)
+        : atLeast('--count', count, coresOnNode(t, k, count), `node ${k}`);
   } else if (v.spread !== undefined) {
-    s.cpus = spread(t, intFlag('spread', v.spread, 1)!);
+    const n = intFlag('spread', v.spread, 1)!;
+    s.cpus = atLeast('--spread', n, spread(t, n), 'this machine');
   }
   if (v.threads !== undefined) s.threads = intFlag('threads', v.threads, 1)!;
   if (v.mem !== undefined) {
@@ -114,13 +157,20 @@ export function settingsFromFlags(v: SettingsValues, workload: string[], t: Topo
     if (!ok.includes(v.mem as MemPolicy))
       throw new UsageError(`--mem must be one of ${ok.join('|')}, got "${v.mem}"`);
     s.memPolicy = v.mem as MemPolicy;
+    if (s.memPolicy === 'none' || s.memPolicy === 'local') s.memNodes = null;
   }
   if (v['mem-nodes'] !== undefined) {
+    if (s.memPolicy === 'none' || s.memPolicy === 'local')
+      throw new UsageError(
+        `--mem-nodes has no effect with --mem ${s.memPolicy}${v.mem === undefined ? ' (from --profile or --import)' : ''}: ` +
+          'use --mem bind, preferred or interleave',
+      );
     try {
       s.memNodes = parseCpuList(v['mem-nodes']);
     } catch (e) {
       throw new UsageError(`--mem-nodes: ${(e as Error).message}`);
     }
+    if (s.memNodes.length === 0) throw new UsageError('--mem-nodes: the list is empty');
     for (const k of s.memNodes) checkNode(k);
   }
   if (v.debug !== undefined) s.debugMode = intFlag('debug', v.debug, 0, 4)!;

@@ -1,36 +1,35 @@
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError } from './args';
 import { sourceFrom } from './topology';
+import { baseOptions, baseSettings, MISSING_WORKLOAD } from './profiles';
 import { loadTopology } from '../topology';
-import { buildCommand } from '../command';
+import { buildCommand, type BuiltCommand, type Check, type RunSettings } from '../command';
 import { numactlStatus } from '../system/numactl';
 
-const FORMATS = ['bash', 'script', 'docker-run', 'docker-exec', 'env', 'json'] as const;
+export const FORMATS = ['bash', 'script', 'docker-run', 'docker-exec', 'env', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
 
-export async function commandCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...sourceOptions,
-    ...settingsOptions,
-    format: { type: 'string' },
-    check: { type: 'boolean' },
-    container: { type: 'string' },
-  });
-  const format = (values.format ?? 'bash') as (typeof FORMATS)[number];
+/** Options of `command`; `run` accepts all of them too (issue 4: "the command options plus …"). */
+export const COMMAND_OPTIONS = {
+  ...sourceOptions,
+  ...baseOptions,
+  ...settingsOptions,
+  format: { type: 'string' },
+  check: { type: 'boolean' },
+  container: { type: 'string' },
+} as const;
+
+export function formatFlag(v: string | undefined): Format {
+  const format = (v ?? 'bash') as Format;
   if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join('|')}, got "${values.format}"`);
-  if (positionals.length === 0)
-    throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
-  const t = await loadTopology(sourceFrom(values));
-  const settings = settingsFromFlags(values, positionals, t);
-  const numactl = await numactlStatus();
-  const built = buildCommand(settings, t, {
-    numactlAvailable: numactl.available,
-    container: values.container,
-  });
+    throw new UsageError(`--format must be one of ${FORMATS.join('|')}, got "${v}"`);
+  return format;
+}
 
-  let out: string;
+/** The built command in one of its text forms, without a trailing newline. */
+export function formatBuilt(built: BuiltCommand, settings: RunSettings, format: Format): string {
   switch (format) {
     case 'json':
-      out = JSON.stringify(
+      return JSON.stringify(
         {
           argv: built.argv,
           env: built.env,
@@ -47,27 +46,40 @@ export async function commandCommand(argv: string[]): Promise<number> {
         null,
         2,
       );
-      break;
     case 'script':
-      out = built.script.replace(/\n$/, '');
-      break;
+      return built.script.replace(/\n$/, '');
     case 'docker-run':
-      out = built.dockerRun;
-      break;
+      return built.dockerRun;
     case 'docker-exec':
-      out = built.dockerExec;
-      break;
+      return built.dockerExec;
     case 'env':
-      out = built.envFile.replace(/\n$/, '');
-      break;
+      return built.envFile.replace(/\n$/, '');
     default:
-      out = built.shell;
+      return built.shell;
   }
-  process.stdout.write(out + '\n');
-  if (values.check) {
-    // Human-readable findings go to stderr so stdout stays the command itself.
-    for (const c of built.checks) process.stderr.write(`${c.severity}: ${c.code}: ${c.message}\n`);
-    if (built.checks.some((c) => c.severity === 'error')) return 3;
-  }
+}
+
+/** `--check`: every finding on stderr (stdout stays the command); true when one has severity error (exit 3). */
+export function reportChecks(checks: readonly Check[], prefix = ''): boolean {
+  for (const c of checks) process.stderr.write(`${prefix}${c.severity}: ${c.code}: ${c.message}\n`);
+  return checks.some((c) => c.severity === 'error');
+}
+
+export async function commandCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, COMMAND_OPTIONS);
+  const format = formatFlag(values.format);
+  if (positionals.length === 0 && values.profile === undefined && values.import === undefined)
+    throw new UsageError(MISSING_WORKLOAD);
+  const t = await loadTopology(sourceFrom(values));
+  const base = await baseSettings(values, t);
+  const settings = settingsFromFlags(values, positionals, t, base);
+  if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
+  const numactl = await numactlStatus();
+  const built = buildCommand(settings, t, {
+    numactlAvailable: numactl.available,
+    container: values.container,
+  });
+  process.stdout.write(formatBuilt(built, settings, format) + '\n');
+  if (values.check && reportChecks(built.checks)) return 3;
   return 0;
 }

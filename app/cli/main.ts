@@ -1,10 +1,11 @@
 /**
  * `aio-tuner` command line: the same engine as the window and browser mode, for scripts.
  * Exit codes (public contract): 0 ok; 1 runtime failure; 2 bad usage (one clear line on stderr);
- * 3 `command --check` found an error-severity check; `run` exits with the workload's code (128+n for signal n).
+ * 3 `command --check` / `run --check` found an error-severity check; `run` exits with the workload's code (128+n for signal n).
  */
 import { UsageError } from './args';
 import { VERSION } from '../version';
+import { HELP, USAGE, wantsHelp } from './usage';
 import { killAllRunsSync } from '../run';
 import { topologyCommand } from './topology';
 import { serveCommand } from './serve';
@@ -12,30 +13,7 @@ import { commandCommand } from './command';
 import { runCommand } from './run';
 import { bundleCommand } from './bundle';
 import { sweepCommand } from './sweep';
-
-const HELP = `aio-tuner ${VERSION} — pick cores, build numactl + AIO_* command lines, run and tune Ampere Optimized PyTorch
-
-Usage:
-  aio-tuner topology [--sysroot DIR | --from FILE] [--json]
-  aio-tuner serve    [--sysroot DIR | --from FILE] [--host H] [--port N]
-  aio-tuner command  [--sysroot DIR | --from FILE] [selection] [settings] [--format F] [--check] -- WORKLOAD [ARGS...]
-  aio-tuner run      [selection] [settings] [--log FILE] [--json] [--timeout S] [--cwd DIR] -- WORKLOAD [ARGS...]
-  aio-tuner bundle   [--out FILE|DIR] [selection] [settings] [--redact P]... [--from-run LOG] [--timeout S] [--json]
-                     -- WORKLOAD [ARGS...]
-  aio-tuner sweep    [selection] [settings] --threads 1,2,4|doubling [--placement compact|spread]
-                     [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...] [--instances 1,2]
-                     [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS] [--csv FILE] [--json]
-                     -- WORKLOAD [ARGS...]
-
-Selection: --cores LIST | --first N | --node K [--count N] | --spread N
-Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes LIST  --debug 0-4
-           --set NAME=VALUE (repeatable)  --unset NAME (repeatable)  --cwd DIR
-Formats:   bash | script | docker-run | docker-exec | env | json
-Target:    --target URL on every command: read, run and bundle there instead of this machine —
-           ssh://user@host[:port]  docker://container  ssh://user@host/docker/container
-           (your ~/.ssh/config, keys and agent; never a password prompt)
-
-See README.md for the JSON fields and exit codes.`;
+import { profilesCommand } from './profiles';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   topology: topologyCommand,
@@ -44,10 +22,17 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   bundle: bundleCommand,
   sweep: sweepCommand,
+  profiles: profilesCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'help' && rest[0] !== undefined) {
+    if (!USAGE[rest[0]])
+      throw new UsageError(`no help for "${rest[0]}" (try: ${Object.keys(commands).join(', ')})`);
+    process.stdout.write(USAGE[rest[0]] + '\n');
+    return 0;
+  }
   if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
     process.stdout.write(HELP + '\n');
     return sub ? 0 : 2;
@@ -58,7 +43,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const fn = commands[sub];
   if (!fn) throw new UsageError(`unknown command "${sub}" (try: ${Object.keys(commands).join(', ')})`);
-  return fn(rest);
+  // Handled here, before the subcommand parses its options, so every subcommand answers it the same way.
+  if (wantsHelp(rest)) {
+    process.stdout.write((USAGE[sub] ?? HELP) + '\n');
+    return 0;
+  }
+  try {
+    return await fn(rest);
+  } catch (e) {
+    if (e instanceof UsageError && e.message.startsWith('unknown option '))
+      throw new UsageError(`${e.message}; see aio-tuner ${sub} --help`);
+    throw e;
+  }
 }
 
 // Whatever way this process ends, runs it started must not outlive it.

@@ -1,35 +1,56 @@
 /**
- * `aio-tuner run`: the `command` options plus --log, --json, --timeout, --cwd. The workload's output streams to
+ * `aio-tuner run`: the `command` options (--check, --format, --profile, --import included) plus --log, --json,
+ * --timeout, --quiet. The workload's output streams to
  * this terminal as it arrives; the exit status is the workload's (128+n for signal n, 127 when it cannot start).
  */
 import { resolve } from 'node:path';
-import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
+import { parse, settingsFromFlags, UsageError, intFlag } from './args';
 import { sourceFrom } from './topology';
+import { COMMAND_OPTIONS, formatBuilt, formatFlag, reportChecks } from './command';
+import { baseSettings, MISSING_WORKLOAD } from './profiles';
 import { Engine } from '../api/engine';
 import { ApiError } from '../api/contract';
 import { exitStatusCode } from '../run';
 import { untilDone } from './interrupt';
 
+export const RUN_OPTIONS = {
+  ...COMMAND_OPTIONS,
+  log: { type: 'string' },
+  json: { type: 'boolean' },
+  timeout: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...sourceOptions,
-    ...settingsOptions,
-    log: { type: 'string' },
-    json: { type: 'boolean' },
-    timeout: { type: 'string' },
-    quiet: { type: 'boolean' },
-  });
-  if (positionals.length === 0)
-    throw new UsageError('missing workload: put it after --, e.g. -- python3 run.py -p fp32');
+  const { values, positionals } = parse(argv, RUN_OPTIONS);
+  if (positionals.length === 0 && values.profile === undefined && values.import === undefined)
+    throw new UsageError(MISSING_WORKLOAD);
   const timeoutS = intFlag('timeout', values.timeout, 1);
+  const format = values.format === undefined ? null : formatFlag(values.format);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
-  const t = await engine.getTopology();
-  const settings = settingsFromFlags(values, positionals, t);
-  const built = await engine.buildFor(settings);
+  let settings, built;
+  try {
+    const t = await engine.getTopology();
+    settings = settingsFromFlags(values, positionals, t, await baseSettings(values, t));
+    if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
+    built = await engine.buildFor(settings, values.container);
+  } catch (e) {
+    await engine.dispose();
+    throw e;
+  }
   // With --json, stdout carries only the final JSON; the workload's lines go to stderr.
   const out = values.json ? process.stderr : process.stdout;
-  for (const c of built.checks)
-    if (c.severity !== 'info') process.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
+  if (format !== null) process.stderr.write(formatBuilt(built, settings, format) + '\n');
+  if (values.check) {
+    // Same findings and exit code as `command --check`, and nothing is started when one is an error.
+    if (reportChecks(built.checks, 'aio-tuner: ')) {
+      await engine.dispose();
+      return 3;
+    }
+  } else {
+    for (const c of built.checks)
+      if (c.severity !== 'info') process.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
+  }
 
   let info;
   try {
@@ -40,6 +61,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ApiError && e.code === 'start-failed') {
       process.stderr.write(`aio-tuner: ${e.message}\n`);
+      await engine.dispose();
       return 127;
     }
     throw e;

@@ -6,12 +6,14 @@ import { Engine } from '../api/engine';
 import { startServer } from '../server/server';
 import { isLoopbackBind } from '../server/security';
 
+export const SERVE_OPTIONS = {
+  ...sourceOptions,
+  host: { type: 'string' },
+  port: { type: 'string' },
+} as const;
+
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...sourceOptions,
-    host: { type: 'string' },
-    port: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, SERVE_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = values.host ?? '127.0.0.1';
   const port = intFlag('port', values.port, 0, 65535) ?? 8765;

@@ -1,6 +1,23 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { parse, sourceOptions, UsageError } from './args';
 import { loadTopology, formatTopologySummary } from '../topology';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
+
+/** A --from path that cannot be read is a typo in the command line (exit 2), not a failure of the machine. */
+function checkReadableFile(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
+    throw new UsageError(`--from: cannot read ${path}: ${why}`);
+  }
+  if (st.isDirectory())
+    throw new UsageError(`--from: ${path} is a directory; give a file (for a saved root, use --sysroot)`);
+}
 
 export function sourceFrom(values: { sysroot?: string; from?: string; target?: string }): {
   sysroot?: string;
@@ -9,7 +26,10 @@ export function sourceFrom(values: { sysroot?: string; from?: string; target?: s
 } {
   if (values.sysroot !== undefined && values.from !== undefined)
     throw new UsageError('use either --sysroot DIR or --from FILE, not both');
-  if (values.target === undefined) return { sysroot: values.sysroot, fromFile: values.from };
+  if (values.target === undefined) {
+    if (values.from !== undefined) checkReadableFile(values.from);
+    return { sysroot: values.sysroot, fromFile: values.from };
+  }
   if (values.sysroot !== undefined || values.from !== undefined)
     throw new UsageError('--target reads the target machine itself: leave out --sysroot and --from');
   try {
@@ -21,8 +41,10 @@ export function sourceFrom(values: { sysroot?: string; from?: string; target?: s
   }
 }
 
+export const TOPOLOGY_OPTIONS = { ...sourceOptions, json: { type: 'boolean' } } as const;
+
 export async function topologyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...sourceOptions, json: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, TOPOLOGY_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const t = await loadTopology(sourceFrom(values));
   process.stdout.write(values.json ? JSON.stringify(t, null, 2) + '\n' : formatTopologySummary(t) + '\n');

@@ -252,6 +252,22 @@ function checkSelection(s: RunSettings, t: Topology, add: Add): void {
     );
   }
 
+  // A summary import (plain `lscpu` of an SMT machine) gives threads per core but not which CPUs pair up, so
+  // neither the presets nor smt-siblings-selected can tell siblings apart: say so rather than stay silent.
+  const coreless = [...new Set(s.cpus)].filter((id) => {
+    const info = cpuInfo(t, id);
+    return info !== undefined && info.online && info.core === null && !info.siblings?.length;
+  });
+  if (coreless.length > 1) {
+    add(
+      'cores-unknown',
+      'warning',
+      `The machine description does not say which CPUs share a physical core, so CPU ${list(coreless)} may ` +
+        'include SMT siblings of one core (threads that share its execution units). Load the topology from ' +
+        'the machine itself, or import `lscpu -e` / `lscpu -p` output, to pick one thread per core.',
+    );
+  }
+
   const nodes = nodesOfCpus(t, s.cpus);
   if (nodes.length > 1) {
     const perNode = nodes.map((k) => ({ k, ids: s.cpus.filter((id) => cpuInfo(t, id)?.node === k) }));

@@ -410,7 +410,7 @@ function readNumactl(
         .flatMap((n) => n.cpus)
         .filter((id) => {
           const c = t.cpus.find((x) => x.id === id);
-          return c !== undefined && c.online && c.allowed;
+          return c !== undefined && c.online && c.allowed !== false;
         })
         .sort((a, b) => a - b);
       if (ids.length === 0) return opaque(`--cpunodebind=${value} names no usable CPUs on this machine`);

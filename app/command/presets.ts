@@ -24,8 +24,9 @@ export function usable(t: Topology, cpu: number): Usability {
   if (!info) return { usable: false, reasons: [REASON_ABSENT] };
   const reasons: string[] = [];
   if (!info.online) reasons.push(REASON_OFFLINE);
-  if (info.isolated) reasons.push(REASON_ISOLATED);
-  if (!info.allowed) reasons.push(REASON_NOT_ALLOWED);
+  // null = the source cannot say (imports): unknown is pickable, only a known "yes"/"no" is a reason.
+  if (info.isolated === true) reasons.push(REASON_ISOLATED);
+  if (info.allowed === false) reasons.push(REASON_NOT_ALLOWED);
   return { usable: reasons.length === 0, reasons };
 }
 
@@ -44,7 +45,7 @@ export function coreKey(c: CpuInfo): string {
 }
 
 function isUsable(c: CpuInfo): boolean {
-  return c.online && !c.isolated && c.allowed;
+  return c.online && c.isolated !== true && c.allowed !== false;
 }
 
 /** First usable thread of each physical core, in CPU id order, optionally restricted by a filter. */

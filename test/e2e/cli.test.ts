@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, freshHome } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
@@ -105,7 +105,9 @@ test('topology --from imports every saved lscpu output', () => {
   const bad = cli(['topology', '--from', 'package.json']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /lscpu/);
-  assert.equal(cli(['topology', '--from', '/nonexistent.txt']).code, 1);
+  const missing = cli(['topology', '--from', '/nonexistent.txt']);
+  assert.equal(missing.code, 2, 'a file that is not there is a usage error');
+  assert.equal(missing.stderr, 'aio-tuner: --from: cannot read /nonexistent.txt: no such file\n');
 });
 
 test('command: JSON contract, checks, exit codes', () => {
@@ -146,6 +148,177 @@ test('command: JSON contract, checks, exit codes', () => {
   assert.equal(cli(['command', '--bogus', '--', 'x']).code, 2);
   assert.equal(cli(['command', '--sysroot', root, '--mem-nodes', '7', '--', 'x']).code, 2);
   assert.equal(cli(['command', '--sysroot', root, '--cores', '0-200', '--', 'x']).code, 2);
+});
+
+test('every subcommand answers --help / -h with its own usage, exit 0', () => {
+  for (const sub of ['topology', 'serve', 'command', 'run', 'bundle', 'sweep', 'profiles']) {
+    for (const flag of ['--help', '-h']) {
+      const r = cli([sub, '--first', '2', flag]);
+      assert.equal(r.code, 0, `${sub} ${flag}: ${r.stderr}`);
+      assert.ok(r.stdout.startsWith(`Usage: aio-tuner ${sub}`), `${sub} ${flag}: ${r.stdout.slice(0, 80)}`);
+    }
+  }
+  const run = cli(['help', 'run']).stdout;
+  assert.match(run, /--sysroot DIR \| --from FILE/);
+  assert.match(run, /--quiet/);
+  assert.match(cli(['--help']).stdout, /aio-tuner profiles/);
+  // After --, -h belongs to the workload.
+  const r = cli(['command', '--', 'ls', '-h']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /ls -h$/m);
+});
+
+test('bad selections and flags: exit 2 with one clear line', () => {
+  const two = fixtureRoot('arm64-altra-2p-160c-2node');
+  const oneLine = (args: string[], expected: string) => {
+    const r = cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}`);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `aio-tuner: ${expected}\n`);
+  };
+  oneLine(
+    ['command', '--sysroot', two, '--first', '500', '--', 'x'],
+    '--first 500: this machine has only 160 usable cores',
+  );
+  oneLine(
+    ['command', '--sysroot', two, '--node', '1', '--count', '100', '--', 'x'],
+    '--count 100: node 1 has only 80 usable cores',
+  );
+  oneLine(
+    ['command', '--sysroot', two, '--spread', '161', '--', 'x'],
+    '--spread 161: this machine has only 160 usable cores',
+  );
+  oneLine(
+    ['command', '--sysroot', two, '--first', '--', 'x'],
+    '--first needs a value (for a value that starts with "-", write --first=VALUE)',
+  );
+  oneLine(
+    ['command', '--sysroot', two, '--mem', 'local', '--mem-nodes', '1', '--', 'x'],
+    '--mem-nodes has no effect with --mem local: use --mem bind, preferred or interleave',
+  );
+  oneLine(['command', '--sysroot', two, '--mem-nodes', '', '--', 'x'], '--mem-nodes: the list is empty');
+  oneLine(['command', '--from', '/nonexistent', '--', 'x'], '--from: cannot read /nonexistent: no such file');
+  oneLine(['run', '--from', '/nonexistent', '--', 'true'], '--from: cannot read /nonexistent: no such file');
+  oneLine(
+    ['run', '--bogus', '--', 'true'],
+    'unknown option --bogus (the workload and its arguments go after --); see aio-tuner run --help',
+  );
+});
+
+test('profiles through the CLI: save, list, use with overrides, export, import, delete, corrupt files', () => {
+  const home = freshHome();
+  const two = fixtureRoot('arm64-altra-2p-160c-2node');
+  const ok = (args: string[]) => {
+    const r = cli(args, { home });
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const json = ([sub, ...rest]: string[]) => JSON.parse(ok([sub!, '--format', 'json', ...rest]).stdout);
+  assert.deepEqual(JSON.parse(ok(['profiles', '--json']).stdout), []);
+  // prettier-ignore
+  ok(['profiles', 'save', 'node 1', '--sysroot', two, '--node', '1', '--count', '8', '--set', 'AIO_MEM_BIND=0',
+    '--', 'python3', 'run.py', '-p', 'bf16']);
+  assert.match(ok(['profiles']).stdout, /^node 1 {2}\d{4}-/);
+
+  const saved = json(['command', '--sysroot', two, '--profile', 'node 1']);
+  assert.deepEqual(saved.argv, [
+    'numactl',
+    '--physcpubind=80-87',
+    '--membind=1',
+    'python3',
+    'run.py',
+    '-p',
+    'bf16',
+  ]);
+  assert.equal(saved.env.AIO_MEM_BIND, '0');
+  const over = json([
+    'command',
+    '--sysroot',
+    two,
+    '--profile',
+    'node 1',
+    '--first',
+    '2',
+    '--',
+    'python3',
+    'b.py',
+  ]);
+  assert.deepEqual(over.argv, ['numactl', '--physcpubind=0-1', '--membind=0', 'python3', 'b.py']);
+  assert.equal(over.env.AIO_MEM_BIND, '0', 'what no flag overrides comes from the profile');
+
+  const unknown = cli(['command', '--sysroot', two, '--profile', 'nope'], { home });
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr, 'aio-tuner: --profile: no profile named "nope" (saved: "node 1")\n');
+
+  const file = join(home, 'export.json');
+  ok(['profiles', 'export', 'node 1', '--out', file]);
+  assert.match(ok(['profiles', 'import', file]).stdout, /imported profile "node 1 \(2\)"/);
+  assert.deepEqual(json(['command', '--sysroot', two, '--profile', 'node 1 (2)']).argv, saved.argv);
+  const missing = cli(['profiles', 'import', join(home, 'none.json')], { home });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /none\.json/);
+
+  ok(['profiles', 'delete', 'node 1 (2)']);
+  assert.deepEqual(
+    JSON.parse(ok(['profiles', '--json']).stdout).map((p: { name: string }) => p.name),
+    ['node 1'],
+  );
+  assert.equal(cli(['profiles', 'delete', 'node 1 (2)'], { home }).code, 2);
+
+  writeFileSync(join(home, 'profiles', 'broken.json'), '{"format": "aio-tuner-profile", "vers');
+  const listed = ok(['profiles', 'list', '--json']);
+  const broken = JSON.parse(listed.stdout).find((p: { name: string }) => p.name === 'broken');
+  assert.ok(broken?.error && broken.movedTo, 'reported with where it went');
+  assert.ok(existsSync(broken.movedTo), 'moved aside, not lost');
+  assert.match(listed.stderr, /profile "broken" could not be read .*moved to/);
+  assert.equal(listed.stderr.trim().split('\n').length, 1);
+});
+
+test('--import seeds command settings from a pasted line; later flags override', () => {
+  const two = fixtureRoot('arm64-altra-2p-160c-2node');
+  const line = 'AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 numactl -C 80-83 -m 1 python3 run.py -p bf16';
+  const r = cli(['command', '--sysroot', two, '--import', line]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout.trim(),
+    "AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 AIO_NUMA_CPUS='80 81 82 83' numactl --physcpubind=80-83 --membind=1 python3 run.py -p bf16",
+  );
+  const o = cli(['command', '--sysroot', two, '--import', line, '--cores', '84-85', '--mem', 'interleave']);
+  assert.equal(
+    o.stdout.trim(),
+    "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='84 85' numactl --physcpubind=84-85 --interleave=1 python3 run.py -p bf16",
+  );
+  assert.equal(cli(['command', '--import', line, '--profile', 'x']).code, 2);
+});
+
+test('run takes every command option: --check stops before start on an error, --format, --import', () => {
+  const home = freshHome();
+  const marker = join(home, 'started');
+  const off = fixtureRoot('arm64-offline-isolated');
+  const bad = cli(['run', '--sysroot', off, '--cores', '2-4', '--check', '--', 'touch', marker], { home });
+  assert.equal(bad.code, 3, bad.stderr);
+  assert.match(bad.stderr, /error: cpus-unavailable/);
+  assert.equal(existsSync(marker), false, 'nothing was started');
+
+  const good = cli(['run', '--threads', '1', '--check', '--', 'touch', marker], { home });
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stderr, /info: mem-policy-without-nodes/, '--check prints every finding');
+  assert.ok(existsSync(marker));
+
+  const imp = cli(
+    [
+      'run',
+      '--import',
+      `AIO_NUM_THREADS=1 OMP_NUM_THREADS=1 sh -c 'exit 5'`,
+      '--format',
+      'json',
+      '--container',
+      'c',
+    ],
+    { home },
+  );
+  assert.equal(imp.code, 5, imp.stderr);
+  assert.match(imp.stderr, /"argv": \[\s*"sh",\s*"-c",\s*"exit 5"\s*\]/);
 });
 
 test(

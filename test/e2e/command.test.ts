@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { spawnSync } from 'node:child_process';
+import { CLI, startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -199,6 +200,52 @@ test('save a profile, reload the page, load it back', async () => {
     );
     assert.equal(await page.inputValue('[data-testid=cpu-list]'), '84-91');
     assert.equal(await page.locator('[data-cpu][aria-selected="true"]').count(), 8);
+  } finally {
+    await page.close();
+  }
+});
+
+test('one profile store: the CLI uses a profile saved in the UI, the UI loads one saved by the CLI', async () => {
+  const aioTuner = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, AIO_TUNER_HOME: served.home },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const root = fixtureRoot('arm64-altra-2p-160c-2node');
+  const page = await open();
+  try {
+    await page.fill('[data-testid=cpu-list]', '96-99');
+    await page.fill('[data-testid=profile-name]', 'ui four');
+    await page.click('[data-testid=profile-save]');
+    await page.waitForSelector('[data-profile="ui four"]');
+    const j = JSON.parse(
+      aioTuner(['command', '--sysroot', root, '--profile', 'ui four', '--format', 'json']),
+    );
+    assert.equal(j.argv[1], '--physcpubind=96-99');
+    assert.equal(j.env.AIO_NUMA_CPUS, '96 97 98 99');
+
+    aioTuner([
+      'profiles',
+      'save',
+      'cli two',
+      '--sysroot',
+      root,
+      '--cores',
+      '120,121',
+      '--',
+      'python3',
+      'x.py',
+    ]);
+    await page.reload();
+    await waitForMap(page, page.logs);
+    await page.click('[data-testid="profile-load-cli two"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('--physcpubind=120-121'),
+    );
+    assert.equal(await page.inputValue('[data-testid=cpu-list]'), '120-121');
   } finally {
     await page.close();
   }

@@ -27,9 +27,10 @@ import {
   type Check,
   type RunSettings,
 } from '../../app/command';
-import { readSysfsTopology } from '../../app/topology';
+import { join } from 'node:path';
+import { loadTopology, readSysfsTopology } from '../../app/topology';
 import type { Topology } from '../../app/topology/types';
-import { fixtureRoot } from '../helpers/fixtures';
+import { FIXTURES_DIR, fixtureRoot } from '../helpers/fixtures';
 
 let twoNode: Topology;
 let offline: Topology;
@@ -477,6 +478,22 @@ describe('checks', () => {
     const c = must(runChecks(s, smt), 'smt-siblings-selected', 'warning');
     assert.deepEqual(applyFix(s, c.fix!).cpus, [0, 2]);
     assert.equal(find(runChecks(settings({ cpus: [0, 2] }), smt), 'smt-siblings-selected'), undefined);
+  });
+  it('cores-unknown on a summary lscpu import of an SMT machine', async () => {
+    const summary = await loadTopology({ fromFile: join(FIXTURES_DIR, 'lscpu', 'x86-1p-4c-smt.lscpu.txt') });
+    const first3 = firstPhysicalCores(summary, 3);
+    assert.deepEqual(first3, [0, 1, 2], 'without core ids every CPU counts as its own core');
+    const c = must(runChecks(settings({ cpus: first3 }), summary), 'cores-unknown', 'warning');
+    assert.match(c.message, /CPU 0, 1, 2 may include SMT siblings/);
+    assert.equal(c.fix, undefined, 'nothing to apply: the source does not know the pairs');
+    // One CPU cannot share a core with another selected one; a full dump knows the pairs.
+    assert.equal(find(runChecks(settings({ cpus: [5] }), summary), 'cores-unknown'), undefined);
+    assert.equal(find(runChecks(settings({ cpus: [0, 1, 2] }), smt), 'cores-unknown'), undefined);
+    // A summary of a machine without SMT gives each CPU its own core: nothing to warn about.
+    const altraSummary = await loadTopology({
+      fromFile: join(FIXTURES_DIR, 'lscpu', 'altra-q80-30-1p.lscpu.txt'),
+    });
+    assert.equal(find(runChecks(settings({ cpus: [0, 1, 2] }), altraSummary), 'cores-unknown'), undefined);
   });
   it('cpus-unavailable and cpus-isolated on the offline/isolated machine', () => {
     const s = settings({ cpus: [0, 3, 12, 4] });

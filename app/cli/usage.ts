@@ -1,0 +1,203 @@
+/**
+ * Usage text of `aio-tuner` and of each subcommand (`aio-tuner SUB --help`). Every flag a subcommand's option
+ * table accepts is listed here; test/unit/command-cli.test.ts holds the two side by side.
+ */
+import { VERSION } from '../version';
+
+const SOURCE = `Where the machine comes from (default: this machine):
+  --sysroot DIR        a saved root (sys/devices/system/…, proc/…) read like /
+  --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J or numactl -H
+  --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
+                       (your ~/.ssh/config, keys and agent; never a password prompt)`;
+
+const SELECTION = `Selection (one of; none = no binding, the engine takes its first cores):
+  --cores LIST         these CPUs, in this order: 0-15,64-79 (also 0 1 2, 0-15:2)
+  --first N            the first N physical cores, one thread each (the engine's own default)
+  --node K             every physical core of NUMA node K, one thread each
+  --node K --count N   the first N physical cores of node K
+  --spread N           N physical cores spread evenly over the NUMA nodes (remainder to the lowest ids)
+  Asking for more cores than are usable is a usage error (exit 2), never a smaller selection.`;
+
+const SETTINGS = `Settings:
+  --threads N          pin AIO_NUM_THREADS = OMP_NUM_THREADS (default: one per selected CPU)
+  --mem bind|preferred|interleave|local|none
+                       numactl memory policy (default bind)
+  --mem-nodes LIST     nodes for bind/preferred/interleave (default: the nodes of the selected CPUs)
+  --debug 0-4          AIO_DEBUG_MODE
+  --set NAME=VALUE     set any variable (repeatable)
+  --unset NAME         remove a variable from the inherited environment (repeatable)
+  --cwd DIR            working directory of the workload`;
+
+const BASE = `Start from (flags given as well override their part):
+  --profile NAME       settings saved in the app or with \`aio-tuner profiles save\`
+  --import 'CMDLINE'   a pasted command line (VAR=… env export numactl taskset …) read back into settings`;
+
+const CHECK = `  --check              print every finding (code, severity, message) on stderr; exit 3 when one is an error`;
+
+const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
+
+const WORKLOAD = 'WORKLOAD [ARGS...]   the program to run and its arguments, after --';
+
+export const USAGE: Record<string, string> = {
+  topology: `Usage: aio-tuner topology [--sysroot DIR | --from FILE | --target URL] [--json]
+
+Print the machine: packages, NUMA nodes with memory, cores, SMT siblings, caches, unavailable CPUs.
+  --json               the full model (fields: README, "topology --json")
+
+${SOURCE}`,
+
+  serve: `Usage: aio-tuner serve [--sysroot DIR | --from FILE | --target URL] [--host H] [--port N]
+
+Serve the app to a browser (browser mode) and print its URL with the access token.
+  --host H             address to listen on (default 127.0.0.1; anything else warns)
+  --port N             port (default 8765; 0 = any free port)
+
+${SOURCE}`,
+
+  command: `Usage: aio-tuner command [source] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
+                        [--format F] [--container NAME] [--check] -- ${WORKLOAD}
+
+Print the numactl + AIO_* command line for the settings (the workload comes from the profile or the
+imported line when none is given after --).
+  --format F           ${FORMATS} (default bash)
+  --container NAME     container name used by the docker-exec form
+${CHECK}
+
+${SOURCE}
+
+${BASE}
+
+${SELECTION}
+
+${SETTINGS}`,
+
+  run: `Usage: aio-tuner run [--sysroot DIR | --from FILE | --target URL] [--profile NAME | --import 'CMDLINE']
+                    [selection] [settings] [--check] [--format F] [--container NAME]
+                    [--log FILE] [--json] [--quiet] [--timeout S] -- ${WORKLOAD}
+
+Run the workload with the settings, streaming its output; exit with its code (128+n for signal n,
+127 when it cannot start).
+  --log FILE           also keep the log here (it is always kept under the data directory)
+  --json               print the outcome and parsed results as JSON on stdout (workload output → stderr)
+  --quiet              do not echo the workload's output
+  --timeout S          stop the run after S seconds
+${CHECK}; nothing is started then
+  --format F           print the command in this form (${FORMATS}) on stderr before starting
+  --container NAME     container name used by --format docker-exec
+
+${SOURCE}
+
+${BASE}
+
+${SELECTION}
+
+${SETTINGS}`,
+
+  bundle: `Usage: aio-tuner bundle [--sysroot DIR | --from FILE | --target URL] [selection] [settings]
+                       [--out FILE|DIR] [--redact P]... [--from-run LOG] [--timeout S] [--json]
+                       -- ${WORKLOAD}
+
+Run the settings again at AIO_DEBUG_MODE=4 (or take a saved run's log) and write one .tar.gz for support.
+  --out FILE|DIR       where to write the bundle (default: <data dir>/bundles/)
+  --redact P           also redact variables whose name contains P, or text matching /regex/flags
+                       (repeatable; secrets-looking variables are always redacted)
+  --from-run LOG       bundle a finished run's log instead of running again
+  --timeout S          stop the run after S seconds
+  --json               print what was written as JSON
+
+${SOURCE}
+
+${SELECTION}
+
+${SETTINGS}`,
+
+  sweep: `Usage: aio-tuner sweep [--sysroot DIR | --from FILE | --target URL] [selection] [settings]
+                      [--threads 1,2,4|doubling] [--placement compact|spread]
+                      [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...]
+                      [--instances 1,2] [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS]
+                      [--csv FILE] [--json] -- ${WORKLOAD}
+
+Measure a grid of threads × instances × variants × batch sizes, one run at a time, and recommend.
+  --threads LIST|doubling   thread counts to try (here a list, not the single run's count; default doubling)
+  --placement compact|spread  how T CPUs are taken from the selection: fill a node first (default), or
+                       an equal share per node
+  --variants LIST      built-in variants to measure (default fp32)
+  --variant NAME:VAR=VALUE,...  define a variant of your own (repeatable; measured even if not listed)
+  --instances LIST     processes side by side (default 1)
+  --batch LIST         batch sizes (rewrites the workload's -b)
+  --repeat N           runs per cell (1-100)
+  --timeout S          stop each run after S seconds
+  --latency-budget MS  also recommend the best per-core setting within this latency
+  --csv FILE           also write the rows as CSV
+  --json               print the result as JSON
+
+${SOURCE}
+
+${SELECTION}
+
+${SETTINGS}`,
+
+  profiles: `Usage: aio-tuner profiles [list] [--json]
+       aio-tuner profiles save NAME [source] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
+                               [-- ${WORKLOAD}]
+       aio-tuner profiles export [NAME...] [--out FILE]
+       aio-tuner profiles import FILE [--on-conflict rename|overwrite|skip] [--json]
+       aio-tuner profiles delete NAME...
+
+Named run settings, the same ones the app saves (under the data directory: AIO_TUNER_HOME, else the
+platform's user data directory). A corrupt file is reported and moved aside as NAME.json.corrupt-TIME.
+  list                 names and save times (--json: [{"name", "savedAt"} | {"name", "error", "movedTo"}])
+  save NAME            save the settings the flags describe (replacing a profile of that name); the
+                       workload after -- is required unless --profile or --import provides one
+  export               write the named profiles (all when none is named) as one JSON file, or to stdout
+  --out FILE           where export writes
+  import FILE          add the profiles of an exported file or a single profile file
+  --on-conflict        when a name is taken: rename to "NAME (2)" (default), overwrite, or skip
+  --json               list / import: print JSON on stdout
+  delete NAME...       remove profiles
+
+${SOURCE}
+
+${BASE}
+
+${SELECTION}
+
+${SETTINGS}`,
+};
+
+export const HELP = `aio-tuner ${VERSION} — pick cores, build numactl + AIO_* command lines, run and tune Ampere Optimized PyTorch
+
+Usage:
+  aio-tuner topology [--sysroot DIR | --from FILE] [--json]
+  aio-tuner serve    [--sysroot DIR | --from FILE] [--host H] [--port N]
+  aio-tuner command  [--sysroot DIR | --from FILE] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
+                     [--format F] [--container NAME] [--check] -- WORKLOAD [ARGS...]
+  aio-tuner run      [--sysroot DIR | --from FILE] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
+                     [--check] [--format F] [--log FILE] [--json] [--quiet] [--timeout S] -- WORKLOAD [ARGS...]
+  aio-tuner bundle   [--out FILE|DIR] [selection] [settings] [--redact P]... [--from-run LOG] [--timeout S] [--json]
+                     -- WORKLOAD [ARGS...]
+  aio-tuner sweep    [selection] [settings] --threads 1,2,4|doubling [--placement compact|spread]
+                     [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...] [--instances 1,2]
+                     [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS] [--csv FILE] [--json]
+                     -- WORKLOAD [ARGS...]
+  aio-tuner profiles [list [--json] | save NAME [options] -- WORKLOAD | export [NAME...] [--out FILE]
+                     | import FILE | delete NAME...]
+  aio-tuner SUBCOMMAND --help     that subcommand's options
+
+Selection: --cores LIST | --first N | --node K [--count N] | --spread N
+Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes LIST  --debug 0-4
+           --set NAME=VALUE (repeatable)  --unset NAME (repeatable)  --cwd DIR
+Formats:   ${FORMATS}
+Target:    --target URL on every command: read, run and bundle there instead of this machine —
+           ssh://user@host[:port]  docker://container  ssh://user@host/docker/container
+           (your ~/.ssh/config, keys and agent; never a password prompt)
+
+Exit codes: 0 ok; 1 runtime failure; 2 bad usage; 3 --check found an error; run: the workload's own code.
+See README.md for the JSON fields.`;
+
+/** `--help` / `-h` among the options (before `--`, where the workload's own arguments start). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const opts = end < 0 ? argv : argv.slice(0, end);
+  return opts.includes('--help') || opts.includes('-h');
+}

@@ -102,7 +102,8 @@ export function scriptForm(plan: EnvPlan, argv: readonly string[], cwd: string |
 
 /**
  * docker run/exec with `-e` flags. Docker cannot remove a variable the image defines, so unsets go through
- * `env -u` inside the container. numactl binding inside a container needs `--privileged=true` (docker run form).
+ * `env -u` inside the container (or `sh -c 'unset …; exec "$@"'` when the command's name contains "=", which
+ * `env` would read as one more assignment). numactl binding inside a container needs `--privileged=true`.
  */
 function dockerForm(
   head: string[],
@@ -115,7 +116,9 @@ function dockerForm(
   for (const [k, v] of Object.entries(plan.env)) words.push('-e', shellAssignment(k, v));
   if (cwd !== null) words.push('-w', shellQuote(cwd));
   words.push(shellQuote(target));
-  if (plan.unset.length > 0) {
+  if (plan.unset.length > 0 && argv[0]?.includes('=')) {
+    words.push('sh', '-c', shellQuote(`unset ${plan.unset.join(' ')}; exec "$@"`), 'sh');
+  } else if (plan.unset.length > 0) {
     words.push('env', ...plan.unset.flatMap((n) => ['-u', n]));
     if (argv[0]?.startsWith('-')) words.push('--');
   }

@@ -79,6 +79,8 @@ export interface RunInfo {
   state: 'running' | 'exited';
   outcome: RunOutcome | null;
   target?: string;
+  /** Where a run on this machine really ran (settings.cwd, else the engine's own directory then). */
+  cwd?: string;
 }
 
 export interface SystemInfo {

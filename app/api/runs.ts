@@ -4,7 +4,7 @@
  * crash of the UI loses nothing.
  */
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../command/types';
 import type { LaunchSpec } from '../remote/launch';
@@ -171,6 +171,8 @@ export class RunManager {
       outcome: null,
       // Runs on this machine stay untagged (as before targets existed); remote ones name their target.
       ...(opts.tag || remote ? { target: opts.tag ?? target!.url } : {}),
+      // A bundle made later from this run must reproduce it from the same directory.
+      ...(remote ? {} : { cwd: resolve(settings.cwd ?? process.cwd()) }),
     };
     const parser = new ResultsParser();
     this.live.set(runId, { info, handle, parser });

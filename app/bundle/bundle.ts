@@ -222,7 +222,7 @@ function outcomeOf(r: SavedRunResult | null, logFile: string): string {
     exitCode: r.exitCode,
     signal: r.signal,
     durationMs: r.durationMs,
-    peakRssBytes: r.peakRssBytes ?? 0,
+    peakRssBytes: r.peakRssBytes ?? null,
     logFile,
     lines: 0,
     counts,

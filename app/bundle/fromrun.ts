@@ -33,7 +33,17 @@ const SavedRunSchema = z.looseObject({
 
 export type SavedRun = Pick<
   RunInfo,
-  'runId' | 'logFile' | 'startedAt' | 'argv' | 'env' | 'settings' | 'checks' | 'state' | 'outcome' | 'target'
+  | 'runId'
+  | 'logFile'
+  | 'startedAt'
+  | 'argv'
+  | 'env'
+  | 'settings'
+  | 'checks'
+  | 'state'
+  | 'outcome'
+  | 'target'
+  | 'cwd'
 >;
 
 /** The level the run's engine got: what the tool set (null when it left AIO_DEBUG_MODE alone). */
@@ -46,7 +56,8 @@ export function savedDebugMode(env: Record<string, string>): number | null {
 export function fromRunInfo(info: SavedRun, logFile?: string): FromRun {
   return {
     logFile: logFile ?? info.outcome?.logFile ?? info.logFile,
-    settings: info.settings,
+    // The directory the run really used; runs saved before run.json kept it fall back to the bundle's own.
+    settings: { ...info.settings, cwd: info.settings.cwd ?? info.cwd ?? null },
     result: info.outcome,
     startedAt: info.startedAt,
     debugMode: savedDebugMode(info.env),

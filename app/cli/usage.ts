@@ -94,14 +94,16 @@ ${SELECTION}
 ${SETTINGS}`,
 
   bundle: `Usage: aio-tuner bundle [--sysroot DIR | --from FILE | --target URL] [selection] [settings]
-                       [--out FILE|DIR] [--redact P]... [--from-run LOG] [--timeout S] [--json]
-                       -- ${WORKLOAD}
+                       [--out FILE|DIR] [--redact P]... [--timeout S] [--json] -- ${WORKLOAD}
+       aio-tuner bundle --from-run LOG|RUNDIR [--out FILE|DIR] [--redact P]... [--json] [-- ${WORKLOAD}]
 
 Run the settings again at AIO_DEBUG_MODE=4 (or take a saved run's log) and write one .tar.gz for support.
   --out FILE|DIR       where to write the bundle (default: <data dir>/bundles/)
   --redact P           also redact variables whose name contains P, or text matching /regex/flags
                        (repeatable; secrets-looking variables are always redacted)
-  --from-run LOG       bundle a finished run's log instead of running again
+  --from-run LOG       bundle a finished run's log instead of running again: its run.json (next to the
+                       log) gives the command, environment, outcome and level; a plain log without one
+                       needs the workload after -- to describe it
   --timeout S          stop the run after S seconds
   --json               print what was written as JSON
 
@@ -112,19 +114,21 @@ ${SELECTION}
 ${SETTINGS}`,
 
   sweep: `Usage: aio-tuner sweep [--sysroot DIR | --from FILE | --target URL] [selection] [settings]
-                      [--threads 1,2,4|doubling] [--placement compact|spread]
+                      [--threads 1,2,4|doubling] [--placement compact,spread]
                       [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...]
                       [--instances 1,2] [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS]
                       [--csv FILE] [--json] -- ${WORKLOAD}
 
-Measure a grid of threads × instances × variants × batch sizes, one run at a time, and recommend.
+Measure a grid of threads × placements × instances × variants × batch sizes, one run at a time, and
+recommend.
   --threads LIST|doubling   thread counts to try (here a list, not the single run's count; default doubling)
-  --placement compact|spread  how T CPUs are taken from the selection: fill a node first (default), or
-                       an equal share per node
+  --placement LIST     compact and/or spread: how T CPUs are taken from the selection: fill a node
+                       first (compact, the default), or an equal share per node (spread)
   --variants LIST      built-in variants to measure (default fp32)
   --variant NAME:VAR=VALUE,...  define a variant of your own (repeatable; measured even if not listed)
   --instances LIST     processes side by side (default 1)
-  --batch LIST         batch sizes (rewrites the workload's -b)
+  --batch LIST         batch sizes, written into the workload's -b/--batch_size (ignored, with a
+                       warning, when the workload has none)
   --repeat N           runs per cell (1-100)
   --timeout S          stop each run after S seconds
   --latency-budget MS  also recommend the best per-core setting within this latency

@@ -67,6 +67,9 @@ describe('a saved run read back by its log', () => {
     assert.equal(f.debugMode, 2);
     assert.equal(f.result?.exitCode, 0);
     assert.equal(f.startedAt, run.startedAt);
+    // The run chose no directory: the one it really ran in is kept, so the bundle reproduces it from there.
+    assert.equal(run.cwd, process.cwd());
+    assert.equal(f.settings.cwd, process.cwd());
   });
 
   test('a plain log has no run; a run.json about another log is not used, and says why', async (t) => {
@@ -155,6 +158,10 @@ describe('bundle.preview and bundle.create with fromRunId', () => {
     assert.equal(r.debugMode, 4);
     assert.equal(r.exitCode, 3);
     assert.equal(r.startedAt, done.startedAt);
+    const script = execFileSync('tar', ['xzOf', info.path, '--wildcards', '*/run/command.sh'], {
+      encoding: 'utf8',
+    });
+    assert.ok(script.includes(`cd -- ${process.cwd()}`), 'command.sh starts where the run ran');
     assert.match(info.note, /Made from a saved run \(not re-run\)\.\n/);
     assert.ok(readFileSync(info.path).length > 0);
   });

@@ -28,8 +28,9 @@ export async function hostTopology(): Promise<Topology> {
     cluster: null,
     siblings: noSmt ? [id] : null,
     online: true,
-    isolated: false,
-    allowed: true,
+    // Neither Linux's isolcpus nor its affinity masks exist here: unknown, and pickable for planning.
+    isolated: null,
+    allowed: null,
     coreId: null,
     clusterId: null,
   }));

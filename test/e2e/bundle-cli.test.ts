@@ -5,23 +5,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { need } from '../helpers/require';
 
 const ROOT = process.cwd();
 const CLI = join(ROOT, 'bin', 'aio-tuner.cjs');
 const DIST = join(ROOT, 'dist', 'cli.mjs');
 const PY = '/usr/bin/python3';
 const SECRET = 'hf_secret123';
-const CI = process.env.CI === 'true';
 const hasNumactl = ['/usr/bin/numactl', '/bin/numactl', '/usr/local/bin/numactl'].some((p) => existsSync(p));
 const hasTorch = existsSync(PY) && spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-
-function need(t: TestContext, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (CI) assert.fail(`${what} is required under CI`);
-  t.skip(`${what} not available`);
-  return false;
-}
 
 /** Newest modification time of any source file the CLI is built from. */
 function newestSource(dir: string): number {

@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/serve';
+import { need } from '../helpers/require';
 
-const CI = process.env.CI === 'true';
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'aio-sweep-cli-'));
 const home = join(dir, 'home');
@@ -32,13 +32,6 @@ function cli(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, AIO_TUNER_HOME: home, ...env },
     timeout: 60_000,
   });
-}
-
-function need(t: { skip(msg: string): void }): boolean {
-  if (hasNumactl) return true;
-  if (CI) assert.fail('numactl is required when CI=true');
-  t.skip('numactl is not installed; install it to run this test');
-  return false;
 }
 
 describe('aio-tuner sweep', () => {
@@ -65,7 +58,7 @@ describe('aio-tuner sweep', () => {
   });
 
   test('--json prints rows and best; --csv writes the rows; progress goes to stderr', (t) => {
-    if (!need(t)) return;
+    if (!need(t, hasNumactl, 'numactl')) return;
     const csv = join(dir, 'rows.csv');
     const r = cli([
       'sweep',
@@ -136,7 +129,7 @@ describe('aio-tuner sweep', () => {
   });
 
   test('--placement compact,spread × two instances: placement in rows, per-instance latency, runnable CSV', (t) => {
-    if (!need(t)) return;
+    if (!need(t, hasNumactl, 'numactl')) return;
     const csv = join(dir, 'placement.csv');
     const r = cli([
       'sweep',
@@ -208,7 +201,7 @@ describe('aio-tuner sweep', () => {
   });
 
   test('--batch with a workload that has no -b: a warning, and the workload runs as given', (t) => {
-    if (!need(t)) return;
+    if (!need(t, hasNumactl, 'numactl')) return;
     const r = cli(['sweep', '--threads', '1', '--batch', '1,8', '--json', '--', fake]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /aio-tuner: warning: batch sizes 1, 8 not applied: the workload has no -b/);
@@ -221,7 +214,7 @@ describe('aio-tuner sweep', () => {
   });
 
   test('without --json: a table and the recommended commands on stdout', (t) => {
-    if (!need(t)) return;
+    if (!need(t, hasNumactl, 'numactl')) return;
     const r = cli(['sweep', '--threads', '1', '--latency-budget', '50', '--', fake]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /threads\s+inst\s+cores\s+variant/);
@@ -231,7 +224,7 @@ describe('aio-tuner sweep', () => {
   });
 
   test('Ctrl-C stops the current run and still prints the finished rows', async (t) => {
-    if (!need(t)) return;
+    if (!need(t, hasNumactl, 'numactl')) return;
     const p = spawn(
       process.execPath,
       [CLI, 'sweep', '--threads', '1,2', '--variants', 'fp32,off', '--json', '--', fake],

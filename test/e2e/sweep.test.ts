@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { setWorkload } from '../helpers/ui';
+import { need } from '../helpers/require';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const BENCH = resolve(__dirname, '../../examples/bench.py');
@@ -47,13 +48,6 @@ after(async () => {
   await served?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function needNumactl(t: { skip(msg: string): void }): boolean {
-  if (hasNumactl) return true;
-  if (CI) assert.fail('numactl is required when CI=true');
-  t.skip('numactl is not installed; install it to run this test');
-  return false;
-}
 
 /** A fresh page with the fake workload and the sweep form set to exactly these dimensions. */
 async function sweepPage(form: {
@@ -186,7 +180,7 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
 });
 
 test('both placements × 1 and 2 instances: placement in the table and the chart, latency of each instance', async (t) => {
-  if (!needNumactl(t)) return;
+  if (!need(t, hasNumactl, 'numactl')) return;
   const page = await sweepPage({
     threads: '1',
     instances: '1,2',
@@ -231,7 +225,7 @@ test('both placements × 1 and 2 instances: placement in the table and the chart
 });
 
 test('Cancel during the second run: the sweep says cancelled and keeps the finished row', async (t) => {
-  if (!needNumactl(t)) return;
+  if (!need(t, hasNumactl, 'numactl')) return;
   const page = await sweepPage({
     threads: '1',
     instances: '1',

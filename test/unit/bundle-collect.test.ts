@@ -2,19 +2,14 @@
 // own files are used where it has them.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { collectSystem, SYSTEM_FILES, toolOutput } from '../../app/bundle/collect-system';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from '../../app/bundle/collect-python';
 import { loadTopology, readSysfsTopology } from '../../app/topology';
 import { fixtureRoot } from '../helpers/fixtures';
+import { need } from '../helpers/require';
 
 /** Needs something the machine may lack: fail under CI (the CI machine must have it), skip elsewhere. */
-function need(t: TestContext, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (process.env.CI === 'true') assert.fail(`${what} is required under CI`);
-  t.skip(`${what} not available`);
-  return false;
-}
 
 const byName = (files: { name: string; content: string }[]) => new Map(files.map((f) => [f.name, f.content]));
 

@@ -5,21 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../app/api/engine';
 import type { BundleInfo, BundlePreview, RunInfo } from '../../app/api/contract';
 import { fromRunInfo, readSavedRun, SavedRunError } from '../../app/bundle';
 import { defaultSettings } from '../../app/command';
+import { need } from '../helpers/require';
 
 const PY = '/usr/bin/python3';
-const CI = process.env.CI === 'true';
-
-function need(t: TestContext, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (CI) assert.fail(`${what} is required under CI`);
-  t.skip(`${what} not available`);
-  return false;
-}
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'aio-bundle-fromrun-'));
 let engine: Engine;

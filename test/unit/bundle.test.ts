@@ -6,25 +6,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { createBundle, plannedFiles, type BundleResult } from '../../app/bundle';
 import type { Manifest } from '../../app/bundle/archive';
 import { defaultSettings, type RunSettings } from '../../app/command';
 import { readLogFile } from '../../app/logs';
 import { loadTopology, type Topology } from '../../app/topology';
+import { need } from '../helpers/require';
 
 const SECRET = 'hf_secret123';
 const PY = '/usr/bin/python3';
-const CI = process.env.CI === 'true';
 const hasNumactl = ['/usr/bin/numactl', '/bin/numactl', '/usr/local/bin/numactl'].some((p) => existsSync(p));
 const hasTorch = existsSync(PY) && spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-
-function need(t: TestContext, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (CI) assert.fail(`${what} is required under CI`);
-  t.skip(`${what} not available`);
-  return false;
-}
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'aio-bundle-test-'));
 const home = join(tmp, 'home');

@@ -11,16 +11,9 @@ import type { ApiMethod, ApiParamsOf, ApiResults, RunInfo } from '../../app/api/
 import { defaultSettings, type RunSettings } from '../../app/command';
 import { ENTRY_COLUMNS, sweepEntry } from '../../app/history';
 import type { SweepRecord } from '../../app/sweep';
+import { need } from '../helpers/require';
 
-const CI = process.env.CI === 'true';
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
-
-function need(t: { skip(msg: string): void }, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (CI) assert.fail(`${what} is required when CI=true`);
-  t.skip(`${what} is not installed; install it to run this test`);
-  return false;
-}
 
 const home = mkdtempSync(join(tmpdir(), 'aio-history-test-'));
 const bench = join(home, 'bench.sh');

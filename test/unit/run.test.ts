@@ -28,23 +28,17 @@ import {
   type RunSpec,
 } from '../../app/run';
 import { readLogBatches, LOG_MAGIC } from '../../app/logs';
+import { need } from '../helpers/require';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-run-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const BENCH = resolve(__dirname, '../../examples/bench.py');
-const CI = process.env.CI === 'true';
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
 const hasTorch = spawnSync(PY, ['-c', 'import torch']).status === 0;
 
 /** Missing prerequisites fail under CI (the pipeline must provide them) and skip locally with the reason. */
-function need(t: { skip(msg: string): void }, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (CI) assert.fail(`${what} is required when CI=true`);
-  t.skip(`${what} is not installed; install it to run this test`);
-  return false;
-}
 
 let logNo = 0;
 function run(argv: string[], extra: Partial<RunSpec> = {}): { h: RunHandle; lines: RunLine[] } {

@@ -18,6 +18,7 @@ import { Engine } from '../../app/api/engine';
 import { defaultSettings } from '../../app/command';
 import { groupMembers, processAffinity, readResultsDir } from '../../app/run';
 import type { SweepProgress, SweepSpec } from '../../app/sweep';
+import { need } from '../helpers/require';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const BENCH = resolve(__dirname, '../../examples/bench.py');
@@ -30,12 +31,6 @@ const usableCpus = (() => {
 })();
 
 /** Missing prerequisites fail under CI (the pipeline must provide them) and skip locally with the reason. */
-function need(t: { skip(msg: string): void }, ok: boolean, what: string): boolean {
-  if (ok) return true;
-  if (CI) assert.fail(`${what} is required when CI=true`);
-  t.skip(`${what} is not installed; install it to run this test`);
-  return false;
-}
 
 const home = mkdtempSync(join(tmpdir(), 'aio-sweep-test-'));
 /** A stand-in workload printing AML-style results after a second: for what needs no real measurement. */

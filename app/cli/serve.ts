@@ -31,6 +31,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     );
   }
   process.stdout.write(`AIO Tuner is serving on ${server.url}\n`);
+  for (const u of server.otherUrls) process.stdout.write(`  also at ${u}\n`);
   process.stdout.write(
     `From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS_HOST, then open the URL above.\n`,
   );

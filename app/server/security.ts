@@ -40,6 +40,26 @@ export function isLoopbackBind(host: string): boolean {
 }
 
 /**
+ * The Host names a deliberate non-loopback bind answers to: that host itself, or for a wildcard bind
+ * (0.0.0.0, ::) every address of this machine's interfaces and its host name — what a colleague or a
+ * port mapping will type. A rebinding page's own domain is still none of them.
+ */
+export function boundHostNames(
+  host: string,
+  interfaces: NodeJS.Dict<{ address: string; family: string | number }[]>,
+  hostname: string,
+): string[] {
+  const h = host.toLowerCase();
+  if (isLoopbackBind(h)) return [];
+  if (!['0.0.0.0', '::', '[::]'].includes(h)) return [h.includes(':') && !h.startsWith('[') ? `[${h}]` : h];
+  const addrs = Object.values(interfaces)
+    .flatMap((list) => list ?? [])
+    .map((a) => (a.family === 'IPv6' || a.family === 6 ? `[${a.address.toLowerCase()}]` : a.address));
+  const name = hostname.toLowerCase();
+  return [...new Set([...addrs, name, name.split('.')[0]!])].filter((x) => x && !isLoopbackHost(x));
+}
+
+/**
  * Host header check. When the user deliberately binds a non-loopback --host, that exact host is allowed too
  * (they were warned at start).
  */

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../api/engine';
 import { ApiError, type WireRequest, type WireResponse } from '../api/contract';
-import { hostAllowed, isLoopbackBind, newToken, originAllowed, tokenMatches } from './security';
+import { boundHostNames, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
+import { hostname, networkInterfaces } from 'node:os';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,6 +42,8 @@ export interface ServeOptions {
 
 export interface RunningServer {
   url: string;
+  /** The same page under the other names a non-loopback bind answers to (empty on loopback). */
+  otherUrls: string[];
   token: string;
   port: number;
   host: string;
@@ -71,7 +74,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       `the UI is not built (${join(rendererDir, 'index.html')} is missing): run \`npm run build\``,
     );
   }
-  const extraHosts = isLoopbackBind(host) ? [] : [host.toLowerCase()];
+  const extraHosts = boundHostNames(host, networkInterfaces(), hostname());
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
@@ -125,6 +128,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
+    otherUrls: extraHosts.filter((h) => h !== shownHost).map((h) => `http://${h}:${port}/?token=${token}`),
     token,
     port,
     host,

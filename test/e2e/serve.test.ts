@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { WebSocket } from 'ws';
 import type { Browser } from 'playwright-core';
 import { startServe, launchBrowser } from '../helpers/serve';
@@ -63,6 +64,25 @@ test('serve on this machine: Chromium shows this machine’s CPUs', async () => 
   }
 });
 
+test('light and dark themes follow the operating system', async () => {
+  const s = await startServe();
+  try {
+    const background = async (colorScheme: 'light' | 'dark') => {
+      const page = await browser.newPage({ colorScheme });
+      await page.goto(s.url);
+      await page.waitForSelector('[data-cpu]');
+      const rgb = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.close();
+      const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return (r! + g! + b!) / 3;
+    };
+    assert.ok((await background('dark')) < 80, 'dark background under a dark OS theme');
+    assert.ok((await background('light')) > 200, 'light background under a light OS theme');
+  } finally {
+    await s.stop();
+  }
+});
+
 test('serve --sysroot on the 2-socket fixture shows both packages and 160 CPUs', async () => {
   const root = fixtureRoot('arm64-altra-2p-160c-2node');
   const s = await startServe(['--sysroot', root]);
@@ -97,6 +117,32 @@ test('requests without the token, with a foreign Host, or a foreign Origin are r
     assert.equal((await wsOpen(api, {})).status, 403, 'no Origin at all is refused too');
     assert.equal((await wsOpen(`ws://127.0.0.1:${s.port}/api?token=nope`, { Origin: s.origin })).status, 401);
     assert.equal((await wsOpen(api, { Origin: s.origin, Host: `evil.example:${s.port}` })).status, 403);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("--host 0.0.0.0 warns, answers to this machine's own addresses, still refuses a foreign Host", async () => {
+  const s = await startServe(['--host', '0.0.0.0']);
+  try {
+    // The extra addresses follow the URL line; its last line says the start-up text is complete.
+    while (!s.output().includes('From another machine')) await new Promise((r) => setTimeout(r, 20));
+    assert.match(s.output(), /WARNING: listening on 0\.0\.0\.0, which is not a loopback address/);
+    // Every non-loopback IPv4 address of this machine is printed and served (what a colleague would type).
+    const ips = Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .filter((a) => a.family === 'IPv4' && !a.internal)
+      .map((a) => a.address);
+    for (const ip of ips) {
+      assert.ok(s.output().includes(`also at http://${ip}:${s.port}/?token=${s.token}`), ip);
+      assert.equal((await get(s.port, `/?token=${s.token}`, { Host: `${ip}:${s.port}` })).status, 200, ip);
+    }
+    assert.equal((await get(s.port, `/?token=${s.token}`, { Host: `evil.example:${s.port}` })).status, 403);
+    assert.equal(
+      (await get(s.port, '/', { Host: ips[0] ?? 'localhost' })).status,
+      401,
+      'the token still counts',
+    );
   } finally {
     await s.stop();
   }

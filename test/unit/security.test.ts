@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  boundHostNames,
   hostAllowed,
   originAllowed,
   tokenMatches,
@@ -40,4 +41,25 @@ test('loopback binds are recognised; others are not', () => {
   assert.ok(isLoopbackBind('localhost'));
   assert.ok(!isLoopbackBind('0.0.0.0'));
   assert.ok(!isLoopbackBind('192.0.2.7'));
+});
+
+test('a deliberate non-loopback bind answers to its own names only', () => {
+  // The shape os.networkInterfaces() returns on a server with one public address.
+  const ifs = {
+    lo: [
+      { address: '127.0.0.1', family: 'IPv4' },
+      { address: '::1', family: 'IPv6' },
+    ],
+    eth0: [
+      { address: '10.1.2.3', family: 'IPv4' },
+      { address: 'fe80::1', family: 'IPv6' },
+    ],
+  };
+  assert.deepEqual(boundHostNames('127.0.0.1', ifs, 'altra'), []);
+  assert.deepEqual(boundHostNames('10.1.2.3', ifs, 'altra'), ['10.1.2.3']);
+  const wild = boundHostNames('0.0.0.0', ifs, 'altra.lab.example');
+  assert.deepEqual(wild.sort(), ['10.1.2.3', '[fe80::1]', 'altra', 'altra.lab.example'].sort());
+  assert.ok(hostAllowed('10.1.2.3:8765', wild));
+  assert.ok(hostAllowed('altra:8765', wild));
+  assert.ok(!hostAllowed('evil.example:8765', wild), 'a rebinding domain is still refused');
 });

@@ -7,6 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine } from './api/engine';
 import { ApiError } from './api/contract';
+import {
+  CONTENT_SECURITY_POLICY,
+  WEB_PREFERENCES,
+  isOwnPage,
+  navigationAllowed,
+  openExternally,
+  permissionAllowed,
+} from './shell/policy';
 
 const rendererIndex = join(__dirname, 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
@@ -20,11 +28,8 @@ function argValue(flag: string): string | undefined {
 
 /** Only our own page may talk to the engine. */
 function senderIsOurs(e: IpcMainInvokeEvent): boolean {
-  const url = e.senderFrame?.url ?? '';
   return (
-    win !== null &&
-    e.sender.id === win.webContents.id &&
-    url.startsWith(rendererUrl.replace(/index\.html$/, ''))
+    win !== null && e.sender.id === win.webContents.id && isOwnPage(e.senderFrame?.url ?? '', rendererUrl)
   );
 }
 
@@ -34,22 +39,15 @@ function createWindow(): void {
     height: 1000,
     title: 'AIO Tuner',
     show: false,
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: { ...WEB_PREFERENCES, preload: join(__dirname, 'preload.cjs') },
   });
   win.once('ready-to-show', () => win?.show());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    if (openExternally(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e, url) => {
-    if (url !== win?.webContents.getURL()) e.preventDefault();
+    if (!navigationAllowed(win?.webContents.getURL() ?? '', url)) e.preventDefault();
   });
   void win.loadFile(rendererIndex);
 }
@@ -58,15 +56,13 @@ app.enableSandbox();
 
 app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) =>
-    cb(permission === 'clipboard-sanitized-write'),
+    cb(permissionAllowed(permission)),
   );
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [
-          "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-        ],
+        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
       },
     });
   });

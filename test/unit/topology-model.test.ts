@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { armCoreName, hostTopology, parseMidr, parseSizeBytes, platformName } from '../../app/topology';
 import { midrFromCpuinfo } from '../../app/topology/model-name';
 import { fixtureRoot } from '../helpers/fixtures';
+import { allAvailable } from '../../app/command/presets';
 
 describe('MIDR decoding', () => {
   test('sysfs midr_el1 and /proc/cpuinfo of the Altra dump give the same part', () => {
@@ -56,6 +57,12 @@ test('hostTopology: flat view, binding unsupported, banner first', async () => {
   assert.match(t.notes![0]!, /^CPU binding needs Linux \(numactl\); this is a flat view/);
   assert.equal(t.cpus.length, os.cpus().length);
   assert.equal(t.nodes.length, 1);
-  assert.ok(t.cpus.every((c) => c.online && c.allowed && c.node === 0));
+  assert.ok(t.cpus.every((c) => c.online && c.node === 0));
+  // No isolcpus or affinity masks to read there: unknown, never guessed, and still pickable for planning.
+  assert.ok(t.cpus.every((c) => c.allowed === null && c.isolated === null));
+  assert.deepEqual(
+    allAvailable(t),
+    t.cpus.map((c) => c.id),
+  );
   assert.ok((t.memTotalBytes ?? 0) > 0);
 });

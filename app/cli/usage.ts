@@ -36,7 +36,7 @@ const CHECK = `  --check              print every finding (code, severity, messa
 
 const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
 
-const WORKLOAD = 'WORKLOAD [ARGS...]   the program to run and its arguments, after --';
+const WORKLOAD = 'WORKLOAD [ARGS...]';
 
 export const USAGE: Record<string, string> = {
   topology: `Usage: aio-tuner topology [--sysroot DIR | --from FILE | --target URL] [--json]

@@ -156,6 +156,9 @@ test('every subcommand answers --help / -h with its own usage, exit 0', () => {
       const r = cli([sub, '--first', '2', flag]);
       assert.equal(r.code, 0, `${sub} ${flag}: ${r.stderr}`);
       assert.ok(r.stdout.startsWith(`Usage: aio-tuner ${sub}`), `${sub} ${flag}: ${r.stdout.slice(0, 80)}`);
+      // The synopsis reads as a command line: it ends at the workload, with no description glued on.
+      const synopsis = r.stdout.slice(0, r.stdout.indexOf('\n\n'));
+      if (synopsis.includes('WORKLOAD')) assert.match(synopsis, /-- WORKLOAD \[ARGS\.\.\.\]\]?$/m, synopsis);
     }
   }
   const run = cli(['help', 'run']).stdout;

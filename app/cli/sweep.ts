@@ -19,6 +19,7 @@ import {
   type CustomVariant,
   type Placement,
   type Recommendation,
+  type SweepPoint,
   type SweepProgress,
   type SweepRecord,
   type SweepRow,
@@ -83,15 +84,7 @@ const num = (v: number | null, digits = 2): string => (v === null ? '-' : v.toFi
 
 /** Lines name the placement only when the sweep has more than one, so a plain sweep's output is unchanged. */
 function describe(
-  p: {
-    threads: number;
-    instances: number;
-    cores: number;
-    placement: Placement;
-    variant: string;
-    batch: number | null;
-    repeat: number;
-  },
+  p: Pick<SweepPoint, 'threads' | 'instances' | 'cores' | 'placement' | 'variant' | 'batch' | 'repeat'>,
   withPlacement: boolean,
 ): string {
   return `threads=${p.threads} instances=${p.instances} cores=${p.cores}${withPlacement ? ` placement=${p.placement}` : ''} variant=${p.variant}${p.batch !== null ? ` batch=${p.batch}` : ''} repeat=${p.repeat}`;

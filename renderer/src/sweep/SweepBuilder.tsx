@@ -8,6 +8,40 @@ const PLACEMENTS: [Placement, string][] = [
   ['spread', 'spread: an equal share of each node'],
 ];
 
+/** A row of checkboxes for one list-valued dimension (placements, variants): ticking adds, unticking removes. */
+function CheckList<T extends string>({
+  label,
+  options,
+  chosen,
+  testId,
+  onChange,
+}: {
+  label: string;
+  options: readonly (readonly [T, string])[];
+  chosen: readonly T[];
+  testId: string;
+  onChange(next: T[]): void;
+}) {
+  return (
+    <div className="sweep-variants" role="group" aria-label={label}>
+      <span>{label}</span>
+      {options.map(([value, title]) => (
+        <label key={value} className="toggle" title={title}>
+          <input
+            type="checkbox"
+            data-testid={`${testId}-${value}`}
+            checked={chosen.includes(value)}
+            onChange={() =>
+              onChange(chosen.includes(value) ? chosen.filter((x) => x !== value) : [...chosen, value])
+            }
+          />
+          {value}
+        </label>
+      ))}
+    </div>
+  );
+}
+
 /** The sweep's dimensions. The selection and workload come from the main settings (map + command panel). */
 export function SweepBuilder({
   form,
@@ -19,13 +53,6 @@ export function SweepBuilder({
   disabled: boolean;
 }) {
   const set = <K extends keyof SweepForm>(k: K, v: SweepForm[K]) => onChange({ ...form, [k]: v });
-  const togglePlacement = (p: Placement) =>
-    set(
-      'placements',
-      form.placements.includes(p) ? form.placements.filter((x) => x !== p) : [...form.placements, p],
-    );
-  const toggle = (v: string) =>
-    set('variants', form.variants.includes(v) ? form.variants.filter((x) => x !== v) : [...form.variants, v]);
   return (
     <fieldset className="sweep-builder" disabled={disabled}>
       <label>
@@ -50,20 +77,13 @@ export function SweepBuilder({
         />
         <span className="muted hint">each gets its own CPUs, run together</span>
       </label>
-      <div className="sweep-variants" role="group" aria-label="Placement">
-        <span>Placement</span>
-        {PLACEMENTS.map(([p, title]) => (
-          <label key={p} className="toggle" title={title}>
-            <input
-              type="checkbox"
-              data-testid={`sweep-placement-${p}`}
-              checked={form.placements.includes(p)}
-              onChange={() => togglePlacement(p)}
-            />
-            {p}
-          </label>
-        ))}
-      </div>
+      <CheckList
+        label="Placement"
+        options={PLACEMENTS}
+        chosen={form.placements}
+        testId="sweep-placement"
+        onChange={(v) => set('placements', v)}
+      />
       <label>
         Batch sizes
         <input
@@ -97,20 +117,13 @@ export function SweepBuilder({
           onChange={(e) => set('timeoutS', e.target.value)}
         />
       </label>
-      <div className="sweep-variants" role="group" aria-label="Variants">
-        <span>Variants</span>
-        {BUILTIN_VARIANTS.map((v) => (
-          <label key={v} className="toggle" title={BUILTIN_LABELS[v]}>
-            <input
-              type="checkbox"
-              data-testid={`sweep-variant-${v}`}
-              checked={form.variants.includes(v)}
-              onChange={() => toggle(v)}
-            />
-            {v}
-          </label>
-        ))}
-      </div>
+      <CheckList
+        label="Variants"
+        options={BUILTIN_VARIANTS.map((v) => [v, BUILTIN_LABELS[v]] as const)}
+        chosen={form.variants}
+        testId="sweep-variant"
+        onChange={(v) => set('variants', v)}
+      />
       <label className="sweep-custom">
         Your own variants (one per line: NAME: VAR=VALUE, VAR=VALUE)
         <textarea

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CLI, freshHome, startServe, launchBrowser, type Served } from '../helpers/serve';
-import { attr, openApp, setWorkload } from '../helpers/ui';
+import { attr, openApp, runToEnd } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -59,9 +59,7 @@ test('20,000 lines with errors: filter to errors, search next/previous, follow-t
   );
   const page = await open();
   try {
-    await setWorkload(page, `/usr/bin/python3 ${script}`);
-    await page.click('[data-testid=run-start]');
-    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await runToEnd(page, `/usr/bin/python3 ${script}`);
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid=log-viewport]')?.getAttribute('data-count')) > 20_004,
     );
@@ -168,9 +166,7 @@ test('20,000 lines with errors: filter to errors, search next/previous, follow-t
 test('a 10 MB line is shown cut with "show all"; an old log file opens in the same viewer', async () => {
   const page = await open();
   try {
-    await setWorkload(page, `/usr/bin/python3 -c "print('x' * 10_000_000); print('after the long line')"`);
-    await page.click('[data-testid=run-start]');
-    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await runToEnd(page, `/usr/bin/python3 -c "print('x' * 10_000_000); print('after the long line')"`);
     await page.waitForSelector('[data-testid=log-row] >> text=after the long line');
     await page.click('[data-testid=log-row][data-n="1"] [data-testid=log-show-all]');
     await page.waitForSelector('[data-testid=line-full]');
@@ -271,9 +267,7 @@ test("Save writes the run's log byte for byte, and the copy opens again; a missi
   );
   const page = await open();
   try {
-    await setWorkload(page, `/usr/bin/python3 ${script}`);
-    await page.click('[data-testid=run-start]');
-    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await runToEnd(page, `/usr/bin/python3 ${script}`);
     await page.waitForSelector('[data-testid=log-row] >> text=last line');
     // Long enough to be sampled: a real figure, not "unknown".
     assert.match((await page.textContent('[data-testid=run-status]')) ?? '', /peak memory \d/);
@@ -312,9 +306,7 @@ test("Save writes the run's log byte for byte, and the copy opens again; a missi
 test('a run too short to measure shows "peak memory unknown"; `aio-tuner run --json` prints null', async () => {
   const page = await open();
   try {
-    await setWorkload(page, '/usr/bin/true');
-    await page.click('[data-testid=run-start]');
-    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await runToEnd(page, '/usr/bin/true');
     assert.match((await page.textContent('[data-testid=run-status]')) ?? '', /peak memory unknown/);
   } finally {
     await page.close();

@@ -46,3 +46,10 @@ export async function recordedLoad(page: Page, cpu: number): Promise<{ mean: num
     peak: Number(await attr(page, cell, 'data-peak')),
   };
 }
+
+/** Type a workload line, press Start and wait until the run has exited on its own. */
+export async function runToEnd(page: Page, line: string): Promise<void> {
+  await setWorkload(page, line);
+  await page.click('[data-testid=run-start]');
+  await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+}

@@ -5,6 +5,7 @@
  * the boundary is untrusted (a browser tab can send anything).
  */
 import { z } from 'zod';
+import { segmentProblem } from '../util/pathsegment';
 import type { Topology } from '../topology/types';
 import type { BuiltCommand, RunSettings, Check } from '../command/types';
 import { RunSettingsSchema } from '../command/schema';
@@ -16,6 +17,12 @@ import type { TargetCheck, TargetList } from '../remote/types';
 import type { CpuLoadSummary } from '../run/loadtally';
 
 export type { CpuLoadSummary };
+
+/** An id that names a file or folder (run, sweep, log view): exactly one safe path segment. */
+const SegmentId = z.string().superRefine((v, ctx) => {
+  const problem = segmentProblem(v);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a valid id: ${problem}` });
+});
 
 export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
 export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
@@ -174,9 +181,9 @@ export const ApiParams = {
       target: z.string().max(4096).optional(),
     })
     .strict(),
-  'run.stop': z.object({ runId: z.string().min(1).max(100) }).strict(),
+  'run.stop': z.object({ runId: SegmentId }).strict(),
   'run.list': z.object({}).strict(),
-  'run.get': z.object({ runId: z.string().min(1).max(100) }).strict(),
+  'run.get': z.object({ runId: SegmentId }).strict(),
   'log.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'log.openText': z.object({ name: z.string().max(256), text: z.string().max(256 * 1024 * 1024) }).strict(),
   'log.query': z
@@ -214,7 +221,7 @@ export const ApiParams = {
       /** The settings a new level-4 run would use; ignored with fromRunId. */
       settings: RunSettingsSchema.optional(),
       /** Preview the bundle of this finished run instead: its own command, environment and level. */
-      fromRunId: z.string().min(1).max(100).optional(),
+      fromRunId: SegmentId.optional(),
       redact: z.array(z.string().max(200)).max(100).optional(),
     })
     .strict()
@@ -224,10 +231,10 @@ export const ApiParams = {
   // Sweeps and history (app/sweep, app/history).
   'sweep.plan': z.object({ spec: SweepSpecSchema }).strict(),
   'sweep.start': z.object({ spec: SweepSpecSchema }).strict(),
-  'sweep.cancel': z.object({ sweepId: z.string().min(1).max(100) }).strict(),
-  'sweep.get': z.object({ sweepId: z.string().min(1).max(100) }).strict(),
+  'sweep.cancel': z.object({ sweepId: SegmentId }).strict(),
+  'sweep.get': z.object({ sweepId: SegmentId }).strict(),
   'sweep.recommend': z
-    .object({ sweepId: z.string().min(1).max(100), latencyBudgetMs: z.number().positive().nullable() })
+    .object({ sweepId: SegmentId, latencyBudgetMs: z.number().positive().nullable() })
     .strict(),
   'history.list': z
     .object({
@@ -243,9 +250,9 @@ export const ApiParams = {
         .optional(),
     })
     .strict(),
-  'history.get': z.object({ kind: z.enum(['run', 'sweep']), id: z.string().min(1).max(100) }).strict(),
-  'history.delete': z.object({ kind: z.enum(['run', 'sweep']), id: z.string().min(1).max(100) }).strict(),
-  'history.rerun': z.object({ kind: z.enum(['run', 'sweep']), id: z.string().min(1).max(100) }).strict(),
+  'history.get': z.object({ kind: z.enum(['run', 'sweep']), id: SegmentId }).strict(),
+  'history.delete': z.object({ kind: z.enum(['run', 'sweep']), id: SegmentId }).strict(),
+  'history.rerun': z.object({ kind: z.enum(['run', 'sweep']), id: SegmentId }).strict(),
   'history.compare': z.object({ a: z.string().min(1).max(100), b: z.string().min(1).max(100) }).strict(),
   'history.export': z
     .object({

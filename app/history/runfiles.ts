@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { RunSettingsSchema } from '../command/schema';
 import type { RunInfo } from '../api/contract';
 import { readJsonFile } from '../util/atomic';
+import { childPath, isSafeSegment } from '../util/pathsegment';
 import type { Problem } from './sweepfiles';
 
 const RunInfoSchema = z.looseObject({
@@ -21,14 +22,11 @@ const RunInfoSchema = z.looseObject({
   outcome: z.looseObject({ exitCode: z.number().nullable(), logFile: z.string() }).nullable(),
 });
 
-const ID_RE = /^[\w.-]{1,100}$/;
-
 export class RunFiles {
   constructor(readonly dir: string) {}
 
   dirOf(id: string): string {
-    if (!ID_RE.test(id)) throw new Error(`invalid run id "${id}"`);
-    return join(this.dir, id);
+    return childPath(this.dir, 'run id', id);
   }
 
   async load(id: string): Promise<RunInfo> {
@@ -49,7 +47,7 @@ export class RunFiles {
     const runs: RunInfo[] = [];
     const problems: Problem[] = [];
     for (const id of ids) {
-      if (!ID_RE.test(id)) continue;
+      if (!isSafeSegment(id)) continue;
       try {
         runs.push(await this.load(id));
       } catch (e) {

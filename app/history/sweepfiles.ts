@@ -5,6 +5,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../util/atomic';
+import { childPath } from '../util/pathsegment';
 import { SweepRecordSchema } from '../sweep/schema';
 import type { SweepRecord } from '../sweep/types';
 
@@ -15,20 +16,17 @@ export interface Problem {
   message: string;
 }
 
-const ID_RE = /^[\w.-]{1,100}$/;
-
 export class SweepFiles {
   constructor(readonly dir: string) {}
 
   fileOf(id: string): string {
     // Ids come from the UI too: never let one escape the directory.
-    if (!ID_RE.test(id)) throw new Error(`invalid sweep id "${id}"`);
-    return join(this.dir, `${id}.json`);
+    return `${childPath(this.dir, 'sweep id', id)}.json`;
   }
 
   /** Folder for the sweep's RESULTS_DIR dumps. */
   dataDirOf(id: string): string {
-    return join(this.dir, id);
+    return childPath(this.dir, 'sweep id', id);
   }
 
   async save(r: SweepRecord): Promise<void> {

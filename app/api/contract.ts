@@ -211,7 +211,7 @@ export const ApiParams = {
   'bundle.create': z
     .object({
       settings: RunSettingsSchema.optional(),
-      fromRunId: z.string().max(100).optional(),
+      fromRunId: SegmentId.optional(),
       redact: z.array(z.string().max(200)).max(100).optional(),
       out: z.string().max(4096).optional(),
     })
@@ -253,12 +253,12 @@ export const ApiParams = {
   'history.get': z.object({ kind: z.enum(['run', 'sweep']), id: SegmentId }).strict(),
   'history.delete': z.object({ kind: z.enum(['run', 'sweep']), id: SegmentId }).strict(),
   'history.rerun': z.object({ kind: z.enum(['run', 'sweep']), id: SegmentId }).strict(),
-  'history.compare': z.object({ a: z.string().min(1).max(100), b: z.string().min(1).max(100) }).strict(),
+  'history.compare': z.object({ a: SegmentId, b: SegmentId }).strict(),
   'history.export': z
     .object({
       format: z.enum(['csv', 'json']),
-      ids: z.array(z.string().max(100)).max(100000).optional(),
-      sweepId: z.string().max(100).optional(),
+      ids: z.array(SegmentId).max(100000).optional(),
+      sweepId: SegmentId.optional(),
     })
     .strict(),
   // Remote targets (app/remote): this machine, SSH hosts, Docker containers.

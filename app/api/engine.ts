@@ -32,7 +32,8 @@ import {
   allAvailable,
   validateCpuList,
 } from '../command';
-import { ProfileStore } from '../profiles';
+import { ProfileStore, profileName } from '../profiles';
+import { segmentFrom } from '../util/pathsegment';
 import { dataDir } from '../util/datadir';
 import { numactlStatus } from '../system/numactl';
 import { VERSION } from '../version';
@@ -233,10 +234,11 @@ export class Engine {
       return { ok: true as const };
     },
     'profiles.export': async (p: { name: string }) => {
-      const settings = await this.profiles.load(p.name);
+      const name = profileName(p.name);
+      const settings = await this.profiles.load(name);
       return {
-        json: JSON.stringify({ name: p.name, settings }, null, 2) + '\n',
-        fileName: `${p.name.replace(/[^\w.-]+/g, '_')}.aio-profile.json`,
+        json: JSON.stringify({ name, settings }, null, 2) + '\n',
+        fileName: `${segmentFrom(name, 'profile')}.aio-profile.json`,
       };
     },
     'profiles.import': async (p: { json: string }) => this.profiles.importJson(p.json),

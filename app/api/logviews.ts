@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LogIndex, LEVELS, type FilterOptions } from '../logs';
 import { ApiError, type Level, type LogLine, type LogQueryResult } from './contract';
+import { childPath, segmentFrom } from '../util/pathsegment';
 
 interface Entry {
   index: LogIndex;
@@ -72,7 +73,8 @@ export class LogViews {
   /** A log pasted or dropped into the browser: kept as a file so the same index serves it. */
   async openText(dir: string, name: string, text: string) {
     await mkdir(dir, { recursive: true });
-    const path = join(dir, `${Date.now()}-${name.replace(/[^\w.-]+/g, '_')}`);
+    // The name is the browser's: it only ever becomes one safe, length-bounded segment after our timestamp.
+    const path = childPath(dir, 'pasted log name', `${Date.now()}-${segmentFrom(name, 'pasted.log', 80)}`);
     await writeFile(path, text);
     return this.openFile(path);
   }

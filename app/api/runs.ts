@@ -18,6 +18,7 @@ import {
   type RunMetrics,
 } from '../run';
 import { writeFileAtomic } from '../util/atomic';
+import { childPath, isSafeSegment } from '../util/pathsegment';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
 import { hostBindingProblem, preflightProblem } from './preflight';
@@ -87,12 +88,14 @@ export class RunManager {
   /** Earlier runs from disk; a corrupt run.json is skipped (and left in place) rather than hiding the others. */
   private loadSaved(): void {
     for (const id of readdirSync(this.dir)) {
-      const f = join(this.dir, id, 'run.json');
+      // A folder's name is its run id; the runId written inside run.json is not trusted to name a path.
+      if (!isSafeSegment(id)) continue;
+      const f = join(childPath(this.dir, 'run id', id), 'run.json');
       if (!existsSync(f)) continue;
       try {
-        const info = JSON.parse(readFileSync(f, 'utf8')) as RunInfo;
+        const info = { ...(JSON.parse(readFileSync(f, 'utf8')) as RunInfo), runId: id };
         if (info.state === 'running') info.state = 'exited'; // the app ended while it ran
-        this.finished.set(info.runId, info);
+        this.finished.set(id, info);
       } catch {
         // reported by history listing; a broken entry must not block the others
       }
@@ -145,7 +148,7 @@ export class RunManager {
     const problem = remote ? null : (preflightProblem(settings) ?? hostBindingProblem(built.argv));
     if (problem) throw new ApiError(problem, 'start-failed');
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
-    const runDir = join(this.dir, runId);
+    const runDir = childPath(this.dir, 'run id', runId);
     mkdirSync(runDir, { recursive: true });
     const logFile = opts.logFile ?? join(runDir, 'output.log');
     const handle = startRun({
@@ -208,7 +211,7 @@ export class RunManager {
     const json = JSON.stringify(info, null, 2) + '\n';
     const prev = this.saving.get(info.runId) ?? Promise.resolve();
     const next = prev
-      .then(() => writeFileAtomic(join(this.dir, info.runId, 'run.json'), json))
+      .then(() => writeFileAtomic(join(childPath(this.dir, 'run id', info.runId), 'run.json'), json))
       .catch(() => undefined)
       .finally(() => {
         if (this.saving.get(info.runId) === next) this.saving.delete(info.runId);

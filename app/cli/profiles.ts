@@ -11,7 +11,7 @@ import { sourceFrom } from './topology';
 import { loadTopology } from '../topology';
 import type { Topology } from '../topology/types';
 import { parseCommandLine, type RunSettings } from '../command';
-import { ProfileError, ProfileStore, type ConflictPolicy } from '../profiles';
+import { ProfileError, ProfileStore, profileName, type ConflictPolicy } from '../profiles';
 
 export const baseOptions = {
   profile: { type: 'string' },
@@ -128,8 +128,10 @@ async function list(store: ProfileStore, argv: string[]): Promise<number> {
 async function save(store: ProfileStore, argv: string[]): Promise<number> {
   const { opts, workload } = splitWorkload(argv);
   const { values, positionals } = parse(opts, PROFILES_SAVE_OPTIONS);
-  const [name, ...extra] = positionals;
-  if (name === undefined) throw new UsageError('profiles save: give a NAME, e.g. profiles save fast-node1');
+  const [given, ...extra] = positionals;
+  if (given === undefined) throw new UsageError('profiles save: give a NAME, e.g. profiles save fast-node1');
+  // Names are kept in NFC (as the store keeps them), so what is printed is the name that was saved.
+  const name = profileName(given);
   if (extra.length > 0)
     throw new UsageError(`profiles save: unexpected argument "${extra[0]}" (the workload goes after --)`);
   if (workload.length === 0 && values.profile === undefined && values.import === undefined)
@@ -151,14 +153,14 @@ async function save(store: ProfileStore, argv: string[]): Promise<number> {
 async function exportProfiles(store: ProfileStore, argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, PROFILES_EXPORT_OPTIONS);
   if (values.out === '') throw new UsageError('--out needs a file name');
-  for (const name of positionals) {
+  const names = positionals.length > 0 ? positionals.map(profileName) : undefined;
+  for (const name of names ?? []) {
     try {
       await store.load(name);
     } catch (e) {
       throw await asUsage(store, e, 'profiles export');
     }
   }
-  const names = positionals.length > 0 ? positionals : undefined;
   if (values.out === undefined) {
     process.stdout.write((await store.exportJson(names)).json);
     return 0;
@@ -200,8 +202,9 @@ async function importProfiles(store: ProfileStore, argv: string[]): Promise<numb
 }
 
 async function remove(store: ProfileStore, argv: string[]): Promise<number> {
-  const { positionals } = parse(argv, {});
-  if (positionals.length === 0) throw new UsageError('profiles delete: give the NAME of a profile');
+  const { positionals: given } = parse(argv, {});
+  if (given.length === 0) throw new UsageError('profiles delete: give the NAME of a profile');
+  const positionals = given.map(profileName);
   // Every name is checked before any is deleted, so a typo in the second name leaves the first one alone.
   for (const name of positionals) {
     try {

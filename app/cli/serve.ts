@@ -27,7 +27,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const server = await startServer({ engine, rendererDir, host, port });
   if (!isLoopbackBind(host)) {
     process.stderr.write(
-      `aio-tuner: WARNING: listening on ${host}, which is not a loopback address: anyone who can reach it and learns the token controls runs on this machine. Prefer the default 127.0.0.1 with \`ssh -L ${server.port}:127.0.0.1:${server.port} SERVER\`.\n`,
+      `aio-tuner: WARNING: listening on ${host}, which is not a loopback address: anyone who can reach it and learns the token can run any command and read or write any file as this user (plain HTTP: the token crosses the network readable). Prefer the default 127.0.0.1 with \`ssh -L ${server.port}:127.0.0.1:${server.port} SERVER\`.\n`,
     );
   }
   process.stdout.write(`AIO Tuner is serving on ${server.url}\n`);

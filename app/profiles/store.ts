@@ -10,6 +10,7 @@ import { RunSettingsSchema } from '../command/schema';
 import type { RunSettings } from '../command/types';
 import { writeFileAtomic } from '../util/atomic';
 import { dataDir } from '../util/datadir';
+import { decodeSegment, encodeSegment, encodedChildPath } from '../util/pathsegment';
 
 export const PROFILE_FORMAT = 'aio-tuner-profile';
 export const BUNDLE_FORMAT = 'aio-tuner-profiles';
@@ -64,28 +65,23 @@ const MAX_NAME = 200;
 const MAX_FILE_BASE = 240;
 
 /**
- * File name for a profile name: letters, digits, `_` and `-` stay, everything else is percent-encoded (UTF-8).
- * Reversible, safe on every platform (no `.`, so no Windows trailing-dot or reserved-device issues) and
- * never escapes the directory.
+ * File name for a profile name: the shared reversible encoding of app/util/pathsegment.ts (letters, digits, `_`
+ * and `-` stay, every other UTF-8 byte is `%XX`), so no name can reach outside the profiles folder.
  */
 export function profileFileBase(name: string): string {
-  let out = '';
-  for (const ch of name) {
-    if (/^[A-Za-z0-9_-]$/.test(ch)) out += ch;
-    else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
-  }
-  // Windows device names (CON, NUL, COM1…) are reserved with any extension; encoding one letter avoids them.
-  if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(out))
-    out = `%${out.charCodeAt(0).toString(16).toUpperCase()}${out.slice(1)}`;
-  return out;
+  return encodeSegment(name);
 }
 
 export function profileNameFromFile(base: string): string | null {
-  try {
-    return decodeURIComponent(base);
-  } catch {
-    return null;
-  }
+  return decodeSegment(base);
+}
+
+/**
+ * The one form a profile name is kept in: Unicode NFC, so "café" typed with a composed é and with e + U+0301
+ * (what macOS file names and some keyboards produce) is one profile, not two look-alikes.
+ */
+export function profileName(name: string): string {
+  return name.normalize('NFC');
 }
 
 function timestamp(d: Date): string {
@@ -109,7 +105,7 @@ export class ProfileStore {
   }
 
   pathFor(name: string): string {
-    return join(this.dir, `${profileFileBase(checkName(name))}.json`);
+    return encodedChildPath(this.dir, 'profile name', checkName(profileName(name)), '.json');
   }
 
   /** All profiles, sorted by name. Unreadable files are moved aside and listed with `error` and `movedTo`. */
@@ -122,9 +118,29 @@ export class ProfileStore {
       throw e;
     }
     const out: ProfileEntry[] = [];
-    for (const file of files) {
+    const present = new Set(files);
+    for (let file of files) {
       if (!file.endsWith('.json') || file.startsWith('.')) continue;
-      const name = profileNameFromFile(file.slice(0, -'.json'.length)) ?? file;
+      const raw = profileNameFromFile(file.slice(0, -'.json'.length));
+      const name = raw === null ? file : profileName(raw);
+      if (raw !== null && raw !== name) {
+        // Saved before names were normalised: move it to its NFC file, unless a look-alike already holds that.
+        const nfcFile = `${profileFileBase(name)}.json`;
+        if (present.has(nfcFile)) {
+          out.push({
+            name: raw,
+            error: `same name as profile "${name}" in another Unicode form; rename or delete ${join(this.dir, file)}`,
+          });
+          continue;
+        }
+        try {
+          await rename(join(this.dir, file), join(this.dir, nfcFile));
+          present.add(nfcFile);
+          file = nfcFile;
+        } catch {
+          // left under its old name; it still lists and loads by that file
+        }
+      }
       const r = await this.readFile(join(this.dir, file));
       if (r.ok) out.push({ name, savedAt: r.savedAt });
       else if (!r.missing) out.push({ name, error: r.error, movedTo: r.movedTo });
@@ -143,7 +159,8 @@ export class ProfileStore {
     }
   }
 
-  async save(name: string, settings: RunSettings): Promise<ProfileEntry> {
+  async save(given: string, settings: RunSettings): Promise<ProfileEntry> {
+    const name = profileName(given);
     const path = this.pathFor(name);
     const parsed = RunSettingsSchema.safeParse(settings);
     if (!parsed.success)
@@ -163,7 +180,8 @@ export class ProfileStore {
     return { name, savedAt };
   }
 
-  async load(name: string): Promise<RunSettings> {
+  async load(given: string): Promise<RunSettings> {
+    const name = profileName(given);
     const r = await this.readFile(this.pathFor(name));
     if (r.ok) return r.settings;
     if (r.missing === true) throw new ProfileError(`no profile named "${name}"`, 'not-found');
@@ -173,7 +191,8 @@ export class ProfileStore {
     );
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(given: string): Promise<void> {
+    const name = profileName(given);
     try {
       await unlink(this.pathFor(name));
     } catch (e) {
@@ -190,7 +209,7 @@ export class ProfileStore {
 
   /** The bundle text for `names` (all profiles when omitted). */
   async exportJson(names?: string[]): Promise<{ json: string; exported: string[] }> {
-    const wanted = names ?? (await this.list()).filter((p) => !p.error).map((p) => p.name);
+    const wanted = names?.map(profileName) ?? (await this.list()).filter((p) => !p.error).map((p) => p.name);
     const profiles = [];
     for (const name of wanted) profiles.push({ name, settings: await this.load(name) });
     const bundle = { format: BUNDLE_FORMAT, version: 1, exportedAt: this.now().toISOString(), profiles };
@@ -265,8 +284,8 @@ export class ProfileStore {
     return first;
   }
 
-  private async freeName(name: string, policy: ConflictPolicy): Promise<string | null> {
-    checkName(name);
+  private async freeName(given: string, policy: ConflictPolicy): Promise<string | null> {
+    const name = checkName(profileName(given));
     const taken = new Set((await this.list()).map((p) => p.name.toLowerCase()));
     if (!taken.has(name.toLowerCase()) || policy === 'overwrite') return name;
     if (policy === 'skip') return null;

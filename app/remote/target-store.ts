@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { JsonFileError, readJsonFile, writeFileAtomic } from '../util/atomic';
 import type { TargetEntry, TargetList } from './types';
-import { LOCAL_URL, parseTarget, targetLabel, targetUrl } from './url';
+import { LOCAL_URL, parseTarget, TargetUrlError, targetLabel, targetUrl } from './url';
 
 export type { TargetEntry, TargetList } from './types';
 
@@ -74,8 +74,9 @@ export class TargetStore {
   }
 
   /** Add (or rename) a target; returns its canonical URL. Throws TargetUrlError for a bad URL. */
-  async add(url: string, name: string | null = null): Promise<string> {
+  async add(url: string, given: string | null = null): Promise<string> {
     const canonical = targetUrl(parseTarget(url));
+    const name = given === null ? null : targetName(given);
     if (canonical === LOCAL_URL) return canonical;
     const existing = this.data.targets.find((t) => t.url === canonical);
     if (existing) existing.name = name ?? existing.name;
@@ -101,4 +102,15 @@ export class TargetStore {
     await this.save();
     return canonical;
   }
+}
+
+/**
+ * A target's display name in one form, NFC, so look-alike names are one name. Control characters are refused:
+ * the name is printed in terminals and lists, where they would rewrite the line.
+ */
+export function targetName(given: string): string {
+  const name = given.normalize('NFC');
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
+    throw new TargetUrlError('a target name cannot contain control characters');
+  return name;
 }

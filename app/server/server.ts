@@ -3,13 +3,17 @@
  * through `ssh -L PORT:127.0.0.1:PORT`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep, basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { extname, join, resolve, basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Engine } from '../api/engine';
 import { ApiError, type WireRequest, type WireResponse } from '../api/contract';
 import { boundHostNames, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
+import { contentDisposition, parseRequestUrl, requestToken, staticPathSegments } from './requests';
 import { hostname, networkInterfaces } from 'node:os';
 
 const TYPES: Record<string, string> = {
@@ -51,18 +55,53 @@ export interface RunningServer {
 }
 
 function deny(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) return void res.destroy();
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
   res.end(message + '\n');
 }
 
-function requestToken(req: IncomingMessage, url: URL): string | null {
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7);
-  const cookie = req.headers.cookie ?? '';
-  const m = /(?:^|;\s*)aio_tuner_token=([^;]+)/.exec(cookie);
-  return m ? decodeURIComponent(m[1]!) : null;
+/** What a handler that failed anyway answers: a 500 while nothing was sent, else the socket is dropped. */
+function failed(res: ServerResponse, e: unknown): void {
+  try {
+    deny(res, 500, `internal error: ${(e as Error)?.message ?? String(e)}`);
+  } catch {
+    res.destroy();
+  }
+}
+
+/**
+ * Streams one file. The file is opened first and stat'ed through the open handle, so a file deleted between the
+ * listing and the download is a 404 and never a throw, and what is sent is the file that was checked.
+ */
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  headers: Record<string, string>,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return deny(res, 404, 'not found');
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      await handle.close();
+      return deny(res, 404, 'not found');
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': String(st.size) });
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    return failed(res, e);
+  }
+  if (req.method === 'HEAD') {
+    await handle.close().catch(() => undefined);
+    return void res.end();
+  }
+  // pipeline closes the file and the response on an error of either side (a client gone mid-download).
+  pipeline(handle.createReadStream(), res, () => undefined);
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -76,21 +115,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const extraHosts = boundHostNames(host, networkInterfaces(), hostname());
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+  const handleHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = parseRequestUrl(req.url);
+    if (!url) return deny(res, 400, 'bad request: the request target is not a URL');
     if (!hostAllowed(req.headers.host, extraHosts))
       return deny(res, 403, 'forbidden: Host header must name a loopback address');
-    if (!tokenMatches(token, requestToken(req, url)))
+    if (!tokenMatches(token, requestToken(req.headers, url)))
       return deny(res, 401, 'unauthorized: open the URL with ?token=… printed by `aio-tuner serve`');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
 
-    if (url.pathname === '/download') return download(opts.engine, url, res);
+    if (url.pathname === '/download') return download(opts.engine, url, req, res);
 
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = normalize(join(rendererDir, rel));
-    if (!file.startsWith(rendererDir + sep)) return deny(res, 403, 'forbidden');
-    if (!existsSync(file) || !statSync(file).isFile()) return deny(res, 404, 'not found');
+    const parts = staticPathSegments(url.pathname);
+    if (!parts) return deny(res, 400, 'bad request: not a file path');
+    const file = join(rendererDir, ...parts);
     const headers: Record<string, string> = {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       ...SECURITY_HEADERS,
@@ -99,31 +137,50 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (url.searchParams.get('token'))
       headers['Set-Cookie'] =
         `aio_tuner_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, headers);
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    return sendFile(req, res, file, headers);
+  };
+
+  // Nothing a client sends may end the server: every handler catches, and every socket has an 'error' listener.
+  const server = createServer((req, res) => {
+    res.on('error', () => res.destroy());
+    handleHttp(req, res).catch((e: unknown) => failed(res, e));
+  });
+  server.on('clientError', (_err, socket: Duplex) => {
+    // Unparseable HTTP (node's parser refused it): answer 400 when the socket can still take it, else drop it.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 300 * 1024 * 1024 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  wss.on('error', () => undefined); // only ever re-emitted server errors; the HTTP server reports those
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string) => {
-      socket.write(
-        `HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`,
-      );
+      if (socket.writable)
+        socket.write(
+          `HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`,
+        );
       socket.destroy();
     };
-    if (url.pathname !== '/api') return refuse(404, 'Not Found');
-    if (!hostAllowed(req.headers.host, extraHosts)) return refuse(403, 'Forbidden Host');
-    if (!originAllowed(req.headers.origin, req.headers.host)) return refuse(403, 'Forbidden Origin');
-    if (!tokenMatches(token, requestToken(req, url))) return refuse(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(opts.engine, ws));
+    try {
+      const url = parseRequestUrl(req.url);
+      if (!url) return refuse(400, 'Bad Request');
+      if (url.pathname !== '/api') return refuse(404, 'Not Found');
+      if (!hostAllowed(req.headers.host, extraHosts)) return refuse(403, 'Forbidden Host');
+      if (!originAllowed(req.headers.origin, req.headers.host)) return refuse(403, 'Forbidden Origin');
+      if (!tokenMatches(token, requestToken(req.headers, url))) return refuse(401, 'Unauthorized');
+      wss.handleUpgrade(req, socket, head, (ws) => serveSocket(opts.engine, ws));
+    } catch {
+      refuse(400, 'Bad Request');
+    }
   });
 
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(opts.port ?? 0, host, () => res());
   });
+  // Later server errors (accept failing for lack of file descriptors…) are reported, never thrown.
+  server.on('error', (e) => process.stderr.write(`aio-tuner: server error: ${e.message}\n`));
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
@@ -142,48 +199,74 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 }
 
+/** Largest WebSocket message taken (a pasted log, `log.openText`); a larger frame closes that socket only. */
+const MAX_FRAME_BYTES = 300 * 1024 * 1024;
+
+function sendJson(ws: WebSocket, value: unknown): void {
+  if (ws.readyState !== ws.OPEN) return;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    const id = (value as { id?: unknown })?.id;
+    if (typeof id !== 'number') return; // an event that cannot be sent is dropped, never thrown into the engine
+    text = JSON.stringify({
+      type: 'res',
+      id,
+      ok: false,
+      error: { message: `the answer could not be sent: ${(e as Error).message}`, code: 'failed' },
+    });
+  }
+  ws.send(text, () => undefined);
+}
+
 function serveSocket(engine: Engine, ws: WebSocket): void {
-  const unsubscribe = engine.subscribe((event, data) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', event, data }));
-  });
+  // A protocol error (bad opcode, unmasked or RSV frame, invalid UTF-8, a frame over maxPayload) is emitted
+  // here; ws closes that connection itself. Without a listener it would be thrown and end the process.
+  ws.on('error', () => ws.terminate());
+  const unsubscribe = engine.subscribe((event, data) => sendJson(ws, { type: 'event', event, data }));
   ws.on('close', unsubscribe);
-  ws.on('message', async (raw) => {
-    let msg: WireRequest;
-    try {
-      msg = JSON.parse(raw.toString()) as WireRequest;
-      if (msg?.type !== 'req' || typeof msg.id !== 'number' || typeof msg.method !== 'string')
-        throw new Error('shape');
-    } catch {
-      ws.send(
-        JSON.stringify({
-          type: 'res',
-          id: -1,
-          ok: false,
-          error: { message: 'malformed request frame', code: 'bad-request' },
-        }),
-      );
-      return;
-    }
-    let reply: WireResponse;
-    try {
-      reply = { type: 'res', id: msg.id, ok: true, result: await engine.handle(msg.method, msg.params) };
-    } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(String((e as Error)?.message ?? e), 'failed');
-      reply = { type: 'res', id: msg.id, ok: false, error: { message: err.message, code: err.code } };
-    }
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+  ws.on('message', (raw) => {
+    handleMessage(engine, ws, raw).catch(() => ws.terminate());
   });
 }
 
-function download(engine: Engine, url: URL, res: ServerResponse): void {
+async function handleMessage(engine: Engine, ws: WebSocket, raw: RawData): Promise<void> {
+  let msg: WireRequest;
+  try {
+    msg = JSON.parse(rawText(raw)) as WireRequest;
+    if (msg?.type !== 'req' || typeof msg.id !== 'number' || typeof msg.method !== 'string')
+      throw new Error('shape');
+  } catch {
+    return sendJson(ws, {
+      type: 'res',
+      id: -1,
+      ok: false,
+      error: { message: 'malformed request frame', code: 'bad-request' },
+    });
+  }
+  let reply: WireResponse;
+  try {
+    reply = { type: 'res', id: msg.id, ok: true, result: await engine.handle(msg.method, msg.params) };
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(String((e as Error)?.message ?? e), 'failed');
+    reply = { type: 'res', id: msg.id, ok: false, error: { message: err.message, code: err.code } };
+  }
+  sendJson(ws, reply);
+}
+
+function rawText(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString();
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString();
+  return Buffer.from(new Uint8Array(raw)).toString();
+}
+
+async function download(engine: Engine, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = url.searchParams.get('path');
-  if (!path || !engine.isServable(resolve(path))) return deny(res, 404, 'not found');
-  const st = statSync(path);
-  res.writeHead(200, {
+  if (!path || path.includes('\0') || !engine.isServable(resolve(path))) return deny(res, 404, 'not found');
+  await sendFile(req, res, path, {
     'Content-Type': 'application/octet-stream',
-    'Content-Length': String(st.size),
-    'Content-Disposition': `attachment; filename="${basename(path).replace(/"/g, '')}"`,
+    'Content-Disposition': contentDisposition(basename(path)),
     ...SECURITY_HEADERS,
   });
-  createReadStream(path).pipe(res);
 }

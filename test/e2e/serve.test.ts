@@ -128,6 +128,8 @@ test("--host 0.0.0.0 warns, answers to this machine's own addresses, still refus
     // The extra addresses follow the URL line; its last line says the start-up text is complete.
     while (!s.output().includes('From another machine')) await new Promise((r) => setTimeout(r, 20));
     assert.match(s.output(), /WARNING: listening on 0\.0\.0\.0, which is not a loopback address/);
+    // What the token grants is said plainly, not implied (issue 10 item 32).
+    assert.match(s.output(), /can run any command and read or write any file as this user/);
     // Every non-loopback IPv4 address of this machine is printed and served (what a colleague would type).
     const ips = Object.values(networkInterfaces())
       .flatMap((l) => l ?? [])

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { defaultSettings, type RunSettings } from '../../app/command';
 import { profileFileBase, profileNameFromFile, ProfileError, ProfileStore } from '../../app/profiles';
 import { JsonFileError, readJsonFile, writeFileAtomic } from '../../app/util/atomic';
 import { dataDir } from '../../app/util/datadir';
+import { isSafeSegment } from '../../app/util/pathsegment';
+import { Engine } from '../../app/api/engine';
 
 const roots: string[] = [];
 function tmp(): string {
@@ -202,5 +204,95 @@ describe('dataDir', () => {
       dataDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', 'C:\\Users\\u'),
       'C:\\Users\\u\\AppData\\Roaming\\aio-tuner',
     );
+  });
+});
+
+describe('profile names: one form, one folder', () => {
+  const NFC = 'caf\u00e9';
+  const NFD = 'cafe\u0301';
+  const s = { ...defaultSettings(), workload: ['true'] };
+
+  it('"café" composed and decomposed is one profile (NFC), loaded and deleted by either form', async () => {
+    assert.notEqual(NFC, NFD);
+    const store = new ProfileStore(join(tmp(), 'profiles'));
+    assert.equal((await store.save(NFD, s)).name, NFC);
+    await store.save(NFC, { ...s, workload: ['false'] });
+    assert.deepEqual(
+      (await store.list()).map((p) => p.name),
+      [NFC],
+    );
+    assert.deepEqual((await store.load(NFD)).workload, ['false'], 'the second save replaced the first');
+    assert.equal(await store.exists(NFD), true);
+    await store.delete(NFD);
+    assert.deepEqual(await store.list(), []);
+  });
+
+  it('a profile saved under its decomposed name before is listed and loaded under the composed one', async () => {
+    const dir = join(tmp(), 'profiles');
+    const store = new ProfileStore(dir);
+    await store.save('other', s);
+    // The file an older version wrote for the NFD name.
+    const old = JSON.parse(readFileSync(store.pathFor('other'), 'utf8'));
+    writeFileSync(join(dir, `${profileFileBase(NFD)}.json`), JSON.stringify({ ...old, name: NFD }));
+    assert.deepEqual(
+      (await store.list()).map((p) => p.name),
+      [NFC, 'other'],
+    );
+    assert.deepEqual((await store.load(NFC)).workload, ['true']);
+    assert.ok(readdirSync(dir).includes(`${profileFileBase(NFC)}.json`), 'moved to its NFC file');
+  });
+
+  it('two look-alike files already on disk are both kept and the clash reported', async () => {
+    const dir = join(tmp(), 'profiles');
+    const store = new ProfileStore(dir);
+    await store.save(NFC, s);
+    const text = readFileSync(store.pathFor(NFC), 'utf8');
+    writeFileSync(join(dir, `${profileFileBase(NFD)}.json`), text);
+    const listed = await store.list();
+    assert.equal(listed.filter((p) => !p.error).length, 1);
+    assert.match(listed.find((p) => p.error)?.error ?? '', /another Unicode form/);
+    assert.equal(readdirSync(dir).length, 2, 'nothing deleted');
+  });
+
+  it('through the API: saved as NFD, listed once as NFC', async () => {
+    const home = tmp();
+    const e = new Engine({ shell: 'browser', dataDir: home });
+    try {
+      await e.handle('profiles.save', { name: NFD, settings: s });
+      await e.handle('profiles.save', { name: NFC, settings: s });
+      const names = ((await e.handle('profiles.list', {})) as { name: string }[]).map((p) => p.name);
+      assert.deepEqual(names, [NFC]);
+      const exported = (await e.handle('profiles.export', { name: NFD })) as { json: string };
+      assert.equal(JSON.parse(exported.json).name, NFC);
+    } finally {
+      await e.dispose();
+    }
+  });
+
+  it('profile files and exported profile file names stay inside their folder', async () => {
+    const home = tmp();
+    const store = new ProfileStore(join(home, 'profiles'));
+    const s = { ...defaultSettings(), workload: ['true'] };
+    for (const name of ['..', '../../etc/passwd', 'a/b', 'CON', '%2e%2e']) {
+      await store.save(name, s);
+      assert.equal(dirname(store.pathFor(name)), join(home, 'profiles'), name);
+    }
+    assert.deepEqual(readdirSync(home), ['profiles']);
+    assert.deepEqual((await store.list()).map((p) => p.name).sort(), [
+      '%2e%2e',
+      '..',
+      '../../etc/passwd',
+      'CON',
+      'a/b',
+    ]);
+    const e = new Engine({ shell: 'browser', dataDir: home });
+    try {
+      for (const name of ['..', '../../etc/passwd']) {
+        const r = (await e.handle('profiles.export', { name })) as { fileName: string };
+        assert.ok(isSafeSegment(r.fileName), r.fileName);
+      }
+    } finally {
+      await e.dispose();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
 import { untilDone } from './interrupt';
 import { ApiError } from '../api/contract';
+import { visible } from '../topology/damaged';
 import {
   BUILTIN_VARIANTS,
   isBuiltin,
@@ -234,17 +235,19 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   };
 
   const said = new Set<string>();
+  // Rows quote variable values and the workload's last stderr line: control characters are shown escaped.
+  const say = (line: string) => process.stderr.write(visible(line, Infinity) + '\n');
   const unsubscribe = engine.subscribe((event, data) => {
     if (event === 'sweep.started') {
       const r = data as SweepRecord;
-      for (const n of r.notes ?? []) process.stderr.write(`aio-tuner: warning: ${n}\n`);
-      for (const s of r.skipped) process.stderr.write(`aio-tuner: skipped: ${s}\n`);
+      for (const n of r.notes ?? []) say(`aio-tuner: warning: ${n}`);
+      for (const s of r.skipped) say(`aio-tuner: skipped: ${s}`);
       process.stderr.write(`aio-tuner: sweep ${r.sweepId}: ${r.planned} run(s)\n`);
     } else if (event === 'sweep.progress') {
       const d = data as SweepProgress;
       const line = progressLine(d, manyPlacements);
-      if (line) process.stderr.write(line + '\n');
-      for (const l of checkLines(d, said)) process.stderr.write(l + '\n');
+      if (line) say(line);
+      for (const l of checkLines(d, said)) say(l);
     }
   });
   let rec: SweepRecord;
@@ -283,7 +286,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       `${skipped ? ` (${skipped} skipped)` : ''}; saved ${engine.sweeps.files.fileOf(fin.sweepId)}` +
       `${values.csv ? `; CSV ${resolve(values.csv)}` : ''}\n`,
   );
-  if (fin.error) process.stderr.write(`aio-tuner: ${fin.error}\n`);
+  if (fin.error) say(`aio-tuner: ${fin.error}`);
   if (interrupted) return interrupted;
   // As the README promises: numbers from any row are a result, even when a later point ended the sweep early.
   const anyNumbers = fin.best.latency !== null || fin.best.throughput !== null;

@@ -164,20 +164,32 @@ function readNodes(
 ): { nodes: NodeInfo[]; nodeOf: Map<number, number>; numa: boolean } {
   const listing = listDir(nodeRoot);
   const ids = 'error' in listing ? [] : numbered(listing.names, 'node');
-  const hasMemory = safeCpuList(readAttr(join(nodeRoot, 'has_memory')));
+  const hasMemory = listAttr(
+    join(nodeRoot, 'has_memory'),
+    damage,
+    'read without it: a node without meminfo has memory unknown',
+  );
   const nodes = ids.map((id): NodeInfo => {
     const dir = join(nodeRoot, `node${id}`);
     const meminfo = readAttr(join(dir, 'meminfo'));
     const distance = readAttr(join(dir, 'distance'));
     let memoryBytes = meminfo === null ? null : meminfoBytes(meminfo, 'MemTotal');
     if (memoryBytes === null && hasMemory !== null && !hasMemory.includes(id)) memoryBytes = 0;
-    const distances = distance ? distance.split(/\s+/).map(Number) : null;
+    const row = distance ? distance.split(/\s+/).map(Number) : null;
+    const distances = row && row.every((d) => Number.isInteger(d) && d >= 0) ? row : null;
+    if (distance !== null && distance !== '' && distances === null)
+      damage.unreadable(
+        join(dir, 'distance'),
+        distance,
+        'a row of distances',
+        `node ${id}'s distances are unknown`,
+      );
     return {
       id,
       cpus: nodeCpus(dir, id, damage),
       memoryBytes,
       freeBytes: meminfo === null ? null : meminfoBytes(meminfo, 'MemFree'),
-      distances: distances && distances.every(Number.isFinite) ? distances : null,
+      distances,
     };
   });
   const nodeOf = new Map<number, number>();

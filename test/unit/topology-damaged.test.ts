@@ -157,6 +157,18 @@ describe('damaged sysroot files give a note and a consistent model', () => {
     assertConsistent(t2);
   });
 
+  test('a garbled distance row and has_memory list: distances unknown, memory from meminfo, both noted', async () => {
+    const t = await readSysfsTopology(
+      damaged({ [`${NODE}/node1/distance`]: '20 1\u0000\n', [`${NODE}/has_memory`]: '0-1-\n' }),
+    );
+    assert.equal(t.nodes[1]!.distances, null);
+    assert.deepEqual(t.nodes[0]!.distances, [10, 20]);
+    assert.ok(t.nodes.every((n) => (n.memoryBytes ?? 0) > 0));
+    assert.match(noteAbout(t, `${NODE}/node1/distance`), /\\x00.*distances are unknown/);
+    assert.match(noteAbout(t, `${NODE}/has_memory`), /"0-1-"/);
+    assertConsistent(t);
+  });
+
   test('garbled online and isolated lists are noted with what was assumed', async () => {
     const t = await readSysfsTopology(damaged({ [`${CPU}/online`]: '0-159,\n', [`${CPU}/isolated`]: 'x\n' }));
     assert.ok(t.cpus.every((c) => c.online && c.isolated === false));

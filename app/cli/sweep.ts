@@ -2,7 +2,7 @@
  * `aio-tuner sweep`: measure a grid of threads × instances × placements × variants × batch sizes, one run at a
  * time, and recommend. Progress goes to stderr; stdout carries only the result (a table, or JSON with --json), so scripts
  * can pipe it. Ctrl-C stops the current run and still prints (and saves) every finished row.
- * Exit: 0 when the sweep ran and at least one row has numbers; 1 when none has; 130/143 when interrupted.
+ * Exit: 0 when at least one row has numbers; 1 when none has; 130/143 when interrupted.
  */
 import { resolve } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
@@ -11,6 +11,7 @@ import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
 import { untilDone } from './interrupt';
 import { ApiError } from '../api/contract';
+import { visible } from '../topology/damaged';
 import {
   BUILTIN_VARIANTS,
   isBuiltin,
@@ -100,14 +101,30 @@ function progressLine(d: SweepProgress, withPlacement: boolean): string | null {
   const time = `${Math.round(d.elapsedMs / 1000)} s elapsed${d.etaMs !== null ? `, ~${Math.round(d.etaMs / 1000)} s left` : ''}`;
   if (d.row) {
     const r = d.row;
-    const res =
-      r.exitCode === 0
+    const res = r.skipped
+      ? `skipped: ${r.error ?? 'not run'}`
+      : r.exitCode === 0
         ? `${num(r.latencyMs)} ms, ${num(r.throughput, 1)} ${r.throughputUnit ?? 'samples/s'}`
         : `failed (exit ${r.exitCode})${r.error ? `: ${r.error}` : ''}`;
     return `aio-tuner: [${d.i}/${d.n}] ${describe(r, withPlacement)}: ${res} (${time})`;
   }
   if (d.current) return `aio-tuner: [${d.i + 1}/${d.n}] running ${describe(d.current, withPlacement)}…`;
   return null;
+}
+
+/**
+ * Check findings of the point about to run, each said once per sweep (the same warning on every row would bury
+ * the progress): the lines a single `run` would print for that command.
+ */
+function checkLines(d: SweepProgress, said: Set<string>): string[] {
+  const out: string[] = [];
+  for (const c of d.checks ?? []) {
+    const key = `${c.code}\n${c.message}`;
+    if (said.has(key)) continue;
+    said.add(key);
+    out.push(`aio-tuner:   ${c.severity} (${c.code}): ${c.message}`);
+  }
+  return out;
 }
 
 function table(rows: SweepRow[]): string {
@@ -217,15 +234,20 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     ...(budget !== undefined ? { latencyBudgetMs: budget } : {}),
   };
 
+  const said = new Set<string>();
+  // Rows quote variable values and the workload's last stderr line: control characters are shown escaped.
+  const say = (line: string) => process.stderr.write(visible(line, Infinity) + '\n');
   const unsubscribe = engine.subscribe((event, data) => {
     if (event === 'sweep.started') {
       const r = data as SweepRecord;
-      for (const n of r.notes ?? []) process.stderr.write(`aio-tuner: warning: ${n}\n`);
-      for (const s of r.skipped) process.stderr.write(`aio-tuner: skipped: ${s}\n`);
+      for (const n of r.notes ?? []) say(`aio-tuner: warning: ${n}`);
+      for (const s of r.skipped) say(`aio-tuner: skipped: ${s}`);
       process.stderr.write(`aio-tuner: sweep ${r.sweepId}: ${r.planned} run(s)\n`);
     } else if (event === 'sweep.progress') {
-      const line = progressLine(data as SweepProgress, manyPlacements);
-      if (line) process.stderr.write(line + '\n');
+      const d = data as SweepProgress;
+      const line = progressLine(d, manyPlacements);
+      if (line) say(line);
+      for (const l of checkLines(d, said)) say(l);
     }
   });
   let rec: SweepRecord;
@@ -258,12 +280,15 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         bestText(`Best per core within ${fin.best.budgetMs} ms`, fin.best.withinBudget, manyPlacements),
       );
   }
+  const skipped = fin.rows.filter((r) => r.skipped).length;
   process.stderr.write(
-    `aio-tuner: sweep ${fin.state}: ${fin.rows.length} of ${fin.planned} row(s); saved ${engine.sweeps.files.fileOf(fin.sweepId)}` +
+    `aio-tuner: sweep ${fin.state}: ${fin.rows.length} of ${fin.planned} row(s)` +
+      `${skipped ? ` (${skipped} skipped)` : ''}; saved ${engine.sweeps.files.fileOf(fin.sweepId)}` +
       `${values.csv ? `; CSV ${resolve(values.csv)}` : ''}\n`,
   );
-  if (fin.error) process.stderr.write(`aio-tuner: ${fin.error}\n`);
+  if (fin.error) say(`aio-tuner: ${fin.error}`);
   if (interrupted) return interrupted;
+  // As the README promises: numbers from any row are a result, even when a later point ended the sweep early.
   const anyNumbers = fin.best.latency !== null || fin.best.throughput !== null;
-  return fin.state !== 'failed' && anyNumbers ? 0 : 1;
+  return anyNumbers ? 0 : 1;
 }

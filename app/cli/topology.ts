@@ -1,6 +1,7 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parse, sourceOptions, UsageError } from './args';
-import { loadTopology, formatTopologySummary } from '../topology';
+import { loadTopology, formatTopologySummary, importTopology, readImportText } from '../topology';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
 
 /** A --from path that cannot be read is a typo in the command line (exit 2), not a failure of the machine. */
@@ -17,6 +18,32 @@ function checkReadableFile(path: string): void {
   }
   if (st.isDirectory())
     throw new UsageError(`--from: ${path} is a directory; give a file (for a saved root, use --sysroot)`);
+  // Read and parsed here, before anything starts: text that is not a topology is bad input (exit 2) for every
+  // subcommand, not a failure found later by whatever first needs the machine.
+  try {
+    importTopology(readImportText(path), basename(path));
+  } catch (e) {
+    throw new UsageError(`--from: ${(e as Error).message}`);
+  }
+}
+
+/** A --sysroot that is not a saved root is a typo in the command line too (exit 2), said in one line. */
+function checkSysroot(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--sysroot: cannot read ${dir}: ${code === 'ENOENT' ? 'no such directory' : String(code ?? e)}`,
+    );
+  }
+  if (!st.isDirectory())
+    throw new UsageError(`--sysroot: ${dir} is not a directory (for lscpu or numactl text, use --from)`);
+  if (!existsSync(join(dir, 'sys/devices/system/cpu')))
+    throw new UsageError(
+      `--sysroot: ${dir} has no sys/devices/system/cpu: give a saved root (a directory holding sys/ and proc/, as for lscpu --sysroot)`,
+    );
 }
 
 export function sourceFrom(values: { sysroot?: string; from?: string; target?: string }): {
@@ -28,6 +55,7 @@ export function sourceFrom(values: { sysroot?: string; from?: string; target?: s
     throw new UsageError('use either --sysroot DIR or --from FILE, not both');
   if (values.target === undefined) {
     if (values.from !== undefined) checkReadableFile(values.from);
+    if (values.sysroot !== undefined) checkSysroot(values.sysroot);
     return { sysroot: values.sysroot, fromFile: values.from };
   }
   if (values.sysroot !== undefined || values.from !== undefined)

@@ -9,11 +9,12 @@ import type { Topology } from '../topology/types';
 import type { BuiltCommand, RunSettings } from '../command/types';
 import type { RunManager } from '../api/runs';
 import type { RunInfo } from '../api/contract';
+import { hostBindingProblem } from '../api/preflight';
 import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '../run';
 import { readLogBatches } from '../logs/logfile';
 import { instanceSettings, withoutMeasurementVars } from './plan';
 import { findInstances, watchInstances, type FoundInstance, type RemoteResults } from './procs';
-import type { InstanceRow, SweepPoint, SweepRow, SweepSpec } from './types';
+import type { InstanceRow, RowCheck, SweepPoint, SweepRow, SweepSpec } from './types';
 
 export interface MeasureContext {
   runs: RunManager;
@@ -107,13 +108,66 @@ async function startAll(ctx: MeasureContext, settings: RunSettings[]): Promise<R
   return started;
 }
 
+/** What is known about a point before it runs: its commands, their check findings, whether it can bind here. */
+export interface PreparedPoint {
+  /** Shell line per instance, measurement-only variables left out (what a user copies). */
+  commands: string[];
+  /** Warning and error findings over all instances, each once. */
+  checks: RowCheck[];
+  /** Why this point cannot bind on this machine (CPUs or nodes it lacks), or null. */
+  bindProblem: string | null;
+}
+
+/**
+ * Build a point's commands and decide whether it can run here. A point that cannot bind is particular to its
+ * CPUs (a sysroot or import of a bigger machine, a CPU gone offline): it is skipped, the others still run.
+ * Runs on a target are left to the target, which refuses them itself.
+ */
+export async function preparePoint(
+  ctx: Pick<MeasureContext, 'build' | 'topology' | 'remote'>,
+  spec: SweepSpec,
+  p: SweepPoint,
+): Promise<PreparedPoint> {
+  const settings = instanceSettings(spec, ctx.topology, p, null);
+  const built = await Promise.all(settings.map((s) => ctx.build(withoutMeasurementVars(s))));
+  const checks = new Map<string, RowCheck>();
+  for (const b of built)
+    for (const c of b.checks)
+      if (c.severity !== 'info')
+        checks.set(`${c.code}\n${c.message}`, { code: c.code, severity: c.severity, message: c.message });
+  let bindProblem: string | null = null;
+  if (!ctx.remote) for (const b of built) bindProblem ??= hostBindingProblem(b.argv);
+  return { commands: built.map((b) => b.shell), checks: [...checks.values()], bindProblem };
+}
+
+/** The row of a point that was not run, with the reason. */
+export function skippedRow(p: SweepPoint, prep: PreparedPoint, reason: string): SweepRow {
+  return {
+    ...baseRow(p),
+    latencyMs: null,
+    latencyP90Ms: null,
+    throughput: null,
+    throughputUnit: null,
+    exitCode: null,
+    logFile: '',
+    runId: '',
+    durationMs: 0,
+    commands: prep.commands,
+    error: reason,
+    skipped: true,
+    ...(prep.checks.length ? { checks: prep.checks } : {}),
+  };
+}
+
 export async function measurePoint(
   ctx: MeasureContext,
   spec: SweepSpec,
   p: SweepPoint,
   resultsDir: string | null,
+  prepared?: PreparedPoint,
 ): Promise<SweepRow> {
   const t0 = performance.now();
+  const prep = prepared ?? (await preparePoint(ctx, spec, p));
   const multi = p.instances > 1;
   if (multi && resultsDir) await mkdir(resultsDir, { recursive: true });
   // On a target the instances write their dumps there: they get a directory of the target's, copied back
@@ -122,13 +176,10 @@ export async function measurePoint(
   const runDir = remote ? await remote.create() : resultsDir;
   const settings = instanceSettings(spec, ctx.topology, p, multi ? runDir : null);
   let fetchError: string | undefined;
-  let commands: string[];
+  const commands = prep.commands;
   let done: RunInfo[];
   let found: Map<string, FoundInstance>;
   try {
-    commands = await Promise.all(
-      settings.map(async (s) => (await ctx.build(withoutMeasurementVars(s))).shell),
-    );
     const expected = settings.map((s) => s.cpus.join(' '));
     const watch =
       multi && runDir
@@ -162,6 +213,7 @@ export async function measurePoint(
     durationMs,
     commands,
     ...(error ? { error } : {}),
+    ...(prep.checks.length ? { checks: prep.checks } : {}),
   };
   if (!multi) {
     const r = done[0]!.outcome?.results;

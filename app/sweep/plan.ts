@@ -5,8 +5,9 @@
 import type { Topology } from '../topology/types';
 import type { RunSettings } from '../command/types';
 import { allAvailable, cpuInfo } from '../command/presets';
+import { shellAssignment } from '../command/quote';
 import type { Placement, SweepPoint, SweepSpec } from './types';
-import { applyVariant } from './variants';
+import { applyVariant, replacedByVariant, SWEPT_VARS, withoutSweptVars } from './variants';
 
 /** 1, 2, 4, … below `max`, then `max` itself (so the whole selection is always measured). */
 export function doubling(max: number): number[] {
@@ -196,11 +197,17 @@ export function planSweep(spec: SweepSpec, t: Topology): Plan {
       placements.forEach((pl, i) => fits.set(`${k}x${th}x${pl}`, picks[i]!));
       if (picks.some((c) => JSON.stringify(c) !== JSON.stringify(picks[0]))) samePicks = false;
     }
-  if (samePicks && fits.size > 0)
+  if (samePicks && fits.size > 0) {
+    const nodes = new Set(selection.map((id) => cpuInfo(t, id)?.node ?? -1));
     notes.push(
-      'compact and spread pick the same CPUs for every configuration here (the selection is on one NUMA ' +
-        'node): each configuration is measured once per placement',
+      'compact and spread pick the same CPUs for every configuration here (' +
+        (nodes.size === 1
+          ? 'the selection is on one NUMA node'
+          : 'each thread count swept leaves no choice between the nodes') +
+        '): each configuration is measured once per placement',
     );
+  }
+  notes.push(...leftOutNotes(spec));
   const points: SweepPoint[] = [];
   for (let r = 1; r <= Math.max(1, spec.repeat); r++)
     for (const batch of batches)
@@ -225,6 +232,32 @@ export function planSweep(spec: SweepSpec, t: Topology): Plan {
   return { points, skipped, notes, threads };
 }
 
+/** What the rows leave out of the base environment (see instanceSettings), said once before the sweep starts. */
+function leftOutNotes(spec: SweepSpec): string[] {
+  const base = spec.settings.env;
+  const show = (names: string[]): string => names.map((k) => shellAssignment(k, base[k]!)).join(', ');
+  const out: string[] = [];
+  const swept = Object.keys(base).filter((k) => !(k in withoutSweptVars(base)));
+  if (swept.length)
+    out.push(
+      `${show(swept)} ${swept.length > 1 ? 'are' : 'is'} left out of every row: the sweep sets the thread ` +
+        `count and CPUs of each row itself (${SWEPT_VARS.join(', ')})`,
+    );
+  const rest = withoutSweptVars(base);
+  const byName = new Map<string, string[]>();
+  for (const v of spec.variants)
+    for (const k of replacedByVariant(rest, v, spec.customVariants))
+      if (rest[k] !== null) byName.set(k, [...(byName.get(k) ?? []), v]);
+  const groups = new Map<string, string[]>();
+  for (const [k, vs] of byName) groups.set(vs.join(', '), [...(groups.get(vs.join(', ')) ?? []), k]);
+  for (const [vs, names] of groups)
+    out.push(
+      `${show(names)} ${names.length > 1 ? 'are' : 'is'} left out of the ${vs} row(s): each such variant ` +
+        'sets its precision or engine variables itself, old names included',
+    );
+  return out;
+}
+
 /**
  * Settings of each instance of a point. One instance keeps the user's memory policy; several follow Ampere's
  * multi-process scripts: memory bound to the instance's own node(s) (always: on one node it costs nothing and
@@ -240,7 +273,8 @@ export function instanceSettings(
   resultsDir: string | null,
 ): RunSettings[] {
   const base = spec.settings;
-  const env = applyVariant(base.env, p.variant, spec.customVariants);
+  // Thread count and CPUs are what the row measures: an explicit value or old alias of them would contradict it.
+  const env = applyVariant(withoutSweptVars(base.env), p.variant, spec.customVariants);
   const workload = p.batch === null ? [...base.workload] : withBatch(base.workload, p.batch);
   return p.cpus.map((cpus) => {
     const s: RunSettings = {

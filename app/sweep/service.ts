@@ -12,11 +12,11 @@ import type { RunManager } from '../api/runs';
 import { ApiError, type ApiEvents } from '../api/contract';
 import { SweepFiles } from '../history/sweepfiles';
 import { planSweep, pointSummary, type Plan } from './plan';
-import { measurePoint } from './measure';
+import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
 import { recommend } from './recommend';
 import { customVariantProblem, isBuiltin } from './variants';
-import type { HostInfo, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
+import type { HostInfo, RowCheck, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
 
 export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done'>(
   event: E,
@@ -134,7 +134,7 @@ export class SweepService {
     const r = a.record;
     const t0 = performance.now();
     const n = plan.points.length;
-    const progress = (row?: SweepRow, ended = false) => {
+    const progress = (row?: SweepRow, ended = false, checks?: RowCheck[]) => {
       const elapsedMs = Math.round(performance.now() - t0);
       const i = r.rows.length;
       const next = a.cancelled || ended ? undefined : plan.points[i];
@@ -147,29 +147,30 @@ export class SweepService {
         etaMs: i > 0 ? Math.round((elapsedMs / i) * (n - i)) : null,
         current: next ? pointSummary(next) : null,
         ...(row ? { row } : {}),
+        ...(checks?.length ? { checks } : {}),
       });
     };
     try {
       for (const p of plan.points) {
         if (a.cancelled) break;
-        progress();
-        const row = await measurePoint(
-          {
-            runs: this.deps.runs,
-            build: (s) => this.deps.buildFor(s),
-            topology: t,
-            ...(remote ? { remote: remote.results } : {}),
-            timeoutMs: r.spec.timeoutS ? r.spec.timeoutS * 1000 : undefined,
-            onStarted: (ids) => {
-              a.current = ids;
-              // A cancel that arrived while the runs were starting must still reach them.
-              if (a.cancelled) for (const id of ids) void this.deps.runs.stop(id).catch(() => undefined);
-            },
+        const ctx = {
+          runs: this.deps.runs,
+          build: (s: RunSettings) => this.deps.buildFor(s),
+          topology: t,
+          ...(remote ? { remote: remote.results } : {}),
+          timeoutMs: r.spec.timeoutS ? r.spec.timeoutS * 1000 : undefined,
+          onStarted: (ids: string[]) => {
+            a.current = ids;
+            // A cancel that arrived while the runs were starting must still reach them.
+            if (a.cancelled) for (const id of ids) void this.deps.runs.stop(id).catch(() => undefined);
           },
-          r.spec,
-          p,
-          join(this.files.dataDirOf(r.sweepId), `p${p.index}`),
-        );
+        };
+        const prep = await preparePoint(ctx, r.spec, p);
+        progress(undefined, false, prep.checks);
+        // A point that cannot bind here is particular to its CPUs: skip it with the reason, measure the rest.
+        const row = prep.bindProblem
+          ? skippedRow(p, prep, prep.bindProblem)
+          : await measurePoint(ctx, r.spec, p, join(this.files.dataDirOf(r.sweepId), `p${p.index}`), prep);
         a.current = [];
         // The interrupted point measured only part of a run: it is not a result.
         if (a.cancelled) break;

@@ -97,6 +97,17 @@ export interface SweepRow {
   overlap?: { windowS: number; passes: number } | null;
   /** Why the row has no numbers, when it is known (start failure, FAIL line…). */
   error?: string;
+  /** True when the row was not run (it cannot bind on this machine); `error` says why, no run id nor log. */
+  skipped?: boolean;
+  /** Warning and error findings of the checks on this row's command(s), as a single run would show them. */
+  checks?: RowCheck[];
+}
+
+/** A check finding on a sweep row's command (app/command/checks), without its one-click fix. */
+export interface RowCheck {
+  code: string;
+  severity: 'warning' | 'error';
+  message: string;
 }
 
 export interface Recommendation {
@@ -167,6 +178,8 @@ export interface SweepProgress {
   etaMs: number | null;
   /** The point now running (absent when the sweep has ended). */
   current?: Omit<SweepPoint, 'cpus'> | null;
+  /** Warning and error findings of the checks on the point now running (absent when there are none). */
+  checks?: RowCheck[];
   /** The row that just finished. */
   row?: SweepRow;
 }

@@ -1,6 +1,7 @@
 /**
  * Precision/engine variants: named sets of variables applied on top of the base run.
  */
+import { replacementFor } from '../command/variables';
 import { BUILTIN_VARIANTS, type BuiltinVariant, type CustomVariant } from './types';
 
 /** Variables the built-in variants control; a built-in clears them first so "fp32" really means none of them. */
@@ -59,18 +60,70 @@ export function parseCustomVariant(text: string): CustomVariant {
   return v;
 }
 
-/** The base environment with the variant applied. */
+/**
+ * The current name a variable stands for, following renames to the end: DLS_NUM_THREADS → AIO_NUM_THREADS,
+ * DLS_QUANTIZE_INT8 → AIO_QUANTIZE_INT8 → AIO_QUANTIZE_INT8_FILTER. Old images read the old names, so leaving
+ * an alias beside a swept variable would measure the alias' value under the swept label.
+ */
+export function currentName(name: string): string {
+  let n = name;
+  const seen = new Set([n]);
+  for (let r = replacementFor(n); r !== null && !seen.has(r); r = replacementFor(n)) {
+    n = r;
+    seen.add(n);
+  }
+  return n;
+}
+
+/** Variables a sweep sets itself for every row, from the row's thread count and CPUs. */
+export const SWEPT_VARS = ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS'] as const;
+
+/**
+ * Names of `env` given a value that stand for one of `names` (the names themselves or an alias), except those in
+ * `keep`. An explicit unset (null) is never stale: removing an old name only makes the run cleaner.
+ */
+function staleNames(
+  env: Record<string, string | null>,
+  names: ReadonlySet<string>,
+  keep: ReadonlySet<string> = new Set(),
+): string[] {
+  return Object.keys(env).filter((k) => env[k] !== null && !keep.has(k) && names.has(currentName(k)));
+}
+
+/** The base environment without what the sweep sets per row (thread count, CPUs) nor the old names of those. */
+export function withoutSweptVars(base: Record<string, string | null>): Record<string, string | null> {
+  const env = { ...base };
+  for (const k of staleNames(base, new Set(SWEPT_VARS))) delete env[k];
+  return env;
+}
+
+/** Base variables a variant replaces: its own variables and their aliases (a built-in: every precision one). */
+export function replacedByVariant(
+  base: Record<string, string | null>,
+  name: string,
+  custom: readonly CustomVariant[],
+): string[] {
+  if (isBuiltin(name)) {
+    const own = new Set<string>(PRECISION_VARS);
+    // The precision variables themselves go even when explicitly unset: the variant decides them.
+    return Object.keys(base).filter((k) => own.has(k) || (base[k] !== null && own.has(currentName(k))));
+  }
+  const c = custom.find((v) => v.name === name);
+  if (!c) return [];
+  const set = new Set(Object.keys(c.env).map(currentName));
+  return staleNames(base, set, new Set(Object.keys(c.env)));
+}
+
+/** The base environment with the variant applied; what the variant sets replaces its old names too. */
 export function applyVariant(
   base: Record<string, string | null>,
   name: string,
   custom: readonly CustomVariant[],
 ): Record<string, string | null> {
-  if (isBuiltin(name)) {
-    const env = { ...base };
-    for (const k of PRECISION_VARS) delete env[k];
-    return { ...env, ...BUILTIN_ENV[name] };
-  }
-  const c = custom.find((v) => v.name === name);
-  if (!c) throw new Error(`unknown variant "${name}" (built-in: ${BUILTIN_VARIANTS.join(', ')})`);
-  return { ...base, ...c.env };
+  if (!isBuiltin(name) && !custom.some((v) => v.name === name))
+    throw new Error(`unknown variant "${name}" (built-in: ${BUILTIN_VARIANTS.join(', ')})`);
+  const env = { ...base };
+  for (const k of replacedByVariant(base, name, custom)) delete env[k];
+  if (isBuiltin(name)) return { ...env, ...BUILTIN_ENV[name] };
+  return { ...env, ...custom.find((v) => v.name === name)!.env };
 }

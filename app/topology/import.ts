@@ -1,4 +1,6 @@
 /** Text import (`aio-tuner --from FILE`): recognises the format, then hands over to its importer. */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { visible } from './damaged';
 import {
   isParsableHeader,
   rowsFromColumns,
@@ -9,6 +11,45 @@ import {
 import { summaryFieldsFromJson, summaryFieldsFromText, topologyFromSummary } from './lscpu-summary';
 import { looksLikeNumactl, topologyFromNumactl } from './numactl';
 import type { Topology } from './types';
+
+/**
+ * The most an import reads. `lscpu -J -e` of a 256-CPU machine is ~100 KB; anything far bigger (or endless, like
+ * /dev/zero) is not one of the accepted outputs, and reading it whole would take the memory of the process.
+ */
+export const MAX_IMPORT_BYTES = 4 * 1024 * 1024;
+
+/** An import file's text, read up to MAX_IMPORT_BYTES; throws a one-line Error past that or when unreadable. */
+export function readImportText(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    const buf = Buffer.alloc(MAX_IMPORT_BYTES + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > MAX_IMPORT_BYTES)
+      throw new Error(
+        `${path} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB: not ${ACCEPTED_FORMATS} (nothing was imported)`,
+      );
+    return buf.toString('utf8', 0, n);
+  } catch (err) {
+    if (err instanceof Error && !('code' in err)) throw err;
+    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export const ACCEPTED_FORMATS =
   '`lscpu`, `lscpu -p`, `lscpu -e`, `lscpu -J`, `lscpu -J -e` or `numactl -H` output';
@@ -22,9 +63,13 @@ function importJson(text: string, origin: string | undefined): Topology {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${origin ?? 'input'} looks like JSON but does not parse (${(err as Error).message})`, {
-      cause: err,
-    });
+    // JSON.parse quotes the input: escaped, so bytes of a corrupt file never reach the terminal raw.
+    throw new Error(
+      `${origin ?? 'input'} looks like JSON but does not parse (${visible((err as Error).message, 200)})`,
+      {
+        cause: err,
+      },
+    );
   }
   if (typeof data === 'object' && data !== null) {
     const obj = data as Record<string, unknown>;
@@ -39,6 +84,10 @@ function importJson(text: string, origin: string | undefined): Topology {
 
 /** Parse topology text from another machine; `name` is recorded as the model's origin. */
 export function importTopology(text: string, name?: string): Topology {
+  if (text.length > MAX_IMPORT_BYTES)
+    throw new Error(
+      `${name ?? 'this text'} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB: not ${ACCEPTED_FORMATS}`,
+    );
   const body = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
   const trimmed = body.trim();
   const firstLine = trimmed.split('\n')[0] ?? '';

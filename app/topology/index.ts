@@ -2,7 +2,7 @@
 export type * from './types';
 export { CpuListError, formatCpuList, parseCpuList, parseCpuMask } from './cpulist';
 export { readSysfsTopology, type SysfsOptions } from './sysfs';
-export { ACCEPTED_FORMATS, importTopology } from './import';
+export { ACCEPTED_FORMATS, importTopology, MAX_IMPORT_BYTES, readImportText } from './import';
 export { hostTopology, NON_LINUX_BANNER } from './host';
 export { loadTopology, type LoadOptions } from './load';
 export { formatTopologySummary } from './summary';

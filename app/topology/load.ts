@@ -1,8 +1,7 @@
 /** One entry point for callers (CLI, server): pick the source the options and the platform call for. */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hostTopology } from './host';
-import { importTopology } from './import';
+import { importTopology, readImportText } from './import';
 import { readSysfsTopology } from './sysfs';
 import type { Topology } from './types';
 import { closeMaster } from '../remote/exec';
@@ -35,17 +34,7 @@ export async function loadTopology(opts: LoadOptions = {}): Promise<Topology> {
       }
     }
   }
-  if (opts.fromFile) {
-    let text: string;
-    try {
-      text = await readFile(opts.fromFile, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read ${opts.fromFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
-        cause: err,
-      });
-    }
-    return importTopology(text, basename(opts.fromFile));
-  }
+  if (opts.fromFile) return importTopology(readImportText(opts.fromFile), basename(opts.fromFile));
   if (opts.sysroot) return readSysfsTopology(opts.sysroot);
   if (process.platform === 'linux') return readSysfsTopology('/');
   return hostTopology();

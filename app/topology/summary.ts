@@ -4,6 +4,7 @@
  */
 import { formatCpuList } from './cpulist';
 import type { CacheInfo, CpuInfo, NodeInfo, Topology } from './types';
+import { visible } from './damaged';
 import { formatBytes } from './units';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -134,5 +135,6 @@ export function formatTopologySummary(t: Topology): string {
   if (t.bindingSupported === false) lines.push('binding: unavailable on this host');
 
   for (const note of t.notes ?? []) lines.push(`note: ${note}`);
-  return lines.join('\n');
+  // Model names, notes and origins come from files of another machine: their bytes never reach a terminal raw.
+  return lines.map((l) => visible(l, Infinity)).join('\n');
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } from './arch';
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
+import { formatCpuList, parseCpuMask } from './cpulist';
+import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
   armCoreName,
@@ -30,6 +32,14 @@ interface CpuFacts {
   raw: RawCpu;
   caches: CacheInfo[];
   midr: string | null;
+  /** Text of a physical_package_id that is not a number, and the CPUs sharing the package per sysfs. */
+  badPackage?: { path: string; text: string; peers: number[] | null; peersFile: string };
+}
+
+/** A sysfs hex mask ("ffff,0000ffff"), or null when it is not one. */
+function safeMask(text: string | null): number[] | null {
+  if (text === null || !/^[0-9a-f]+(,[0-9a-f]+)*$/i.test(text.trim())) return null;
+  return parseCpuMask(text);
 }
 
 /** Ids of the "cpu12" / "node1" / "index3" entries of a directory listing, ascending. */
@@ -68,9 +78,24 @@ function readOnlineCpu(
   isolated: Set<number>,
   allowed: (id: number) => boolean,
   wantMidr: boolean,
+  damage: DamageNotes,
 ): CpuFacts {
   const topo = join(cpuDir, 'topology');
-  const pkg = readInt(join(topo, 'physical_package_id'));
+  const pkgPath = join(topo, 'physical_package_id');
+  const pkg = readInt(pkgPath);
+  const pkgText = pkg === null ? readAttr(pkgPath) : null;
+  let badPackage: CpuFacts['badPackage'];
+  if (pkgText !== null) {
+    // Resolved once every CPU is read: the other CPUs of its package may say which label it has.
+    const peersFile =
+      readAttr(join(topo, 'package_cpus_list')) !== null ? 'package_cpus_list' : 'core_siblings_list';
+    badPackage = {
+      path: pkgPath,
+      text: pkgText,
+      peers: safeCpuList(readAttr(join(topo, peersFile))),
+      peersFile,
+    };
+  }
   const coreId = readInt(join(topo, 'core_id'));
   const clusterId = readInt(join(topo, 'cluster_id'));
   // core_cpus_list is the newer name (5.x); thread_siblings_list is kept by every kernel.
@@ -79,6 +104,13 @@ function readOnlineCpu(
   const caches = readCaches(cpuDir);
   const midr = wantMidr ? readAttr(join(cpuDir, 'regs/identification/midr_el1')) : null;
   const siblings = safeCpuList(coreCpus);
+  if (coreCpus !== null && siblings === null)
+    damage.unreadable(
+      join(topo, readAttr(join(topo, 'core_cpus_list')) !== null ? 'core_cpus_list' : 'thread_siblings_list'),
+      coreCpus,
+      'a CPU list',
+      `CPU ${id} is counted as a core of its own`,
+    );
   const clusterSet = safeCpuList(clusterCpus);
   // Without cluster information arm64 reports cluster_id -1 and x86 0xffff (its "bad APIC id"): no cluster.
   const hasCluster = clusterId !== null && clusterId >= 0 && clusterId < 0xffff;
@@ -101,26 +133,63 @@ function readOnlineCpu(
     },
     caches,
     midr,
+    ...(badPackage ? { badPackage } : {}),
   };
 }
 
-function readNodes(nodeRoot: string): { nodes: NodeInfo[]; nodeOf: Map<number, number>; numa: boolean } {
+/**
+ * A node's CPUs from its cpulist, else from its cpumap (the same set as a mask), else none; a damaged file is
+ * noted with what was used instead.
+ */
+function nodeCpus(dir: string, id: number, damage: DamageNotes): number[] {
+  const listPath = join(dir, 'cpulist');
+  const text = readAttr(listPath);
+  const list = safeCpuList(text);
+  if (list !== null || text === null) return list ?? [];
+  const mask = safeMask(readAttr(join(dir, 'cpumap')));
+  damage.unreadable(
+    listPath,
+    text,
+    'a CPU list',
+    mask !== null
+      ? `CPUs ${formatCpuList(mask) || '(none)'} were read from node${id}/cpumap instead`
+      : `node${id}/cpumap does not say either, so node ${id} is shown without CPUs and theirs with node unknown`,
+  );
+  return mask ?? [];
+}
+
+function readNodes(
+  nodeRoot: string,
+  damage: DamageNotes,
+): { nodes: NodeInfo[]; nodeOf: Map<number, number>; numa: boolean } {
   const listing = listDir(nodeRoot);
   const ids = 'error' in listing ? [] : numbered(listing.names, 'node');
-  const hasMemory = safeCpuList(readAttr(join(nodeRoot, 'has_memory')));
+  const hasMemory = listAttr(
+    join(nodeRoot, 'has_memory'),
+    damage,
+    'read without it: a node without meminfo has memory unknown',
+  );
   const nodes = ids.map((id): NodeInfo => {
     const dir = join(nodeRoot, `node${id}`);
     const meminfo = readAttr(join(dir, 'meminfo'));
     const distance = readAttr(join(dir, 'distance'));
     let memoryBytes = meminfo === null ? null : meminfoBytes(meminfo, 'MemTotal');
     if (memoryBytes === null && hasMemory !== null && !hasMemory.includes(id)) memoryBytes = 0;
-    const distances = distance ? distance.split(/\s+/).map(Number) : null;
+    const row = distance ? distance.split(/\s+/).map(Number) : null;
+    const distances = row && row.every((d) => Number.isInteger(d) && d >= 0) ? row : null;
+    if (distance !== null && distance !== '' && distances === null)
+      damage.unreadable(
+        join(dir, 'distance'),
+        distance,
+        'a row of distances',
+        `node ${id}'s distances are unknown`,
+      );
     return {
       id,
-      cpus: safeCpuList(readAttr(join(dir, 'cpulist'))) ?? [],
+      cpus: nodeCpus(dir, id, damage),
       memoryBytes,
       freeBytes: meminfo === null ? null : meminfoBytes(meminfo, 'MemFree'),
-      distances: distances && distances.every(Number.isFinite) ? distances : null,
+      distances,
     };
   });
   const nodeOf = new Map<number, number>();
@@ -162,15 +231,98 @@ function offlineCpu(id: number, isolated: Set<number>): CpuFacts {
   return { raw, caches: [], midr: null };
 }
 
+/** A CPU list attribute; present but unreadable is noted with `assumed`, and read as absent. */
+function listAttr(path: string, damage: DamageNotes, assumed: string): number[] | null {
+  const text = readAttr(path);
+  const list = safeCpuList(text);
+  if (text !== null && list === null) damage.unreadable(path, text, 'a CPU list', assumed);
+  return list;
+}
+
+/**
+ * A CPU listed by several nodes' cpulists would have two nodes: keep it on the node holding most of the rest of
+ * its package (lowest id on a tie), drop it from the others, and say so.
+ */
+function resolveOverlaps(nodes: NodeInfo[], facts: CpuFacts[], nodeRoot: string, damage: DamageNotes): void {
+  const claims = new Map<number, number[]>();
+  for (const n of nodes) for (const c of n.cpus) claims.set(c, [...(claims.get(c) ?? []), n.id]);
+  const pkgOf = new Map(facts.map((f) => [f.raw.id, f.raw.packageId]));
+  const moved = new Map<string, number[]>();
+  for (const [cpu, ids] of claims) {
+    if (ids.length < 2) continue;
+    const pkg = pkgOf.get(cpu) ?? null;
+    const samePackage = (nodeId: number): number =>
+      pkg === null
+        ? 0
+        : nodes
+            .find((n) => n.id === nodeId)!
+            .cpus.filter((c) => c !== cpu && claims.get(c)?.length === 1 && pkgOf.get(c) === pkg).length;
+    const keep = [...ids].sort((a, b) => samePackage(b) - samePackage(a) || a - b)[0]!;
+    for (const n of nodes) if (n.id !== keep && ids.includes(n.id)) n.cpus = n.cpus.filter((c) => c !== cpu);
+    const key = `${ids.join(',')}>${keep}`;
+    moved.set(key, [...(moved.get(key) ?? []), cpu]);
+  }
+  for (const [key, cpus] of moved) {
+    const [ids, keep] = key.split('>') as [string, string];
+    const files = ids.split(',').map((id) => damage.name(join(nodeRoot, `node${id}`, 'cpulist')));
+    damage.add(
+      `${files.join(' and ')} ${files.length > 2 ? 'all' : 'both'} list CPU${cpus.length > 1 ? 's' : ''} ${formatCpuList(cpus)}: kept on node ` +
+        `${keep} only (${pkgOf.get(cpus[0]!) === null ? 'the lowest node' : 'the node of the rest of its package'}).`,
+    );
+  }
+}
+
+/** Package labels for CPUs whose physical_package_id is not a number: the label its package peers agree on. */
+function resolvePackages(facts: CpuFacts[], damage: DamageNotes): void {
+  const pkgOf = new Map(facts.map((f) => [f.raw.id, f.raw.packageId]));
+  for (const f of facts) {
+    const bad = f.badPackage;
+    if (!bad) continue;
+    const labels = new Set(
+      (bad.peers ?? [])
+        .filter((c) => c !== f.raw.id)
+        .map((c) => pkgOf.get(c))
+        .filter((p): p is number => p !== null && p !== undefined),
+    );
+    const only = labels.size === 1 ? [...labels][0]! : null;
+    f.raw.packageId = only;
+    damage.unreadable(
+      bad.path,
+      bad.text,
+      'a package id',
+      only !== null
+        ? `package ${only} assumed, the label of the other CPUs of its ${bad.peersFile}`
+        : `package unknown (its ${bad.peersFile} names no other CPU with a readable label)`,
+    );
+  }
+}
+
+/** The affinity from /proc/PID/status: Cpus_allowed_list, else the Cpus_allowed mask when the list is damaged. */
+function readAffinity(status: string | null, file: string, damage: DamageNotes): number[] | null {
+  if (status === null) return null;
+  const text = statusField(status, 'Cpus_allowed_list');
+  const list = safeCpuList(text);
+  if (text === null || list !== null) return list;
+  const mask = safeMask(statusField(status, 'Cpus_allowed'));
+  damage.add(
+    `${damage.name(file)}: Cpus_allowed_list "${visible(text)}" is not a CPU list; ` +
+      (mask !== null
+        ? `the Cpus_allowed mask (CPUs ${formatCpuList(mask) || 'none'}) was used instead.`
+        : 'no readable Cpus_allowed mask either, so every online CPU is assumed allowed.'),
+  );
+  return mask;
+}
+
 export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Promise<Topology> {
   const pid = opts.pid ?? 'self';
   const at = (rel: string): string => join(root, rel);
   const cpuRoot = at('sys/devices/system/cpu');
+  const damage = new DamageNotes(root);
 
   const listing = listDir(cpuRoot);
   const dirIds = 'error' in listing ? [] : numbered(listing.names, 'cpu');
-  const possible = safeCpuList(readAttr(join(cpuRoot, 'possible')));
-  const present = safeCpuList(readAttr(join(cpuRoot, 'present')));
+  const possible = listAttr(join(cpuRoot, 'possible'), damage, 'read without it');
+  const present = listAttr(join(cpuRoot, 'present'), damage, 'read without it');
   // Firmware often declares far more possible CPUs than exist (hotplug slots); only present ones can run.
   let ids = present ?? possible ?? dirIds;
   if (present && possible) {
@@ -188,7 +340,11 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
   const cmdline = readWhole(at('proc/cmdline'))?.trim() ?? null;
   const unameTxt = readWhole(at('uname.txt'))?.trim() ?? null;
 
-  const onlineList = safeCpuList(readAttr(join(cpuRoot, 'online')));
+  const onlineList = listAttr(
+    join(cpuRoot, 'online'),
+    damage,
+    'online CPUs assumed from cpu/offline, else from each cpuN/online',
+  );
   const offlineList = onlineList ? null : safeCpuList(readAttr(join(cpuRoot, 'offline')));
   // Without the summary files, ask each CPU; cpu0 often has no `online` attribute as it cannot be unplugged.
   const online = new Set(
@@ -197,18 +353,20 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
       ids.filter((id) => readAttr(join(cpuRoot, `cpu${id}`, 'online')) !== '0'),
   );
 
-  const isolatedTxt = readAttr(join(cpuRoot, 'isolated'));
-  const isolated = new Set(
-    isolatedTxt !== null ? (safeCpuList(isolatedTxt) ?? []) : (isolcpusFromCmdline(cmdline ?? '') ?? []),
+  const isolatedList = listAttr(
+    join(cpuRoot, 'isolated'),
+    damage,
+    'isolated CPUs assumed from isolcpus= on the kernel command line (none without it)',
   );
-  const affinity = status === null ? null : safeCpuList(statusField(status, 'Cpus_allowed_list'));
+  const isolated = new Set(isolatedList ?? isolcpusFromCmdline(cmdline ?? '') ?? []);
+  const affinity = readAffinity(status, at(`proc/${pid}/status`), damage);
   const affinitySet = affinity ? new Set(affinity) : null;
   const cgroupCpus = cgroupCpuset(root);
   const cgroupSet = cgroupCpus ? new Set(cgroupCpus) : null;
   const allowed = (id: number): boolean =>
     online.has(id) && (affinitySet?.has(id) ?? true) && (cgroupSet?.has(id) ?? true);
 
-  const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'));
+  const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'), damage);
 
   const facts: CpuFacts[] = [];
   let midrText: string | null = null;
@@ -217,10 +375,24 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
       facts.push(offlineCpu(id, isolated));
       continue;
     }
-    const f = readOnlineCpu(join(cpuRoot, `cpu${id}`), id, nodeOf, isolated, allowed, midrText === null);
+    const f = readOnlineCpu(
+      join(cpuRoot, `cpu${id}`),
+      id,
+      nodeOf,
+      isolated,
+      allowed,
+      midrText === null,
+      damage,
+    );
     midrText ??= f.midr;
     facts.push(f);
   }
+  resolvePackages(facts, damage);
+  resolveOverlaps(nodes, facts, at('sys/devices/system/node'), damage);
+  // nodes[] is the truth after overlaps are resolved; each CPU's node must say the same.
+  const finalNode = new Map<number, number>();
+  for (const n of nodes) for (const c of n.cpus) finalNode.set(c, n.id);
+  for (const f of facts) if (f.raw.online) f.raw.node = finalNode.get(f.raw.id) ?? null;
   const cpus = assembleCpus(facts.map((f) => f.raw));
   const packages = packagesOf(cpus);
   const caches = dedupeCaches(facts.flatMap((f) => f.caches));
@@ -272,8 +444,9 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
 
   if (caches.some((c) => c.sizeBytes === null))
     notes.push('The firmware does not describe some cache sizes (no sysfs size file): shown as unknown.');
-  if (affinity === null)
+  if (affinity === null && (status === null || statusField(status, 'Cpus_allowed_list') === null))
     notes.push(`No Cpus_allowed_list in proc/${pid}/status: every online CPU is assumed allowed.`);
+  notes.push(...damage.lines());
 
   return {
     source: 'sysfs',

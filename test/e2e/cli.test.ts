@@ -103,7 +103,7 @@ test('topology --from imports every saved lscpu output', () => {
   assert.equal(m.coarse, true);
   assert.match(m.model, /Altra Max/);
   const bad = cli(['topology', '--from', 'package.json']);
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2, 'text that is not a topology is bad input');
   assert.match(bad.stderr, /lscpu/);
   const missing = cli(['topology', '--from', '/nonexistent.txt']);
   assert.equal(missing.code, 2, 'a file that is not there is a usage error');

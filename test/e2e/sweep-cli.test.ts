@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/serve';
 import { need } from '../helpers/require';
+import { fixtureRoot } from '../helpers/fixtures';
+import { parseCpuList } from '../../app/topology';
 
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'aio-sweep-cli-'));
@@ -221,6 +223,70 @@ describe('aio-tuner sweep', () => {
     assert.match(r.stdout, /Lowest latency: threads=1 instances=1 cores=1 variant=fp32 → 11\.50 ms/);
     assert.match(r.stdout, /Best per core within 50 ms: /);
     assert.match(r.stdout, /\n {2}AIO_NUM_THREADS=1 OMP_NUM_THREADS=1 AIO_NUMA_CPUS=0 numactl/);
+  });
+
+  test('a row that cannot bind is skipped with its reason, the sweep goes on and exits 0; check warnings shown', (t) => {
+    if (!need(t, hasNumactl, 'numactl')) return;
+    // The 2-socket dump's CPU list with one CPU this machine may use and one it lacks: threads=1 binds here,
+    // threads=2 cannot. Real numactl, real runs; only the plan comes from the other machine.
+    const allowedText = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    const allowed = new Set(parseCpuList(allowedText ?? ''));
+    const here = [...allowed].filter((c) => c < 80).sort((a, b) => a - b)[0];
+    if (!need(t, here !== undefined && !allowed.has(159), 'a host without CPU 159 and with a CPU below 80'))
+      return;
+    const r = cli([
+      'sweep',
+      '--sysroot',
+      fixtureRoot('arm64-altra-2p-160c-2node'),
+      '--cores',
+      `${here},159`,
+      '--threads',
+      '1,2',
+      '--set',
+      'AIO_QUANTIZE_INT8=ALL',
+      '--set',
+      'DLS_NUM_THREADS=7',
+      '--set',
+      'DLS_CPU_BIND=1',
+      '--json',
+      '--',
+      fake,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      state: string;
+      rows: {
+        threads: number;
+        latencyMs: number | null;
+        skipped?: boolean;
+        error?: string;
+        commands: string[];
+        checks?: { code: string; severity: string }[];
+      }[];
+    };
+    assert.equal(out.state, 'done');
+    assert.deepEqual(
+      out.rows.map((x) => [x.threads, x.latencyMs !== null, x.skipped ?? false]),
+      [
+        [1, true, false],
+        [2, false, true],
+      ],
+    );
+    assert.match(out.rows[1]!.error ?? '', /^cannot bind: CPUs? .*159/);
+    assert.match(r.stderr, /\[2\/2\] threads=2 .*: skipped: cannot bind: /);
+    assert.match(r.stderr, /sweep done: 2 of 2 row\(s\) \(1 skipped\)/);
+    // The fp32 row runs without the old INT8 switch and with its own thread count only.
+    assert.doesNotMatch(out.rows[0]!.commands[0]!, /AIO_QUANTIZE_INT8|DLS_NUM_THREADS/);
+    assert.match(r.stderr, /warning: AIO_QUANTIZE_INT8=ALL is left out of the fp32 row/);
+    assert.match(r.stderr, /warning: DLS_NUM_THREADS=7 is left out of every row/);
+    // What a single run would warn about is said during the sweep, once, and kept on each row.
+    assert.ok(out.rows.every((x) => x.checks?.some((c) => c.code === 'deprecated-variable')));
+    const said = r.stderr.match(/^aio-tuner: {3}warning \(deprecated-variable\): DLS_CPU_BIND/gm) ?? [];
+    assert.equal(said.length, 1, r.stderr);
+    assert.ok(
+      r.stderr.indexOf('DLS_CPU_BIND') < r.stderr.indexOf('[1/2] threads=1'),
+      'said before the first row ends',
+    );
   });
 
   test('Ctrl-C stops the current run and still prints the finished rows', async (t) => {

@@ -3,7 +3,7 @@ import { call } from '../api';
 import { useApp } from '../store';
 import { Section } from '../common/Section';
 import { downloadText } from '../common/download';
-import type { SweepProgress } from '../../../app/sweep/types';
+import type { RowCheck, SweepProgress, SweepRow } from '../../../app/sweep/types';
 import { SweepBuilder } from './SweepBuilder';
 import { SweepChart } from './SweepChart';
 import { SweepTable } from './SweepTable';
@@ -70,6 +70,26 @@ function ProgressLine({
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * What the checks say about the runs' commands, each finding once: a sweep runs many commands and the checks
+ * a single run shows must not go unseen here.
+ */
+function RunChecks({ rows, current }: { rows: readonly SweepRow[]; current?: readonly RowCheck[] }) {
+  const seen = new Map<string, RowCheck>();
+  for (const c of [...(current ?? []), ...rows.flatMap((r) => r.checks ?? [])])
+    seen.set(`${c.code}\n${c.message}`, c);
+  if (seen.size === 0) return null;
+  return (
+    <ul className="sweep-notes" data-testid="sweep-run-checks">
+      {[...seen].map(([k, c]) => (
+        <li key={k} className={c.severity === 'error' ? 'inline-error' : 'warn-text'}>
+          Run {c.severity}: {c.message}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -207,6 +227,7 @@ export function SweepPanel() {
               Note: {n}
             </p>
           ))}
+          <RunChecks rows={rows} current={running ? progress?.checks : undefined} />
           {!running && (
             <p className="muted" data-testid="sweep-state">
               Sweep {record.sweepId}: {record.state}, {record.rows.length} of {record.planned} runs

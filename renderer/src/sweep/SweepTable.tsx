@@ -68,8 +68,19 @@ export function SweepTable({ rows }: { rows: readonly SweepRow[] }) {
               <td className="num">{r.throughput === null ? '—' : (r.throughput / r.cores).toFixed(1)}</td>
               <td>{r.exitCode ?? '—'}</td>
               <td className="mono path" title={r.logFile}>
+                {r.checks?.length ? (
+                  <span
+                    className="warn-text"
+                    data-testid="sweep-row-checks"
+                    title={r.checks.map((c) => `${c.severity}: ${c.message}`).join('\n')}
+                  >
+                    ⚠ {r.checks.length}{' '}
+                  </span>
+                ) : null}
                 {r.error ? (
-                  <span className="inline-error">{r.error}</span>
+                  <span className="inline-error" data-testid={r.skipped ? 'sweep-row-skipped' : undefined}>
+                    {r.skipped ? `skipped: ${r.error}` : r.error}
+                  </span>
                 ) : (
                   r.logFile.split('/').slice(-2).join('/')
                 )}

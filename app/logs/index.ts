@@ -18,3 +18,4 @@ export {
   type DisplayLine,
 } from './logfile';
 export { LogIndex, type LogLine, type FullLogLine, type FilterOptions } from './logindex';
+export { SearchTimeoutError, SearchPatternError, searchBudgetMs } from './search';

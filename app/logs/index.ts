@@ -1,5 +1,14 @@
 export { stripAnsi, displayText } from './ansi';
-export { classifyLine, LineClassifier, levelsForDebugMode, LEVELS, LEVEL_CODE, type Level } from './classify';
+export {
+  classifyLine,
+  LineClassifier,
+  levelsForDebugMode,
+  raisedAtFailure,
+  FAILURE_TAIL_LINES,
+  LEVELS,
+  LEVEL_CODE,
+  type Level,
+} from './classify';
 export {
   LOG_MAGIC,
   MAX_LINE_BYTES,

@@ -8,7 +8,14 @@
  * Line numbers are 1-based everywhere (the viewer shows them, the runner emits them).
  */
 import { open, stat } from 'node:fs/promises';
-import { LEVELS, LEVEL_CODE, LineClassifier, type Level } from './classify';
+import {
+  FAILURE_TAIL_LINES,
+  LEVELS,
+  LEVEL_CODE,
+  LineClassifier,
+  raisedAtFailure,
+  type Level,
+} from './classify';
 import { displayText } from './ansi';
 import type { LineMasks, LogSnapshot } from './logscan';
 import { scanInWorker } from './search';
@@ -102,6 +109,24 @@ export class LogIndex {
     if (this.fmt === null) this.fmt = 'tuner';
     this.push(start, LEVEL_CODE[level], stream === 'stderr' ? 1 : 0);
     this.end = end;
+  }
+
+  /**
+   * The run failed: its last FAILURE_TAIL_LINES stderr lines become at least `warning` (classify.ts says why).
+   * Call once, when the run has ended and its last line is indexed.
+   */
+  raiseFailureTail(): void {
+    let left = FAILURE_TAIL_LINES;
+    for (let i = this.count - 1; i >= 0 && left > 0; i--) {
+      if (this.streams[i] !== 1) continue;
+      left--;
+      const was = this.levels[i]!;
+      const now = LEVEL_CODE[raisedAtFailure(LEVELS[was]!)];
+      if (now === was) continue;
+      this.levels[i] = now;
+      this.levelCounts[was]!--;
+      this.levelCounts[now]!++;
+    }
   }
 
   private push(offset: number, level: number, stream: number): void {

@@ -40,6 +40,11 @@ describe('classifyLine', () => {
     ['error: cannot open file', 'error'],
     ['Segmentation fault (core dumped)', 'error'],
     ['Killed', 'error'],
+    // A failed start, in the words of the program that could not do it.
+    ["/usr/bin/python3: can't open file '/nonexistent.py': [Errno 2] No such file or directory", 'error'],
+    ['bash: line 1: aio-nope: command not found', 'error'],
+    ['sh: 1: ./run.sh: Permission denied', 'error'],
+    ['numactl: execution of `x` failed: No such file or directory', 'error'],
     ['CAUTION: The number of threads exceeds cores', 'warning'],
     ['WARNING: something', 'warning'],
     ['/x.py:3: UserWarning: foo', 'warning'],

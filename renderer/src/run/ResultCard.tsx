@@ -1,13 +1,19 @@
 import type { RunOutcome } from '../../../app/api/contract';
-import { describeEnd, describePeak, formatDuration, formatMs, formatNumber } from './format';
+import { describeEnd, describePeak, formatDuration, formatMs, formatNumber, outcomeKind } from './format';
 
 const PERCENTILES = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
 
 /** The benchmark's numbers as soon as the run ends; a run without recognisable results says so. */
 export function ResultCard({ outcome }: { outcome: RunOutcome }) {
   const r = outcome.results;
+  const kind = outcomeKind(outcome);
   return (
-    <section className="result-card" aria-label="Results" data-testid="result-card">
+    <section
+      className={`result-card outcome-${kind}`}
+      aria-label="Results"
+      data-testid="result-card"
+      data-outcome={kind}
+    >
       {r?.latencyMs && (
         <div className="result-block">
           <h3>Latency</h3>

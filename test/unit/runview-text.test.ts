@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunOutcome } from '../../app/api/contract';
-import { describeEnd, endDetail, outcomeKind, outsideMessage } from '../../renderer/src/run/format';
+import { countOf, describeEnd, endDetail, outcomeKind, outsideMessage } from '../../renderer/src/run/format';
 
 const base: RunOutcome = {
   exitCode: 0,
@@ -51,4 +51,12 @@ test('success is exit code 0 only; a failed start or a lost connection is a fail
   );
   assert.equal(outcomeKind({ ...base, exitCode: null, connectionLost: 'ssh: broken pipe' }), 'failure');
   assert.equal(describeEnd({ ...base, exitCode: 2 }), 'exit code 2');
+});
+
+test('counts agree with their word', () => {
+  assert.equal(countOf(1, 'line'), '1 line');
+  assert.equal(countOf(0, 'line'), '0 lines');
+  assert.equal(countOf(20_000, 'line'), `${(20_000).toLocaleString()} lines`);
+  assert.equal(countOf(1, 'pass', 'passes'), '1 pass');
+  assert.equal(countOf(30, 'pass', 'passes'), '30 passes');
 });

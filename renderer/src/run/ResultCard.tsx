@@ -1,5 +1,13 @@
 import type { RunOutcome } from '../../../app/api/contract';
-import { describeEnd, describePeak, formatDuration, formatMs, formatNumber, outcomeKind } from './format';
+import {
+  countOf,
+  describeEnd,
+  describePeak,
+  formatDuration,
+  formatMs,
+  formatNumber,
+  outcomeKind,
+} from './format';
 
 const PERCENTILES = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
 
@@ -37,8 +45,8 @@ export function ResultCard({ outcome }: { outcome: RunOutcome }) {
       )}
       {!r && <p className="muted">No results were recognised in the output.</p>}
       <div className="result-block result-meta">
-        {r?.passes != null && <span data-testid="result-passes">{r.passes} passes</span>}
-        {r?.warmups != null && <span>{r.warmups} warm-ups not counted</span>}
+        {r?.passes != null && <span data-testid="result-passes">{countOf(r.passes, 'pass', 'passes')}</span>}
+        {r?.warmups != null && <span>{countOf(r.warmups, 'warm-up')} not counted</span>}
         <span>{describeEnd(outcome)}</span>
         <span>{formatDuration(outcome.durationMs)}</span>
         <span>{describePeak(outcome.peakRssBytes)}</span>

@@ -1,5 +1,13 @@
 import type { RunInfo } from '../../../app/api/contract';
-import { describeEnd, describePeak, endDetail, formatClock, formatDuration, outcomeKind } from './format';
+import {
+  countOf,
+  describeEnd,
+  describePeak,
+  endDetail,
+  formatClock,
+  formatDuration,
+  outcomeKind,
+} from './format';
 
 /** One line on the run: running for how long, or how it ended. */
 export function RunStatus({
@@ -36,8 +44,7 @@ export function RunStatus({
       <span className="run-dot" aria-hidden="true" />
       {run.state === 'running' ? (
         <>
-          {stopping ? 'stopping…' : 'running'} · {formatClock(elapsedMs)} · {totalLines.toLocaleString()}{' '}
-          lines
+          {stopping ? 'stopping…' : 'running'} · {formatClock(elapsedMs)} · {countOf(totalLines, 'line')}
         </>
       ) : o ? (
         <>
@@ -47,7 +54,7 @@ export function RunStatus({
               ({detail})
             </small>
           )}{' '}
-          · {formatDuration(o.durationMs)} · {describePeak(o.peakRssBytes)} · {o.lines.toLocaleString()} lines
+          · {formatDuration(o.durationMs)} · {describePeak(o.peakRssBytes)} · {countOf(o.lines, 'line')}
         </>
       ) : (
         'ended (no outcome was recorded)'

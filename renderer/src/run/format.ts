@@ -26,6 +26,11 @@ export function formatNumber(v: number): string {
   return v >= 100 ? v.toFixed(1) : v.toFixed(2);
 }
 
+/** "1 line", "20,000 lines": the number as the user's locale writes it, the word agreeing with it. */
+export function countOf(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? word : many}`;
+}
+
 /** How a run came out, for colours: green, red, or amber for one the user (or its time limit) stopped. */
 export type OutcomeKind = 'success' | 'failure' | 'stopped';
 

@@ -84,7 +84,8 @@ export function LogViewer({
         {source && (
           <span className="muted" data-testid="log-counts">
             <span data-testid="log-matched">{count.toLocaleString()}</span>
-            {filter ? ` of ${Math.max(meta.totalLines, source.liveTotal).toLocaleString()}` : ''} lines
+            {filter ? ` of ${Math.max(meta.totalLines, source.liveTotal).toLocaleString()}` : ''}{' '}
+            {(filter ? Math.max(meta.totalLines, source.liveTotal) : count) === 1 ? 'line' : 'lines'}
             {source.growing ? ' · growing' : ''}
           </span>
         )}

@@ -39,6 +39,13 @@ await Promise.all([
     define: { ...define, 'import.meta.url': '__importMetaUrl' },
     banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
+  // Log search runs user patterns in a worker thread (app/logs/search.ts), loaded from beside the bundle.
+  build({
+    ...common,
+    entryPoints: ['app/logs/searchworker.ts'],
+    outfile: 'dist/logsearch-worker.cjs',
+    format: 'cjs',
+  }),
   build({
     ...common,
     entryPoints: ['app/preload.ts'],
@@ -50,4 +57,4 @@ await Promise.all([
   }),
 ]);
 await viteBuild({ configFile: 'vite.config.mjs', logLevel: 'warn' });
-console.log('built dist/cli.mjs, dist/main.cjs, dist/preload.cjs, dist/renderer/');
+console.log('built dist/cli.mjs, dist/main.cjs, dist/preload.cjs, dist/logsearch-worker.cjs, dist/renderer/');

@@ -329,7 +329,8 @@ export interface ApiResults {
   'log.open': { logId: string; totalLines: number; path: string };
   'log.openText': { logId: string; totalLines: number; path: string };
   'log.query': LogQueryResult;
-  'log.search': { index: number | null; n: number | null };
+  /** matches: lines the pattern matches (within the view's levels); ordinal: the found one's place among them (1-based). */
+  'log.search': { index: number | null; n: number | null; matches: number; ordinal: number | null };
   'log.line': { n: number; text: string };
   'log.save': { path: string };
   'load.watch': { ok: true };

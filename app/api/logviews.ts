@@ -5,7 +5,7 @@
 import { copyFile, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { LogIndex, LEVELS, type FilterOptions } from '../logs';
+import { LogIndex, LEVELS, SearchPatternError, SearchTimeoutError, type FilterOptions } from '../logs';
 import { ApiError, type Level, type LogLine, type LogQueryResult } from './contract';
 import { childPath, segmentFrom } from '../util/pathsegment';
 
@@ -14,8 +14,15 @@ interface Entry {
   path: string;
   /** True while a run still writes it (its runner feeds the index). */
   growing: () => boolean;
-  cache: { key: string; lines: number; matches: Uint32Array } | null;
+  /** Matching lines per filter (the view's, the search's), extended as the log grows. */
+  cache: Map<string, Cached>;
 }
+
+/** Lines matching one filter among the first `lines` lines, or why that filter cannot run. */
+type Cached = { lines: number; matches: Uint32Array } | { failed: ApiError };
+
+// A view and a search each keep a filter; a few more cover switching back and forth without a rescan.
+const CACHED_FILTERS = 4;
 
 type Filter = { levels?: Level[]; regex?: string; caseSensitive?: boolean };
 
@@ -26,20 +33,33 @@ function filterKey(f: Filter | undefined): string | null {
   return JSON.stringify([allLevels ? null : [...f.levels!].sort(), f.regex ?? '', !!f.caseSensitive]);
 }
 
+/** V8's own message already says "Invalid regular expression: /(/: Unterminated group": say it once. */
+function patternMessage(message: string): string {
+  return /^invalid regular expression/i.test(message) ? message : `Invalid regular expression: ${message}`;
+}
+
 function checkRegex(source: string | undefined): void {
   if (!source) return;
   try {
     new RegExp(source);
   } catch (e) {
-    throw new ApiError(`invalid regular expression: ${(e as Error).message}`, 'bad-request');
+    throw new ApiError(patternMessage((e as Error).message), 'bad-request');
   }
+}
+
+/** Errors of a scan as the API reports them (a timeout and a bad pattern are the user's to fix). */
+function scanError(e: unknown): ApiError {
+  if (e instanceof SearchTimeoutError) return new ApiError(e.message, 'timeout');
+  if (e instanceof SearchPatternError) return new ApiError(patternMessage(e.message), 'bad-request');
+  if (e instanceof ApiError) return e;
+  return new ApiError(`log search failed: ${(e as Error).message}`, 'error');
 }
 
 export class LogViews {
   private readonly entries = new Map<string, Entry>();
 
   register(index: LogIndex, growing: () => boolean, id: string = randomUUID().slice(0, 12)): string {
-    this.entries.set(id, { index, path: resolve(index.path), growing, cache: null });
+    this.entries.set(id, { index, path: resolve(index.path), growing, cache: new Map() });
     return id;
   }
 
@@ -83,16 +103,41 @@ export class LogViews {
     const key = filterKey(f);
     if (key === null) return null;
     checkRegex(f?.regex);
-    const lines = e.index.lineCount;
-    if (e.cache && e.cache.key === key && e.cache.lines === lines) return e.cache.matches;
     const opts: FilterOptions = {
       levels: f?.levels,
       regex: f?.regex || undefined,
       caseSensitive: f?.caseSensitive,
     };
-    const matches = await e.index.filter(opts);
-    e.cache = { key, lines, matches };
+    const lines = e.index.lineCount;
+    const had = e.cache.get(key);
+    // A pattern that timed out stays refused: rerunning it on every refresh would keep a core busy for nothing.
+    if (had && 'failed' in had) throw had.failed;
+    if (had && had.lines === lines) return had.matches;
+    let matches: Uint32Array;
+    try {
+      // Lines below `had.lines` never change: a growing log's filter only scans what is new.
+      const more = await e.index.filter(opts, had?.lines ?? 0);
+      if (!had || more.length === 0) matches = had ? had.matches : more;
+      else {
+        matches = new Uint32Array(had.matches.length + more.length);
+        matches.set(had.matches);
+        matches.set(more, had.matches.length);
+      }
+    } catch (err) {
+      const failed = scanError(err);
+      if (failed.code === 'timeout') this.remember(e, key, { failed });
+      throw failed;
+    }
+    // Another caller may have extended the same filter meanwhile: keep the longer one.
+    const now = e.cache.get(key);
+    if (!now || 'failed' in now || now.lines < lines) this.remember(e, key, { lines, matches });
     return matches;
+  }
+
+  private remember(e: Entry, key: string, c: Cached): void {
+    e.cache.delete(key);
+    e.cache.set(key, c);
+    while (e.cache.size > CACHED_FILTERS) e.cache.delete(e.cache.keys().next().value!);
   }
 
   async query(p: { logId: string; from: number; count: number; filter?: Filter }): Promise<LogQueryResult> {
@@ -129,6 +174,10 @@ export class LogViews {
     };
   }
 
+  /**
+   * The next/previous line matching `regex` from a position in the view, with where it stands among all the
+   * matches ("n of N"). Lines are matched among those the view's levels keep.
+   */
   async search(p: {
     logId: string;
     regex: string;
@@ -136,31 +185,34 @@ export class LogViews {
     fromIndex: number;
     direction: 'next' | 'prev';
     filter?: Filter;
-  }): Promise<{ index: number | null; n: number | null }> {
+  }): Promise<{ index: number | null; n: number | null; matches: number; ordinal: number | null }> {
     checkRegex(p.regex);
     const e = this.get(p.logId);
+    if (!e.growing()) await e.index.refresh();
     const m = await this.matches(e, p.filter);
-    const lineAt = (idx: number): number => (m ? (m[idx] ?? Number.MAX_SAFE_INTEGER) : idx + 1);
-    let fromLine: number;
-    if (p.direction === 'next') fromLine = p.fromIndex < 0 ? 0 : lineAt(p.fromIndex);
-    else fromLine = p.fromIndex < 0 ? e.index.lineCount + 1 : lineAt(p.fromIndex);
-    const n = await e.index.search(p.regex, fromLine, p.direction, {
-      levels: p.filter?.levels,
+    const levels = p.filter?.levels;
+    // Through matches(), so the search's own hits are cached (and extended) like a view's.
+    const hits = (await this.matches(e, {
+      levels: levels && levels.length < LEVELS.length ? levels : undefined,
+      regex: p.regex,
       caseSensitive: p.caseSensitive,
-    });
-    if (n === null) return { index: null, n: null };
-    if (!m) return { index: n - 1, n };
-    // Map the line number back to its position in the filtered view.
-    let lo = 0;
-    let hi = m.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (m[mid]! === n) return { index: mid, n };
-      if (m[mid]! < n) lo = mid + 1;
-      else hi = mid - 1;
+    }))!;
+    const lineAt = (idx: number): number => (m ? (m[idx] ?? Number.MAX_SAFE_INTEGER) : idx + 1);
+    let at: number;
+    if (p.direction === 'next') {
+      const fromLine = p.fromIndex < 0 ? 0 : lineAt(p.fromIndex);
+      at = firstAbove(hits, fromLine);
+    } else {
+      const fromLine = p.fromIndex < 0 ? e.index.lineCount + 1 : lineAt(p.fromIndex);
+      at = firstAbove(hits, fromLine - 1) - 1;
     }
+    if (at < 0 || at >= hits.length) return { index: null, n: null, matches: hits.length, ordinal: null };
+    const n = hits[at]!;
+    const found = { n, matches: hits.length, ordinal: at + 1 };
+    if (!m) return { index: n - 1, ...found };
+    const pos = firstAbove(m, n - 1);
     // The line matches the search but not the regex filter of the view: report it without a view position.
-    return { index: null, n };
+    return { index: m[pos] === n ? pos : null, ...found };
   }
 
   async line(logId: string, n: number): Promise<{ n: number; text: string }> {
@@ -204,4 +256,16 @@ export class LogViews {
   closeAll(): void {
     this.entries.clear();
   }
+}
+
+/** Position of the first value greater than `x` in an ascending array (its length when there is none). */
+function firstAbove(a: Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

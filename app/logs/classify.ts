@@ -9,6 +9,8 @@
  * | error   | `Traceback (most recent call last):`, the indented frames after it and the closing `XxxError: …`    |
  * | error   | `FAIL:`/`FAILED`, `ERROR`, `…Error` (e.g. `RuntimeError`), `error:`, `Segmentation fault`,          |
  * |         | `Killed`, `Aborted`, `core dumped`, `Illegal instruction`, `Bus error`, `terminate called`, `Fatal` |
+ * | error   | what a failed start prints: `can't open file`, `cannot open`, `No such file`, `command not found`,  |
+ * |         | `Permission denied`, `cannot execute`                                                                |
  * | warning | `CAUTION:`, `WARNING`/`WARN`, `…Warning` (e.g. `UserWarning`), `warn`/`warning`, `Unknown DLS variable`|
  * | info    | AML results (`LATENCY`, `THROUGHPUT`, `ACCURACY` blocks, `mean … [ms]`, `pass(es)`, `warm-up runs`) |
  * | info    | engine banner: `Version:`, `AIO_*:`/`DLS_*:`, `CPU_BIND:`, `MEM_BIND:`, `PlatformInfo(`              |
@@ -18,6 +20,10 @@
  *
  * Banner/results rows sit above debug/trace so that `AIO_DEBUG_MODE:  4` is info, and below error/warning so that
  * a results line can still never hide a failure printed on the same line.
+ *
+ * When a run fails (non-zero exit, or a signal it was not stopped with), its last FAILURE_TAIL_LINES stderr
+ * lines are raised to at least `warning` (LogIndex.raiseFailureTail): what a program says just before it fails
+ * is its reason, whatever the words (`usage: …`), and must show at the default level.
  */
 
 export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
@@ -37,6 +43,9 @@ const TRACEBACK_HEAD = /^\s*Traceback \(most recent call last\):/;
 const TRACEBACK_CHAIN = /^(During handling of the above exception|The above exception was the direct cause)/;
 const ERROR_RE =
   /\bFAIL(?:ED|URE)?\b|\bERROR\b|[A-Za-z]*Error\b|\berror:|Segmentation fault|\bKilled\b|\bAborted\b|core dumped|Illegal instruction|\bBus error|terminate called|\bFatal\b|\bFATAL\b|\bpanic:/;
+// A program that could not start what it was asked to (the interpreter, the shell, exec itself) says so this way.
+const START_FAILURE_RE =
+  /can't open file|cannot open|No such file\b|command not found|Permission denied|cannot execute/;
 const WARNING_RE =
   /\bCAUTION\b|\bWARN(?:ING)?\b|[A-Za-z]*Warning\b|\bwarn(?:ing|ings)?\b|Unknown DLS variable/;
 const INFO_RE =
@@ -46,7 +55,7 @@ const TRACE_RE = /\bTRACE\b|\btrace\b/;
 
 /** Stateless classification of one (ANSI-stripped) line; ignores traceback context. */
 export function classifyLine(text: string): Level {
-  if (TRACEBACK_HEAD.test(text) || ERROR_RE.test(text)) return 'error';
+  if (TRACEBACK_HEAD.test(text) || ERROR_RE.test(text) || START_FAILURE_RE.test(text)) return 'error';
   if (WARNING_RE.test(text)) return 'warning';
   if (INFO_RE.test(text)) return 'info';
   if (DEBUG_RE.test(text)) return 'debug';
@@ -79,6 +88,14 @@ export class LineClassifier {
   reset(): void {
     this.inTraceback = false;
   }
+}
+
+/** How many of a failed run's last stderr lines are raised to at least `warning`. */
+export const FAILURE_TAIL_LINES = 10;
+
+/** The level a line on a failed run's stderr tail gets: at least `warning`. */
+export function raisedAtFailure(level: Level): Level {
+  return LEVEL_CODE[level] > LEVEL_CODE.warning ? 'warning' : level;
 }
 
 /**

@@ -1,5 +1,14 @@
 export { stripAnsi, displayText } from './ansi';
-export { classifyLine, LineClassifier, levelsForDebugMode, LEVELS, LEVEL_CODE, type Level } from './classify';
+export {
+  classifyLine,
+  LineClassifier,
+  levelsForDebugMode,
+  raisedAtFailure,
+  FAILURE_TAIL_LINES,
+  LEVELS,
+  LEVEL_CODE,
+  type Level,
+} from './classify';
 export {
   LOG_MAGIC,
   MAX_LINE_BYTES,
@@ -18,3 +27,4 @@ export {
   type DisplayLine,
 } from './logfile';
 export { LogIndex, type LogLine, type FullLogLine, type FilterOptions } from './logindex';
+export { SearchTimeoutError, SearchPatternError, searchBudgetMs } from './search';

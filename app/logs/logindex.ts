@@ -8,8 +8,17 @@
  * Line numbers are 1-based everywhere (the viewer shows them, the runner emits them).
  */
 import { open, stat } from 'node:fs/promises';
-import { LEVELS, LEVEL_CODE, LineClassifier, type Level } from './classify';
-import { stripAnsi, displayText } from './ansi';
+import {
+  FAILURE_TAIL_LINES,
+  LEVELS,
+  LEVEL_CODE,
+  LineClassifier,
+  raisedAtFailure,
+  type Level,
+} from './classify';
+import { displayText } from './ansi';
+import type { LineMasks, LogSnapshot } from './logscan';
+import { scanInWorker } from './search';
 import {
   DISPLAY_MAX_BYTES,
   LOG_MAGIC,
@@ -48,21 +57,15 @@ export interface FilterOptions {
 // Reads for a window of lines are grouped up to this size; lines bigger than the display cap are read capped.
 const GROUP_READ_BYTES = 4 << 20;
 const PREFIX_ROOM = 32;
-const SCAN_BLOCK_BYTES = 8 << 20;
 
-function compile(regex: string, caseSensitive: boolean | undefined): RegExp {
-  try {
-    return new RegExp(regex, caseSensitive ? 'u' : 'iu');
-  } catch {
-    // Patterns valid only without the unicode flag (e.g. `\-`) are still accepted.
-    return new RegExp(regex, caseSensitive ? '' : 'i');
-  }
-}
+// Shared memory, so the search worker reads the index without a copy; lines below `count` never change.
+const f64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(n * 8));
+const u8 = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(n));
 
 export class LogIndex {
-  private offsets = new Float64Array(1024);
-  private levels = new Uint8Array(1024);
-  private streams = new Uint8Array(1024);
+  private offsets = f64(1024);
+  private levels = u8(1024);
+  private streams = u8(1024);
   private count = 0;
   /** Byte offset just past the last indexed line. */
   private end = 0;
@@ -108,16 +111,34 @@ export class LogIndex {
     this.end = end;
   }
 
+  /**
+   * The run failed: its last FAILURE_TAIL_LINES stderr lines become at least `warning` (classify.ts says why).
+   * Call once, when the run has ended and its last line is indexed.
+   */
+  raiseFailureTail(): void {
+    let left = FAILURE_TAIL_LINES;
+    for (let i = this.count - 1; i >= 0 && left > 0; i--) {
+      if (this.streams[i] !== 1) continue;
+      left--;
+      const was = this.levels[i]!;
+      const now = LEVEL_CODE[raisedAtFailure(LEVELS[was]!)];
+      if (now === was) continue;
+      this.levels[i] = now;
+      this.levelCounts[was]!--;
+      this.levelCounts[now]!++;
+    }
+  }
+
   private push(offset: number, level: number, stream: number): void {
     if (this.count === this.offsets.length) {
       const cap = this.offsets.length * 2;
-      const o = new Float64Array(cap);
+      const o = f64(cap);
       o.set(this.offsets);
       this.offsets = o;
-      const l = new Uint8Array(cap);
+      const l = u8(cap);
       l.set(this.levels);
       this.levels = l;
-      const s = new Uint8Array(cap);
+      const s = u8(cap);
       s.set(this.streams);
       this.streams = s;
     }
@@ -282,7 +303,7 @@ export class LogIndex {
     };
   }
 
-  private masks(opts: FilterOptions): { level: Uint8Array; stream: Uint8Array } {
+  private masks(opts: Omit<FilterOptions, 'regex'>): LineMasks {
     const level = new Uint8Array(LEVELS.length).fill(opts.levels ? 0 : 1);
     for (const l of opts.levels ?? []) level[LEVEL_CODE[l]] = 1;
     const stream = new Uint8Array(2).fill(opts.streams ? 0 : 1);
@@ -290,52 +311,60 @@ export class LogIndex {
     return { level, stream };
   }
 
+  /** What the search worker needs to scan the lines indexed so far. */
+  private snapshot(): LogSnapshot {
+    return {
+      path: this.path,
+      offsets: this.offsets,
+      levels: this.levels,
+      streams: this.streams,
+      count: this.count,
+      end: this.end,
+      lastHasNewline: this.lastHasNewline,
+      tuner: this.fmt === 'tuner',
+    };
+  }
+
   /**
-   * Line numbers matching all given criteria. Level/stream criteria use the index only; a regex streams the
-   * file in chunks (never the whole file as one string), testing only lines that passed the cheap criteria.
+   * Line numbers matching all given criteria, from line number `after + 1` on (0: the whole log). Level and
+   * stream criteria use the index only, here; a regex runs in the search worker (search.ts) within its time
+   * budget, streaming the file in chunks (never the whole file as one string) and testing only lines that
+   * passed the cheap criteria. Rejects with SearchTimeoutError / SearchPatternError.
    */
-  async filter(opts: FilterOptions): Promise<Uint32Array> {
-    const { level, stream } = this.masks(opts);
+  async filter(opts: FilterOptions, after = 0): Promise<Uint32Array> {
+    const masks = this.masks(opts);
+    const from = Math.max(0, after);
+    if (opts.regex) {
+      if (from >= this.count) return new Uint32Array(0);
+      const r = await scanInWorker(this.snapshot(), {
+        op: 'filter',
+        regex: opts.regex,
+        caseSensitive: !!opts.caseSensitive,
+        masks,
+        from,
+      });
+      return 'matches' in r ? r.matches : new Uint32Array(0);
+    }
     let out = new Uint32Array(1024);
     let k = 0;
-    const add = (n: number): void => {
+    const lv = this.levels;
+    const st = this.streams;
+    for (let i = from; i < this.count; i++) {
+      if (!masks.level[lv[i]!] || !masks.stream[st[i]!]) continue;
       if (k === out.length) {
         const grown = new Uint32Array(out.length * 2);
         grown.set(out);
         out = grown;
       }
-      out[k++] = n;
-    };
-    const total = this.count;
-    if (!opts.regex) {
-      const lv = this.levels;
-      const st = this.streams;
-      for (let i = 0; i < total; i++) if (level[lv[i]!] && stream[st[i]!]) add(i + 1);
-      return out.slice(0, k);
+      out[k++] = i + 1;
     }
-    const re = compile(opts.regex, opts.caseSensitive);
-    if (total === 0) return new Uint32Array(0);
-    let i = 0;
-    const tuner = this.fmt === 'tuner';
-    await scanLines(
-      this.path,
-      this.offsets[0]!,
-      this.end,
-      (buf, s, e) => {
-        if (i >= total) return false;
-        const idx = i++;
-        if (!level[this.levels[idx]!] || !stream[this.streams[idx]!]) return;
-        const body = tuner ? (parsePrefix(buf, s, e)?.body ?? s) : s;
-        if (re.test(stripAnsi(buf.toString('utf8', body, e)))) add(idx + 1);
-      },
-      { includePartial: !this.lastHasNewline },
-    );
     return out.slice(0, k);
   }
 
   /**
    * The next (or previous) line after (before) `fromLine` whose text matches; null when there is none.
    * Use fromLine 0 with 'next' to search from the top and lineCount + 1 with 'prev' to search from the bottom.
+   * Runs in the search worker, like a regex filter.
    */
   async search(
     regex: string,
@@ -343,44 +372,15 @@ export class LogIndex {
     direction: 'next' | 'prev',
     opts: Omit<FilterOptions, 'regex'> = {},
   ): Promise<number | null> {
-    const re = compile(regex, opts.caseSensitive);
-    const { level, stream } = this.masks(opts);
-    const tuner = this.fmt === 'tuner';
-    const scanRange = async (a: number, b: number, firstOnly: boolean): Promise<number | null> => {
-      // Lines with 0-based index a..b-1.
-      let i = a;
-      let found: number | null = null;
-      await scanLines(
-        this.path,
-        this.offsets[a]!,
-        b < this.count ? this.offsets[b]! : this.end,
-        (buf, s, e) => {
-          const idx = i++;
-          if (idx >= b) return false;
-          if (!level[this.levels[idx]!] || !stream[this.streams[idx]!]) return;
-          const body = tuner ? (parsePrefix(buf, s, e)?.body ?? s) : s;
-          if (re.test(stripAnsi(buf.toString('utf8', body, e)))) {
-            found = idx + 1;
-            if (firstOnly) return false;
-          }
-        },
-        { includePartial: b >= this.count && !this.lastHasNewline },
-      );
-      return found;
-    };
-    if (direction === 'next') {
-      const a = Math.max(0, fromLine);
-      return a >= this.count ? null : scanRange(a, this.count, true);
-    }
-    // Backwards: scan blocks of bounded size from the end towards the top, keeping each block's last hit.
-    let b = Math.min(this.count, fromLine - 1);
-    while (b > 0) {
-      let a = b - 1;
-      while (a > 0 && this.offsets[b - 1]! - this.offsets[a - 1]! < SCAN_BLOCK_BYTES) a--;
-      const hit = await scanRange(a, b, false);
-      if (hit !== null) return hit;
-      b = a;
-    }
-    return null;
+    if (this.count === 0) return null;
+    const r = await scanInWorker(this.snapshot(), {
+      op: 'search',
+      regex,
+      caseSensitive: !!opts.caseSensitive,
+      masks: this.masks(opts),
+      fromLine,
+      direction,
+    });
+    return 'line' in r ? r.line : null;
   }
 }

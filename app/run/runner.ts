@@ -595,6 +595,9 @@ class RunController {
       p.len = 0;
     }
     this.flushBatch();
+    // A failure's last words on stderr show at the default level (app/logs/classify.ts).
+    const failed = !this.stopped && (exitCode !== null ? exitCode !== 0 : signal !== null);
+    if (failed && startError === undefined) this.log.raiseFailureTail();
     for (const timer of [this.rssTimer, this.timeoutTimer]) if (timer) clearTimeout(timer);
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

@@ -1,9 +1,10 @@
 // The log viewer end to end: a workload printing 20,000 lines with errors, warnings on stderr and a Python
 // traceback, through the real server and headless Chromium: follow-tail pauses and resumes, the level filter
-// shows exactly the error lines with the right count, regex search moves between matches and reports no match
-// and invalid expressions; a 1,000,000-line file (past the viewport's height cap, so scaled scrolling) opens
-// and reaches its end, a search hit near it and its middle; Save writes the run's log byte for byte; a run too
-// short to measure reports its peak memory as unknown, in the UI and in `aio-tuner run --json`.
+// shows exactly the error lines with the right count, typing a regex jumps to the first match with "n of N",
+// next/previous move between matches, no match and an invalid expression are said once; a 1,000,000-line
+// file (past the viewport's height cap, so scaled scrolling) opens and reaches its end, a search hit near it
+// and its middle; Save writes the run's log byte for byte; a run too short to measure reports its peak memory
+// as unknown, in the UI and in `aio-tuner run --json`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -119,12 +120,20 @@ test('20,000 lines with errors: filter to errors, search next/previous, follow-t
     assert.equal(seen.size, errorCount);
     assert.ok([...seen.values()].every((l) => l === 'error'));
 
-    // Search in the error view: next/previous move between matches, the current one is marked and in view.
-    await page.fill('[data-testid=log-search]', 'ERROR: x \\d+7\\b');
-    await page.click('[data-testid=log-search-next]');
-    await page.waitForSelector('[data-testid=log-row][aria-current=true]');
+    // Search in the error view: typing jumps to the first match and says where it stands among all of them
+    // (19: "ERROR: x 1007" … "ERROR: x 19007"); next/previous move between matches, the current one is marked.
+    const searchMessage = () => page.textContent('[data-testid=log-search-message]').then((t) => t ?? '');
     const current = () => attr(page, '[data-testid=log-row][aria-current=true]', 'data-n');
+    await page.fill('[data-testid=log-search]', 'ERROR: x \\d+7\\b');
+    await page.waitForFunction(() =>
+      /^1 of 19 · line /.test(document.querySelector('[data-testid=log-search-message]')?.textContent ?? ''),
+    );
+    await page.waitForSelector('[data-testid=log-row][aria-current=true]');
     const first = await current();
+    assert.match(
+      await searchMessage(),
+      new RegExp(`^1 of 19 · line ${Number(first).toLocaleString('en-US')}$`),
+    );
     await page.click('[data-testid=log-search-next]');
     await page.waitForFunction(
       (f) => document.querySelector('[aria-current=true]')?.getAttribute('data-n') !== f,
@@ -132,32 +141,33 @@ test('20,000 lines with errors: filter to errors, search next/previous, follow-t
     );
     const second = await current();
     assert.ok(Number(second) > Number(first));
+    assert.match(await searchMessage(), /^2 of 19 · line /);
     await page.click('[data-testid=log-search-prev]');
     await page.waitForFunction(
       (f) => document.querySelector('[aria-current=true]')?.getAttribute('data-n') === f,
       first,
     );
+    assert.match(await searchMessage(), /^1 of 19 · line /);
     assert.match(
       (await page.textContent('[data-testid=log-row][aria-current=true] mark')) ?? '',
       /^ERROR: x \d*7$/,
     );
 
-    // Back to all levels: search jumps through 20,000 lines and scrolls the hit into view.
+    // Back to all levels: typing finds a line among 20,000 and scrolls it into view, without pressing Next.
     await page.click('[data-testid=level-all]');
     await page.fill('[data-testid=log-search]', 'line 15432 ok');
-    await page.click('[data-testid=log-search-next]');
     await page.waitForSelector('[data-testid=log-row][aria-current=true] >> text=line 15432 ok');
+    assert.match(await searchMessage(), /^1 of 1 · line [\d,]+$/);
     assert.equal(await attr(page, '[data-testid=log-viewport]', 'data-following'), 'false');
     await page.fill('[data-testid=log-search]', 'no such text anywhere');
-    await page.click('[data-testid=log-search-next]');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=log-search-message]')?.textContent === 'no match',
     );
+    // A bad pattern is said once, in V8's own words.
     await page.fill('[data-testid=log-search]', '(unclosed');
-    assert.match(
-      (await page.textContent('[data-testid=log-search-message]')) ?? '',
-      /invalid regular expression/,
-    );
+    const bad = await searchMessage();
+    assert.match(bad, /^Invalid regular expression: .*Unterminated group/);
+    assert.doesNotMatch(bad, /invalid regular expression.*invalid regular expression/i);
   } finally {
     await page.close();
   }
@@ -210,9 +220,8 @@ test('a 1,000,000-line log file: opens at the top, jumps to the end, finds a lin
     await page.waitForSelector(`[data-testid=log-row][data-n="${LINES}"] >> text=line ${LINES} ok`);
     await lineInView(page, LINES);
 
-    // A search from there lands on the line just before the end.
+    // Typing a search from there lands on the line just before the end.
     await page.fill('[data-testid=log-search]', 'line 999999 ok');
-    await page.click('[data-testid=log-search-next]');
     await page.waitForSelector('[data-testid=log-row][aria-current=true][data-n="999999"]');
     await lineInView(page, 999_999);
     assert.equal(await attr(page, '[data-testid=log-viewport]', 'data-following'), 'false');

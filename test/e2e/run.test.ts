@@ -1,12 +1,12 @@
 // The run view end to end through the real server, real processes and headless Chromium: a real PyTorch run
-// bound to CPU 1 (logs stream, load shows, results appear), Stop on a process tree, and a start error shown as
-// such. The log viewer's filter/search/follow are in run-logs.test.ts.
+// bound to CPU 1 (logs stream, load shows, results appear, a green card), Stop on a process tree (it reads
+// "stopped"), a start error shown as such, and a script that does not exist (its error at level 1, a red card). The log viewer's filter/search/follow are in run-logs.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
-import { attr, openApp, pickCpus, recordedLoad, setWorkload, stopRun } from '../helpers/ui';
+import { attr, openApp, pickCpus, recordedLoad, runToEnd, setWorkload, stopRun } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -20,6 +20,26 @@ after(async () => {
 });
 
 const open = (): Promise<Page> => openApp(browser, served.url);
+
+/** The colours the run view paints: the theme's own ok/err/warn, the result card's edge and the status dot. */
+const paint = (page: Page) =>
+  page.evaluate(() => {
+    // No named inner functions here: the test transpiler would wrap them in a helper the page does not have.
+    const probe = document.createElement('span');
+    document.body.append(probe);
+    const [ok, err, warn] = ['--ok', '--err', '--warn'].map((v) => {
+      probe.style.color = `var(${v})`;
+      return getComputedStyle(probe).color;
+    });
+    probe.remove();
+    return {
+      ok,
+      err,
+      warn,
+      card: getComputedStyle(document.querySelector('[data-testid=result-card]')!).borderLeftColor,
+      dot: getComputedStyle(document.querySelector('[data-testid=run-status] .run-dot')!).backgroundColor,
+    };
+  });
 
 test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the latency', async () => {
   const page = await open();
@@ -40,7 +60,10 @@ test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the la
     assert.ok(await page.isVisible('[data-testid=load-strip] .load-cell.is-picked[data-cpu="1"]'));
     assert.match((await page.textContent('.load-strip-label')) ?? '', /average over the run/);
 
-    await page.waitForSelector('[data-testid=result-card]');
+    await page.waitForSelector('[data-testid=result-card][data-outcome=success]');
+    const colours = await paint(page);
+    assert.equal(colours.card, colours.ok, 'a successful run has a green result card');
+    assert.equal(colours.dot, colours.ok, 'and a green status dot');
     assert.match((await page.textContent('[data-testid=result-latency-mean]')) ?? '', /mean\s*\d+\.\d\d ms/);
     assert.match((await page.textContent('[data-testid=result-throughput]')) ?? '', /\d+(\.\d+)? samples\/s/);
     assert.match((await page.textContent('[data-testid=result-passes]')) ?? '', /30 passes/);
@@ -101,9 +124,10 @@ test('a workload that moves itself off the selected CPU is flagged as running ou
     );
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=load-outside]', { timeout: 20_000 });
-    assert.match(
-      (await page.textContent('[data-testid=load-outside]')) ?? '',
-      /CPU 0 is busy outside your selection/,
+    // One CPU: singular throughout ("is using it", not "using them").
+    assert.equal(
+      await page.textContent('[data-testid=load-outside]'),
+      'CPU 0 is busy outside your selection — the binding may not have worked (or another process is using it).',
     );
     await stopRun(page);
     // The warning is about a live run; the record after it shows where the load went.
@@ -123,7 +147,14 @@ test('Stop ends a running process tree quickly and says how it ended', async () 
     const t0 = Date.now();
     await stopRun(page);
     assert.ok(Date.now() - t0 < 8000, `stopped in ${Date.now() - t0} ms`);
-    assert.match((await page.textContent('[data-testid=run-end]')) ?? '', /SIG(TERM|KILL)/);
+    // It reads "stopped"; the signal that did it is small print. Amber, neither success nor failure.
+    assert.equal(await page.textContent('[data-testid=run-end]'), 'stopped');
+    assert.match((await page.textContent('[data-testid=run-end-detail]')) ?? '', /^\(SIG(TERM|KILL)\)$/);
+    assert.equal(await attr(page, '[data-testid=run-status]', 'data-outcome'), 'stopped');
+    await page.waitForSelector('[data-testid=result-card][data-outcome=stopped]');
+    const colours = await paint(page);
+    assert.equal(colours.card, colours.warn);
+    assert.equal(colours.dot, colours.warn);
     await page.waitForSelector('[data-testid=run-start]');
   } finally {
     await page.close();
@@ -138,6 +169,30 @@ test('a program that does not exist is an error banner, not an empty log', async
     await page.waitForSelector('[data-testid=run-start-error]');
     assert.match((await page.textContent('[data-testid=run-start-error]')) ?? '', /aio-no-such-program-xyz/);
     assert.equal(await page.locator('[data-testid=log-row]').count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test("a script that does not exist: the interpreter's error shows at level 1, and the result card is red", async () => {
+  const page = await open();
+  try {
+    // python3 itself starts (so this is no start error): it fails to open the script and exits 2.
+    await runToEnd(page, '/usr/bin/python3 /nonexistent-aio-tuner-script.py');
+    await page.waitForSelector('[data-testid=result-card][data-outcome=failure]');
+    assert.equal(await attr(page, '[data-testid=run-status]', 'data-outcome'), 'failure');
+    assert.equal(await page.textContent('[data-testid=run-end]'), 'exit code 2');
+    const colours = await paint(page);
+    assert.equal(colours.card, colours.err, 'a failed run has a red result card');
+    assert.equal(colours.dot, colours.err, 'and a red status dot');
+    // Level 1 (errors only) still explains the failure.
+    await page.dblclick('[data-testid=level-error]');
+    await page.waitForSelector('[data-testid=level-error][aria-pressed=true]');
+    await page.waitForSelector('[data-testid=level-info][aria-pressed=false]');
+    const row = page.locator('[data-testid=log-row]', { hasText: "can't open file" });
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-level'), 'error');
+    assert.equal(await page.textContent('[data-testid=level-count-error]'), '1');
   } finally {
     await page.close();
   }

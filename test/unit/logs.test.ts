@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import {
   LineClassifier,
   LogIndex,
+  SearchPatternError,
+  SearchTimeoutError,
   classifyLine,
   displayText,
   levelsForDebugMode,
@@ -38,6 +40,11 @@ describe('classifyLine', () => {
     ['error: cannot open file', 'error'],
     ['Segmentation fault (core dumped)', 'error'],
     ['Killed', 'error'],
+    // A failed start, in the words of the program that could not do it.
+    ["/usr/bin/python3: can't open file '/nonexistent.py': [Errno 2] No such file or directory", 'error'],
+    ['bash: line 1: aio-nope: command not found', 'error'],
+    ['sh: 1: ./run.sh: Permission denied', 'error'],
+    ['numactl: execution of `x` failed: No such file or directory', 'error'],
     ['CAUTION: The number of threads exceeds cores', 'warning'],
     ['WARNING: something', 'warning'],
     ['/x.py:3: UserWarning: foo', 'warning'],
@@ -197,6 +204,46 @@ describe('LogIndex over 1,000,000 lines', () => {
         [999_999, 'step 999999 ok', 999_999, 'stdout'],
         [1_000_000, 'ERROR at 1000000', 1_000_000, 'stderr'],
       ],
+    );
+  });
+});
+
+describe('regex search runs off this thread, within a time budget', () => {
+  // Short, so the catastrophic pattern gives up quickly (the default is 5 s).
+  before(() => (process.env.AIO_TUNER_SEARCH_TIMEOUT_S = '0.5'));
+  after(() => delete process.env.AIO_TUNER_SEARCH_TIMEOUT_S);
+  test('a catastrophic pattern times out with a clear error while this thread keeps running', async () => {
+    const f = join(dir, 'redos.log');
+    // `^(a+)+$` backtracks exponentially over a run of a's that does not end the line: 2^33 steps here.
+    writeFileSync(f, `${logHeader()}0\tO\thello\n1\tO\t${'a'.repeat(33)}!\n2\tO\tbye\n`);
+    const ix = await LogIndex.open(f);
+    // Turns of this thread's event loop while the pattern runs: none at all if it ran here.
+    let turns = 0;
+    const tick = setInterval(() => turns++, 5);
+    try {
+      await assert.rejects(
+        () => ix.filter({ regex: '^(a+)+$' }),
+        (e: Error) =>
+          e instanceof SearchTimeoutError &&
+          e.message === 'search timed out after 0.5 s; simplify the pattern',
+      );
+      await assert.rejects(() => ix.search('^(a+)+$', 0, 'next'), SearchTimeoutError);
+    } finally {
+      clearInterval(tick);
+    }
+    assert.ok(turns > 10, `the event loop turned ${turns} times during the searches`);
+    // The worker that was ended is replaced: the next search answers.
+    assert.deepEqual([...(await ix.filter({ regex: 'b.e' }))], [3]);
+    assert.equal(await ix.search('hel+o', 0, 'next'), 1);
+  });
+
+  test('a pattern that is not a regular expression is a SearchPatternError', async () => {
+    const f = join(dir, 'pattern.log');
+    writeFileSync(f, 'one\ntwo\n');
+    const ix = await LogIndex.open(f);
+    await assert.rejects(
+      () => ix.filter({ regex: '(unclosed' }),
+      (e: Error) => e instanceof SearchPatternError && /^Invalid regular expression: /.test(e.message),
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { CpuLoadSummary } from '../../../app/api/contract';
 import { loadClass } from './CpuLoadBar';
+import { outsideMessage } from './format';
 import { useLiveLoad } from './liveLoad';
 
 /**
@@ -63,11 +64,9 @@ export function LoadStrip({
 export function OutsideWarning({ runId }: { runId: string }) {
   const { live, outside, runId: watched } = useLiveLoad();
   if (!live || watched !== runId || outside.length === 0) return null;
-  const ids = outside.join(', ');
   return (
     <div className="banner warn" role="alert" data-testid="load-outside">
-      {outside.length === 1 ? `CPU ${ids} is` : `CPUs ${ids} are`} busy outside your selection — the binding
-      may not have worked (or another process is using them).
+      {outsideMessage(outside)}
     </div>
   );
 }

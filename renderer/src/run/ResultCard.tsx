@@ -1,13 +1,27 @@
 import type { RunOutcome } from '../../../app/api/contract';
-import { describeEnd, describePeak, formatDuration, formatMs, formatNumber } from './format';
+import {
+  countOf,
+  describeEnd,
+  describePeak,
+  formatDuration,
+  formatMs,
+  formatNumber,
+  outcomeKind,
+} from './format';
 
 const PERCENTILES = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
 
 /** The benchmark's numbers as soon as the run ends; a run without recognisable results says so. */
 export function ResultCard({ outcome }: { outcome: RunOutcome }) {
   const r = outcome.results;
+  const kind = outcomeKind(outcome);
   return (
-    <section className="result-card" aria-label="Results" data-testid="result-card">
+    <section
+      className={`result-card outcome-${kind}`}
+      aria-label="Results"
+      data-testid="result-card"
+      data-outcome={kind}
+    >
       {r?.latencyMs && (
         <div className="result-block">
           <h3>Latency</h3>
@@ -31,8 +45,8 @@ export function ResultCard({ outcome }: { outcome: RunOutcome }) {
       )}
       {!r && <p className="muted">No results were recognised in the output.</p>}
       <div className="result-block result-meta">
-        {r?.passes != null && <span data-testid="result-passes">{r.passes} passes</span>}
-        {r?.warmups != null && <span>{r.warmups} warm-ups not counted</span>}
+        {r?.passes != null && <span data-testid="result-passes">{countOf(r.passes, 'pass', 'passes')}</span>}
+        {r?.warmups != null && <span>{countOf(r.warmups, 'warm-up')} not counted</span>}
         <span>{describeEnd(outcome)}</span>
         <span>{formatDuration(outcome.durationMs)}</span>
         <span>{describePeak(outcome.peakRssBytes)}</span>

@@ -1,5 +1,13 @@
 import type { RunInfo } from '../../../app/api/contract';
-import { describeEnd, describePeak, formatClock, formatDuration } from './format';
+import {
+  countOf,
+  describeEnd,
+  describePeak,
+  endDetail,
+  formatClock,
+  formatDuration,
+  outcomeKind,
+} from './format';
 
 /** One line on the run: running for how long, or how it ended. */
 export function RunStatus({
@@ -14,20 +22,39 @@ export function RunStatus({
   stopping: boolean;
 }) {
   const o = run.outcome;
+  // "stopped" only when Stop (or the time limit) ended it: a crash by signal is a failure, not a stop.
   const state =
-    run.state === 'running' ? (stopping ? 'stopping' : 'running') : o?.signal ? 'stopped' : 'exited';
+    run.state === 'running'
+      ? stopping
+        ? 'stopping'
+        : 'running'
+      : o?.stopped || o?.timedOut
+        ? 'stopped'
+        : 'exited';
+  const kind = run.state !== 'running' && o ? outcomeKind(o) : null;
+  const detail = o ? endDetail(o) : null;
   return (
-    <p className={`run-status state-${state}`} data-testid="run-status" data-state={state} role="status">
+    <p
+      className={`run-status state-${state}${kind ? ` outcome-${kind}` : ''}`}
+      data-testid="run-status"
+      data-state={state}
+      data-outcome={kind ?? undefined}
+      role="status"
+    >
       <span className="run-dot" aria-hidden="true" />
       {run.state === 'running' ? (
         <>
-          {stopping ? 'stopping…' : 'running'} · {formatClock(elapsedMs)} · {totalLines.toLocaleString()}{' '}
-          lines
+          {stopping ? 'stopping…' : 'running'} · {formatClock(elapsedMs)} · {countOf(totalLines, 'line')}
         </>
       ) : o ? (
         <>
-          <span data-testid="run-end">{describeEnd(o)}</span> · {formatDuration(o.durationMs)} ·{' '}
-          {describePeak(o.peakRssBytes)} · {o.lines.toLocaleString()} lines
+          <span data-testid="run-end">{describeEnd(o)}</span>
+          {detail && (
+            <small className="muted" data-testid="run-end-detail">
+              ({detail})
+            </small>
+          )}{' '}
+          · {formatDuration(o.durationMs)} · {describePeak(o.peakRssBytes)} · {countOf(o.lines, 'line')}
         </>
       ) : (
         'ended (no outcome was recorded)'

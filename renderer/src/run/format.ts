@@ -26,13 +26,49 @@ export function formatNumber(v: number): string {
   return v >= 100 ? v.toFixed(1) : v.toFixed(2);
 }
 
-/** How the process ended, in words: "exit code 0", "stopped by SIGTERM", "could not start: …". */
+/** "1 line", "20,000 lines": the number as the user's locale writes it, the word agreeing with it. */
+export function countOf(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? word : many}`;
+}
+
+/** How a run came out, for colours: green, red, or amber for one the user (or its time limit) stopped. */
+export type OutcomeKind = 'success' | 'failure' | 'stopped';
+
+export function outcomeKind(o: RunOutcome): OutcomeKind {
+  if (o.startError || o.connectionLost) return 'failure';
+  if (o.stopped || o.timedOut) return 'stopped';
+  return o.exitCode === 0 ? 'success' : 'failure';
+}
+
+/**
+ * How the process ended, in words: "exit code 0", "stopped", "ended by SIGSEGV", "could not start: …". A run
+ * that was stopped reads "stopped": the signal that did it is a detail (endDetail).
+ */
 export function describeEnd(o: RunOutcome): string {
   if (o.startError) return `could not start: ${o.startError}`;
+  if (o.connectionLost) return `connection lost: ${o.connectionLost}`;
+  if (o.timedOut) return 'timed out and was stopped';
+  if (o.stopped) return 'stopped';
   if (o.signal) return `ended by ${o.signal}`;
   return `exit code ${o.exitCode ?? '?'}`;
 }
 
+/** The small print of a stopped run: what actually ended it ("SIGTERM", "exit code 143"); null otherwise. */
+export function endDetail(o: RunOutcome): string | null {
+  if (o.startError || o.connectionLost || !(o.stopped || o.timedOut)) return null;
+  if (o.signal) return o.signal;
+  return o.exitCode === null ? null : `exit code ${o.exitCode}`;
+}
+
 export function describePeak(bytes: number | null): string {
   return bytes === null ? 'peak memory unknown' : `peak memory ${formatBytes(bytes)}`;
+}
+
+/** "CPU 1 is busy … is using it" / "CPUs 0, 1 are busy … using them". */
+export function outsideMessage(outside: number[]): string {
+  const one = outside.length === 1;
+  return (
+    `${one ? 'CPU' : 'CPUs'} ${outside.join(', ')} ${one ? 'is' : 'are'} busy outside your selection — the ` +
+    `binding may not have worked (or another process is using ${one ? 'it' : 'them'}).`
+  );
 }

@@ -59,6 +59,16 @@ export function LogViewer({
     resetSearch();
   }, [logId, isRun, resetSearch]);
 
+  // Typing (or changing what the search covers) jumps to the first match once the keys rest.
+  const goRef = useRef(search$.go);
+  goRef.current = search$.go;
+  const filterKey = JSON.stringify(filter ?? null);
+  useEffect(() => {
+    if (!logId || !search || invalid) return;
+    const t = setTimeout(() => void goRef.current('next', { start: 0, end: 0 }, -1), TYPE_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [logId, search, caseSensitive, invalid, filterKey]);
+
   const range = useRef({ start: 0, end: 0 });
   const onRange = useCallback((start: number, end: number) => {
     range.current = { start, end };
@@ -74,7 +84,8 @@ export function LogViewer({
         {source && (
           <span className="muted" data-testid="log-counts">
             <span data-testid="log-matched">{count.toLocaleString()}</span>
-            {filter ? ` of ${Math.max(meta.totalLines, source.liveTotal).toLocaleString()}` : ''} lines
+            {filter ? ` of ${Math.max(meta.totalLines, source.liveTotal).toLocaleString()}` : ''}{' '}
+            {(filter ? Math.max(meta.totalLines, source.liveTotal) : count) === 1 ? 'line' : 'lines'}
             {source.growing ? ' · growing' : ''}
           </span>
         )}
@@ -126,7 +137,7 @@ export function LogViewer({
         follow={follow}
         onFollowChange={setFollow}
         jump={search$.jump}
-        highlight={regex}
+        highlight={search$.highlight}
         currentN={search$.current?.n ?? null}
         onExpand={setExpanded}
         onRangeChange={onRange}
@@ -146,6 +157,15 @@ function emptyText(source: LogSource | null, loaded: boolean, filtered: boolean,
   return source.growing ? 'Waiting for the first line of output…' : 'The log is empty.';
 }
 
+/** How long typing must pause before the search box jumps to the first match. */
+const TYPE_DEBOUNCE_MS = 250;
+
+/** "3 of 20 · line 1,234", the place of the match among all of them first. */
+function foundText(r: { n: number; ordinal: number | null; matches: number }, wrapped: string): string {
+  const place = r.ordinal !== null ? `${r.ordinal.toLocaleString()} of ${r.matches.toLocaleString()} · ` : '';
+  return `${place}line ${r.n.toLocaleString()}${wrapped}`;
+}
+
 /** Next/previous through the engine's log.search; wraps once around the ends like an editor does. */
 function useSearch(
   logId: string | null,
@@ -158,15 +178,24 @@ function useSearch(
   const [message, setMessage] = useState<string | null>(null);
   const [jump, setJump] = useState<Jump | null>(null);
   const [busy, setBusy] = useState(false);
+  // The engine has run this pattern over the log within its budget (so the rows may run it too, to mark hits).
+  const [answered, setAnswered] = useState<string | null>(null);
+  // Only the latest request may set the state: typing fast sends several.
+  const seq = useRef(0);
 
   const reset = useCallback(() => {
+    seq.current++;
     setCurrent(null);
     setMessage(null);
+    setBusy(false);
   }, []);
 
-  const go = async (direction: 'next' | 'prev', view: { start: number; end: number }) => {
+  /** `fromIndex` -1 with 'next' searches from the top (what typing does). */
+  const go = async (direction: 'next' | 'prev', view: { start: number; end: number }, fromIndex?: number) => {
     if (!logId || !regex) return;
-    const from = current ? current.index : direction === 'next' ? view.start - 1 : view.end;
+    const mine = ++seq.current;
+    const from = fromIndex ?? (current ? current.index : direction === 'next' ? view.start - 1 : view.end);
+    const pattern = `${regex.source}\n${caseSensitive}`;
     const ask = (fromIndex: number) =>
       call('log.search', {
         logId,
@@ -184,6 +213,8 @@ function useSearch(
         r = await ask(-1);
         wrapped = r.n !== null;
       }
+      if (mine !== seq.current) return;
+      setAnswered(pattern);
       if (r.index === null) {
         setMessage(r.n === null ? 'no match' : `line ${r.n} matches but the filter hides it`);
         return;
@@ -191,14 +222,14 @@ function useSearch(
       setCurrent({ index: r.index, n: r.n ?? r.index + 1 });
       setFollow(false);
       setJump((j) => ({ index: r.index!, seq: (j?.seq ?? 0) + 1 }));
-      setMessage(
-        `line ${(r.n ?? 0).toLocaleString()}${wrapped ? (direction === 'next' ? ' (wrapped to the top)' : ' (wrapped to the end)') : ''}`,
-      );
+      const around = direction === 'next' ? ' (wrapped to the top)' : ' (wrapped to the end)';
+      setMessage(foundText({ ...r, n: r.n ?? r.index + 1 }, wrapped ? around : ''));
     } catch (e) {
-      setMessage((e as Error).message);
+      if (mine === seq.current) setMessage((e as Error).message);
     } finally {
-      setBusy(false);
+      if (mine === seq.current) setBusy(false);
     }
   };
-  return { current, message, jump, busy, reset, go };
+  const highlight = regex && answered === `${regex.source}\n${caseSensitive}` ? regex : null;
+  return { current, message, jump, busy, reset, go, highlight };
 }

@@ -1,4 +1,7 @@
-/** Split a line into plain and matching parts for <mark>; bounded so a pathological regex cannot stall a row. */
+/**
+ * Split a line into plain and matching parts for <mark>; bounded to `max` hits. The viewer passes a pattern only
+ * once the engine has run it over the log within its time budget, so a catastrophic one never reaches here.
+ */
 export function splitMatches(text: string, re: RegExp | null, max = 50): { text: string; hit: boolean }[] {
   if (!re) return [{ text, hit: false }];
   const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
@@ -25,6 +28,8 @@ export function compileSearch(source: string, caseSensitive: boolean): RegExp | 
   try {
     return new RegExp(source, caseSensitive ? '' : 'i');
   } catch (e) {
-    return `invalid regular expression: ${(e as Error).message}`;
+    // V8 says "Invalid regular expression: /(/i: Unterminated group" itself: no second prefix.
+    const m = (e as Error).message;
+    return /^invalid regular expression/i.test(m) ? m : `Invalid regular expression: ${m}`;
   }
 }

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { CpuLoadBar } from '../run/CpuLoadBar';
+import { CpuLoadMeter } from './CpuLoadMeter';
 import type { CpuInfo } from '../../../app/topology/types';
 import { cpuAccessibleName, REASON_TEXT, unavailableReason, unknownAvailability } from './model';
 
@@ -9,12 +9,15 @@ export const CpuCell = memo(function CpuCell({
   selected,
   pending,
   focusable,
+  showLoad,
 }: {
   cpu: CpuInfo;
   selected: boolean;
   /** Inside the rubber band being dragged. */
   pending: boolean;
   focusable: boolean;
+  /** The map is of the machine whose load is sampled: anything else would show this host's load on it. */
+  showLoad: boolean;
 }) {
   const why = unavailableReason(cpu);
   const unknown = unknownAvailability(cpu);
@@ -43,7 +46,7 @@ export const CpuCell = memo(function CpuCell({
       tabIndex={focusable ? 0 : -1}
     >
       {cpu.id}
-      <CpuLoadBar cpu={cpu.id} />
+      {showLoad && <CpuLoadMeter cpu={cpu.id} />}
     </div>
   );
 });

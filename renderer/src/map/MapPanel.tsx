@@ -4,6 +4,7 @@ import { TopologyMap } from './TopologyMap';
 import { SelectionSummary } from './SelectionSummary';
 import { Presets } from '../command/Presets';
 import { CpuListField } from '../command/CpuListField';
+import { useLiveLoad } from '../run/liveLoad';
 
 /** The first screen's left side: what the machine is, how to pick, and the map itself. */
 export function MapPanel() {
@@ -20,6 +21,7 @@ export function MapPanel() {
     setError,
   } = useApp();
   if (!topology || !tree) return <p className="muted loading">Reading topology…</p>;
+  const showLoad = topology.loadSampled === true;
   return (
     <div className="map-panel">
       <TopologyHeader topology={topology} onLoaded={setTopology} onError={setError} />
@@ -41,15 +43,44 @@ export function MapPanel() {
         tree={tree}
         selection={settings.cpus}
         withSiblings={withSiblings}
+        showLoad={showLoad}
         onChange={selectCpus}
         onStatus={setStatus}
       />
-      <MapLegend smt={tree.smt} unknown={tree.unknownAvailability} />
+      <MapLegend smt={tree.smt} unknown={tree.unknownAvailability} showLoad={showLoad} />
     </div>
   );
 }
 
-function MapLegend({ smt, unknown }: { smt: boolean; unknown: boolean }) {
+/** The load entries: what the meter means while there is load to show, or why it is not on this map. */
+function LoadLegend({ showLoad }: { showLoad: boolean }) {
+  const { live, average } = useLiveLoad();
+  if (!live && average.size === 0) return null;
+  if (!showLoad)
+    return (
+      <span data-testid="map-load-hidden">
+        CPU load is not shown: this map describes another machine than the one runs go to
+      </span>
+    );
+  return (
+    <span data-testid="map-legend-load">
+      <i className="cpu-cell legend-load-cell">
+        <span className="cpu-load-meter">
+          <span className="cpu-load-fill" style={{ width: '25%' }} />
+        </span>
+      </i>
+      <i className="cpu-cell legend-load-cell">
+        <span className="cpu-load-meter">
+          <span className="cpu-load-fill" style={{ width: '100%' }} />
+        </span>
+      </i>
+      {live ? 'CPU load now' : 'CPU load, average over the last run'}: the bar along a cell's bottom fills
+      with its busy share (here 25% and 100%)
+    </span>
+  );
+}
+
+function MapLegend({ smt, unknown, showLoad }: { smt: boolean; unknown: boolean; showLoad: boolean }) {
   return (
     <div className="map-legend muted" aria-hidden="true">
       <span>
@@ -64,6 +95,7 @@ function MapLegend({ smt, unknown }: { smt: boolean; unknown: boolean }) {
       <span>
         <i className="cpu-cell cpu-not-allowed" /> not allowed
       </span>
+      <LoadLegend showLoad={showLoad} />
       {unknown && (
         <span data-testid="availability-unknown">
           Isolation and affinity: unknown for an imported topology (CPUs can be picked)

@@ -1,0 +1,21 @@
+import { useCpuLoad } from '../run/liveLoad';
+
+/**
+ * One CPU's load as a channel of its own: a meter along the bottom edge of the cell, filled by length in one
+ * colour of its own, so it never changes the cell's fill or outline, which say "selected" and "unavailable".
+ * Renders nothing before any run.
+ */
+export function CpuLoadMeter({ cpu }: { cpu: number }) {
+  const busy = useCpuLoad(cpu);
+  if (busy === null) return null;
+  return (
+    <span
+      className="cpu-load-meter"
+      data-testid="cpu-load-meter"
+      data-busy={busy.toFixed(2)}
+      aria-hidden="true"
+    >
+      <span className="cpu-load-fill" style={{ width: `${Math.round(busy * 100)}%` }} />
+    </span>
+  );
+}

@@ -9,10 +9,13 @@ import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { openApp, pickCpus, setWorkload, stopRun } from '../helpers/ui';
 import { fixtureRoot, fixtureText } from '../helpers/fixtures';
+import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
 
 let browser: Browser;
 let host: Served;
 let sysroot: Served;
+let sshd: Sshd | null = null;
+const noSshd = sshdUnavailable();
 
 before(async () => {
   [browser, host, sysroot] = await Promise.all([
@@ -20,10 +23,12 @@ before(async () => {
     startServe(),
     startServe(['--sysroot', fixtureRoot('arm64-offline-isolated')]),
   ]);
+  if (!noSshd) sshd = await startSshd();
 });
 after(async () => {
   await browser?.close();
   await Promise.all([host?.stop(), sysroot?.stop()]);
+  await sshd?.stop();
 });
 
 /** Start a loop bound to CPU 1 that runs until stopped, and wait until the live strip sees CPU 1 busy. */
@@ -135,3 +140,35 @@ test('serve --sysroot: the map is a dump of another machine, so no load is paint
     await page.close();
   }
 });
+
+test(
+  "after switching targets, the last run's load stays off the new target's map, and returns with this machine",
+  { skip: noSshd ?? false, timeout: 120_000 },
+  async () => {
+    const page = await openApp(browser, host.url);
+    try {
+      await busyOnCpu1(page);
+      await stopRun(page);
+      await page.waitForSelector('[data-cpu="1"] [data-testid=cpu-load-meter]');
+
+      // The target is this machine over ssh, but nothing tells the app so: it is another machine to it.
+      const url = sshd!.url;
+      await page.click('[data-testid=target-picker] summary');
+      await page.fill('[data-testid=target-url]', url);
+      await page.click('[data-testid=target-add]');
+      await page.click(`[data-testid=target-list] li[data-target="${url}"] button:has-text("Use")`);
+      await page.waitForSelector('[data-testid=topology-origin] >> text=ssh://', { timeout: 60_000 });
+      assert.equal(await loadMarksOnMap(page).count(), 0, "the local run's load is not on the target's map");
+      assert.match(
+        (await page.textContent('[data-testid=map-load-hidden]')) ?? '',
+        /ran on another machine than this map's/,
+      );
+
+      await page.click('[data-testid=target-list] li[data-target="local"] button:has-text("Use")');
+      await page.waitForSelector('[data-testid=topology-origin] >> text=this host', { timeout: 60_000 });
+      await page.waitForSelector('[data-cpu="1"] [data-testid=cpu-load-meter]');
+    } finally {
+      await page.close();
+    }
+  },
+);

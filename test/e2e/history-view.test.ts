@@ -211,6 +211,18 @@ test('the table scrolls inside its panel under a sticky header; the open entry i
         .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.getAttribute('data-testid') ?? ''}`);
     });
     assert.deepEqual(sticking, [], 'nothing sticks out of the History panel at 1280 px');
+    // The row actions stay in view at the box's right edge instead of scrolling off with the wide columns.
+    const reach = await page.evaluate(() => {
+      const box = document.querySelector('.history-list-wrap')!;
+      const del = document.querySelector('[data-testid=history-entry] [data-testid=history-delete]')!;
+      return {
+        wide: box.scrollWidth > box.clientWidth,
+        deleteRight: del.getBoundingClientRect().right,
+        boxRight: box.getBoundingClientRect().right,
+      };
+    });
+    assert.ok(reach.wide, 'the table is wider than its box at 1280 px');
+    assert.ok(reach.deleteRight <= reach.boxRight, `Delete is in view (${JSON.stringify(reach)})`);
     await page
       .locator('[data-testid=history-panel]')
       .screenshot({ path: join(tmpdir(), 'aio-history-panel-1280.png') });

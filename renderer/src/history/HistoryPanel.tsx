@@ -235,8 +235,8 @@ export function HistoryPanel() {
               <th>CPUs</th>
               <th>latency ms</th>
               <th>throughput</th>
-              <th />
               <th>command</th>
+              <th className="history-actions-cell" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
@@ -275,7 +275,10 @@ export function HistoryPanel() {
                   {fmt(e.throughput, 1)}{' '}
                   {e.throughput !== null ? <span className="muted">{e.throughputUnit}</span> : null}
                 </td>
-                <td>
+                <td className="mono history-command" title={e.command}>
+                  {e.command}
+                </td>
+                <td className="history-actions-cell">
                   <div className="history-actions">
                     <button type="button" data-testid="history-open" onClick={() => void open(e)}>
                       Open
@@ -314,9 +317,6 @@ export function HistoryPanel() {
                       </button>
                     )}
                   </div>
-                </td>
-                <td className="mono history-command" title={e.command}>
-                  {e.command}
                 </td>
               </tr>
             ))}

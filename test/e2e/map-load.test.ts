@@ -72,6 +72,7 @@ test("this host's map: load is a meter with a legend entry, separate from the se
       { timeout: 20_000 },
     );
     assert.equal(await meter.count(), 1);
+    assert.match((await page.getAttribute('[data-cpu="1"]', 'title')) ?? '', /selected — \d+% busy$/);
     // The selection keeps its own fill: the load does not tint the cell.
     // No helper functions inside evaluate: tsx would wrap them in a __name() the page does not have.
     const look = await page.evaluate(() => {
@@ -107,6 +108,7 @@ test("this host's map: load is a meter with a legend entry, separate from the se
     await liveBusy(page, 1);
     await liveBusy(page, 1);
     assert.equal(await loadMarksOnMap(page).count(), 0, 'no CPU of the imported map shows load');
+    assert.doesNotMatch((await page.getAttribute('[data-cpu="1"]', 'title')) ?? '', /busy/);
     assert.equal(await page.locator('[data-testid=map-legend-load]').count(), 0);
     assert.match(
       (await page.textContent('[data-testid=map-load-hidden]')) ?? '',

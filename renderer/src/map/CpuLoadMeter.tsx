@@ -1,13 +1,9 @@
-import { useCpuLoad } from '../run/liveLoad';
-
 /**
  * One CPU's load as a channel of its own: a meter along the bottom edge of the cell, filled by length in one
  * colour of its own, so it never changes the cell's fill or outline, which say "selected" and "unavailable".
- * Renders nothing before any run.
+ * The cell reads the value (it also puts it in its tooltip).
  */
-export function CpuLoadMeter({ cpu }: { cpu: number }) {
-  const busy = useCpuLoad(cpu);
-  if (busy === null) return null;
+export function CpuLoadMeter({ busy }: { busy: number }) {
   return (
     <span
       className="cpu-load-meter"

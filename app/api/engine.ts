@@ -62,6 +62,8 @@ type Handler<M extends ApiMethod> = (params: never) => Promise<ApiResults[M]>;
 
 export class Engine {
   private topology: Topology | null = null;
+  /** Is `topology` the machine whose load is sampled (this host or the active target), not an import? */
+  private topologySampled = false;
   private readonly events = new EventEmitter();
   readonly home: string;
   private readonly profiles: ProfileStore;
@@ -111,9 +113,17 @@ export class Engine {
 
   async getTopology(): Promise<Topology> {
     await this.ready;
-    if (this.targets.isRemote()) this.topology ??= await this.remote(() => this.targets.topology());
-    else this.topology ??= await loadTopology({ sysroot: this.opts.sysroot, fromFile: this.opts.fromFile });
+    if (this.topology) return this.topology;
+    if (this.targets.isRemote()) this.topology = await this.remote(() => this.targets.topology());
+    else this.topology = await loadTopology({ sysroot: this.opts.sysroot, fromFile: this.opts.fromFile });
+    this.topologySampled = this.targets.isRemote() || (!this.opts.sysroot && !this.opts.fromFile);
     return this.topology;
+  }
+
+  /** The topology as the UI gets it: marked when its CPUs are the ones load samples describe. */
+  private async topologyForUi(): Promise<Topology> {
+    const t = await this.getTopology();
+    return this.topologySampled ? { ...t, loadSampled: true } : t;
   }
 
   /** Remote failures become API errors with their stable code (auth-refused, unknown-host, …). */
@@ -177,7 +187,7 @@ export class Engine {
         target: this.targets.currentUrl(),
       };
     },
-    'topology.get': async () => this.getTopology(),
+    'topology.get': async () => this.topologyForUi(),
     'topology.load': async (
       p: { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string },
     ) => {
@@ -188,7 +198,8 @@ export class Engine {
       } else if (p.kind === 'host') this.topology = await loadTopology({ sysroot: this.opts.sysroot });
       else if (p.kind === 'sysroot') this.topology = await readSysfsTopology(resolve(p.path));
       else this.topology = importTopology(p.text, p.name ?? 'pasted text');
-      return this.topology;
+      this.topologySampled = p.kind === 'host' && (this.targets.isRemote() || !this.opts.sysroot);
+      return this.topologyForUi();
     },
     'command.build': async (p: { settings: RunSettings; container?: string }) =>
       this.buildFor(p.settings, p.container),
@@ -313,7 +324,7 @@ export class Engine {
     },
     'targets.select': async (p: { url: string }) => {
       await this.switchTarget(p.url);
-      return { list: this.targets.list(), topology: await this.getTopology() };
+      return { list: this.targets.list(), topology: await this.topologyForUi() };
     },
     'targets.test': async (p: { url: string }) => this.targets.test(p.url),
   };

@@ -84,4 +84,10 @@ export interface Topology {
   } | null;
   /** False on non-Linux hosts: binding (numactl) is unavailable. */
   bindingSupported?: boolean;
+  /**
+   * Set only on what the engine hands the UI (never by a parser, so never in `topology --json` or a bundle):
+   * this is the machine whose CPU load is sampled, this host or the active target. Imports and sysroots describe
+   * another machine, so the map must not paint this host's load onto them.
+   */
+  loadSampled?: boolean;
 }

@@ -105,7 +105,7 @@ test('a busy loop bound to CPU 1 shows live in the load strip and on the map, an
     );
     assert.match((await page.textContent('.load-strip-label')) ?? '', /CPU load now/);
     // The map's own CPU cell carries the same live bar.
-    await page.waitForSelector('[data-testid=cpu-load-bar]');
+    await page.waitForSelector('[data-testid=cpu-load-meter]');
     await stopRun(page);
     assert.ok((await recordedLoad(page, 1)).peak > 0.8);
   } finally {

@@ -8,6 +8,7 @@ import { CopyButton } from '../common/CopyButton';
 import { shellAssignment, shellJoin } from '../../../app/command/quote';
 import type { RunInfo } from '../../../app/api/contract';
 import { BundleDialog } from '../bundle/BundleDialog';
+import { targetText } from './targetText';
 
 /** Window event other panels (the run panel's log viewer) may listen to, to open a saved run's log. */
 export const OPEN_LOG_EVENT = 'aio-tuner:open-log';
@@ -115,7 +116,15 @@ export function EntryDetail({ d }: { d: HistoryDetail }) {
       <p>
         Run <strong>{r.runId}</strong>
         {d.sweepId ? ` (sweep ${d.sweepId})` : ''}, started {new Date(r.startedAt).toLocaleString()}
-        {r.target ? ` on ${r.target}` : ''}.
+        {r.target && (
+          <>
+            {' on '}
+            <span className="mono" data-testid="history-detail-target" title={r.target}>
+              {targetText(r.target)}
+            </span>
+          </>
+        )}
+        .
       </p>
       <p>
         Outcome:{' '}

@@ -11,6 +11,8 @@ import type {
 } from '../../../app/history/types';
 import { CompareView } from './CompareView';
 import { EntryDetail } from './EntryDetail';
+import { targetText } from './targetText';
+import { useApp } from '../store';
 import './history.css';
 
 const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
@@ -21,11 +23,31 @@ function stateText(e: HistoryEntry): string {
   return e.exitCode === null ? 'did not start' : `exit ${e.exitCode}`;
 }
 
+const openedId = (d: HistoryDetail | null): string | null =>
+  d === null ? null : d.kind === 'run' ? d.run.runId : d.sweep.sweepId;
+
+/**
+ * What Export takes, said on the label: the ticked rows, else the rows a filter shows, else everything. `ids`
+ * is undefined for everything.
+ */
+function exportScope(
+  picked: string[],
+  filter: HistoryFilter,
+  list: HistoryList | null,
+): { label: string; ids?: string[] } {
+  if (picked.length) return { label: `Export ${picked.length} selected`, ids: picked };
+  const filtered = Boolean(filter.text || filter.kind || filter.outcome);
+  if (filtered && list)
+    return { label: `Export the ${list.total} shown`, ids: list.entries.map((e) => e.id) };
+  return { label: `Export all (${list?.total ?? 0})` };
+}
+
 /**
  * Every run and sweep kept in the data directory: filter, open, rerun, delete, compare two runs, export.
  * Refreshes itself as runs and sweeps start and end.
  */
 export function HistoryPanel() {
+  const { setSettings, selectCpus } = useApp();
   const [filter, setFilter] = useState<HistoryFilter>({});
   const [list, setList] = useState<HistoryList | null>(null);
   const [picked, setPicked] = useState<string[]>([]);
@@ -63,21 +85,26 @@ export function HistoryPanel() {
       setOpened(d);
       setComparison(null);
     }, fail);
+  // The form shows what is running again, so the preview, checks and next Start describe that run.
   const rerun = (e: HistoryEntry) =>
-    call('history.rerun', { kind: e.kind, id: e.id }).then(
-      (r) =>
-        setMessage({
-          text: r.kind === 'run' ? `Started run ${r.run.runId}.` : `Started sweep ${r.sweep.sweepId}.`,
-          error: false,
-        }),
-      fail,
-    );
+    call('history.rerun', { kind: e.kind, id: e.id }).then((r) => {
+      const settings = r.kind === 'run' ? r.run.settings : r.sweep.spec.settings;
+      setSettings(settings);
+      // Keep the (node, id) order the rest of the UI uses.
+      selectCpus(settings.cpus);
+      setMessage({
+        text:
+          r.kind === 'run'
+            ? `Started run ${r.run.runId}; its settings are in the form.`
+            : `Started sweep ${r.sweep.sweepId}; its base settings are in the form.`,
+        error: false,
+      });
+    }, fail);
   const remove = (e: HistoryEntry) =>
     call('history.delete', { kind: e.kind, id: e.id }).then(() => {
       setConfirmDelete(null);
       setPicked((p) => p.filter((x) => x !== e.id));
-      if (opened && (opened.kind === 'run' ? opened.run.runId : opened.sweep.sweepId) === e.id)
-        setOpened(null);
+      if (openedId(opened) === e.id) setOpened(null);
       setMessage({ text: `Deleted ${e.kind} ${e.id}.`, error: false });
       refresh();
     }, fail);
@@ -89,8 +116,9 @@ export function HistoryPanel() {
         setOpened(null);
       }, fail);
   };
+  const scope = exportScope(picked, filter, list);
   const exportAs = (format: 'csv' | 'json') =>
-    call('history.export', { format, ...(picked.length ? { ids: picked } : {}) }).then(
+    call('history.export', { format, ...(scope.ids ? { ids: scope.ids } : {}) }).then(
       (f) => downloadText(f.fileName, f.text, f.mime),
       fail,
     );
@@ -112,11 +140,24 @@ export function HistoryPanel() {
           >
             Compare
           </button>
-          <button type="button" data-testid="history-export-csv" onClick={() => void exportAs('csv')}>
-            Export CSV
+          <span className="history-export-scope" data-testid="history-export-scope">
+            {scope.label}:
+          </span>
+          <button
+            type="button"
+            data-testid="history-export-csv"
+            aria-label={`${scope.label} as CSV`}
+            onClick={() => void exportAs('csv')}
+          >
+            CSV
           </button>
-          <button type="button" data-testid="history-export-json" onClick={() => void exportAs('json')}>
-            Export JSON
+          <button
+            type="button"
+            data-testid="history-export-json"
+            aria-label={`${scope.label} as JSON`}
+            onClick={() => void exportAs('json')}
+          >
+            JSON
           </button>
         </>
       }
@@ -164,7 +205,11 @@ export function HistoryPanel() {
           {picked.length ? ` · ${picked.length} picked` : ''}
         </span>
       </div>
-      {message && <p className={message.error ? 'inline-error' : 'muted'}>{message.text}</p>}
+      {message && (
+        <p className={message.error ? 'inline-error' : 'muted'} data-testid="history-message">
+          {message.text}
+        </p>
+      )}
       {list && list.problems.length > 0 && (
         <div className="banner warn" data-testid="history-problems">
           {list.problems.length} entr{list.problems.length === 1 ? 'y' : 'ies'} could not be read and{' '}
@@ -190,8 +235,8 @@ export function HistoryPanel() {
               <th>CPUs</th>
               <th>latency ms</th>
               <th>throughput</th>
-              <th />
               <th>command</th>
+              <th className="history-actions-cell" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
@@ -201,7 +246,10 @@ export function HistoryPanel() {
                 data-testid="history-entry"
                 data-kind={e.kind}
                 data-id={e.id}
-                className={e.ok === false ? 'failed' : ''}
+                aria-current={e.id === openedId(opened) ? 'true' : undefined}
+                className={[e.ok === false ? 'failed' : '', e.id === openedId(opened) ? 'is-open' : '']
+                  .filter(Boolean)
+                  .join(' ')}
               >
                 <td>
                   <input
@@ -219,7 +267,7 @@ export function HistoryPanel() {
                 </td>
                 <td>{stateText(e)}</td>
                 <td className="history-host" data-testid="history-host" title={e.host}>
-                  {e.host}
+                  {targetText(e.host)}
                 </td>
                 <td>{e.cpus.length || 'all'}</td>
                 <td className="num">{fmt(e.latencyMs)}</td>
@@ -227,45 +275,48 @@ export function HistoryPanel() {
                   {fmt(e.throughput, 1)}{' '}
                   {e.throughput !== null ? <span className="muted">{e.throughputUnit}</span> : null}
                 </td>
-                <td className="history-actions">
-                  <button type="button" data-testid="history-open" onClick={() => void open(e)}>
-                    Open
-                  </button>
-                  <button
-                    type="button"
-                    data-testid="history-rerun"
-                    disabled={e.state === 'running'}
-                    onClick={() => void rerun(e)}
-                  >
-                    Rerun
-                  </button>
-                  {confirmDelete === e.id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="danger"
-                        data-testid="history-delete-confirm"
-                        onClick={() => void remove(e)}
-                      >
-                        Delete!
-                      </button>
-                      <button type="button" onClick={() => setConfirmDelete(null)}>
-                        Keep
-                      </button>
-                    </>
-                  ) : (
-                    <button
-                      type="button"
-                      data-testid="history-delete"
-                      disabled={e.state === 'running'}
-                      onClick={() => setConfirmDelete(e.id)}
-                    >
-                      Delete
-                    </button>
-                  )}
-                </td>
                 <td className="mono history-command" title={e.command}>
                   {e.command}
+                </td>
+                <td className="history-actions-cell">
+                  <div className="history-actions">
+                    <button type="button" data-testid="history-open" onClick={() => void open(e)}>
+                      Open
+                    </button>
+                    <button
+                      type="button"
+                      data-testid="history-rerun"
+                      title="Run it again with the same settings, and load them into the form"
+                      disabled={e.state === 'running'}
+                      onClick={() => void rerun(e)}
+                    >
+                      Rerun
+                    </button>
+                    {confirmDelete === e.id ? (
+                      <>
+                        <button
+                          type="button"
+                          className="danger"
+                          data-testid="history-delete-confirm"
+                          onClick={() => void remove(e)}
+                        >
+                          Delete!
+                        </button>
+                        <button type="button" onClick={() => setConfirmDelete(null)}>
+                          Keep
+                        </button>
+                      </>
+                    ) : (
+                      <button
+                        type="button"
+                        data-testid="history-delete"
+                        disabled={e.state === 'running'}
+                        onClick={() => setConfirmDelete(e.id)}
+                      >
+                        Delete
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

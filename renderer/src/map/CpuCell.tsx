@@ -1,5 +1,6 @@
 import { memo } from 'react';
-import { CpuLoadBar } from '../run/CpuLoadBar';
+import { CpuLoadMeter } from './CpuLoadMeter';
+import { useCpuLoad } from '../run/liveLoad';
 import type { CpuInfo } from '../../../app/topology/types';
 import { cpuAccessibleName, REASON_TEXT, unavailableReason, unknownAvailability } from './model';
 
@@ -9,18 +10,26 @@ export const CpuCell = memo(function CpuCell({
   selected,
   pending,
   focusable,
+  showLoad,
 }: {
   cpu: CpuInfo;
   selected: boolean;
   /** Inside the rubber band being dragged. */
   pending: boolean;
   focusable: boolean;
+  /** The map is of the machine whose load is sampled: anything else would show this host's load on it. */
+  showLoad: boolean;
 }) {
+  // Read even when not shown (hooks are unconditional); the cell re-renders only when its own value changes.
+  const busy = useCpuLoad(cpu.id);
+  const load = showLoad && busy !== null ? busy : null;
   const why = unavailableReason(cpu);
   const unknown = unknownAvailability(cpu);
-  const title = why
-    ? `CPU ${cpu.id}: ${REASON_TEXT[why]} — cannot be picked`
-    : cpuAccessibleName(cpu, selected) + (unknown ? ` — ${unknown}` : '');
+  const title =
+    (why
+      ? `CPU ${cpu.id}: ${REASON_TEXT[why]} — cannot be picked`
+      : cpuAccessibleName(cpu, selected) + (unknown ? ` — ${unknown}` : '')) +
+    (load !== null ? ` — ${Math.round(load * 100)}% busy` : '');
   const cls = [
     'cpu-cell',
     why ? `cpu-${why}` : 'cpu-usable',
@@ -43,7 +52,7 @@ export const CpuCell = memo(function CpuCell({
       tabIndex={focusable ? 0 : -1}
     >
       {cpu.id}
-      <CpuLoadBar cpu={cpu.id} />
+      {load !== null && <CpuLoadMeter busy={load} />}
     </div>
   );
 });

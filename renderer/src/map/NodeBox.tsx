@@ -42,6 +42,7 @@ export function NodeBox({
   selected,
   pending,
   focusCpu,
+  showLoad,
   onTake,
 }: {
   view: NodeView;
@@ -49,6 +50,7 @@ export function NodeBox({
   selected: Set<number>;
   pending: Set<number>;
   focusCpu: number | null;
+  showLoad: boolean;
   onTake: GroupPick;
 }) {
   const label = view.node ? `Node ${view.node.id}` : 'Node unknown';
@@ -82,6 +84,7 @@ export function NodeBox({
                       selected={selected.has(c.id)}
                       pending={pending.has(c.id)}
                       focusable={focusCpu === c.id}
+                      showLoad={showLoad}
                     />
                   ))}
                 </div>

@@ -8,6 +8,7 @@ export function PackageBox({
   selected,
   pending,
   focusCpu,
+  showLoad,
   onTake,
 }: {
   view: PackageView;
@@ -15,6 +16,7 @@ export function PackageBox({
   selected: Set<number>;
   pending: Set<number>;
   focusCpu: number | null;
+  showLoad: boolean;
   onTake: GroupPick;
 }) {
   // Package ids are opaque kernel labels (56, 76…): show them as they are.
@@ -42,6 +44,7 @@ export function PackageBox({
             selected={selected}
             pending={pending}
             focusCpu={focusCpu}
+            showLoad={showLoad}
             onTake={onTake}
           />
         ))}

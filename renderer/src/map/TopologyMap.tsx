@@ -13,12 +13,15 @@ export function TopologyMap({
   tree,
   selection,
   withSiblings,
+  showLoad,
   onChange,
   onStatus,
 }: {
   tree: MapTree;
   selection: number[];
   withSiblings: boolean;
+  /** Paint each CPU's load: only on a map of the machine whose load is sampled. */
+  showLoad: boolean;
   onChange(ids: number[]): void;
   onStatus(msg: string): void;
 }) {
@@ -61,6 +64,7 @@ export function TopologyMap({
           selected={selected}
           pending={pending}
           focusCpu={focusCpu}
+          showLoad={showLoad}
           onTake={takeGroup}
         />
       ))}

@@ -3,6 +3,7 @@
  * from this list and the checks validate values against it, so the facts live in one place.
  * Explanations are written for this tool from the domain reference, not copied from vendor text.
  */
+import { printable } from './quote';
 
 export type VariableKind = 'enum' | 'int' | 'regex' | 'cpus';
 
@@ -248,23 +249,24 @@ export function replacementFor(name: string): string | null {
 export function valueProblem(name: string, value: string): string | null {
   const info = BY_NAME.get(name);
   if (!info) return null;
+  const shown = printable(value);
   switch (info.kind) {
     case 'enum': {
       const allowed = info.values ?? [];
       return allowed.includes(value)
         ? null
-        : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${value}"`;
+        : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${shown}"`;
     }
     case 'int': {
       const min = info.min ?? 0;
       return /^\d+$/.test(value) && Number(value) >= min
         ? null
-        : `${name} must be a whole number of at least ${min}, not "${value}"`;
+        : `${name} must be a whole number of at least ${min}, not "${shown}"`;
     }
     case 'cpus':
       return /^\s*\d+(\s+\d+)*\s*$/.test(value)
         ? null
-        : `${name} must be CPU ids separated by spaces (like "0 1 2 3"), not "${value}"`;
+        : `${name} must be CPU ids separated by spaces (like "0 1 2 3"), not "${shown}"`;
     case 'regex':
       if (info.deprecated !== null) return null;
       try {
@@ -272,7 +274,7 @@ export function valueProblem(name: string, value: string): string | null {
         return null;
       } catch {
         // JS and the engine's regex dialects differ in corners; only plainly broken patterns are flagged.
-        return `${name} is not a valid regular expression: "${value}"`;
+        return `${name} is not a valid regular expression: "${shown}"`;
       }
   }
 }

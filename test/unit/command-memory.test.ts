@@ -295,6 +295,21 @@ describe('fixes never lead into an error (item 19)', () => {
     }
   });
 
+  it('the presets with the default memory policy start without an error, so any error after a fix is new', () => {
+    for (const [name, t] of all) {
+      for (const cpus of [
+        allAvailable(t),
+        firstPhysicalCores(t, 4),
+        spread(t, 4),
+        ...t.nodes.map((n) => wholeNode(t, n.id)),
+      ]) {
+        if (cpus.length === 0) continue;
+        const errors = runChecks(settings({ cpus }), t).filter((c) => c.severity === 'error');
+        assert.deepEqual(codes(errors), [], `${name} ${cpus}: ${errors.map((c) => c.message).join(' / ')}`);
+      }
+    }
+  });
+
   it('following the first fix each time ends without a cycle', () => {
     for (const [name, t] of all) {
       for (const patch of selections(t)) {

@@ -126,9 +126,10 @@ export const VARIABLES: VariableInfo[] = [
     ...BOOL('engine leaves memory placement alone', 'engine places memory on node 0'),
     default: '1',
     description:
-      'When on, the engine puts its memory on NUMA node 0 — always node 0, whatever cores were chosen. For cores ' +
-      'on another node set it to 0 and let numactl bind memory instead; numactl also covers the buffers PyTorch ' +
-      'allocates itself.',
+      'When on, the engine puts its memory on NUMA node 0 — always node 0, whatever cores were chosen. So the ' +
+      'tool sets it to 0 whenever numactl applies a memory policy other than a bind to exactly node 0 (memory ' +
+      'on other nodes, a preference, an interleave), unless you set it yourself; numactl then places the memory, ' +
+      'including the buffers PyTorch allocates itself.',
     category: 'binding',
     derived: false,
     deprecated: null,

@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Topology } from '../topology/types';
 import type { MemPolicy, RunSettings } from '../command/types';
 import { defaultSettings } from '../command/types';
-import { parseCpuList } from '../topology/cpulist';
+import { parseCpuList, plainDigits } from '../topology/cpulist';
 import { printable } from '../util/printable';
 import { firstPhysicalCores, coresOnNode, spread, wholeNode, validateCpuList } from '../command';
 
@@ -72,7 +72,9 @@ export function intFlag(
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} expects a whole number, got "${v}"`);
   const n = Number(v);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  // The typed digits, not n: past 2^53 a Number prints rounded (1e+20).
+  if (n < min || n > max)
+    throw new UsageError(`--${name} must be between ${min} and ${max}, got ${plainDigits(v.trim())}`);
   return n;
 }
 

@@ -270,11 +270,12 @@ export function parseOrderedCpuList(text: string): number[] {
   if (trimmed === '') return out;
   for (const item of trimmed.split(',')) {
     const m = ITEM.exec(item.trim());
-    if (!m) throw new Error(`"${item}" is not a CPU number or range`);
+    if (!m) throw new Error(`"${printable(item)}" is not a CPU number or range`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     const step = m[3] === undefined ? 1 : Number(m[3]);
-    if (b < a || step < 1 || b - a > MAX_RANGE) throw new Error(`bad range "${item}"`);
+    if (!Number.isSafeInteger(b)) throw new Error(`CPU ${plainDigits(m[2] ?? m[1]!)} is too large`);
+    if (b < a || step < 1 || b - a > MAX_RANGE) throw new Error(`bad range "${printable(item)}"`);
     for (let id = a; id <= b; id += step) out.push(id);
   }
   return out;

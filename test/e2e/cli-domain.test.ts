@@ -141,6 +141,9 @@ test('terminal hygiene: one-line errors, exact numbers, $-quoted control charact
   const big = cli(['command', '--sysroot', P2(), '--cores', '99999999999999999999', '--', 'x']);
   assert.equal(big.code, 2);
   assert.match(big.stderr, /CPU 99999999999999999999 is out of range/);
+  const first = cli(['command', '--sysroot', P2(), '--first', '99999999999999999999', '--', 'x']);
+  assert.equal(first.code, 2);
+  assert.match(first.stderr, /got 99999999999999999999\n$/);
   const ctl = cli(['command', '--sysroot', P2(), '--cores', '0', '--', 'x', 'a\x1b[2Jb']);
   assert.equal(ctl.code, 0, ctl.stderr);
   assert.match(ctl.stdout, / x \$'a\\x1b\[2Jb'\n$/);

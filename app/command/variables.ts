@@ -24,7 +24,10 @@ export interface VariableInfo {
   /** What it does, in plain words. */
   description: string;
   category: VariableCategory;
-  /** True when the builder computes it from the CPU selection / thread count, so it is normally not typed in. */
+  /**
+   * True when the builder computes it from the settings (CPU selection, thread count, debug level, memory policy),
+   * so it is normally not typed in.
+   */
   derived: boolean;
   /** Why the name is obsolete, or null. */
   deprecated: string | null;
@@ -131,7 +134,7 @@ export const VARIABLES: VariableInfo[] = [
       'on other nodes, a preference, an interleave), unless you set it yourself; numactl then places the memory, ' +
       'including the buffers PyTorch allocates itself.',
     category: 'binding',
-    derived: false,
+    derived: true,
     deprecated: null,
   },
   {

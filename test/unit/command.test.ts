@@ -643,7 +643,7 @@ describe('variables catalogue and schema', () => {
     }
     assert.deepEqual(
       VARIABLES.filter((v) => v.derived).map((v) => v.name),
-      ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE'],
+      ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE', 'AIO_MEM_BIND'],
     );
     assert.equal(valueProblem('AIO_MEM_BIND', '1'), null);
     assert.notEqual(valueProblem('AIO_MEM_BIND', 'yes'), null);

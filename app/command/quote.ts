@@ -58,8 +58,8 @@ export function isValidEnvName(name: string): boolean {
 
 /**
  * Quote one string as a single bash word that expands to exactly that string.
- * Bare when safe, otherwise single quotes (which keep every byte literal, newlines included) with each `'`
- * written as `'\''`.
+ * Bare when safe, otherwise single quotes (which keep every byte literal) with each `'` written as `'\''`; a
+ * string holding control characters uses `$'…'` instead, so what is shown or copied stays one printable line.
  */
 export function shellQuote(s: string): string {
   if (s.includes('\0'))

@@ -6,13 +6,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Topology } from '../topology/types';
 import type { MemPolicy, RunSettings } from '../command/types';
 import { defaultSettings } from '../command/types';
-import { parseCpuList, CpuListError } from '../topology/cpulist';
+import { parseCpuList, plainDigits } from '../topology/cpulist';
+import { printable } from '../util/printable';
 import { firstPhysicalCores, coresOnNode, spread, wholeNode, validateCpuList } from '../command';
 
-/** A usage error: printed as one line, exit code 2. */
+/** A usage error: printed as one line, exit code 2 (control characters a user typed are shown escaped). */
 export class UsageError extends Error {
   constructor(message: string) {
-    super(message);
+    super(printable(message));
     this.name = 'UsageError';
   }
 }
@@ -71,7 +72,9 @@ export function intFlag(
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v.trim())) throw new UsageError(`--${name} expects a whole number, got "${v}"`);
   const n = Number(v);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  // The typed digits, not n: past 2^53 a Number prints rounded (1e+20).
+  if (n < min || n > max)
+    throw new UsageError(`--${name} must be between ${min} and ${max}, got ${plainDigits(v.trim())}`);
   return n;
 }
 
@@ -106,7 +109,6 @@ export function settingsFromFlags(
     );
   if (v.count !== undefined && v.node === undefined) throw new UsageError('--count goes with --node K');
 
-  const maxCpu = Math.max(-1, ...t.cpus.map((c) => c.id));
   const nodeIds = t.nodes.map((n) => n.id);
   const checkNode = (k: number) => {
     if (!nodeIds.includes(k))
@@ -124,18 +126,14 @@ export function settingsFromFlags(
     return got;
   };
   if (v.cores !== undefined) {
-    let ids: number[];
-    try {
-      ids = parseCpuList(v.cores, { max: maxCpu });
-    } catch (e) {
-      throw new UsageError(`--cores: ${(e as CpuListError).message}`);
-    }
-    if (ids.length === 0) throw new UsageError('--cores: the list is empty');
+    // The same validation as the UI's CPU list field, so both accept and refuse the same text.
     const r = validateCpuList(v.cores, t);
     const bad = r.errors.find((e) => !/unavailable|offline|isolated|not allowed/i.test(e.message));
     if (bad) throw new UsageError(`--cores: ${bad.message}`);
-    // Unavailable CPUs are kept so that `--check` can report cpus-unavailable with its fix.
-    s.cpus = ids;
+    if (r.cpus.length === 0) throw new UsageError('--cores: the list is empty');
+    // Unavailable CPUs are kept so that `--check` can report cpus-unavailable with its fix; repeats are kept
+    // (the command binds each CPU once) so that cpus-duplicate reports them.
+    s.cpus = [...r.cpus, ...r.repeated];
   } else if (v.first !== undefined) {
     const n = intFlag('first', v.first, 1)!;
     s.cpus = atLeast('--first', n, firstPhysicalCores(t, n), 'this machine');

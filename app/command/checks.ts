@@ -3,9 +3,10 @@
  * a severity, a plain explanation and, where one exists, a fix expressed as a settings patch.
  */
 import type { Topology } from '../topology/types';
-import { argvFor, envFor, memoryNodes, threadCount } from './plan';
+import { defaultMemoryNodes, nearestMemoryNodes, nodeCanHoldMemory } from './memnodes';
+import { argvFor, boundCpus, envFor, memoryNodes, policyNodes, threadCount } from './plan';
 import { coreKey, cpuInfo, nodesOfCpus, REASON_ISOLATED, usable, usablePhysicalCoreCount } from './presets';
-import { isValidEnvName } from './quote';
+import { isValidEnvName, printable } from './quote';
 import type { Check, CheckFix, RunSettings, Severity } from './types';
 import { replacementFor, valueProblem } from './variables';
 
@@ -28,7 +29,7 @@ export function runChecks(s: RunSettings, t: Topology | null, opts: CheckOptions
   checkNumaCpus(s, add);
   if (t) checkSelection(s, t, add);
   checkMemory(s, t, add);
-  checkVariables(s, add);
+  checkVariables(s, t, add);
   checkNumactl(s, t, opts, add);
 
   return out
@@ -68,8 +69,8 @@ function checkInput(s: RunSettings, add: Add): void {
       add(
         'invalid-env-name',
         'error',
-        `"${name}" is not a valid variable name (letters, digits and _, not starting with a digit); it is left out.`,
-        { label: `Remove "${name}"`, patch: {}, removeEnv: [name] },
+        `"${printable(name)}" is not a valid variable name (letters, digits and _, not starting with a digit); it is left out.`,
+        { label: `Remove "${printable(name)}"`, patch: {}, removeEnv: [name] },
       );
     }
   }
@@ -120,9 +121,10 @@ function checkThreads(s: RunSettings, t: Topology | null, add: Add): void {
 
   const n = positiveInt(aio ?? omp);
   if (n === null) return;
+  const cpus = boundCpus(s);
   const physical = t ? usablePhysicalCoreCount(t) : null;
   if (physical !== null && physical > 0 && n > physical) {
-    const target = s.cpus.length > 0 ? Math.min(physical, s.cpus.length) : physical;
+    const target = cpus.length > 0 ? Math.min(physical, cpus.length) : physical;
     add(
       'threads-exceed-cores',
       'error',
@@ -130,13 +132,13 @@ function checkThreads(s: RunSettings, t: Topology | null, add: Add): void {
         'would share cores and slow each other down.',
       { label: `Use ${plural(target, 'thread')}`, patch: { threads: target }, removeEnv: dropOverrides },
     );
-  } else if (s.cpus.length > 0 && n > s.cpus.length) {
+  } else if (cpus.length > 0 && n > cpus.length) {
     add(
       'threads-exceed-cores',
       'warning',
-      `${plural(n, 'thread')} on ${plural(s.cpus.length, 'selected CPU')}: several threads would share one CPU.`,
+      `${plural(n, 'thread')} on ${plural(cpus.length, 'selected CPU')}: several threads would share one CPU.`,
       {
-        label: `Use ${plural(s.cpus.length, 'thread')} (one per selected CPU)`,
+        label: `Use ${plural(cpus.length, 'thread')} (one per selected CPU)`,
         patch: { threads: null },
         removeEnv: dropOverrides,
       },
@@ -164,7 +166,8 @@ function checkNumaCpus(s: RunSettings, add: Add): void {
   }
   const ids = value.trim() === '' ? [] : value.trim().split(/\s+/).map(Number);
   if (ids.some((x) => !Number.isInteger(x))) return; // invalid-value reports malformed lists
-  if (ids.length === s.cpus.length && ids.every((x, i) => x === s.cpus[i])) return;
+  const bound = boundCpus(s);
+  if (ids.length === bound.length && ids.every((x, i) => x === bound[i])) return;
   const selected = new Set(s.cpus);
   const outside = ids.filter((x) => !selected.has(x));
   if (outside.length > 0) {
@@ -270,8 +273,12 @@ function checkSelection(s: RunSettings, t: Topology, add: Add): void {
 
   const nodes = nodesOfCpus(t, s.cpus);
   if (nodes.length > 1) {
-    const perNode = nodes.map((k) => ({ k, ids: s.cpus.filter((id) => cpuInfo(t, id)?.node === k) }));
-    const best = perNode.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
+    const perNode = nodes.map((k) => ({ k, ids: boundCpus(s).filter((id) => cpuInfo(t, id)?.node === k) }));
+    // A node without memory would only trade the interconnect for another one (and cannot take a binding).
+    const withMemory = perNode.filter((p) => nodeCanHoldMemory(t, p.k));
+    const best = (withMemory.length > 0 ? withMemory : perNode).reduce((a, b) =>
+      b.ids.length > a.ids.length ? b : a,
+    );
     add(
       'cross-node-cores',
       'warning',
@@ -288,9 +295,20 @@ function checkSelection(s: RunSettings, t: Topology, add: Add): void {
   const memBind = env.AIO_MEM_BIND;
   const engineOn = env.AIO_PROCESS_MODE !== '0';
   const hasNode0 = t.nodes.some((n) => n.id === 0);
-  if (engineOn && (memBind === undefined || memBind === '1') && hasNode0 && t.nodes.length > 1) {
-    const remote = nodes.filter((k) => k !== 0);
-    if (remote.length > 0) {
+  // numactl binding to exactly node 0 is the same placement; mem-policy-remote-node covers it when remote.
+  const policy = policyNodes(s, t);
+  const numactlNode0 = s.memPolicy === 'bind' && policy.length === 1 && policy[0] === 0;
+  if (
+    engineOn &&
+    (memBind === undefined || memBind === '1') &&
+    hasNode0 &&
+    t.nodes.length > 1 &&
+    !numactlNode0
+  ) {
+    // Node 0 is not remote for CPUs whose own node has no memory when node 0 is their nearest with memory.
+    const remote = nodes.filter((k) => !nearestMemoryNodes(t, k).includes(0));
+    const target = defaultMemoryNodes(t, s.cpus);
+    if (remote.length > 0 && target.length > 0) {
       add(
         'mem-bind-remote-node',
         'warning',
@@ -298,7 +316,7 @@ function checkSelection(s: RunSettings, t: Topology, add: Add): void {
           `but selected CPUs are on node ${list(remote)}, so they work on remote memory. Turn AIO_MEM_BIND off ` +
           "and let numactl bind memory to the cores' nodes; numactl also covers the buffers PyTorch allocates itself.",
         {
-          label: `Bind memory with numactl to node ${list(nodes)} and set AIO_MEM_BIND=0`,
+          label: `Bind memory with numactl to node ${list(target)} and set AIO_MEM_BIND=0`,
           patch: { memPolicy: 'bind', memNodes: null, env: { AIO_MEM_BIND: '0' } },
         },
       );
@@ -310,12 +328,27 @@ function checkMemory(s: RunSettings, t: Topology | null, add: Add): void {
   if (s.memPolicy === 'none' || s.memPolicy === 'local') return;
   const nodes = memoryNodes(s, t);
   if (nodes.length === 0) {
+    const cpuNodes = t ? nodesOfCpus(t, s.cpus) : [];
+    if (t && cpuNodes.length > 0) {
+      // The CPUs' nodes are known, but neither they nor any node near them can take memory.
+      add(
+        'membind-memoryless-node',
+        'error',
+        `No NUMA node this process may use has memory for the selected CPUs (node ${list(cpuNodes)}); ` +
+          `memory policy "${s.memPolicy}" cannot be applied.`,
+        { label: 'Leave memory placement to the kernel', patch: { memPolicy: 'none', memNodes: null } },
+      );
+      return;
+    }
     add(
       'mem-policy-without-nodes',
       'info',
       s.cpus.length === 0
         ? `Memory policy "${s.memPolicy}" has no nodes to apply to until CPUs or memory nodes are chosen.`
-        : `Memory policy "${s.memPolicy}" needs the nodes of the selected CPUs, which are unknown without the ` +
+        : t
+          ? `Memory policy "${s.memPolicy}" needs the NUMA nodes of the selected CPUs, which the machine ` +
+            'description does not give; choose memory nodes explicitly.'
+          : `Memory policy "${s.memPolicy}" needs the nodes of the selected CPUs, which are unknown without the ` +
             'machine topology; choose memory nodes explicitly.',
     );
     return;
@@ -340,37 +373,57 @@ function checkMemory(s: RunSettings, t: Topology | null, add: Add): void {
     });
   }
 
-  const memoryless = nodes.filter((k) => t.nodes.find((n) => n.id === k)?.memoryBytes === 0);
-  if (memoryless.length > 0) {
-    const replacement = nodes.map((k) => (memoryless.includes(k) ? nearestNodeWithMemory(t, k) : k));
-    const fixNodes = [...new Set(replacement.filter((k): k is number => k !== null))].sort((a, b) => a - b);
-    const strict = s.memPolicy === 'bind' || s.memPolicy === 'preferred';
+  const used = policyNodes(s, t).filter((k) => known.has(k));
+  const noMemory = used.filter((k) => !nodeCanHoldMemory(t, k));
+  if (noMemory.length > 0) {
+    const fixNodes = [
+      ...new Set(used.flatMap((k) => (noMemory.includes(k) ? nearestMemoryNodes(t, k) : [k]))),
+    ].sort((a, b) => a - b);
+    // Interleaving skips a node it cannot use as long as another one in the list can take memory.
+    const strict = s.memPolicy !== 'interleave' || noMemory.length === used.length;
+    const why = noMemory.map((k) => {
+      const n = t.nodes.find((x) => x.id === k);
+      return n?.memoryBytes === 0
+        ? `node ${k} has no memory`
+        : `node ${k} is not in this process's allowed memory nodes (Mems_allowed)`;
+    });
     add(
       'membind-memoryless-node',
       strict ? 'error' : 'warning',
-      `NUMA node ${list(memoryless)} has CPUs but no memory; ${
+      `NUMA ${why.join('; ')}; ${
         s.memPolicy === 'bind'
           ? 'binding memory to it makes allocations fail'
-          : 'memory cannot be placed there'
+          : s.memPolicy === 'interleave' && strict
+            ? 'no listed node can take memory'
+            : 'memory cannot be placed there'
       }.`,
       fixNodes.length > 0
         ? { label: `Use node ${list(fixNodes)} (nearest with memory)`, patch: { memNodes: fixNodes } }
         : undefined,
     );
+    return;
+  }
+
+  // All memory on nodes no selected CPU is on, although a selected CPU's own node has memory: every access
+  // crosses the interconnect. (CPUs on memory-less nodes have no local memory to prefer.)
+  const cpuNodes = nodesOfCpus(t, s.cpus);
+  const localWithMemory = cpuNodes.filter((k) => nodeCanHoldMemory(t, k));
+  if (used.length > 0 && localWithMemory.length > 0 && !used.some((k) => cpuNodes.includes(k))) {
+    const target = defaultMemoryNodes(t, s.cpus);
+    add(
+      'mem-policy-remote-node',
+      'warning',
+      `numactl puts all memory on node ${list(used)}, but the selected CPUs are on node ${list(cpuNodes)}, ` +
+        `whose memory (node ${list(localWithMemory)}) is closer; every access crosses the interconnect.`,
+      { label: `Use node ${list(target)} (the CPUs' own memory)`, patch: { memNodes: null } },
+    );
   }
 }
 
-/** The node with memory closest to `from` by the kernel's distance table (lowest id on ties). */
+/** Another node that can hold memory closest to `from` by the kernel's distance table (lowest id on ties). */
 export function nearestNodeWithMemory(t: Topology, from: number): number | null {
-  const idx = t.nodes.findIndex((n) => n.id === from);
-  const row = idx >= 0 ? t.nodes[idx]!.distances : null;
-  let best: { id: number; d: number } | null = null;
-  t.nodes.forEach((n, i) => {
-    if (!n.memoryBytes || n.id === from) return;
-    const d = row?.[i] ?? Number.MAX_SAFE_INTEGER;
-    if (!best || d < best.d || (d === best.d && n.id < best.id)) best = { id: n.id, d };
-  });
-  return (best as { id: number; d: number } | null)?.id ?? null;
+  const others = { ...t, nodes: t.nodes.map((n) => (n.id === from ? { ...n, memoryBytes: 0 } : n)) };
+  return nearestMemoryNodes(others, from)[0] ?? null;
 }
 
 function workloadPrecision(workload: readonly string[]): string | null {
@@ -383,7 +436,7 @@ function workloadPrecision(workload: readonly string[]): string | null {
   return null;
 }
 
-function checkVariables(s: RunSettings, add: Add): void {
+function checkVariables(s: RunSettings, t: Topology | null, add: Add): void {
   for (const [name, value] of Object.entries(s.env)) {
     if (value === null || !isValidEnvName(name)) continue;
     const replacement = replacementFor(name);
@@ -426,7 +479,7 @@ function checkVariables(s: RunSettings, add: Add): void {
     );
   }
 
-  const { env } = envFor(s);
+  const { env } = envFor(s, t);
   for (const [name, value] of Object.entries(env)) {
     const problem = valueProblem(name, value);
     if (problem === null) continue;
@@ -487,7 +540,8 @@ function checkNumactl(s: RunSettings, t: Topology | null, opts: CheckOptions, ad
         memNodes: null,
         cpus: [],
         threads,
-        env: s.cpus.length > 0 && !('AIO_NUMA_CPUS' in s.env) ? { AIO_NUMA_CPUS: s.cpus.join(' ') } : {},
+        env:
+          s.cpus.length > 0 && !('AIO_NUMA_CPUS' in s.env) ? { AIO_NUMA_CPUS: boundCpus(s).join(' ') } : {},
       },
     },
   );

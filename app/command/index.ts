@@ -5,6 +5,7 @@ export * from './presets';
 export * from './variables';
 export * from './schema';
 export * from './plan';
+export * from './memnodes';
 export * from './build';
 export * from './parse';
 export * from './checks';

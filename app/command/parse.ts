@@ -5,7 +5,9 @@
  */
 import { parseCpuList, parseCpuMask } from '../topology/cpulist';
 import type { Topology } from '../topology/types';
-import { nodesOfCpus, parseOrderedCpuList } from './presets';
+import { defaultMemoryNodes } from './memnodes';
+import { engineMemBindConflicts } from './plan';
+import { parseOrderedCpuList } from './presets';
 import { assignmentOf, lex, type Word } from './shlex';
 import { defaultSettings, type MemPolicy, type RunSettings } from './types';
 
@@ -135,16 +137,19 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
   settings.cpus = cpus;
 
   if (binding.memNodes !== null) {
-    const derived = t && cpus.length > 0 ? nodesOfCpus(t, cpus) : null;
+    const derived = t && cpus.length > 0 ? defaultMemoryNodes(t, cpus) : null;
     const nodes = [...new Set(binding.memNodes)].sort((a, b) => a - b);
     settings.memNodes = derived !== null && sameList(derived, nodes) ? null : nodes;
   }
 
+  // Equal values, or one of the two given on its own, are the thread count: the rebuilt command then sets both
+  // (Ampere's scripts refuse differing values, so one variable must not become a mismatch against the CPU count).
   const aio = env.get('AIO_NUM_THREADS');
   const omp = env.get('OMP_NUM_THREADS');
-  if (typeof aio === 'string' && aio === omp && /^[1-9]\d*$/.test(aio)) {
-    const n = Number(aio);
-    settings.threads = n === cpus.length ? null : n;
+  const given = aio === undefined ? omp : omp === undefined ? aio : aio === omp ? aio : null;
+  if (typeof given === 'string' && /^[1-9]\d*$/.test(given)) {
+    const n = Number(given);
+    settings.threads = n === new Set(cpus).size ? null : n;
     env.delete('AIO_NUM_THREADS');
     env.delete('OMP_NUM_THREADS');
   }
@@ -154,6 +159,12 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
     env.delete('AIO_DEBUG_MODE');
   }
   settings.env = Object.fromEntries(env);
+  // AIO_MEM_BIND=0 next to a numactl memory policy is what the builder writes itself; keep it only when the
+  // rebuilt command would not (then it is the user's choice).
+  if (settings.env.AIO_MEM_BIND === '0') {
+    const { AIO_MEM_BIND: _derived, ...rest } = settings.env;
+    if (engineMemBindConflicts({ ...settings, env: rest }, t)) settings.env = rest;
+  }
   return { settings, notes };
 }
 

@@ -4,7 +4,8 @@
  */
 import { formatCpuList } from '../topology/cpulist';
 import type { Topology } from '../topology/types';
-import { nodesOfCpus, orderedCpuList } from './presets';
+import { defaultMemoryNodes } from './memnodes';
+import { orderedCpuList } from './presets';
 import { isValidEnvName } from './quote';
 import type { RunSettings } from './types';
 
@@ -23,10 +24,19 @@ export interface EnvPlan {
   unset: string[];
 }
 
+/**
+ * The CPUs the run binds to, in order, each once. A repeated CPU (typed, imported or picked twice) is dropped
+ * here so the numactl list, AIO_NUMA_CPUS and the thread count all agree; the cpus-duplicate check reports it.
+ */
+export function boundCpus(s: Pick<RunSettings, 'cpus'>): number[] {
+  return [...new Set(s.cpus)];
+}
+
 /** Thread count the run uses: the pinned value, else one per selected CPU, else null (left to the engine). */
 export function threadCount(s: RunSettings): number | null {
   if (s.threads !== null) return s.threads;
-  return s.cpus.length > 0 ? s.cpus.length : null;
+  const n = boundCpus(s).length;
+  return n > 0 ? n : null;
 }
 
 /**
@@ -34,14 +44,17 @@ export function threadCount(s: RunSettings): number | null {
  * force any variable; the checks then point out contradictions. Names that are not valid shell names are left
  * out (the checks report them) because no text form could express them.
  */
-export function envFor(s: RunSettings, _t?: Topology | null): EnvPlan {
+export function envFor(s: RunSettings, t?: Topology | null): EnvPlan {
   const values = new Map<string, string>();
   const threads = threadCount(s);
   if (threads !== null) {
     values.set('AIO_NUM_THREADS', String(threads));
     values.set('OMP_NUM_THREADS', String(threads));
   }
-  if (s.cpus.length > 0) values.set('AIO_NUMA_CPUS', s.cpus.join(' '));
+  const cpus = boundCpus(s);
+  if (cpus.length > 0) values.set('AIO_NUMA_CPUS', cpus.join(' '));
+  // The engine's own binding always means node 0; any other numactl policy must not be fought by it.
+  if (engineMemBindConflicts(s, t ?? null)) values.set('AIO_MEM_BIND', '0');
   if (s.debugMode !== null) values.set('AIO_DEBUG_MODE', String(s.debugMode));
   const unset = new Set<string>();
   for (const [name, value] of Object.entries(s.env)) {
@@ -67,11 +80,33 @@ function isDerived(name: string): boolean {
   return (DERIVED_ORDER as readonly string[]).includes(name);
 }
 
-/** Memory nodes the policy applies to: the explicit list, else the nodes of the selected CPUs (needs t). */
+/**
+ * Memory nodes the policy applies to: the explicit list (never changed), else the nodes of the selected CPUs
+ * with each memory-less or disallowed node replaced by its nearest node(s) that can hold memory (needs t).
+ */
 export function memoryNodes(s: RunSettings, t: Topology | null): number[] {
   if (s.memNodes !== null) return [...new Set(s.memNodes)].sort((a, b) => a - b);
-  if (t && s.cpus.length > 0) return nodesOfCpus(t, s.cpus);
+  if (t && s.cpus.length > 0) return defaultMemoryNodes(t, s.cpus);
   return [];
+}
+
+/** The nodes numactl's memory option names (preferred takes one), or [] when numactl sets no memory policy. */
+export function policyNodes(s: RunSettings, t: Topology | null): number[] {
+  if (s.memPolicy !== 'bind' && s.memPolicy !== 'preferred' && s.memPolicy !== 'interleave') return [];
+  const nodes = memoryNodes(s, t);
+  return s.memPolicy === 'preferred' ? nodes.slice(0, 1) : nodes;
+}
+
+/**
+ * AIO_MEM_BIND=1 (the engine's default) puts the engine's memory on node 0. That only agrees with numactl when
+ * numactl binds to exactly node 0; with any other policy the engine must leave placement to numactl. An
+ * explicit AIO_MEM_BIND (value or unset) is the user's and is left alone.
+ */
+export function engineMemBindConflicts(s: RunSettings, t: Topology | null): boolean {
+  if ('AIO_MEM_BIND' in s.env) return false;
+  const nodes = policyNodes(s, t);
+  if (nodes.length === 0) return false;
+  return !(s.memPolicy === 'bind' && nodes.length === 1 && nodes[0] === 0);
 }
 
 /**
@@ -81,7 +116,8 @@ export function memoryNodes(s: RunSettings, t: Topology | null): number[] {
  */
 export function numactlArgs(s: RunSettings, t: Topology | null): string[] {
   const args: string[] = [];
-  if (s.cpus.length > 0) args.push(`--physcpubind=${orderedCpuList(s.cpus)}`);
+  const cpus = boundCpus(s);
+  if (cpus.length > 0) args.push(`--physcpubind=${orderedCpuList(cpus)}`);
   const nodes = memoryNodes(s, t);
   switch (s.memPolicy) {
     case 'bind':
@@ -118,7 +154,7 @@ export function argvFor(s: RunSettings, t: Topology | null): string[] {
  * becomes 'none', preferred keeps only the node numactl uses). Useful to compare settings, e.g. unsaved changes.
  */
 export function normalizeSettings(s: RunSettings, t: Topology | null): RunSettings {
-  const out: RunSettings = { ...s, cpus: [...s.cpus], env: { ...s.env }, workload: [...s.workload] };
+  const out: RunSettings = { ...s, cpus: boundCpus(s), env: { ...s.env }, workload: [...s.workload] };
   if (out.threads !== null && out.threads === out.cpus.length) out.threads = null;
   const nodes = memoryNodes(s, t);
   const needsNodes = s.memPolicy === 'bind' || s.memPolicy === 'preferred' || s.memPolicy === 'interleave';
@@ -127,7 +163,7 @@ export function normalizeSettings(s: RunSettings, t: Topology | null): RunSettin
     out.memNodes = null;
   } else {
     const used = out.memPolicy === 'preferred' ? nodes.slice(0, 1) : nodes;
-    const derived = t && s.cpus.length > 0 ? nodesOfCpus(t, s.cpus) : null;
+    const derived = t && s.cpus.length > 0 ? defaultMemoryNodes(t, s.cpus) : null;
     out.memNodes =
       derived !== null && derived.length === used.length && derived.every((k, i) => k === used[i])
         ? null

@@ -5,7 +5,9 @@
  * a source does not know cores). The engine pins one thread per core and SMT siblings share a core's execution
  * units, so every preset picks one thread per core unless asked otherwise.
  */
+import { plainDigits } from '../topology/cpulist';
 import type { CpuInfo, Topology } from '../topology/types';
+import { printable } from '../util/printable';
 
 export interface Usability {
   usable: boolean;
@@ -48,18 +50,30 @@ function isUsable(c: CpuInfo): boolean {
   return c.online && c.isolated !== true && c.allowed !== false;
 }
 
-/** First usable thread of each physical core, in CPU id order, optionally restricted by a filter. */
+/**
+ * First usable thread of each physical core, in CPU id order, optionally restricted by a filter. When the source
+ * knows the threads per core but not which CPUs pair up (an `lscpu` summary of an SMT machine), CPUs of unknown
+ * core are taken in id order but never more of them than the cores they can make up: which CPUs are siblings
+ * is unknown (cores-unknown says so), how many cores there are is not.
+ */
 function onePerCore(t: Topology, filter: (c: CpuInfo) => boolean = () => true): number[] {
   const seen = new Set<string>();
   const out: number[] = [];
+  const coreless: number[] = [];
   for (const c of [...t.cpus].sort((a, b) => a.id - b.id)) {
     if (!isUsable(c) || !filter(c)) continue;
+    if (t.threadsPerCore && t.threadsPerCore > 1 && c.core === null && !c.siblings?.length) {
+      coreless.push(c.id);
+      continue;
+    }
     const key = coreKey(c);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(c.id);
   }
-  return out;
+  if (coreless.length === 0) return out;
+  const cores = coreless.slice(0, Math.ceil(coreless.length / t.threadsPerCore!));
+  return [...out, ...cores].sort((a, b) => a - b);
 }
 
 /**
@@ -153,6 +167,8 @@ export interface CpuListValidation {
   /** Every CPU the input names, in typed order, duplicates removed (also when there are errors). */
   cpus: number[];
   errors: CpuListIssue[];
+  /** CPUs the input names more than once, in typed order (removed from `cpus`; reported as cpus-duplicate). */
+  repeated: number[];
 }
 
 const ITEM = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/;
@@ -166,36 +182,50 @@ const MAX_RANGE = 1_000_000;
 export function validateCpuList(text: string, t: Topology | null): CpuListValidation {
   const cpus: number[] = [];
   const seen = new Set<number>();
+  const repeated = new Set<number>();
   const errors: CpuListIssue[] = [];
   const maxId = t && t.cpus.length > 0 ? Math.max(...t.cpus.map((c) => c.id)) : null;
-  const tokens = text.split(/[\s,]+/).filter((x) => x !== '');
+  // Spaces and tabs separate like commas; any other control character (a newline) makes its item invalid.
+  const tokens = text.split(/[ \t,]+/).filter((x) => x !== '');
   // Catch "1,,2" which the split above would hide.
   if (/,\s*,/.test(text) || /^\s*,/.test(text) || /,\s*$/.test(text)) {
     errors.push({ token: ',', message: 'empty item in the list' });
   }
   for (const token of tokens) {
+    const shown = printable(token);
     const m = ITEM.exec(token);
     if (!m) {
-      errors.push({ token, message: `"${token}" is not a CPU number or a range like 4-7` });
+      errors.push({ token, message: `"${shown}" is not a CPU number or a range like 4-7` });
       continue;
     }
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
+    const aText = plainDigits(m[1]!);
+    const bText = m[2] === undefined ? aText : plainDigits(m[2]);
+    const a = Number(aText);
+    const b = Number(bText);
     const step = m[3] === undefined ? 1 : Number(m[3]);
-    if (b < a) {
-      errors.push({ token, message: `range "${token}" is reversed (did you mean ${b}-${a}?)` });
+    // Past 2^53 a Number is no longer the typed id: report the typed digits, never a rounded value.
+    const unsafe = !Number.isSafeInteger(a) || !Number.isSafeInteger(b);
+    if (!unsafe && b < a) {
+      errors.push({ token, message: `range "${shown}" is reversed (did you mean ${bText}-${aText}?)` });
       continue;
     }
     if (step < 1) {
-      errors.push({ token, message: `the stride in "${token}" must be at least 1` });
+      errors.push({ token, message: `the stride in "${shown}" must be at least 1` });
+      continue;
+    }
+    if (maxId !== null && (unsafe || b > maxId)) {
+      errors.push({
+        token,
+        message: `CPU ${bText} is out of range (this machine's highest CPU is ${maxId})`,
+      });
+      continue;
+    }
+    if (unsafe) {
+      errors.push({ token, message: `CPU ${bText} is too large` });
       continue;
     }
     if (b - a > MAX_RANGE) {
-      errors.push({ token, message: `range "${token}" is too large` });
-      continue;
-    }
-    if (maxId !== null && b > maxId) {
-      errors.push({ token, message: `CPU ${b} is out of range (this machine's highest CPU is ${maxId})` });
+      errors.push({ token, message: `range "${shown}" is too large` });
       continue;
     }
     const bad: string[] = [];
@@ -207,11 +237,11 @@ export function validateCpuList(text: string, t: Topology | null): CpuListValida
       if (!seen.has(id)) {
         seen.add(id);
         cpus.push(id);
-      }
+      } else repeated.add(id);
     }
     if (bad.length > 0) errors.push({ token, message: bad.join('; ') });
   }
-  return { cpus, errors };
+  return { cpus, errors, repeated: [...repeated] };
 }
 
 /**
@@ -240,11 +270,12 @@ export function parseOrderedCpuList(text: string): number[] {
   if (trimmed === '') return out;
   for (const item of trimmed.split(',')) {
     const m = ITEM.exec(item.trim());
-    if (!m) throw new Error(`"${item}" is not a CPU number or range`);
+    if (!m) throw new Error(`"${printable(item)}" is not a CPU number or range`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     const step = m[3] === undefined ? 1 : Number(m[3]);
-    if (b < a || step < 1 || b - a > MAX_RANGE) throw new Error(`bad range "${item}"`);
+    if (!Number.isSafeInteger(b)) throw new Error(`CPU ${plainDigits(m[2] ?? m[1]!)} is too large`);
+    if (b < a || step < 1 || b - a > MAX_RANGE) throw new Error(`bad range "${printable(item)}"`);
     for (let id = a; id <= b; id += step) out.push(id);
   }
   return out;

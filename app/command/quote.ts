@@ -7,6 +7,10 @@
  * that silently runs with a different value.
  */
 
+import { printable } from '../util/printable';
+
+export { printable };
+
 export class QuoteError extends Error {
   constructor(message: string) {
     super(message);
@@ -54,14 +58,39 @@ export function isValidEnvName(name: string): boolean {
 
 /**
  * Quote one string as a single bash word that expands to exactly that string.
- * Bare when safe, otherwise single quotes (which keep every byte literal, newlines included) with each `'`
- * written as `'\''`.
+ * Bare when safe, otherwise single quotes (which keep every byte literal) with each `'` written as `'\''`; a
+ * string holding control characters uses `$'…'` instead, so what is shown or copied stays one printable line.
  */
 export function shellQuote(s: string): string {
   if (s.includes('\0'))
     throw new QuoteError('a NUL character cannot be passed in a command line or environment');
   if (SAFE_WORD.test(s) && !ASSIGNMENT_SHAPED.test(s) && !RESERVED.has(s)) return s;
+  if (CONTROL.test(s)) return ansiCQuote(s);
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line/paragraph separators: exact inside single quotes, but
+ * shown raw they move the cursor, clear the screen or break the line a user copies.
+ */
+const CONTROL = /[\x01-\x1f\x7f-\x9f\u2028\u2029]/;
+
+/**
+ * Bash's `$'…'` form, which spells control characters as escapes. Each one is written as the \xHH bytes of its
+ * UTF-8 encoding, which bash decodes the same way in every locale (`\u` escapes depend on the locale). `!` is
+ * escaped too, so history expansion in an interactive shell cannot touch it.
+ */
+function ansiCQuote(s: string): string {
+  let out = "$'";
+  for (const ch of s) {
+    if (ch === "'" || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '!' || CONTROL.test(ch))
+      for (const b of new TextEncoder().encode(ch)) out += `\\x${b.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + "'";
 }
 
 /** Quote every word and join with spaces. */

@@ -3,6 +3,7 @@
  * from this list and the checks validate values against it, so the facts live in one place.
  * Explanations are written for this tool from the domain reference, not copied from vendor text.
  */
+import { printable } from './quote';
 
 export type VariableKind = 'enum' | 'int' | 'regex' | 'cpus';
 
@@ -23,7 +24,10 @@ export interface VariableInfo {
   /** What it does, in plain words. */
   description: string;
   category: VariableCategory;
-  /** True when the builder computes it from the CPU selection / thread count, so it is normally not typed in. */
+  /**
+   * True when the builder computes it from the settings (CPU selection, thread count, debug level, memory policy),
+   * so it is normally not typed in.
+   */
   derived: boolean;
   /** Why the name is obsolete, or null. */
   deprecated: string | null;
@@ -125,11 +129,12 @@ export const VARIABLES: VariableInfo[] = [
     ...BOOL('engine leaves memory placement alone', 'engine places memory on node 0'),
     default: '1',
     description:
-      'When on, the engine puts its memory on NUMA node 0 — always node 0, whatever cores were chosen. For cores ' +
-      'on another node set it to 0 and let numactl bind memory instead; numactl also covers the buffers PyTorch ' +
-      'allocates itself.',
+      'When on, the engine puts its memory on NUMA node 0 — always node 0, whatever cores were chosen. So the ' +
+      'tool sets it to 0 whenever numactl applies a memory policy other than a bind to exactly node 0 (memory ' +
+      'on other nodes, a preference, an interleave), unless you set it yourself; numactl then places the memory, ' +
+      'including the buffers PyTorch allocates itself.',
     category: 'binding',
-    derived: false,
+    derived: true,
     deprecated: null,
   },
   {
@@ -248,23 +253,24 @@ export function replacementFor(name: string): string | null {
 export function valueProblem(name: string, value: string): string | null {
   const info = BY_NAME.get(name);
   if (!info) return null;
+  const shown = printable(value);
   switch (info.kind) {
     case 'enum': {
       const allowed = info.values ?? [];
       return allowed.includes(value)
         ? null
-        : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${value}"`;
+        : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${shown}"`;
     }
     case 'int': {
       const min = info.min ?? 0;
       return /^\d+$/.test(value) && Number(value) >= min
         ? null
-        : `${name} must be a whole number of at least ${min}, not "${value}"`;
+        : `${name} must be a whole number of at least ${min}, not "${shown}"`;
     }
     case 'cpus':
       return /^\s*\d+(\s+\d+)*\s*$/.test(value)
         ? null
-        : `${name} must be CPU ids separated by spaces (like "0 1 2 3"), not "${value}"`;
+        : `${name} must be CPU ids separated by spaces (like "0 1 2 3"), not "${shown}"`;
     case 'regex':
       if (info.deprecated !== null) return null;
       try {
@@ -272,7 +278,7 @@ export function valueProblem(name: string, value: string): string | null {
         return null;
       } catch {
         // JS and the engine's regex dialects differ in corners; only plainly broken patterns are flagged.
-        return `${name} is not a valid regular expression: "${value}"`;
+        return `${name} is not a valid regular expression: "${shown}"`;
       }
   }
 }

@@ -260,9 +260,9 @@ function leftOutNotes(spec: SweepSpec): string[] {
 
 /**
  * Settings of each instance of a point. One instance keeps the user's memory policy; several follow Ampere's
- * multi-process scripts: memory bound to the instance's own node(s) (always: on one node it costs nothing and
- * the command matches a single run's default), AIO_SKIP_MASTER_THREAD=1, and a shared RESULTS_DIR (when
- * given) so every process dumps its per-pass times.
+ * multi-process scripts: memory bound to the instance's own node(s) unless the user chose memory nodes (always
+ * otherwise: on one node it costs nothing and the command matches a single run's default),
+ * AIO_SKIP_MASTER_THREAD=1, and a shared RESULTS_DIR (when given) so every process dumps its per-pass times.
  */
 export function instanceSettings(
   spec: SweepSpec,
@@ -286,8 +286,12 @@ export function instanceSettings(
     };
     if (p.instances > 1) {
       s.env.AIO_SKIP_MASTER_THREAD = '1';
-      s.memPolicy = 'bind';
-      s.memNodes = null; // = the nodes of this instance's CPUs
+      // Memory nodes the user chose are kept as chosen (the checks say when they are remote); otherwise each
+      // instance binds to its own CPUs' node(s), or the nearest with memory for a memory-less node.
+      if (base.memNodes === null) {
+        s.memPolicy = 'bind';
+        s.memNodes = null;
+      }
       if (resultsDir !== null) s.env.RESULTS_DIR = resultsDir;
     }
     return s;

@@ -3,6 +3,8 @@
  * Parsing is strict: users type these, and a silently misread list binds the wrong cores.
  */
 
+import { printable } from '../util/printable';
+
 export class CpuListError extends Error {
   constructor(
     message: string,
@@ -21,20 +23,36 @@ export function parseCpuList(text: string, opts: { max?: number } = {}): number[
   const out = new Set<number>();
   for (const raw of trimmed.split(',')) {
     const item = raw.trim();
-    if (item === '') throw new CpuListError(`empty item in list "${trimmed}"`, raw);
+    const shown = printable(item);
+    if (item === '') throw new CpuListError(`empty item in list "${printable(trimmed)}"`, raw);
     const m = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(item);
-    if (!m) throw new CpuListError(`"${item}" is not a number or a range like 4-7`, item);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
+    if (!m) throw new CpuListError(`"${shown}" is not a number or a range like 4-7`, item);
+    const aText = plainDigits(m[1]!);
+    const bText = m[2] === undefined ? aText : plainDigits(m[2]);
+    const a = Number(aText);
+    const b = Number(bText);
     const step = m[3] === undefined ? 1 : Number(m[3]);
-    if (b < a) throw new CpuListError(`range "${item}" is reversed (did you mean ${b}-${a}?)`, item);
-    if (step < 1) throw new CpuListError(`stride in "${item}" must be at least 1`, item);
+    // Past 2^53 a Number is no longer the id that was typed: report the typed digits, never a rounded value.
+    if (!Number.isSafeInteger(b) || !Number.isSafeInteger(a))
+      throw new CpuListError(
+        opts.max !== undefined
+          ? `${bText} in "${shown}" is out of range (highest is ${opts.max})`
+          : `${bText} in "${shown}" is too large`,
+        item,
+      );
+    if (b < a) throw new CpuListError(`range "${shown}" is reversed (did you mean ${bText}-${aText}?)`, item);
+    if (step < 1) throw new CpuListError(`stride in "${shown}" must be at least 1`, item);
     if (opts.max !== undefined && b > opts.max)
-      throw new CpuListError(`${b} in "${item}" is out of range (highest is ${opts.max})`, item);
-    if (b - a > 1_000_000) throw new CpuListError(`range "${item}" is too large`, item);
+      throw new CpuListError(`${bText} in "${shown}" is out of range (highest is ${opts.max})`, item);
+    if (b - a > 1_000_000) throw new CpuListError(`range "${shown}" is too large`, item);
     for (let i = a; i <= b; i += step) out.add(i);
   }
   return [...out].sort((x, y) => x - y);
+}
+
+/** A typed number without its leading zeros ("007" → "7"), so messages show the value, exactly. */
+export function plainDigits(text: string): string {
+  return text.replace(/^0+(?=\d)/, '');
 }
 
 /** Format ascending, de-duplicated ids as the shortest range list: [0,1,2,3,8] → "0-3,8". */

@@ -208,6 +208,7 @@ export function topologyFromSummary(
     origin,
     notes,
     coarse: true,
+    ...(threads !== null && threads > 1 ? { threadsPerCore: threads } : {}),
     memTotalBytes: null,
     kernel: null,
     bindingSupported: true,

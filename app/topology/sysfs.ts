@@ -367,6 +367,8 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     online.has(id) && (affinitySet?.has(id) ?? true) && (cgroupSet?.has(id) ?? true);
 
   const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'), damage);
+  const memsAllowed = status === null ? null : safeCpuList(statusField(status, 'Mems_allowed_list'));
+  if (memsAllowed !== null) for (const n of nodes) n.memAllowed = memsAllowed.includes(n.id);
 
   const facts: CpuFacts[] = [];
   let midrText: string | null = null;

@@ -21,6 +21,11 @@ export interface NodeInfo {
   freeBytes: number | null;
   /** Distance row, in the order of `nodes`; null when unknown. */
   distances: number[] | null;
+  /**
+   * May this process place memory here (the node is in `Mems_allowed_list`)? numactl refuses other nodes.
+   * Absent or null when the source cannot say (imports).
+   */
+  memAllowed?: boolean | null;
 }
 
 export interface CpuInfo {
@@ -73,6 +78,11 @@ export interface Topology {
   notes?: string[];
   /** True when only summary data was available (per-CPU fields approximated from ranges). */
   coarse?: boolean;
+  /**
+   * Threads per physical core when the source gives the count but not which CPUs pair up (an `lscpu` summary
+   * of an SMT machine): lets core counts stay right although per-CPU cores are unknown. Absent otherwise.
+   */
+  threadsPerCore?: number | null;
   /** Whole-machine memory from /proc/meminfo, bytes. */
   memTotalBytes?: number | null;
   /** Kernel facts useful for checks; null when unknown. */

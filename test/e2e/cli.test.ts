@@ -134,7 +134,9 @@ test('command: JSON contract, checks, exit codes', () => {
   assert.equal(j.env.AIO_NUM_THREADS, '8');
   assert.equal(j.env.OMP_NUM_THREADS, '8');
   assert.equal(j.env.AIO_NUMA_CPUS, '80 81 82 83 84 85 86 87');
-  assert.ok(j.checks.some((c: { code: string }) => c.code === 'mem-bind-remote-node'));
+  // numactl binds memory to node 1, so the engine's node-0 binding is turned off and nothing is remote.
+  assert.equal(j.env.AIO_MEM_BIND, '0');
+  assert.ok(!j.checks.some((c: { code: string }) => c.code === 'mem-bind-remote-node'));
 
   const off = fixtureRoot('arm64-offline-isolated');
   const chk = cli(['command', '--sysroot', off, '--cores', '2-4', '--check', '--', 'python3', 'run.py']);
@@ -284,12 +286,12 @@ test('--import seeds command settings from a pasted line; later flags override',
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stdout.trim(),
-    "AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 AIO_NUMA_CPUS='80 81 82 83' numactl --physcpubind=80-83 --membind=1 python3 run.py -p bf16",
+    "AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 AIO_NUMA_CPUS='80 81 82 83' AIO_MEM_BIND=0 numactl --physcpubind=80-83 --membind=1 python3 run.py -p bf16",
   );
   const o = cli(['command', '--sysroot', two, '--import', line, '--cores', '84-85', '--mem', 'interleave']);
   assert.equal(
     o.stdout.trim(),
-    "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='84 85' numactl --physcpubind=84-85 --interleave=1 python3 run.py -p bf16",
+    "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='84 85' AIO_MEM_BIND=0 numactl --physcpubind=84-85 --interleave=1 python3 run.py -p bf16",
   );
   assert.equal(cli(['command', '--import', line, '--profile', 'x']).code, 2);
 });

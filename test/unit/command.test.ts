@@ -13,6 +13,7 @@ import {
   formatEnvFile,
   orderedCpuList,
   parseCommandLine,
+  memoryNodes,
   parseRunSettings,
   QuoteError,
   runChecks,
@@ -74,7 +75,10 @@ describe('shellQuote', () => {
     assert.equal(shellQuote('$HOME'), "'$HOME'");
     assert.equal(shellQuote('`id`'), "'`id`'");
     assert.equal(shellQuote('*.py'), "'*.py'");
-    assert.equal(shellQuote('a\nb'), "'a\nb'");
+    // Control characters are spelled as $'…' escapes so the quoted word stays printable on one line.
+    assert.equal(shellQuote('a\nb'), "$'a\\nb'");
+    assert.equal(shellQuote("it's\x1b[2J!"), "$'it\\'s\\x1b[2J\\x21'");
+    assert.equal(shellQuote('a\u0085b\u2028'), "$'a\\xc2\\x85b\\xe2\\x80\\xa8'");
     assert.equal(shellQuote('日本'), "'日本'");
     assert.equal(shellQuote('~'), "'~'");
     assert.equal(shellQuote('{a,b}'), "'{a,b}'");
@@ -153,7 +157,7 @@ describe('selection presets', () => {
     assert.equal(u.errors.length, 2);
     assert.match(u.errors[0]!.message, /offline/);
     assert.match(u.errors[1]!.message, /isolated/);
-    assert.deepEqual(validateCpuList('0 1 2', null), { cpus: [0, 1, 2], errors: [] });
+    assert.deepEqual(validateCpuList('0 1 2', null), { cpus: [0, 1, 2], errors: [], repeated: [] });
     assert.deepEqual(validateCpuList('0-6:2', smt).cpus, [0, 2, 4, 6]);
   });
   it('ordered list form keeps non-ascending order', () => {
@@ -220,7 +224,7 @@ describe('buildCommand', () => {
     const s = settings({ cpus: [80, 81], env: { FOO: "a 'b'", GONE: null }, cwd: '/work dir', debugMode: 4 });
     const b = buildCommand(s, twoNode, { container: 'bench' });
     const env =
-      "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='80 81' AIO_DEBUG_MODE=4 FOO='a '\\''b'\\'''";
+      "AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 AIO_NUMA_CPUS='80 81' AIO_DEBUG_MODE=4 AIO_MEM_BIND=0 FOO='a '\\''b'\\'''";
     const cmd = 'numactl --physcpubind=80-81 --membind=1 python3 run.py -p fp32';
     assert.equal(b.shell, `cd -- '/work dir' && env -u GONE ${env} ${cmd}`);
     assert.equal(
@@ -234,6 +238,7 @@ describe('buildCommand', () => {
         'export OMP_NUM_THREADS=2',
         "export AIO_NUMA_CPUS='80 81'",
         'export AIO_DEBUG_MODE=4',
+        'export AIO_MEM_BIND=0',
         "export FOO='a '\\''b'\\'''",
         'unset GONE',
         `exec ${cmd}`,
@@ -506,18 +511,31 @@ describe('checks', () => {
     assert.deepEqual(applyFix(s, iso.fix!).cpus, [0, 3, 12]);
   });
   it('membind-memoryless-node: node 1 has CPUs but no memory', () => {
-    const s = settings({ cpus: [8, 9] });
+    // Default nodes for CPUs on the memory-less node 1 are its nearest node with memory (issue 10 item 8).
+    const d = settings({ cpus: [8, 9] });
+    assert.deepEqual(memoryNodes(d, offline), [0]);
+    assert.ok(buildCommand(d, offline).argv.includes('--membind=0'));
+    assert.equal(find(runChecks(d, offline), 'membind-memoryless-node'), undefined);
+    // An explicit choice is kept, and is an error.
+    const s = settings({ cpus: [8, 9], memNodes: [1] });
+    assert.ok(buildCommand(s, offline).argv.includes('--membind=1'));
     const c = must(runChecks(s, offline), 'membind-memoryless-node', 'error');
     const fixed = applyFix(s, c.fix!);
     assert.deepEqual(fixed.memNodes, [0]);
     assert.equal(find(runChecks(fixed, offline), 'membind-memoryless-node'), undefined);
     must(
-      runChecks(settings({ cpus: [8], memPolicy: 'preferred' }), offline),
+      runChecks(settings({ cpus: [8], memPolicy: 'preferred', memNodes: [1] }), offline),
+      'membind-memoryless-node',
+      'error',
+    );
+    // Interleaving over only memory-less nodes places nothing: an error; with a node that has memory, a warning.
+    must(
+      runChecks(settings({ cpus: [8], memPolicy: 'interleave', memNodes: [1] }), offline),
       'membind-memoryless-node',
       'error',
     );
     must(
-      runChecks(settings({ cpus: [8], memPolicy: 'interleave' }), offline),
+      runChecks(settings({ cpus: [8], memPolicy: 'interleave', memNodes: [0, 1] }), offline),
       'membind-memoryless-node',
       'warning',
     );
@@ -625,7 +643,7 @@ describe('variables catalogue and schema', () => {
     }
     assert.deepEqual(
       VARIABLES.filter((v) => v.derived).map((v) => v.name),
-      ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE'],
+      ['AIO_NUM_THREADS', 'OMP_NUM_THREADS', 'AIO_NUMA_CPUS', 'AIO_DEBUG_MODE', 'AIO_MEM_BIND'],
     );
     assert.equal(valueProblem('AIO_MEM_BIND', '1'), null);
     assert.notEqual(valueProblem('AIO_MEM_BIND', 'yes'), null);

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteControl, RemoteEnd, RemoteLaunch } from '../run/runner';
 import { RemoteError, tail, workloadStartFailure } from './errors';
-import { runOnTarget, runScript, transportFailure, execLocal, targetArgv, helperArgv } from './exec';
+import { runOnTarget, runScript, transportFailure, targetArgv } from './exec';
 import { RUN_WATCHER } from './lifeline';
 import type { RemoteContext } from './ssh';
 import { targetLabel, type RemoteTarget } from './url';
@@ -201,8 +201,6 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
 
 /** The few quick commands the UI's "Test" button runs: can we log in, and what is there? */
 export async function quickCheck(t: RemoteTarget, ctx: RemoteContext): Promise<string> {
-  const r = await execLocal(helperArgv(t, ctx, ['uname', '-srm']), { timeoutMs: 30_000 });
-  const f = transportFailure(t, r);
-  if (f) throw f;
+  const r = await runOnTarget(t, ctx, ['uname', '-srm'], { timeoutMs: 30_000 });
   return r.stdout.trim();
 }

@@ -213,7 +213,9 @@ describe(
           const rec = await e.sweeps.start({
             settings: {
               ...defaultSettings(),
-              workload: [PY, 'examples/bench.py', '-m', 'cnn', '--timeout', '5'],
+              // Long enough for the two measured windows to meet although the instances may start
+              // seconds apart on a busy 2-CPU machine (both import torch at once).
+              workload: [PY, 'examples/bench.py', '-m', 'cnn', '--timeout', '10'],
               cwd: REPO,
             },
             threads: [1],
@@ -229,12 +231,13 @@ describe(
           assert.equal(fin.state, 'done', fin.error);
           const row = fin.rows[0]!;
           assert.equal(row.exitCode, 0, row.error);
-          assert.ok(row.overlap && row.overlap.passes > 0, `a common window: ${JSON.stringify(row)}`);
-          assert.ok(row.throughput! > 0);
           const bound = new Set(row.instanceRuns!.map((i) => i.boundCpus?.join(',')));
           assert.equal(bound.size, 2, 'each instance bound to its own CPU, seen in the container');
+          // The RESULTS_DIR dumps came back from the container into the sweep's folder.
           const dumps = readdirSync(join(dir, 'sweep-home', 'sweeps', rec.sweepId, 'p0'));
           assert.equal(dumps.filter((n) => /^\d+\.json$/.test(n)).length, 2);
+          assert.ok(row.overlap && row.overlap.passes > 0, `a common window: ${JSON.stringify(row)}`);
+          assert.ok(row.throughput! > 0);
         } finally {
           await e.dispose();
         }

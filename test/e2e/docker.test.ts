@@ -192,6 +192,17 @@ describe(
       }
     });
 
+    test('no such container, and a stopped one: the tool says which, with the fix', () => {
+      const missing = cli(['topology', '--target', `docker://aio-tt-none-${process.pid}`]);
+      assert.notEqual(missing.status, 0);
+      assert.match(missing.stderr, /there is no container named "aio-tt-none-\d+".*docker ps -a/s);
+      const name = engine.container(`aio-tt-stopped-${process.pid}`);
+      assert.equal(spawnSync('docker', ['stop', '-t', '0', name]).status, 0);
+      const stopped = cli(['topology', '--target', `docker://${name}`]);
+      assert.notEqual(stopped.status, 0);
+      assert.match(stopped.stderr, new RegExp(`exists but is not running.*docker start ${name}`, 's'));
+    });
+
     test('a container without SYS_NICE: numactl binding refused, with the clear error', async () => {
       const r = cli(['run', '--target', `docker://${NOCAP}`, '--cores', '1', '--json', '--', 'true']);
       assert.notEqual(r.status, 0);

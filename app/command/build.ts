@@ -53,10 +53,16 @@ export function buildCommand(s: RunSettings, t: Topology | null, opts: BuildOpti
       ['docker', 'run', '--rm', '-it', '--privileged=true', '--network', 'host'],
       plan,
       argv,
-      s.cwd,
+      dockerRunWorkdir(s.cwd),
       opts.image ?? DEFAULT_IMAGE,
     ),
-    dockerExec: dockerForm(['docker', 'exec', '-it'], plan, argv, s.cwd, opts.container ?? DEFAULT_CONTAINER),
+    dockerExec: dockerForm(
+      ['docker', 'exec', '-it'],
+      plan,
+      argv,
+      s.cwd !== null ? ['-w', shellQuote(s.cwd)] : [],
+      opts.container ?? DEFAULT_CONTAINER,
+    ),
     envFile: formatEnvFile(plan.env, plan.unset),
     dotenv: formatDotenv(plan.env, plan.unset),
   };
@@ -109,12 +115,12 @@ function dockerForm(
   head: string[],
   plan: EnvPlan,
   argv: readonly string[],
-  cwd: string | null,
+  workdir: string[],
   target: string,
 ): string {
   const words = head.map(shellQuote);
   for (const [k, v] of Object.entries(plan.env)) words.push('-e', shellAssignment(k, v));
-  if (cwd !== null) words.push('-w', shellQuote(cwd));
+  words.push(...workdir);
   words.push(shellQuote(target));
   if (plan.unset.length > 0 && argv[0]?.includes('=')) {
     words.push('sh', '-c', shellQuote(`unset ${plan.unset.join(' ')}; exec "$@"`), 'sh');
@@ -124,4 +130,23 @@ function dockerForm(
   }
   if (argv.length > 0) words.push(shellJoin(argv));
   return words.join(' ');
+}
+
+/**
+ * A fresh container has none of this machine's files: `docker run` mounts the working directory at the same
+ * path and starts there (-w), so a relative workload path (`python3 run.py`) exists inside. Without a working
+ * directory that is the shell's own ("$PWD", expanded where the line is pasted); a relative one is taken from
+ * there. `-v` cannot carry a path with ":" (its separator), so such a literal path uses `--mount`, whose
+ * fields are CSV (quoted when they hold "," or a double quote).
+ */
+function dockerRunWorkdir(cwd: string | null): string[] {
+  if (cwd === null) return ['-v', '"$PWD:$PWD"', '-w', '"$PWD"'];
+  if (!cwd.startsWith('/')) {
+    const dir = `"$PWD"/${shellQuote(cwd)}`;
+    return ['-v', `"$PWD"/${shellQuote(cwd + ':')}${dir}`, '-w', dir];
+  }
+  if (!cwd.includes(':')) return ['-v', shellQuote(`${cwd}:${cwd}`), '-w', shellQuote(cwd)];
+  const csv = (field: string) => (/[",\n\r]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field);
+  const mount = ['type=bind', csv(`source=${cwd}`), csv(`target=${cwd}`)].join(',');
+  return ['--mount', shellQuote(mount), '-w', shellQuote(cwd)];
 }

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { dockerExecArgv } from './docker';
 import { dockerFailure, RemoteError, sshFailure, SSH_ERROR_STATUS, tail } from './errors';
+import { withLifeline } from './lifeline';
 import { sshArgv, sshControlArgv, type RemoteContext } from './ssh';
 import { targetLabel, type RemoteTarget } from './url';
 
@@ -20,6 +21,14 @@ export function targetArgv(
   return t.via ? sshArgv(t.via, ctx, docker) : docker;
 }
 
+/**
+ * Local argv that runs a helper command on the target guarded by the lifeline (lifeline.ts): it ends when the
+ * local client does. The client must be started with `holdStdin`.
+ */
+export function helperArgv(t: RemoteTarget, ctx: RemoteContext, remoteArgv: readonly string[]): string[] {
+  return targetArgv(t, ctx, withLifeline(remoteArgv), { stdin: true });
+}
+
 export interface ExecResult {
   stdout: string;
   stderr: string;
@@ -32,10 +41,13 @@ export interface ExecResult {
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
-/** Run a local argv to completion, with optional stdin text and a time limit. Never rejects. */
+/**
+ * Run a local argv to completion, with optional stdin text and a time limit. Never rejects. `holdStdin` keeps
+ * an empty stdin pipe open until the program ends: the lifeline of a helper started with helperArgv.
+ */
 export function execLocal(
   argv: readonly string[],
-  opts: { input?: string; timeoutMs?: number } = {},
+  opts: { input?: string; timeoutMs?: number; holdStdin?: boolean } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve) => {
     const [file, ...args] = argv;
@@ -45,7 +57,7 @@ export function execLocal(
     let timedOut = false;
     let spawnError: string | null = null;
     const child = spawn(file!, args, {
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined && !opts.holdStdin ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const keep = (into: Buffer[]) => (d: Buffer) => {
       if (size < MAX_OUTPUT) into.push(d);
@@ -55,7 +67,7 @@ export function execLocal(
     child.stderr!.on('data', keep(err));
     // EPIPE when the remote side exits before reading the whole script: its exit status tells the story.
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(opts.input);
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     const timer =
       opts.timeoutMs === undefined
         ? null
@@ -114,14 +126,17 @@ export function transportFailure(t: RemoteTarget, r: ExecResult): RemoteError | 
   return null;
 }
 
-/** Run a command on the target; transport failures throw RemoteError, the command's own status is returned. */
+/**
+ * Run a command on the target, guarded by the lifeline (a timeout or a killed client leaves nothing running
+ * there); transport failures throw RemoteError, the command's own status is returned.
+ */
 export async function runOnTarget(
   t: RemoteTarget,
   ctx: RemoteContext,
   remoteArgv: readonly string[],
-  opts: { input?: string; timeoutMs?: number } = {},
+  opts: { timeoutMs?: number } = {},
 ): Promise<ExecResult> {
-  const r = await execLocal(targetArgv(t, ctx, remoteArgv, { stdin: opts.input !== undefined }), opts);
+  const r = await execLocal(helperArgv(t, ctx, remoteArgv), { ...opts, holdStdin: true });
   const failure = transportFailure(t, r);
   if (failure) throw failure;
   if (r.timedOut)
@@ -132,15 +147,17 @@ export async function runOnTarget(
   return r;
 }
 
-/** Run a POSIX sh script on the target, sent on stdin (`sh -s`), so its length and quoting never matter. */
+/**
+ * Run a POSIX sh script on the target. It travels as one argument (`sh -c`), quoted for ssh by shJoin, so
+ * stdin stays free for the lifeline; a few kilobytes are far below any argument limit.
+ */
 export function runScript(
   t: RemoteTarget,
   ctx: RemoteContext,
   script: string,
   opts: { timeoutMs?: number; args?: string[] } = {},
 ): Promise<ExecResult> {
-  return runOnTarget(t, ctx, ['sh', '-s', '--', ...(opts.args ?? [])], {
-    input: script,
+  return runOnTarget(t, ctx, ['sh', '-c', script, 'sh', ...(opts.args ?? [])], {
     timeoutMs: opts.timeoutMs,
   });
 }

@@ -14,7 +14,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteControl, RemoteEnd, RemoteLaunch } from '../run/runner';
 import { RemoteError, tail, workloadStartFailure } from './errors';
-import { runOnTarget, runScript, transportFailure, execLocal, targetArgv } from './exec';
+import { runOnTarget, runScript, transportFailure, targetArgv } from './exec';
+import { RUN_WATCHER } from './lifeline';
 import type { RemoteContext } from './ssh';
 import { targetLabel, type RemoteTarget } from './url';
 
@@ -45,10 +46,15 @@ const LAUNCH =
 // wrapper outlives a Stop long enough to report how the workload ended. The wrapper's own stderr goes to
 // /dev/null (the workload keeps the real one, set up in a subshell: dash prints job status through the
 // redirections of the command it waits for): sh would otherwise add "Terminated" to the log.
+// The workload's stdin is /dev/null; the wrapper's own stdin is the lifeline (lifeline.ts): when the local
+// client goes away (a killed CLI, a dropped connection) the watcher ends the workload's group.
 const WRAP =
   'read -r _ _ _ _ g _ < /proc/$$/stat 2>/dev/null || g=$$; ' +
   'printf "@@AIO_TUNER_%s@@ PGID %s\\n" "$0" "$g"; ' +
-  'trap : TERM INT HUP; exec 3>&2 2>/dev/null; ( exec 2>&3 3>&-; exec "$@" ); s=$?; printf "@@AIO_TUNER_%s@@ EXIT %s\\n" "$0" "$s"; exit "$s"';
+  'trap : TERM INT HUP; exec 4<&0 </dev/null; G=30; ' +
+  RUN_WATCHER +
+  'exec 3>&2 2>/dev/null; ( exec 2>&3 3>&-; exec "$@" ); s=$?; kill "$w" 2>/dev/null; ' +
+  'printf "@@AIO_TUNER_%s@@ EXIT %s\\n" "$0" "$s"; exit "$s"';
 
 const KILL_SCRIPT = 'kill -"$1" -"$2" 2>/dev/null; exit 0';
 
@@ -103,7 +109,8 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
   };
 
   return {
-    argv: targetArgv(t, ctx, wrappedArgv(spec, nonce)),
+    // stdin: the local end keeps it open as the wrapper's lifeline.
+    argv: targetArgv(t, ctx, wrappedArgv(spec, nonce), { stdin: true }),
     control(line: string): RemoteControl | null {
       const m = control.exec(line);
       if (!m) return null;
@@ -194,8 +201,6 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
 
 /** The few quick commands the UI's "Test" button runs: can we log in, and what is there? */
 export async function quickCheck(t: RemoteTarget, ctx: RemoteContext): Promise<string> {
-  const r = await execLocal(targetArgv(t, ctx, ['sh', '-c', 'uname -srm']), { timeoutMs: 30_000 });
-  const f = transportFailure(t, r);
-  if (f) throw f;
+  const r = await runOnTarget(t, ctx, ['uname', '-srm'], { timeoutMs: 30_000 });
   return r.stdout.trim();
 }

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadBetween, parseProcStat, type CpuLoad } from '../run/load';
-import { targetArgv } from './exec';
+import { helperArgv } from './exec';
 import type { RemoteContext } from './ssh';
 import type { RemoteTarget } from './url';
 
@@ -40,8 +40,10 @@ export class RemoteLoadSampler implements LoadSource {
   }
 
   private spawnLoop(onSample: (load: CpuLoad[]) => void): void {
-    const [file, ...args] = targetArgv(this.target, this.ctx, ['sh', '-c', LOOP]);
-    const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const [file, ...args] = helperArgv(this.target, this.ctx, ['sh', '-c', LOOP]);
+    // stdin stays open and empty: the loop's lifeline (lifeline.ts) ends it there when this client goes.
+    const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    child.stdin!.on('error', () => undefined);
     this.child = child;
     let buf = '';
     let prev: ReturnType<typeof parseProcStat> | null = null;
@@ -73,7 +75,8 @@ export class RemoteLoadSampler implements LoadSource {
     this.running = false;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
-    // Ending the local client closes the channel; the remote loop dies of SIGPIPE on its next write.
+    // Ending the local client closes the loop's stdin there, and its lifeline ends it (docker exec would
+    // otherwise keep it running forever: the engine drains its output, so no SIGPIPE ever comes).
     this.child?.kill('SIGTERM');
     this.child = null;
   }

@@ -291,12 +291,15 @@ class RunController {
       cwd,
       detached: true,
       cleanup: false,
-      stdin: 'ignore',
+      // A remote client's stdin stays open and empty: the lifeline that ends the wrapper there when this
+      // client goes (app/remote/lifeline.ts).
+      stdin: remote ? 'pipe' : 'ignore',
       buffer: false,
       reject: false,
       encoding: 'buffer',
     });
     this.pid = sub.pid ?? null;
+    sub.stdin?.on('error', () => undefined);
     sub.stdout?.on('data', (chunk: Buffer) => this.onData(0, chunk));
     sub.stderr?.on('data', (chunk: Buffer) => this.onData(1, chunk));
     sub.on('exit', (code, signal) => this.onLeaderExit(code, signal));

@@ -66,6 +66,29 @@ async function waitFor<T>(fn: () => T | null | undefined | false, ms = 20_000, s
   }
 }
 
+// Every process started through this file's sshd carries this variable (sshd SetEnv), and nothing else does:
+// what is left of the tool on the target is exactly the processes that have it.
+const SESSION_TAG = `remote-ssh-${process.pid}`;
+function sessionProcesses(): string[] {
+  const found: string[] = [];
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${p}/environ`, 'latin1').includes(`AIO_TUNER_TEST_SESSION=${SESSION_TAG}\0`))
+        continue;
+      found.push(`${p} ${readFileSync(`/proc/${p}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+async function nothingLeftOnTarget(): Promise<void> {
+  let last: string[] = [];
+  await waitFor(() => (last = sessionProcesses()).length === 0, 20_000).catch(() =>
+    assert.deepEqual(last, [], 'left running on the target'),
+  );
+}
+
 /** What must be equal between two reads of the same machine (free memory moves; origin names the path). */
 function comparable(t: Topology) {
   return { ...t, origin: null, nodes: t.nodes.map((n) => ({ ...n, freeBytes: null })) };
@@ -73,7 +96,7 @@ function comparable(t: Topology) {
 
 describe('remote targets over a real sshd', { skip, concurrency: false }, () => {
   before(async () => {
-    sshd = await startSshd();
+    sshd = await startSshd({ env: { AIO_TUNER_TEST_SESSION: SESSION_TAG } });
     target = parseTarget(sshd.url) as RemoteTarget;
     ctx = remoteContext(join(dir, 'home'));
   });
@@ -171,6 +194,34 @@ describe('remote targets over a real sshd', { skip, concurrency: false }, () => 
     child.kill('SIGINT');
     assert.notEqual(await exited, 0);
     await waitFor(() => sleepers() === 0, 10_000);
+    await nothingLeftOnTarget();
+  });
+
+  test('a normal end and a killed CLI: nothing the tool started (wrapper, sampler, workload) is left on the target', async () => {
+    const ok = cli(['run', '--target', sshd.url, '--json', '--', 'sh', '-c', 'echo ok; sleep 1']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok((JSON.parse(ok.stdout) as { cpuLoad: unknown[] }).cpuLoad.length > 0, 'the load was sampled');
+    await nothingLeftOnTarget();
+
+    // SIGKILL: the CLI cannot clean up; the ssh client it leaves keeps no lifeline, so the target ends it all.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'app/cli/main.ts'), 'run', '--target', sshd.url, '--',
+        'sh', '-c', 'echo started; sleep 300'], // prettier-ignore
+      {
+        cwd: REPO,
+        env: { ...process.env, AIO_TUNER_HOME: join(dir, 'home') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((res) => child.once('exit', res));
+    await waitFor(() => out.includes('started'), 60_000);
+    await waitFor(() => sessionProcesses().some((l) => l.includes('@@AIO_TUNER_STAT@@')), 30_000);
+    child.kill('SIGKILL');
+    await exited;
+    await nothingLeftOnTarget();
   });
 
   test('the connection dies mid-run: reported as lost, the log so far kept, the orphan stopped', async () => {

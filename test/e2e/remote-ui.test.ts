@@ -66,7 +66,18 @@ test(
     await page.waitForSelector('[data-testid=example-hint]');
     assert.equal(await page.textContent('[data-testid=target-active]'), 'this machine');
 
+    // Where a run starts without a working directory, said for the target: here the tool's own directory.
+    assert.match(
+      (await page.getAttribute('[data-testid=cwd]', 'placeholder')) ?? '',
+      /the tool's current directory/,
+    );
+
     await page.click('[data-testid=target-picker] summary');
+    // The hint says how to use another ssh config file, with an example.
+    assert.match(
+      (await page.textContent('[data-testid=target-config-hint]')) ?? '',
+      /\?config=FILE.*ssh:\/\/me@server\?config=\//,
+    );
     await page.fill('[data-testid=target-url]', sshd.url);
     await page.click('[data-testid=target-test]');
     await page.waitForSelector('[data-testid=target-check].target-ok', { timeout: 60_000 });
@@ -80,6 +91,11 @@ test(
     // The map's source line names the target it shows.
     await page.waitForFunction(() => document.body.textContent?.includes('ssh://'));
     assert.ok((await page.locator('[data-cpu]').count()) > 0);
+    // A remote run starts in the login directory there, not in the tool's directory.
+    assert.match(
+      (await page.getAttribute('[data-testid=cwd]', 'placeholder')) ?? '',
+      /login directory \(\$HOME\)/,
+    );
 
     await pickCpus(page, '1');
     await page.fill(

@@ -97,7 +97,8 @@ function keygen(path: string): void {
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr.toString()}`);
 }
 
-export async function startSshd(): Promise<Sshd> {
+/** `env`: more variables every session of this sshd gets (SetEnv), e.g. the DOCKER_HOST of a test engine. */
+export async function startSshd(opts: { env?: Record<string, string> } = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'aio-sshd-'));
   // sshd refuses to start without its privilege-separation directory.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -125,7 +126,7 @@ export async function startSshd(): Promise<Sshd> {
       // Debian's bash sources ~/.bashrc for commands sent over ssh when it is a top-level shell; on machines
       // whose .bashrc is slow (pyenv init takes seconds) every command would pay for it. SHLVL=1 makes bash a
       // second-level shell, so the test measures AIO Tuner, not the runner's dotfiles.
-      `SetEnv SHLVL=1 ${Object.entries(SESSION_ENV)
+      `SetEnv SHLVL=1 ${Object.entries({ ...SESSION_ENV, ...opts.env })
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
       'MaxStartups 50',

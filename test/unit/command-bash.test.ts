@@ -316,8 +316,19 @@ function verifyDocker(c: Case, words: string[], where: string): string[] | null 
     Object.entries(c.built.env).map(([k, v]) => `${k}=${v}`),
     `-e values in ${where}`,
   );
-  if (c.settings.cwd !== null) {
-    assert.deepEqual(words.slice(i, i + 2), ['-w', c.settings.cwd], `-w in ${where}`);
+  const cwd = c.settings.cwd;
+  if (c.form === 'docker-run') {
+    // The working directory is mounted at the same path and the container starts there; without one it is
+    // the shell's own ($PWD: the driver runs every case in `dir`), a relative one is taken from there.
+    const wd = cwd === null ? dir : cwd.startsWith('/') ? cwd : `${dir}/${cwd}`;
+    if (words[i] === '--mount') {
+      assert.ok(wd.includes(':'), `--mount only for a path -v cannot carry, in ${where}`);
+      assert.deepEqual(csvFields(words[i + 1]!), ['type=bind', `source=${wd}`, `target=${wd}`], where);
+    } else assert.deepEqual(words.slice(i, i + 2), ['-v', `${wd}:${wd}`], `-v in ${where}`);
+    assert.deepEqual(words.slice(i + 2, i + 4), ['-w', wd], `-w in ${where}`);
+    i += 4;
+  } else if (cwd !== null) {
+    assert.deepEqual(words.slice(i, i + 2), ['-w', cwd], `-w in ${where}`);
     i += 2;
   }
   assert.equal(words[i], c.target, `image/container in ${where}`);
@@ -328,6 +339,29 @@ function verifyDocker(c: Case, words: string[], where: string): string[] | null 
   }
   assert.ok(rest[0] === 'env' || rest[0] === 'sh', `unsets go through env -u (or sh -c unset) in ${where}`);
   return rest;
+}
+
+/** One CSV record as Docker's --mount reads it (encoding/csv: "" inside quotes is a quote). */
+function csvFields(text: string): string[] {
+  const fields: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let k = 0; k < text.length; k++) {
+    const ch = text[k]!;
+    if (quoted) {
+      if (ch === '"' && text[k + 1] === '"') {
+        cur += '"';
+        k++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  fields.push(cur);
+  return fields;
 }
 
 /** Commands that unset first, from docker forms, to run as the container would once bash's words are checked. */

@@ -248,7 +248,7 @@ describe('buildCommand', () => {
     const e = env.replace(/(^| )(?=[A-Z])/g, '$1-e ');
     assert.equal(
       b.dockerRun,
-      `docker run --rm -it --privileged=true --network host ${e} -w '/work dir' amperecomputingai/pytorch:latest env -u GONE ${cmd}`,
+      `docker run --rm -it --privileged=true --network host ${e} -v '/work dir:/work dir' -w '/work dir' amperecomputingai/pytorch:latest env -u GONE ${cmd}`,
     );
     assert.equal(b.dockerExec, `docker exec -it ${e} -w '/work dir' bench env -u GONE ${cmd}`);
     assert.match(b.envFile, /^FOO=a 'b'$/m);

@@ -27,7 +27,8 @@ import { writeSysroot } from '../../app/remote/remote-topology';
 import { groupRss, wrappedArgv } from '../../app/remote/launch';
 import { FETCH_SCRIPT, FIND_SCRIPT, parseFound, remoteResults } from '../../app/remote/results';
 import { parseSession, SESSION_SCRIPT } from '../../app/remote/tools';
-import { processAffinity } from '../../app/run';
+import { groupMembers, processAffinity } from '../../app/run';
+import { withLifeline } from '../../app/remote/lifeline';
 import { readSysfsTopology } from '../../app/topology/sysfs';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-remote-unit-'));
@@ -233,19 +234,25 @@ describe('docker with the real docker CLI and no engine', () => {
   test(
     'no Docker engine running: a clear "not running" error',
     { skip: !hasDocker && 'docker CLI not installed' },
-    async (t) => {
-      const ps = spawnSync('docker', ['ps'], { encoding: 'utf8' });
-      if (ps.status === 0)
-        return t.skip('a Docker engine is running here: this test is for the no-engine case');
-      await assert.rejects(
-        runOnTarget(parseTarget('docker://aio') as RemoteTarget, ctx, ['true'], { timeoutMs: 20_000 }),
-        (e: unknown) => {
-          assert.ok(e instanceof RemoteError, String(e));
-          assert.equal(e.code, 'docker-not-running', e.message);
-          assert.match(e.message, /Docker engine is not running/);
-          return true;
-        },
-      );
+    async () => {
+      // An engine may well run here (the docker:// e2e tests start one): point the client at a socket where
+      // none listens, so this case is tested on every machine instead of skipped.
+      const saved = process.env.DOCKER_HOST;
+      process.env.DOCKER_HOST = `unix://${join(dir, 'no-engine.sock')}`;
+      try {
+        await assert.rejects(
+          runOnTarget(parseTarget('docker://aio') as RemoteTarget, ctx, ['true'], { timeoutMs: 20_000 }),
+          (e: unknown) => {
+            assert.ok(e instanceof RemoteError, String(e));
+            assert.equal(e.code, 'docker-not-running', e.message);
+            assert.match(e.message, /Docker engine is not running/);
+            return true;
+          },
+        );
+      } finally {
+        if (saved === undefined) delete process.env.DOCKER_HOST;
+        else process.env.DOCKER_HOST = saved;
+      }
     },
   );
   test('docker not installed: a clear "missing" error', async () => {
@@ -308,11 +315,67 @@ describe('probe script: one command, delimited output, same parser', () => {
   });
 });
 
+/**
+ * Run argv to its end with stdin held open (as the tool's clients do: it is the lifeline), in a process group
+ * of its own (as docker exec and sshd give a command).
+ */
+function runHeld(argv: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('lifeline: what the tool starts on a target ends with its client (run by a real local sh)', () => {
+  test('a helper whose command ends first exits with its status and leaves nothing', async () => {
+    const r = await runHeld(withLifeline(['sh', '-c', 'echo out; exit 5']));
+    assert.equal(r.status, 5);
+    assert.equal(r.stdout, 'out\n');
+  });
+  test("stdin closing (the client went away) ends the helper's whole group", async () => {
+    // The load sampler's shape: a loop that never ends by itself, with a child at any moment.
+    const child = spawn('sh', withLifeline(['sh', '-c', 'while :; do sleep 0.1; done']).slice(1), {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    const pgid = child.pid!;
+    await until(() => groupMembers(pgid).length >= 3, 'the loop and its watcher');
+    child.stdin.end();
+    await until(() => groupMembers(pgid).length === 0, 'an empty group');
+  });
+  test('the run wrapper: stdin closing TERMs, then KILLs, the workload group', async () => {
+    // The workload ignores TERM, so only the KILL after the grace ends it.
+    const argv = wrappedArgv(
+      { argv: ['sh', '-c', 'trap "" TERM; sleep 300 & sleep 300'], env: {}, cwd: null },
+      'N',
+    );
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await until(() => /PGID \d+/.test(out), 'the group report');
+    const pgid = Number(/PGID (\d+)/.exec(out)![1]);
+    await until(() => groupMembers(pgid).length >= 4, 'wrapper, watcher, workload and its sleeps');
+    child.stdin.end();
+    await until(() => groupMembers(pgid).length === 0, 'an empty workload group');
+  });
+});
+
 describe('launch wrapper (run by a real local sh)', () => {
-  const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  test('reports its process group first and the exit status last; env, unset and cwd applied', () => {
+  // stdin held open while it runs: closed, it is the lifeline that says the client went away.
+  const run = runHeld;
+  test('reports its process group first and the exit status last; env, unset and cwd applied', async () => {
     process.env.AIO_TEST_UNSET_ME = 'x';
-    const r = run(
+    const r = await run(
       wrappedArgv(
         {
           argv: ['sh', '-c', 'pwd; echo "$FOO ${AIO_TEST_UNSET_ME-unset}"; printf tail; exit 7'],
@@ -329,13 +392,13 @@ describe('launch wrapper (run by a real local sh)', () => {
     assert.deepEqual(lines.slice(1), ['/tmp', 'b a r unset', 'tail@@AIO_TUNER_N@@ EXIT 7', '']);
     assert.equal(r.status, 7);
   });
-  test('a missing program and a missing directory are reported before anything starts', () => {
-    const missing = run(
+  test('a missing program and a missing directory are reported before anything starts', async () => {
+    const missing = await run(
       wrappedArgv({ argv: ['numactl', '--show'], env: {}, cwd: null, program: '/nonexistent/python3' }, 'N'),
     );
     assert.equal(missing.status, 98);
     assert.match(missing.stdout, /@@AIO_TUNER_N@@ MISSING \/nonexistent\/python3/);
-    const nodir = run(wrappedArgv({ argv: ['true'], env: {}, cwd: '/nonexistent-dir' }, 'N'));
+    const nodir = await run(wrappedArgv({ argv: ['true'], env: {}, cwd: '/nonexistent-dir' }, 'N'));
     assert.equal(nodir.status, 97);
   });
   test('group RSS from /proc/PID/stat lines', () => {

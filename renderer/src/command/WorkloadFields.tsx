@@ -1,10 +1,11 @@
 import { useApp } from '../store';
 import { useSyncedText } from '../common/useSyncedText';
 import { shellJoin, shellSplit } from './shellWords';
+import { defaultWorkdirText } from '../targets/workdir';
 
 /** The program to run, typed as one shell line (quotes respected), and where it runs. */
 export function WorkloadFields() {
-  const { settings, patch, system } = useApp();
+  const { settings, patch, system, topology } = useApp();
   const workload = useSyncedText(shellJoin(settings.workload), (text) => {
     try {
       const argv = shellSplit(text);
@@ -44,7 +45,7 @@ export function WorkloadFields() {
         className="mono wide"
         data-testid="cwd"
         spellCheck={false}
-        placeholder="the tool's current directory"
+        placeholder={defaultWorkdirText(topology?.origin, system?.cwd ?? null)}
         value={cwd.text}
         onChange={(e) => cwd.onChange(e.target.value)}
       />

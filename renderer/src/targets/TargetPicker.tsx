@@ -142,7 +142,11 @@ export function TargetPicker() {
           </button>
         </div>
         <p className="muted target-hint">
-          {EXAMPLES}. Your ~/.ssh/config, keys and agent are used; AIO Tuner never asks for a password.
+          {EXAMPLES}. Your ~/.ssh/config, keys and agent are used; AIO Tuner never asks for a password.{' '}
+          <span data-testid="target-config-hint">
+            Another ssh config file: add <code>?config=FILE</code>, e.g.{' '}
+            <code>ssh://me@server?config=/home/me/lab.ssh_config</code>.
+          </span>
         </p>
         {check && (
           <p className={check.ok ? 'target-ok' : 'inline-error'} role="status" data-testid="target-check">

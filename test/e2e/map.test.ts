@@ -1,11 +1,10 @@
 // The topology map end to end: the real `aio-tuner serve --sysroot` over real kernel dumps, in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot, fixtureText } from '../helpers/fixtures';
+import { screenshotPath } from '../helpers/screenshot';
 
 let browser: Browser;
 let twoSocket: Served;
@@ -32,9 +31,7 @@ async function open(s: Served, lastCpu: number): Promise<Page> {
   return page;
 }
 
-/** The README's picture is rewritten only on purpose (UPDATE_SCREENSHOTS=1); otherwise it goes to the temp dir. */
-const shot = (name: string) =>
-  process.env.UPDATE_SCREENSHOTS === '1' ? join('docs', name) : join(tmpdir(), name);
+const shot = screenshotPath;
 
 const selectedCpus = (page: Page) =>
   page.$$eval('[data-cpu][aria-selected="true"]', (els) =>

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { attr, openApp, pickCpus, recordedLoad, runToEnd, setWorkload, stopRun } from '../helpers/ui';
+import { screenshotPath } from '../helpers/screenshot';
 
 let browser: Browser;
 let served: Served;
@@ -80,7 +81,7 @@ test('bench.py on CPU 1: logs stream, CPU load shows, the result card has the la
 
     // The map (with each CPU's load once the map shows it), the run panel, the result card and the log fit in
     // one 1920×1080 view on this machine.
-    await page.screenshot({ path: 'docs/run-logs-results.png' });
+    await page.screenshot({ path: screenshotPath('run-logs-results.png') });
   } finally {
     await page.close();
   }

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { setWorkload } from '../helpers/ui';
 import { need } from '../helpers/require';
+import { screenshotPath } from '../helpers/screenshot';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const BENCH = resolve(__dirname, '../../examples/bench.py');
@@ -20,8 +21,8 @@ const ready = hasNumactl && spawnSync(PY, ['-c', 'import torch']).status === 0;
 // Prints AML-style results at once, except with the engine off (variant "off"), where it hangs: a run to cancel.
 const dir = mkdtempSync(join(tmpdir(), 'aio-sweep-ui-'));
 const FAKE = join(dir, 'bench.sh');
-const SHOT = resolve(__dirname, '../../docs/sweep-chart.png');
-const SHOT_COMPARE = resolve(__dirname, '../../docs/sweep-compare.png');
+const SHOT = screenshotPath('sweep-chart.png');
+const SHOT_COMPARE = screenshotPath('sweep-compare.png');
 
 let browser: Browser;
 let served: Served;

@@ -13,6 +13,7 @@ import { formatBytes } from '../topology/units';
 import { numactlStatus } from '../system/numactl';
 import { dataDir } from '../util/datadir';
 import {
+  bundleOutProblem,
   createBundle,
   fromRunInfo,
   PatternError,
@@ -109,6 +110,9 @@ export async function bundleCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const timeoutS = intFlag('timeout', values.timeout, 1);
+  // Refused before the (possibly long) run, not after it.
+  const outProblem = bundleOutProblem(values.out);
+  if (outProblem) throw new UsageError(`--out ${values.out}: ${outProblem}`);
   const source = sourceFrom(values);
   // With --target the run and the system files come from the target; the bundle is written here.
   const targets = new TargetService(dataDir());

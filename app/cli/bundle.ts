@@ -25,6 +25,7 @@ import {
   type SavedRunFiles,
 } from '../bundle';
 import { untilDone } from './interrupt';
+import { RunTicker } from './ticker';
 import { LOG_MAGIC } from '../logs';
 import { TargetService } from '../remote/service';
 import { LOCAL_URL } from '../remote/url';
@@ -154,10 +155,14 @@ async function bundleOn(
   }
   const settings = fromRun?.settings ?? settingsFromFlags(values, positionals, topology);
 
+  // Progress goes to stderr so stdout stays the result (or the JSON).
+  const ticker = new RunTicker(process.stderr);
   const progress = (stage: BundleStage, detail?: string): void => {
-    // Progress goes to stderr so stdout stays the result (or the JSON).
-    if (stage === 'run' && detail && /^\d+ lines/.test(detail)) return;
+    const lines = stage === 'run' && detail ? /^(\d+) lines/.exec(detail) : null;
+    if (lines) return ticker.lines(Number(lines[1]));
+    ticker.end();
     process.stderr.write(`[${stage}] ${detail ?? ''}\n`);
+    if (stage === 'run') ticker.start();
   };
   const numactl = targets.isRemote()
     ? ((await targets.remoteNumactl()) ?? { available: false })
@@ -183,6 +188,7 @@ async function bundleOn(
     }),
   );
 
+  ticker.end();
   if (values.json) {
     const { path, sizeBytes, note, files } = result;
     process.stdout.write(JSON.stringify({ path, sizeBytes, note, files }, null, 2) + '\n');

@@ -74,6 +74,8 @@ export class RunManager {
   private readonly activity = new Set<() => void>();
   private readonly saving = new Map<string, Promise<void>>();
   private readonly settling = new Map<string, Promise<void>>();
+  // Runs whose last run.json write failed, with why; the record stays in memory and the next write retries.
+  private readonly unsaved = new Map<string, string>();
 
   constructor(
     private readonly dir: string,
@@ -209,12 +211,27 @@ export class RunManager {
     const prev = this.saving.get(info.runId) ?? Promise.resolve();
     const next = prev
       .then(() => writeFileAtomic(join(this.dir, info.runId, 'run.json'), json))
-      .catch(() => undefined)
+      .then(
+        () => void this.unsaved.delete(info.runId),
+        (e: unknown) => {
+          const err = e as NodeJS.ErrnoException;
+          const why = err.code === 'ENOSPC' ? 'the disk is full' : (err.message ?? String(e));
+          this.unsaved.set(
+            info.runId,
+            `${join(this.dir, info.runId, 'run.json')} could not be saved: ${why}`,
+          );
+        },
+      )
       .finally(() => {
         if (this.saving.get(info.runId) === next) this.saving.delete(info.runId);
       });
     this.saving.set(info.runId, next);
     return next;
+  }
+
+  /** Why the run's latest record is not on disk (kept in memory only), or null when it is saved. */
+  saveProblem(runId: string): string | null {
+    return this.unsaved.get(runId) ?? null;
   }
 
   /** Wait until every pending run.json write has landed. */
@@ -228,13 +245,14 @@ export class RunManager {
     this.finished.delete(runId);
   }
 
-  async stop(runId: string): Promise<void> {
+  /** `first`: the signal before SIGKILL (SIGTERM; SIGHUP when the tool itself was hung up on). */
+  async stop(runId: string, first?: NodeJS.Signals): Promise<void> {
     const l = this.live.get(runId);
     if (!l) {
       if (this.finished.has(runId)) return;
       throw new ApiError(`no run "${runId}"`, 'not-found');
     }
-    await l.handle.stop();
+    await l.handle.stop(first);
   }
 
   async waitFor(runId: string): Promise<RunInfo> {
@@ -255,8 +273,8 @@ export class RunManager {
     return info;
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.live.values()].map((l) => l.handle.stop()));
+  async stopAll(first?: NodeJS.Signals): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.handle.stop(first)));
     await Promise.all([...this.settling.values()]);
     await this.flush();
   }

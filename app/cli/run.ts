@@ -91,13 +91,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     target.write(text);
   });
   const { result: done, interrupted } = await untilDone(
-    'stopping the run (its whole process group)…',
-    () => void engine.runs.stop(info.runId),
+    'stopping the run (every process it started)…',
+    // A hang-up is passed on (the run ends as a job of the closed terminal would, SIGHUP in run.json).
+    (sig) => void engine.runs.stop(info.runId, sig === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM'),
     engine.runs.waitFor(info.runId),
   );
   unsubscribe();
+  const unsaved = engine.runs.saveProblem(info.runId);
   await engine.dispose();
   const o = done.outcome!;
+  if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}\n`);
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (values.json) {

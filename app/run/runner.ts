@@ -17,7 +17,8 @@ import {
   type Level,
   type Stream,
 } from '../logs';
-import { groupMemory, groupMembers } from './proctree';
+import { pipeInode, processesMemory, RunProcesses } from './proctree';
+import { unwatchRun, watchRun } from './reaper';
 
 export interface RunSpec {
   argv: string[];
@@ -123,8 +124,10 @@ export interface RunHandle {
   /** Remote runs: the workload's process group id on the target, once the target reported it. */
   remotePgid: number | null;
   done: Promise<RunResult>;
-  /** SIGTERM to the whole group, SIGKILL after graceMs. Resolves when everything has ended. */
-  stop(): Promise<RunResult>;
+  /**
+   * SIGTERM (or `first`) to every process of the run, SIGKILL after graceMs. Resolves when everything has ended.
+   */
+  stop(first?: NodeJS.Signals): Promise<RunResult>;
   /** Index of the run's log, fed as lines are written: windows, filters, whole lines. */
   log: LogIndex;
 }
@@ -244,6 +247,10 @@ class RunController {
   private timedOut = false;
   private finished = false;
   private leaderExit: { code: number | null; signal: string | null } | null = null;
+  // When the leader ended: the run's duration, whatever its leftovers then take to be ended.
+  private leaderExitAt: number | null = null;
+  // Local runs: everything the run started, beyond its process group (see RunProcesses).
+  private procs: RunProcesses | null = null;
   private closeStreams: () => void = () => {};
   // Remote runs only.
   remotePgid: number | null = null;
@@ -304,8 +311,12 @@ class RunController {
     if (remote) {
       this.startRemoteRssSampling(remote);
     } else if (this.pid !== null) {
+      // The leader's stdout/stderr are our pipes right after spawn (the program has only just been exec'd).
+      const pipes = new Set([pipeInode(this.pid, 1), pipeInode(this.pid, 2)].filter((n) => n !== null));
+      const procs = (this.procs = new RunProcesses(this.pid, pipes));
+      watchRun(this.pid, pipes, spec.graceMs ?? 3000);
       const sample = (): void => {
-        const m = groupMemory(this.pid!);
+        const m = processesMemory(procs.scan(false));
         if (m) this.notePeak(Math.max(m.rssBytes, m.maxHwmBytes));
       };
       // A first early sample so short runs still report something.
@@ -486,6 +497,7 @@ class RunController {
   private signalGroup(sig: NodeJS.Signals): void {
     const remote = this.spec.remote;
     if (remote) {
+      // The remote wrapper knows TERM and KILL; a hang-up is passed on as TERM there.
       this.lastRemoteSignal = sig === 'SIGKILL' ? 'KILL' : 'TERM';
       if (this.remotePgid !== null) void remote.signal(this.remotePgid, this.lastRemoteSignal);
       // Without a reported group (not started yet, or the connection hangs) only the local client can be ended;
@@ -501,36 +513,51 @@ class RunController {
 
   private signalLocal(sig: NodeJS.Signals): void {
     if (this.pid === null) return;
-    try {
-      process.kill(-this.pid, sig);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
+    const kill = (target: number): void => {
+      try {
+        process.kill(target, sig);
+      } catch {
+        // ESRCH: already gone.
+      }
+    };
+    kill(-this.pid);
+    // Those that left the group (setsid) or were started outside it but hold its output.
+    for (const p of this.procs?.scan(true) ?? []) if (p.pgrp !== this.pid) kill(p.pid);
+  }
+
+  /** Local processes of the run still alive (remote runs: none here). */
+  private leftovers(): number {
+    return this.procs?.scan(true).length ?? 0;
   }
 
   private onLeaderExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.leaderExit = { code, signal };
+    this.leaderExitAt = performance.now();
     // Background children the workload left behind would skew the next measurement and can hold our pipes
-    // open: treat them like a Stop once the leader is gone.
+    // open: treat them like a Stop once the leader is gone (setsid children included: they are tracked).
     setTimeout(() => {
       if (this.finished || this.pid === null) return;
-      if (groupMembers(this.pid).length > 0) this.terminate();
+      if (this.leftovers() > 0) this.terminate();
     }, ORPHAN_WAIT_MS).unref();
     // A process that left the group (setsid) can still hold our pipes; stop waiting for it eventually.
     setTimeout(() => this.closeStreams(), ORPHAN_WAIT_MS + (this.spec.graceMs ?? 3000) + 1000).unref();
   }
 
-  private terminate(): void {
+  private terminate(first: NodeJS.Signals = 'SIGTERM'): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.signalGroup('SIGTERM');
+    this.signalGroup(first);
     this.killTimer = setTimeout(() => this.signalGroup('SIGKILL'), this.spec.graceMs ?? 3000);
   }
 
-  stop(): Promise<RunResult> {
+  /**
+   * `first` is what the run gets before SIGKILL: SIGTERM, or SIGHUP when the tool itself was hung up on, so
+   * the run ends as a job of a closed terminal would (and records SIGHUP).
+   */
+  stop(first: NodeJS.Signals = 'SIGTERM'): Promise<RunResult> {
     if (!this.finished) {
       this.stopped = true;
-      this.terminate();
+      this.terminate(first);
     }
     return this.done;
   }
@@ -567,12 +594,11 @@ class RunController {
         await remote.reap(this.remotePgid, this.spec.graceMs ?? 3000);
       return;
     }
-    const pid = this.pid;
-    if (pid === null || groupMembers(pid).length === 0) return;
+    if (this.pid === null || this.leftovers() === 0) return;
     this.signalGroup('SIGTERM');
     const deadline = performance.now() + (this.spec.graceMs ?? 3000);
-    while (groupMembers(pid).length > 0 && performance.now() < deadline) await sleep(25);
-    if (groupMembers(pid).length > 0) {
+    while (this.leftovers() > 0 && performance.now() < deadline) await sleep(50);
+    if (this.leftovers() > 0) {
       this.signalGroup('SIGKILL');
       await sleep(25);
     }
@@ -586,7 +612,8 @@ class RunController {
   ): void {
     if (this.finished) return;
     this.finished = true;
-    const durationMs = Math.round(performance.now() - this.t0);
+    // Leftovers of the run (ended below) do not count: the run is the leader's lifetime.
+    const durationMs = Math.round((this.leaderExitAt ?? performance.now()) - this.t0);
     const t = durationMs;
     for (const stream of [0, 1] as const) {
       const p = this.partial[stream]!;
@@ -617,6 +644,7 @@ class RunController {
     if (this.remotePgid !== null) result.remotePgid = this.remotePgid;
     void this.reapGroup().finally(() => {
       if (this.killTimer) clearTimeout(this.killTimer);
+      if (this.procs) unwatchRun(this.procs.leader);
       active.delete(this);
       this.events.emit('exit', result);
       this.resolveDone(result);
@@ -637,14 +665,14 @@ export function startRun(spec: RunSpec): RunHandle {
       return c.remotePgid;
     },
     done: c.done,
-    stop: () => c.stop(),
+    stop: (first?: NodeJS.Signals) => c.stop(first),
     log: c.log,
   };
 }
 
 /** Stop every run still going (app quit, CLI Ctrl-C) and wait until all have ended. */
-export async function stopAllRuns(): Promise<RunResult[]> {
-  return Promise.all([...active].map((c) => c.stop()));
+export async function stopAllRuns(first?: NodeJS.Signals): Promise<RunResult[]> {
+  return Promise.all([...active].map((c) => c.stop(first)));
 }
 
 /** For `process.on('exit')`, where nothing asynchronous can run: SIGKILL every run's process group. */

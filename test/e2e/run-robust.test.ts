@@ -2,7 +2,7 @@
 // the disk under AIO_TUNER_HOME full, hang-ups and SIGKILL of the tool, workloads that leave their session.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,4 +82,109 @@ test('run --log and bundle --out refuse a missing parent folder: exit 2, one lin
   const ok = sh(`$A run --quiet --log ${base}/x.log -- true`, home);
   assert.equal(ok.code, 0, ok.stderr);
   assert.ok(existsSync(join(base, 'x.log')));
+});
+
+// Sleep durations unique to this test run: sleeps that anything else left on the machine are never counted.
+const uniq = () =>
+  `${1000 + Math.floor(Math.random() * 9000)}.${process.pid}${Math.floor(Math.random() * 100)}`;
+
+/** Live processes running exactly `sleep SECONDS`, for one of the given durations. */
+function sleepers(...durations: string[]): string[] {
+  const want = new Set(durations.map((d) => `sleep\x00${d}\x00`));
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return want.has(readFileSync(`/proc/${p}/cmdline`, 'latin1'));
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Wait for a state, not for a time: polls until `ok()`; the deadline only turns a hang into a clear failure. */
+async function until(ok: () => boolean, what: string, deadlineMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    assert.ok(Date.now() - t0 < deadlineMs, `still waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function startCli(args: string[], home: string) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, AIO_TUNER_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exit, out: () => out, err: () => err };
+}
+
+test('SIGHUP to run stops the whole tree, records signal SIGHUP and exits 129', async () => {
+  const home = freshHome();
+  const [a, b] = [uniq(), uniq()];
+  const c = startCli(['run', '--', 'sh', '-c', `sleep ${a} & sleep ${b} & echo started; wait`], home);
+  await until(() => c.out().includes('started'), 'the workload started');
+  assert.equal(sleepers(a, b).length, 2);
+  c.child.kill('SIGHUP');
+  const { code } = await c.exit;
+  assert.equal(code, 129, c.err());
+  assert.deepEqual(sleepers(a, b), [], 'nothing of the run is left');
+  const [dir] = runDirs(home);
+  const info = JSON.parse(readFileSync(join(dir!, 'run.json'), 'utf8'));
+  assert.equal(info.state, 'exited');
+  assert.equal(info.outcome.signal, 'SIGHUP');
+  assert.equal(info.outcome.stopped, true);
+});
+
+test('SIGHUP to sweep stops its current run and exits 129', async () => {
+  const home = freshHome();
+  const a = uniq();
+  const c = startCli(['sweep', '--threads', '1,2', '--', 'sh', '-c', `echo started; sleep ${a}`], home);
+  await until(() => sleepers(a).length === 1, 'the first row started');
+  c.child.kill('SIGHUP');
+  const { code } = await c.exit;
+  assert.equal(code, 129, c.err());
+  assert.deepEqual(sleepers(a), [], 'nothing of the run is left');
+});
+
+test('SIGKILL of run leaves nothing running: the watcher ends the tree, setsid children included', async () => {
+  const home = freshHome();
+  const [a, b, d] = [uniq(), uniq(), uniq()];
+  const c = startCli(
+    ['run', '--', 'sh', '-c', `sleep ${a} & sleep ${b} & setsid sleep ${d} & echo started; wait`],
+    home,
+  );
+  await until(() => c.out().includes('started') && sleepers(a, b, d).length === 3, 'the workload started');
+  c.child.kill('SIGKILL');
+  await c.exit;
+  // The watcher sends SIGTERM at once (sleep dies of it); SIGKILL would follow after the grace time.
+  await until(() => sleepers(a, b, d).length === 0, 'every process of the run ended');
+});
+
+test('a child that calls setsid is ended by Stop and at the normal end, and does not lengthen the run', async () => {
+  const home = freshHome();
+  // Normal end: the workload starts a daemon that keeps our output pipe, works a little, and exits.
+  const a = uniq();
+  const r = sh(`$A run --json -- sh -c 'setsid sleep ${a} & sleep 0.5; echo done'`, home);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.exitCode, 0);
+  assert.deepEqual(sleepers(a), [], 'the daemon was ended with the run');
+  // Before, the run waited ~4 s for the daemon's pipe (grace + 1 s) and counted that time.
+  assert.ok(j.durationMs < 3000, `durationMs ${j.durationMs} is the workload's own time`);
+
+  // Stop (Ctrl-C): the daemon that left the session goes too.
+  const [b, d] = [uniq(), uniq()];
+  const c = startCli(['run', '--', 'sh', '-c', `setsid sleep ${b} & sleep ${d} & echo started; wait`], home);
+  await until(() => c.out().includes('started') && sleepers(b, d).length === 2, 'the workload started');
+  c.child.kill('SIGINT');
+  await c.exit;
+  assert.deepEqual(sleepers(b, d), [], 'nothing of the run is left after Stop');
 });

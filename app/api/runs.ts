@@ -4,6 +4,7 @@
  * crash of the UI loses nothing.
  */
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../command/types';
@@ -21,6 +22,27 @@ import { writeFileAtomic } from '../util/atomic';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
 import { hostBindingProblem, preflightProblem } from './preflight';
+
+/**
+ * run.json, atomically; on a full disk (no room for the temporary copy) over the old record in place, which
+ * usually fits in the blocks it already has, so a run that filled the disk still records how it ended.
+ */
+async function writeRecord(path: string, json: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, json);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC' || !existsSync(path)) throw e;
+    const fh = await open(path, 'r+');
+    try {
+      const buf = Buffer.from(json);
+      await fh.write(buf, 0, buf.length, 0);
+      await fh.truncate(buf.length);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+}
 
 type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit'>(event: E, data: ApiEvents[E]) => void;
 
@@ -53,6 +75,7 @@ export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome 
     lines: r.lines,
     ...(r.startError ? { startError: r.startError } : {}),
     ...(r.connectionLost ? { connectionLost: r.connectionLost } : {}),
+    ...(r.logError ? { logError: r.logError } : {}),
     timedOut: r.timedOut,
     stopped: r.stopped,
     results: summarize(metrics),
@@ -210,7 +233,7 @@ export class RunManager {
     const json = JSON.stringify(info, null, 2) + '\n';
     const prev = this.saving.get(info.runId) ?? Promise.resolve();
     const next = prev
-      .then(() => writeFileAtomic(join(this.dir, info.runId, 'run.json'), json))
+      .then(() => writeRecord(join(this.dir, info.runId, 'run.json'), json))
       .then(
         () => void this.unsaved.delete(info.runId),
         (e: unknown) => {

@@ -103,6 +103,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}\n`);
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
+  if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);
   if (values.json) {
     echo.stdout.write(
       JSON.stringify(
@@ -124,13 +125,14 @@ export async function runCommand(argv: string[]): Promise<number> {
           checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
           ...(o.startError ? { startError: o.startError } : {}),
           ...(o.connectionLost ? { connectionLost: o.connectionLost } : {}),
+          ...(o.logError ? { logError: o.logError } : {}),
           ...(done.target ? { target: done.target } : {}),
         },
         null,
         2,
       ) + '\n',
     );
-  } else if (!values.quiet) {
+  } else if (!values.quiet && !o.logError) {
     const r = o.results;
     const parts: string[] = [];
     if (r?.latencyMs?.mean != null) parts.push(`latency mean ${r.latencyMs.mean} ms`);
@@ -140,5 +142,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         `${parts.length ? '; ' + parts.join(', ') : ''}; log: ${o.logFile}\n`,
     );
   }
+  // The tool could not do its job (keep the output): a runtime failure, whatever the stopped workload returned.
+  if (o.logError) return 1;
   return exitStatusCode(o) ?? (interrupted || 1);
 }

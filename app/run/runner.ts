@@ -4,7 +4,7 @@
  * sees it.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -110,6 +110,11 @@ export interface RunResult {
   connectionLost?: string;
   /** Remote runs: the workload's process group on the target. */
   remotePgid?: number;
+  /**
+   * The log could not be written (disk full…): "log write failed: disk full after N lines". The workload was
+   * then stopped (SIGTERM, SIGKILL after the grace time), since what it printed could no longer be kept.
+   */
+  logError?: string;
 }
 
 export interface RunEvents {
@@ -252,6 +257,7 @@ class RunController {
   // Local runs: everything the run started, beyond its process group (see RunProcesses).
   private procs: RunProcesses | null = null;
   private closeStreams: () => void = () => {};
+  private logError: string | null = null;
   // Remote runs only.
   remotePgid: number | null = null;
   private remoteExit: number | null = null;
@@ -270,6 +276,7 @@ class RunController {
     mkdirSync(dirname(spec.logFile), { recursive: true });
     this.fd = openSync(spec.logFile, 'w');
     this.write(Buffer.from(logHeader()));
+    if (this.logError !== null) return this.failStart(this.logError);
 
     const argv0 = spec.argv[0];
     if (argv0 === undefined || argv0 === '') return this.failStart('nothing to run: the command is empty');
@@ -405,11 +412,33 @@ class RunController {
     this.finish(null, null, undefined, why.connectionLost ?? 'the connection to the target was lost');
   }
 
-  private write(buf: Buffer): void {
+  /** False when the log cannot take it (then nothing more is written, and the run is being stopped). */
+  private write(buf: Buffer): boolean {
+    if (this.logError !== null || this.fd === null) return false;
     // Synchronous on purpose: a line is on disk (in the page cache) before any listener can see it.
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why =
+        err.code === 'ENOSPC' ? 'disk full' : err.code === 'EDQUOT' ? 'disk quota exceeded' : err.message;
+      this.logError = `log write failed: ${why} after ${this.lineNo} lines`;
+      // Drop a half-written record: the log stays well-formed, and the freed bytes may let run.json be saved.
+      try {
+        ftruncateSync(this.fd, this.fileOffset);
+      } catch {
+        // the log keeps the partial record; readers skip a malformed last line
+      }
+      // Output that cannot be kept must not be produced unseen: stop the workload (no-op before it started).
+      if (this.pid !== null) {
+        this.stopped = true;
+        this.terminate();
+      }
+      return false;
+    }
     this.fileOffset += buf.length;
+    return true;
   }
 
   private onData(stream: 0 | 1, chunk: Buffer): void {
@@ -466,7 +495,8 @@ class RunController {
       pieces.push(prefix, line, nl);
       off += prefix.length + line.length + 1;
     }
-    this.write(Buffer.concat(pieces, off - this.fileOffset));
+    // Lines the log could not take are not shown either: the viewer reads what it shows from the file.
+    if (!this.write(Buffer.concat(pieces, off - this.fileOffset))) return;
     const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
     for (let i = 0; i < lines.length; i++) {
       const d = decodeDisplay(lines[i]!);
@@ -623,7 +653,13 @@ class RunController {
     }
     this.flushBatch();
     for (const timer of [this.rssTimer, this.timeoutTimer]) if (timer) clearTimeout(timer);
-    if (this.fd !== null) closeSync(this.fd);
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Data already written stays; a late error (full disk) is already in logError.
+      }
+    }
     this.fd = null;
     const result: RunResult = {
       exitCode,
@@ -637,6 +673,7 @@ class RunController {
       stopped: this.stopped,
     };
     if (startError !== undefined) result.startError = startError;
+    if (this.logError !== null && startError !== this.logError) result.logError = this.logError;
     if (connectionLost !== undefined) {
       result.connectionLost = connectionLost;
       this.connectionLost = true;

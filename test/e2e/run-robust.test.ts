@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, freshHome } from '../helpers/serve';
+import { need } from '../helpers/require';
 
 // Word-split by bash as in the issue's reproductions (`$A run …`): neither path has spaces here.
 const A = `${process.execPath} ${CLI}`;
@@ -187,4 +188,32 @@ test('a child that calls setsid is ended by Stop and at the normal end, and does
   c.child.kill('SIGINT');
   await c.exit;
   assert.deepEqual(sleepers(b, d), [], 'nothing of the run is left after Stop');
+});
+
+test('a full disk under AIO_TUNER_HOME: one line, the workload stopped, the outcome recorded, --json printed', (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'aio-full-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', home]).status === 0;
+  if (!need(t, mounted, 'mount -t tmpfs (root)')) return;
+  try {
+    // An endless printer: only the tool can end it once the log is full.
+    const r = sh(`$A run --json -- sh -c 'yes "a line of output that fills the disk"'`, home);
+    assert.equal(r.code, 1, 'a runtime failure of the tool');
+    const own = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('aio-tuner: ') && !/: error: no-threads/.test(l));
+    assert.equal(own.length, 1, r.stderr.slice(-2000));
+    assert.match(own[0]!, /^aio-tuner: log write failed: disk full after \d+ lines$/);
+    assert.doesNotMatch(r.stderr, /\n\s+at |RunController/, 'no stack trace');
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.signal, 'SIGTERM', 'the workload was stopped');
+    assert.match(j.logError, /^log write failed: disk full after \d+ lines$/);
+    const n = Number(/after (\d+) lines/.exec(j.logError)![1]);
+    const [dir] = runDirs(home);
+    assert.equal(lineCount(join(dir!, 'output.log')), n + 1, 'header + every line counted, no half record');
+    const info = JSON.parse(readFileSync(join(dir!, 'run.json'), 'utf8'));
+    assert.equal(info.state, 'exited');
+    assert.equal(info.outcome.logError, j.logError);
+  } finally {
+    spawnSync('umount', [home]);
+  }
 });

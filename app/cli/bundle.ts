@@ -26,7 +26,7 @@ import {
 } from '../bundle';
 import { untilDone } from './interrupt';
 import { RunTicker } from './ticker';
-import { LOG_MAGIC } from '../logs';
+import { LOG_MAGIC, detectFormat } from '../logs';
 import { TargetService } from '../remote/service';
 import { LOCAL_URL } from '../remote/url';
 
@@ -44,7 +44,8 @@ async function logStart(path: string): Promise<string> {
     const buf = Buffer.alloc(200);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const head = buf.toString('utf8', 0, bytesRead);
-    if (head.startsWith(LOG_MAGIC)) {
+    // Either version's header (same length): `# aio-tuner log vN <ISO start> …`.
+    if (detectFormat(buf.subarray(0, bytesRead)) === 'tuner') {
       const iso = head.slice(LOG_MAGIC.length).trim().split(/\s/)[0];
       if (iso && !Number.isNaN(Date.parse(iso))) return iso;
     }

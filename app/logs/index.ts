@@ -2,6 +2,8 @@ export { stripAnsi, displayText } from './ansi';
 export { classifyLine, LineClassifier, levelsForDebugMode, LEVELS, LEVEL_CODE, type Level } from './classify';
 export {
   LOG_MAGIC,
+  LOG_MAGIC_V1,
+  streamLetter,
   MAX_LINE_BYTES,
   DISPLAY_MAX_CHARS,
   DISPLAY_MAX_BYTES,

@@ -12,8 +12,11 @@ import {
   LineClassifier,
   LogIndex,
   MAX_LINE_BYTES,
+  DISPLAY_MAX_BYTES,
   decodeDisplay,
   logHeader,
+  streamLetter,
+  type DisplayLine,
   type Level,
   type Stream,
 } from '../logs';
@@ -257,6 +260,8 @@ class RunController {
   // Local runs: everything the run started, beyond its process group (see RunProcesses).
   private procs: RunProcesses | null = null;
   private closeStreams: () => void = () => {};
+  // A record started in the file whose line has not ended (see openRecord); at most one, at the file's end.
+  private open: { stream: 0 | 1; t: number; start: number; letterAt: number; head: Buffer } | null = null;
   private logError: string | null = null;
   // Remote runs only.
   remotePgid: number | null = null;
@@ -441,9 +446,18 @@ class RunController {
     return true;
   }
 
-  private onData(stream: 0 | 1, chunk: Buffer): void {
+  private onData(stream: 0 | 1, data: Buffer): void {
     const t = Math.round(performance.now() - this.t0);
     const p = this.partial[stream]!;
+    let chunk = data;
+    if (this.open?.stream === stream) {
+      // The rest of a line too long to hold: straight to the file, into the record already started there.
+      const end = chunk.indexOf(10);
+      this.appendOpen(end === -1 ? chunk : chunk.subarray(0, end));
+      if (end === -1) return;
+      this.closeOpen(true);
+      chunk = chunk.subarray(end + 1);
+    }
     const lines: Buffer[] = [];
     let s = 0;
     let nl = chunk.indexOf(10);
@@ -462,12 +476,22 @@ class RunController {
     if (s < chunk.length) {
       p.parts.push(chunk.subarray(s));
       p.len += chunk.length - s;
-      if (p.len >= MAX_LINE_BYTES) {
-        // A runaway line without newline: record what we have so memory stays bounded.
-        lines.push(Buffer.concat(p.parts));
-        p.parts = [];
-        p.len = 0;
-      }
+    }
+    // A line past MAX_LINE_BYTES without its newline: written to the file from now on rather than held (memory
+    // stays bounded and the line stays one record); the complete lines before it go first.
+    const huge = p.len >= MAX_LINE_BYTES && !this.spec.remote;
+    if (huge) {
+      if (lines.length > 0) this.record(stream, t, lines);
+      this.openRecord(stream, t, Buffer.concat(p.parts));
+      p.parts = [];
+      p.len = 0;
+      return;
+    }
+    if (p.len >= MAX_LINE_BYTES) {
+      // Remote stdout carries the wrapper's control lines: keep line semantics there, cut as v1 did.
+      lines.push(Buffer.concat(p.parts));
+      p.parts = [];
+      p.len = 0;
     }
     if (this.spec.remote) {
       if (stream === 1) this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-8192);
@@ -484,33 +508,81 @@ class RunController {
     if (lines.length > 0) this.record(stream, t, lines);
   }
 
-  private record(stream: 0 | 1, t: number, lines: Buffer[]): void {
-    const prefix = Buffer.from(`${t}\t${stream === 0 ? 'O' : 'E'}\t`);
+  /**
+   * Write whole lines as records. `unterminated`: the last one had no newline in the output (the run's final
+   * bytes): its record is o/e.
+   */
+  private record(stream: 0 | 1, t: number, lines: Buffer[], unterminated = false): void {
+    // The other stream's unfinished huge line is interrupted here: its record ends, marked "continued".
+    if (this.open) this.closeOpen(false);
+    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
+    const prefix = Buffer.from(`${t}\t${streamLetter(streamName, true)}\t`);
     const pieces: Buffer[] = [];
     const nl = Buffer.from('\n');
     const starts: number[] = [];
     let off = this.fileOffset;
-    for (const line of lines) {
+    lines.forEach((line, i) => {
+      const pre =
+        unterminated && i === lines.length - 1
+          ? Buffer.from(`${t}\t${streamLetter(streamName, false)}\t`)
+          : prefix;
       starts.push(off);
-      pieces.push(prefix, line, nl);
-      off += prefix.length + line.length + 1;
-    }
+      pieces.push(pre, line, nl);
+      off += pre.length + line.length + 1;
+    });
     // Lines the log could not take are not shown either: the viewer reads what it shows from the file.
     if (!this.write(Buffer.concat(pieces, off - this.fileOffset))) return;
-    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
     for (let i = 0; i < lines.length; i++) {
-      const d = decodeDisplay(lines[i]!);
-      const level = this.classifiers[stream]!.classify(d.text);
       const start = starts[i]!;
-      this.log.appendWritten(start, start + prefix.length + lines[i]!.length + 1, level, streamName);
-      const ev: RunLine = { n: ++this.lineNo, stream: streamName, t, text: d.text, level };
-      if (d.truncated) ev.truncated = true;
-      this.batch.push(ev);
-      if (this.batch.length >= BATCH_LINES) this.flushBatch();
+      const end = i + 1 < lines.length ? starts[i + 1]! : off;
+      this.indexed(stream, t, start, end, decodeDisplay(lines[i]!));
     }
+  }
+
+  /** A record now complete in the file: into the index, and out to listeners. */
+  private indexed(stream: 0 | 1, t: number, start: number, end: number, d: DisplayLine): void {
+    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
+    const level = this.classifiers[stream]!.classify(d.text);
+    this.log.appendWritten(start, end, level, streamName);
+    const ev: RunLine = { n: ++this.lineNo, stream: streamName, t, text: d.text, level };
+    if (d.truncated) ev.truncated = true;
+    this.batch.push(ev);
+    if (this.batch.length >= BATCH_LINES) this.flushBatch();
     if (this.batch.length > 0 && this.batchTimer === null) {
       this.batchTimer = setTimeout(() => this.flushBatch(), BATCH_MS);
     }
+  }
+
+  /** Start a record whose line has not ended yet: prefix and bytes so far, no newline. */
+  private openRecord(stream: 0 | 1, t: number, bytes: Buffer): void {
+    if (this.open) this.closeOpen(false);
+    const start = this.fileOffset;
+    const prefix = `${t}\t${streamLetter(stream === 0 ? 'stdout' : 'stderr', true)}\t`;
+    if (!this.write(Buffer.concat([Buffer.from(prefix), bytes]))) return;
+    // Enough of the start of the line to show and classify it, however long it gets.
+    const head = Buffer.from(bytes.subarray(0, DISPLAY_MAX_BYTES + 1));
+    this.open = { stream, t, start, letterAt: start + prefix.length - 2, head };
+  }
+
+  private appendOpen(bytes: Buffer): void {
+    if (bytes.length > 0) this.write(bytes);
+  }
+
+  /** End the open record: `newline` when its line ended; otherwise its letter becomes o/e ("continued"). */
+  private closeOpen(newline: boolean): void {
+    const o = this.open;
+    if (!o) return;
+    this.open = null;
+    if (!this.write(Buffer.from('\n'))) return;
+    if (!newline && this.fd !== null) {
+      const letter = Buffer.from(streamLetter(o.stream === 0 ? 'stdout' : 'stderr', false));
+      try {
+        writeSync(this.fd, letter, 0, 1, o.letterAt);
+      } catch {
+        // An overwrite in place needs no new space; if it still fails the record reads as a complete line.
+      }
+    }
+    this.indexed(o.stream, o.t, o.start, this.fileOffset, decodeDisplay(o.head));
   }
 
   private flushBatch(): void {
@@ -645,9 +717,11 @@ class RunController {
     // Leftovers of the run (ended below) do not count: the run is the leader's lifetime.
     const durationMs = Math.round((this.leaderExitAt ?? performance.now()) - this.t0);
     const t = durationMs;
+    // The output's last bytes, left without a newline: kept as o/e records, so nothing gains a newline.
+    if (this.open) this.closeOpen(false);
     for (const stream of [0, 1] as const) {
       const p = this.partial[stream]!;
-      if (p.len > 0) this.record(stream, t, [Buffer.concat(p.parts)]);
+      if (p.len > 0) this.record(stream, t, [Buffer.concat(p.parts)], true);
       p.parts = [];
       p.len = 0;
     }

@@ -27,6 +27,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // dist/cli.mjs sits next to dist/renderer/.
   const rendererDir = join(dirname(fileURLToPath(import.meta.url)), 'renderer');
   const server = await startServer({ engine, rendererDir, host, port });
+  // Its stdout may be a pipe whose reader goes (`| head -1`): that must not end the server and its runs.
+  processEchoes();
   if (!isLoopbackBind(host)) {
     process.stderr.write(
       `aio-tuner: WARNING: listening on ${host}, which is not a loopback address: anyone who can reach it and learns the token controls runs on this machine. Prefer the default 127.0.0.1 with \`ssh -L ${server.port}:127.0.0.1:${server.port} SERVER\`.\n`,
@@ -41,7 +43,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const sig = await new Promise<StopSignal>((resolve) => {
     for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
   });
-  processEchoes(); // the terminal may be gone: a failed write must not end the shutdown
   if (sig === 'SIGHUP') await engine.runs.stopAll('SIGHUP');
   await engine.dispose();
   await server.close();

@@ -6,7 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, freshHome } from '../helpers/serve';
+import { WebSocket } from 'ws';
+import { CLI, freshHome, startServe } from '../helpers/serve';
+import { defaultSettings } from '../../app/command/types';
 import { need } from '../helpers/require';
 
 // Word-split by bash as in the issue's reproductions (`$A run …`): neither path has spaces here.
@@ -216,4 +218,33 @@ test('a full disk under AIO_TUNER_HOME: one line, the workload stopped, the outc
   } finally {
     spawnSync('umount', [home]);
   }
+});
+
+test('SIGHUP to serve stops its runs with SIGHUP (recorded) and exits 129', async () => {
+  const s = await startServe();
+  const a = uniq();
+  const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, {
+    headers: { Origin: s.origin },
+  });
+  await new Promise((r) => ws.on('open', r));
+  const reply = new Promise<{ ok: boolean; result?: { runId: string } }>((resolve) =>
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.id === 1) resolve(m);
+    }),
+  );
+  // No CPUs and no memory policy: no numactl, so this runs wherever the test does.
+  const settings = { ...defaultSettings(), memPolicy: 'none', workload: ['sleep', a] };
+  ws.send(JSON.stringify({ type: 'req', id: 1, method: 'run.start', params: { settings } }));
+  const r = await reply;
+  assert.ok(r.ok, JSON.stringify(r));
+  await until(() => sleepers(a).length === 1, 'the run started');
+  ws.close();
+  const exit = new Promise<number | null>((resolve) => s.proc.once('exit', (code) => resolve(code)));
+  s.proc.kill('SIGHUP');
+  assert.equal(await exit, 129, s.output());
+  assert.deepEqual(sleepers(a), [], 'nothing of the run is left');
+  const info = JSON.parse(readFileSync(join(s.home, 'runs', r.result!.runId, 'run.json'), 'utf8'));
+  assert.equal(info.state, 'exited');
+  assert.equal(info.outcome.signal, 'SIGHUP');
 });

@@ -66,6 +66,8 @@ export interface RunOutcome {
   results: ResultSummary | null;
   /** Remote runs: the connection to the target was lost before the end was reported (the log so far is kept). */
   connectionLost?: string;
+  /** The log could not be written (disk full…): the workload was stopped; the log holds what fit. */
+  logError?: string;
   /**
    * Where the run's load went: every CPU of the target, its mean (time-weighted) and peak busy fraction while the
    * run went, closing with a sample taken at exit so even a short run is seen. Null when no sample was taken

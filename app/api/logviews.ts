@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { LogIndex, LEVELS, SearchPatternError, SearchTimeoutError, type FilterOptions } from '../logs';
 import { ApiError, type Level, type LogLine, type LogQueryResult } from './contract';
 import { childPath, segmentFrom } from '../util/pathsegment';
+import { parentFolderProblem } from '../util/parentfolder';
 
 interface Entry {
   index: LogIndex;
@@ -228,10 +229,8 @@ export class LogViews {
   async save(logId: string, path: string): Promise<{ path: string }> {
     const e = this.get(logId);
     const dir = dirname(path);
-    const st = await stat(dir).catch(() => null);
-    if (!st) throw new ApiError(`cannot save to ${path}: the folder ${dir} does not exist`, 'bad-request');
-    if (!st.isDirectory())
-      throw new ApiError(`cannot save to ${path}: ${dir} is not a folder`, 'bad-request');
+    const problem = parentFolderProblem(path);
+    if (problem) throw new ApiError(`cannot save to ${path}: ${problem}`, 'bad-request');
     if (resolve(path) === e.path) return { path }; // already there
     const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`);
     try {

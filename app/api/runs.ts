@@ -4,6 +4,7 @@
  * crash of the UI loses nothing.
  */
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../command/types';
@@ -22,6 +23,27 @@ import { childPath, isSafeSegment } from '../util/pathsegment';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
 import { hostBindingProblem, preflightProblem } from './preflight';
+
+/**
+ * run.json, atomically; on a full disk (no room for the temporary copy) over the old record in place, which
+ * usually fits in the blocks it already has, so a run that filled the disk still records how it ended.
+ */
+async function writeRecord(path: string, json: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, json);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC' || !existsSync(path)) throw e;
+    const fh = await open(path, 'r+');
+    try {
+      const buf = Buffer.from(json);
+      await fh.write(buf, 0, buf.length, 0);
+      await fh.truncate(buf.length);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+}
 
 type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit'>(event: E, data: ApiEvents[E]) => void;
 
@@ -54,6 +76,7 @@ export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome 
     lines: r.lines,
     ...(r.startError ? { startError: r.startError } : {}),
     ...(r.connectionLost ? { connectionLost: r.connectionLost } : {}),
+    ...(r.logError ? { logError: r.logError } : {}),
     timedOut: r.timedOut,
     stopped: r.stopped,
     results: summarize(metrics),
@@ -75,6 +98,8 @@ export class RunManager {
   private readonly activity = new Set<() => void>();
   private readonly saving = new Map<string, Promise<void>>();
   private readonly settling = new Map<string, Promise<void>>();
+  // Runs whose last run.json write failed, with why; the record stays in memory and the next write retries.
+  private readonly unsaved = new Map<string, string>();
 
   constructor(
     private readonly dir: string,
@@ -211,13 +236,28 @@ export class RunManager {
     const json = JSON.stringify(info, null, 2) + '\n';
     const prev = this.saving.get(info.runId) ?? Promise.resolve();
     const next = prev
-      .then(() => writeFileAtomic(join(childPath(this.dir, 'run id', info.runId), 'run.json'), json))
-      .catch(() => undefined)
+      .then(() => writeRecord(join(childPath(this.dir, 'run id', info.runId), 'run.json'), json))
+      .then(
+        () => void this.unsaved.delete(info.runId),
+        (e: unknown) => {
+          const err = e as NodeJS.ErrnoException;
+          const why = err.code === 'ENOSPC' ? 'the disk is full' : (err.message ?? String(e));
+          this.unsaved.set(
+            info.runId,
+            `${join(this.dir, info.runId, 'run.json')} could not be saved: ${why}`,
+          );
+        },
+      )
       .finally(() => {
         if (this.saving.get(info.runId) === next) this.saving.delete(info.runId);
       });
     this.saving.set(info.runId, next);
     return next;
+  }
+
+  /** Why the run's latest record is not on disk (kept in memory only), or null when it is saved. */
+  saveProblem(runId: string): string | null {
+    return this.unsaved.get(runId) ?? null;
   }
 
   /** Wait until every pending run.json write has landed. */
@@ -231,13 +271,14 @@ export class RunManager {
     this.finished.delete(runId);
   }
 
-  async stop(runId: string): Promise<void> {
+  /** `first`: the signal before SIGKILL (SIGTERM; SIGHUP when the tool itself was hung up on). */
+  async stop(runId: string, first?: NodeJS.Signals): Promise<void> {
     const l = this.live.get(runId);
     if (!l) {
       if (this.finished.has(runId)) return;
       throw new ApiError(`no run "${runId}"`, 'not-found');
     }
-    await l.handle.stop();
+    await l.handle.stop(first);
   }
 
   async waitFor(runId: string): Promise<RunInfo> {
@@ -258,8 +299,8 @@ export class RunManager {
     return info;
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.live.values()].map((l) => l.handle.stop()));
+  async stopAll(first?: NodeJS.Signals): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.handle.stop(first)));
     await Promise.all([...this.settling.values()]);
     await this.flush();
   }

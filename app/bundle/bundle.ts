@@ -4,7 +4,7 @@
  * `createBundle`; `previewBundle` shows the same plan without running or writing anything.
  */
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { folderProblem, parentFolderProblem } from '../util/parentfolder';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { BundleInfo, BundlePreview } from '../api/contract';
@@ -170,16 +170,23 @@ export function defaultBundleName(d: Date = new Date()): string {
   return `aio-tuner-bundle-${safeHost()}-${stamp(d)}.tar.gz`;
 }
 
+/** `--out FILE|DIR` names a folder when it ends with `/` or is an existing folder. */
+function outIsFolder(out: string): boolean {
+  return out.endsWith('/') || folderProblem(resolve(out)) === null;
+}
+
+/** Why the bundle cannot go to `out` (the folder it goes into is missing), or null. Checked before any run. */
+export function bundleOutProblem(out: string | undefined): string | null {
+  if (out === undefined || out === '') return null;
+  return outIsFolder(out) ? folderProblem(resolve(out)) : parentFolderProblem(out);
+}
+
 async function targetPath(out: string | undefined, dataDir: string, now: Date): Promise<string> {
   if (out === undefined || out === '') return join(dataDir, 'bundles', defaultBundleName(now));
+  const problem = bundleOutProblem(out);
+  if (problem) throw new Error(`cannot write the bundle to ${out}: ${problem}`);
   const abs = resolve(out);
-  const isDir =
-    out.endsWith('/') ||
-    (await stat(abs).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ));
-  return isDir ? join(abs, defaultBundleName(now)) : abs;
+  return outIsFolder(out) ? join(abs, defaultBundleName(now)) : abs;
 }
 
 /** Folder name inside the archive: the file name without its extension. */

@@ -1,6 +1,7 @@
 /** Support bundles: one .tar.gz with a level-4 run, the machine and the Python installation, secrets redacted. */
 export {
   createBundle,
+  bundleOutProblem,
   previewBundle,
   plannedFiles,
   debugRunSettings,

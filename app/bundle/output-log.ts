@@ -10,15 +10,20 @@ import { open, stat } from 'node:fs/promises';
 import { LOG_MAGIC, detectFormat, parsePrefix, scanLines, type Stream } from '../logs';
 import type { Redactor } from './redact';
 
-/** `[stdout +1.234s] ` / `[stderr +1.234s] `, or without time for a plain log that has none. */
-export function linePrefix(stream: Stream, t: number | null): string {
+/**
+ * `[stdout +1.234s] ` / `[stderr +1.234s] `, or without time for a plain log that has none; `, no newline`
+ * before the `]` when the program wrote no newline after that line's bytes.
+ */
+export function linePrefix(stream: Stream, t: number | null, newline = true): string {
   const time = t === null ? '' : ` +${(t / 1000).toFixed(3)}s`;
-  return `[${stream}${time}] `;
+  return `[${stream}${time}${newline ? '' : ', no newline'}] `;
 }
 
 export const OUTPUT_LOG_FORMAT =
   'One line per output line: "[stdout +S.sss] " or "[stderr +S.sss] " (seconds since the run started), then ' +
-  'the bytes exactly as the program wrote them, escape codes included.';
+  'the bytes exactly as the program wrote them, escape codes included. "[stdout +S.sss, no newline] " marks ' +
+  'bytes the program wrote without a newline after them (its last output, or a very long line that the ' +
+  'other stream interrupted and the next line of the same stream continues).';
 
 /** Called for every line of the source log: the original bytes are buf[start, end). */
 export type LineVisitor = (stream: Stream, buf: Buffer, start: number, end: number) => void;
@@ -71,10 +76,11 @@ export async function* outputLines(
     const stream: Stream = p?.stream ?? 'stdout';
     onLine?.(stream, buf, body, e);
     // Consecutive lines mostly share their millisecond: reuse the prefix string.
-    const key = `${stream}${p ? p.t : ''}`;
+    const newline = p ? p.newline : true;
+    const key = `${stream}${p ? p.t : ''}${newline ? '' : '!'}`;
     if (key !== lastKey) {
       lastKey = key;
-      lastPrefix = linePrefix(stream, p ? p.t : null);
+      lastPrefix = linePrefix(stream, p ? p.t : null, newline);
     }
     const text = buf.toString('latin1', body, e);
     const red = redactor.latin1Line(text);

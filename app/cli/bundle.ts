@@ -13,6 +13,7 @@ import { formatBytes } from '../topology/units';
 import { numactlStatus } from '../system/numactl';
 import { dataDir } from '../util/datadir';
 import {
+  bundleOutProblem,
   createBundle,
   fromRunInfo,
   PatternError,
@@ -24,7 +25,8 @@ import {
   type SavedRunFiles,
 } from '../bundle';
 import { untilDone } from './interrupt';
-import { LOG_MAGIC } from '../logs';
+import { RunTicker } from './ticker';
+import { LOG_MAGIC, detectFormat } from '../logs';
 import { TargetService } from '../remote/service';
 import { LOCAL_URL } from '../remote/url';
 
@@ -42,7 +44,8 @@ async function logStart(path: string): Promise<string> {
     const buf = Buffer.alloc(200);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const head = buf.toString('utf8', 0, bytesRead);
-    if (head.startsWith(LOG_MAGIC)) {
+    // Either version's header (same length): `# aio-tuner log vN <ISO start> …`.
+    if (detectFormat(buf.subarray(0, bytesRead)) === 'tuner') {
       const iso = head.slice(LOG_MAGIC.length).trim().split(/\s/)[0];
       if (iso && !Number.isNaN(Date.parse(iso))) return iso;
     }
@@ -109,6 +112,9 @@ export async function bundleCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const timeoutS = intFlag('timeout', values.timeout, 1);
+  // Refused before the (possibly long) run, not after it.
+  const outProblem = bundleOutProblem(values.out);
+  if (outProblem) throw new UsageError(`--out ${values.out}: ${outProblem}`);
   const source = sourceFrom(values);
   // With --target the run and the system files come from the target; the bundle is written here.
   const targets = new TargetService(dataDir());
@@ -150,10 +156,14 @@ async function bundleOn(
   }
   const settings = fromRun?.settings ?? settingsFromFlags(values, positionals, topology);
 
+  // Progress goes to stderr so stdout stays the result (or the JSON).
+  const ticker = new RunTicker(process.stderr);
   const progress = (stage: BundleStage, detail?: string): void => {
-    // Progress goes to stderr so stdout stays the result (or the JSON).
-    if (stage === 'run' && detail && /^\d+ lines/.test(detail)) return;
+    const lines = stage === 'run' && detail ? /^(\d+) lines/.exec(detail) : null;
+    if (lines) return ticker.lines(Number(lines[1]));
+    ticker.end();
     process.stderr.write(`[${stage}] ${detail ?? ''}\n`);
+    if (stage === 'run') ticker.start();
   };
   const numactl = targets.isRemote()
     ? ((await targets.remoteNumactl()) ?? { available: false })
@@ -179,6 +189,7 @@ async function bundleOn(
     }),
   );
 
+  ticker.end();
   if (values.json) {
     const { path, sizeBytes, note, files } = result;
     process.stdout.write(JSON.stringify({ path, sizeBytes, note, files }, null, 2) + '\n');

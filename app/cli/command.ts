@@ -80,6 +80,8 @@ export async function commandCommand(argv: string[]): Promise<number> {
     container: values.container,
   });
   process.stdout.write(formatBuilt(built, settings, format) + '\n');
-  if (values.check && reportChecks(built.checks)) return 3;
+  if (values.check) return reportChecks(built.checks) ? 3 : 0;
+  // A command that cannot work must not look fine: errors are shown even unasked (the exit code is still 0).
+  reportChecks(built.checks.filter((c) => c.severity === 'error'));
   return 0;
 }

@@ -1,25 +1,33 @@
 /**
- * Ctrl-C (or SIGTERM) while a CLI command waits for work it started: stop that work — never leave its
- * processes behind — then let the command finish its output. The exit status to use is 130 or 143.
+ * Ctrl-C, SIGTERM or a hang-up (SIGHUP: the ssh session or terminal went away) while a CLI command waits for
+ * work it started: stop that work — never leave its processes behind — then let the command finish its output.
+ * The exit status to use is 128+n for signal n (130, 143, 129).
  */
+import { processEchoes } from './echo';
+
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+export const SIGNAL_STATUS: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 export async function untilDone<T>(
   message: string,
-  stop: () => void,
+  stop: (sig: StopSignal) => void,
   done: Promise<T>,
-): Promise<{ result: T; interrupted: number }> {
-  let interrupted = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = sig === 'SIGINT' ? 130 : 143;
-    process.stderr.write(`\naio-tuner: ${sig}: ${message}\n`);
-    stop();
+): Promise<{ result: T; interrupted: number; signal: StopSignal | null }> {
+  let signal: StopSignal | null = null;
+  // After a hang-up the terminal is gone: writing to it fails (EIO), which must not end the tool.
+  const { stderr } = processEchoes();
+  const onSignal = (sig: StopSignal) => {
+    if (signal) return;
+    signal = sig;
+    stderr.write(`\naio-tuner: ${sig}: ${message}\n`);
+    stop(sig);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
-    return { result: await done, interrupted };
+    const result = await done;
+    return { result, interrupted: signal ? SIGNAL_STATUS[signal] : 0, signal };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
 }

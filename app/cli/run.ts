@@ -12,6 +12,8 @@ import { Engine } from '../api/engine';
 import { ApiError } from '../api/contract';
 import { exitStatusCode } from '../run';
 import { untilDone } from './interrupt';
+import { processEchoes } from './echo';
+import { parentFolderProblem } from '../util/parentfolder';
 
 export const RUN_OPTIONS = {
   ...COMMAND_OPTIONS,
@@ -26,6 +28,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0 && values.profile === undefined && values.import === undefined)
     throw new UsageError(MISSING_WORKLOAD);
   const timeoutS = intFlag('timeout', values.timeout, 1);
+  if (values.log !== undefined) {
+    const problem = values.log === '' ? 'needs a file name' : parentFolderProblem(values.log);
+    if (problem) throw new UsageError(`--log ${values.log}: ${problem}`);
+  }
   const format = values.format === undefined ? null : formatFlag(values.format);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   let settings, built;
@@ -38,9 +44,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     await engine.dispose();
     throw e;
   }
+  const echo = processEchoes();
   // With --json, stdout carries only the final JSON; the workload's lines go to stderr.
-  const out = values.json ? process.stderr : process.stdout;
-  if (format !== null) process.stderr.write(formatBuilt(built, settings, format) + '\n');
+  const out = values.json ? echo.stderr : echo.stdout;
+  if (format !== null) echo.stderr.write(formatBuilt(built, settings, format) + '\n');
   if (values.check) {
     // Same findings and exit code as `command --check`, and nothing is started when one is an error.
     if (reportChecks(built.checks, 'aio-tuner: ')) {
@@ -49,7 +56,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   } else {
     for (const c of built.checks)
-      if (c.severity !== 'info') process.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
+      if (c.severity !== 'info') echo.stderr.write(`aio-tuner: ${c.severity}: ${c.code}: ${c.message}\n`);
   }
 
   let info;
@@ -60,7 +67,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     });
   } catch (e) {
     if (e instanceof ApiError && e.code === 'start-failed') {
-      process.stderr.write(`aio-tuner: ${e.message}\n`);
+      echo.stderr.write(`aio-tuner: ${e.message}\n`);
       await engine.dispose();
       return 127;
     }
@@ -69,21 +76,36 @@ export async function runCommand(argv: string[]): Promise<number> {
   const unsubscribe = engine.subscribe((event, data) => {
     if (event !== 'run.lines' || values.quiet) return;
     const d = data as { lines: { stream: string; text: string }[] };
-    for (const l of d.lines)
-      (l.stream === 'stderr' && !values.json ? process.stderr : out).write(l.text + '\n');
+    // One write per stream run of a batch, not one per line.
+    let text = '';
+    let target = out;
+    for (const l of d.lines) {
+      const to = l.stream === 'stderr' && !values.json ? echo.stderr : out;
+      if (to !== target) {
+        target.write(text);
+        text = '';
+        target = to;
+      }
+      text += l.text + '\n';
+    }
+    target.write(text);
   });
   const { result: done, interrupted } = await untilDone(
-    'stopping the run (its whole process group)…',
-    () => void engine.runs.stop(info.runId),
+    'stopping the run (every process it started)…',
+    // A hang-up is passed on (the run ends as a job of the closed terminal would, SIGHUP in run.json).
+    (sig) => void engine.runs.stop(info.runId, sig === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM'),
     engine.runs.waitFor(info.runId),
   );
   unsubscribe();
+  const unsaved = engine.runs.saveProblem(info.runId);
   await engine.dispose();
   const o = done.outcome!;
-  if (o.startError) process.stderr.write(`aio-tuner: ${o.startError}\n`);
-  if (o.connectionLost) process.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
+  if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}\n`);
+  if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
+  if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
+  if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);
   if (values.json) {
-    process.stdout.write(
+    echo.stdout.write(
       JSON.stringify(
         {
           exitCode: o.exitCode,
@@ -103,21 +125,24 @@ export async function runCommand(argv: string[]): Promise<number> {
           checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
           ...(o.startError ? { startError: o.startError } : {}),
           ...(o.connectionLost ? { connectionLost: o.connectionLost } : {}),
+          ...(o.logError ? { logError: o.logError } : {}),
           ...(done.target ? { target: done.target } : {}),
         },
         null,
         2,
       ) + '\n',
     );
-  } else if (!values.quiet) {
+  } else if (!values.quiet && !o.logError) {
     const r = o.results;
     const parts: string[] = [];
     if (r?.latencyMs?.mean != null) parts.push(`latency mean ${r.latencyMs.mean} ms`);
     if (r?.throughput) parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
-    process.stderr.write(
+    echo.stderr.write(
       `aio-tuner: ${o.signal ? `ended by ${o.signal}` : `exit code ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(1)} s` +
         `${parts.length ? '; ' + parts.join(', ') : ''}; log: ${o.logFile}\n`,
     );
   }
+  // The tool could not do its job (keep the output): a runtime failure, whatever the stopped workload returned.
+  if (o.logError) return 1;
   return exitStatusCode(o) ?? (interrupted || 1);
 }

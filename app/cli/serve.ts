@@ -5,6 +5,8 @@ import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { startServer } from '../server/server';
 import { isLoopbackBind } from '../server/security';
+import { processEchoes } from './echo';
+import { SIGNAL_STATUS, STOP_SIGNALS, type StopSignal } from './interrupt';
 
 export const SERVE_OPTIONS = {
   ...sourceOptions,
@@ -25,6 +27,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // dist/cli.mjs sits next to dist/renderer/.
   const rendererDir = join(dirname(fileURLToPath(import.meta.url)), 'renderer');
   const server = await startServer({ engine, rendererDir, host, port });
+  // Its stdout may be a pipe whose reader goes (`| head -1`): that must not end the server and its runs.
+  processEchoes();
   if (!isLoopbackBind(host)) {
     process.stderr.write(
       `aio-tuner: WARNING: listening on ${host}, which is not a loopback address: anyone who can reach it and learns the token can run any command and read or write any file as this user (plain HTTP: the token crosses the network readable). Prefer the default 127.0.0.1 with \`ssh -L ${server.port}:127.0.0.1:${server.port} SERVER\`.\n`,
@@ -35,12 +39,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS_HOST, then open the URL above.\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  // A hang-up (the ssh session that started it closed) stops it like SIGTERM, with no run left behind.
+  const sig = await new Promise<StopSignal>((resolve) => {
+    for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
   });
+  if (sig === 'SIGHUP') await engine.runs.stopAll('SIGHUP');
   await engine.dispose();
   await server.close();
-  return 0;
+  // SIGINT/SIGTERM are how browser mode is meant to be stopped (exit 0); a hang-up is reported as such.
+  return sig === 'SIGHUP' ? SIGNAL_STATUS.SIGHUP : 0;
 }

@@ -262,7 +262,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 
   const { result: fin, interrupted } = await untilDone(
     'stopping the current run; finished rows are kept…',
-    () => void engine.sweeps.cancel(rec.sweepId),
+    (sig) => {
+      // A hang-up reaches the current run as SIGHUP (first signal wins); cancel then ends the sweep.
+      if (sig === 'SIGHUP') void engine.runs.stopAll('SIGHUP');
+      void engine.sweeps.cancel(rec.sweepId);
+    },
     engine.sweeps.wait(rec.sweepId),
   );
   unsubscribe();

@@ -11,6 +11,8 @@ export {
 } from './classify';
 export {
   LOG_MAGIC,
+  LOG_MAGIC_V1,
+  streamLetter,
   MAX_LINE_BYTES,
   DISPLAY_MAX_CHARS,
   DISPLAY_MAX_BYTES,

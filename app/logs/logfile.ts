@@ -1,23 +1,31 @@
 /**
- * Run log file format (one file per run).
+ * Run log file format (one file per run), version 2.
  *
- *   # aio-tuner log v1 <ISO start time> (fields: t_ms<TAB>O|E<TAB>original bytes)\n      ← header, exactly one line
- *   <t_ms>\t<O|E>\t<original line bytes>\n                                                ← one per output line
+ *   # aio-tuner log v2 <ISO start time> (fields: t_ms<TAB>O|E|o|e<TAB>original bytes; …)\n  ← header, one line
+ *   <t_ms>\t<O|E|o|e>\t<original line bytes>\n                                             ← one per record
  *
- * - t_ms: integer milliseconds since the run started, when the line's newline arrived.
- * - O = stdout, E = stderr. Lines are in arrival order across both streams; the line number is the position.
+ * - t_ms: integer milliseconds since the run started, when the line's newline arrived (for a line written in
+ *   pieces, when its first piece was written).
+ * - O = stdout, E = stderr: the original bytes ended with `\n` there. Lowercase o / e: the original had NO
+ *   newline after these bytes; either the output ended there (an unterminated last line) or the same stream's
+ *   next record continues the line (the other stream wrote in the middle of a line longer than MAX_LINE_BYTES).
+ *   Records are in arrival order across both streams; the record number is the line number.
  * - The bytes after the second TAB are exactly what the process wrote, minus the `\n` (ANSI escapes, invalid
  *   UTF-8, CRs and TABs included), so `cut -f3-` restores the output and the file stays readable in a pager.
- * - A final line the process left without `\n` is stored with one; a line longer than MAX_LINE_BYTES is split
- *   into consecutive records (a bound so a runaway writer cannot exhaust memory).
+ *   A line of any length is one record: past MAX_LINE_BYTES it is written to the file as it arrives instead of
+ *   being held in memory, so it is not split (unless the other stream interrupts it, see o / e).
  *
+ * Version 1 (`# aio-tuner log v1`) is the same without o / e: an unterminated last line was stored as if it had
+ * a newline, and a line over MAX_LINE_BYTES was split into several O/E records. Every reader reads both.
  * Readers (readLogFile, LogIndex) also accept a plain log without header (e.g. `prog > out.log` sent by a
  * colleague): every line is then a stdout line with unknown time.
  */
 import { open } from 'node:fs/promises';
 import { displayText } from './ansi';
 
-export const LOG_MAGIC = '# aio-tuner log v1';
+/** The header this version writes; LOG_MAGIC_V1 (same length) is still read. */
+export const LOG_MAGIC = '# aio-tuner log v2';
+export const LOG_MAGIC_V1 = '# aio-tuner log v1';
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Display text is cut here so a 10 MB line cannot freeze a renderer. */
 export const DISPLAY_MAX_CHARS = 4096;
@@ -28,25 +36,37 @@ export type Stream = 'stdout' | 'stderr';
 export type LogFormat = 'tuner' | 'plain';
 
 export function logHeader(start: Date = new Date()): string {
-  return `${LOG_MAGIC} ${start.toISOString()} (fields: t_ms<TAB>O|E<TAB>original bytes)\n`;
+  return `${LOG_MAGIC} ${start.toISOString()} (fields: t_ms<TAB>O|E|o|e<TAB>original bytes; o/e: no newline after these bytes)\n`;
 }
 
 const TAB = 9;
 const NL = 10;
 
-/** Where the payload of a record starts and what its prefix says; null if the bytes are not a tuner record. */
+/** The stream letter of a record: O/E when the original line ended with a newline, o/e when it did not. */
+export function streamLetter(stream: Stream, newline: boolean): string {
+  const c = stream === 'stderr' ? 'E' : 'O';
+  return newline ? c : c.toLowerCase();
+}
+
+/**
+ * Where the payload of a record starts and what its prefix says; null if the bytes are not a tuner record.
+ * `newline` is false for o/e records (v2): the original had no newline after the payload. `letter` is the
+ * offset of the stream letter (the writer turns O into o there when a line it started is interrupted).
+ */
 export function parsePrefix(
   buf: Uint8Array,
   start: number,
   end: number,
-): { t: number; stream: Stream; body: number } | null {
+): { t: number; stream: Stream; body: number; newline: boolean } | null {
   let i = start;
   let t = 0;
   while (i < end && buf[i]! >= 48 && buf[i]! <= 57) t = t * 10 + (buf[i++]! - 48);
+  // An empty line's record ends right after the second TAB: body === end is allowed.
   if (i === start || i + 2 >= end || buf[i] !== TAB) return null;
   const s = buf[i + 1];
-  if ((s !== 79 && s !== 69) || buf[i + 2] !== TAB) return null; // 'O' | 'E'
-  return { t, stream: s === 69 ? 'stderr' : 'stdout', body: i + 3 };
+  // 'O' | 'E' | 'o' | 'e'
+  if ((s !== 79 && s !== 69 && s !== 111 && s !== 101) || buf[i + 2] !== TAB) return null;
+  return { t, stream: s === 69 || s === 101 ? 'stderr' : 'stdout', body: i + 3, newline: s < 97 };
 }
 
 export interface DisplayLine {
@@ -64,7 +84,8 @@ export function decodeDisplay(buf: Buffer, start = 0, end = buf.length): Display
 }
 
 export function detectFormat(firstBytes: Buffer): LogFormat {
-  return firstBytes.subarray(0, LOG_MAGIC.length).toString('latin1') === LOG_MAGIC ? 'tuner' : 'plain';
+  const head = firstBytes.subarray(0, LOG_MAGIC.length).toString('latin1');
+  return head === LOG_MAGIC || head === LOG_MAGIC_V1 ? 'tuner' : 'plain';
 }
 
 /**
@@ -136,6 +157,12 @@ export interface LogRecord {
   t: number | null;
   /** The original bytes of the line (no newline). */
   raw: Buffer;
+  /**
+   * The original had a newline after `raw` (false for a v2 o/e record: an unterminated last line, or a piece
+   * continued by the same stream's next record). A plain log's unterminated last line is false too. So the
+   * output is every record's `raw` followed by `\n` where `newline` is true, byte for byte.
+   */
+  newline: boolean;
   /** Decoded (U+FFFD for invalid bytes), escapes stripped, full length. */
   text: string;
 }
@@ -159,19 +186,33 @@ export async function* readLogBatches(path: string): AsyncGenerator<LogRecord[]>
   let skipHeader = format === 'tuner';
   let pos = 0;
   let batch: LogRecord[] = [];
-  const take = (buf: Buffer, s: number, e: number): void => {
+  // scanLines reports the file's last line alike with or without its newline: tell them apart by offset.
+  let fileEndsWithNewline = true;
+  if (size > 0) {
+    const last = Buffer.alloc(1);
+    const f = await open(path, 'r');
+    try {
+      await f.read(last, 0, 1, size - 1);
+    } finally {
+      await f.close();
+    }
+    fileEndsWithNewline = last[0] === NL;
+  }
+  const take = (buf: Buffer, s: number, e: number, off: number): void => {
     if (skipHeader) {
       skipHeader = false;
       return;
     }
     const p = format === 'tuner' ? parsePrefix(buf, s, e) : null;
     const raw = Buffer.from(buf.subarray(p ? p.body : s, e));
+    const atEnd = off + (e - s) >= size;
     batch.push({
       n: ++n,
       stream: p?.stream ?? 'stdout',
       t: p ? p.t : null,
       raw,
       text: displayText(raw.toString('utf8')),
+      newline: (p ? p.newline : true) && !(atEnd && !fileEndsWithNewline && !p),
     });
   };
   while (pos < size) {
@@ -179,7 +220,9 @@ export async function* readLogBatches(path: string): AsyncGenerator<LogRecord[]>
     let next = await scanLines(path, pos, end, take, { includePartial: end === size });
     if (next === pos) {
       // One line longer than the window: read just that line, whatever its size.
-      next = await scanLines(path, pos, size, (b, s, e) => (take(b, s, e), false), { includePartial: true });
+      next = await scanLines(path, pos, size, (b, s, e, o) => (take(b, s, e, o), false), {
+        includePartial: true,
+      });
     }
     pos = next;
     const out = batch;

@@ -2,7 +2,7 @@
  * Process-group inspection through /proc. A run is started in its own process group, so "the run" is every
  * process whose pgrp is the leader's pid — including grandchildren that outlive the leader.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ProcStat {
@@ -11,6 +11,10 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Field 6: session id. */
+  session: number;
+  /** Field 22: start time in clock ticks since boot; with the pid, names a process even after pid reuse. */
+  starttime: number;
   /** Field 39: CPU the task last ran on. */
   processor: number;
 }
@@ -28,6 +32,8 @@ export function parseStat(text: string): ProcStat | null {
     state: rest[0] ?? '?',
     ppid: Number(rest[1]),
     pgrp: Number(rest[2]),
+    session: Number(rest[3]),
+    starttime: Number(rest[19]),
     processor: Number(rest[36]),
   };
 }
@@ -40,8 +46,8 @@ function readText(path: string): string | null {
   }
 }
 
-/** Live (non-zombie) processes of a process group. */
-export function groupMembers(pgid: number, root = '/'): ProcStat[] {
+/** Every live (non-zombie) process. */
+export function allProcesses(root = '/'): ProcStat[] {
   const proc = join(root, 'proc');
   const out: ProcStat[] = [];
   let names: string[];
@@ -55,9 +61,95 @@ export function groupMembers(pgid: number, root = '/'): ProcStat[] {
     if (c < 48 || c > 57) continue;
     const text = readText(join(proc, name, 'stat'));
     const st = text ? parseStat(text) : null;
-    if (st && st.pgrp === pgid && st.state !== 'Z') out.push(st);
+    if (st && st.state !== 'Z') out.push(st);
   }
   return out;
+}
+
+/** Live (non-zombie) processes of a process group. */
+export function groupMembers(pgid: number, root = '/'): ProcStat[] {
+  return allProcesses(root).filter((p) => p.pgrp === pgid);
+}
+
+// Node gives a child socket pairs, other launchers pipes: either way the fd names `kind:[inode]`.
+const STREAM_LINK = /^(?:pipe|socket):\[(\d+)\]$/;
+
+/** The inode of the pipe or socket an fd points at (`pipe:[123]`, `socket:[123]`), or null. */
+export function pipeInode(pid: number, fd: number, root = '/'): number | null {
+  try {
+    const m = STREAM_LINK.exec(readlinkSync(join(root, 'proc', String(pid), 'fd', String(fd))));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Processes holding an fd on one of these pipes or sockets (readable only for our own processes, or as root). */
+export function pipeHolders(inodes: ReadonlySet<number>, candidates: ProcStat[], root = '/'): ProcStat[] {
+  if (inodes.size === 0) return [];
+  const out: ProcStat[] = [];
+  for (const p of candidates) {
+    const dir = join(root, 'proc', String(p.pid), 'fd');
+    let fds: string[];
+    try {
+      fds = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(join(dir, fd));
+      } catch {
+        continue;
+      }
+      const m = STREAM_LINK.exec(target);
+      if (m && inodes.has(Number(m[1]))) {
+        out.push(p);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The processes of one run, found by more than the process group, because a child may leave it (`setsid`,
+ * `setpgid`): members are the leader's process group and session, every descendant of a member, every process
+ * still holding the run's stdout/stderr pipes, and every process once seen as a member that is still alive
+ * (same pid and start time), so a daemon that was reparented to init is not forgotten.
+ */
+export class RunProcesses {
+  private readonly known = new Map<number, number>();
+
+  constructor(
+    readonly leader: number,
+    readonly pipes: ReadonlySet<number>,
+    private readonly self = process.pid,
+    private readonly root = '/',
+  ) {}
+
+  /** The run's live processes now; `withPipes` also looks through every process's fds (slower). */
+  scan(withPipes: boolean): ProcStat[] {
+    const all = allProcesses(this.root).filter((p) => p.pid !== this.self);
+    const members = new Map<number, ProcStat>();
+    for (const p of all)
+      if (p.pgrp === this.leader || p.session === this.leader || this.known.get(p.pid) === p.starttime)
+        members.set(p.pid, p);
+    if (withPipes) for (const p of pipeHolders(this.pipes, all, this.root)) members.set(p.pid, p);
+    // Descendants, to a fixed point: a child forked after its parent joined can be deeper than one pass sees.
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const p of all)
+        if (!members.has(p.pid) && members.has(p.ppid)) {
+          members.set(p.pid, p);
+          grew = true;
+        }
+    }
+    for (const p of members.values()) this.known.set(p.pid, p.starttime);
+    return [...members.values()];
+  }
 }
 
 /** Resident set size from /proc/<pid>/status VmRSS, in bytes (0 when gone or a kernel thread). */
@@ -82,10 +174,15 @@ export interface GroupMemory {
 
 /** Null when no member could be read (the group is gone, or only zombies are left). */
 export function groupMemory(pgid: number, root = '/'): GroupMemory | null {
+  return processesMemory(groupMembers(pgid, root), root);
+}
+
+/** The same look over any set of processes (a run's, see RunProcesses). */
+export function processesMemory(procs: ProcStat[], root = '/'): GroupMemory | null {
   let read = 0;
   let rss = 0;
   let hwm = 0;
-  for (const p of groupMembers(pgid, root)) {
+  for (const p of procs) {
     const text = readText(join(root, 'proc', String(p.pid), 'status'));
     const r = text ? /^VmRSS:\s+(\d+)\s*kB/m.exec(text) : null;
     if (!r) continue; // exited meanwhile

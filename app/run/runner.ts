@@ -4,7 +4,7 @@
  * sees it.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,12 +12,16 @@ import {
   LineClassifier,
   LogIndex,
   MAX_LINE_BYTES,
+  DISPLAY_MAX_BYTES,
   decodeDisplay,
   logHeader,
+  streamLetter,
+  type DisplayLine,
   type Level,
   type Stream,
 } from '../logs';
-import { groupMemory, groupMembers } from './proctree';
+import { pipeInode, processesMemory, RunProcesses } from './proctree';
+import { unwatchRun, watchRun } from './reaper';
 
 export interface RunSpec {
   argv: string[];
@@ -109,6 +113,11 @@ export interface RunResult {
   connectionLost?: string;
   /** Remote runs: the workload's process group on the target. */
   remotePgid?: number;
+  /**
+   * The log could not be written (disk full…): "log write failed: disk full after N lines". The workload was
+   * then stopped (SIGTERM, SIGKILL after the grace time), since what it printed could no longer be kept.
+   */
+  logError?: string;
 }
 
 export interface RunEvents {
@@ -123,8 +132,10 @@ export interface RunHandle {
   /** Remote runs: the workload's process group id on the target, once the target reported it. */
   remotePgid: number | null;
   done: Promise<RunResult>;
-  /** SIGTERM to the whole group, SIGKILL after graceMs. Resolves when everything has ended. */
-  stop(): Promise<RunResult>;
+  /**
+   * SIGTERM (or `first`) to every process of the run, SIGKILL after graceMs. Resolves when everything has ended.
+   */
+  stop(first?: NodeJS.Signals): Promise<RunResult>;
   /** Index of the run's log, fed as lines are written: windows, filters, whole lines. */
   log: LogIndex;
 }
@@ -244,7 +255,14 @@ class RunController {
   private timedOut = false;
   private finished = false;
   private leaderExit: { code: number | null; signal: string | null } | null = null;
+  // When the leader ended: the run's duration, whatever its leftovers then take to be ended.
+  private leaderExitAt: number | null = null;
+  // Local runs: everything the run started, beyond its process group (see RunProcesses).
+  private procs: RunProcesses | null = null;
   private closeStreams: () => void = () => {};
+  // A record started in the file whose line has not ended (see openRecord); at most one, at the file's end.
+  private open: { stream: 0 | 1; t: number; start: number; letterAt: number; head: Buffer } | null = null;
+  private logError: string | null = null;
   // Remote runs only.
   remotePgid: number | null = null;
   private remoteExit: number | null = null;
@@ -263,6 +281,7 @@ class RunController {
     mkdirSync(dirname(spec.logFile), { recursive: true });
     this.fd = openSync(spec.logFile, 'w');
     this.write(Buffer.from(logHeader()));
+    if (this.logError !== null) return this.failStart(this.logError);
 
     const argv0 = spec.argv[0];
     if (argv0 === undefined || argv0 === '') return this.failStart('nothing to run: the command is empty');
@@ -307,8 +326,12 @@ class RunController {
     if (remote) {
       this.startRemoteRssSampling(remote);
     } else if (this.pid !== null) {
+      // The leader's stdout/stderr are our pipes right after spawn (the program has only just been exec'd).
+      const pipes = new Set([pipeInode(this.pid, 1), pipeInode(this.pid, 2)].filter((n) => n !== null));
+      const procs = (this.procs = new RunProcesses(this.pid, pipes));
+      watchRun(this.pid, pipes, spec.graceMs ?? 3000);
       const sample = (): void => {
-        const m = groupMemory(this.pid!);
+        const m = processesMemory(procs.scan(false));
         if (m) this.notePeak(Math.max(m.rssBytes, m.maxHwmBytes));
       };
       // A first early sample so short runs still report something.
@@ -397,16 +420,47 @@ class RunController {
     this.finish(null, null, undefined, why.connectionLost ?? 'the connection to the target was lost');
   }
 
-  private write(buf: Buffer): void {
+  /** False when the log cannot take it (then nothing more is written, and the run is being stopped). */
+  private write(buf: Buffer): boolean {
+    if (this.logError !== null || this.fd === null) return false;
     // Synchronous on purpose: a line is on disk (in the page cache) before any listener can see it.
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why =
+        err.code === 'ENOSPC' ? 'disk full' : err.code === 'EDQUOT' ? 'disk quota exceeded' : err.message;
+      this.logError = `log write failed: ${why} after ${this.lineNo} lines`;
+      // Drop a half-written record: the log stays well-formed, and the freed bytes may let run.json be saved.
+      try {
+        ftruncateSync(this.fd, this.fileOffset);
+      } catch {
+        // the log keeps the partial record; readers skip a malformed last line
+      }
+      // Output that cannot be kept must not be produced unseen: stop the workload (no-op before it started).
+      if (this.pid !== null) {
+        this.stopped = true;
+        this.terminate();
+      }
+      return false;
+    }
     this.fileOffset += buf.length;
+    return true;
   }
 
-  private onData(stream: 0 | 1, chunk: Buffer): void {
+  private onData(stream: 0 | 1, data: Buffer): void {
     const t = Math.round(performance.now() - this.t0);
     const p = this.partial[stream]!;
+    let chunk = data;
+    if (this.open?.stream === stream) {
+      // The rest of a line too long to hold: straight to the file, into the record already started there.
+      const end = chunk.indexOf(10);
+      this.appendOpen(end === -1 ? chunk : chunk.subarray(0, end));
+      if (end === -1) return;
+      this.closeOpen(true);
+      chunk = chunk.subarray(end + 1);
+    }
     const lines: Buffer[] = [];
     let s = 0;
     let nl = chunk.indexOf(10);
@@ -425,12 +479,22 @@ class RunController {
     if (s < chunk.length) {
       p.parts.push(chunk.subarray(s));
       p.len += chunk.length - s;
-      if (p.len >= MAX_LINE_BYTES) {
-        // A runaway line without newline: record what we have so memory stays bounded.
-        lines.push(Buffer.concat(p.parts));
-        p.parts = [];
-        p.len = 0;
-      }
+    }
+    // A line past MAX_LINE_BYTES without its newline: written to the file from now on rather than held (memory
+    // stays bounded and the line stays one record); the complete lines before it go first.
+    const huge = p.len >= MAX_LINE_BYTES && !this.spec.remote;
+    if (huge) {
+      if (lines.length > 0) this.record(stream, t, lines);
+      this.openRecord(stream, t, Buffer.concat(p.parts));
+      p.parts = [];
+      p.len = 0;
+      return;
+    }
+    if (p.len >= MAX_LINE_BYTES) {
+      // Remote stdout carries the wrapper's control lines: keep line semantics there, cut as v1 did.
+      lines.push(Buffer.concat(p.parts));
+      p.parts = [];
+      p.len = 0;
     }
     if (this.spec.remote) {
       if (stream === 1) this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-8192);
@@ -447,32 +511,81 @@ class RunController {
     if (lines.length > 0) this.record(stream, t, lines);
   }
 
-  private record(stream: 0 | 1, t: number, lines: Buffer[]): void {
-    const prefix = Buffer.from(`${t}\t${stream === 0 ? 'O' : 'E'}\t`);
+  /**
+   * Write whole lines as records. `unterminated`: the last one had no newline in the output (the run's final
+   * bytes): its record is o/e.
+   */
+  private record(stream: 0 | 1, t: number, lines: Buffer[], unterminated = false): void {
+    // The other stream's unfinished huge line is interrupted here: its record ends, marked "continued".
+    if (this.open) this.closeOpen(false);
+    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
+    const prefix = Buffer.from(`${t}\t${streamLetter(streamName, true)}\t`);
     const pieces: Buffer[] = [];
     const nl = Buffer.from('\n');
     const starts: number[] = [];
     let off = this.fileOffset;
-    for (const line of lines) {
+    lines.forEach((line, i) => {
+      const pre =
+        unterminated && i === lines.length - 1
+          ? Buffer.from(`${t}\t${streamLetter(streamName, false)}\t`)
+          : prefix;
       starts.push(off);
-      pieces.push(prefix, line, nl);
-      off += prefix.length + line.length + 1;
-    }
-    this.write(Buffer.concat(pieces, off - this.fileOffset));
-    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
+      pieces.push(pre, line, nl);
+      off += pre.length + line.length + 1;
+    });
+    // Lines the log could not take are not shown either: the viewer reads what it shows from the file.
+    if (!this.write(Buffer.concat(pieces, off - this.fileOffset))) return;
     for (let i = 0; i < lines.length; i++) {
-      const d = decodeDisplay(lines[i]!);
-      const level = this.classifiers[stream]!.classify(d.text);
       const start = starts[i]!;
-      this.log.appendWritten(start, start + prefix.length + lines[i]!.length + 1, level, streamName);
-      const ev: RunLine = { n: ++this.lineNo, stream: streamName, t, text: d.text, level };
-      if (d.truncated) ev.truncated = true;
-      this.batch.push(ev);
-      if (this.batch.length >= BATCH_LINES) this.flushBatch();
+      const end = i + 1 < lines.length ? starts[i + 1]! : off;
+      this.indexed(stream, t, start, end, decodeDisplay(lines[i]!));
     }
+  }
+
+  /** A record now complete in the file: into the index, and out to listeners. */
+  private indexed(stream: 0 | 1, t: number, start: number, end: number, d: DisplayLine): void {
+    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
+    const level = this.classifiers[stream]!.classify(d.text);
+    this.log.appendWritten(start, end, level, streamName);
+    const ev: RunLine = { n: ++this.lineNo, stream: streamName, t, text: d.text, level };
+    if (d.truncated) ev.truncated = true;
+    this.batch.push(ev);
+    if (this.batch.length >= BATCH_LINES) this.flushBatch();
     if (this.batch.length > 0 && this.batchTimer === null) {
       this.batchTimer = setTimeout(() => this.flushBatch(), BATCH_MS);
     }
+  }
+
+  /** Start a record whose line has not ended yet: prefix and bytes so far, no newline. */
+  private openRecord(stream: 0 | 1, t: number, bytes: Buffer): void {
+    if (this.open) this.closeOpen(false);
+    const start = this.fileOffset;
+    const prefix = `${t}\t${streamLetter(stream === 0 ? 'stdout' : 'stderr', true)}\t`;
+    if (!this.write(Buffer.concat([Buffer.from(prefix), bytes]))) return;
+    // Enough of the start of the line to show and classify it, however long it gets.
+    const head = Buffer.from(bytes.subarray(0, DISPLAY_MAX_BYTES + 1));
+    this.open = { stream, t, start, letterAt: start + prefix.length - 2, head };
+  }
+
+  private appendOpen(bytes: Buffer): void {
+    if (bytes.length > 0) this.write(bytes);
+  }
+
+  /** End the open record: `newline` when its line ended; otherwise its letter becomes o/e ("continued"). */
+  private closeOpen(newline: boolean): void {
+    const o = this.open;
+    if (!o) return;
+    this.open = null;
+    if (!this.write(Buffer.from('\n'))) return;
+    if (!newline && this.fd !== null) {
+      const letter = Buffer.from(streamLetter(o.stream === 0 ? 'stdout' : 'stderr', false));
+      try {
+        writeSync(this.fd, letter, 0, 1, o.letterAt);
+      } catch {
+        // An overwrite in place needs no new space; if it still fails the record reads as a complete line.
+      }
+    }
+    this.indexed(o.stream, o.t, o.start, this.fileOffset, decodeDisplay(o.head));
   }
 
   private flushBatch(): void {
@@ -489,6 +602,7 @@ class RunController {
   private signalGroup(sig: NodeJS.Signals): void {
     const remote = this.spec.remote;
     if (remote) {
+      // The remote wrapper knows TERM and KILL; a hang-up is passed on as TERM there.
       this.lastRemoteSignal = sig === 'SIGKILL' ? 'KILL' : 'TERM';
       if (this.remotePgid !== null) void remote.signal(this.remotePgid, this.lastRemoteSignal);
       // Without a reported group (not started yet, or the connection hangs) only the local client can be ended;
@@ -504,36 +618,51 @@ class RunController {
 
   private signalLocal(sig: NodeJS.Signals): void {
     if (this.pid === null) return;
-    try {
-      process.kill(-this.pid, sig);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
+    const kill = (target: number): void => {
+      try {
+        process.kill(target, sig);
+      } catch {
+        // ESRCH: already gone.
+      }
+    };
+    kill(-this.pid);
+    // Those that left the group (setsid) or were started outside it but hold its output.
+    for (const p of this.procs?.scan(true) ?? []) if (p.pgrp !== this.pid) kill(p.pid);
+  }
+
+  /** Local processes of the run still alive (remote runs: none here). */
+  private leftovers(): number {
+    return this.procs?.scan(true).length ?? 0;
   }
 
   private onLeaderExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.leaderExit = { code, signal };
+    this.leaderExitAt = performance.now();
     // Background children the workload left behind would skew the next measurement and can hold our pipes
-    // open: treat them like a Stop once the leader is gone.
+    // open: treat them like a Stop once the leader is gone (setsid children included: they are tracked).
     setTimeout(() => {
       if (this.finished || this.pid === null) return;
-      if (groupMembers(this.pid).length > 0) this.terminate();
+      if (this.leftovers() > 0) this.terminate();
     }, ORPHAN_WAIT_MS).unref();
     // A process that left the group (setsid) can still hold our pipes; stop waiting for it eventually.
     setTimeout(() => this.closeStreams(), ORPHAN_WAIT_MS + (this.spec.graceMs ?? 3000) + 1000).unref();
   }
 
-  private terminate(): void {
+  private terminate(first: NodeJS.Signals = 'SIGTERM'): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.signalGroup('SIGTERM');
+    this.signalGroup(first);
     this.killTimer = setTimeout(() => this.signalGroup('SIGKILL'), this.spec.graceMs ?? 3000);
   }
 
-  stop(): Promise<RunResult> {
+  /**
+   * `first` is what the run gets before SIGKILL: SIGTERM, or SIGHUP when the tool itself was hung up on, so
+   * the run ends as a job of a closed terminal would (and records SIGHUP).
+   */
+  stop(first: NodeJS.Signals = 'SIGTERM'): Promise<RunResult> {
     if (!this.finished) {
       this.stopped = true;
-      this.terminate();
+      this.terminate(first);
     }
     return this.done;
   }
@@ -570,12 +699,11 @@ class RunController {
         await remote.reap(this.remotePgid, this.spec.graceMs ?? 3000);
       return;
     }
-    const pid = this.pid;
-    if (pid === null || groupMembers(pid).length === 0) return;
+    if (this.pid === null || this.leftovers() === 0) return;
     this.signalGroup('SIGTERM');
     const deadline = performance.now() + (this.spec.graceMs ?? 3000);
-    while (groupMembers(pid).length > 0 && performance.now() < deadline) await sleep(25);
-    if (groupMembers(pid).length > 0) {
+    while (this.leftovers() > 0 && performance.now() < deadline) await sleep(50);
+    if (this.leftovers() > 0) {
       this.signalGroup('SIGKILL');
       await sleep(25);
     }
@@ -589,11 +717,14 @@ class RunController {
   ): void {
     if (this.finished) return;
     this.finished = true;
-    const durationMs = Math.round(performance.now() - this.t0);
+    // Leftovers of the run (ended below) do not count: the run is the leader's lifetime.
+    const durationMs = Math.round((this.leaderExitAt ?? performance.now()) - this.t0);
     const t = durationMs;
+    // The output's last bytes, left without a newline: kept as o/e records, so nothing gains a newline.
+    if (this.open) this.closeOpen(false);
     for (const stream of [0, 1] as const) {
       const p = this.partial[stream]!;
-      if (p.len > 0) this.record(stream, t, [Buffer.concat(p.parts)]);
+      if (p.len > 0) this.record(stream, t, [Buffer.concat(p.parts)], true);
       p.parts = [];
       p.len = 0;
     }
@@ -602,7 +733,13 @@ class RunController {
     const failed = !this.stopped && (exitCode !== null ? exitCode !== 0 : signal !== null);
     if (failed && startError === undefined) this.log.raiseFailureTail();
     for (const timer of [this.rssTimer, this.timeoutTimer]) if (timer) clearTimeout(timer);
-    if (this.fd !== null) closeSync(this.fd);
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Data already written stays; a late error (full disk) is already in logError.
+      }
+    }
     this.fd = null;
     const result: RunResult = {
       exitCode,
@@ -616,6 +753,7 @@ class RunController {
       stopped: this.stopped,
     };
     if (startError !== undefined) result.startError = startError;
+    if (this.logError !== null && startError !== this.logError) result.logError = this.logError;
     if (connectionLost !== undefined) {
       result.connectionLost = connectionLost;
       this.connectionLost = true;
@@ -623,6 +761,7 @@ class RunController {
     if (this.remotePgid !== null) result.remotePgid = this.remotePgid;
     void this.reapGroup().finally(() => {
       if (this.killTimer) clearTimeout(this.killTimer);
+      if (this.procs) unwatchRun(this.procs.leader);
       active.delete(this);
       this.events.emit('exit', result);
       this.resolveDone(result);
@@ -643,14 +782,14 @@ export function startRun(spec: RunSpec): RunHandle {
       return c.remotePgid;
     },
     done: c.done,
-    stop: () => c.stop(),
+    stop: (first?: NodeJS.Signals) => c.stop(first),
     log: c.log,
   };
 }
 
 /** Stop every run still going (app quit, CLI Ctrl-C) and wait until all have ended. */
-export async function stopAllRuns(): Promise<RunResult[]> {
-  return Promise.all([...active].map((c) => c.stop()));
+export async function stopAllRuns(first?: NodeJS.Signals): Promise<RunResult[]> {
+  return Promise.all([...active].map((c) => c.stop(first)));
 }
 
 /** For `process.on('exit')`, where nothing asynchronous can run: SIGKILL every run's process group. */

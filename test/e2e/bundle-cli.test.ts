@@ -237,3 +237,15 @@ describe('aio-tuner bundle', () => {
     }
   });
 });
+
+test('bundle shows that a long, quiet workload is alive: lines captured and elapsed time on stderr', (t) => {
+  if (!need(t, hasNumactl, 'numactl')) return;
+  // Prints two lines, then stays quiet for longer than one progress interval (5 s).
+  const r = cli(['--out', join(tmp, 'alive.tar.gz'), '--', 'sh', '-c', 'echo one; echo two; sleep 6']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stderr.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('[run] '));
+  const tick = lines.findIndex((l) => /^\[run\] 2 lines captured, \d+ s elapsed$/.test(l));
+  assert.ok(start !== -1 && tick > start, `a progress line after [run] …:\n${r.stderr}`);
+  assert.ok(lines.findIndex((l) => l.startsWith('[system]')) > tick, 'progress stops when the run has ended');
+});

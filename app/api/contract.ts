@@ -99,6 +99,10 @@ export interface SystemInfo {
   dataDir: string;
   cwd: string;
   exampleWorkload: string[];
+  /** Which interpreter the example workload runs with and why, or why none can run it (no PyTorch found). */
+  exampleNote: string;
+  /** The example's interpreter; null when none with PyTorch was found. */
+  examplePython: string | null;
   topologyOrigin: string;
   /** Where runs go: "local" or a target URL (app/remote/url.ts). */
   target?: string;

@@ -39,7 +39,7 @@ import { VERSION } from '../version';
 import { RunManager } from './runs';
 import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
-import { exampleWorkload } from './example';
+import { exampleWorkload, remoteExampleWorkload } from './example';
 import { BundleService } from './bundles';
 import { SweepService, type SweepSpec } from '../sweep';
 import { HistoryStore, type HistoryFilter } from '../history';
@@ -164,6 +164,7 @@ export class Engine {
   private readonly handlers: { [M in ApiMethod]: (p: never) => Promise<ApiResults[M]> } = {
     'system.info': async (): Promise<SystemInfo> => {
       const t = await this.getTopology();
+      const example = this.targets.isRemote() ? remoteExampleWorkload() : await exampleWorkload();
       return {
         version: VERSION,
         platform: process.platform,
@@ -171,7 +172,9 @@ export class Engine {
         numactl: await this.numactlHere(),
         dataDir: this.home,
         cwd: this.cwd,
-        exampleWorkload: exampleWorkload(),
+        exampleWorkload: example.argv,
+        exampleNote: example.note,
+        examplePython: example.python,
         topologyOrigin: t.origin ?? t.source,
         target: this.targets.currentUrl(),
       };

@@ -15,6 +15,7 @@ export function WorkloadFields() {
       return (e as Error).message;
     }
   });
+  const isExample = system !== null && system.exampleWorkload.join('\0') === settings.workload.join('\0');
   const cwd = useSyncedText(settings.cwd ?? '', (text) => {
     cwd.expect(text);
     patch({ cwd: text === '' ? null : text });
@@ -37,6 +38,7 @@ export function WorkloadFields() {
         onChange={(e) => workload.onChange(e.target.value)}
       />
       {workload.error && <p className="inline-error">{workload.error}</p>}
+      {system && isExample && <ExampleNote note={system.exampleNote} found={system.examplePython !== null} />}
       <label htmlFor="cwd-input">Working directory</label>
       <input
         id="cwd-input"
@@ -49,5 +51,17 @@ export function WorkloadFields() {
         onChange={(e) => cwd.onChange(e.target.value)}
       />
     </div>
+  );
+}
+
+function ExampleNote({ note, found }: { note: string; found: boolean }) {
+  return (
+    <p
+      className={found ? 'muted hint' : 'warn-text hint'}
+      data-testid="example-interpreter"
+      data-found={found}
+    >
+      {note}
+    </p>
   );
 }

@@ -212,15 +212,33 @@ export class Engine {
           );
         return k;
       };
+      // Like the CLI's --first/--count/--spread: asking for more than exists is refused, never a smaller pick.
+      const atLeast = (want: number, got: number[], where: string): { cpus: number[] } => {
+        if (got.length === 0) throw new ApiError(`${where} has no usable cores`, 'bad-request');
+        if (got.length < want)
+          throw new ApiError(
+            `${where} has only ${got.length} usable ${got.length === 1 ? 'core' : 'cores'}`,
+            'bad-request',
+          );
+        return { cpus: got };
+      };
       switch (p.preset) {
-        case 'first':
-          return { cpus: firstPhysicalCores(t, need(p.count, 'a count')) };
-        case 'node-count':
-          return { cpus: coresOnNode(t, nodeId(p.node), need(p.count, 'a count')) };
-        case 'node':
-          return { cpus: wholeNode(t, nodeId(p.node)) };
-        case 'spread':
-          return { cpus: spread(t, need(p.count, 'a count')) };
+        case 'first': {
+          const n = need(p.count, 'a count');
+          return atLeast(n, firstPhysicalCores(t, n), 'this machine');
+        }
+        case 'node-count': {
+          const [k, n] = [nodeId(p.node), need(p.count, 'a count')];
+          return atLeast(n, coresOnNode(t, k, n), `node ${k}`);
+        }
+        case 'node': {
+          const k = nodeId(p.node);
+          return atLeast(0, wholeNode(t, k), `node ${k}`);
+        }
+        case 'spread': {
+          const n = need(p.count, 'a count');
+          return atLeast(n, spread(t, n), 'this machine');
+        }
         case 'all':
           return { cpus: allAvailable(t) };
         default:

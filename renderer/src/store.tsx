@@ -61,6 +61,18 @@ interface AppState {
   buildError: string | null;
   error: string | null;
   setError(e: string | null): void;
+  /**
+   * Fields whose text is invalid (shown in red) while the settings still hold the last valid value: Start must
+   * not run that older value, so these block it, each with its reason.
+   */
+  problems: FieldProblem[];
+  setProblem(field: string, message: string | null): void;
+}
+
+export interface FieldProblem {
+  /** The field's label as the user sees it ("CPU list"). */
+  field: string;
+  message: string;
 }
 
 const Ctx = createContext<AppState | null>(null);
@@ -74,7 +86,17 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
   const [error, setError] = useState<string | null>(null);
   const [withSiblings, setWithSiblings] = useState(false);
   const [status, setStatus] = useState('');
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
   const seq = useRef(0);
+
+  const setProblem = useCallback((field: string, message: string | null) => {
+    setProblems((ps) => {
+      const rest = ps.filter((p) => p.field !== field);
+      if (message === null) return rest.length === ps.length ? ps : rest;
+      const same = ps.find((p) => p.field === field)?.message === message;
+      return same ? ps : [...rest, { field, message }];
+    });
+  }, []);
 
   const tree = useMemo(() => (topology ? buildMapTree(topology) : null), [topology]);
 
@@ -153,8 +175,12 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
       buildError,
       error,
       setError,
+      problems,
+      setProblem,
     }),
     [
+      problems,
+      setProblem,
       system,
       topology,
       tree,
@@ -174,6 +200,15 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
 
 function isDefaultWorkload(w: string[]): boolean {
   return w.join(' ') === 'python3 run.py -p fp32';
+}
+
+/** Report this field's problem (null: none) for as long as the field is shown. */
+export function useFieldProblem(field: string, message: string | null): void {
+  const { setProblem } = useApp();
+  useEffect(() => {
+    setProblem(field, message);
+    return () => setProblem(field, null);
+  }, [field, message, setProblem]);
 }
 
 export function useApp(): AppState {

@@ -157,3 +157,79 @@ test('the command preview wraps only at spaces between words, never inside a tok
     await page.close();
   }
 });
+
+const selectedCount = (page: Page) => page.locator('[data-cpu][aria-selected="true"]').count();
+
+test('an invalid CPU list blocks Start with its reason instead of running the previous selection', async () => {
+  const page = await open();
+  try {
+    await pickCpus(page, '0-3');
+    assert.equal(await page.isEnabled('[data-testid=run-start]'), true);
+    await page.fill('[data-testid=cpu-list]', '0-3,x');
+    await page.waitForSelector('[data-testid=cpu-list-error] li');
+    // The map still shows 0-3: exactly what Start must not run while the field is red.
+    assert.equal(await selectedCount(page), 4);
+    await page.waitForSelector('[data-testid=run-start]:disabled', { timeout: 5000 });
+    const why = (await page.textContent('[data-testid=run-blocked]')) ?? '';
+    assert.match(why, /CPU list: "x" is not a CPU number/);
+
+    await page.fill('[data-testid=cpu-list]', '4-5');
+    await page.waitForSelector('[data-testid=run-start]:enabled');
+    assert.equal(await page.locator('[data-testid=run-blocked]').count(), 0);
+    assert.equal(await selectedCount(page), 2);
+  } finally {
+    await page.close();
+  }
+});
+
+test('presets refuse more cores than exist, like the CLI, and keep the selection', async () => {
+  const page = await open();
+  try {
+    await pickCpus(page, '0-3');
+    await page.fill('[data-testid=preset-count]', '500');
+    for (const [button, message] of [
+      ['First N cores', 'First 500 cores: this machine has only 160 usable cores'],
+      ['Spread N', '500 spread over nodes: this machine has only 160 usable cores'],
+      ['N on node', '500 cores on node 0: node 0 has only 80 usable cores'],
+    ] as const) {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      await page.waitForFunction(
+        (m) => document.querySelector('[data-testid=pick-status]')?.textContent?.includes(m),
+        message,
+      );
+      assert.equal(await selectedCount(page), 4, `${button} kept the selection`);
+    }
+    await page.fill('[data-testid=preset-count]', '160');
+    await page.getByRole('button', { name: 'First N cores', exact: true }).click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-cpu][aria-selected="true"]').length === 160,
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test('N defaults to 16, or to every usable core on a smaller machine', async () => {
+  const page = await open();
+  try {
+    assert.equal(await page.inputValue('[data-testid=preset-count]'), '16');
+  } finally {
+    await page.close();
+  }
+  const small = await startServe(['--sysroot', fixtureRoot('x86-1p-4c-smt')]);
+  const page2 = await context.newPage();
+  try {
+    await page2.goto(small.url);
+    await page2.waitForSelector('[data-cpu="7"]');
+    await page2.waitForFunction(
+      () => (document.querySelector('[data-testid=preset-count]') as HTMLInputElement | null)?.value === '4',
+    );
+    await page2.getByRole('button', { name: 'First N cores', exact: true }).click();
+    await page2.waitForFunction(
+      () => document.querySelectorAll('[data-cpu][aria-selected="true"]').length === 4,
+    );
+  } finally {
+    await page2.close();
+    await small.stop();
+  }
+});

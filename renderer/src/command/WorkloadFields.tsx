@@ -1,4 +1,4 @@
-import { useApp } from '../store';
+import { useApp, useFieldProblem } from '../store';
 import { useSyncedText } from '../common/useSyncedText';
 import { shellJoin, shellSplit } from './shellWords';
 
@@ -15,6 +15,7 @@ export function WorkloadFields() {
       return (e as Error).message;
     }
   });
+  useFieldProblem('Workload', workload.error);
   const isExample = system !== null && system.exampleWorkload.join('\0') === settings.workload.join('\0');
   const cwd = useSyncedText(settings.cwd ?? '', (text) => {
     cwd.expect(text);

@@ -20,7 +20,7 @@ export function RunControls({
   onStart(timeoutS: number | null): void;
   onStop(): void;
 }) {
-  const { settings, patch, built, system } = useApp();
+  const { settings, patch, built, system, problems } = useApp();
   const [timeout, setTimeoutText] = useState('');
   const timeoutS = timeout.trim() === '' ? null : Number(timeout);
   const timeoutBad = timeoutS !== null && !(Number.isFinite(timeoutS) && timeoutS > 0);
@@ -67,13 +67,19 @@ export function RunControls({
             type="button"
             className="primary"
             data-testid="run-start"
-            disabled={starting || timeoutBad || settings.workload.length === 0}
+            disabled={starting || timeoutBad || settings.workload.length === 0 || problems.length > 0}
             onClick={() => onStart(timeoutS)}
           >
             {starting ? 'Starting…' : '▶ Start'}
           </button>
         )}
       </div>
+      {problems.length > 0 && !running && (
+        <p className="warn-text hint" data-testid="run-blocked">
+          Start waits for valid settings:{' '}
+          {problems.map((p) => `${p.field}: ${p.message.replace(/\.$/, '')}`).join('; ')}.
+        </p>
+      )}
       {example && (
         <p className="muted hint" data-testid="example-hint">
           Example workload: examples/bench.py (a small PyTorch benchmark shipped with AIO Tuner; set your own

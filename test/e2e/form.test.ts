@@ -6,6 +6,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { pickCpus } from '../helpers/ui';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const shotDir = mkdtempSync(join(tmpdir(), 'aio-tuner-form-shots-'));
+/** Layout screenshots go outside the tracked tree: they are for looking at, not for the docs. */
+const screenshotPath = (name: string) => join(shotDir, name);
 
 let browser: Browser;
 let served: Served;
@@ -231,5 +238,88 @@ test('N defaults to 16, or to every usable core on a smaller machine', async () 
   } finally {
     await page2.close();
     await small.stop();
+  }
+});
+
+test('the debug level goes back to "not set" after choosing 2, and the command follows', async () => {
+  const page = await open();
+  try {
+    await pickCpus(page, '0-3');
+    assert.equal(await page.inputValue('[data-testid=debug-mode]'), '');
+    await page.selectOption('[data-testid=debug-mode]', '2');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('AIO_DEBUG_MODE=2'),
+    );
+    await page.selectOption('[data-testid=debug-mode]', '');
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('AIO_DEBUG_MODE'),
+    );
+    assert.equal(await page.inputValue('[data-testid=var-AIO_DEBUG_MODE]'), '__absent__');
+  } finally {
+    await page.close();
+  }
+});
+
+test('before the engine answers the preview shows a loading state, never a placeholder command', async () => {
+  const page = await context.newPage();
+  try {
+    // Every text the preview ever shows, from the first render on.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { previewTexts: string[] }).previewTexts = seen;
+      new MutationObserver(() => {
+        const t = document.querySelector('pre.preview')?.textContent;
+        if (t !== undefined && t !== null && seen.at(-1) !== t) seen.push(t);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.goto(served.url);
+    await page.waitForSelector('[data-testid=example-hint]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('bench.py'),
+    );
+    const texts = await page.evaluate(() => (window as unknown as { previewTexts: string[] }).previewTexts);
+    assert.deepEqual(
+      texts.filter((t) => t.includes('run.py')),
+      [],
+      `the preview showed: ${JSON.stringify(texts)}`,
+    );
+    assert.match(texts[0]!, /^Loading/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('engine variables: set values stay inside the panel and lose the "derived" badge', async () => {
+  const page = await open();
+  try {
+    await pickCpus(page, '0-3');
+    const row = (name: string) => page.locator(`[data-var="${name}"]`);
+    assert.equal(await row('AIO_NUMA_CPUS').locator('.badge', { hasText: 'derived' }).count(), 1);
+    for (const name of ['AIO_NUMA_CPUS', 'AIO_NUM_THREADS', 'AIO_IMPLICIT_FP16_TRANSFORM_FILTER']) {
+      await page.selectOption(`[data-testid=var-${name}]`, '__value__');
+      await page.fill(`[data-testid=var-${name}-value]`, name === 'AIO_NUM_THREADS' ? '4' : '0 1 2 3');
+    }
+    assert.equal(await row('AIO_NUMA_CPUS').locator('.badge', { hasText: 'derived' }).count(), 0);
+    assert.equal(await row('AIO_NUM_THREADS').locator('.badge', { hasText: 'derived' }).count(), 0);
+    assert.equal(await row('OMP_NUM_THREADS').locator('.badge', { hasText: 'derived' }).count(), 1);
+    for (const width of [1280, 1600, 1920]) {
+      await page.setViewportSize({ width, height: 1080 });
+      const panel = (await page.locator('[data-testid=variables]').boundingBox())!;
+      for (const box of await page.$$('[data-testid=variables] input, [data-testid=variables] select')) {
+        const b = (await box.boundingBox())!;
+        const id = await box.getAttribute('data-testid');
+        assert.ok(
+          b.x + b.width <= panel.x + panel.width + 0.5,
+          `${id} ends at ${b.x + b.width}px, past the panel's ${panel.x + panel.width}px at ${width}px`,
+        );
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 1080 });
+    await page.locator('[data-var="AIO_NUMA_CPUS"]').scrollIntoViewIfNeeded();
+    await page
+      .locator('[data-testid=run-settings]')
+      .screenshot({ path: screenshotPath('variables-set.png') });
+  } finally {
+    await page.close();
   }
 });

@@ -34,10 +34,12 @@ export function RunControls({
         <select
           id="debug-mode"
           data-testid="debug-mode"
-          value={settings.debugMode ?? DEFAULT_DEBUG_MODE}
+          value={settings.debugMode ?? ''}
           disabled={running}
-          onChange={(e) => patch({ debugMode: Number(e.target.value) })}
+          onChange={(e) => patch({ debugMode: e.target.value === '' ? null : Number(e.target.value) })}
         >
+          {/* Choosing 2 sets AIO_DEBUG_MODE=2 explicitly; this is the way back to leaving it out. */}
+          <option value="">not set (engine default {DEFAULT_DEBUG_MODE})</option>
           {DEBUG_MODES.map((m) => (
             <option key={m.value} value={m.value}>
               {m.label}

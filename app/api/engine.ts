@@ -40,6 +40,7 @@ import { RunManager } from './runs';
 import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
 import { exampleWorkload, remoteExampleWorkload } from './example';
+import { DraftStore } from './draft';
 import { BundleService } from './bundles';
 import { SweepService, type SweepSpec } from '../sweep';
 import { HistoryStore, type HistoryFilter } from '../history';
@@ -64,6 +65,7 @@ export class Engine {
   private readonly events = new EventEmitter();
   readonly home: string;
   private readonly profiles: ProfileStore;
+  private readonly draft: DraftStore;
   readonly runs: RunManager;
   readonly logs: LogViews;
   private readonly load: LoadWatch;
@@ -78,6 +80,7 @@ export class Engine {
     this.home = opts.dataDir ?? dataDir();
     mkdirSync(this.home, { recursive: true });
     this.profiles = new ProfileStore(join(this.home, 'profiles'));
+    this.draft = new DraftStore(this.home);
     this.logs = new LogViews();
     this.runs = new RunManager(join(this.home, 'runs'), this.logs, (e, d) => this.emit(e, d));
     this.targets = new TargetService(this.home);
@@ -244,6 +247,11 @@ export class Engine {
         default:
           return { cpus: [] };
       }
+    },
+    'draft.get': async (p: { reload?: boolean }) => this.draft.get(p.reload ?? false),
+    'draft.set': async (p: { settings: RunSettings }) => {
+      await this.draft.set(p.settings);
+      return { ok: true as const };
     },
     'profiles.list': async () => this.profiles.list(),
     'profiles.save': async (p: { name: string; settings: RunSettings }) =>

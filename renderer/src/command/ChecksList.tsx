@@ -8,7 +8,7 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** The engine's findings about the current settings, worst first, each with its one-click fix when there is one. */
 export function ChecksList() {
-  const { built, settings, setSettings, selectCpus } = useApp();
+  const { built, settings, setSettings, selectCpus, activeRun } = useApp();
   // The engine's own fix application (patch, then removeEnv), so a fix does in the app what it does in the CLI.
   const fix = (c: Check) => {
     if (!c.fix) return;
@@ -34,7 +34,8 @@ export function ChecksList() {
             <div className="check-body">
               <code className="check-code">{c.code}</code>
               <span className="check-message">{c.message}</span>
-              {c.fix && (
+              {/* While a run goes these are its findings; a fix would change the form, not the run. */}
+              {c.fix && !activeRun && (
                 <button type="button" className="fix" data-testid={`fix-${c.code}`} onClick={() => fix(c)}>
                   Fix: {c.fix.label}
                 </button>

@@ -146,7 +146,11 @@ def main():
     threads = thread_count()
     sys.stdout.reconfigure(line_buffering=True)
 
-    import torch
+    try:
+        import torch
+    except ImportError as e:
+        die(f"{sys.executable} cannot import PyTorch ({e}); run this with a Python that has it "
+            "(pip install torch, Debian's python3-torch, or the Ampere image)")
 
     aio = "_aio_profiler_print" in dir(torch._C)
     torch.set_num_threads(threads)

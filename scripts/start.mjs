@@ -9,16 +9,29 @@ const require = createRequire(import.meta.url);
 const electronDir = dirname(require.resolve('electron/package.json'));
 if (!existsSync(join(electronDir, 'path.txt'))) {
   console.log('fetching the Electron binary (first start)…');
-  const r = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit' });
+  // The installer prints a whole stack trace when offline; one line of it says what happened.
+  const r = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
-    console.error(
-      'Electron could not be installed here (no internet?). Use browser mode instead: npx aio-tuner serve',
-    );
+    console.error(`Electron could not be downloaded: ${firstProblem(r.stderr ?? '')}`);
+    console.error('No internet here? Use browser mode instead: npx aio-tuner serve');
     process.exit(1);
   }
+  process.stderr.write(r.stderr ?? '');
 }
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const electron = require('electron');
 const r = spawnSync(electron, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 0);
+
+/** The first line of an error report that is not a stack frame, without the error class ("RequestError: "). */
+function firstProblem(stderr) {
+  const line = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('at '));
+  return line ? line.replace(/^[A-Za-z]*Error: /, '') : 'the installer failed without a message';
+}

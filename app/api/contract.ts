@@ -101,6 +101,10 @@ export interface SystemInfo {
   dataDir: string;
   cwd: string;
   exampleWorkload: string[];
+  /** Which interpreter the example workload runs with and why, or why none can run it (no PyTorch found). */
+  exampleNote: string;
+  /** The example's interpreter; null when none with PyTorch was found. */
+  examplePython: string | null;
   topologyOrigin: string;
   /** Where runs go: "local" or a target URL (app/remote/url.ts). */
   target?: string;
@@ -158,6 +162,14 @@ export const ApiParams = {
       node: z.number().int().min(0).max(65535).optional(),
     })
     .strict(),
+  // The form being edited, kept engine-side (app/api/draft.ts) so a reload or restart finds it as left.
+  'draft.get': z
+    .object({
+      /** This tab showed the form before (a reload): it gets the saved form back. */
+      reload: z.boolean().optional(),
+    })
+    .strict(),
+  'draft.set': z.object({ settings: RunSettingsSchema }).strict(),
   'profiles.list': z.object({}).strict(),
   'profiles.save': z.object({ name: z.string().min(1).max(200), settings: RunSettingsSchema }).strict(),
   'profiles.load': z.object({ name: z.string().min(1).max(200) }).strict(),
@@ -318,6 +330,12 @@ export interface ApiResults {
   'command.variables': VariableInfo[];
   'cpus.validate': CpuValidation;
   'cpus.preset': { cpus: number[] };
+  /**
+   * settings null: a fresh form (a new tab while the app runs), nothing saved yet, or a file that could not be
+   * used (problem says why; it is ignored).
+   */
+  'draft.get': { settings: RunSettings | null; problem: string | null };
+  'draft.set': { ok: true };
   'profiles.list': ProfileEntry[];
   'profiles.save': ProfileEntry;
   'profiles.load': RunSettings;

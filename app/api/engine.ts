@@ -40,7 +40,8 @@ import { VERSION } from '../version';
 import { RunManager } from './runs';
 import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
-import { exampleWorkload } from './example';
+import { exampleWorkload, remoteExampleWorkload } from './example';
+import { DraftStore } from './draft';
 import { BundleService } from './bundles';
 import { SweepService, type SweepSpec } from '../sweep';
 import { HistoryStore, type HistoryFilter } from '../history';
@@ -67,6 +68,7 @@ export class Engine {
   private readonly events = new EventEmitter();
   readonly home: string;
   private readonly profiles: ProfileStore;
+  private readonly draft: DraftStore;
   readonly runs: RunManager;
   readonly logs: LogViews;
   private readonly load: LoadWatch;
@@ -81,6 +83,7 @@ export class Engine {
     this.home = opts.dataDir ?? dataDir();
     mkdirSync(this.home, { recursive: true });
     this.profiles = new ProfileStore(join(this.home, 'profiles'));
+    this.draft = new DraftStore(this.home);
     this.logs = new LogViews();
     this.runs = new RunManager(join(this.home, 'runs'), this.logs, (e, d) => this.emit(e, d));
     this.targets = new TargetService(this.home);
@@ -175,6 +178,7 @@ export class Engine {
   private readonly handlers: { [M in ApiMethod]: (p: never) => Promise<ApiResults[M]> } = {
     'system.info': async (): Promise<SystemInfo> => {
       const t = await this.getTopology();
+      const example = this.targets.isRemote() ? remoteExampleWorkload() : await exampleWorkload();
       return {
         version: VERSION,
         platform: process.platform,
@@ -182,7 +186,9 @@ export class Engine {
         numactl: await this.numactlHere(),
         dataDir: this.home,
         cwd: this.cwd,
-        exampleWorkload: exampleWorkload(),
+        exampleWorkload: example.argv,
+        exampleNote: example.note,
+        examplePython: example.python,
         topologyOrigin: t.origin ?? t.source,
         target: this.targets.currentUrl(),
       };
@@ -221,20 +227,43 @@ export class Engine {
           );
         return k;
       };
+      // Like the CLI's --first/--count/--spread: asking for more than exists is refused, never a smaller pick.
+      const atLeast = (want: number, got: number[], where: string): { cpus: number[] } => {
+        if (got.length === 0) throw new ApiError(`${where} has no usable cores`, 'bad-request');
+        if (got.length < want)
+          throw new ApiError(
+            `${where} has only ${got.length} usable ${got.length === 1 ? 'core' : 'cores'}`,
+            'bad-request',
+          );
+        return { cpus: got };
+      };
       switch (p.preset) {
-        case 'first':
-          return { cpus: firstPhysicalCores(t, need(p.count, 'a count')) };
-        case 'node-count':
-          return { cpus: coresOnNode(t, nodeId(p.node), need(p.count, 'a count')) };
-        case 'node':
-          return { cpus: wholeNode(t, nodeId(p.node)) };
-        case 'spread':
-          return { cpus: spread(t, need(p.count, 'a count')) };
+        case 'first': {
+          const n = need(p.count, 'a count');
+          return atLeast(n, firstPhysicalCores(t, n), 'this machine');
+        }
+        case 'node-count': {
+          const [k, n] = [nodeId(p.node), need(p.count, 'a count')];
+          return atLeast(n, coresOnNode(t, k, n), `node ${k}`);
+        }
+        case 'node': {
+          const k = nodeId(p.node);
+          return atLeast(0, wholeNode(t, k), `node ${k}`);
+        }
+        case 'spread': {
+          const n = need(p.count, 'a count');
+          return atLeast(n, spread(t, n), 'this machine');
+        }
         case 'all':
           return { cpus: allAvailable(t) };
         default:
           return { cpus: [] };
       }
+    },
+    'draft.get': async (p: { reload?: boolean }) => this.draft.get(p.reload ?? false),
+    'draft.set': async (p: { settings: RunSettings }) => {
+      await this.draft.set(p.settings);
+      return { ok: true as const };
     },
     'profiles.list': async () => this.profiles.list(),
     'profiles.save': async (p: { name: string; settings: RunSettings }) =>

@@ -23,7 +23,9 @@ export function settingsDiff(
   add('threads', threadCount(a), threadCount(b));
   add('memory policy', a.memPolicy, b.memPolicy);
   add('memory nodes', a.memNodes ?? 'of the CPUs', b.memNodes ?? 'of the CPUs');
-  add('debug mode', a.debugMode, b.debugMode);
+  // Unset is a level too (the engine's default), not a missing value: "—" read as if the run had none.
+  const level = (m: number | null) => m ?? 'not set (engine default 2)';
+  add('debug mode', level(a.debugMode), level(b.debugMode));
   add('workload', a.workload.join(' '), b.workload.join(' '));
   add('working directory', a.cwd, b.cwd);
   // The environment actually set (derived variables included), then explicit unsets from the settings.

@@ -14,8 +14,8 @@ import {
 } from 'react';
 import type { Topology } from '../../app/topology/types';
 import type { BuiltCommand, RunSettings } from '../../app/command/types';
-import type { SystemInfo } from '../../app/api/contract';
-import { call } from './api';
+import type { RunInfo, SystemInfo } from '../../app/api/contract';
+import { call, on } from './api';
 import { buildMapTree, type MapTree } from './map/model';
 import { isUsable, orderSelection } from './map/selection';
 
@@ -57,10 +57,28 @@ interface AppState {
   /** Last picking message (why a CPU could not be taken, what a drag took…). */
   status: string;
   setStatus(msg: string): void;
+  /**
+   * The engine's command for what the preview shows: the running run's settings while one runs (so preview and
+   * checks describe what is running), else the form's. Null until the engine has answered.
+   */
   built: BuiltCommand | null;
   buildError: string | null;
+  /** The run going on the engine (started here, in another tab or before a reload), or null. */
+  activeRun: RunInfo | null;
   error: string | null;
   setError(e: string | null): void;
+  /**
+   * Fields whose text is invalid (shown in red) while the settings still hold the last valid value: Start must
+   * not run that older value, so these block it, each with its reason.
+   */
+  problems: FieldProblem[];
+  setProblem(field: string, message: string | null): void;
+}
+
+export interface FieldProblem {
+  /** The field's label as the user sees it ("CPU list"). */
+  field: string;
+  message: string;
 }
 
 const Ctx = createContext<AppState | null>(null);
@@ -74,31 +92,65 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
   const [error, setError] = useState<string | null>(null);
   const [withSiblings, setWithSiblings] = useState(false);
   const [status, setStatus] = useState('');
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
   const seq = useRef(0);
 
+  const setProblem = useCallback((field: string, message: string | null) => {
+    setProblems((ps) => {
+      const rest = ps.filter((p) => p.field !== field);
+      if (message === null) return rest.length === ps.length ? ps : rest;
+      const same = ps.find((p) => p.field === field)?.message === message;
+      return same ? ps : [...rest, { field, message }];
+    });
+  }, []);
+
   const tree = useMemo(() => (topology ? buildMapTree(topology) : null), [topology]);
+
+  // Nothing is built or saved before the machine, the example and the saved form are in: the placeholder
+  // settings would otherwise flash in the preview and could overwrite the saved form.
+  const [ready, setReady] = useState(false);
+  const runs = useRunningRuns();
+  const activeRun = runs.at(-1) ?? null;
 
   useEffect(() => {
     void (async () => {
       try {
-        const [sys, topo] = await Promise.all([call('system.info', {}), call('topology.get', {})]);
+        const [sys, topo, draft] = await Promise.all([
+          call('system.info', {}),
+          call('topology.get', {}),
+          call('draft.get', { reload: shownBefore() }),
+        ]);
         setSystem(sys);
         setTopologyState(topo);
-        setSettings((s) =>
-          s.workload.length === 0 || isDefaultWorkload(s.workload)
-            ? { ...s, workload: sys.exampleWorkload }
-            : s,
-        );
+        if (draft.problem) setError(draft.problem);
+        if (draft.settings) setSettings(fitToTopology(draft.settings, topo));
+        else
+          setSettings((s) =>
+            s.workload.length === 0 || isDefaultWorkload(s.workload)
+              ? { ...s, workload: sys.exampleWorkload }
+              : s,
+          );
+        setReady(true);
       } catch (e) {
         setError((e as Error).message);
       }
     })();
   }, []);
 
+  // Every edit is kept engine-side (it coalesces bursts), so a reload or restart finds the form as left.
+  useEffect(() => {
+    if (!ready) return;
+    call('draft.set', { settings }).catch((e: Error) =>
+      setError(`the form could not be saved: ${e.message}`),
+    );
+  }, [ready, settings]);
+
+  const shown = activeRun?.settings ?? settings;
   // Rebuild on every change; the sequence number drops answers that arrive out of order.
   useEffect(() => {
+    if (!ready) return;
     const my = ++seq.current;
-    call('command.build', { settings })
+    call('command.build', { settings: shown })
       .then((b) => {
         if (my === seq.current) {
           setBuilt(b);
@@ -108,7 +160,7 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
       .catch((e: Error) => {
         if (my === seq.current) setBuildError(e.message);
       });
-  }, [settings, topology]);
+  }, [ready, shown, topology]);
 
   const patch = useCallback((p: SettingsPatch) => setSettings((s) => applyPatch(s, p)), []);
 
@@ -121,18 +173,9 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
   );
 
   const setTopology = useCallback((t: Topology) => {
-    const next = buildMapTree(t);
-    const nodeIds = new Set(t.nodes.map((n) => n.id));
     setTopologyState(t);
     setStatus('');
-    setSettings((s) => ({
-      ...s,
-      cpus: orderSelection(
-        next,
-        s.cpus.filter((id) => isUsable(next.byId.get(id))),
-      ),
-      memNodes: s.memNodes === null ? null : s.memNodes.filter((n) => nodeIds.has(n)),
-    }));
+    setSettings((s) => fitToTopology(s, t));
   }, []);
 
   const value = useMemo<AppState>(
@@ -151,10 +194,15 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
       setStatus,
       built,
       buildError,
+      activeRun,
       error,
       setError,
+      problems,
+      setProblem,
     }),
     [
+      problems,
+      setProblem,
       system,
       topology,
       tree,
@@ -166,14 +214,74 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
       status,
       built,
       buildError,
+      activeRun,
       error,
     ],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
+/** Settings made for another machine (a saved form, an import) keep only the CPUs and nodes this one can use. */
+function fitToTopology(s: RunSettings, t: Topology): RunSettings {
+  const tree = buildMapTree(t);
+  const nodeIds = new Set(t.nodes.map((n) => n.id));
+  return {
+    ...s,
+    cpus: orderSelection(
+      tree,
+      s.cpus.filter((id) => isUsable(tree.byId.get(id))),
+    ),
+    memNodes: s.memNodes === null ? null : s.memNodes.filter((n) => nodeIds.has(n)),
+  };
+}
+
+/** Runs going on the engine, oldest first: from run.list at start, then run.started / run.exit events. */
+function useRunningRuns(): RunInfo[] {
+  const [runs, setRuns] = useState<RunInfo[]>([]);
+  useEffect(() => {
+    const exited = new Set<string>();
+    const add = (r: RunInfo) =>
+      setRuns((rs) => (exited.has(r.runId) || rs.some((x) => x.runId === r.runId) ? rs : [...rs, r]));
+    const offStart = on('run.started', add);
+    const offExit = on('run.exit', (r) => {
+      exited.add(r.runId);
+      setRuns((rs) => rs.filter((x) => x.runId !== r.runId));
+    });
+    call('run.list', {})
+      .then((rs) => rs.filter((r) => r.state === 'running').forEach(add))
+      .catch(() => undefined);
+    return () => {
+      offStart();
+      offExit();
+    };
+  }, []);
+  return runs;
+}
+
+const SHOWN_KEY = 'aio-tuner-form-shown';
+
+/** Whether this tab showed the form before (sessionStorage survives a reload, not a new tab). */
+function shownBefore(): boolean {
+  try {
+    const before = sessionStorage.getItem(SHOWN_KEY) !== null;
+    sessionStorage.setItem(SHOWN_KEY, '1');
+    return before;
+  } catch {
+    return false;
+  }
+}
+
 function isDefaultWorkload(w: string[]): boolean {
   return w.join(' ') === 'python3 run.py -p fp32';
+}
+
+/** Report this field's problem (null: none) for as long as the field is shown. */
+export function useFieldProblem(field: string, message: string | null): void {
+  const { setProblem } = useApp();
+  useEffect(() => {
+    setProblem(field, message);
+    return () => setProblem(field, null);
+  }, [field, message, setProblem]);
 }
 
 export function useApp(): AppState {

@@ -199,7 +199,14 @@ test('save a profile, reload the page, load it back', async () => {
     await page.waitForSelector('[data-profile="node1 eight"]');
     await page.reload();
     await waitForMap(page, page.logs);
-    assert.equal(await page.locator('[data-cpu][aria-selected="true"]').count(), 0);
+    // A reload keeps the form (it is kept engine-side); clear it to see the profile bring the selection back.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-cpu][aria-selected="true"]').length === 8,
+    );
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-cpu][aria-selected="true"]').length === 0,
+    );
     await page.click('[data-testid="profile-load-node1 eight"]');
     await page.waitForFunction(() =>
       document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('84-91'),

@@ -1,4 +1,5 @@
 import { useApp } from '../store';
+import { applyFix } from '../../../app/command/checks';
 import type { Check, Severity } from '../../../app/command/types';
 
 // Plain glyphs inside CSS-drawn badges: emoji fonts are often missing on headless servers.
@@ -7,10 +8,11 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** The engine's findings about the current settings, worst first, each with its one-click fix when there is one. */
 export function ChecksList() {
-  const { built, patch, selectCpus } = useApp();
-  const applyFix = (c: Check) => {
+  const { built, settings, setSettings, selectCpus, activeRun } = useApp();
+  // The engine's own fix application (patch, then removeEnv), so a fix does in the app what it does in the CLI.
+  const fix = (c: Check) => {
     if (!c.fix) return;
-    patch(c.fix.patch);
+    setSettings(applyFix(settings, c.fix));
     // Keep the selection in the (node, id) order the rest of the UI relies on.
     if (c.fix.patch.cpus) selectCpus(c.fix.patch.cpus);
   };
@@ -32,13 +34,9 @@ export function ChecksList() {
             <div className="check-body">
               <code className="check-code">{c.code}</code>
               <span className="check-message">{c.message}</span>
-              {c.fix && (
-                <button
-                  type="button"
-                  className="fix"
-                  data-testid={`fix-${c.code}`}
-                  onClick={() => applyFix(c)}
-                >
+              {/* While a run goes these are its findings; a fix would change the form, not the run. */}
+              {c.fix && !activeRun && (
+                <button type="button" className="fix" data-testid={`fix-${c.code}`} onClick={() => fix(c)}>
                   Fix: {c.fix.label}
                 </button>
               )}

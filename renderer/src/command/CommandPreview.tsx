@@ -2,6 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { useApp } from '../store';
 import { CopyButton } from '../common/CopyButton';
 import type { BuiltCommand } from '../../../app/command/types';
+import { Words } from './Words';
+import './command.css';
 
 type FormKey = 'shell' | 'script' | 'dockerRun' | 'dockerExec' | 'envFile';
 
@@ -15,7 +17,7 @@ const FORMS: { key: FormKey; label: string; testId: string }[] = [
 
 /** The built command in every form, live; each text comes from the engine so it is exactly what runs. */
 export function CommandPreview({ actions }: { actions?: ReactNode }) {
-  const { built, buildError } = useApp();
+  const { built, buildError, activeRun } = useApp();
   const [form, setForm] = useState<FormKey>('shell');
   const current = FORMS.find((f) => f.key === form)!;
   const text = built ? (built[form] as BuiltCommand[FormKey]) : '';
@@ -44,14 +46,20 @@ export function CommandPreview({ actions }: { actions?: ReactNode }) {
           <CopyButton text={text} testId="copy-command" />
         </div>
       </header>
+      {activeRun && (
+        <p className="muted hint" data-testid="preview-running" data-run={activeRun.runId}>
+          Showing the command of the running run {activeRun.runId}; edits to the settings apply to the next
+          run.
+        </p>
+      )}
       <div id="preview-panel" role="tabpanel" aria-labelledby={`tab-${current.testId}`}>
         {buildError ? (
           <p className="inline-error" role="alert">
             {buildError}
           </p>
         ) : (
-          <pre className="preview mono" data-testid={current.testId} tabIndex={0}>
-            {built ? text : 'Building…'}
+          <pre className="preview preview-words mono" data-testid={current.testId} tabIndex={0}>
+            {built ? <Words text={text} /> : 'Loading the machine and the command…'}
           </pre>
         )}
       </div>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../api';
-import { useApp } from '../store';
+import { useApp, useFieldProblem } from '../store';
 import { orderedCpuList, validateCpuList } from '../../../app/command/presets';
 import { orderSelection } from '../map/selection';
 import type { CpuValidation } from '../../../app/api/contract';
@@ -35,6 +35,8 @@ export function CpuListField() {
     // A valid list is applied at once (the same pure check the engine runs), so a Start clicked right after
     // typing runs on what is in the field; the engine's answer below still decides the messages.
     const local = topology ? validateCpuList(text, topology) : null;
+    // An invalid list blocks Start at once, not only once the engine has answered.
+    if (local && local.errors.length > 0) setErrors(local.errors);
     if (local && local.errors.length === 0) {
       setErrors([]);
       const ordered = orderSelection(tree, local.cpus);
@@ -58,6 +60,8 @@ export function CpuListField() {
     }, VALIDATE_DELAY_MS);
     return () => clearTimeout(timer);
   }, [text, tree, topology, selectCpus]);
+
+  useFieldProblem('CPU list', errors.length > 0 ? errors.map((e) => e.message).join('; ') : null);
 
   return (
     <div className="cpu-list-field">

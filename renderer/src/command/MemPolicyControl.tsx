@@ -1,4 +1,4 @@
-import { useApp } from '../store';
+import { useApp, useFieldProblem } from '../store';
 import type { MemPolicy } from '../../../app/command/types';
 import { formatCpuList, parseCpuList } from '../../../app/topology/cpulist';
 import { nodesTouched } from '../map/selection';
@@ -32,6 +32,7 @@ export function MemPolicyControl() {
       return (e as Error).message;
     }
   });
+  useFieldProblem('Memory nodes', custom && needsNodes ? nodesField.error : null);
 
   return (
     <div className="field-group" role="group" aria-label="Memory policy">

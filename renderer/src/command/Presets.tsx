@@ -1,15 +1,21 @@
 import { useState } from 'react';
 import { call } from '../api';
 import { useApp } from '../store';
+import { usablePhysicalCoreCount } from '../../../app/command/presets';
 import type { ApiParamsOf } from '../../../app/api/contract';
 
 type PresetParams = ApiParamsOf<'cpus.preset'>;
+
+/** N until the user types one: 16 cores, or every usable core on a smaller machine (a preset never clamps). */
+const DEFAULT_COUNT = 16;
 
 /** One-click selections computed by the engine (one thread per physical core, usable CPUs only). */
 export function Presets() {
   const { topology, selectCpus, setStatus } = useApp();
   const nodes = (topology?.nodes ?? []).filter((n) => n.cpus.length > 0);
-  const [count, setCount] = useState(16);
+  const [typed, setCount] = useState<number | null>(null);
+  const count =
+    typed ?? Math.max(1, Math.min(DEFAULT_COUNT, topology ? usablePhysicalCoreCount(topology) : 0));
   const [node, setNode] = useState<number>(nodes[0]?.id ?? 0);
   const nodeValue = nodes.some((n) => n.id === node) ? node : (nodes[0]?.id ?? 0);
 
@@ -19,7 +25,8 @@ export function Presets() {
         selectCpus(r.cpus);
         setStatus(`${what}: ${r.cpus.length} CPU(s).`);
       },
-      (e: Error) => setStatus(e.message),
+      // The engine refuses what this machine cannot give ("only 160 usable cores"); the selection stays.
+      (e: Error) => setStatus(`${what}: ${e.message}`),
     );
   };
 

@@ -1,4 +1,5 @@
 import type { VarSpec } from './variables';
+import './command.css';
 
 /**
  * One variable's three states: absent (the engine's default or the value derived from the selection), an
@@ -33,7 +34,8 @@ export function VariableRow({
         <label htmlFor={id} className="mono var-name">
           {spec.name}
         </label>
-        {spec.derived && <span className="badge">derived</span>}
+        {/* An explicit value or unset replaces what the tool would derive: the badge would then mislead. */}
+        {spec.derived && state.mode === 'absent' && <span className="badge">derived</span>}
         {spec.deprecated && (
           <span className="badge warn" title={spec.deprecated}>
             deprecated

@@ -1,4 +1,4 @@
-import { useApp } from '../store';
+import { useApp, useFieldProblem } from '../store';
 import { useSyncedText } from '../common/useSyncedText';
 import { shellJoin, shellSplit } from './shellWords';
 import { defaultWorkdirText } from '../targets/workdir';
@@ -16,6 +16,8 @@ export function WorkloadFields() {
       return (e as Error).message;
     }
   });
+  useFieldProblem('Workload', workload.error);
+  const isExample = system !== null && system.exampleWorkload.join('\0') === settings.workload.join('\0');
   const cwd = useSyncedText(settings.cwd ?? '', (text) => {
     cwd.expect(text);
     patch({ cwd: text === '' ? null : text });
@@ -38,6 +40,7 @@ export function WorkloadFields() {
         onChange={(e) => workload.onChange(e.target.value)}
       />
       {workload.error && <p className="inline-error">{workload.error}</p>}
+      {system && isExample && <ExampleNote note={system.exampleNote} found={system.examplePython !== null} />}
       <label htmlFor="cwd-input">Working directory</label>
       <input
         id="cwd-input"
@@ -50,5 +53,17 @@ export function WorkloadFields() {
         onChange={(e) => cwd.onChange(e.target.value)}
       />
     </div>
+  );
+}
+
+function ExampleNote({ note, found }: { note: string; found: boolean }) {
+  return (
+    <p
+      className={found ? 'muted hint' : 'warn-text hint'}
+      data-testid="example-interpreter"
+      data-found={found}
+    >
+      {note}
+    </p>
   );
 }

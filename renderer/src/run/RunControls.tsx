@@ -20,7 +20,7 @@ export function RunControls({
   onStart(timeoutS: number | null): void;
   onStop(): void;
 }) {
-  const { settings, patch, built, system } = useApp();
+  const { settings, patch, built, system, problems } = useApp();
   const [timeout, setTimeoutText] = useState('');
   const timeoutS = timeout.trim() === '' ? null : Number(timeout);
   const timeoutBad = timeoutS !== null && !(Number.isFinite(timeoutS) && timeoutS > 0);
@@ -34,10 +34,12 @@ export function RunControls({
         <select
           id="debug-mode"
           data-testid="debug-mode"
-          value={settings.debugMode ?? DEFAULT_DEBUG_MODE}
+          value={settings.debugMode ?? ''}
           disabled={running}
-          onChange={(e) => patch({ debugMode: Number(e.target.value) })}
+          onChange={(e) => patch({ debugMode: e.target.value === '' ? null : Number(e.target.value) })}
         >
+          {/* Choosing 2 sets AIO_DEBUG_MODE=2 explicitly; this is the way back to leaving it out. */}
+          <option value="">not set (engine default {DEFAULT_DEBUG_MODE})</option>
           {DEBUG_MODES.map((m) => (
             <option key={m.value} value={m.value}>
               {m.label}
@@ -67,13 +69,19 @@ export function RunControls({
             type="button"
             className="primary"
             data-testid="run-start"
-            disabled={starting || timeoutBad || settings.workload.length === 0}
+            disabled={starting || timeoutBad || settings.workload.length === 0 || problems.length > 0}
             onClick={() => onStart(timeoutS)}
           >
             {starting ? 'Starting…' : '▶ Start'}
           </button>
         )}
       </div>
+      {problems.length > 0 && !running && (
+        <p className="warn-text hint" data-testid="run-blocked">
+          Start waits for valid settings:{' '}
+          {problems.map((p) => `${p.field}: ${p.message.replace(/\.$/, '')}`).join('; ')}.
+        </p>
+      )}
       {example && (
         <p className="muted hint" data-testid="example-hint">
           Example workload: examples/bench.py (a small PyTorch benchmark shipped with AIO Tuner; set your own

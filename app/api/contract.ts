@@ -291,6 +291,8 @@ export type ApiParamsOf<M extends ApiMethod> = z.input<(typeof ApiParams)[M]>;
 export interface CpuValidation {
   cpus: number[];
   errors: { token: string; message: string }[];
+  /** CPUs the text names more than once (each once here); the settings keep the repeat so cpus-duplicate says so. */
+  repeated?: number[];
 }
 
 export interface ProfileEntry {

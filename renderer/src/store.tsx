@@ -167,7 +167,10 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
   const selectCpus = useCallback(
     (ids: number[]) => {
       if (!tree) return;
-      setSettings((s) => ({ ...s, cpus: orderSelection(tree, ids) }));
+      // Map order, each CPU once; a repeat the user typed is kept after them so cpus-duplicate can report it.
+      const seen = new Set<number>();
+      const repeats = ids.filter((id) => seen.has(id) || !seen.add(id));
+      setSettings((s) => ({ ...s, cpus: [...orderSelection(tree, ids), ...repeats] }));
     },
     [tree],
   );

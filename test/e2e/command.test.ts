@@ -7,6 +7,7 @@ import { CLI, startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { screenshotPath } from '../helpers/screenshot';
 
 let browser: Browser;
 let served: Served;
@@ -92,7 +93,7 @@ test('drag eight cores on node 1 → numactl + AIO_NUMA_CPUS + AIO_MEM_BIND=0; w
     await page.waitForSelector('[data-code="mem-bind-remote-node"]');
     const unbound = await preview(page);
     assert.doesNotMatch(unbound, /AIO_MEM_BIND/);
-    await page.screenshot({ path: 'docs/picker-preview-check.png' });
+    await page.screenshot({ path: screenshotPath('picker-preview-check.png') });
     await page.click('[data-testid="fix-mem-bind-remote-node"]');
     await page.waitForSelector('[data-code="mem-bind-remote-node"]', { state: 'detached' });
     assert.ok(!(await checkCodes(page)).includes('mem-bind-remote-node'));

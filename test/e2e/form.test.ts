@@ -189,6 +189,22 @@ test('an invalid CPU list blocks Start with its reason instead of running the pr
   }
 });
 
+test('a CPU typed twice is bound once and reported as cpus-duplicate, whose fix removes the repeat', async () => {
+  const page = await open();
+  try {
+    await page.fill('[data-testid=cpu-list]', '0,0,1');
+    await page.waitForSelector('[data-code="cpus-duplicate"]');
+    assert.match(await preview(page), /--physcpubind=0-1 /);
+    assert.match(await preview(page), /AIO_NUM_THREADS=2 /);
+    await page.click('[data-testid="fix-cpus-duplicate"]');
+    await page.waitForSelector('[data-code="cpus-duplicate"]', { state: 'detached', timeout: 5000 });
+    assert.equal(await page.inputValue('[data-testid=cpu-list]'), '0-1');
+    assert.equal(await selectedCount(page), 2);
+  } finally {
+    await page.close();
+  }
+});
+
 test('presets refuse more cores than exist, like the CLI, and keep the selection', async () => {
   const page = await open();
   try {

@@ -8,6 +8,14 @@ import type { CpuValidation } from '../../../app/api/contract';
 const VALIDATE_DELAY_MS = 250;
 
 /**
+ * A CPU typed twice stays twice in the settings: the command binds it once either way, and the engine's
+ * cpus-duplicate check (with its fix) then tells the user, as it does for `--cores 0,0,1` and imported lines.
+ */
+function withRepeats(ordered: number[], repeated: number[] | undefined): number[] {
+  return repeated && repeated.length > 0 ? [...ordered, ...repeated] : ordered;
+}
+
+/**
  * The selection as text ("0-15,64-79"), both ways: picking rewrites it, typing a valid list re-picks. The
  * engine's cpus.validate is the judge, so the messages match the CLI's word for word.
  */
@@ -39,7 +47,7 @@ export function CpuListField() {
     if (local && local.errors.length > 0) setErrors(local.errors);
     if (local && local.errors.length === 0) {
       setErrors([]);
-      const ordered = orderSelection(tree, local.cpus);
+      const ordered = withRepeats(orderSelection(tree, local.cpus), local.repeated);
       ownKey.current = ordered.join(',');
       selectCpus(ordered);
     }
@@ -49,7 +57,7 @@ export function CpuListField() {
           if (my !== seq.current) return;
           setErrors(r.errors);
           if (r.errors.length > 0) return;
-          const ordered = orderSelection(tree, r.cpus);
+          const ordered = withRepeats(orderSelection(tree, r.cpus), r.repeated);
           ownKey.current = ordered.join(',');
           selectCpus(ordered);
         },

@@ -63,7 +63,7 @@ test('stdout on a full device (/dev/full): no crash, the log has every line, the
   assert.equal(JSON.parse(readFileSync(join(dir!, 'run.json'), 'utf8')).outcome.exitCode, 0);
 });
 
-test('run --log and bundle --out refuse a missing parent folder: exit 2, one line, nothing created', () => {
+test('run --log, bundle --out, sweep --csv and profiles export --out refuse a missing parent folder: exit 2, one line, nothing created', () => {
   const home = freshHome();
   const base = mkdtempSync(join(tmpdir(), 'aio-out-'));
   const missing = join(base, 'no', 'such');
@@ -71,12 +71,15 @@ test('run --log and bundle --out refuse a missing parent folder: exit 2, one lin
     [`run --log ${missing}/x.log -- true`, '--log'],
     [`bundle --out ${missing}/x.tgz -- true`, '--out'],
     [`bundle --out ${missing}/ -- true`, '--out'],
+    [`sweep --csv ${missing}/x.csv --threads 1 -- true`, '--csv'],
+    [`profiles export --out ${missing}/p.json`, '--out'],
   ] as const) {
     const r = sh(`$A ${args}`, home);
+    const words = args.split(' ');
     assert.equal(r.code, 2, args);
     assert.equal(
       r.stderr,
-      `aio-tuner: ${flag} ${args.split(' ')[2]}: the folder ${missing} does not exist\n`,
+      `aio-tuner: ${flag} ${words[words.indexOf(flag) + 1]}: the folder ${missing} does not exist\n`,
     );
     assert.equal(existsSync(join(base, 'no')), false, `${args}: no folder was created`);
   }

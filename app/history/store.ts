@@ -79,6 +79,9 @@ export class HistoryStore {
 
   async getRun(id: string): Promise<RunInfo> {
     if (this.isLiveRun(id)) return this.runs.get(id);
+    // A run this engine has just finished may still be writing its run.json (even its first one, for a run
+    // that ended at once): read the file once those writes have landed, not before.
+    await this.runs.waitFor(id).catch(() => undefined);
     let saved: RunInfo;
     try {
       saved = await this.runFiles.load(id);

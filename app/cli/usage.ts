@@ -8,7 +8,8 @@ const SOURCE = `Where the machine comes from (default: this machine):
   --sysroot DIR        a saved root (sys/devices/system/…, proc/…) read like /
   --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J or numactl -H
   --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
-                       (your ~/.ssh/config, keys and agent; never a password prompt)`;
+                       (your ~/.ssh/config, keys and agent; never a password prompt;
+                       another ssh config file: ssh://user@host?config=/home/me/lab.ssh_config)`;
 
 const SELECTION = `Selection (one of; none = no binding, the engine takes its first cores):
   --cores LIST         these CPUs, in this order: 0-15,64-79 (also 0 1 2, 0-15:2)
@@ -194,7 +195,8 @@ Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes 
 Formats:   ${FORMATS}
 Target:    --target URL on every command: read, run and bundle there instead of this machine —
            ssh://user@host[:port]  docker://container  ssh://user@host/docker/container
-           (your ~/.ssh/config, keys and agent; never a password prompt)
+           (your ~/.ssh/config, keys and agent; never a password prompt;
+           another ssh config file: ssh://user@host?config=/home/me/lab.ssh_config)
 
 Exit codes: 0 ok; 1 runtime failure; 2 bad usage; 3 --check found an error; run: the workload's own code.
 See README.md for the JSON fields.`;

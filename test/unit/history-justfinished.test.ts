@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../app/api/engine';
-import type { HistoryDetail, RunInfo } from '../../app/api/contract';
+import type { RunInfo } from '../../app/api/contract';
+import type { HistoryDetail } from '../../app/history/types';
 import { defaultSettings } from '../../app/command';
 
 test('history.get of a run the moment run.get reports it exited', async () => {

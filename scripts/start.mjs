@@ -10,12 +10,18 @@ const electronDir = dirname(require.resolve('electron/package.json'));
 if (!existsSync(join(electronDir, 'path.txt'))) {
   console.log('fetching the Electron binary (first start)…');
   // The installer prints a whole stack trace when offline; one line of it says what happened.
+  // ELECTRON_SKIP_BINARY_DOWNLOAD is for offline `npm install`s; a start asks for the binary, so it is not passed
+  // on (the installer would otherwise "succeed" with no binary and Electron's require would throw a stack trace).
+  const env = { ...process.env };
+  delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
   const r = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
     stdio: ['ignore', 'inherit', 'pipe'],
     encoding: 'utf8',
+    env,
   });
-  if (r.status !== 0) {
-    console.error(`Electron could not be downloaded: ${firstProblem(r.stderr ?? '')}`);
+  if (r.status !== 0 || !existsSync(join(electronDir, 'path.txt'))) {
+    const why = r.status !== 0 ? firstProblem(r.stderr ?? '') : 'the installer placed no binary';
+    console.error(`Electron could not be downloaded: ${why}`);
     console.error('No internet here? Use browser mode instead: npx aio-tuner serve');
     process.exit(1);
   }

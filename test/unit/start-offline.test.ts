@@ -17,6 +17,8 @@ test('npm start offline: one line saying why, one saying what to do, no stack tr
     encoding: 'utf8',
     env: {
       ...process.env,
+      // What .ci/run and offline installs set: it must not turn a start into a silent no-download.
+      ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
       ELECTRON_MIRROR: 'https://electron-mirror.invalid/',
       electron_config_cache: mkdtempSync(join(tmpdir(), 'aio-tuner-electron-cache-')),
     },

@@ -3,43 +3,52 @@
  * Electron itself never starts on the build machines. app/main.ts only wires them to Electron's hooks.
  */
 
-/** The window's renderer settings: isolated, sandboxed, no Node in the page (the preload is added by main). */
-export const WEB_PREFERENCES = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  webviewTag: false,
-  spellcheck: false,
-} as const;
+/**
+ * The window's page is served from this scheme and host (app/shell/scheme.ts), not from file://: a page on
+ * file:// is in a null origin that every other local file shares, and it gets no response headers, so its CSP
+ * could only be a <meta> tag.
+ */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'aio-tuner';
+export const RENDERER_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-/** Sent with every response the window loads: only the app's own files run, nothing is framed or posted. */
+/**
+ * Sent as a response header with every file of the window's page. Only the app's own files run; nothing is
+ * framed, posted or fetched: the page talks to the engine over IPC through the preload, so `connect-src` is
+ * 'none' (browser mode's page, which does need its WebSocket, carries its own policy in renderer/index.html).
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   // React sets style attributes (bar heights, chart positions); no inline <script> is ever allowed.
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
+  // The page shows no data: or blob: images (saved files are blob: downloads, which img-src does not govern).
+  "img-src 'self'",
+  "connect-src 'none'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Only the shipped renderer folder is ours: not a sibling folder that shares its name as a prefix. */
-export function isOwnPage(frameUrl: string, rendererIndexUrl: string): boolean {
-  const dir = rendererIndexUrl.slice(0, rendererIndexUrl.lastIndexOf('/') + 1);
+/**
+ * Whether a URL (a frame's page, or a permission's requesting origin) is the window's own page: the app scheme
+ * and host, with no user, password or port that could make it another origin.
+ */
+export function isOwnPage(url: string): boolean {
   let u: URL;
   try {
-    u = new URL(frameUrl);
+    u = new URL(url);
   } catch {
     return false;
   }
-  // URL normalises "..", so a path that climbs out of the folder no longer starts with it.
-  return u.protocol === 'file:' && u.href.startsWith(dir);
+  return (
+    u.protocol === `${APP_SCHEME}:` &&
+    u.hostname === APP_HOST &&
+    u.port === '' &&
+    u.username === '' &&
+    u.password === ''
+  );
 }
 
 /** Links the page opens go to the user's browser, and only web links: never file:, javascript:, or apps. */
@@ -60,4 +69,14 @@ export function navigationAllowed(currentUrl: string, nextUrl: string): boolean 
 /** The one permission the page may get: writing to the clipboard (Copy buttons). */
 export function permissionAllowed(permission: string): boolean {
   return permission === 'clipboard-sanitized-write';
+}
+
+/**
+ * Both of Electron's permission hooks answer with this: a permission *request* (`setPermissionRequestHandler`,
+ * with the requesting frame's URL) and a permission *check* (`setPermissionCheckHandler`, with its origin; most
+ * web APIs check before they request, and an unhandled check is granted). Same allow-list, and only for the
+ * window's own page.
+ */
+export function permissionGranted(permission: string, requestingUrlOrOrigin: string): boolean {
+  return permissionAllowed(permission) && isOwnPage(requestingUrlOrOrigin);
 }

@@ -37,6 +37,29 @@ test('electron-builder.yml passes electron-builder’s own schema', () => {
   assert.equal((config.win as { target: { target: string }[] }).target[0]!.target, 'nsis');
 });
 
+test('the packaged binary is fused: no run-as-node, NODE_OPTIONS or inspector; app.asar only, integrity-checked', () => {
+  const r = builderConfig();
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.config!.electronFuses, {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    onlyLoadAppFromAsar: true,
+    enableEmbeddedAsarIntegrityValidation: true,
+    grantFileProtocolExtraPrivileges: false,
+    enableCookieEncryption: true,
+  });
+  // Integrity validation needs the asar and the hash electron-builder embeds in it.
+  assert.equal(r.config!.asar, true);
+  assert.ok(!r.config!.disableAsarIntegrity);
+});
+
+test('a misspelt fuse is rejected by the validator, not silently ignored', () => {
+  const r = builderConfig({ electronFuses: { runAsNod: false } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /configuration\.electronFuses/);
+});
+
 test('a wrong key is rejected by the same validator (the check can fail)', () => {
   const r = builderConfig({ linux: { targets: 'AppImage' } });
   assert.equal(r.code, 1);

@@ -3,7 +3,8 @@
 // here, and main.ts is read as source to check that it wires them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -248,5 +249,26 @@ test('no app:// URL reaches a file outside the renderer folder', async () => {
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the static Electron scan (npm run lint) fails on a weakened window', () => {
+  // The real sources pass; the same sources with the sandbox turned off do not.
+  const ok = spawnSync(process.execPath, ['scripts/electronegativity.mjs'], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /no new ones/);
+
+  const root = mkdtempSync(join(tmpdir(), 'aio-scan-'));
+  try {
+    for (const rel of ['app/preload.ts', 'app/shell', 'renderer/index.html'])
+      cpSync(rel, join(root, rel), { recursive: true });
+    writeFileSync(join(root, 'app/main.ts'), mainSource.replace('sandbox: true', 'sandbox: false'));
+    const bad = spawnSync(process.execPath, ['scripts/electronegativity.mjs', '--root', root], {
+      encoding: 'utf8',
+    });
+    assert.equal(bad.status, 1, bad.stdout);
+    assert.match(bad.stderr, /SANDBOX_JS_CHECK app\/main\.ts:\d+/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

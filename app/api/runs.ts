@@ -19,6 +19,7 @@ import {
   type RunMetrics,
 } from '../run';
 import { writeFileAtomic } from '../util/atomic';
+import { readRecord, recordText } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
@@ -118,11 +119,11 @@ export class RunManager {
       const f = join(childPath(this.dir, 'run id', id), 'run.json');
       if (!existsSync(f)) continue;
       try {
-        const info = { ...(JSON.parse(readFileSync(f, 'utf8')) as RunInfo), runId: id };
+        const info = { ...(readRecord('run', JSON.parse(readFileSync(f, 'utf8'))) as RunInfo), runId: id };
         if (info.state === 'running') info.state = 'exited'; // the app ended while it ran
         this.finished.set(id, info);
       } catch {
-        // reported by history listing; a broken entry must not block the others
+        // reported by history listing (one a newer AIO Tuner wrote too); a broken entry must not block the others
       }
     }
   }
@@ -233,7 +234,7 @@ export class RunManager {
    * would find a finished run still marked running.
    */
   private save(info: RunInfo): Promise<void> {
-    const json = JSON.stringify(info, null, 2) + '\n';
+    const json = recordText('run', info);
     const prev = this.saving.get(info.runId) ?? Promise.resolve();
     const next = prev
       .then(() => writeRecord(join(childPath(this.dir, 'run id', info.runId), 'run.json'), json))

@@ -10,6 +10,7 @@ import { ApiError, type RunInfo } from '../api/contract';
 import type { SweepService } from '../sweep/service';
 import { rowsToCsv } from '../sweep/csv';
 import type { SweepRecord } from '../sweep/types';
+import { recordText } from '../util/records';
 import { RunFiles } from './runfiles';
 import { compareRuns } from './compare';
 import { entriesToCsv, matches, runEntry, sweepEntry, sweepOfRuns } from './entries';
@@ -143,7 +144,8 @@ export class HistoryStore {
         : {
             fileName: `aio-sweep-${s.sweepId}.json`,
             mime: 'application/json',
-            text: JSON.stringify(s, null, 2) + '\n',
+            // The sweep's record as its file holds it (stamped with its schemaVersion).
+            text: recordText('sweep', s),
           };
     }
     const { entries } = await this.list(p.filter ?? {});
@@ -158,7 +160,7 @@ export class HistoryStore {
     return {
       fileName: `aio-history-${stamp}.json`,
       mime: 'application/json',
-      text: JSON.stringify(doc, null, 2) + '\n',
+      text: recordText('history-export', doc),
     };
   }
 }

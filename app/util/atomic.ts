@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { NewerRecordError } from './records';
 
 /**
  * Write `data` to `path` atomically: a temporary file in the same directory (rename is only atomic within one
@@ -54,8 +55,11 @@ export class JsonFileError extends Error {
   constructor(
     message: string,
     readonly path: string,
-    /** 'missing' (no such file), 'syntax' (not JSON), 'invalid' (JSON of the wrong shape), 'io' (other errors). */
-    readonly kind: 'missing' | 'syntax' | 'invalid' | 'io',
+    /**
+     * 'missing' (no such file), 'syntax' (not JSON), 'invalid' (JSON of the wrong shape), 'newer' (a record a
+     * newer AIO Tuner wrote: leave the file as it is), 'io' (other errors).
+     */
+    readonly kind: 'missing' | 'syntax' | 'invalid' | 'newer' | 'io',
   ) {
     super(message);
     this.name = 'JsonFileError';
@@ -87,6 +91,7 @@ export async function readJsonFile<T>(path: string, validate?: (data: unknown) =
   try {
     return validate(data);
   } catch (e) {
+    if (e instanceof NewerRecordError) throw new JsonFileError(`${path} was ${e.message}`, path, 'newer');
     throw new JsonFileError(`${path} has unexpected contents: ${(e as Error).message}`, path, 'invalid');
   }
 }

@@ -10,6 +10,7 @@ import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
 import { parentFolderProblem } from '../util/parentfolder';
+import { outputText } from '../util/records';
 import { untilDone } from './interrupt';
 import { ApiError } from '../api/contract';
 import { visible } from '../topology/damaged';
@@ -163,25 +164,19 @@ function bestText(label: string, r: Recommendation | null, withPlacement: boolea
 
 function jsonOut(rec: SweepRecord): string {
   const b = rec.best;
-  return (
-    JSON.stringify(
-      {
-        sweepId: rec.sweepId,
-        state: rec.state,
-        planned: rec.planned,
-        skipped: rec.skipped,
-        rows: rec.rows,
-        best: {
-          latency: b.latency,
-          throughput: b.throughput,
-          perCore: b.perCore,
-          ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
-        },
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  return outputText('sweep', {
+    sweepId: rec.sweepId,
+    state: rec.state,
+    planned: rec.planned,
+    skipped: rec.skipped,
+    rows: rec.rows,
+    best: {
+      latency: b.latency,
+      throughput: b.throughput,
+      perCore: b.perCore,
+      ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
+    },
+  });
 }
 
 export async function sweepCommand(argv: string[]): Promise<number> {

@@ -98,10 +98,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     engine.runs.waitFor(info.runId),
   );
   unsubscribe();
-  const unsaved = engine.runs.saveProblem(info.runId);
+  // Read after dispose, which tries once more to save what could not be.
   await engine.dispose();
+  const unsaved = engine.runs.saveProblem(info.runId);
   const o = done.outcome!;
-  if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}\n`);
+  if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}; this run will be missing from the history\n`);
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);

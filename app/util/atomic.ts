@@ -36,6 +36,29 @@ export async function writeFileAtomic(
   }
 }
 
+/** Why a write failed, in words a user acts on; Node's own message (with the temporary file's name) otherwise. */
+export function whyNotWritten(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is used up';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'a folder of that name is in the way';
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'a file is in the way of its folder';
+    default:
+      return err?.message ?? String(e);
+  }
+}
+
 /** Best effort: persist the rename itself. Directories cannot be opened for fsync on Windows. */
 async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;

@@ -65,7 +65,11 @@ export class HistoryStore {
     const listed = new Set(sweeps.map((s) => s.sweepId));
     // A record that could not be saved shows from memory, even when its file is missing or unreadable.
     const unsaved = this.sweeps.unsavedRecords().filter((s) => !listed.has(s.sweepId));
-    return { sweeps: [...sweeps.map((s) => this.sweeps.live(s.sweepId) ?? s), ...unsaved], problems };
+    return {
+      sweeps: [...sweeps.map((s) => this.sweeps.live(s.sweepId) ?? s), ...unsaved],
+      // Its file being unreadable is the write problem the user has been told of; the entry is not skipped.
+      problems: problems.filter((p) => !this.sweeps.saveProblem(p.id)),
+    };
   }
 
   async list(filter: HistoryFilter = {}): Promise<HistoryList> {

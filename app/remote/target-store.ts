@@ -46,7 +46,7 @@ export class TargetStore {
       if (e instanceof JsonFileError && e.kind === 'missing') return;
       this.problem =
         e instanceof JsonFileError && e.kind === 'newer'
-          ? `${e.message}; this version leaves it as it is`
+          ? `${e.message}; it is left as it is`
           : `${(e as Error).message}; fix or delete it to keep your targets`;
     }
   }

@@ -161,6 +161,7 @@ describe('sweep records', () => {
       assert.equal(kept.state, 'done');
       const listed = await api(e, 'history.list', { filter: { kind: 'sweep' } });
       assert.equal(listed.entries.find((x) => x.id === rec.sweepId)?.ok, true);
+      assert.deepEqual(listed.problems, [], 'shown from memory, not reported as unreadable and skipped');
 
       rmSync(e.sweeps.files.fileOf(rec.sweepId), { recursive: true });
       const again = await e.sweeps.start(spec());

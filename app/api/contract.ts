@@ -391,6 +391,16 @@ export interface LoadSample {
   runId: string | null;
 }
 
+/**
+ * A run's or sweep's record could not be written (`problem` says why; the record is kept in memory and written
+ * again later), or has been written after all (`problem` null). Sent when that changes, not on every retry.
+ */
+export interface RecordSaveNotice {
+  kind: 'run' | 'sweep';
+  id: string;
+  problem: string | null;
+}
+
 /** Events pushed from the engine to every connected UI. */
 export interface ApiEvents {
   'run.started': RunInfo;
@@ -401,6 +411,7 @@ export interface ApiEvents {
   'sweep.started': SweepRecord;
   'sweep.progress': SweepProgress;
   'sweep.done': SweepRecord;
+  'record.unsaved': RecordSaveNotice;
 }
 export type ApiEvent = keyof ApiEvents;
 

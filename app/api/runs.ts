@@ -18,7 +18,8 @@ import {
   type RunResult,
   type RunMetrics,
 } from '../run';
-import { writeFileAtomic } from '../util/atomic';
+import { whyNotWritten, writeFileAtomic } from '../util/atomic';
+import { readRecord, recordText } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
 import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
 import type { LogViews } from './logviews';
@@ -45,7 +46,10 @@ async function writeRecord(path: string, json: string): Promise<void> {
   }
 }
 
-type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit'>(event: E, data: ApiEvents[E]) => void;
+type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit' | 'record.unsaved'>(
+  event: E,
+  data: ApiEvents[E],
+) => void;
 
 interface Live {
   info: RunInfo;
@@ -98,7 +102,8 @@ export class RunManager {
   private readonly activity = new Set<() => void>();
   private readonly saving = new Map<string, Promise<void>>();
   private readonly settling = new Map<string, Promise<void>>();
-  // Runs whose last run.json write failed, with why; the record stays in memory and the next write retries.
+  // Runs whose last run.json write failed, with why. The record stays in memory (and in the lists) and is
+  // written again when its run writes next, when another run starts, and when the engine stops.
   private readonly unsaved = new Map<string, string>();
 
   constructor(
@@ -118,11 +123,11 @@ export class RunManager {
       const f = join(childPath(this.dir, 'run id', id), 'run.json');
       if (!existsSync(f)) continue;
       try {
-        const info = { ...(JSON.parse(readFileSync(f, 'utf8')) as RunInfo), runId: id };
+        const info = { ...(readRecord('run', JSON.parse(readFileSync(f, 'utf8'))) as RunInfo), runId: id };
         if (info.state === 'running') info.state = 'exited'; // the app ended while it ran
         this.finished.set(id, info);
       } catch {
-        // reported by history listing; a broken entry must not block the others
+        // reported by history listing (one a newer AIO Tuner wrote too); a broken entry must not block the others
       }
     }
   }
@@ -172,6 +177,8 @@ export class RunManager {
     // Checks of this machine's files mean nothing for a remote run; the target checks for itself.
     const problem = remote ? null : (preflightProblem(settings) ?? hostBindingProblem(built.argv));
     if (problem) throw new ApiError(problem, 'start-failed');
+    // A run starting is a write to the same disk: a good moment to try again what could not be saved.
+    this.retryUnsaved();
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
     const runDir = childPath(this.dir, 'run id', runId);
     mkdirSync(runDir, { recursive: true });
@@ -233,19 +240,21 @@ export class RunManager {
    * would find a finished run still marked running.
    */
   private save(info: RunInfo): Promise<void> {
-    const json = JSON.stringify(info, null, 2) + '\n';
+    const json = recordText('run', info);
     const prev = this.saving.get(info.runId) ?? Promise.resolve();
     const next = prev
       .then(() => writeRecord(join(childPath(this.dir, 'run id', info.runId), 'run.json'), json))
       .then(
-        () => void this.unsaved.delete(info.runId),
+        () => {
+          if (this.unsaved.delete(info.runId))
+            this.emit('record.unsaved', { kind: 'run', id: info.runId, problem: null });
+        },
         (e: unknown) => {
-          const err = e as NodeJS.ErrnoException;
-          const why = err.code === 'ENOSPC' ? 'the disk is full' : (err.message ?? String(e));
-          this.unsaved.set(
-            info.runId,
-            `${join(this.dir, info.runId, 'run.json')} could not be saved: ${why}`,
-          );
+          const problem = `${join(this.dir, info.runId, 'run.json')} could not be saved: ${whyNotWritten(e)}`;
+          // Said once when it starts failing (and once when it is saved again), not on every retry.
+          const news = !this.unsaved.has(info.runId);
+          this.unsaved.set(info.runId, problem);
+          if (news) this.emit('record.unsaved', { kind: 'run', id: info.runId, problem });
         },
       )
       .finally(() => {
@@ -260,6 +269,14 @@ export class RunManager {
     return this.unsaved.get(runId) ?? null;
   }
 
+  /** Write again every finished run whose record could not be saved (a running one writes at its end anyway). */
+  private retryUnsaved(): void {
+    for (const id of this.unsaved.keys()) {
+      const info = this.finished.get(id);
+      if (info && !this.saving.has(id)) void this.save(info);
+    }
+  }
+
   /** Wait until every pending run.json write has landed. */
   async flush(): Promise<void> {
     await Promise.all([...this.saving.values()]);
@@ -269,6 +286,8 @@ export class RunManager {
   forget(runId: string): void {
     if (this.live.has(runId)) throw new ApiError('that run is still going: stop it first', 'busy');
     this.finished.delete(runId);
+    // The user removed it: an unsaved record is not written back.
+    if (this.unsaved.delete(runId)) this.emit('record.unsaved', { kind: 'run', id: runId, problem: null });
   }
 
   /** `first`: the signal before SIGKILL (SIGTERM; SIGHUP when the tool itself was hung up on). */
@@ -299,9 +318,11 @@ export class RunManager {
     return info;
   }
 
+  /** Stop every run, and try once more to save what could not be: what still fails is lost with this process. */
   async stopAll(first?: NodeJS.Signals): Promise<void> {
     await Promise.all([...this.live.values()].map((l) => l.handle.stop(first)));
     await Promise.all([...this.settling.values()]);
+    this.retryUnsaved();
     await this.flush();
   }
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { RunInfo } from '../api/contract';
 import { RunSettingsSchema } from '../command/schema';
 import { JsonFileError, readJsonFile } from '../util/atomic';
+import { readRecord } from '../util/records';
 import type { FromRun } from './bundle';
 
 /** The fields of run.json a bundle relies on; the rest is kept as written. */
@@ -99,7 +100,7 @@ export async function readSavedRun(path: string): Promise<SavedRunFiles> {
   let run: SavedRun;
   try {
     run = await readJsonFile(jsonPath, (d) => {
-      const r = SavedRunSchema.safeParse(d);
+      const r = SavedRunSchema.safeParse(readRecord('run', d));
       if (r.success) return r.data as unknown as SavedRun;
       throw new Error(
         r.error.issues.map((i) => `${i.path.join('.') || 'top level'}: ${i.message}`).join('; '),

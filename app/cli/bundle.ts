@@ -29,6 +29,7 @@ import { RunTicker } from './ticker';
 import { LOG_MAGIC, detectFormat } from '../logs';
 import { TargetService } from '../remote/service';
 import { LOCAL_URL } from '../remote/url';
+import { outputText } from '../util/records';
 
 /** When the saved run started, from the header AIO Tuner writes at the top of every run log. */
 async function logStart(path: string): Promise<string> {
@@ -192,7 +193,7 @@ async function bundleOn(
   ticker.end();
   if (values.json) {
     const { path, sizeBytes, note, files } = result;
-    process.stdout.write(JSON.stringify({ path, sizeBytes, note, files }, null, 2) + '\n');
+    process.stdout.write(outputText('bundle', { path, sizeBytes, note, files }));
   } else {
     process.stdout.write(
       `${result.path}\n${formatBytes(result.sizeBytes)} (${result.sizeBytes} bytes), ${result.files.length} files\n`,

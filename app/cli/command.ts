@@ -4,6 +4,7 @@ import { baseOptions, baseSettings, MISSING_WORKLOAD } from './profiles';
 import { loadTopology } from '../topology';
 import { buildCommand, type BuiltCommand, type Check, type RunSettings } from '../command';
 import { numactlStatus } from '../system/numactl';
+import { outputText } from '../util/records';
 
 export const FORMATS = ['bash', 'script', 'docker-run', 'docker-exec', 'env', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -29,23 +30,19 @@ export function formatFlag(v: string | undefined): Format {
 export function formatBuilt(built: BuiltCommand, settings: RunSettings, format: Format): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(
-        {
-          argv: built.argv,
-          env: built.env,
-          unset: built.unset,
-          shell: built.shell,
-          cwd: settings.cwd,
-          checks: built.checks.map((c) => ({
-            code: c.code,
-            severity: c.severity,
-            message: c.message,
-            ...(c.fix ? { fix: c.fix } : {}),
-          })),
-        },
-        null,
-        2,
-      );
+      return outputText('command', {
+        argv: built.argv,
+        env: built.env,
+        unset: built.unset,
+        shell: built.shell,
+        cwd: settings.cwd,
+        checks: built.checks.map((c) => ({
+          code: c.code,
+          severity: c.severity,
+          message: c.message,
+          ...(c.fix ? { fix: c.fix } : {}),
+        })),
+      }).replace(/\n$/, '');
     case 'script':
       return built.script.replace(/\n$/, '');
     case 'docker-run':

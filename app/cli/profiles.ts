@@ -13,6 +13,7 @@ import type { Topology } from '../topology/types';
 import { parseCommandLine, type RunSettings } from '../command';
 import { ProfileError, ProfileStore, profileName, type ConflictPolicy } from '../profiles';
 import { parentFolderProblem } from '../util/parentfolder';
+import { outputText } from '../util/records';
 
 export const baseOptions = {
   profile: { type: 'string' },
@@ -116,7 +117,8 @@ async function list(store: ProfileStore, argv: string[]): Promise<number> {
   const entries = await store.list();
   reportCorrupt(entries);
   if (values.json) {
-    process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+    // An array: each entry carries the schemaVersion (app/util/records.ts).
+    process.stdout.write(outputText('profiles-list', entries));
     return 0;
   }
   const ok = entries.filter((p) => !p.error);
@@ -194,7 +196,7 @@ async function importProfiles(store: ProfileStore, argv: string[]): Promise<numb
   const failed = r.errors.filter((e) => !skipped.includes(e));
   if (values.json) {
     process.stdout.write(
-      JSON.stringify({ imported: r.imported.map((p) => p.name), skipped, errors: failed }, null, 2) + '\n',
+      outputText('profiles-import', { imported: r.imported.map((p) => p.name), skipped, errors: failed }),
     );
   } else {
     for (const p of r.imported) process.stdout.write(`imported profile "${p.name}"\n`);

@@ -14,6 +14,7 @@ import { exitStatusCode } from '../run';
 import { untilDone } from './interrupt';
 import { processEchoes } from './echo';
 import { parentFolderProblem } from '../util/parentfolder';
+import { outputText } from '../util/records';
 
 export const RUN_OPTIONS = {
   ...COMMAND_OPTIONS,
@@ -97,40 +98,37 @@ export async function runCommand(argv: string[]): Promise<number> {
     engine.runs.waitFor(info.runId),
   );
   unsubscribe();
-  const unsaved = engine.runs.saveProblem(info.runId);
+  // Read after dispose, which tries once more to save what could not be.
   await engine.dispose();
+  const unsaved = engine.runs.saveProblem(info.runId);
   const o = done.outcome!;
-  if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}\n`);
+  if (unsaved) echo.stderr.write(`aio-tuner: ${unsaved}; this run will be missing from the history\n`);
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);
   if (values.json) {
     echo.stdout.write(
-      JSON.stringify(
-        {
-          exitCode: o.exitCode,
-          signal: o.signal,
-          durationMs: o.durationMs,
-          peakRssBytes: o.peakRssBytes,
-          logFile: o.logFile,
-          lines: o.lines,
-          results: {
-            latencyMs: o.results?.latencyMs ?? null,
-            throughput: o.results?.throughput ?? null,
-          },
-          cpuLoad: o.cpuLoad ?? null,
-          runId: done.runId,
-          argv: done.argv,
-          env: done.env,
-          checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
-          ...(o.startError ? { startError: o.startError } : {}),
-          ...(o.connectionLost ? { connectionLost: o.connectionLost } : {}),
-          ...(o.logError ? { logError: o.logError } : {}),
-          ...(done.target ? { target: done.target } : {}),
+      outputText('run', {
+        exitCode: o.exitCode,
+        signal: o.signal,
+        durationMs: o.durationMs,
+        peakRssBytes: o.peakRssBytes,
+        logFile: o.logFile,
+        lines: o.lines,
+        results: {
+          latencyMs: o.results?.latencyMs ?? null,
+          throughput: o.results?.throughput ?? null,
         },
-        null,
-        2,
-      ) + '\n',
+        cpuLoad: o.cpuLoad ?? null,
+        runId: done.runId,
+        argv: done.argv,
+        env: done.env,
+        checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
+        ...(o.startError ? { startError: o.startError } : {}),
+        ...(o.connectionLost ? { connectionLost: o.connectionLost } : {}),
+        ...(o.logError ? { logError: o.logError } : {}),
+        ...(done.target ? { target: done.target } : {}),
+      }),
     );
   } else if (!values.quiet && !o.logError) {
     const r = o.results;

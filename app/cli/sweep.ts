@@ -10,8 +10,9 @@ import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
 import { parentFolderProblem } from '../util/parentfolder';
+import { outputText } from '../util/records';
 import { untilDone } from './interrupt';
-import { ApiError } from '../api/contract';
+import { ApiError, type RecordSaveNotice } from '../api/contract';
 import { visible } from '../topology/damaged';
 import {
   BUILTIN_VARIANTS,
@@ -163,25 +164,19 @@ function bestText(label: string, r: Recommendation | null, withPlacement: boolea
 
 function jsonOut(rec: SweepRecord): string {
   const b = rec.best;
-  return (
-    JSON.stringify(
-      {
-        sweepId: rec.sweepId,
-        state: rec.state,
-        planned: rec.planned,
-        skipped: rec.skipped,
-        rows: rec.rows,
-        best: {
-          latency: b.latency,
-          throughput: b.throughput,
-          perCore: b.perCore,
-          ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
-        },
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  return outputText('sweep', {
+    sweepId: rec.sweepId,
+    state: rec.state,
+    planned: rec.planned,
+    skipped: rec.skipped,
+    rows: rec.rows,
+    best: {
+      latency: b.latency,
+      throughput: b.throughput,
+      perCore: b.perCore,
+      ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
+    },
+  });
 }
 
 export async function sweepCommand(argv: string[]): Promise<number> {
@@ -254,6 +249,15 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       const line = progressLine(d, manyPlacements);
       if (line) say(line);
       for (const l of checkLines(d, said)) say(l);
+    } else if (event === 'record.unsaved') {
+      // Said when it happens: a sweep may go on for hours after its record stopped reaching the disk.
+      const n = data as RecordSaveNotice;
+      if (n.kind !== 'sweep') return;
+      if (n.problem)
+        say(
+          `aio-tuner: warning: ${n.problem}; the rows are kept and the record written again after each row`,
+        );
+      else say(`aio-tuner: saved after all: ${engine.sweeps.files.fileOf(n.id)}`);
     }
   });
   let rec: SweepRecord;
@@ -291,11 +295,14 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       );
   }
   const skipped = fin.rows.filter((r) => r.skipped).length;
+  // Read after dispose, which tries once more to save what could not be.
+  const unsaved = engine.sweeps.saveProblem(fin.sweepId);
   process.stderr.write(
     `aio-tuner: sweep ${fin.state}: ${fin.rows.length} of ${fin.planned} row(s)` +
-      `${skipped ? ` (${skipped} skipped)` : ''}; saved ${engine.sweeps.files.fileOf(fin.sweepId)}` +
+      `${skipped ? ` (${skipped} skipped)` : ''}; ${unsaved ? 'NOT saved' : `saved ${engine.sweeps.files.fileOf(fin.sweepId)}`}` +
       `${values.csv ? `; CSV ${resolve(values.csv)}` : ''}\n`,
   );
+  if (unsaved) say(`aio-tuner: ${unsaved}; this sweep will be missing from the history`);
   if (fin.error) say(`aio-tuner: ${fin.error}`);
   if (interrupted) return interrupted;
   // As the README promises: numbers from any row are a result, even when a later point ended the sweep early.

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse, sourceOptions, UsageError } from './args';
 import { loadTopology, formatTopologySummary, importTopology, readImportText } from '../topology';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
+import { outputText } from '../util/records';
 
 /** A --from path that cannot be read is a typo in the command line (exit 2), not a failure of the machine. */
 function checkReadableFile(path: string): void {
@@ -75,6 +76,6 @@ export async function topologyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, TOPOLOGY_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const t = await loadTopology(sourceFrom(values));
-  process.stdout.write(values.json ? JSON.stringify(t, null, 2) + '\n' : formatTopologySummary(t) + '\n');
+  process.stdout.write(values.json ? outputText('topology', t) : formatTopologySummary(t) + '\n');
   return 0;
 }

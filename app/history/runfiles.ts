@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { RunSettingsSchema } from '../command/schema';
 import type { RunInfo } from '../api/contract';
 import { readJsonFile } from '../util/atomic';
+import { readRecord } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
 import type { Problem } from './sweepfiles';
 
@@ -30,10 +31,12 @@ export class RunFiles {
   }
 
   async load(id: string): Promise<RunInfo> {
-    // Validated for the fields history relies on; returned as written so fields added later survive.
+    // Brought to today's shape, validated for the fields history relies on, and otherwise returned as written so
+    // fields added later survive.
     return readJsonFile(join(this.dirOf(id), 'run.json'), (d): RunInfo => {
-      RunInfoSchema.parse(d);
-      return d as RunInfo;
+      const run = readRecord('run', d);
+      RunInfoSchema.parse(run);
+      return run as RunInfo;
     });
   }
 

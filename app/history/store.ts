@@ -10,6 +10,7 @@ import { ApiError, type RunInfo } from '../api/contract';
 import type { SweepService } from '../sweep/service';
 import { rowsToCsv } from '../sweep/csv';
 import type { SweepRecord } from '../sweep/types';
+import { recordText } from '../util/records';
 import { RunFiles } from './runfiles';
 import { compareRuns } from './compare';
 import { entriesToCsv, matches, runEntry, sweepEntry, sweepOfRuns } from './entries';
@@ -45,21 +46,30 @@ export class HistoryStore {
 
   /**
    * Saved runs, with this process's in-memory state where it is fresher: run.json is written without waiting,
-   * so right after a run ends the file can still say "running". Live runs whose file is not written yet count.
+   * so right after a run ends the file can still say "running". Live runs whose file is not written yet count,
+   * and so do runs whose record could not be saved (memory holds the only copy).
    */
   private async allRuns(): Promise<{ runs: RunInfo[]; problems: Problem[] }> {
     const { runs, problems } = await this.runFiles.list();
     const byId = new Map(runs.map((r) => [r.runId, r]));
     for (const r of this.runs.list()) {
       const saved = byId.get(r.runId);
-      if (r.state === 'running' || (saved && saved.state === 'running')) byId.set(r.runId, r);
+      if (r.state === 'running' || saved?.state === 'running' || this.runs.saveProblem(r.runId))
+        byId.set(r.runId, r);
     }
     return { runs: [...byId.values()], problems };
   }
 
   private async allSweeps(): Promise<{ sweeps: SweepRecord[]; problems: Problem[] }> {
     const { sweeps, problems } = await this.sweeps.files.list();
-    return { sweeps: sweeps.map((s) => this.sweeps.live(s.sweepId) ?? s), problems };
+    const listed = new Set(sweeps.map((s) => s.sweepId));
+    // A record that could not be saved shows from memory, even when its file is missing or unreadable.
+    const unsaved = this.sweeps.unsavedRecords().filter((s) => !listed.has(s.sweepId));
+    return {
+      sweeps: [...sweeps.map((s) => this.sweeps.live(s.sweepId) ?? s), ...unsaved],
+      // Its file being unreadable is the write problem the user has been told of; the entry is not skipped.
+      problems: problems.filter((p) => !this.sweeps.saveProblem(p.id)),
+    };
   }
 
   async list(filter: HistoryFilter = {}): Promise<HistoryList> {
@@ -82,6 +92,8 @@ export class HistoryStore {
     // A run this engine has just finished may still be writing its run.json (even its first one, for a run
     // that ended at once): read the file once those writes have landed, not before.
     await this.runs.waitFor(id).catch(() => undefined);
+    // Not on disk as it ended (the write failed): memory holds the only copy.
+    if (this.runs.saveProblem(id)) return this.runs.get(id);
     let saved: RunInfo;
     try {
       saved = await this.runFiles.load(id);
@@ -114,6 +126,7 @@ export class HistoryStore {
       if (this.sweeps.isRunning(id))
         throw new ApiError(`sweep ${id} is still running: cancel it first`, 'busy');
       await this.sweeps.files.remove(id);
+      this.sweeps.forget(id);
     }
   }
 
@@ -143,7 +156,8 @@ export class HistoryStore {
         : {
             fileName: `aio-sweep-${s.sweepId}.json`,
             mime: 'application/json',
-            text: JSON.stringify(s, null, 2) + '\n',
+            // The sweep's record as its file holds it (stamped with its schemaVersion).
+            text: recordText('sweep', s),
           };
     }
     const { entries } = await this.list(p.filter ?? {});
@@ -158,7 +172,7 @@ export class HistoryStore {
     return {
       fileName: `aio-history-${stamp}.json`,
       mime: 'application/json',
-      text: JSON.stringify(doc, null, 2) + '\n',
+      text: recordText('history-export', doc),
     };
   }
 }

@@ -6,6 +6,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../util/atomic';
 import { childPath } from '../util/pathsegment';
+import { readRecord, recordText } from '../util/records';
 import { SweepRecordSchema } from '../sweep/schema';
 import type { SweepRecord } from '../sweep/types';
 
@@ -30,13 +31,14 @@ export class SweepFiles {
   }
 
   async save(r: SweepRecord): Promise<void> {
-    await writeFileAtomic(this.fileOf(r.sweepId), JSON.stringify(r, null, 2) + '\n');
+    await writeFileAtomic(this.fileOf(r.sweepId), recordText('sweep', r));
   }
 
   async load(id: string): Promise<SweepRecord> {
     return readJsonFile(this.fileOf(id), (d): SweepRecord => {
-      SweepRecordSchema.parse(d);
-      return d as SweepRecord;
+      const r = readRecord('sweep', d);
+      SweepRecordSchema.parse(r);
+      return r as SweepRecord;
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Saved RunSettings ("profiles"), one JSON file per profile in a directory (normally `<dataDir>/profiles`).
  * Files are written atomically and validated on every read. A file that fails to parse is moved aside as
- * `<file>.corrupt-<timestamp>` and reported, so a bad file neither blocks the list nor disappears.
+ * `<file>.corrupt-<timestamp>` and reported, so a bad file neither blocks the list nor disappears. A file a newer
+ * AIO Tuner wrote is reported and left exactly where it is: never moved aside, never saved over.
  */
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { RunSettingsSchema } from '../command/schema';
 import type { RunSettings } from '../command/types';
 import { writeFileAtomic } from '../util/atomic';
+import { NewerRecordError, readRecord, recordText } from '../util/records';
 import { dataDir } from '../util/datadir';
 import { decodeSegment, encodeSegment, encodedChildPath } from '../util/pathsegment';
 
@@ -38,7 +40,7 @@ const BundleSchema = z.object({
 export interface ProfileEntry {
   name: string;
   savedAt?: string;
-  /** Set when the profile could not be read; the file was moved to `movedTo`. */
+  /** Set when the profile could not be read; the file was moved to `movedTo` (unless a newer AIO Tuner wrote it). */
   error?: string;
   movedTo?: string;
 }
@@ -54,7 +56,7 @@ export class ProfileError extends Error {
   constructor(
     message: string,
     readonly kind:
-      'not-found' | 'corrupt' | 'invalid-name' | 'invalid-settings' | 'exists' | 'invalid-import',
+      'not-found' | 'corrupt' | 'newer' | 'invalid-name' | 'invalid-settings' | 'exists' | 'invalid-import',
   ) {
     super(message);
     this.name = 'ProfileError';
@@ -174,9 +176,13 @@ export class ProfileStore {
         `a profile named "${clash.name}" already exists (names differ only in case)`,
         'exists',
       );
+    // What a newer AIO Tuner saved under this name may hold more than this version knows: it is not replaced.
+    const held = await this.readFile(path, { moveAside: false });
+    if (!held.ok && !held.missing && held.newer)
+      throw new ProfileError(`profile "${name}" is not replaced: ${held.error}`, 'newer');
     const savedAt = this.now().toISOString();
     const file = { format: PROFILE_FORMAT, version: 1, name, savedAt, settings: parsed.data };
-    await writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n');
+    await writeFileAtomic(path, recordText('profile', file));
     return { name, savedAt };
   }
 
@@ -185,6 +191,7 @@ export class ProfileStore {
     const r = await this.readFile(this.pathFor(name));
     if (r.ok) return r.settings;
     if (r.missing === true) throw new ProfileError(`no profile named "${name}"`, 'not-found');
+    if (r.newer) throw new ProfileError(`profile "${name}" cannot be used: ${r.error}`, 'newer');
     throw new ProfileError(
       `profile "${name}" is corrupt (${r.error}); it was moved to ${r.movedTo}`,
       'corrupt',
@@ -213,7 +220,7 @@ export class ProfileStore {
     const profiles = [];
     for (const name of wanted) profiles.push({ name, settings: await this.load(name) });
     const bundle = { format: BUNDLE_FORMAT, version: 1, exportedAt: this.now().toISOString(), profiles };
-    return { json: JSON.stringify(bundle, null, 2) + '\n', exported: wanted };
+    return { json: recordText('profile-bundle', bundle), exported: wanted };
   }
 
   /** Write a bundle of `names` (all profiles when omitted) to `file`. */
@@ -243,6 +250,14 @@ export class ProfileStore {
       data = JSON.parse(text);
     } catch (e) {
       throw new ProfileError(`not valid JSON: ${(e as Error).message}`, 'invalid-import');
+    }
+    // A bundle, or one profile (our file or the app's `{name, settings}`), brought to today's shape first.
+    const isBundle = (data as { format?: unknown } | null)?.format === BUNDLE_FORMAT;
+    try {
+      data = readRecord(isBundle ? 'profile-bundle' : 'profile', data);
+    } catch (e) {
+      const why = e instanceof NewerRecordError ? `this file was ${e.message}` : (e as Error).message;
+      throw new ProfileError(why, 'invalid-import');
     }
     const bundle = BundleSchema.safeParse(data);
     const items = bundle.success ? bundle.data.profiles : [data];
@@ -301,7 +316,7 @@ export class ProfileStore {
   ): Promise<
     | { ok: true; settings: RunSettings; savedAt: string }
     | { ok: false; missing: true }
-    | { ok: false; missing?: false; error: string; movedTo?: string }
+    | { ok: false; missing?: false; newer?: boolean; error: string; movedTo?: string }
   > {
     let text: string;
     try {
@@ -312,11 +327,16 @@ export class ProfileStore {
     }
     let error: string;
     try {
-      const parsed = ProfileFileSchema.safeParse(JSON.parse(text));
+      const parsed = ProfileFileSchema.safeParse(readRecord('profile', JSON.parse(text)));
       if (parsed.success) return { ok: true, settings: parsed.data.settings, savedAt: parsed.data.savedAt };
       error = `unexpected contents: ${z.prettifyError(parsed.error)}`;
     } catch (e) {
-      error = `not valid JSON: ${(e as Error).message}`;
+      // Left where it is: the file is not broken, this version is too old to read it.
+      if (e instanceof NewerRecordError) return { ok: false, newer: true, error: e.message };
+      error =
+        e instanceof SyntaxError
+          ? `not valid JSON: ${e.message}`
+          : `unexpected contents: ${(e as Error).message}`;
     }
     if (opts.moveAside === false) return { ok: false, error };
     const movedTo = `${path}.corrupt-${timestamp(this.now())}`;

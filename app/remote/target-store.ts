@@ -1,11 +1,12 @@
 /**
  * The targets a user added, and which one is active, remembered in <dataDir>/targets.json. "This machine" is
  * always there and never stored. A damaged file is reported, not silently replaced: it may hold hosts the user
- * wants back.
+ * wants back. So is one a newer AIO Tuner wrote: it is left as it is until that version is back.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JsonFileError, readJsonFile, writeFileAtomic } from '../util/atomic';
+import { readRecord, recordText } from '../util/records';
 import type { TargetEntry, TargetList } from './types';
 import { LOCAL_URL, parseTarget, TargetUrlError, targetLabel, targetUrl } from './url';
 
@@ -39,18 +40,21 @@ export class TargetStore {
 
   async load(): Promise<void> {
     try {
-      this.data = await readJsonFile(this.file, (d) => FileSchema.parse(d));
+      this.data = await readJsonFile(this.file, (d) => FileSchema.parse(readRecord('targets', d)));
       this.problem = undefined;
     } catch (e) {
       if (e instanceof JsonFileError && e.kind === 'missing') return;
-      this.problem = `${(e as Error).message}; fix or delete it to keep your targets`;
+      this.problem =
+        e instanceof JsonFileError && e.kind === 'newer'
+          ? `${e.message}; it is left as it is`
+          : `${(e as Error).message}; fix or delete it to keep your targets`;
     }
   }
 
   private async save(): Promise<void> {
     // Never overwrite a file we could not read: the user's hosts would be lost.
     if (this.problem) throw new Error(`not saving targets: ${this.problem}`);
-    await writeFileAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
+    await writeFileAtomic(this.file, recordText('targets', this.data), { mode: 0o600 });
   }
 
   activeUrl(): string {

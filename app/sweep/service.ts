@@ -1,6 +1,8 @@
 /**
  * Runs sweeps: one point at a time (measurements side by side would disturb each other), each through the
  * RunManager, with the record saved after every row and progress pushed as events. One sweep at a time.
+ * A record write that fails is reported (`record.unsaved`) and never ends the sweep: the record stays in memory
+ * and each later write (the next row, the next sweep, the engine stopping) tries again.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import type { BuiltCommand, RunSettings } from '../command/types';
 import type { RunManager } from '../api/runs';
 import { ApiError, type ApiEvents } from '../api/contract';
 import { SweepFiles } from '../history/sweepfiles';
+import { whyNotWritten } from '../util/atomic';
 import { planSweep, pointSummary, type Plan } from './plan';
 import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
@@ -18,7 +21,7 @@ import { recommend } from './recommend';
 import { customVariantProblem, isBuiltin } from './variants';
 import type { HostInfo, RowCheck, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
 
-export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done'>(
+export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done' | 'record.unsaved'>(
   event: E,
   data: ApiEvents[E],
 ) => void;
@@ -63,6 +66,8 @@ export function hostInfo(t: Topology, remote?: Pick<SweepRemote, 'url' | 'hostna
 export class SweepService {
   readonly files: SweepFiles;
   private active: Active | null = null;
+  /** Sweeps (the running one too) whose latest record could not be written, with why: memory holds them. */
+  private readonly unsaved = new Map<string, { record: SweepRecord; problem: string }>();
 
   constructor(private readonly deps: SweepDeps) {
     this.files = new SweepFiles(join(deps.home, 'sweeps'));
@@ -87,9 +92,46 @@ export class SweepService {
     return this.active !== null && (id === undefined || this.active.record.sweepId === id);
   }
 
-  /** The live record of the running sweep, if `id` is it. */
+  /** The record in memory when it is fresher than its file: the running sweep's, or one not saved yet. */
   live(id: string): SweepRecord | null {
-    return this.active?.record.sweepId === id ? this.active.record : null;
+    if (this.active?.record.sweepId === id) return this.active.record;
+    return this.unsaved.get(id)?.record ?? null;
+  }
+
+  /** Why the sweep's latest record is not on disk (kept in memory only), or null when it is saved. */
+  saveProblem(id: string): string | null {
+    return this.unsaved.get(id)?.problem ?? null;
+  }
+
+  /** Records kept in memory only, because their file could not be written. */
+  unsavedRecords(): SweepRecord[] {
+    return [...this.unsaved.values()].map((u) => u.record);
+  }
+
+  /** Write the record; a failure is reported and remembered, never thrown (the sweep goes on). */
+  private async persist(r: SweepRecord): Promise<void> {
+    try {
+      await this.files.save(r);
+      if (this.unsaved.delete(r.sweepId))
+        this.deps.emit('record.unsaved', { kind: 'sweep', id: r.sweepId, problem: null });
+    } catch (e) {
+      const problem = `${this.files.fileOf(r.sweepId)} could not be saved: ${whyNotWritten(e)}`;
+      // Said once when it starts failing (and once when it is saved again), not after every row.
+      const news = !this.unsaved.has(r.sweepId);
+      this.unsaved.set(r.sweepId, { record: r, problem });
+      if (news) this.deps.emit('record.unsaved', { kind: 'sweep', id: r.sweepId, problem });
+    }
+  }
+
+  /** Try again to write every record that could not be saved. */
+  async retryUnsaved(): Promise<void> {
+    for (const { record } of [...this.unsaved.values()])
+      if (record !== this.active?.record) await this.persist(record);
+  }
+
+  /** Drop a deleted sweep from memory (history removed its file): an unsaved record is not written back. */
+  forget(id: string): void {
+    if (this.unsaved.delete(id)) this.deps.emit('record.unsaved', { kind: 'sweep', id, problem: null });
   }
 
   /**
@@ -120,9 +162,12 @@ export class SweepService {
       rows: [],
       best: recommend([], spec.latencyBudgetMs ?? null),
     };
+    // The first write is not retried: a sweep that cannot be recorded is refused before anything runs.
     await this.files.save(record);
     const active: Active = { record, cancelled: false, current: [], done: Promise.resolve(record) };
     this.active = active;
+    // That write landed: a good moment to try again what could not be saved (never throws).
+    await this.retryUnsaved();
     this.deps.emit('sweep.started', record);
     active.done = this.loop(active, plan, t, remote).finally(() => {
       if (this.active === active) this.active = null;
@@ -176,7 +221,7 @@ export class SweepService {
         if (a.cancelled) break;
         r.rows.push(row);
         r.best = recommend(r.rows, r.spec.latencyBudgetMs ?? null);
-        await this.files.save(r);
+        await this.persist(r);
         progress(row);
       }
       r.state = a.cancelled ? 'cancelled' : 'done';
@@ -185,7 +230,7 @@ export class SweepService {
       r.error = (e as Error).message;
     }
     r.finishedAt = new Date().toISOString();
-    await this.files.save(r).catch(() => undefined);
+    await this.persist(r);
     progress(undefined, true);
     this.deps.emit('sweep.done', r);
     return r;
@@ -195,7 +240,7 @@ export class SweepService {
   async cancel(id: string): Promise<SweepRecord> {
     const a = this.active;
     if (!a || a.record.sweepId !== id) {
-      const saved = await this.files.load(id).catch(() => null);
+      const saved = this.live(id) ?? (await this.files.load(id).catch(() => null));
       if (saved) return saved;
       throw new ApiError(`no sweep "${id}"`, 'not-found');
     }
@@ -204,8 +249,10 @@ export class SweepService {
     return a.done;
   }
 
+  /** Cancel the running sweep (the engine is stopping), then try once more to save what could not be. */
   async cancelAll(): Promise<void> {
     if (this.active) await this.cancel(this.active.record.sweepId);
+    await this.retryUnsaved();
   }
 
   /** Resolves when the sweep has ended (at once for a saved one). */

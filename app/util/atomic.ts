@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { NewerRecordError } from './records';
 
 /**
  * Write `data` to `path` atomically: a temporary file in the same directory (rename is only atomic within one
@@ -35,6 +36,29 @@ export async function writeFileAtomic(
   }
 }
 
+/** Why a write failed, in words a user acts on; Node's own message (with the temporary file's name) otherwise. */
+export function whyNotWritten(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is used up';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'a folder of that name is in the way';
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'a file is in the way of its folder';
+    default:
+      return err?.message ?? String(e);
+  }
+}
+
 /** Best effort: persist the rename itself. Directories cannot be opened for fsync on Windows. */
 async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
@@ -54,8 +78,11 @@ export class JsonFileError extends Error {
   constructor(
     message: string,
     readonly path: string,
-    /** 'missing' (no such file), 'syntax' (not JSON), 'invalid' (JSON of the wrong shape), 'io' (other errors). */
-    readonly kind: 'missing' | 'syntax' | 'invalid' | 'io',
+    /**
+     * 'missing' (no such file), 'syntax' (not JSON), 'invalid' (JSON of the wrong shape), 'newer' (a record a
+     * newer AIO Tuner wrote: leave the file as it is), 'io' (other errors).
+     */
+    readonly kind: 'missing' | 'syntax' | 'invalid' | 'newer' | 'io',
   ) {
     super(message);
     this.name = 'JsonFileError';
@@ -87,6 +114,7 @@ export async function readJsonFile<T>(path: string, validate?: (data: unknown) =
   try {
     return validate(data);
   } catch (e) {
+    if (e instanceof NewerRecordError) throw new JsonFileError(`${path} was ${e.message}`, path, 'newer');
     throw new JsonFileError(`${path} has unexpected contents: ${(e as Error).message}`, path, 'invalid');
   }
 }

@@ -18,6 +18,7 @@ import type { RunInfo, SystemInfo } from '../../app/api/contract';
 import { call, on } from './api';
 import { buildMapTree, type MapTree } from './map/model';
 import { isUsable, orderSelection } from './map/selection';
+import { useRecordNotices } from './common/useRecordNotices';
 
 export type SettingsPatch = Partial<Omit<RunSettings, 'env'>> & { env?: Record<string, string | null> };
 
@@ -111,6 +112,7 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
   const [ready, setReady] = useState(false);
   const runs = useRunningRuns();
   const activeRun = runs.at(-1) ?? null;
+  useRecordNotices(setError);
 
   useEffect(() => {
     void (async () => {

@@ -11,7 +11,7 @@ import type { BuiltCommand, RunSettings, Check } from '../command/types';
 import { RunSettingsSchema } from '../command/schema';
 import type { VariableInfo } from '../command/variables';
 import { SweepSpecSchema } from '../sweep/schema';
-import type { SweepBest, SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
+import type { SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
 import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
 import type { TargetCheck, TargetList } from '../remote/types';
 import type { CpuLoadSummary } from '../run/loadtally';
@@ -197,7 +197,6 @@ export const ApiParams = {
     .strict(),
   'run.stop': z.object({ runId: SegmentId }).strict(),
   'run.list': z.object({}).strict(),
-  'run.get': z.object({ runId: SegmentId }).strict(),
   'log.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'log.openText': z.object({ name: z.string().max(256), text: z.string().max(256 * 1024 * 1024) }).strict(),
   'log.query': z
@@ -247,9 +246,6 @@ export const ApiParams = {
   'sweep.start': z.object({ spec: SweepSpecSchema }).strict(),
   'sweep.cancel': z.object({ sweepId: SegmentId }).strict(),
   'sweep.get': z.object({ sweepId: SegmentId }).strict(),
-  'sweep.recommend': z
-    .object({ sweepId: SegmentId, latencyBudgetMs: z.number().positive().nullable() })
-    .strict(),
   'history.list': z
     .object({
       filter: z
@@ -347,7 +343,6 @@ export interface ApiResults {
   'run.start': RunInfo;
   'run.stop': { ok: true };
   'run.list': RunInfo[];
-  'run.get': RunInfo;
   'log.open': { logId: string; totalLines: number; path: string };
   'log.openText': { logId: string; totalLines: number; path: string };
   'log.query': LogQueryResult;
@@ -368,7 +363,6 @@ export interface ApiResults {
   'sweep.start': SweepRecord;
   'sweep.cancel': SweepRecord;
   'sweep.get': SweepRecord;
-  'sweep.recommend': SweepBest;
   'history.list': HistoryList;
   'history.get': HistoryDetail;
   'history.delete': { ok: true };

@@ -4,9 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Topology } from '../topology/types';
 import type { RunSettings } from '../command/types';
 import {
@@ -17,7 +15,6 @@ import {
   type ApiMethod,
   type ApiResults,
   type LogQueryResult,
-  type RunInfo,
   type SystemInfo,
 } from './contract';
 import { importTopology, loadTopology, readSysfsTopology } from '../topology';
@@ -299,7 +296,6 @@ export class Engine {
       return { ok: true as const };
     },
     'run.list': async () => this.runs.list(),
-    'run.get': async (p: { runId: string }) => this.runs.get(p.runId),
     'log.open': async (p: { path: string }) => this.logs.openFile(resolve(p.path)),
     'log.openText': async (p: { name: string; text: string }) => {
       const dir = join(this.home, 'opened');
@@ -323,8 +319,6 @@ export class Engine {
     'sweep.start': async (p: { spec: SweepSpec }) => this.sweeps.start(p.spec),
     'sweep.cancel': async (p: { sweepId: string }) => this.sweeps.cancel(p.sweepId),
     'sweep.get': async (p: { sweepId: string }) => this.sweeps.get(p.sweepId),
-    'sweep.recommend': async (p: { sweepId: string; latencyBudgetMs: number | null }) =>
-      this.sweeps.recommend(p.sweepId, p.latencyBudgetMs),
     'history.list': async (p: { filter?: HistoryFilter }) => this.history.list(p.filter),
     'history.get': async (p: { kind: 'run' | 'sweep'; id: string }) => this.history.get(p.kind, p.id),
     'history.delete': async (p: { kind: 'run' | 'sweep'; id: string }) => {
@@ -384,17 +378,5 @@ export class Engine {
   /** Path helpers for the server's download route: only files the engine itself produced may be served. */
   isServable(path: string): boolean {
     return this.bundles.isProduced(path) || this.logs.isKnownFile(path);
-  }
-
-  newId(): string {
-    return randomUUID().slice(0, 8);
-  }
-
-  async readText(path: string): Promise<string> {
-    return readFile(path, 'utf8');
-  }
-
-  runInfo(id: string): RunInfo {
-    return this.runs.get(id);
   }
 }

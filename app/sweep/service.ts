@@ -16,7 +16,7 @@ import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
 import { recommend } from './recommend';
 import { customVariantProblem, isBuiltin } from './variants';
-import type { HostInfo, RowCheck, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
+import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from './types';
 
 export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done'>(
   event: E,
@@ -222,9 +222,5 @@ export class SweepService {
     } catch (e) {
       throw new ApiError((e as Error).message, 'not-found');
     }
-  }
-
-  async recommend(id: string, budgetMs: number | null): Promise<SweepBest> {
-    return recommend((await this.get(id)).rows, budgetMs);
   }
 }

@@ -282,7 +282,17 @@ export const ApiParams = {
 } as const;
 
 export type ApiMethod = keyof typeof ApiParams;
+/** What a caller sends for `method` (before zod's defaults and transforms). */
 export type ApiParamsOf<M extends ApiMethod> = z.input<(typeof ApiParams)[M]>;
+/** What a handler receives for `method`: exactly what its schema produces, so a handler cannot expect more. */
+export type ApiParamsOut<M extends ApiMethod> = z.output<(typeof ApiParams)[M]>;
+
+/**
+ * The engine's handler table. Each handler's parameter is its schema's output type, so a handler that reads a
+ * field its schema never produces, or a schema that changes under a handler, fails `tsc`; a handler annotated
+ * with a looser type of its own fails test/unit/contract-types.test.ts (also type-checked).
+ */
+export type ApiHandlers = { [M in ApiMethod]: (params: ApiParamsOut<M>) => Promise<ApiResults[M]> };
 
 export interface CpuValidation {
   cpus: number[];

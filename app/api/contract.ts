@@ -408,20 +408,31 @@ export interface ApiEvents {
 }
 export type ApiEvent = keyof ApiEvents;
 
-/** Wire messages (WebSocket JSON frames; Electron IPC carries the same objects). */
+/**
+ * Events a bridge raises itself, never sent by the engine: the browser-mode WebSocket closed (the server stopped
+ * or the network went). The renderer listens for them through the same `onEvent` as for engine events.
+ */
+export interface PseudoEvents {
+  'connection.closed': null;
+}
+export type PseudoEvent = keyof PseudoEvents;
+export const CONNECTION_CLOSED: PseudoEvent = 'connection.closed';
+
+export { IPC_CHANNELS } from './ipc';
+
+/** What every request gets back, over IPC and over the WebSocket alike; `replyTo` builds it. */
+export type ApiFailure = { message: string; code: string };
+export type ApiReply = { ok: true; result: unknown } | { ok: false; error: ApiFailure };
+
+/** Wire messages (WebSocket JSON frames); Electron IPC carries the same reply without `type` and `id`. */
 export type WireRequest = { type: 'req'; id: number; method: string; params: unknown };
-export type WireResponse =
-  | { type: 'res'; id: number; ok: true; result: unknown }
-  | { type: 'res'; id: number; ok: false; error: { message: string; code: string } };
+export type WireResponse = { type: 'res'; id: number } & ApiReply;
 export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
 
 /** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
 export interface Bridge {
-  request(
-    method: string,
-    params: unknown,
-  ): Promise<{ ok: true; result: unknown } | { ok: false; error: { message: string; code: string } }>;
-  onEvent(cb: (event: string, data: unknown) => void): () => void;
+  request(method: string, params: unknown): Promise<ApiReply>;
+  onEvent(cb: (event: ApiEvent | PseudoEvent, data: unknown) => void): () => void;
   /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
   showInFolder?(path: string): Promise<void>;
 }
@@ -452,4 +463,22 @@ export function validateParams<M extends ApiMethod>(
     throw new ApiError(`invalid ${method} request: ${where}: ${issue?.message ?? 'invalid'}`, 'bad-request');
   }
   return { method: method as M, params: r.data as z.output<(typeof ApiParams)[M]> };
+}
+
+/** A refused or failed request, as both fronts answer it. */
+export function errorReply(message: string, code: string): { ok: false; error: ApiFailure } {
+  return { ok: false, error: { message, code } };
+}
+
+/**
+ * The one place a request's outcome becomes its reply (Electron's IPC handler and the WebSocket server both use
+ * it): the result, or the error's message and code, `failed` for anything that is not an ApiError. Never throws.
+ */
+export async function replyTo(work: () => Promise<unknown>): Promise<ApiReply> {
+  try {
+    return { ok: true, result: await work() };
+  } catch (e) {
+    if (e instanceof ApiError) return errorReply(e.message, e.code);
+    return errorReply(String((e as Error | null)?.message ?? e), 'failed');
+  }
 }

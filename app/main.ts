@@ -6,7 +6,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron'
 import type { IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { Engine } from './api/engine';
-import { ApiError } from './api/contract';
+import { IPC_CHANNELS, errorReply, replyTo } from './api/contract';
 import {
   APP_SCHEME,
   RENDERER_INDEX_URL,
@@ -79,18 +79,12 @@ app.whenReady().then(() => {
   );
 
   engine = new Engine({ shell: 'electron', sysroot: argValue('--sysroot'), fromFile: argValue('--from') });
-  engine.subscribe((event, data) => win?.webContents.send('aio:event', event, data));
-  ipcMain.handle('aio:request', async (e, method: unknown, params: unknown) => {
-    if (!senderIsOurs(e)) return { ok: false, error: { message: 'IPC sender refused', code: 'forbidden' } };
-    try {
-      return { ok: true, result: await engine!.handle(String(method), params) };
-    } catch (err) {
-      const a =
-        err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'failed');
-      return { ok: false, error: { message: a.message, code: a.code } };
-    }
+  engine.subscribe((event, data) => win?.webContents.send(IPC_CHANNELS.event, event, data));
+  ipcMain.handle(IPC_CHANNELS.request, (e, method: unknown, params: unknown) => {
+    if (!senderIsOurs(e)) return errorReply('IPC sender refused', 'forbidden');
+    return replyTo(() => engine!.handle(String(method), params));
   });
-  ipcMain.handle('aio:show-in-folder', (e, path: unknown) => {
+  ipcMain.handle(IPC_CHANNELS.showInFolder, (e, path: unknown) => {
     if (senderIsOurs(e) && typeof path === 'string' && engine?.isServable(path)) shell.showItemInFolder(path);
   });
   createWindow();

@@ -3,16 +3,18 @@
  * bundles it into one CommonJS file. It exposes exactly the `Bridge` the browser-mode WebSocket client offers.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { Bridge } from './api/contract';
+// Type-only from the contract (its zod schemas must not be bundled here); the channel names from ./api/ipc.
+import type { ApiEvent, Bridge } from './api/contract';
+import { IPC_CHANNELS } from './api/ipc';
 
 const bridge: Bridge = {
-  request: (method, params) => ipcRenderer.invoke('aio:request', method, params),
-  showInFolder: (path) => ipcRenderer.invoke('aio:show-in-folder', path),
+  request: (method, params) => ipcRenderer.invoke(IPC_CHANNELS.request, method, params),
+  showInFolder: (path) => ipcRenderer.invoke(IPC_CHANNELS.showInFolder, path),
   onEvent(cb) {
-    const listener = (_e: IpcRendererEvent, event: string, data: unknown) => cb(event, data);
-    ipcRenderer.on('aio:event', listener);
+    const listener = (_e: IpcRendererEvent, event: ApiEvent, data: unknown) => cb(event, data);
+    ipcRenderer.on(IPC_CHANNELS.event, listener);
     return () => {
-      ipcRenderer.removeListener('aio:event', listener);
+      ipcRenderer.removeListener(IPC_CHANNELS.event, listener);
     };
   },
 };

@@ -1,9 +1,11 @@
-// Runs node:test over TypeScript test files (through tsx), so CI can read node:test's closing summary.
+// Runs node:test over TypeScript test files (through tsx), so CI can read node:test's closing summary. Rebuilds
+// dist/ first when a source changed since the last build: the e2e tests (and a few unit ones) run the built tree.
 // Usage: node scripts/test.mjs [unit|e2e] [extra file filters...]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildIfStale } from './build-if-stale.mjs';
 
 const [suite, ...filters] = process.argv.slice(2);
 const roots = suite === 'unit' ? ['test/unit'] : suite === 'e2e' ? ['test/e2e'] : ['test/unit', 'test/e2e'];
@@ -28,6 +30,12 @@ let files = roots.flatMap(walk);
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files found');
+  process.exit(1);
+}
+try {
+  buildIfStale();
+} catch (e) {
+  console.error(e.message);
   process.exit(1);
 }
 // Spec output for people; a TAP copy to count from, so the run ends with one plain "N passed, N failed" line.

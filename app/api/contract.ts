@@ -11,7 +11,7 @@ import type { BuiltCommand, RunSettings, Check } from '../command/types';
 import { RunSettingsSchema } from '../command/schema';
 import type { VariableInfo } from '../command/variables';
 import { SweepSpecSchema } from '../sweep/schema';
-import type { SweepBest, SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
+import type { SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
 import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
 import type { TargetCheck, TargetList } from '../remote/types';
 import type { CpuLoadSummary } from '../run/loadtally';
@@ -197,7 +197,6 @@ export const ApiParams = {
     .strict(),
   'run.stop': z.object({ runId: SegmentId }).strict(),
   'run.list': z.object({}).strict(),
-  'run.get': z.object({ runId: SegmentId }).strict(),
   'log.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'log.openText': z.object({ name: z.string().max(256), text: z.string().max(256 * 1024 * 1024) }).strict(),
   'log.query': z
@@ -247,9 +246,6 @@ export const ApiParams = {
   'sweep.start': z.object({ spec: SweepSpecSchema }).strict(),
   'sweep.cancel': z.object({ sweepId: SegmentId }).strict(),
   'sweep.get': z.object({ sweepId: SegmentId }).strict(),
-  'sweep.recommend': z
-    .object({ sweepId: SegmentId, latencyBudgetMs: z.number().positive().nullable() })
-    .strict(),
   'history.list': z
     .object({
       filter: z
@@ -286,7 +282,17 @@ export const ApiParams = {
 } as const;
 
 export type ApiMethod = keyof typeof ApiParams;
+/** What a caller sends for `method` (before zod's defaults and transforms). */
 export type ApiParamsOf<M extends ApiMethod> = z.input<(typeof ApiParams)[M]>;
+/** What a handler receives for `method`: exactly what its schema produces, so a handler cannot expect more. */
+export type ApiParamsOut<M extends ApiMethod> = z.output<(typeof ApiParams)[M]>;
+
+/**
+ * The engine's handler table. Each handler's parameter is its schema's output type, so a handler that reads a
+ * field its schema never produces, or a schema that changes under a handler, fails `tsc`; a handler annotated
+ * with a looser type of its own fails test/unit/contract-types.test.ts (also type-checked).
+ */
+export type ApiHandlers = { [M in ApiMethod]: (params: ApiParamsOut<M>) => Promise<ApiResults[M]> };
 
 export interface CpuValidation {
   cpus: number[];
@@ -347,7 +353,6 @@ export interface ApiResults {
   'run.start': RunInfo;
   'run.stop': { ok: true };
   'run.list': RunInfo[];
-  'run.get': RunInfo;
   'log.open': { logId: string; totalLines: number; path: string };
   'log.openText': { logId: string; totalLines: number; path: string };
   'log.query': LogQueryResult;
@@ -368,7 +373,6 @@ export interface ApiResults {
   'sweep.start': SweepRecord;
   'sweep.cancel': SweepRecord;
   'sweep.get': SweepRecord;
-  'sweep.recommend': SweepBest;
   'history.list': HistoryList;
   'history.get': HistoryDetail;
   'history.delete': { ok: true };
@@ -415,20 +419,31 @@ export interface ApiEvents {
 }
 export type ApiEvent = keyof ApiEvents;
 
-/** Wire messages (WebSocket JSON frames; Electron IPC carries the same objects). */
+/**
+ * Events a bridge raises itself, never sent by the engine: the browser-mode WebSocket closed (the server stopped
+ * or the network went). The renderer listens for them through the same `onEvent` as for engine events.
+ */
+export interface PseudoEvents {
+  'connection.closed': null;
+}
+export type PseudoEvent = keyof PseudoEvents;
+export const CONNECTION_CLOSED: PseudoEvent = 'connection.closed';
+
+export { IPC_CHANNELS } from './ipc';
+
+/** What every request gets back, over IPC and over the WebSocket alike; `replyTo` builds it. */
+export type ApiFailure = { message: string; code: string };
+export type ApiReply = { ok: true; result: unknown } | { ok: false; error: ApiFailure };
+
+/** Wire messages (WebSocket JSON frames); Electron IPC carries the same reply without `type` and `id`. */
 export type WireRequest = { type: 'req'; id: number; method: string; params: unknown };
-export type WireResponse =
-  | { type: 'res'; id: number; ok: true; result: unknown }
-  | { type: 'res'; id: number; ok: false; error: { message: string; code: string } };
+export type WireResponse = { type: 'res'; id: number } & ApiReply;
 export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
 
 /** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
 export interface Bridge {
-  request(
-    method: string,
-    params: unknown,
-  ): Promise<{ ok: true; result: unknown } | { ok: false; error: { message: string; code: string } }>;
-  onEvent(cb: (event: string, data: unknown) => void): () => void;
+  request(method: string, params: unknown): Promise<ApiReply>;
+  onEvent(cb: (event: ApiEvent | PseudoEvent, data: unknown) => void): () => void;
   /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
   showInFolder?(path: string): Promise<void>;
 }
@@ -459,4 +474,22 @@ export function validateParams<M extends ApiMethod>(
     throw new ApiError(`invalid ${method} request: ${where}: ${issue?.message ?? 'invalid'}`, 'bad-request');
   }
   return { method: method as M, params: r.data as z.output<(typeof ApiParams)[M]> };
+}
+
+/** A refused or failed request, as both fronts answer it. */
+export function errorReply(message: string, code: string): { ok: false; error: ApiFailure } {
+  return { ok: false, error: { message, code } };
+}
+
+/**
+ * The one place a request's outcome becomes its reply (Electron's IPC handler and the WebSocket server both use
+ * it): the result, or the error's message and code, `failed` for anything that is not an ApiError. Never throws.
+ */
+export async function replyTo(work: () => Promise<unknown>): Promise<ApiReply> {
+  try {
+    return { ok: true, result: await work() };
+  } catch (e) {
+    if (e instanceof ApiError) return errorReply(e.message, e.code);
+    return errorReply(String((e as Error | null)?.message ?? e), 'failed');
+  }
 }

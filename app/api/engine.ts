@@ -4,9 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Topology } from '../topology/types';
 import type { RunSettings } from '../command/types';
 import {
@@ -14,11 +12,10 @@ import {
   validateParams,
   type ApiEvent,
   type ApiEvents,
+  type ApiHandlers,
   type ApiMethod,
+  type ApiParamsOut,
   type ApiResults,
-  type LogQueryResult,
-  type RunInfo,
-  type SystemInfo,
 } from './contract';
 import { importTopology, loadTopology, readSysfsTopology } from '../topology';
 import {
@@ -43,8 +40,8 @@ import { LoadWatch } from './loadwatch';
 import { exampleWorkload, remoteExampleWorkload } from './example';
 import { DraftStore } from './draft';
 import { BundleService } from './bundles';
-import { SweepService, type SweepSpec } from '../sweep';
-import { HistoryStore, type HistoryFilter } from '../history';
+import { SweepService } from '../sweep';
+import { HistoryStore } from '../history';
 import { parseTarget, RemoteError, TargetService, TargetUrlError, targetUrl } from '../remote';
 
 export interface EngineOptions {
@@ -58,8 +55,6 @@ export interface EngineOptions {
   /** Start on the target remembered in targets.json (default: in the Electron app only; the CLI stays local). */
   restoreTarget?: boolean;
 }
-
-type Handler<M extends ApiMethod> = (params: never) => Promise<ApiResults[M]>;
 
 export class Engine {
   private topology: Topology | null = null;
@@ -157,16 +152,21 @@ export class Engine {
 
   /** Validate and dispatch one request. Throws ApiError with a user-readable message. */
   async handle(method: string, rawParams: unknown): Promise<unknown> {
-    const { params } = validateParams(method, rawParams);
+    const valid = validateParams(method, rawParams);
     await this.ready;
-    const fn = (this.handlers as Record<string, Handler<ApiMethod>>)[method];
-    if (!fn) throw new ApiError(`method "${method}" is not implemented`, 'unknown-method');
     try {
-      return await fn(params as never);
+      return await this.dispatch(valid.method, valid.params);
     } catch (e) {
       if (e instanceof ApiError) throw e;
       throw new ApiError((e as Error).message ?? String(e), 'failed');
     }
+  }
+
+  /** One handler, typed by its method: the params are what that method's schema produced. */
+  private dispatch<M extends ApiMethod>(method: M, params: ApiParamsOut<M>): Promise<ApiResults[M]> {
+    const table: ApiHandlers = this.handlers;
+    const handler: ApiHandlers[M] = table[method];
+    return handler(params);
   }
 
   async buildFor(settings: RunSettings, container?: string) {
@@ -175,8 +175,13 @@ export class Engine {
     return buildCommand(settings, t, { numactlAvailable: n.available, container });
   }
 
-  private readonly handlers: { [M in ApiMethod]: (p: never) => Promise<ApiResults[M]> } = {
-    'system.info': async (): Promise<SystemInfo> => {
+  /**
+   * Written without parameter annotations: each handler is typed by its schema's output through `satisfies`, and
+   * keeps that exact type, which test/unit/contract-types.test.ts checks (a wider or extra-field annotation
+   * would still satisfy `ApiHandlers`).
+   */
+  private readonly handlers = {
+    'system.info': async () => {
       const t = await this.getTopology();
       const example = this.targets.isRemote() ? remoteExampleWorkload() : await exampleWorkload();
       return {
@@ -194,9 +199,7 @@ export class Engine {
       };
     },
     'topology.get': async () => this.topologyForUi(),
-    'topology.load': async (
-      p: { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string },
-    ) => {
+    'topology.load': async (p) => {
       if (p.kind === 'host' && this.targets.isRemote()) {
         // "The machine runs go to": on a remote target that is the target, probed afresh.
         this.targets.refresh();
@@ -207,12 +210,11 @@ export class Engine {
       this.topologySampled = p.kind === 'host' && (this.targets.isRemote() || !this.opts.sysroot);
       return this.topologyForUi();
     },
-    'command.build': async (p: { settings: RunSettings; container?: string }) =>
-      this.buildFor(p.settings, p.container),
-    'command.parse': async (p: { text: string }) => parseCommandLine(p.text, await this.getTopology()),
+    'command.build': async (p) => this.buildFor(p.settings, p.container),
+    'command.parse': async (p) => parseCommandLine(p.text, await this.getTopology()),
     'command.variables': async () => VARIABLES,
-    'cpus.validate': async (p: { text: string }) => validateCpuList(p.text, await this.getTopology()),
-    'cpus.preset': async (p: { preset: string; count?: number; node?: number }) => {
+    'cpus.validate': async (p) => validateCpuList(p.text, await this.getTopology()),
+    'cpus.preset': async (p) => {
       const t = await this.getTopology();
       const need = (v: number | undefined, what: string): number => {
         if (v === undefined) throw new ApiError(`preset "${p.preset}" needs ${what}`, 'bad-request');
@@ -256,24 +258,23 @@ export class Engine {
         }
         case 'all':
           return { cpus: allAvailable(t) };
-        default:
+        case 'clear':
           return { cpus: [] };
       }
     },
-    'draft.get': async (p: { reload?: boolean }) => this.draft.get(p.reload ?? false),
-    'draft.set': async (p: { settings: RunSettings }) => {
+    'draft.get': async (p) => this.draft.get(p.reload ?? false),
+    'draft.set': async (p) => {
       await this.draft.set(p.settings);
       return { ok: true as const };
     },
     'profiles.list': async () => this.profiles.list(),
-    'profiles.save': async (p: { name: string; settings: RunSettings }) =>
-      this.profiles.save(p.name, p.settings),
-    'profiles.load': async (p: { name: string }) => this.profiles.load(p.name),
-    'profiles.delete': async (p: { name: string }) => {
+    'profiles.save': async (p) => this.profiles.save(p.name, p.settings),
+    'profiles.load': async (p) => this.profiles.load(p.name),
+    'profiles.delete': async (p) => {
       await this.profiles.delete(p.name);
       return { ok: true as const };
     },
-    'profiles.export': async (p: { name: string }) => {
+    'profiles.export': async (p) => {
       const name = profileName(p.name);
       const settings = await this.profiles.load(name);
       return {
@@ -281,8 +282,8 @@ export class Engine {
         fileName: `${segmentFrom(name, 'profile')}.aio-profile.json`,
       };
     },
-    'profiles.import': async (p: { json: string }) => this.profiles.importJson(p.json),
-    'run.start': async (p: { settings: RunSettings; timeoutS?: number; target?: string }) => {
+    'profiles.import': async (p) => this.profiles.importJson(p.json),
+    'run.start': async (p) => {
       if (p.target !== undefined) {
         const wanted = await this.remote(async () => targetUrl(parseTarget(p.target!)));
         if (wanted !== this.targets.currentUrl())
@@ -294,69 +295,65 @@ export class Engine {
       const built = await this.buildFor(p.settings);
       return this.runs.start(p.settings, built, { timeoutMs: p.timeoutS ? p.timeoutS * 1000 : undefined });
     },
-    'run.stop': async (p: { runId: string }) => {
+    'run.stop': async (p) => {
       await this.runs.stop(p.runId);
       return { ok: true as const };
     },
     'run.list': async () => this.runs.list(),
-    'run.get': async (p: { runId: string }) => this.runs.get(p.runId),
-    'log.open': async (p: { path: string }) => this.logs.openFile(resolve(p.path)),
-    'log.openText': async (p: { name: string; text: string }) => {
+    'log.open': async (p) => this.logs.openFile(resolve(p.path)),
+    'log.openText': async (p) => {
       const dir = join(this.home, 'opened');
       return this.logs.openText(dir, basename(p.name || 'pasted.log'), p.text);
     },
-    'log.query': async (p: Parameters<LogViews['query']>[0]): Promise<LogQueryResult> => this.logs.query(p),
-    'log.search': async (p: Parameters<LogViews['search']>[0]) => this.logs.search(p),
-    'log.line': async (p: { logId: string; n: number }) => this.logs.line(p.logId, p.n),
-    'log.save': async (p: { logId: string; path: string }) => this.logs.save(p.logId, resolve(p.path)),
-    'load.watch': async (p: { on: boolean }) => {
+    'log.query': async (p) => this.logs.query(p),
+    'log.search': async (p) => this.logs.search(p),
+    'log.line': async (p) => this.logs.line(p.logId, p.n),
+    'log.save': async (p) => this.logs.save(p.logId, resolve(p.path)),
+    'load.watch': async (p) => {
       this.load.setWanted(p.on);
       return { ok: true as const };
     },
-    'bundle.create': async (p: Parameters<BundleService['create']>[0]) => this.bundles.create(p),
-    'bundle.preview': async (p: Parameters<BundleService['preview']>[0]) => this.bundles.preview(p),
-    'sweep.plan': async (p: { spec: SweepSpec }) => {
+    'bundle.create': async (p) => this.bundles.create(p),
+    'bundle.preview': async (p) => this.bundles.preview(p),
+    'sweep.plan': async (p) => {
       const plan = await this.sweeps.plan(p.spec);
       const points = plan.points.map(({ cpus: _cpus, ...rest }) => rest);
       return { n: points.length, skipped: plan.skipped, notes: plan.notes, threads: plan.threads, points };
     },
-    'sweep.start': async (p: { spec: SweepSpec }) => this.sweeps.start(p.spec),
-    'sweep.cancel': async (p: { sweepId: string }) => this.sweeps.cancel(p.sweepId),
-    'sweep.get': async (p: { sweepId: string }) => this.sweeps.get(p.sweepId),
-    'sweep.recommend': async (p: { sweepId: string; latencyBudgetMs: number | null }) =>
-      this.sweeps.recommend(p.sweepId, p.latencyBudgetMs),
-    'history.list': async (p: { filter?: HistoryFilter }) => this.history.list(p.filter),
-    'history.get': async (p: { kind: 'run' | 'sweep'; id: string }) => this.history.get(p.kind, p.id),
-    'history.delete': async (p: { kind: 'run' | 'sweep'; id: string }) => {
+    'sweep.start': async (p) => this.sweeps.start(p.spec),
+    'sweep.cancel': async (p) => this.sweeps.cancel(p.sweepId),
+    'sweep.get': async (p) => this.sweeps.get(p.sweepId),
+    'history.list': async (p) => this.history.list(p.filter),
+    'history.get': async (p) => this.history.get(p.kind, p.id),
+    'history.delete': async (p) => {
       await this.history.delete(p.kind, p.id);
       return { ok: true as const };
     },
-    'history.rerun': async (p: { kind: 'run' | 'sweep'; id: string }) => {
+    'history.rerun': async (p) => {
       const d = await this.history.get(p.kind, p.id);
       if (d.kind === 'sweep') return { kind: 'sweep' as const, sweep: await this.sweeps.start(d.sweep.spec) };
       const built = await this.buildFor(d.run.settings);
       return { kind: 'run' as const, run: this.runs.start(d.run.settings, built) };
     },
-    'history.compare': async (p: { a: string; b: string }) => this.history.compare(p.a, p.b),
-    'history.export': async (p: { format: 'csv' | 'json'; ids?: string[]; sweepId?: string }) =>
-      this.history.export(p),
+    'history.compare': async (p) => this.history.compare(p.a, p.b),
+    'history.export': async (p) => this.history.export(p),
     'targets.list': async () => this.targets.list(),
-    'targets.add': async (p: { url: string; name?: string }) => {
+    'targets.add': async (p) => {
       await this.remote(() => this.targets.store.add(p.url, p.name ?? null));
       return this.targets.list();
     },
-    'targets.remove': async (p: { url: string }) => {
+    'targets.remove': async (p) => {
       const url = await this.remote(async () => targetUrl(parseTarget(p.url)));
       if (url === this.targets.currentUrl()) await this.switchTarget('local');
       await this.remote(() => this.targets.store.remove(url));
       return this.targets.list();
     },
-    'targets.select': async (p: { url: string }) => {
+    'targets.select': async (p) => {
       await this.switchTarget(p.url);
       return { list: this.targets.list(), topology: await this.topologyForUi() };
     },
-    'targets.test': async (p: { url: string }) => this.targets.test(p.url),
-  };
+    'targets.test': async (p) => this.targets.test(p.url),
+  } satisfies ApiHandlers;
 
   /** Make another target active: its topology replaces the map's, load sampling follows it. */
   private async switchTarget(url: string): Promise<void> {
@@ -384,17 +381,5 @@ export class Engine {
   /** Path helpers for the server's download route: only files the engine itself produced may be served. */
   isServable(path: string): boolean {
     return this.bundles.isProduced(path) || this.logs.isKnownFile(path);
-  }
-
-  newId(): string {
-    return randomUUID().slice(0, 8);
-  }
-
-  async readText(path: string): Promise<string> {
-    return readFile(path, 'utf8');
-  }
-
-  runInfo(id: string): RunInfo {
-    return this.runs.get(id);
   }
 }

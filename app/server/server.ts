@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Engine } from '../api/engine';
-import { ApiError, type WireRequest, type WireResponse } from '../api/contract';
+import { errorReply, replyTo, type WireRequest, type WireResponse } from '../api/contract';
 import { boundHostNames, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
 import { contentDisposition, parseRequestUrl, requestToken, staticPathSegments } from './requests';
 import { hostname, networkInterfaces } from 'node:os';
@@ -210,12 +210,12 @@ function sendJson(ws: WebSocket, value: unknown): void {
   } catch (e) {
     const id = (value as { id?: unknown })?.id;
     if (typeof id !== 'number') return; // an event that cannot be sent is dropped, never thrown into the engine
-    text = JSON.stringify({
+    const reply: WireResponse = {
       type: 'res',
       id,
-      ok: false,
-      error: { message: `the answer could not be sent: ${(e as Error).message}`, code: 'failed' },
-    });
+      ...errorReply(`the answer could not be sent: ${(e as Error).message}`, 'failed'),
+    };
+    text = JSON.stringify(reply);
   }
   ws.send(text, () => undefined);
 }
@@ -238,20 +238,18 @@ async function handleMessage(engine: Engine, ws: WebSocket, raw: RawData): Promi
     if (msg?.type !== 'req' || typeof msg.id !== 'number' || typeof msg.method !== 'string')
       throw new Error('shape');
   } catch {
-    return sendJson(ws, {
+    const malformed: WireResponse = {
       type: 'res',
       id: -1,
-      ok: false,
-      error: { message: 'malformed request frame', code: 'bad-request' },
-    });
+      ...errorReply('malformed request frame', 'bad-request'),
+    };
+    return sendJson(ws, malformed);
   }
-  let reply: WireResponse;
-  try {
-    reply = { type: 'res', id: msg.id, ok: true, result: await engine.handle(msg.method, msg.params) };
-  } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError(String((e as Error)?.message ?? e), 'failed');
-    reply = { type: 'res', id: msg.id, ok: false, error: { message: err.message, code: err.code } };
-  }
+  const reply: WireResponse = {
+    type: 'res',
+    id: msg.id,
+    ...(await replyTo(() => engine.handle(msg.method, msg.params))),
+  };
   sendJson(ws, reply);
 }
 

@@ -19,7 +19,7 @@ import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
 import { recommend } from './recommend';
 import { customVariantProblem, isBuiltin } from './variants';
-import type { HostInfo, RowCheck, SweepBest, SweepRecord, SweepRow, SweepSpec } from './types';
+import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from './types';
 
 export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done' | 'record.unsaved'>(
   event: E,
@@ -269,9 +269,5 @@ export class SweepService {
     } catch (e) {
       throw new ApiError((e as Error).message, 'not-found');
     }
-  }
-
-  async recommend(id: string, budgetMs: number | null): Promise<SweepBest> {
-    return recommend((await this.get(id)).rows, budgetMs);
   }
 }

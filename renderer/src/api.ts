@@ -2,15 +2,19 @@
  * The renderer's only door to the engine. In Electron the preload exposes `window.aioTuner`; in browser mode we
  * speak the same wire protocol over a WebSocket. Callers cannot tell which.
  */
-import type {
-  ApiEvent,
-  ApiEvents,
-  ApiMethod,
-  ApiParamsOf,
-  ApiResults,
-  Bridge,
-  WireEvent,
-  WireResponse,
+import {
+  CONNECTION_CLOSED,
+  errorReply,
+  type ApiEvent,
+  type ApiEvents,
+  type ApiMethod,
+  type ApiParamsOf,
+  type ApiReply,
+  type ApiResults,
+  type Bridge,
+  type PseudoEvent,
+  type WireEvent,
+  type WireResponse,
 } from '../../app/api/contract';
 
 declare global {
@@ -37,8 +41,8 @@ function tokenFromUrl(): string {
 
 function webSocketBridge(): Bridge {
   const token = tokenFromUrl();
-  const listeners = new Set<(event: string, data: unknown) => void>();
-  const pending = new Map<number, (r: WireResponse) => void>();
+  const listeners = new Set<(event: ApiEvent | PseudoEvent, data: unknown) => void>();
+  const pending = new Map<number, (r: ApiReply) => void>();
   let nextId = 1;
   let ws: WebSocket | null = null;
   let ready: Promise<WebSocket> | null = null;
@@ -62,15 +66,9 @@ function webSocketBridge(): Bridge {
       sock.onclose = () => {
         ws = null;
         ready = null;
-        for (const [, cb] of pending)
-          cb({
-            type: 'res',
-            id: 0,
-            ok: false,
-            error: { message: 'connection to the server closed', code: 'disconnected' },
-          });
+        for (const [, cb] of pending) cb(errorReply('connection to the server closed', 'disconnected'));
         pending.clear();
-        for (const l of listeners) l('connection.closed', null);
+        for (const l of listeners) l(CONNECTION_CLOSED, null);
       };
       sock.onmessage = (ev) => {
         const msg = JSON.parse(String(ev.data)) as WireResponse | WireEvent;
@@ -90,9 +88,8 @@ function webSocketBridge(): Bridge {
       const sock = ws ?? (await connect());
       const id = nextId++;
       return new Promise((resolve) => {
-        pending.set(id, (r) =>
-          resolve(r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error }),
-        );
+        // The server's reply is already the envelope the Electron bridge returns (type and id ride along).
+        pending.set(id, resolve);
         sock.send(JSON.stringify({ type: 'req', id, method, params }));
       });
     },
@@ -120,7 +117,7 @@ export function on<E extends ApiEvent>(event: E, cb: (data: ApiEvents[E]) => voi
 
 export function onDisconnect(cb: () => void): () => void {
   return bridge.onEvent((name) => {
-    if (name === 'connection.closed') cb();
+    if (name === CONNECTION_CLOSED) cb();
   });
 }
 

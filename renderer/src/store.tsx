@@ -15,7 +15,7 @@ import {
 import type { Topology } from '../../app/topology/types';
 import type { BuiltCommand, RunSettings } from '../../app/command/types';
 import type { RunInfo, SystemInfo } from '../../app/api/contract';
-import { call, on } from './api';
+import { call, on, onDisconnect } from './api';
 import { buildMapTree, type MapTree } from './map/model';
 import { isUsable, orderSelection } from './map/selection';
 import { useRecordNotices } from './common/useRecordNotices';
@@ -138,6 +138,18 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
       }
     })();
   }, []);
+
+  // Browser mode: the server went away (stopped, the machine restarted). Live logs and the load overlay would
+  // otherwise freeze without a word; a restarted server has a new token, hence its new URL.
+  useEffect(
+    () =>
+      onDisconnect(() =>
+        setError(
+          'The connection to the AIO Tuner server closed. Start `aio-tuner serve` again and open the URL it prints.',
+        ),
+      ),
+    [],
+  );
 
   // Every edit is kept engine-side (it coalesces bursts), so a reload or restart finds the form as left.
   useEffect(() => {

@@ -5,35 +5,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { need } from '../helpers/require';
+import { CLI } from '../helpers/serve';
 
-const ROOT = process.cwd();
-const CLI = join(ROOT, 'bin', 'aio-tuner.cjs');
-const DIST = join(ROOT, 'dist', 'cli.mjs');
 const PY = '/usr/bin/python3';
 const SECRET = 'hf_secret123';
 const hasNumactl = ['/usr/bin/numactl', '/bin/numactl', '/usr/local/bin/numactl'].some((p) => existsSync(p));
 const hasTorch = existsSync(PY) && spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
-/** Newest modification time of any source file the CLI is built from. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 const tmp = mkdtempSync(join(os.tmpdir(), 'aio-bundle-cli-'));
 const home = join(tmp, 'home');
-before(() => {
-  if (!existsSync(DIST) || statSync(DIST).mtimeMs < newestSource(join(ROOT, 'app'))) {
-    execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-});
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string> = {}) {

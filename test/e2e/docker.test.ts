@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dockerUnavailable, startDocker, type DockerEngine } from '../helpers/docker';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
+import '../helpers/dist';
 import { parseTarget, remoteContext, remoteLaunch, type RemoteTarget } from '../../app/remote';
 import { startRun, type RunLine } from '../../app/run';
 import { readSysfsTopology } from '../../app/topology/sysfs';

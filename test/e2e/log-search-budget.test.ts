@@ -127,8 +127,8 @@ test('a catastrophic search pattern times out with a clear error and never stall
 
     writeFileSync(stopFile, '');
     for (;;) {
-      const info = await api.call<{ state: string }>('run.get', { runId: run.runId });
-      if (info.state === 'exited') break;
+      const runs = await api.call<{ runId: string; state: string }[]>('run.list', {});
+      if (runs.find((r) => r.runId === run.runId)?.state === 'exited') break;
       await pause();
     }
     const worst = Number(/WORST_GAP_MS (\d+)/.exec(readFileSync(run.logFile, 'utf8'))?.[1]);

@@ -10,6 +10,7 @@ import {
   alive,
   apiClient,
   rawExchange,
+  runNow,
   startLongRun,
   workloadPid,
   wsFrame,
@@ -48,7 +49,7 @@ async function stillServing(what: string): Promise<void> {
     `GET /?token=${s.token} HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nConnection: close\r\n\r\n`,
   );
   assert.match(page.statusLine, /^HTTP\/1\.1 200/, `${what}: the page still loads`);
-  const info = await api.call<RunInfo>('run.get', { runId: run.runId });
+  const info = await runNow(api, run.runId);
   assert.equal(info.state, 'running', `${what}: the run is still running`);
   assert.ok(alive(pid), `${what}: the workload process is alive`);
 }
@@ -116,8 +117,7 @@ test('a bundle deleted after it was listed: its download is a 404 and the server
   const short = await api.call<RunInfo>('run.start', {
     settings: { ...defaultSettings(), memPolicy: 'none', workload: ['true'] },
   });
-  while ((await api.call<RunInfo>('run.get', { runId: short.runId })).state !== 'exited')
-    await new Promise((r) => setTimeout(r, 50));
+  while ((await runNow(api, short.runId)).state !== 'exited') await new Promise((r) => setTimeout(r, 50));
   const bundle = await api.call<BundleInfo>('bundle.create', { fromRunId: short.runId });
   assert.ok(existsSync(bundle.path));
   const download = `/download?path=${encodeURIComponent(bundle.path)}&token=${s.token}`;

@@ -102,6 +102,23 @@ test('serve --sysroot on the 2-socket fixture shows both packages and 160 CPUs',
   }
 });
 
+test('the page says so when the server stops', async () => {
+  const s = await startServe();
+  try {
+    const page = await browser.newPage();
+    await page.goto(s.url);
+    await page.waitForSelector('[data-cpu]');
+    assert.equal(await page.locator('[role=alert]').count(), 0);
+    await s.stop();
+    const banner = page.locator('[role=alert]');
+    await banner.waitFor();
+    assert.match((await banner.textContent()) ?? '', /connection to the AIO Tuner server closed/);
+    await page.close();
+  } finally {
+    await s.stop();
+  }
+});
+
 test('requests without the token, with a foreign Host, or a foreign Origin are refused', async () => {
   const s = await startServe();
   try {

@@ -12,6 +12,7 @@ import {
   alive,
   apiClient,
   rawExchange,
+  runNow,
   startLongRun,
   upgradeRequest,
   workloadPid,
@@ -214,7 +215,7 @@ test(`serve survives ${HTTP_CASES + WS_CASES} random and malformed requests and 
       `GET /?token=${s.token} HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nConnection: close\r\n\r\n`,
     );
     assert.match(page.statusLine, /^HTTP\/1\.1 200/, 'an authenticated request is still answered');
-    const after = await api.call<RunInfo>('run.get', { runId: run.runId });
+    const after = await runNow(api, run.runId);
     assert.equal(after.state, 'running', 'the run is still running');
     assert.ok(alive(pid), 'its workload process is alive');
     await api.call('run.stop', { runId: run.runId });

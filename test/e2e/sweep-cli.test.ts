@@ -17,8 +17,6 @@ const home = join(dir, 'home');
 const fake = join(dir, 'bench.sh');
 
 before(() => {
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs')))
-    throw new Error('dist/cli.mjs missing: run `npm run build` first');
   writeFileSync(
     fake,
     '#!/bin/sh\nsleep ${FAKE_SLEEP:-0.2}\necho "  LATENCY"\necho "      mean   $((10 + AIO_NUM_THREADS)).5 [ms]"\n' +

@@ -2,10 +2,10 @@
 // topology, and `--sysroot` paths that are not a saved root. Every subcommand taking them answers with exit 2
 // and one line, before starting anything; bytes of the file never reach the terminal raw. The built CLI, run
 // as users run it.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/serve';
@@ -14,10 +14,6 @@ import { fixtureRoot } from '../helpers/fixtures';
 const dir = mkdtempSync(join(tmpdir(), 'aio-topo-input-'));
 const home = join(dir, 'home');
 
-before(() => {
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs')))
-    throw new Error('dist/cli.mjs missing: run `npm run build` first');
-});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[]) {

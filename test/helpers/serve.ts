@@ -7,6 +7,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import './dist';
 
 export const CLI = join(process.cwd(), 'bin', 'aio-tuner.cjs');
 
@@ -29,8 +30,6 @@ export async function startServe(
   args: string[] = [],
   opts: { home?: string; env?: Record<string, string> } = {},
 ): Promise<Served> {
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs')))
-    throw new Error('dist/cli.mjs missing: run `npm run build` first');
   const home = opts.home ?? freshHome();
   const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
     env: { ...process.env, AIO_TUNER_HOME: home, ...opts.env },

@@ -173,6 +173,13 @@ export async function apiClient(s: Served): Promise<ApiClient> {
   };
 }
 
+/** A run as the server lists it now (the UI's way to see runs: `run.list`). */
+export async function runNow(api: ApiClient, runId: string): Promise<RunInfo> {
+  const run = (await api.call<RunInfo[]>('run.list')).find((r) => r.runId === runId);
+  if (!run) throw new Error(`run ${runId} is not listed`);
+  return run;
+}
+
 /**
  * Starts `sleep 60` through the API with no binding (no numactl needed) in a shell that first writes its pid to
  * `pidFile`, so the test can check the workload itself is alive, not just what the server says about it.

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import '../helpers/dist';
 
 function builderConfig(patch?: unknown): {
   code: number | null;

@@ -63,7 +63,7 @@ describe('run records', () => {
         'the UI was told',
       );
       // Kept: the lists and history still have it, as it ended.
-      assert.equal((await api(e, 'run.get', { runId: id })).state, 'exited');
+      assert.equal((await api(e, 'run.list', {})).find((r) => r.runId === id)?.state, 'exited');
       const entry = (await api(e, 'history.list', {})).entries.find((x) => x.id === id);
       assert.ok(entry, 'history shows it from memory');
       const detail = await api(e, 'history.get', { kind: 'run', id });

@@ -1,0 +1,13 @@
+/**
+ * The Electron IPC channels between main.ts and the preload. A module of its own with no imports: the sandboxed
+ * preload is bundled into one file that may only require('electron'), and must not pull in the zod schemas of
+ * app/api/contract.ts (which re-exports these names, so the contract still lists every channel).
+ */
+export const IPC_CHANNELS = {
+  /** invoke(method, params) → ApiReply: every API request. */
+  request: 'aio:request',
+  /** main → window: (event, data), every engine event (ApiEvents). */
+  event: 'aio:event',
+  /** invoke(path): reveal a file the engine produced in the system file manager; anything else is ignored. */
+  showInFolder: 'aio:show-in-folder',
+} as const;

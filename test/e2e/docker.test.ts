@@ -19,6 +19,7 @@ import { readSysfsTopology } from '../../app/topology/sysfs';
 import type { Topology } from '../../app/topology/types';
 import { Engine } from '../../app/api/engine';
 import { defaultSettings } from '../../app/command';
+import { comparableTopology } from '../helpers/topology';
 
 const CI = process.env.CI === 'true';
 const REPO = resolve(__dirname, '../..');
@@ -68,10 +69,7 @@ async function nothingLeft(name: string): Promise<void> {
   }
 }
 
-/** What must be equal between two reads of the same machine (free memory moves; origin names the path). */
-function comparable(t: Topology) {
-  return { ...t, origin: null, nodes: t.nodes.map((n) => ({ ...n, freeBytes: null })) };
-}
+const comparable = comparableTopology;
 
 describe(
   'docker:// targets on a real Docker engine',

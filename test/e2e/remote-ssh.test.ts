@@ -26,6 +26,7 @@ import type { Topology } from '../../app/topology/types';
 import { Engine } from '../../app/api/engine';
 import type { ApiResults } from '../../app/api/contract';
 import { defaultSettings } from '../../app/command';
+import { comparableTopology } from '../helpers/topology';
 
 const CI = process.env.CI === 'true';
 const REPO = resolve(__dirname, '../..');
@@ -89,10 +90,7 @@ async function nothingLeftOnTarget(): Promise<void> {
   );
 }
 
-/** What must be equal between two reads of the same machine (free memory moves; origin names the path). */
-function comparable(t: Topology) {
-  return { ...t, origin: null, nodes: t.nodes.map((n) => ({ ...n, freeBytes: null })) };
-}
+const comparable = comparableTopology;
 
 describe('remote targets over a real sshd', { skip, concurrency: false }, () => {
   before(async () => {

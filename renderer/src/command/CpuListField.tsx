@@ -28,14 +28,19 @@ export function CpuListField() {
   const typed = useRef(false);
   const seq = useRef(0);
 
-  useEffect(() => {
-    if (ownKey.current === settings.cpus.join(',')) return;
-    ownKey.current = null;
-    typed.current = false;
-    seq.current++;
-    setText(orderedCpuList(settings.cpus));
-    setErrors([]);
-  }, [settings.cpus]);
+  // Adjusted during render, not in an effect: an effect would paint the map's new selection one frame before
+  // the field's text, and anything reading both at once (a user's eye, a test) would see them disagree.
+  const [shown, setShown] = useState(settings.cpus);
+  if (shown !== settings.cpus) {
+    setShown(settings.cpus);
+    if (ownKey.current !== settings.cpus.join(',')) {
+      ownKey.current = null;
+      typed.current = false;
+      seq.current++;
+      setText(orderedCpuList(settings.cpus));
+      setErrors([]);
+    }
+  }
 
   useEffect(() => {
     if (!typed.current || !tree) return;

@@ -32,7 +32,7 @@ import {
 import { ProfileStore, profileName } from '../profiles';
 import { segmentFrom } from '../util/pathsegment';
 import { dataDir } from '../util/datadir';
-import { numactlStatus } from '../system/numactl';
+import type { NumactlStatus } from '../system/numactl';
 import { VERSION } from '../version';
 import { RunManager } from './runs';
 import { LogViews } from './logviews';
@@ -67,7 +67,7 @@ export class Engine {
   readonly runs: RunManager;
   readonly logs: LogViews;
   private readonly load: LoadWatch;
-  private readonly bundles: BundleService;
+  readonly bundles: BundleService;
   readonly sweeps: SweepService;
   readonly history: HistoryStore;
   private readonly cwd = process.cwd();
@@ -96,7 +96,15 @@ export class Engine {
       (e, d) => this.emit(e, d),
       () => this.targets.loadSource(),
     );
-    this.bundles = new BundleService(this, (e, d) => this.emit(e, d), opts.sysroot);
+    this.bundles = new BundleService({
+      home: this.home,
+      sysroot: opts.sysroot,
+      getTopology: () => this.getTopology(),
+      numactl: () => this.numactl(),
+      remote: () => this.targets.bundleRemote(),
+      savedRun: (id) => this.history.getRun(id),
+      emit: (e, d) => this.emit(e, d),
+    });
     this.sweeps = new SweepService({
       home: this.home,
       runs: this.runs,
@@ -136,9 +144,8 @@ export class Engine {
   }
 
   /** numactl where runs go: this host's, or what the target's probe found. */
-  private async numactlHere(): Promise<{ available: boolean; path: string | null; version: string | null }> {
-    const remote = await this.remote(() => this.targets.remoteNumactl());
-    return remote ? { ...remote, version: null } : numactlStatus();
+  numactl(): Promise<NumactlStatus> {
+    return this.remote(() => this.targets.numactl());
   }
 
   subscribe(cb: (event: ApiEvent, data: unknown) => void): () => void {
@@ -171,7 +178,7 @@ export class Engine {
 
   async buildFor(settings: RunSettings, container?: string) {
     const t = await this.getTopology();
-    const n = await this.numactlHere();
+    const n = await this.numactl();
     return buildCommand(settings, t, { numactlAvailable: n.available, container });
   }
 
@@ -188,7 +195,7 @@ export class Engine {
         version: VERSION,
         platform: process.platform,
         shell: this.opts.shell,
-        numactl: await this.numactlHere(),
+        numactl: await this.numactl(),
         dataDir: this.home,
         cwd: this.cwd,
         exampleWorkload: example.argv,

@@ -25,7 +25,7 @@ import { formatBytes } from '../topology/units';
 import { VERSION } from '../version';
 import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
-import { collectSystem, SYSTEM_FILES, which, type BundleFile, type ToolHost } from './collect-system';
+import { collectSystem, SYSTEM_FILES, type BundleFile, type ToolHost } from './collect-system';
 import type { LaunchSpec } from '../remote/launch';
 import type { RemoteLaunch } from '../run/runner';
 import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
@@ -114,8 +114,8 @@ export interface CreateBundleOptions {
   timeoutMs?: number;
   /** Stops the run early; the bundle is still written with what was captured. */
   signal?: AbortSignal;
-  /** Whether numactl exists (for the checks); looked up on PATH when not given. */
-  numactlAvailable?: boolean;
+  /** Whether numactl exists where the run goes (TargetService.numactl): the bundle cannot tell which machine. */
+  numactlAvailable: boolean;
   /** Run and collect on a remote target (app/remote/tools.ts); the bundle is still written here. */
   remote?: BundleRemote;
 }
@@ -396,7 +396,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const base = from ? from.settings : opts.settings;
   if (!base) throw new Error('createBundle needs settings or a saved run');
   const settings = from ? base : debugRunSettings(base);
-  const numactlAvailable = opts.numactlAvailable ?? (await which('numactl')) !== null;
+  const numactlAvailable = opts.numactlAvailable;
   const inherited = opts.remote ? await remoteInherited(opts.remote) : LOCAL_INHERITED();
   const p = plan(settings, opts.topology, opts.redact ?? [], numactlAvailable, inherited, from);
   const { redactor, built } = p;

@@ -8,26 +8,21 @@ import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, intFlag, UsageError } from './args';
 import { sourceFrom } from './topology';
-import { loadTopology } from '../topology';
 import { formatBytes } from '../topology/units';
-import { numactlStatus } from '../system/numactl';
-import { dataDir } from '../util/datadir';
 import {
   bundleOutProblem,
-  createBundle,
   fromRunInfo,
   PatternError,
   readSavedRun,
   Redactor,
   SavedRunError,
-  type BundleStage,
   type FromRun,
   type SavedRunFiles,
 } from '../bundle';
 import { untilDone } from './interrupt';
 import { RunTicker } from './ticker';
 import { LOG_MAGIC, detectFormat } from '../logs';
-import { TargetService } from '../remote/service';
+import { Engine } from '../api/engine';
 import { LOCAL_URL } from '../remote/url';
 import { outputText } from '../util/records';
 
@@ -116,34 +111,32 @@ export async function bundleCommand(argv: string[]): Promise<number> {
   // Refused before the (possibly long) run, not after it.
   const outProblem = bundleOutProblem(values.out);
   if (outProblem) throw new UsageError(`--out ${values.out}: ${outProblem}`);
-  const source = sourceFrom(values);
   // With --target the run and the system files come from the target; the bundle is written here.
-  const targets = new TargetService(dataDir());
-  await targets.init(source.target, false);
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   try {
-    return await bundleOn(targets, source, values, positionals, patterns, timeoutS, saved);
+    return await bundleOn(engine, values, positionals, patterns, timeoutS, saved);
   } finally {
-    await targets.dispose();
+    await engine.dispose();
   }
 }
 
 async function bundleOn(
-  targets: TargetService,
-  source: ReturnType<typeof sourceFrom>,
+  engine: Engine,
   values: BundleValues,
   positionals: string[],
   patterns: string[],
   timeoutS: number | undefined,
   saved: SavedRunFiles | null,
 ): Promise<number> {
-  const topology = targets.isRemote() ? await targets.topology() : await loadTopology(source);
+  const topology = await engine.getTopology();
+  const here = engine.targets.currentUrl();
   let fromRun: FromRun | undefined;
   if (saved?.run) {
     fromRun = fromRunInfo(saved.run, saved.logFile);
     const ranOn = saved.run.target ?? LOCAL_URL;
-    if (ranOn !== targets.currentUrl())
+    if (ranOn !== here)
       process.stderr.write(
-        `aio-tuner: note: run ${saved.run.runId} ran on ${ranOn === LOCAL_URL ? 'this machine' : ranOn}; the system files describe ${targets.isRemote() ? targets.currentUrl() : 'this machine'}${ranOn === LOCAL_URL ? '' : ` (add --target ${ranOn} to describe that one)`}\n`,
+        `aio-tuner: note: run ${saved.run.runId} ran on ${ranOn === LOCAL_URL ? 'this machine' : ranOn}; the system files describe ${here === LOCAL_URL ? 'this machine' : here}${ranOn === LOCAL_URL ? '' : ` (add --target ${ranOn} to describe that one)`}\n`,
       );
   } else if (saved) {
     // A plain log says nothing of how it ran: the flags typed now stand for its command.
@@ -155,39 +148,34 @@ async function bundleOn(
       startedAt: await logStart(saved.logFile),
     };
   }
-  const settings = fromRun?.settings ?? settingsFromFlags(values, positionals, topology);
+  const settings = fromRun ? undefined : settingsFromFlags(values, positionals, topology);
 
   // Progress goes to stderr so stdout stays the result (or the JSON).
   const ticker = new RunTicker(process.stderr);
-  const progress = (stage: BundleStage, detail?: string): void => {
+  const unsubscribe = engine.subscribe((event, data) => {
+    if (event !== 'bundle.progress') return;
+    const { stage, detail } = data as { stage: string; detail?: string };
     const lines = stage === 'run' && detail ? /^(\d+) lines/.exec(detail) : null;
     if (lines) return ticker.lines(Number(lines[1]));
     ticker.end();
     process.stderr.write(`[${stage}] ${detail ?? ''}\n`);
     if (stage === 'run') ticker.start();
-  };
-  const numactl = targets.isRemote()
-    ? ((await targets.remoteNumactl()) ?? { available: false })
-    : await numactlStatus();
+  });
   // Ctrl-C stops the level-4 run (its whole process group); the bundle is still written with what it printed.
   const abort = new AbortController();
   const { result, interrupted } = await untilDone(
     'stopping the run; the bundle is still written with what it captured…',
     () => abort.abort(),
-    createBundle({
-      signal: abort.signal,
-      remote: targets.bundleRemote(),
-      settings,
-      topology,
-      sysroot: values.sysroot,
-      out: values.out,
-      redact: patterns,
-      dataDir: dataDir(),
-      timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-      numactlAvailable: numactl.available,
-      onProgress: progress,
-      fromRun,
-    }),
+    engine.bundles
+      .make({
+        signal: abort.signal,
+        settings,
+        fromRun,
+        out: values.out,
+        redact: patterns,
+        timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+      })
+      .finally(unsubscribe),
   );
 
   ticker.end();

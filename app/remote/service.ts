@@ -5,6 +5,7 @@
 import type { RemoteLaunch } from '../run/runner';
 import { LoadSampler } from '../run/load';
 import type { Topology } from '../topology/types';
+import { numactlStatus, type NumactlStatus } from '../system/numactl';
 import { RemoteError } from './errors';
 import { closeMaster } from './exec';
 import { quickCheck, remoteLaunch, type LaunchSpec } from './launch';
@@ -123,12 +124,14 @@ export class TargetService {
     this.facts = null;
   }
 
-  /** Whether numactl exists on the active remote target (null: not probed / local). */
-  async remoteNumactl(): Promise<{ available: boolean; path: string | null } | null> {
-    if (!this.isRemote()) return null;
-    const f = await this.remoteFacts();
-    const path = f.tools.numactl ?? null;
-    return { available: path !== null, path };
+  /**
+   * numactl where runs go: what the active target's probe found, or this host's. The one answer the checks,
+   * `system.info` and support bundles use, so `--target` cannot judge binding on the wrong machine.
+   */
+  async numactl(): Promise<NumactlStatus> {
+    if (!this.isRemote()) return numactlStatus();
+    const path = (await this.remoteFacts()).tools.numactl ?? null;
+    return { available: path !== null, path, version: null };
   }
 
   /** How a run reaches the active target, or undefined for this machine. */

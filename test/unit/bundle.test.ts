@@ -72,6 +72,7 @@ describe('bundle of a real examples/bench.py run', () => {
   before(async () => {
     if (!hasNumactl || !hasTorch) return;
     b = await createBundle({
+      numactlAvailable: hasNumactl,
       settings: settingsFor([PY, 'examples/bench.py', '-m', 'cnn', '--num_runs', '10', '--timeout', '20']),
       topology,
       dataDir: home,
@@ -183,6 +184,7 @@ describe('bundle of a real examples/bench.py run', () => {
     ]);
     settings.debugMode = 2;
     const h = await createBundle({
+      numactlAvailable: hasNumactl,
       topology,
       dataDir: home,
       out: join(tmp, 'history.tar.gz'),
@@ -199,6 +201,7 @@ describe('bundle of a real examples/bench.py run', () => {
     assert.equal(spawnSync('grep', ['-r', '-q', SECRET, hd]).status, 1);
 
     const at4 = await createBundle({
+      numactlAvailable: hasNumactl,
       topology,
       dataDir: home,
       fromRun: { logFile: b.logFile, settings: { ...settings, debugMode: 4 }, result: b.run, startedAt: 'x' },
@@ -219,6 +222,7 @@ describe('run/command.sh reproduces the run', () => {
     let b: BundleResult;
     try {
       b = await createBundle({
+        numactlAvailable: hasNumactl,
         settings: settingsFor([PY, '-c', script, 'a', 'b c', '--token', 'tok_value_9']),
         topology,
         dataDir: home,
@@ -277,6 +281,7 @@ describe('run/command.sh reproduces the run', () => {
   test('a failing workload still gives a bundle, with its exit status', async (t) => {
     if (!need(t, hasNumactl, 'numactl') || !need(t, existsSync(PY), PY)) return;
     const b = await createBundle({
+      numactlAvailable: hasNumactl,
       settings: settingsFor([PY, '-c', 'import sys; print("boom", file=sys.stderr); sys.exit(3)']),
       topology,
       dataDir: home,

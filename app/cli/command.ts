@@ -1,9 +1,8 @@
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError } from './args';
 import { sourceFrom } from './topology';
 import { baseOptions, baseSettings, MISSING_WORKLOAD } from './profiles';
-import { loadTopology } from '../topology';
-import { buildCommand, type BuiltCommand, type Check, type RunSettings } from '../command';
-import { numactlStatus } from '../system/numactl';
+import { Engine } from '../api/engine';
+import type { BuiltCommand, Check, RunSettings } from '../command';
 import { outputText } from '../util/records';
 
 export const FORMATS = ['bash', 'script', 'docker-run', 'docker-exec', 'env', 'json'] as const;
@@ -67,15 +66,18 @@ export async function commandCommand(argv: string[]): Promise<number> {
   const format = formatFlag(values.format);
   if (positionals.length === 0 && values.profile === undefined && values.import === undefined)
     throw new UsageError(MISSING_WORKLOAD);
-  const t = await loadTopology(sourceFrom(values));
-  const base = await baseSettings(values, t);
-  const settings = settingsFromFlags(values, positionals, t, base);
-  if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
-  const numactl = await numactlStatus();
-  const built = buildCommand(settings, t, {
-    numactlAvailable: numactl.available,
-    container: values.container,
-  });
+  // Through the engine, as `run` and the window: with --target the map and numactl are the target's.
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  let settings, built;
+  try {
+    const t = await engine.getTopology();
+    const base = await baseSettings(values, t);
+    settings = settingsFromFlags(values, positionals, t, base);
+    if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
+    built = await engine.buildFor(settings, values.container);
+  } finally {
+    await engine.dispose();
+  }
   process.stdout.write(formatBuilt(built, settings, format) + '\n');
   if (values.check) return reportChecks(built.checks) ? 3 : 0;
   // A command that cannot work must not look fine: errors are shown even unasked (the exit code is still 0).

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { parse, settingsOptions, settingsFromFlags, sourceOptions, UsageError } from './args';
 import { sourceFrom } from './topology';
-import { loadTopology } from '../topology';
+import { Engine } from '../api/engine';
 import type { Topology } from '../topology/types';
 import { parseCommandLine, type RunSettings } from '../command';
 import { ProfileError, ProfileStore, profileName, type ConflictPolicy } from '../profiles';
@@ -139,7 +139,14 @@ async function save(store: ProfileStore, argv: string[]): Promise<number> {
     throw new UsageError(`profiles save: unexpected argument "${extra[0]}" (the workload goes after --)`);
   if (workload.length === 0 && values.profile === undefined && values.import === undefined)
     throw new UsageError(MISSING_WORKLOAD);
-  const t = await loadTopology(sourceFrom(values));
+  // The map the settings are read against is the one --target names, as for command and run.
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  let t;
+  try {
+    t = await engine.getTopology();
+  } finally {
+    await engine.dispose();
+  }
   const base = await baseSettings(values, t, store);
   const settings = settingsFromFlags(values, workload, t, base);
   if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);

@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, sourceOptions, UsageError } from './args';
-import { loadTopology, formatTopologySummary, importTopology, readImportText } from '../topology';
+import { Engine } from '../api/engine';
+import { formatTopologySummary, importTopology, readImportText } from '../topology';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
 import { outputText } from '../util/records';
 
@@ -75,7 +76,13 @@ export const TOPOLOGY_OPTIONS = { ...sourceOptions, json: { type: 'boolean' } } 
 export async function topologyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, TOPOLOGY_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const t = await loadTopology(sourceFrom(values));
+  const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  let t;
+  try {
+    t = await engine.getTopology();
+  } finally {
+    await engine.dispose();
+  }
   process.stdout.write(values.json ? outputText('topology', t) : formatTopologySummary(t) + '\n');
   return 0;
 }

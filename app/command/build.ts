@@ -5,7 +5,7 @@
  */
 import type { Topology } from '../topology/types';
 import { runChecks } from './checks';
-import { argvFor, envFor, type EnvPlan } from './plan';
+import { planFor, type EnvPlan } from './plan';
 import { formatDotenv, formatEnvFile, shellAssignment, shellJoin, shellQuote } from './quote';
 import type { BuiltCommand, RunSettings } from './types';
 
@@ -27,9 +27,9 @@ export interface Built extends BuiltCommand {
 }
 
 export function buildCommand(s: RunSettings, t: Topology | null, opts: BuildOptions = {}): Built {
-  const plan = envFor(s, t);
-  const argv = argvFor(s, t);
-  const checks = runChecks(s, t, { numactlAvailable: opts.numactlAvailable });
+  const plan = planFor(s, t);
+  const { argv } = plan;
+  const checks = runChecks(s, t, { numactlAvailable: opts.numactlAvailable, plan });
   const base = { argv, env: plan.env, unset: plan.unset, checks };
   const nul = nulProblem(s);
   if (nul !== null) {

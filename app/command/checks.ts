@@ -4,7 +4,7 @@
  */
 import type { Topology } from '../topology/types';
 import { defaultMemoryNodes, nearestMemoryNodes, nodeCanHoldMemory } from './memnodes';
-import { argvFor, boundCpus, envFor, memoryNodes, policyNodes, threadCount } from './plan';
+import { boundCpus, memoryNodes, planFor, policyNodes, threadCount, type RunPlan } from './plan';
 import { coreKey, cpuInfo, nodesOfCpus, REASON_ISOLATED, usable, usablePhysicalCoreCount } from './presets';
 import { isValidEnvName, printable } from './quote';
 import type { Check, CheckFix, RunSettings, Severity } from './types';
@@ -13,6 +13,8 @@ import { replacementFor, valueProblem } from './variables';
 export interface CheckOptions {
   /** Whether numactl exists where the run happens; undefined = unknown, so no numactl-missing finding. */
   numactlAvailable?: boolean;
+  /** The plan the builder made for these settings; made here when only the findings are wanted. */
+  plan?: RunPlan;
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -24,13 +26,14 @@ export function runChecks(s: RunSettings, t: Topology | null, opts: CheckOptions
   const add = (code: string, severity: Severity, message: string, fix?: CheckFix) =>
     out.push(fix ? { code, severity, message, fix } : { code, severity, message });
 
+  const plan = opts.plan ?? planFor(s, t);
   checkInput(s, add);
-  checkThreads(s, t, add);
+  checkThreads(s, t, plan, add);
   checkNumaCpus(s, add);
-  if (t) checkSelection(s, t, add);
+  if (t) checkSelection(s, t, plan, add);
   checkMemory(s, t, add);
-  checkVariables(s, t, add);
-  checkNumactl(s, t, opts, add);
+  checkVariables(s, t, plan, add);
+  checkNumactl(s, t, plan, opts, add);
 
   return out
     .map((c, i) => ({ c, i }))
@@ -88,8 +91,8 @@ function checkInput(s: RunSettings, add: Add): void {
   if (s.workload.length === 0) add('no-workload', 'error', 'There is no command to run.');
 }
 
-function checkThreads(s: RunSettings, t: Topology | null, add: Add): void {
-  const { env } = envFor(s, t);
+function checkThreads(s: RunSettings, t: Topology | null, plan: RunPlan, add: Add): void {
+  const { env } = plan;
   const aio = env.AIO_NUM_THREADS;
   const omp = env.OMP_NUM_THREADS;
   const dropOverrides = THREAD_VARS.filter((n) => n in s.env);
@@ -189,7 +192,7 @@ function checkNumaCpus(s: RunSettings, add: Add): void {
   }
 }
 
-function checkSelection(s: RunSettings, t: Topology, add: Add): void {
+function checkSelection(s: RunSettings, t: Topology, plan: RunPlan, add: Add): void {
   const counts = new Map<number, number>();
   for (const id of s.cpus) counts.set(id, (counts.get(id) ?? 0) + 1);
   const dups = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
@@ -291,7 +294,7 @@ function checkSelection(s: RunSettings, t: Topology, add: Add): void {
     );
   }
 
-  const { env } = envFor(s, t);
+  const { env } = plan;
   const memBind = env.AIO_MEM_BIND;
   const engineOn = env.AIO_PROCESS_MODE !== '0';
   const hasNode0 = t.nodes.some((n) => n.id === 0);
@@ -436,7 +439,7 @@ function workloadPrecision(workload: readonly string[]): string | null {
   return null;
 }
 
-function checkVariables(s: RunSettings, t: Topology | null, add: Add): void {
+function checkVariables(s: RunSettings, t: Topology | null, plan: RunPlan, add: Add): void {
   for (const [name, value] of Object.entries(s.env)) {
     if (value === null || !isValidEnvName(name)) continue;
     const replacement = replacementFor(name);
@@ -479,7 +482,7 @@ function checkVariables(s: RunSettings, t: Topology | null, add: Add): void {
     );
   }
 
-  const { env } = envFor(s, t);
+  const { env } = plan;
   for (const [name, value] of Object.entries(env)) {
     const problem = valueProblem(name, value);
     if (problem === null) continue;
@@ -518,9 +521,8 @@ function checkVariables(s: RunSettings, t: Topology | null, add: Add): void {
   }
 }
 
-function checkNumactl(s: RunSettings, t: Topology | null, opts: CheckOptions, add: Add): void {
-  const argv = argvFor(s, t);
-  if (argv[0] !== 'numactl') return;
+function checkNumactl(s: RunSettings, t: Topology | null, plan: RunPlan, opts: CheckOptions, add: Add): void {
+  if (plan.argv[0] !== 'numactl') return;
   const unsupported = t?.bindingSupported === false;
   if (opts.numactlAvailable !== false && !unsupported) return;
   const threads = threadCount(s);

@@ -148,6 +148,15 @@ export function argvFor(s: RunSettings, t: Topology | null): string[] {
   return ['numactl', ...args, ...sep, ...s.workload];
 }
 
+/** What runs, as the builder and the checks both see it: computed once, so they cannot disagree. */
+export interface RunPlan extends EnvPlan {
+  argv: string[];
+}
+
+export function planFor(s: RunSettings, t: Topology | null): RunPlan {
+  return { ...envFor(s, t), argv: argvFor(s, t) };
+}
+
 /**
  * The canonical form of settings: two settings that build the same command normalise to the same value (threads
  * equal to the CPU count become null, memory nodes equal to the CPUs' nodes become null, a policy without nodes

@@ -6,6 +6,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { formatCpuList, parseCpuList } from '../topology/cpulist';
 import type { RunSettings } from '../command/types';
+import { cwdProblem, startError } from '../run/starterrors';
 
 function isExecutableFile(p: string): boolean {
   try {
@@ -24,11 +25,8 @@ export function preflightProblem(
 ): string | null {
   const cwd = s.cwd ? resolve(s.cwd) : process.cwd();
   if (s.cwd) {
-    try {
-      if (!statSync(cwd).isDirectory()) return `working directory ${cwd} is not a directory`;
-    } catch {
-      return `working directory ${cwd} does not exist`;
-    }
+    const bad = cwdProblem(cwd);
+    if (bad) return bad;
   }
   const prog = s.workload[0];
   if (!prog) return 'no workload to run: give a command, e.g. python3 run.py -p fp32';
@@ -38,14 +36,14 @@ export function preflightProblem(
     try {
       statSync(p);
     } catch {
-      return `cannot start: \`${prog}\` does not exist`;
+      return startError.missing(prog);
     }
-    return isExecutableFile(p) ? null : `cannot start: \`${prog}\` is not executable (permission denied)`;
+    return isExecutableFile(p) ? null : startError.notExecutable(prog);
   }
   for (const dir of path.split(delimiter)) {
     if (dir && isExecutableFile(join(dir, prog))) return null;
   }
-  return `cannot start: \`${prog}\` not found on PATH`;
+  return startError.notOnPath(prog);
 }
 
 function readText(path: string): string | null {

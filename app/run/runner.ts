@@ -4,7 +4,7 @@
  * sees it.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import {
 } from '../logs';
 import { pipeInode, processesMemory, RunProcesses } from './proctree';
 import { unwatchRun, watchRun } from './reaper';
+import { cwdProblem, startErrorMessage } from './starterrors';
 
 export interface RunSpec {
   argv: string[];
@@ -199,32 +200,6 @@ export function describeExit(r: RunResult): string {
   return `${how ? how + ', ' : ''}failed with exit code ${r.exitCode}`;
 }
 
-function startErrorMessage(argv0: string, code: string | undefined, message: string): string {
-  switch (code) {
-    case 'ENOENT':
-      if (argv0.includes('/'))
-        return existsSync(argv0)
-          ? `cannot start: \`${argv0}\` exists but its interpreter (the #! line) was not found`
-          : `cannot start: \`${argv0}\` does not exist`;
-      return `cannot start: \`${argv0}\` not found on PATH`;
-    case 'EACCES':
-      return `cannot start: \`${argv0}\` is not executable (permission denied)`;
-    case 'ENOEXEC':
-      return `cannot start: \`${argv0}\` is not a program this system can run (missing #! line?)`;
-    default:
-      return `cannot start \`${argv0}\`: ${message.split('\n').pop() ?? message}`;
-  }
-}
-
-function checkCwd(cwd: string): string | null {
-  try {
-    if (!statSync(cwd).isDirectory()) return `working directory ${cwd} is not a directory`;
-  } catch {
-    return `working directory ${cwd} does not exist`;
-  }
-  return null;
-}
-
 /** Pending bytes of a line not yet terminated, kept as pieces so a huge line is joined once. */
 class Partial {
   parts: Buffer[] = [];
@@ -288,8 +263,8 @@ class RunController {
     const remote = spec.remote;
     // A remote run's cwd and environment belong to the target; the wrapper in remote.argv applies them there.
     const cwd = remote ? undefined : (spec.cwd ?? undefined);
-    const cwdProblem = cwd ? checkCwd(cwd) : null;
-    if (cwdProblem) return this.failStart(cwdProblem);
+    const badCwd = cwd ? cwdProblem(cwd) : null;
+    if (badCwd) return this.failStart(badCwd);
 
     const env: Record<string, string | undefined> = remote
       ? { ...process.env }

@@ -32,6 +32,7 @@ import {
 import { ProfileStore, profileName } from '../profiles';
 import { segmentFrom } from '../util/pathsegment';
 import { dataDir } from '../util/datadir';
+import { recordText } from '../util/records';
 import type { NumactlStatus } from '../system/numactl';
 import { VERSION } from '../version';
 import { RunManager } from './runs';
@@ -285,7 +286,8 @@ export class Engine {
       const name = profileName(p.name);
       const settings = await this.profiles.load(name);
       return {
-        json: JSON.stringify({ name, settings }, null, 2) + '\n',
+        // Stamped like every saved record, so a later AIO Tuner importing it knows which shape it holds.
+        json: recordText('profile', { name, settings }),
         fileName: `${segmentFrom(name, 'profile')}.aio-profile.json`,
       };
     },

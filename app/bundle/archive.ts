@@ -3,6 +3,7 @@
  * end, so a crash or a full disk never leaves a half bundle under the final name. Every entry is hashed as it
  * streams through, which gives MANIFEST.json without reading anything twice.
  */
+import { outputText } from '../util/records';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
@@ -136,7 +137,7 @@ export class BundleArchive {
       createdAt: this.mtime.toISOString(),
       files: [...this.entries],
     };
-    await this.addText('MANIFEST.json', JSON.stringify(manifest, null, 2) + '\n');
+    await this.addText('MANIFEST.json', outputText('bundle-manifest', manifest));
     this.finished = true;
     this.pack.finalize();
     await this.done;

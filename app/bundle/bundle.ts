@@ -3,6 +3,7 @@
  * Python installation, redacted and written as one .tar.gz. The UI, the API and the CLI all come through
  * `createBundle`; `previewBundle` shows the same plan without running or writing anything.
  */
+import { outputText } from '../util/records';
 import { randomBytes } from 'node:crypto';
 import { folderProblem, parentFolderProblem } from '../util/parentfolder';
 import { hostname } from 'node:os';
@@ -508,7 +509,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
       for await (const chunk of outputLines(logFile, redactor, undefined, measured.lines))
         await sink.write(chunk);
     });
-    await archive.addText('run/result.json', JSON.stringify(result, null, 2) + '\n');
+    await archive.addText('run/result.json', outputText('bundle-result', result));
     for (const f of [...systemFiles, ...pythonFiles]) await archive.addText(f.name, redactor.text(f.content));
     finished = await archive.finish();
   } catch (e) {

@@ -4,6 +4,7 @@
  * Every collector returns text, never throws: a tool that is missing, crashes or hangs becomes a note in its
  * file, because a bundle with one empty corner is still worth sending and a failed bundle is not.
  */
+import { outputText } from '../util/records';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
@@ -225,7 +226,7 @@ async function remoteOsJson(on: ToolHost): Promise<string> {
     cpus: nproc.exitCode === 0 ? Number(nproc.stdout.trim()) : null,
     memTotalBytes: memKb ? Number(memKb) * 1024 : null,
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return outputText('bundle-os', doc);
 }
 
 async function osJson(opts: CollectOptions): Promise<string> {
@@ -247,7 +248,7 @@ async function osJson(opts: CollectOptions): Promise<string> {
   ]);
   const doc: Record<string, unknown> = { osInfo, cpu, mem, system, versions };
   if (opts.sysroot) doc.note = `describes the host running AIO Tuner, not the sysroot ${opts.sysroot}`;
-  return JSON.stringify(doc, null, 2) + '\n';
+  return outputText('bundle-os', doc);
 }
 
 async function kernelText(opts: CollectOptions): Promise<string> {
@@ -360,7 +361,7 @@ export async function collectSystem(topology: Topology, opts: CollectOptions = {
   };
   const hostOnly = (what: string) => sysrootNote(opts.sysroot, what);
   const files = await Promise.all([
-    guard('system/topology.json', async () => JSON.stringify(topology, null, 2) + '\n'),
+    guard('system/topology.json', async () => outputText('bundle-topology', topology)),
     guard('system/lscpu.txt', () => lscpu([], opts)),
     guard('system/lscpu-e.txt', () => lscpu(['-e'], opts)),
     guard(

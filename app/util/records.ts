@@ -35,8 +35,8 @@ const RECORD_STEPS = {
 export type RecordKind = keyof typeof RECORD_STEPS;
 
 /**
- * Printed-only JSON (read by scripts, never read back by AIO Tuner): a version per output. A change that is not
- * an addition bumps it.
+ * Written-only JSON (read by scripts and people, never read back by AIO Tuner): a version per output. A change
+ * that is not an addition bumps it. `--json` outputs, and the JSON files a support bundle holds (`bundle-*`).
  */
 const OUTPUT_VERSIONS = {
   topology: 1,
@@ -46,6 +46,14 @@ const OUTPUT_VERSIONS = {
   bundle: 1,
   'profiles-list': 1,
   'profiles-import': 1,
+  /** run/result.json */
+  'bundle-result': 1,
+  /** system/topology.json */
+  'bundle-topology': 1,
+  /** system/os.json */
+  'bundle-os': 1,
+  /** MANIFEST.json */
+  'bundle-manifest': 1,
 } as const;
 
 export type OutputKind = keyof typeof OUTPUT_VERSIONS;

@@ -79,6 +79,15 @@ describe('aio-tuner bundle', () => {
     execFileSync('tar', ['xzf', out, '-C', dir]);
     const g = spawnSync('grep', ['-r', '-l', '-e', SECRET, '-e', 'secret-path', dir], { encoding: 'utf8' });
     assert.equal(g.status, 1, `secrets found in ${g.stdout}`);
+    // Every JSON record a bundle holds says which shape it is (issue 11 item 7), like the tool's other records.
+    const records = listing.filter((f) => f.endsWith('.json'));
+    assert.deepEqual(records.sort(), [
+      'support/MANIFEST.json',
+      'support/run/result.json',
+      'support/system/os.json',
+      'support/system/topology.json',
+    ]);
+    for (const f of records) assert.equal(JSON.parse(readFileSync(join(dir, f), 'utf8')).schemaVersion, 1, f);
     const env = readFileSync(join(dir, 'support/run/env.txt'), 'utf8');
     assert.match(env, /^AIO_DEBUG_MODE=4$/m);
     assert.match(env, /^AIO_NUM_THREADS=1$/m);

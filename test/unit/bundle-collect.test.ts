@@ -24,13 +24,16 @@ describe('collectSystem', () => {
     );
     for (const f of files) assert.ok(f.content.trim().length > 0, `${f.name} is empty`);
     const m = byName(files);
-    assert.deepEqual(JSON.parse(m.get('system/topology.json')!), JSON.parse(JSON.stringify(topo)));
+    const { schemaVersion, ...saved } = JSON.parse(m.get('system/topology.json')!) as Record<string, unknown>;
+    assert.equal(schemaVersion, 1);
+    assert.deepEqual(saved, JSON.parse(JSON.stringify(topo)));
     assert.match(m.get('system/kernel.txt')!, /\$ getconf PAGESIZE\n\d+\n/);
     assert.match(m.get('system/kernel.txt')!, /transparent_hugepage\/enabled/);
     assert.match(m.get('system/cgroup.txt')!, /Cpus_allowed_list/);
     assert.match(m.get('system/meminfo.txt')!, /MemTotal:/);
     const os = JSON.parse(m.get('system/os.json')!) as Record<string, unknown>;
     for (const k of ['osInfo', 'cpu', 'mem', 'system', 'versions']) assert.ok(k in os, k);
+    assert.equal(os.schemaVersion, 1);
     if (need(t, existsSync('/usr/bin/numactl') || existsSync('/bin/numactl'), 'numactl')) {
       assert.match(m.get('system/numactl-H.txt')!, /available: \d+ nodes/);
       assert.match(m.get('system/numactl-show.txt')!, /physcpubind:/);

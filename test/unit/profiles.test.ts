@@ -264,6 +264,12 @@ describe('profile names: one form, one folder', () => {
       assert.deepEqual(names, [NFC]);
       const exported = (await e.handle('profiles.export', { name: NFD })) as { json: string };
       assert.equal(JSON.parse(exported.json).name, NFC);
+      // One exported profile is a record like the rest: stamped, and read back by import.
+      assert.equal(JSON.parse(exported.json).schemaVersion, 1);
+      await e.handle('profiles.delete', { name: NFC });
+      const back = (await e.handle('profiles.import', { json: exported.json })) as { name: string };
+      assert.equal(back.name, NFC);
+      assert.deepEqual(await e.handle('profiles.load', { name: NFC }), s);
     } finally {
       await e.dispose();
     }

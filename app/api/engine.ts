@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Topology } from '../topology/types';
-import type { RunSettings } from '../command/types';
+import type { BuiltCommand, RunSettings } from '../command/types';
 import {
   ApiError,
   validateParams,
@@ -16,6 +16,7 @@ import {
   type ApiMethod,
   type ApiParamsOut,
   type ApiResults,
+  type RunInfo,
 } from './contract';
 import { importTopology, loadTopology, readSysfsTopology } from '../topology';
 import {
@@ -63,7 +64,7 @@ export class Engine {
   private topologySampled = false;
   private readonly events = new EventEmitter();
   readonly home: string;
-  private readonly profiles: ProfileStore;
+  readonly profiles: ProfileStore;
   private readonly draft: DraftStore;
   readonly runs: RunManager;
   readonly logs: LogViews;
@@ -184,6 +185,18 @@ export class Engine {
   }
 
   /**
+   * Start a run where runs go: the one way the window (run.start, history.rerun) and the CLI start one. `built`
+   * is the command the caller already showed (CLI --format, --check), so what runs is what was shown.
+   */
+  async startRun(
+    settings: RunSettings,
+    opts: { built?: BuiltCommand; timeoutMs?: number; logFile?: string } = {},
+  ): Promise<RunInfo> {
+    const built = opts.built ?? (await this.buildFor(settings));
+    return this.runs.start(settings, built, { timeoutMs: opts.timeoutMs, logFile: opts.logFile });
+  }
+
+  /**
    * Written without parameter annotations: each handler is typed by its schema's output through `satisfies`, and
    * keeps that exact type, which test/unit/contract-types.test.ts checks (a wider or extra-field annotation
    * would still satisfy `ApiHandlers`).
@@ -301,8 +314,7 @@ export class Engine {
             'conflict',
           );
       }
-      const built = await this.buildFor(p.settings);
-      return this.runs.start(p.settings, built, { timeoutMs: p.timeoutS ? p.timeoutS * 1000 : undefined });
+      return this.startRun(p.settings, { timeoutMs: p.timeoutS ? p.timeoutS * 1000 : undefined });
     },
     'run.stop': async (p) => {
       await this.runs.stop(p.runId);
@@ -341,8 +353,7 @@ export class Engine {
     'history.rerun': async (p) => {
       const d = await this.history.get(p.kind, p.id);
       if (d.kind === 'sweep') return { kind: 'sweep' as const, sweep: await this.sweeps.start(d.sweep.spec) };
-      const built = await this.buildFor(d.run.settings);
-      return { kind: 'run' as const, run: this.runs.start(d.run.settings, built) };
+      return { kind: 'run' as const, run: await this.startRun(d.run.settings) };
     },
     'history.compare': async (p) => this.history.compare(p.a, p.b),
     'history.export': async (p) => this.history.export(p),

@@ -71,7 +71,7 @@ export async function commandCommand(argv: string[]): Promise<number> {
   let settings, built;
   try {
     const t = await engine.getTopology();
-    const base = await baseSettings(values, t);
+    const base = await baseSettings(values, t, engine.profiles);
     settings = settingsFromFlags(values, positionals, t, base);
     if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
     built = await engine.buildFor(settings, values.container);

@@ -80,22 +80,24 @@ export const PROFILES_IMPORT_OPTIONS = {
 } as const;
 
 export async function profilesCommand(argv: string[]): Promise<number> {
-  const store = ProfileStore.default();
   const action = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : 'list';
   const rest = action === argv[0] ? argv.slice(1) : argv;
-  switch (action) {
-    case 'list':
-      return list(store, rest);
-    case 'save':
-      return save(store, rest);
-    case 'export':
-      return exportProfiles(store, rest);
-    case 'import':
-      return importProfiles(store, rest);
-    case 'delete':
-      return remove(store, rest);
-    default:
-      throw new UsageError(`unknown profiles action "${action}" (try: list, save, export, import, delete)`);
+  const actions: Record<string, (store: ProfileStore, argv: string[]) => Promise<number>> = {
+    list,
+    export: exportProfiles,
+    import: importProfiles,
+    delete: remove,
+  };
+  if (action === 'save') return save(rest);
+  const fn = actions[action];
+  if (!fn)
+    throw new UsageError(`unknown profiles action "${action}" (try: list, save, export, import, delete)`);
+  // The engine's store: the profiles the window and `--profile` see.
+  const engine = new Engine({ shell: 'browser' });
+  try {
+    return await fn(engine.profiles, rest);
+  } finally {
+    await engine.dispose();
   }
 }
 
@@ -128,7 +130,7 @@ async function list(store: ProfileStore, argv: string[]): Promise<number> {
   return 0;
 }
 
-async function save(store: ProfileStore, argv: string[]): Promise<number> {
+async function save(argv: string[]): Promise<number> {
   const { opts, workload } = splitWorkload(argv);
   const { values, positionals } = parse(opts, PROFILES_SAVE_OPTIONS);
   const [given, ...extra] = positionals;
@@ -141,12 +143,21 @@ async function save(store: ProfileStore, argv: string[]): Promise<number> {
     throw new UsageError(MISSING_WORKLOAD);
   // The map the settings are read against is the one --target names, as for command and run.
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
-  let t;
   try {
-    t = await engine.getTopology();
+    return await saveOn(engine, name, values, workload);
   } finally {
     await engine.dispose();
   }
+}
+
+async function saveOn(
+  engine: Engine,
+  name: string,
+  values: ReturnType<typeof parse<typeof PROFILES_SAVE_OPTIONS>>['values'],
+  workload: string[],
+): Promise<number> {
+  const store = engine.profiles;
+  const t = await engine.getTopology();
   const base = await baseSettings(values, t, store);
   const settings = settingsFromFlags(values, workload, t, base);
   if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);

@@ -38,7 +38,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let settings, built;
   try {
     const t = await engine.getTopology();
-    settings = settingsFromFlags(values, positionals, t, await baseSettings(values, t));
+    settings = settingsFromFlags(values, positionals, t, await baseSettings(values, t, engine.profiles));
     if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
     built = await engine.buildFor(settings, values.container);
   } catch (e) {
@@ -62,7 +62,8 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let info;
   try {
-    info = engine.runs.start(settings, built, {
+    info = await engine.startRun(settings, {
+      built,
       timeoutMs: timeoutS ? timeoutS * 1000 : undefined,
       logFile: values.log ? resolve(values.log) : undefined,
     });

@@ -33,7 +33,8 @@ const BASE = `Start from (flags given as well override their part):
   --profile NAME       settings saved in the app or with \`aio-tuner profiles save\`
   --import 'CMDLINE'   a pasted command line (VAR=… env export numactl taskset …) read back into settings`;
 
-const CHECK = `  --check              print every finding (code, severity, message) on stderr; exit 3 when one is an error`;
+const CHECK = `  --check              print every finding (code, severity, message) on stderr; exit 3 when one is an error
+                       (judged where runs go: with --target, numactl and the CPUs are the target's)`;
 
 const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
 

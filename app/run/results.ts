@@ -10,6 +10,8 @@
  * `FAIL:` and `CAUTION:` lines (ANSI-red in AML) are collected as failures/cautions.
  */
 import { stripAnsi } from '../logs/ansi';
+import { decodeDisplay, type Stream } from '../logs/logfile';
+import { LineSplitter } from '../logs/splitter';
 
 export interface LatencyStats {
   mean: number | null;
@@ -112,6 +114,11 @@ export class ResultsParser {
   private legacy = false;
   private genericLatency = false;
   private genericThroughput = false;
+
+  /** No block is open: only a line with one of RESULT_WORDS can change what the parser knows. */
+  get idle(): boolean {
+    return this.block === null;
+  }
 
   feed(rawLine: string): void {
     const line = stripAnsi(rawLine).replace(/\r$/, '').trim();
@@ -279,4 +286,47 @@ export function parseResults(lines: Iterable<string>): RunMetrics {
 /** True when the output carried any performance number. */
 export function hasMetrics(m: RunMetrics): boolean {
   return m.throughput !== null || Object.values(m.latencyMs).some((v) => v !== null);
+}
+
+// Every line `feed` acts on outside a block has one of these (case aside); an escape sequence could split one.
+const RESULT_WORDS = /fail|caution|latency|throughput|accuracy|based on|warm|\x1b|\x9b/i;
+
+/**
+ * A ResultsParser fed with a run's raw output (RunEvents.output) a chunk at a time. Lines are decoded as the
+ * live view shows them; a chunk that cannot hold a result (most output) is skipped whole after one regex test,
+ * so parsing costs next to nothing per line.
+ */
+export class OutputResults {
+  readonly parser = new ResultsParser();
+  private readonly splitters: Record<Stream, LineSplitter> = {
+    stdout: new LineSplitter(),
+    stderr: new LineSplitter(),
+  };
+
+  push(stream: Stream, bytes: Buffer): void {
+    for (const part of this.splitters[stream].push(bytes)) {
+      if (part.kind === 'lines') this.lines(part.bytes);
+      // Of a line past MAX_LINE_BYTES only its displayed start counts, as for the live view.
+      else if (part.kind === 'open') this.parser.feed(decodeDisplay(part.bytes).text);
+    }
+  }
+
+  private lines(bytes: Buffer): void {
+    // latin1: one character per byte, so the ASCII words are found whatever the encoding around them.
+    if (this.parser.idle && !RESULT_WORDS.test(bytes.toString('latin1'))) return;
+    for (let s = 0; s < bytes.length; ) {
+      const nl = bytes.indexOf(10, s);
+      this.parser.feed(decodeDisplay(bytes, s, nl).text);
+      s = nl + 1;
+    }
+  }
+
+  /** What the output said, its unterminated last lines included. */
+  result(): RunMetrics {
+    for (const sp of Object.values(this.splitters)) {
+      const rest = sp.end();
+      if (rest) this.parser.feed(decodeDisplay(rest).text);
+    }
+    return this.parser.result();
+  }
 }

@@ -1,25 +1,16 @@
 /**
  * Runs one workload: argv executed directly (no shell, so nothing is re-quoted), in its own process group so
- * Stop reaches every process it started, with output captured line by line into the run log before anyone
- * sees it.
+ * Stop reaches every process it started, with its output captured into the run log before anyone sees it.
+ * Capture works a pipe chunk at a time (splitter.ts, logwriter.ts): one log write per chunk, nothing decoded
+ * or classified per line on the way; the display gets the newest lines in batches (see `lines`).
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  LineClassifier,
-  LogIndex,
-  MAX_LINE_BYTES,
-  DISPLAY_MAX_BYTES,
-  decodeDisplay,
-  logHeader,
-  streamLetter,
-  type DisplayLine,
-  type Level,
-  type Stream,
-} from '../logs';
+import { LineClassifier, LogIndex, decodeDisplay, type Level, type Stream } from '../logs';
+import { LineSplitter } from '../logs/splitter';
+import { LogWriter, type OpenRecord } from '../logs/logwriter';
 import { pipeInode, processesMemory, RunProcesses } from './proctree';
 import { unwatchRun, watchRun } from './reaper';
 
@@ -34,6 +25,11 @@ export interface RunSpec {
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL on stop (default 3000 ms). */
   graceMs?: number;
+  /**
+   * Index the whole log when the run ends, for `RunResult.counts` (default true). False: nothing per line is
+   * kept (counts is null); the index is built from the file when the log is read (RunManager: the app, the CLI).
+   */
+  levelCounts?: boolean;
   /**
    * Run on another machine instead (app/remote/launch.ts builds this): `argv`, `env`, `unset` and `cwd` are
    * then already part of `remote.argv`, which starts the workload there; capture and the log are the same.
@@ -103,7 +99,8 @@ export interface RunResult {
   peakRssBytes: number | null;
   logFile: string;
   lines: number;
-  counts: Record<Level, number>;
+  /** Lines per level; null when the run was started with `levelCounts: false`. */
+  counts: Record<Level, number> | null;
   /** Set when the process never started; exitCode and signal are then null. */
   startError?: string;
   timedOut: boolean;
@@ -121,7 +118,16 @@ export interface RunResult {
 }
 
 export interface RunEvents {
+  /**
+   * For display, every BATCH_MS: the newest lines written since the last batch, at most DISPLAY_LINES of them.
+   * Lines in between are skipped here (their numbers leave a gap; the log and `handle.log` have them all).
+   */
   lines: [RunLine[]];
+  /**
+   * Every byte of the output, as written to the log and right after (remote runs: without the wrapper's control
+   * lines), one event per chunk: echo it, or feed it to a parser that must see every line.
+   */
+  output: [Stream, Buffer];
   exit: [RunResult];
 }
 
@@ -136,12 +142,13 @@ export interface RunHandle {
    * SIGTERM (or `first`) to every process of the run, SIGKILL after graceMs. Resolves when everything has ended.
    */
   stop(first?: NodeJS.Signals): Promise<RunResult>;
-  /** Index of the run's log, fed as lines are written: windows, filters, whole lines. */
+  /** Index of the run's log (windows, filters, whole lines), built from the file as it is read. */
   log: LogIndex;
 }
 
 const BATCH_MS = 50;
-const BATCH_LINES = 1000;
+const DISPLAY_LINES = 1000;
+const NEWLINE = Buffer.from('\n');
 const RSS_SAMPLE_MS = 200;
 // After the leader exits, remaining group members get this long before being stopped like on Stop.
 const ORPHAN_WAIT_MS = 200;
@@ -225,10 +232,15 @@ function checkCwd(cwd: string): string | null {
   return null;
 }
 
-/** Pending bytes of a line not yet terminated, kept as pieces so a huge line is joined once. */
-class Partial {
-  parts: Buffer[] = [];
-  len = 0;
+/** Lines written and not yet shown: complete lines (`bytes`) or a long line's record (`head`). */
+interface Shown {
+  stream: Stream;
+  t: number;
+  /** Line number of the last line. */
+  last: number;
+  count: number;
+  bytes: Buffer | null;
+  head: Buffer | null;
 }
 
 class RunController {
@@ -239,12 +251,11 @@ class RunController {
   private resolveDone!: (r: RunResult) => void;
   // Reset at spawn so t and durationMs measure the workload, not module loading.
   private t0 = performance.now();
-  private fd: number | null = null;
-  private fileOffset = 0;
-  private lineNo = 0;
-  private batch: RunLine[] = [];
+  private readonly writer: LogWriter;
+  private shown: Shown[] = [];
+  private shownLines = 0;
   private batchTimer: NodeJS.Timeout | null = null;
-  private readonly partial = [new Partial(), new Partial()];
+  private readonly splitters: LineSplitter[];
   private readonly classifiers = [new LineClassifier(), new LineClassifier()];
   private peakRss: number | null = null;
   private rssTimer: NodeJS.Timeout | null = null;
@@ -260,8 +271,6 @@ class RunController {
   // Local runs: everything the run started, beyond its process group (see RunProcesses).
   private procs: RunProcesses | null = null;
   private closeStreams: () => void = () => {};
-  // A record started in the file whose line has not ended (see openRecord); at most one, at the file's end.
-  private open: { stream: 0 | 1; t: number; start: number; letterAt: number; head: Buffer } | null = null;
   private logError: string | null = null;
   // Remote runs only.
   remotePgid: number | null = null;
@@ -272,16 +281,29 @@ class RunController {
   private connectionLost = false;
 
   constructor(private readonly spec: RunSpec) {
-    this.log = new LogIndex(spec.logFile, { fedByWriter: true });
+    this.writer = new LogWriter(spec.logFile, (error) => {
+      this.logError = error;
+      // Output that cannot be kept must not be produced unseen: stop the workload (no-op before it started).
+      if (this.pid !== null) {
+        this.stopped = true;
+        this.terminate();
+      }
+    });
+    // Remote stdout carries the wrapper's control lines: line semantics kept there, an over-long line cut as v1.
+    const overLong = spec.remote ? 'cut' : 'spill';
+    this.splitters = [new LineSplitter(undefined, overLong), new LineSplitter(undefined, overLong)];
+    this.writer.closed = (r: OpenRecord) => {
+      // Ended by its newline, or interrupted by the other stream: either way the next bytes start a new line.
+      this.splitters[r.stream === 'stdout' ? 0 : 1]!.interrupt();
+      this.show({ stream: r.stream, t: r.t, last: this.writer.records, count: 1, bytes: null, head: r.head });
+    };
+    this.log = new LogIndex(spec.logFile, { written: () => this.writer.records });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
   async start(): Promise<void> {
     const { spec } = this;
-    mkdirSync(dirname(spec.logFile), { recursive: true });
-    this.fd = openSync(spec.logFile, 'w');
-    this.write(Buffer.from(logHeader()));
-    if (this.logError !== null) return this.failStart(this.logError);
+    if (!this.writer.start()) return this.failStart(this.logError ?? 'cannot write the log');
 
     const argv0 = spec.argv[0];
     if (argv0 === undefined || argv0 === '') return this.failStart('nothing to run: the command is empty');
@@ -420,172 +442,60 @@ class RunController {
     this.finish(null, null, undefined, why.connectionLost ?? 'the connection to the target was lost');
   }
 
-  /** False when the log cannot take it (then nothing more is written, and the run is being stopped). */
-  private write(buf: Buffer): boolean {
-    if (this.logError !== null || this.fd === null) return false;
-    // Synchronous on purpose: a line is on disk (in the page cache) before any listener can see it.
-    let off = 0;
-    try {
-      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why =
-        err.code === 'ENOSPC' ? 'disk full' : err.code === 'EDQUOT' ? 'disk quota exceeded' : err.message;
-      this.logError = `log write failed: ${why} after ${this.lineNo} lines`;
-      // Drop a half-written record: the log stays well-formed, and the freed bytes may let run.json be saved.
-      try {
-        ftruncateSync(this.fd, this.fileOffset);
-      } catch {
-        // the log keeps the partial record; readers skip a malformed last line
-      }
-      // Output that cannot be kept must not be produced unseen: stop the workload (no-op before it started).
-      if (this.pid !== null) {
-        this.stopped = true;
-        this.terminate();
-      }
-      return false;
-    }
-    this.fileOffset += buf.length;
-    return true;
-  }
-
   private onData(stream: 0 | 1, data: Buffer): void {
     const t = Math.round(performance.now() - this.t0);
-    const p = this.partial[stream]!;
-    let chunk = data;
-    if (this.open?.stream === stream) {
-      // The rest of a line too long to hold: straight to the file, into the record already started there.
-      const end = chunk.indexOf(10);
-      this.appendOpen(end === -1 ? chunk : chunk.subarray(0, end));
-      if (end === -1) return;
-      this.closeOpen(true);
-      chunk = chunk.subarray(end + 1);
-    }
-    const lines: Buffer[] = [];
-    let s = 0;
-    let nl = chunk.indexOf(10);
-    while (nl !== -1) {
-      if (p.len > 0) {
-        p.parts.push(chunk.subarray(s, nl));
-        lines.push(Buffer.concat(p.parts));
-        p.parts = [];
-        p.len = 0;
-      } else {
-        lines.push(chunk.subarray(s, nl));
+    const name: Stream = stream === 0 ? 'stdout' : 'stderr';
+    const remote = this.spec.remote;
+    if (remote && stream === 1) this.stderrTail = (this.stderrTail + data.toString('utf8')).slice(-8192);
+    for (const part of this.splitters[stream]!.push(data)) {
+      if (part.kind === 'lines') {
+        // Remote stdout carries the wrapper's control lines: consumed here, never logged.
+        const bytes = remote && stream === 0 ? this.withoutControl(remote, part.bytes) : part.bytes;
+        if (bytes.length > 0) this.writeLines(name, t, bytes);
+      } else if (part.kind === 'open') {
+        if (this.writer.openLine(name, t, part.bytes)) this.events.emit('output', name, part.bytes);
+      } else if (this.writer.openRecord?.stream === name) {
+        if (this.writer.more(part.bytes)) this.events.emit('output', name, part.bytes);
+        if (part.end && this.writer.closeOpen(true)) this.events.emit('output', name, NEWLINE);
       }
+    }
+  }
+
+  /** Complete lines into the log (one write), then out to listeners. */
+  private writeLines(stream: Stream, t: number, bytes: Buffer, unterminated = false): void {
+    // Lines the log could not take are not shown either: the viewer reads what it shows from the file.
+    const count = unterminated
+      ? Number(this.writer.unterminated(stream, t, bytes))
+      : this.writer.lines(stream, t, bytes);
+    if (count === 0) return;
+    this.events.emit('output', stream, bytes);
+    this.show({ stream, t, last: this.writer.records, count, bytes, head: null });
+  }
+
+  /** The region's lines minus the remote wrapper's control lines (the common case: none, no copy). */
+  private withoutControl(remote: RemoteLaunch, bytes: Buffer): Buffer {
+    if (bytes.indexOf('@@AIO_TUNER_') === -1) return bytes;
+    const kept: Buffer[] = [];
+    for (let s = 0; s < bytes.length;) {
+      const nl = bytes.indexOf(10, s);
+      const k = this.remoteControl(remote, bytes.subarray(s, nl));
+      if (k !== null) kept.push(k, NEWLINE);
       s = nl + 1;
-      nl = chunk.indexOf(10, s);
     }
-    if (s < chunk.length) {
-      p.parts.push(chunk.subarray(s));
-      p.len += chunk.length - s;
-    }
-    // A line past MAX_LINE_BYTES without its newline: written to the file from now on rather than held (memory
-    // stays bounded and the line stays one record); the complete lines before it go first.
-    const huge = p.len >= MAX_LINE_BYTES && !this.spec.remote;
-    if (huge) {
-      if (lines.length > 0) this.record(stream, t, lines);
-      this.openRecord(stream, t, Buffer.concat(p.parts));
-      p.parts = [];
-      p.len = 0;
-      return;
-    }
-    if (p.len >= MAX_LINE_BYTES) {
-      // Remote stdout carries the wrapper's control lines: keep line semantics there, cut as v1 did.
-      lines.push(Buffer.concat(p.parts));
-      p.parts = [];
-      p.len = 0;
-    }
-    if (this.spec.remote) {
-      if (stream === 1) this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-8192);
-      else {
-        const kept: Buffer[] = [];
-        for (const line of lines) {
-          const k = this.remoteControl(this.spec.remote, line);
-          if (k !== null) kept.push(k);
-        }
-        if (kept.length > 0) this.record(stream, t, kept);
-        return;
-      }
-    }
-    if (lines.length > 0) this.record(stream, t, lines);
+    return Buffer.concat(kept);
   }
 
   /**
-   * Write whole lines as records. `unterminated`: the last one had no newline in the output (the run's final
-   * bytes): its record is o/e.
+   * Lines written, for the display: only the newest DISPLAY_LINES are kept until the next batch. Output faster
+   * than anyone can read skips display lines (their numbers show the gap, the file has them all), so the cost
+   * of showing stays bounded whatever the workload's rate.
    */
-  private record(stream: 0 | 1, t: number, lines: Buffer[], unterminated = false): void {
-    // The other stream's unfinished huge line is interrupted here: its record ends, marked "continued".
-    if (this.open) this.closeOpen(false);
-    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
-    const prefix = Buffer.from(`${t}\t${streamLetter(streamName, true)}\t`);
-    const pieces: Buffer[] = [];
-    const nl = Buffer.from('\n');
-    const starts: number[] = [];
-    let off = this.fileOffset;
-    lines.forEach((line, i) => {
-      const pre =
-        unterminated && i === lines.length - 1
-          ? Buffer.from(`${t}\t${streamLetter(streamName, false)}\t`)
-          : prefix;
-      starts.push(off);
-      pieces.push(pre, line, nl);
-      off += pre.length + line.length + 1;
-    });
-    // Lines the log could not take are not shown either: the viewer reads what it shows from the file.
-    if (!this.write(Buffer.concat(pieces, off - this.fileOffset))) return;
-    for (let i = 0; i < lines.length; i++) {
-      const start = starts[i]!;
-      const end = i + 1 < lines.length ? starts[i + 1]! : off;
-      this.indexed(stream, t, start, end, decodeDisplay(lines[i]!));
-    }
-  }
-
-  /** A record now complete in the file: into the index, and out to listeners. */
-  private indexed(stream: 0 | 1, t: number, start: number, end: number, d: DisplayLine): void {
-    const streamName: Stream = stream === 0 ? 'stdout' : 'stderr';
-    const level = this.classifiers[stream]!.classify(d.text);
-    this.log.appendWritten(start, end, level, streamName);
-    const ev: RunLine = { n: ++this.lineNo, stream: streamName, t, text: d.text, level };
-    if (d.truncated) ev.truncated = true;
-    this.batch.push(ev);
-    if (this.batch.length >= BATCH_LINES) this.flushBatch();
-    if (this.batch.length > 0 && this.batchTimer === null) {
-      this.batchTimer = setTimeout(() => this.flushBatch(), BATCH_MS);
-    }
-  }
-
-  /** Start a record whose line has not ended yet: prefix and bytes so far, no newline. */
-  private openRecord(stream: 0 | 1, t: number, bytes: Buffer): void {
-    if (this.open) this.closeOpen(false);
-    const start = this.fileOffset;
-    const prefix = `${t}\t${streamLetter(stream === 0 ? 'stdout' : 'stderr', true)}\t`;
-    if (!this.write(Buffer.concat([Buffer.from(prefix), bytes]))) return;
-    // Enough of the start of the line to show and classify it, however long it gets.
-    const head = Buffer.from(bytes.subarray(0, DISPLAY_MAX_BYTES + 1));
-    this.open = { stream, t, start, letterAt: start + prefix.length - 2, head };
-  }
-
-  private appendOpen(bytes: Buffer): void {
-    if (bytes.length > 0) this.write(bytes);
-  }
-
-  /** End the open record: `newline` when its line ended; otherwise its letter becomes o/e ("continued"). */
-  private closeOpen(newline: boolean): void {
-    const o = this.open;
-    if (!o) return;
-    this.open = null;
-    if (!this.write(Buffer.from('\n'))) return;
-    if (!newline && this.fd !== null) {
-      const letter = Buffer.from(streamLetter(o.stream === 0 ? 'stdout' : 'stderr', false));
-      try {
-        writeSync(this.fd, letter, 0, 1, o.letterAt);
-      } catch {
-        // An overwrite in place needs no new space; if it still fails the record reads as a complete line.
-      }
-    }
-    this.indexed(o.stream, o.t, o.start, this.fileOffset, decodeDisplay(o.head));
+  private show(s: Shown): void {
+    this.shown.push(s);
+    this.shownLines += s.count;
+    while (this.shown.length > 1 && this.shownLines - this.shown[0]!.count >= DISPLAY_LINES)
+      this.shownLines -= this.shown.shift()!.count;
+    this.batchTimer ??= setTimeout(() => this.flushBatch(), BATCH_MS);
   }
 
   private flushBatch(): void {
@@ -593,9 +503,35 @@ class RunController {
       clearTimeout(this.batchTimer);
       this.batchTimer = null;
     }
-    if (this.batch.length === 0) return;
-    const out = this.batch;
-    this.batch = [];
+    if (this.shown.length === 0) return;
+    // The newest DISPLAY_LINES, found from the end of each entry backwards; decoded and classified in order.
+    const picked: { s: Shown; n: number; from: number; to: number }[] = [];
+    for (let i = this.shown.length - 1; i >= 0 && picked.length < DISPLAY_LINES; i--) {
+      const s = this.shown[i]!;
+      if (s.head) {
+        picked.push({ s, n: s.last, from: 0, to: s.head.length });
+        continue;
+      }
+      const b = s.bytes!;
+      // An unterminated record's bytes have no newline of their own.
+      let end = b.length > 0 && b[b.length - 1] === 10 ? b.length - 1 : b.length;
+      for (let n = s.last; n > s.last - s.count && picked.length < DISPLAY_LINES; n--) {
+        const start = end === 0 ? 0 : b.lastIndexOf(10, end - 1) + 1;
+        picked.push({ s, n, from: start, to: end });
+        end = start - 1;
+      }
+    }
+    this.shown = [];
+    this.shownLines = 0;
+    const out: RunLine[] = [];
+    for (let i = picked.length - 1; i >= 0; i--) {
+      const { s, n, from, to } = picked[i]!;
+      const d = decodeDisplay(s.head ?? s.bytes!, from, to);
+      const level = this.classifiers[s.stream === 'stdout' ? 0 : 1]!.classify(d.text);
+      const ev: RunLine = { n, stream: s.stream, t: s.t, text: d.text, level };
+      if (d.truncated) ev.truncated = true;
+      out.push(ev);
+    }
     this.events.emit('lines', out);
   }
 
@@ -721,34 +657,25 @@ class RunController {
     const durationMs = Math.round((this.leaderExitAt ?? performance.now()) - this.t0);
     const t = durationMs;
     // The output's last bytes, left without a newline: kept as o/e records, so nothing gains a newline.
-    if (this.open) this.closeOpen(false);
+    this.writer.closeOpen(false);
     for (const stream of [0, 1] as const) {
-      const p = this.partial[stream]!;
-      if (p.len > 0) this.record(stream, t, [Buffer.concat(p.parts)], true);
-      p.parts = [];
-      p.len = 0;
+      const rest = this.splitters[stream]!.end();
+      if (rest) this.writeLines(stream === 0 ? 'stdout' : 'stderr', t, rest, true);
     }
     this.flushBatch();
     // A failure's last words on stderr show at the default level (app/logs/classify.ts).
     const failed = !this.stopped && (exitCode !== null ? exitCode !== 0 : signal !== null);
     if (failed && startError === undefined) this.log.raiseFailureTail();
     for (const timer of [this.rssTimer, this.timeoutTimer]) if (timer) clearTimeout(timer);
-    if (this.fd !== null) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // Data already written stays; a late error (full disk) is already in logError.
-      }
-    }
-    this.fd = null;
+    this.writer.close();
     const result: RunResult = {
       exitCode,
       signal,
       durationMs,
       peakRssBytes: this.peakRss,
       logFile: this.spec.logFile,
-      lines: this.lineNo,
-      counts: this.log.counts(),
+      lines: this.writer.records,
+      counts: null,
       timedOut: this.timedOut,
       stopped: this.stopped,
     };
@@ -759,13 +686,22 @@ class RunController {
       this.connectionLost = true;
     }
     if (this.remotePgid !== null) result.remotePgid = this.remotePgid;
-    void this.reapGroup().finally(() => {
-      if (this.killTimer) clearTimeout(this.killTimer);
-      if (this.procs) unwatchRun(this.procs.leader);
-      active.delete(this);
-      this.events.emit('exit', result);
-      this.resolveDone(result);
-    });
+    void this.reapGroup()
+      .then(async () => {
+        // Read back from the file: the log was written without indexing anything on the way.
+        if (this.spec.levelCounts !== false) {
+          await this.log.refresh();
+          result.counts = this.log.counts();
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.killTimer) clearTimeout(this.killTimer);
+        if (this.procs) unwatchRun(this.procs.leader);
+        active.delete(this);
+        this.events.emit('exit', result);
+        this.resolveDone(result);
+      });
   }
 }
 

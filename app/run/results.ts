@@ -314,7 +314,7 @@ export class OutputResults {
   private lines(bytes: Buffer): void {
     // latin1: one character per byte, so the ASCII words are found whatever the encoding around them.
     if (this.parser.idle && !RESULT_WORDS.test(bytes.toString('latin1'))) return;
-    for (let s = 0; s < bytes.length; ) {
+    for (let s = 0; s < bytes.length;) {
       const nl = bytes.indexOf(10, s);
       this.parser.feed(decodeDisplay(bytes, s, nl).text);
       s = nl + 1;

@@ -5,14 +5,15 @@
  * or classified per line on the way; the display gets the newest lines in batches (see `lines`).
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LineClassifier, LogIndex, decodeDisplay, type Level, type Stream } from '../logs';
 import { LineSplitter } from '../logs/splitter';
 import { LogWriter, type OpenRecord } from '../logs/logwriter';
-import { pipeInode, processesMemory, RunProcesses } from './proctree';
-import { unwatchRun, watchRun } from './reaper';
+import { explainStartFailure, type ProcGroup } from './procgroup';
+import { LocalGroup } from './procgroup-local';
+import { RemoteGroup, type RemoteLaunch } from './procgroup-remote';
 
 export interface RunSpec {
   argv: string[];
@@ -37,42 +38,7 @@ export interface RunSpec {
   remote?: RemoteLaunch;
 }
 
-/** A line the remote wrapper printed on stdout for the runner, not part of the workload's output. */
-export type RemoteControl =
-  | { kind: 'pgid'; value: number; before: string }
-  | { kind: 'exit'; value: number; before: string }
-  | { kind: 'missing'; program: string; before: string };
-
-/** How a run reaches its remote process group; see app/remote/launch.ts. */
-export interface RemoteLaunch {
-  /** Local argv (ssh …, docker exec …) that starts the wrapped workload on the target. */
-  argv: string[];
-  /** Recognise the wrapper's control lines on stdout (process group id first, exit status last). */
-  control(line: string): RemoteControl | null;
-  /** Signal the remote process group; failures (target unreachable) are swallowed. */
-  signal(pgid: number, sig: 'TERM' | 'KILL'): Promise<void>;
-  /** End what is left of the group (TERM, then KILL after graceMs); resolves when done or unreachable. */
-  reap(pgid: number, graceMs: number): Promise<void>;
-  /** Summed resident memory of the group's processes, or null when it cannot be read. */
-  rss(pgid: number): Promise<number | null>;
-  /**
-   * Why the run ended the way it did when it was not simply the workload's exit: the connection dropped (the
-   * wrapper's exit report never came) or the target could not start it (no numactl, no python, ssh refused…).
-   */
-  explain(e: RemoteEnd): Promise<{ startError?: string; connectionLost?: string }>;
-}
-
-export interface RemoteEnd {
-  pgid: number | null;
-  /** The wrapper's exit report (the workload's status, 128+n for signal n), or null when none arrived. */
-  exitStatus: number | null;
-  /** How the local ssh/docker client ended. */
-  clientStatus: number | null;
-  /** A program the wrapper could not find on the target. */
-  missing: string | null;
-  /** Last bytes of stderr (the client's own messages end up there too). */
-  stderr: string;
-}
+export type { RemoteControl, RemoteEnd, RemoteLaunch } from './procgroup-remote';
 
 export interface RunLine {
   /** 1-based line number across both streams, in arrival order (= position in the log file). */
@@ -149,19 +115,10 @@ export interface RunHandle {
 const BATCH_MS = 50;
 const DISPLAY_LINES = 1000;
 const NEWLINE = Buffer.from('\n');
-const RSS_SAMPLE_MS = 200;
 // After the leader exits, remaining group members get this long before being stopped like on Stop.
 const ORPHAN_WAIT_MS = 200;
 
 const active = new Set<RunController>();
-
-/** SIGTERM for 15, … (null for numbers that are no signal here). */
-function signalName(n: number): string | null {
-  for (const [name, num] of Object.entries(osConstants.signals as Record<string, number>))
-    if (num === n) return name;
-  return null;
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // execa is ESM-only; a dynamic import keeps this module loadable from CommonJS (tsx tests, the Electron main
 // bundle) where a static import would be turned into a failing require().
@@ -206,23 +163,6 @@ export function describeExit(r: RunResult): string {
   return `${how ? how + ', ' : ''}failed with exit code ${r.exitCode}`;
 }
 
-function startErrorMessage(argv0: string, code: string | undefined, message: string): string {
-  switch (code) {
-    case 'ENOENT':
-      if (argv0.includes('/'))
-        return existsSync(argv0)
-          ? `cannot start: \`${argv0}\` exists but its interpreter (the #! line) was not found`
-          : `cannot start: \`${argv0}\` does not exist`;
-      return `cannot start: \`${argv0}\` not found on PATH`;
-    case 'EACCES':
-      return `cannot start: \`${argv0}\` is not executable (permission denied)`;
-    case 'ENOEXEC':
-      return `cannot start: \`${argv0}\` is not a program this system can run (missing #! line?)`;
-    default:
-      return `cannot start \`${argv0}\`: ${message.split('\n').pop() ?? message}`;
-  }
-}
-
 function checkCwd(cwd: string): string | null {
   try {
     if (!statSync(cwd).isDirectory()) return `working directory ${cwd} is not a directory`;
@@ -258,7 +198,7 @@ class RunController {
   private readonly splitters: LineSplitter[];
   private readonly classifiers = [new LineClassifier(), new LineClassifier()];
   private peakRss: number | null = null;
-  private rssTimer: NodeJS.Timeout | null = null;
+  private stopSampling: () => void = () => {};
   private killTimer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -268,17 +208,15 @@ class RunController {
   private leaderExit: { code: number | null; signal: string | null } | null = null;
   // When the leader ended: the run's duration, whatever its leftovers then take to be ended.
   private leaderExitAt: number | null = null;
-  // Local runs: everything the run started, beyond its process group (see RunProcesses).
-  private procs: RunProcesses | null = null;
+  // Every process the run started; null until it has started.
+  private group: ProcGroup | null = null;
+  private remoteGroup: RemoteGroup | null = null;
   private closeStreams: () => void = () => {};
   private logError: string | null = null;
-  // Remote runs only.
-  remotePgid: number | null = null;
-  private remoteExit: number | null = null;
-  private remoteMissing: string | null = null;
-  private lastRemoteSignal: 'TERM' | 'KILL' | null = null;
-  private stderrTail = '';
-  private connectionLost = false;
+
+  get remotePgid(): number | null {
+    return this.remoteGroup?.pgid ?? null;
+  }
 
   constructor(private readonly spec: RunSpec) {
     this.writer = new LogWriter(spec.logFile, (error) => {
@@ -345,21 +283,12 @@ class RunController {
     sub.stderr?.on('data', (chunk: Buffer) => this.onData(1, chunk));
     sub.on('exit', (code, signal) => this.onLeaderExit(code, signal));
 
-    if (remote) {
-      this.startRemoteRssSampling(remote);
-    } else if (this.pid !== null) {
-      // The leader's stdout/stderr are our pipes right after spawn (the program has only just been exec'd).
-      const pipes = new Set([pipeInode(this.pid, 1), pipeInode(this.pid, 2)].filter((n) => n !== null));
-      const procs = (this.procs = new RunProcesses(this.pid, pipes));
-      watchRun(this.pid, pipes, spec.graceMs ?? 3000);
-      const sample = (): void => {
-        const m = processesMemory(procs.scan(false));
-        if (m) this.notePeak(Math.max(m.rssBytes, m.maxHwmBytes));
-      };
-      // A first early sample so short runs still report something.
-      setTimeout(sample, 20).unref();
-      this.rssTimer = setInterval(sample, RSS_SAMPLE_MS);
-      this.rssTimer.unref();
+    if (this.pid !== null) {
+      const grace = spec.graceMs ?? 3000;
+      this.group = remote
+        ? (this.remoteGroup = new RemoteGroup(remote, this.pid, grace, () => this.finished))
+        : new LocalGroup(this.pid, grace);
+      this.stopSampling = this.group.sampleMemory((bytes) => this.notePeak(bytes));
     }
     if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
       this.timeoutTimer = setTimeout(() => {
@@ -375,82 +304,32 @@ class RunController {
     void sub.then((r) => {
       // Never ran: spawn failed (execa reports the errno as `code`).
       if (this.pid === null && this.leaderExit === null)
-        return this.failStart(startErrorMessage(remote ? file! : argv0, r.code, r.message ?? ''));
+        return this.failStart(explainStartFailure(remote ? file! : argv0, r.code, r.message ?? ''));
       const code = this.leaderExit?.code ?? r.exitCode ?? null;
       const signal = this.leaderExit?.signal ?? r.signal ?? null;
-      if (remote) void this.finishRemote(remote, code).catch((e: unknown) => this.crash(e));
+      const rg = this.remoteGroup;
+      if (rg)
+        void rg
+          .ending(code, this.stopped)
+          .then((e) => this.finish(e.exitCode, e.signal, e.startError, e.connectionLost))
+          .catch((e: unknown) => this.crash(e));
       else this.finish(code, signal);
     });
-  }
-
-  private startRemoteRssSampling(remote: RemoteLaunch): void {
-    let busy = false;
-    // Each sample is one command over the shared connection: once a second is plenty for a peak.
-    this.rssTimer = setInterval(() => {
-      if (busy || this.remotePgid === null || this.finished) return;
-      busy = true;
-      void remote
-        .rss(this.remotePgid)
-        .then((rss) => {
-          if (rss !== null) this.notePeak(rss);
-        })
-        .finally(() => (busy = false));
-    }, 1000);
-    this.rssTimer.unref();
   }
 
   private notePeak(bytes: number): void {
     if (this.peakRss === null || bytes > this.peakRss) this.peakRss = bytes;
   }
 
-  /** A remote control line on stdout: consumed here, never logged. Returns the text to keep, or null. */
-  private remoteControl(remote: RemoteLaunch, line: Buffer): Buffer | null {
-    // Cheap pre-check so ordinary output is not decoded twice.
-    if (line.indexOf('@@AIO_TUNER_') === -1) return line;
-    const c = remote.control(line.toString('utf8'));
-    if (c === null) return line;
-    if (c.kind === 'pgid') {
-      this.remotePgid = c.value;
-      // Stop pressed before the target reported the group: deliver it now.
-      if (this.stopping) void remote.signal(c.value, this.lastRemoteSignal ?? 'TERM');
-    } else if (c.kind === 'exit') this.remoteExit = c.value;
-    else this.remoteMissing = c.program;
-    // Output the workload left without a final newline arrives glued to the report: keep it as its own line.
-    return c.before === '' ? null : Buffer.from(c.before);
-  }
-
-  /** Decide how a remote run ended, once the local client is gone. */
-  private async finishRemote(remote: RemoteLaunch, clientStatus: number | null): Promise<void> {
-    const status = this.remoteExit;
-    const needsExplaining = status === null ? !this.stopped : status !== 0;
-    const why = needsExplaining
-      ? await remote.explain({
-          pgid: this.remotePgid,
-          exitStatus: status,
-          clientStatus,
-          missing: this.remoteMissing,
-          stderr: this.stderrTail,
-        })
-      : {};
-    if (why.startError) return this.finish(null, null, why.startError);
-    if (status !== null) {
-      // The wrapper reports a shell status: 128+n is how sh says "killed by signal n".
-      const sig = status > 128 ? signalName(status - 128) : null;
-      return this.finish(sig ? null : status, sig);
-    }
-    if (this.stopped) return this.finish(null, this.lastRemoteSignal === 'KILL' ? 'SIGKILL' : 'SIGTERM');
-    this.finish(null, null, undefined, why.connectionLost ?? 'the connection to the target was lost');
-  }
-
   private onData(stream: 0 | 1, data: Buffer): void {
     const t = Math.round(performance.now() - this.t0);
     const name: Stream = stream === 0 ? 'stdout' : 'stderr';
-    const remote = this.spec.remote;
-    if (remote && stream === 1) this.stderrTail = (this.stderrTail + data.toString('utf8')).slice(-8192);
+    const remote = this.remoteGroup;
+    if (remote && stream === 1) remote.noteStderr(data);
     for (const part of this.splitters[stream]!.push(data)) {
       if (part.kind === 'lines') {
-        // Remote stdout carries the wrapper's control lines: consumed here, never logged.
-        const bytes = remote && stream === 0 ? this.withoutControl(remote, part.bytes) : part.bytes;
+        // Remote stdout carries the wrapper's control lines: consumed there, never logged.
+        const bytes = remote && stream === 0 ? remote.withoutControl(part.bytes) : part.bytes;
         if (bytes.length > 0) this.writeLines(name, t, bytes);
       } else if (part.kind === 'open') {
         if (this.writer.openLine(name, t, part.bytes)) this.events.emit('output', name, part.bytes);
@@ -470,19 +349,6 @@ class RunController {
     if (count === 0) return;
     this.events.emit('output', stream, bytes);
     this.show({ stream, t, last: this.writer.records, count, bytes, head: null });
-  }
-
-  /** The region's lines minus the remote wrapper's control lines (the common case: none, no copy). */
-  private withoutControl(remote: RemoteLaunch, bytes: Buffer): Buffer {
-    if (bytes.indexOf('@@AIO_TUNER_') === -1) return bytes;
-    const kept: Buffer[] = [];
-    for (let s = 0; s < bytes.length;) {
-      const nl = bytes.indexOf(10, s);
-      const k = this.remoteControl(remote, bytes.subarray(s, nl));
-      if (k !== null) kept.push(k, NEWLINE);
-      s = nl + 1;
-    }
-    return Buffer.concat(kept);
   }
 
   /**
@@ -536,39 +402,12 @@ class RunController {
   }
 
   private signalGroup(sig: NodeJS.Signals): void {
-    const remote = this.spec.remote;
-    if (remote) {
-      // The remote wrapper knows TERM and KILL; a hang-up is passed on as TERM there.
-      this.lastRemoteSignal = sig === 'SIGKILL' ? 'KILL' : 'TERM';
-      if (this.remotePgid !== null) void remote.signal(this.remotePgid, this.lastRemoteSignal);
-      // Without a reported group (not started yet, or the connection hangs) only the local client can be ended;
-      // after SIGKILL the local client goes too, so a dead connection cannot keep the run "running" forever.
-      if (this.remotePgid === null || sig === 'SIGKILL') {
-        const grace = this.remotePgid === null ? 0 : (this.spec.graceMs ?? 3000);
-        setTimeout(() => !this.finished && this.signalLocal('SIGKILL'), grace).unref();
-      }
-      return;
-    }
-    this.signalLocal(sig);
+    this.group?.signal(sig);
   }
 
-  private signalLocal(sig: NodeJS.Signals): void {
-    if (this.pid === null) return;
-    const kill = (target: number): void => {
-      try {
-        process.kill(target, sig);
-      } catch {
-        // ESRCH: already gone.
-      }
-    };
-    kill(-this.pid);
-    // Those that left the group (setsid) or were started outside it but hold its output.
-    for (const p of this.procs?.scan(true) ?? []) if (p.pgrp !== this.pid) kill(p.pid);
-  }
-
-  /** Local processes of the run still alive (remote runs: none here). */
+  /** Processes of the run still alive here (remote runs: none known locally). */
   private leftovers(): number {
-    return this.procs?.scan(true).length ?? 0;
+    return this.group?.leftovers() ?? 0;
   }
 
   private onLeaderExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -606,9 +445,7 @@ class RunController {
   /** Synchronous last resort for process exit handlers. */
   killNow(): void {
     this.stopped = true;
-    // Nothing asynchronous can run here: a remote group cannot be reached, so at least end the client.
-    if (this.spec.remote) this.signalLocal('SIGKILL');
-    else this.signalGroup('SIGKILL');
+    this.group?.killNow();
   }
 
   /** A bug or I/O failure in the runner itself (e.g. the log file cannot be created): still resolve `done`. */
@@ -628,21 +465,7 @@ class RunController {
    * are ended before the run counts as done: a finished run leaves nothing behind.
    */
   private async reapGroup(): Promise<void> {
-    const remote = this.spec.remote;
-    if (remote) {
-      // Background processes the workload left in its group on the target; unreachable after a lost connection.
-      if (this.remotePgid !== null && !this.connectionLost)
-        await remote.reap(this.remotePgid, this.spec.graceMs ?? 3000);
-      return;
-    }
-    if (this.pid === null || this.leftovers() === 0) return;
-    this.signalGroup('SIGTERM');
-    const deadline = performance.now() + (this.spec.graceMs ?? 3000);
-    while (this.leftovers() > 0 && performance.now() < deadline) await sleep(50);
-    if (this.leftovers() > 0) {
-      this.signalGroup('SIGKILL');
-      await sleep(25);
-    }
+    await this.group?.reap();
   }
 
   private finish(
@@ -666,7 +489,8 @@ class RunController {
     // A failure's last words on stderr show at the default level (app/logs/classify.ts).
     const failed = !this.stopped && (exitCode !== null ? exitCode !== 0 : signal !== null);
     if (failed && startError === undefined) this.log.raiseFailureTail();
-    for (const timer of [this.rssTimer, this.timeoutTimer]) if (timer) clearTimeout(timer);
+    this.stopSampling();
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
     this.writer.close();
     const result: RunResult = {
       exitCode,
@@ -681,10 +505,7 @@ class RunController {
     };
     if (startError !== undefined) result.startError = startError;
     if (this.logError !== null && startError !== this.logError) result.logError = this.logError;
-    if (connectionLost !== undefined) {
-      result.connectionLost = connectionLost;
-      this.connectionLost = true;
-    }
+    if (connectionLost !== undefined) result.connectionLost = connectionLost;
     if (this.remotePgid !== null) result.remotePgid = this.remotePgid;
     void this.reapGroup()
       .then(async () => {
@@ -697,7 +518,7 @@ class RunController {
       .catch(() => undefined)
       .finally(() => {
         if (this.killTimer) clearTimeout(this.killTimer);
-        if (this.procs) unwatchRun(this.procs.leader);
+        this.group?.close();
         active.delete(this);
         this.events.emit('exit', result);
         this.resolveDone(result);

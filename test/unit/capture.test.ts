@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSplitter, type SplitPart } from '../../app/logs/splitter';
 import { LogWriter } from '../../app/logs/logwriter';
-import { readLogBatches, LOG_MAGIC } from '../../app/logs';
+import { displayText, readLogBatches, LOG_MAGIC } from '../../app/logs';
+import { OutputResults, parseResults } from '../../app/run';
+import { prng } from '../helpers/prng';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-capture-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -176,4 +178,54 @@ describe('log writer', () => {
     assert.deepEqual(closed, ['stdout:huge']);
     assert.equal(w.records, 2);
   });
+});
+
+describe('results from raw output chunks', () => {
+  const noise = (n: number) =>
+    Array.from({ length: n }, (_, i) => `pass ${i}: latency 12.${i % 97} ms step ${i}`).join('\n');
+  const OUTPUTS: Record<string, string> = {
+    'AML report after noise': `${noise(3000)}
+  LATENCY
+      mean                 12.35 [ms]
+      median               12.00 [ms]
+      p90                  13.50 [ms]
+
+  THROUGHPUT
+      observed           1296.12 [samples/s]
+      inverted              0.77 [ms]
+
+  Performance results above are based on 120 pass(es) through the network.
+  9 warm-up runs have not been considered.
+FAIL: one check
+CAUTION: careful
+`,
+    'pre-2023 table, indented with a no-break space': `${noise(500)}
+                               mean  /      median  / 90th-percentile
+\u00a0Latency           [ms]:      12.34  /       12.00  /       13.50
+ Throughput [samples/s]:      81.03  /       83.33  /       74.07
+`,
+    'generic lines, late and coloured': `${noise(2000)}\nsome model latency (p50) = 8.5 ms\n\x1b[1mthroughput\x1b[0m: 99 ips\n`,
+    'a header after a progress bar redraw, last line unterminated': `${noise(100)}\nbar 10%\rLATENCY\n  mean 3.0 [ms]\n\nlatency: 4 ms`,
+    'Latency split by an escape': `${noise(10)}\nLat\x1b[0mency: 7 ms\n`,
+    'nothing but numbers': Array.from({ length: 5000 }, (_, i) => String(i)).join('\n') + '\n',
+  };
+
+  for (const [name, text] of Object.entries(OUTPUTS)) {
+    test(`${name}: the same results as line by line, however the pipe cut it`, () => {
+      // As the live view fed the parser before: each line's display text (a progress bar's last redraw).
+      const want = parseResults(text.split('\n').map(displayText));
+      const bytes = Buffer.from(text);
+      const rand = prng(bytes.length);
+      for (const cut of ['whole', 'random', 'small'] as const) {
+        const o = new OutputResults();
+        for (let i = 0; i < bytes.length;) {
+          const n =
+            cut === 'whole' ? bytes.length : cut === 'small' ? 1 + (i % 7) : 1 + Math.floor(rand() * 5000);
+          o.push('stdout', bytes.subarray(i, i + n));
+          i += n;
+        }
+        assert.deepEqual(o.result(), want, `${cut} chunks`);
+      }
+    });
+  }
 });

@@ -31,7 +31,8 @@ const PRINTER_LINES = 1_000_000;
 const SEQ_LINES = 5_000_000;
 const RATE = 200_000;
 const FOLLOW_S = 6;
-const CLI = resolve(__dirname, '..', 'bin', 'aio-tuner.cjs');
+// AIO_BENCH_CLI: another build's bin/aio-tuner.cjs, to measure it the same way (e.g. the commit before a change).
+const CLI = process.env.AIO_BENCH_CLI ?? resolve(__dirname, '..', 'bin', 'aio-tuner.cjs');
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const CHROMIUM = '/usr/bin/chromium';
 const MiB = 1024 * 1024;

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { kill, sleep, type ProcGroup } from './procgroup';
-import { pipeInode, processesMemory, RunProcesses } from './proctree';
+import { pipeInode, processesMemoryAsync, RunProcesses } from './proctree';
 import { unwatchRun, watchRun } from './reaper';
 
 const RSS_SAMPLE_MS = 200;
@@ -49,14 +49,26 @@ export class LocalGroup implements ProcGroup {
   }
 
   sampleMemory(peak: (bytes: number) => void): () => void {
+    let busy = false;
+    let stopped = false;
+    // Read without blocking: a synchronous scan of /proc would stop the draining of the run's pipes meanwhile.
     const sample = (): void => {
-      const m = processesMemory(this.procs.scan(false));
-      if (m) peak(Math.max(m.rssBytes, m.maxHwmBytes));
+      if (busy) return;
+      busy = true;
+      void this.procs
+        .scanAsync()
+        .then((procs) => processesMemoryAsync(procs))
+        .then((m) => {
+          if (m && !stopped) peak(Math.max(m.rssBytes, m.maxHwmBytes));
+        })
+        .catch(() => undefined)
+        .finally(() => (busy = false));
     };
     // A first early sample so short runs still report something.
     const first = setTimeout(sample, 20).unref();
     const timer = setInterval(sample, RSS_SAMPLE_MS).unref();
     return () => {
+      stopped = true;
       clearTimeout(first);
       clearInterval(timer);
     };

@@ -3,6 +3,7 @@
  * process whose pgrp is the leader's pid — including grandchildren that outlive the leader.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface ProcStat {
@@ -64,6 +65,32 @@ export function allProcesses(root = '/'): ProcStat[] {
     if (st && st.state !== 'Z') out.push(st);
   }
   return out;
+}
+
+/**
+ * allProcesses without blocking: the files are read off the event loop, so the thread that drains a run's
+ * pipes goes on draining meanwhile (a full scan takes 10-80 ms on a busy machine, long enough for a fast
+ * workload to fill its 64 KB pipe and wait).
+ */
+export async function allProcessesAsync(root = '/'): Promise<ProcStat[]> {
+  const proc = join(root, 'proc');
+  let names: string[];
+  try {
+    names = await readdir(proc);
+  } catch {
+    return [];
+  }
+  const stats = await Promise.all(
+    names
+      .filter((name) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57)
+      .map((name) =>
+        readFile(join(proc, name, 'stat'), 'utf8').then(
+          (text) => parseStat(text),
+          () => null, // the process exited between listing and reading
+        ),
+      ),
+  );
+  return stats.filter((st): st is ProcStat => st !== null && st.state !== 'Z');
 }
 
 /** Live (non-zombie) processes of a process group. */
@@ -131,7 +158,16 @@ export class RunProcesses {
 
   /** The run's live processes now; `withPipes` also looks through every process's fds (slower). */
   scan(withPipes: boolean): ProcStat[] {
-    const all = allProcesses(this.root).filter((p) => p.pid !== this.self);
+    return this.membersOf(allProcesses(this.root), withPipes);
+  }
+
+  /** scan(false) without blocking the event loop (see allProcessesAsync). */
+  async scanAsync(): Promise<ProcStat[]> {
+    return this.membersOf(await allProcessesAsync(this.root), false);
+  }
+
+  private membersOf(everyone: ProcStat[], withPipes: boolean): ProcStat[] {
+    const all = everyone.filter((p) => p.pid !== this.self);
     const members = new Map<number, ProcStat>();
     for (const p of all)
       if (p.pgrp === this.leader || p.session === this.leader || this.known.get(p.pid) === p.starttime)
@@ -184,6 +220,25 @@ export function processesMemory(procs: ProcStat[], root = '/'): GroupMemory | nu
   let hwm = 0;
   for (const p of procs) {
     const text = readText(join(root, 'proc', String(p.pid), 'status'));
+    const r = text ? /^VmRSS:\s+(\d+)\s*kB/m.exec(text) : null;
+    if (!r) continue; // exited meanwhile
+    read++;
+    rss += Number(r[1]) * 1024;
+    const h = /^VmHWM:\s+(\d+)\s*kB/m.exec(text!);
+    if (h) hwm = Math.max(hwm, Number(h[1]) * 1024);
+  }
+  return read > 0 ? { rssBytes: rss, maxHwmBytes: hwm } : null;
+}
+
+/** processesMemory without blocking the event loop. */
+export async function processesMemoryAsync(procs: ProcStat[], root = '/'): Promise<GroupMemory | null> {
+  const texts = await Promise.all(
+    procs.map((p) => readFile(join(root, 'proc', String(p.pid), 'status'), 'utf8').catch(() => null)),
+  );
+  let read = 0;
+  let rss = 0;
+  let hwm = 0;
+  for (const text of texts) {
     const r = text ? /^VmRSS:\s+(\d+)\s*kB/m.exec(text) : null;
     if (!r) continue; // exited meanwhile
     read++;

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { kill, sleep, type ProcGroup } from './procgroup';
-import { pipeInode, processesMemoryAsync, RunProcesses } from './proctree';
+import { pipeInode, processesMemory, RunProcesses } from './proctree';
 import { unwatchRun, watchRun } from './reaper';
 
 const RSS_SAMPLE_MS = 200;
@@ -51,13 +51,13 @@ export class LocalGroup implements ProcGroup {
   sampleMemory(peak: (bytes: number) => void): () => void {
     let busy = false;
     let stopped = false;
-    // Read without blocking: a synchronous scan of /proc would stop the draining of the run's pipes meanwhile.
+    // A scan of all /proc in one go would stop the draining of the run's pipes meanwhile (allProcessesAsync).
     const sample = (): void => {
       if (busy) return;
       busy = true;
       void this.procs
         .scanAsync()
-        .then((procs) => processesMemoryAsync(procs))
+        .then((procs) => processesMemory(procs))
         .then((m) => {
           if (m && !stopped) peak(Math.max(m.rssBytes, m.maxHwmBytes));
         })

@@ -3,7 +3,6 @@
  * process whose pgrp is the leader's pid — including grandchildren that outlive the leader.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface ProcStat {
@@ -68,30 +67,33 @@ export function allProcesses(root = '/'): ProcStat[] {
 }
 
 /**
- * allProcesses without blocking: the files are read off the event loop, so the thread that drains a run's
- * pipes goes on draining meanwhile (a full scan takes 10-80 ms on a busy machine, long enough for a fast
- * workload to fill its 64 KB pipe and wait).
+ * allProcesses in slices of a few files, yielding to the event loop between them, so the thread that drains a
+ * run's pipes goes on draining (a whole scan can take 10-80 ms on a busy machine, long enough for a fast
+ * workload to fill its 64 KB pipe and wait). Each read stays synchronous: /proc reads are cheap, and a
+ * thread-pool round trip per file costs more than the read.
  */
 export async function allProcessesAsync(root = '/'): Promise<ProcStat[]> {
   const proc = join(root, 'proc');
+  const out: ProcStat[] = [];
   let names: string[];
   try {
-    names = await readdir(proc);
+    names = readdirSync(proc);
   } catch {
-    return [];
+    return out;
   }
-  const stats = await Promise.all(
-    names
-      .filter((name) => name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57)
-      .map((name) =>
-        readFile(join(proc, name, 'stat'), 'utf8').then(
-          (text) => parseStat(text),
-          () => null, // the process exited between listing and reading
-        ),
-      ),
-  );
-  return stats.filter((st): st is ProcStat => st !== null && st.state !== 'Z');
+  let n = 0;
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    if (++n % SCAN_SLICE === 0) await new Promise((r) => setImmediate(r));
+    const text = readText(join(proc, name, 'stat'));
+    const st = text ? parseStat(text) : null;
+    if (st && st.state !== 'Z') out.push(st);
+  }
+  return out;
 }
+
+const SCAN_SLICE = 16;
 
 /** Live (non-zombie) processes of a process group. */
 export function groupMembers(pgid: number, root = '/'): ProcStat[] {
@@ -220,25 +222,6 @@ export function processesMemory(procs: ProcStat[], root = '/'): GroupMemory | nu
   let hwm = 0;
   for (const p of procs) {
     const text = readText(join(root, 'proc', String(p.pid), 'status'));
-    const r = text ? /^VmRSS:\s+(\d+)\s*kB/m.exec(text) : null;
-    if (!r) continue; // exited meanwhile
-    read++;
-    rss += Number(r[1]) * 1024;
-    const h = /^VmHWM:\s+(\d+)\s*kB/m.exec(text!);
-    if (h) hwm = Math.max(hwm, Number(h[1]) * 1024);
-  }
-  return read > 0 ? { rssBytes: rss, maxHwmBytes: hwm } : null;
-}
-
-/** processesMemory without blocking the event loop. */
-export async function processesMemoryAsync(procs: ProcStat[], root = '/'): Promise<GroupMemory | null> {
-  const texts = await Promise.all(
-    procs.map((p) => readFile(join(root, 'proc', String(p.pid), 'status'), 'utf8').catch(() => null)),
-  );
-  let read = 0;
-  let rss = 0;
-  let hwm = 0;
-  for (const text of texts) {
     const r = text ? /^VmRSS:\s+(\d+)\s*kB/m.exec(text) : null;
     if (!r) continue; // exited meanwhile
     read++;

@@ -91,10 +91,3 @@ export class LineSplitter {
     return rest;
   }
 }
-
-/** Number of lines in a buffer of complete lines. */
-export function countLines(bytes: Buffer): number {
-  let n = 0;
-  for (let i = bytes.indexOf(NL); i !== -1; i = bytes.indexOf(NL, i + 1)) n++;
-  return n;
-}

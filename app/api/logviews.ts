@@ -13,7 +13,7 @@ import { parentFolderProblem } from '../util/parentfolder';
 interface Entry {
   index: LogIndex;
   path: string;
-  /** True while a run still writes it (its runner feeds the index). */
+  /** True while a run still writes it. */
   growing: () => boolean;
   /** Matching lines per filter (the view's, the search's), extended as the log grows. */
   cache: Map<string, Cached>;
@@ -109,7 +109,7 @@ export class LogViews {
       regex: f?.regex || undefined,
       caseSensitive: f?.caseSensitive,
     };
-    const lines = e.index.lineCount;
+    const lines = e.index.indexedLines;
     const had = e.cache.get(key);
     // A pattern that timed out stays refused: rerunning it on every refresh would keep a core busy for nothing.
     if (had && 'failed' in had) throw had.failed;
@@ -117,7 +117,7 @@ export class LogViews {
     let matches: Uint32Array;
     try {
       // Lines below `had.lines` never change: a growing log's filter only scans what is new.
-      const more = await e.index.filter(opts, had?.lines ?? 0);
+      const more = await e.index.filter(opts, had?.lines ?? 0, lines);
       if (!had || more.length === 0) matches = had ? had.matches : more;
       else {
         matches = new Uint32Array(had.matches.length + more.length);
@@ -143,8 +143,9 @@ export class LogViews {
 
   async query(p: { logId: string; from: number; count: number; filter?: Filter }): Promise<LogQueryResult> {
     const e = this.get(p.logId);
-    if (!e.growing()) await e.index.refresh();
-    const total = e.index.lineCount;
+    // A run's log is indexed from its file as it is read: this reads what its runner wrote since.
+    await e.index.refresh();
+    const total = e.index.indexedLines;
     const m = await this.matches(e, p.filter);
     let lines: LogLine[];
     let matched: number;
@@ -189,7 +190,7 @@ export class LogViews {
   }): Promise<{ index: number | null; n: number | null; matches: number; ordinal: number | null }> {
     checkRegex(p.regex);
     const e = this.get(p.logId);
-    if (!e.growing()) await e.index.refresh();
+    await e.index.refresh();
     const m = await this.matches(e, p.filter);
     const levels = p.filter?.levels;
     // Through matches(), so the search's own hits are cached (and extended) like a view's.

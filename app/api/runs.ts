@@ -10,9 +10,10 @@ import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../command/types';
 import type { LaunchSpec } from '../remote/launch';
 import type { RemoteLaunch } from '../run/runner';
+import type { Stream } from '../logs';
 import {
   startRun,
-  ResultsParser,
+  OutputResults,
   type CpuLoadSummary,
   type RunHandle,
   type RunResult,
@@ -54,7 +55,7 @@ type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit' | 'record.unsave
 interface Live {
   info: RunInfo;
   handle: RunHandle;
-  parser: ResultsParser;
+  parser: OutputResults;
 }
 
 export function summarize(m: RunMetrics | null): ResultSummary | null {
@@ -162,7 +163,13 @@ export class RunManager {
   start(
     settings: RunSettings,
     built: BuiltCommand,
-    opts: { timeoutMs?: number; tag?: string; logFile?: string } = {},
+    opts: {
+      timeoutMs?: number;
+      tag?: string;
+      logFile?: string;
+      /** Every byte of the output as it is logged (the CLI's echo). */
+      onOutput?: (stream: Stream, bytes: Buffer) => void;
+    } = {},
   ): RunInfo {
     const errors = built.checks.filter((c) => c.severity === 'error' && c.code === 'numactl-missing');
     if (errors.length) throw new ApiError(errors[0]!.message, 'precondition');
@@ -190,6 +197,8 @@ export class RunManager {
       cwd: settings.cwd,
       logFile,
       timeoutMs: opts.timeoutMs,
+      // Nothing per line is kept while capturing: the viewer's index is built from the file when it opens it.
+      levelCounts: false,
       ...(remote ? { remote } : {}),
     });
     const logId = this.logs.register(handle.log, () => this.live.has(runId), `run-${runId}`);
@@ -209,11 +218,14 @@ export class RunManager {
       // A bundle made later from this run must reproduce it from the same directory.
       ...(remote ? {} : { cwd: resolve(settings.cwd ?? process.cwd()) }),
     };
-    const parser = new ResultsParser();
+    const parser = new OutputResults();
     this.live.set(runId, { info, handle, parser });
     this.save(info);
+    handle.events.on('output', (stream, bytes) => {
+      parser.push(stream, bytes);
+      opts.onOutput?.(stream, bytes);
+    });
     handle.events.on('lines', (lines) => {
-      for (const l of lines) parser.feed(l.text);
       this.emit('run.lines', { runId, logId, totalLines: handle.log.lineCount, lines });
     });
     const settled = handle.done.then(async (r) => {

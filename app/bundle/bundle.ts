@@ -370,14 +370,13 @@ async function runForBundle(p: Plan, logFile: string, opts: CreateBundleOptions)
         }
       : {}),
   });
-  let lines = 0;
   let last = 0;
-  handle.events.on('lines', (batch) => {
-    lines += batch.length;
+  handle.events.on('lines', () => {
     const now = Date.now();
     if (now - last >= 500) {
       last = now;
-      opts.onProgress?.('run', `${lines} lines of output`);
+      // Display batches skip lines when output is fast: the log's own count has them all.
+      opts.onProgress?.('run', `${handle.log.lineCount} lines of output`);
     }
   });
   const onAbort = () => void handle.stop();

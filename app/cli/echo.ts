@@ -21,8 +21,8 @@ export class Echo {
     return !this.broken;
   }
 
-  write(text: string): void {
-    if (this.broken || text === '') return;
+  write(text: string | Uint8Array): void {
+    if (this.broken || text.length === 0) return;
     try {
       this.stream.write(text);
     } catch (e) {

@@ -66,6 +66,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       built,
       timeoutMs: timeoutS ? timeoutS * 1000 : undefined,
       logFile: values.log ? resolve(values.log) : undefined,
+      // The output's own bytes, a chunk per write as `tee` would (the log has each line with its time).
+      ...(values.quiet
+        ? {}
+        : {
+            onOutput: (stream: string, bytes: Buffer) =>
+              (stream === 'stderr' && !values.json ? echo.stderr : out).write(bytes),
+          }),
     });
   } catch (e) {
     if (e instanceof ApiError && e.code === 'start-failed') {
@@ -75,30 +82,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const unsubscribe = engine.subscribe((event, data) => {
-    if (event !== 'run.lines' || values.quiet) return;
-    const d = data as { lines: { stream: string; text: string }[] };
-    // One write per stream run of a batch, not one per line.
-    let text = '';
-    let target = out;
-    for (const l of d.lines) {
-      const to = l.stream === 'stderr' && !values.json ? echo.stderr : out;
-      if (to !== target) {
-        target.write(text);
-        text = '';
-        target = to;
-      }
-      text += l.text + '\n';
-    }
-    target.write(text);
-  });
   const { result: done, interrupted } = await untilDone(
     'stopping the run (every process it started)…',
     // A hang-up is passed on (the run ends as a job of the closed terminal would, SIGHUP in run.json).
     (sig) => void engine.runs.stop(info.runId, sig === 'SIGHUP' ? 'SIGHUP' : 'SIGTERM'),
     engine.runs.waitFor(info.runId),
   );
-  unsubscribe();
   // Read after dispose, which tries once more to save what could not be.
   await engine.dispose();
   const unsaved = engine.runs.saveProblem(info.runId);

@@ -74,15 +74,21 @@ export class LogIndex {
   private readonly classifiers = [new LineClassifier(), new LineClassifier()];
   private readonly levelCounts = new Float64Array(LEVELS.length);
   private refreshing: Promise<number> | null = null;
+  // raiseFailureTail came before the last lines were indexed: done when they are.
+  private raisePending = false;
 
   /**
    * @param growing the file is still being written: a last line without newline is left for the next refresh.
-   * @param fedByWriter the runner appends lines itself (no re-reading of what it just wrote).
+   * @param written a run's log as its writer writes it (the writer's count of lines so far): the index is built
+   *   from the file only when it is read (a window, a filter, a search), so capturing keeps no per-line memory
+   *   and classifies nothing; the lines a run writes while nobody looks are indexed in one pass when someone does.
    */
   constructor(
     readonly path: string,
-    private readonly opts: { growing?: boolean; fedByWriter?: boolean } = {},
-  ) {}
+    private readonly opts: { growing?: boolean; written?: () => number } = {},
+  ) {
+    if (opts.written) this.opts = { ...opts, growing: true };
+  }
 
   /** Open and index an existing file (a finished run's log, or any text log). */
   static async open(path: string, opts: { growing?: boolean } = {}): Promise<LogIndex> {
@@ -91,8 +97,19 @@ export class LogIndex {
     return ix;
   }
 
+  /** Lines in the log: for a run's log, all its writer wrote (the index catches up when read). */
   get lineCount(): number {
+    return Math.max(this.count, this.opts.written?.() ?? 0);
+  }
+
+  /** Lines indexed so far (a run's log: up to its last read, see lineCount). */
+  get indexedLines(): number {
     return this.count;
+  }
+
+  /** A run's log: index what its writer wrote since (nothing to do for other logs, whose caller refreshes). */
+  private async catchUp(): Promise<void> {
+    if (this.opts.written && this.count < this.opts.written()) await this.refresh();
   }
 
   get format(): LogFormat | null {
@@ -104,18 +121,15 @@ export class LogIndex {
     return this.end;
   }
 
-  /** Used by the runner, which has just written the line itself: [start, end) includes prefix and newline. */
-  appendWritten(start: number, end: number, level: Level, stream: Stream): void {
-    if (this.fmt === null) this.fmt = 'tuner';
-    this.push(start, LEVEL_CODE[level], stream === 'stderr' ? 1 : 0);
-    this.end = end;
-  }
-
   /**
    * The run failed: its last FAILURE_TAIL_LINES stderr lines become at least `warning` (classify.ts says why).
-   * Call once, when the run has ended and its last line is indexed.
+   * Call once, when the run has ended; a run's log not yet indexed to its end is raised once it is.
    */
   raiseFailureTail(): void {
+    if (this.opts.written && this.count < this.opts.written()) {
+      this.raisePending = true;
+      return;
+    }
     let left = FAILURE_TAIL_LINES;
     for (let i = this.count - 1; i >= 0 && left > 0; i--) {
       if (this.streams[i] !== 1) continue;
@@ -151,7 +165,6 @@ export class LogIndex {
 
   /** Index what was appended to the file since the last call; returns the number of new lines. */
   refresh(): Promise<number> {
-    if (this.opts.fedByWriter) return Promise.resolve(0);
     // Concurrent callers share one pass, so a line is never indexed twice.
     this.refreshing ??= this.doRefresh().finally(() => (this.refreshing = null));
     return this.refreshing;
@@ -187,7 +200,8 @@ export class LogIndex {
         const p = tuner ? parsePrefix(buf, s, e) : null;
         const body = p ? p.body : s;
         const streamCode = p?.stream === 'stderr' ? 1 : 0;
-        const text = displayText(buf.toString('utf8', body, Math.min(e, body + DISPLAY_MAX_BYTES)));
+        // The text the run's live lines were classified by (decodeDisplay), so both agree.
+        const text = decodeDisplay(buf, body, e).text;
         this.push(off, LEVEL_CODE[this.classifiers[streamCode]!.classify(text)], streamCode);
       },
       { includePartial },
@@ -204,6 +218,10 @@ export class LogIndex {
       this.lastHasNewline = last[0] === 10;
     }
     this.end = next;
+    if (this.raisePending && this.count >= (this.opts.written?.() ?? 0)) {
+      this.raisePending = false;
+      this.raiseFailureTail();
+    }
     return this.count - before;
   }
 
@@ -242,6 +260,7 @@ export class LogIndex {
 
   /** Lines from..from+count-1 (1-based), reading only their bytes; huge lines are read only up to the display cap. */
   async getLines(from: number, count: number): Promise<LogLine[]> {
+    await this.catchUp();
     const first = Math.max(0, from - 1);
     const last = Math.min(this.count, first + Math.max(0, count));
     const out: LogLine[] = [];
@@ -283,6 +302,7 @@ export class LogIndex {
 
   /** One whole line, however long, with its original bytes. */
   async line(n: number): Promise<FullLogLine | null> {
+    await this.catchUp();
     if (n < 1 || n > this.count) return null;
     const i = n - 1;
     const start = this.offsets[i]!;
@@ -329,14 +349,23 @@ export class LogIndex {
    * Line numbers matching all given criteria, from line number `after + 1` on (0: the whole log). Level and
    * stream criteria use the index only, here; a regex runs in the search worker (search.ts) within its time
    * budget, streaming the file in chunks (never the whole file as one string) and testing only lines that
-   * passed the cheap criteria. Rejects with SearchTimeoutError / SearchPatternError.
+   * passed the cheap criteria. Only lines below number `upTo + 1` are looked at (a growing log's view reads up
+   * to what it counted). Rejects with SearchTimeoutError / SearchPatternError.
    */
-  async filter(opts: FilterOptions, after = 0): Promise<Uint32Array> {
+  async filter(opts: FilterOptions, after = 0, upTo = Infinity): Promise<Uint32Array> {
+    await this.catchUp();
     const masks = this.masks(opts);
     const from = Math.max(0, after);
+    const to = Math.min(this.count, upTo);
     if (opts.regex) {
-      if (from >= this.count) return new Uint32Array(0);
-      const r = await scanInWorker(this.snapshot(), {
+      if (from >= to) return new Uint32Array(0);
+      const snap = this.snapshot();
+      if (to < snap.count) {
+        snap.count = to;
+        snap.end = this.offsets[to]!;
+        snap.lastHasNewline = true;
+      }
+      const r = await scanInWorker(snap, {
         op: 'filter',
         regex: opts.regex,
         caseSensitive: !!opts.caseSensitive,
@@ -349,7 +378,7 @@ export class LogIndex {
     let k = 0;
     const lv = this.levels;
     const st = this.streams;
-    for (let i = from; i < this.count; i++) {
+    for (let i = from; i < to; i++) {
       if (!masks.level[lv[i]!] || !masks.stream[st[i]!]) continue;
       if (k === out.length) {
         const grown = new Uint32Array(out.length * 2);
@@ -372,6 +401,7 @@ export class LogIndex {
     direction: 'next' | 'prev',
     opts: Omit<FilterOptions, 'regex'> = {},
   ): Promise<number | null> {
+    await this.catchUp();
     if (this.count === 0) return null;
     const r = await scanInWorker(this.snapshot(), {
       op: 'search',

@@ -12,6 +12,7 @@ export {
 } from './runner';
 export {
   ResultsParser,
+  OutputResults,
   parseResults,
   hasMetrics,
   type RunMetrics,

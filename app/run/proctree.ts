@@ -66,6 +66,35 @@ export function allProcesses(root = '/'): ProcStat[] {
   return out;
 }
 
+/**
+ * allProcesses in slices of a few files, yielding to the event loop between them, so the thread that drains a
+ * run's pipes goes on draining (a whole scan can take 10-80 ms on a busy machine, long enough for a fast
+ * workload to fill its 64 KB pipe and wait). Each read stays synchronous: /proc reads are cheap, and a
+ * thread-pool round trip per file costs more than the read.
+ */
+export async function allProcessesAsync(root = '/'): Promise<ProcStat[]> {
+  const proc = join(root, 'proc');
+  const out: ProcStat[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(proc);
+  } catch {
+    return out;
+  }
+  let n = 0;
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    if (++n % SCAN_SLICE === 0) await new Promise((r) => setImmediate(r));
+    const text = readText(join(proc, name, 'stat'));
+    const st = text ? parseStat(text) : null;
+    if (st && st.state !== 'Z') out.push(st);
+  }
+  return out;
+}
+
+const SCAN_SLICE = 16;
+
 /** Live (non-zombie) processes of a process group. */
 export function groupMembers(pgid: number, root = '/'): ProcStat[] {
   return allProcesses(root).filter((p) => p.pgrp === pgid);
@@ -131,7 +160,16 @@ export class RunProcesses {
 
   /** The run's live processes now; `withPipes` also looks through every process's fds (slower). */
   scan(withPipes: boolean): ProcStat[] {
-    const all = allProcesses(this.root).filter((p) => p.pid !== this.self);
+    return this.membersOf(allProcesses(this.root), withPipes);
+  }
+
+  /** scan(false) without blocking the event loop (see allProcessesAsync). */
+  async scanAsync(): Promise<ProcStat[]> {
+    return this.membersOf(await allProcessesAsync(this.root), false);
+  }
+
+  private membersOf(everyone: ProcStat[], withPipes: boolean): ProcStat[] {
+    const all = everyone.filter((p) => p.pid !== this.self);
     const members = new Map<number, ProcStat>();
     for (const p of all)
       if (p.pgrp === this.leader || p.session === this.leader || this.known.get(p.pid) === p.starttime)

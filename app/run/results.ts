@@ -10,6 +10,8 @@
  * `FAIL:` and `CAUTION:` lines (ANSI-red in AML) are collected as failures/cautions.
  */
 import { stripAnsi } from '../logs/ansi';
+import { decodeDisplay, type Stream } from '../logs/logfile';
+import { LineSplitter } from '../logs/splitter';
 
 export interface LatencyStats {
   mean: number | null;
@@ -112,6 +114,16 @@ export class ResultsParser {
   private legacy = false;
   private genericLatency = false;
   private genericThroughput = false;
+
+  /** No block is open: only a line with one of the CANDIDATE words can change what the parser knows. */
+  get idle(): boolean {
+    return this.block === null;
+  }
+
+  /** A generic `latency: …` line would change nothing now (see `generic`). */
+  get genericLatencyMoot(): boolean {
+    return this.structured || this.legacy || this.hasLatency(this.main);
+  }
 
   feed(rawLine: string): void {
     const line = stripAnsi(rawLine).replace(/\r$/, '').trim();
@@ -279,4 +291,120 @@ export function parseResults(lines: Iterable<string>): RunMetrics {
 /** True when the output carried any performance number. */
 export function hasMetrics(m: RunMetrics): boolean {
   return m.throughput !== null || Object.values(m.latencyMs).some((v) => v !== null);
+}
+
+// Every line `feed` acts on outside a block has one of these (case aside); an escape sequence could split one.
+const WORDS = ['fail', 'caution', 'throughput', 'accuracy', 'based on', 'warm', '\x1b', '\x9b'];
+const LATENCY = 'latency';
+
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/**
+ * Where, in a chunk of complete lines, the next line is that could change what an idle parser knows. Found with
+ * String indexOf over the lower-cased chunk (one pass per word, remembered: offsets only grow), not a regex: V8
+ * runs an alternation of words, case-insensitive, at every character of text that is mostly letters.
+ */
+class Candidates {
+  private readonly lower: string;
+  private readonly next: number[];
+  // The next line-start occurrence (moot), and the next that could be a generic latency line.
+  private readonly latency = [-2, -2];
+
+  /** `text`: the chunk decoded as latin1, one character per byte. */
+  constructor(text: string) {
+    this.lower = text.toLowerCase();
+    this.next = WORDS.map(() => -2);
+  }
+
+  /** Offset of the next candidate at or after `s`, -1 when none. `moot`: see genericLatencyMoot. */
+  find(s: number, moot: boolean): number {
+    let best = -1;
+    for (let k = 0; k < WORDS.length; k++) {
+      let at = this.next[k]!;
+      if (at === -2 || (at !== -1 && at < s)) this.next[k] = at = this.lower.indexOf(WORDS[k]!, s);
+      if (at !== -1 && (best === -1 || at < best)) best = at;
+    }
+    // A line with the word can matter when it starts with it (a LATENCY block, the pre-2023 table; anything
+    // but a letter or digit may come before) or, while generic latency lines are not moot, when a `:` or `=`
+    // follows within 20 characters (GENERIC_LAT_RE; up to 4 bytes a character here).
+    const k = moot ? 0 : 1;
+    let at = this.latency[k]!;
+    if (at === -2 || (at !== -1 && at < s)) {
+      at = this.lower.indexOf(LATENCY, s);
+      while (at !== -1 && !this.startsLine(at) && (moot || !this.separatorSoon(at + LATENCY.length)))
+        at = this.lower.indexOf(LATENCY, at + LATENCY.length);
+      this.latency[k] = at;
+    }
+    if (at !== -1 && (best === -1 || at < best)) best = at;
+    return best;
+  }
+
+  private separatorSoon(from: number): boolean {
+    const end = Math.min(this.lower.length, from + 4 * 20 + 1);
+    for (let i = from; i < end; i++) {
+      const c = this.lower.charCodeAt(i);
+      if (c === 58 || c === 61) return true;
+      if (c === 10) return false;
+    }
+    return false;
+  }
+
+  private startsLine(at: number): boolean {
+    for (let i = at - 1; i >= 0; i--) {
+      const c = this.lower.charCodeAt(i);
+      if (c === 10 || c === 13) return true;
+      if (isAlnum(c)) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * A ResultsParser fed with a run's raw output (RunEvents.output) a chunk at a time. Lines are decoded as the
+ * live view shows them; outside a result block, one regex over the chunk finds the next line that could change
+ * what the parser knows and the lines before it are not even decoded, so most output costs nothing per line.
+ */
+export class OutputResults {
+  readonly parser = new ResultsParser();
+  private readonly splitters: Record<Stream, LineSplitter> = {
+    stdout: new LineSplitter(),
+    stderr: new LineSplitter(),
+  };
+
+  push(stream: Stream, bytes: Buffer): void {
+    for (const part of this.splitters[stream].push(bytes)) {
+      if (part.kind === 'lines') this.lines(part.bytes);
+      // Of a line past MAX_LINE_BYTES only its displayed start counts, as for the live view.
+      else if (part.kind === 'open') this.parser.feed(decodeDisplay(part.bytes).text);
+    }
+  }
+
+  private lines(bytes: Buffer): void {
+    // latin1: one character per byte, so the ASCII words are found whatever the encoding around them, and an
+    // offset in the text is one in the bytes.
+    const text = bytes.toString('latin1');
+    let found: Candidates | null = null;
+    let s = 0;
+    while (s < bytes.length) {
+      if (this.parser.idle) {
+        // Lines in between change nothing: jump to the next one that can.
+        found ??= new Candidates(text);
+        const at = found.find(s, this.parser.genericLatencyMoot);
+        if (at === -1) return;
+        s = Math.max(s, at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1);
+      }
+      const nl = bytes.indexOf(10, s);
+      this.parser.feed(decodeDisplay(bytes, s, nl).text);
+      s = nl + 1;
+    }
+  }
+
+  /** What the output said, its unterminated last lines included. */
+  result(): RunMetrics {
+    for (const sp of Object.values(this.splitters)) {
+      const rest = sp.end();
+      if (rest) this.parser.feed(decodeDisplay(rest).text);
+    }
+    return this.parser.result();
+  }
 }

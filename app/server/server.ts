@@ -199,6 +199,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 }
 
+/** Unsent bytes on a socket past which its display updates (run.lines) are sent without their lines. */
+const EVENT_BACKLOG_BYTES = 1 << 20;
+
 /** Largest WebSocket message taken (a pasted log, `log.openText`); a larger frame closes that socket only. */
 const MAX_FRAME_BYTES = 300 * 1024 * 1024;
 
@@ -224,7 +227,12 @@ function serveSocket(engine: Engine, ws: WebSocket): void {
   // A protocol error (bad opcode, unmasked or RSV frame, invalid UTF-8, a frame over maxPayload) is emitted
   // here; ws closes that connection itself. Without a listener it would be thrown and end the process.
   ws.on('error', () => ws.terminate());
-  const unsubscribe = engine.subscribe((event, data) => sendJson(ws, { type: 'event', event, data }));
+  const unsubscribe = engine.subscribe((event, data) => {
+    // A page that cannot keep up (a slow link, a busy tab) gets a run's line count without its lines: it reads
+    // what it shows from the log, and the server does not queue display text nobody has read yet.
+    const behind = event === 'run.lines' && ws.bufferedAmount > EVENT_BACKLOG_BYTES;
+    sendJson(ws, { type: 'event', event, data: behind ? { ...(data as object), lines: [] } : data });
+  });
   ws.on('close', unsubscribe);
   ws.on('message', (raw) => {
     handleMessage(engine, ws, raw).catch(() => ws.terminate());

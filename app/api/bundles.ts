@@ -1,6 +1,6 @@
 /** Support bundles through the API: a fresh level-4 run of the current settings, or a finished run's log. */
 import { resolve } from 'node:path';
-import type { RunSettings } from '../command/types';
+import type { RunSettings } from '../shared/command';
 import { createBundle, fromRunInfo, previewBundle, remoteInherited, type FromRun } from '../bundle';
 import { numactlStatus } from '../system/numactl';
 import { ApiError, type ApiEvents, type BundleInfo, type BundlePreview } from './contract';

@@ -5,8 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Topology } from '../topology/types';
-import type { RunSettings } from '../command/types';
+import type { Topology } from '../shared/topology';
+import type { RunSettings } from '../shared/command';
 import {
   ApiError,
   validateParams,

@@ -4,8 +4,8 @@
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
-import { formatCpuList, parseCpuList } from '../topology/cpulist';
-import type { RunSettings } from '../command/types';
+import { formatCpuList, parseCpuList } from '../shared/cpulist';
+import type { RunSettings } from '../shared/command';
 
 function isExecutableFile(p: string): boolean {
   try {

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { BuiltCommand, RunSettings } from '../command/types';
+import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { LaunchSpec } from '../remote/launch';
 import type { RemoteLaunch } from '../run/runner';
 import {

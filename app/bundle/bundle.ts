@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { BundleInfo, BundlePreview } from '../api/contract';
 import { buildCommand, envFor, memoryNodes, scriptForm, shellForm, type Built } from '../command';
-import type { Check, RunSettings } from '../command/types';
+import type { Check, RunSettings } from '../shared/command';
 import { LEVELS, type Level } from '../logs';
 import {
   ResultsParser,
@@ -20,8 +20,8 @@ import {
   type RunMetrics,
   type RunResult,
 } from '../run';
-import type { Topology } from '../topology/types';
-import { formatBytes } from '../topology/units';
+import type { Topology } from '../shared/topology';
+import { formatBytes } from '../shared/units';
 import { VERSION } from '../version';
 import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, intFlag, UsageError } from './args';
 import { sourceFrom } from './topology';
 import { loadTopology } from '../topology';
-import { formatBytes } from '../topology/units';
+import { formatBytes } from '../shared/units';
 import { numactlStatus } from '../system/numactl';
 import { dataDir } from '../util/datadir';
 import {

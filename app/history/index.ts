@@ -1,5 +1,5 @@
 /** Run and sweep history: list, filter, open, delete, compare, export. */
-export * from './types';
+export * from '../shared/history';
 export { HistoryStore } from './store';
 export { SweepFiles } from './sweepfiles';
 export { RunFiles } from './runfiles';

@@ -9,7 +9,7 @@ import type { RunManager } from '../api/runs';
 import { ApiError, type RunInfo } from '../api/contract';
 import type { SweepService } from '../sweep/service';
 import { rowsToCsv } from '../sweep/csv';
-import type { SweepRecord } from '../sweep/types';
+import type { SweepRecord } from '../shared/sweep';
 import { recordText } from '../util/records';
 import { RunFiles } from './runfiles';
 import { compareRuns } from './compare';
@@ -22,7 +22,7 @@ import type {
   HistoryList,
   Problem,
   RunComparison,
-} from './types';
+} from '../shared/history';
 
 export class HistoryStore {
   private readonly runFiles: RunFiles;

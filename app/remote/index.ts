@@ -18,4 +18,4 @@ export { TargetStore } from './target-store';
 export { TargetService } from './service';
 export { remoteToolHost, remoteSession } from './tools';
 export { remoteResults } from './results';
-export type { TargetEntry, TargetList, TargetCheck, TargetKind } from './types';
+export type { TargetEntry, TargetList, TargetCheck, TargetKind } from '../shared/targets';

@@ -3,8 +3,8 @@
  * is one runnable shell line, multi-instance points as `cmd1 & cmd2 & wait`.
  */
 import { toCsv } from '../history/csv';
-import { commandLine } from './recommend';
-import type { SweepRow } from './types';
+import { commandLine } from '../shared/recommend';
+import type { SweepRow } from '../shared/sweep';
 
 /** Each instance's mean latency (ms), in instance order, joined with ';' ('' when unknown); null for one instance. */
 export function instanceLatencies(r: SweepRow): string | null {

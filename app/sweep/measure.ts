@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { Topology } from '../topology/types';
-import type { BuiltCommand, RunSettings } from '../command/types';
+import type { Topology } from '../shared/topology';
+import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { RunManager } from '../api/runs';
 import type { RunInfo } from '../api/contract';
 import { hostBindingProblem } from '../api/preflight';
@@ -14,7 +14,7 @@ import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '
 import { readLogBatches } from '../logs/logfile';
 import { instanceSettings, withoutMeasurementVars } from './plan';
 import { findInstances, watchInstances, type FoundInstance, type RemoteResults } from './procs';
-import type { InstanceRow, RowCheck, SweepPoint, SweepRow, SweepSpec } from './types';
+import type { InstanceRow, RowCheck, SweepPoint, SweepRow, SweepSpec } from '../shared/sweep';
 
 export interface MeasureContext {
   runs: RunManager;

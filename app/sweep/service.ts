@@ -8,8 +8,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Topology } from '../topology/types';
-import type { BuiltCommand, RunSettings } from '../command/types';
+import type { Topology } from '../shared/topology';
+import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { RunManager } from '../api/runs';
 import { ApiError, type ApiEvents } from '../api/contract';
 import { SweepFiles } from '../history/sweepfiles';
@@ -17,9 +17,9 @@ import { whyNotWritten } from '../util/atomic';
 import { planSweep, pointSummary, type Plan } from './plan';
 import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
-import { recommend } from './recommend';
-import { customVariantProblem, isBuiltin } from './variants';
-import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from './types';
+import { recommend } from '../shared/recommend';
+import { customVariantProblem, isBuiltin } from '../shared/variants';
+import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from '../shared/sweep';
 
 export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done' | 'record.unsaved'>(
   event: E,

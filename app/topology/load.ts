@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { hostTopology } from './host';
 import { importTopology, readImportText } from './import';
 import { readSysfsTopology } from './sysfs';
-import type { Topology } from './types';
+import type { Topology } from '../shared/topology';
 import { closeMaster } from '../remote/exec';
 import { probeTarget } from '../remote/remote-topology';
 import { remoteContext } from '../remote/ssh';

@@ -7,7 +7,7 @@
  * that silently runs with a different value.
  */
 
-import { printable } from '../util/printable';
+import { printable } from './printable';
 
 export { printable };
 

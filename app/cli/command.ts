@@ -1,7 +1,7 @@
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError } from './args';
 import { sourceFrom } from './topology';
 import { baseOptions, baseSettings, MISSING_WORKLOAD } from './profiles';
-import { loadTopology } from '../topology';
+import { loadTopology } from '../remote/topology-load';
 import { buildCommand, type BuiltCommand, type Check, type RunSettings } from '../command';
 import { numactlStatus } from '../system/numactl';
 import { outputText } from '../util/records';

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { parse, settingsOptions, settingsFromFlags, sourceOptions, UsageError } from './args';
 import { sourceFrom } from './topology';
-import { loadTopology } from '../topology';
+import { loadTopology } from '../remote/topology-load';
 import type { Topology } from '../shared/topology';
 import { parseCommandLine, type RunSettings } from '../command';
 import { ProfileError, ProfileStore, profileName, type ConflictPolicy } from '../profiles';

@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, sourceOptions, UsageError } from './args';
-import { loadTopology, formatTopologySummary, importTopology, readImportText } from '../topology';
+import { formatTopologySummary, importTopology, readImportText } from '../topology';
+import { loadTopology } from '../remote/topology-load';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
 import { outputText } from '../util/records';
 

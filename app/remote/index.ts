@@ -12,6 +12,7 @@ export {
   type ExecResult,
 } from './exec';
 export { probeTarget, originOf, type TargetFacts } from './remote-topology';
+export { loadTopology, targetProbe } from './topology-load';
 export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
 export { RemoteLoadSampler, type LoadSource } from './load';
 export { TargetStore } from './target-store';

@@ -4,7 +4,17 @@ import type { RunSettings } from '../shared/command';
 import { createBundle, fromRunInfo, previewBundle, remoteInherited, type FromRun } from '../bundle';
 import { numactlStatus } from '../system/numactl';
 import { ApiError, type ApiEvents, type BundleInfo, type BundlePreview } from './contract';
-import type { Engine } from './engine';
+import type { HistoryStore } from '../history';
+import type { TargetService } from '../remote';
+import type { Topology } from '../shared/topology';
+
+/** What bundling reads from the engine, passed in by it: importing the engine here would be a cycle. */
+export interface BundleEngine {
+  readonly home: string;
+  readonly targets: Pick<TargetService, 'bundleRemote' | 'isRemote' | 'remoteNumactl'>;
+  readonly history: Pick<HistoryStore, 'getRun'>;
+  getTopology(): Promise<Topology>;
+}
 
 type Emit = (event: 'bundle.progress', data: ApiEvents['bundle.progress']) => void;
 
@@ -13,7 +23,7 @@ export class BundleService {
   private busy = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: BundleEngine,
     private readonly emit: Emit,
     private readonly sysroot?: string,
   ) {}

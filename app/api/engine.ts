@@ -34,7 +34,10 @@ import { segmentFrom } from '../util/pathsegment';
 import { dataDir } from '../util/datadir';
 import { numactlStatus } from '../system/numactl';
 import { VERSION } from '../version';
-import { RunManager } from './runs';
+import { RunManager } from '../run/manager';
+import { RunError } from '../run/errors';
+import { SweepError } from '../sweep/errors';
+import { HistoryError } from '../history/errors';
 import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
 import { exampleWorkload, remoteExampleWorkload } from './example';
@@ -54,6 +57,17 @@ export interface EngineOptions {
   target?: string;
   /** Start on the target remembered in targets.json (default: in the Electron app only; the CLI stays local). */
   restoreTarget?: boolean;
+}
+
+/**
+ * Domain modules throw their own errors (run/, sweep/, history/ know nothing of the API): the reply keeps their
+ * message and code. Anything else is "failed".
+ */
+function apiErrorOf(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof RunError || e instanceof SweepError || e instanceof HistoryError)
+    return new ApiError(e.message, e.code);
+  return new ApiError((e as Error).message ?? String(e), 'failed');
 }
 
 export class Engine {
@@ -157,8 +171,7 @@ export class Engine {
     try {
       return await this.dispatch(valid.method, valid.params);
     } catch (e) {
-      if (e instanceof ApiError) throw e;
-      throw new ApiError((e as Error).message ?? String(e), 'failed');
+      throw apiErrorOf(e);
     }
   }
 

@@ -1,5 +1,5 @@
 /** Two runs side by side: what differs in their settings, and how their results moved. */
-import type { RunInfo } from '../api/contract';
+import type { RunInfo } from '../shared/run';
 import type { RunSettings } from '../shared/command';
 import { threadCount } from '../command/plan';
 import type { HistoryEntry, MetricDelta, RunComparison, SettingDiff } from '../shared/history';

@@ -2,7 +2,7 @@
  * A sweep's rows as CSV (the `--csv FILE` of the CLI and the UI's export): one line per run. The command cell
  * is one runnable shell line, multi-instance points as `cmd1 & cmd2 & wait`.
  */
-import { toCsv } from '../history/csv';
+import { toCsv } from '../util/csv';
 import { commandLine } from '../shared/recommend';
 import type { SweepRow } from '../shared/sweep';
 

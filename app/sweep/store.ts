@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../util/atomic';
 import { childPath } from '../util/pathsegment';
 import { readRecord, recordText } from '../util/records';
-import { SweepRecordSchema } from '../sweep/schema';
+import { SweepRecordSchema } from './schema';
 import type { Problem } from '../shared/history';
 import type { SweepRecord } from '../shared/sweep';
 

@@ -79,6 +79,7 @@ module.exports = {
     },
     {
       name: 'shared-is-pure',
+      // Nor the DOM's globals: `npm run typecheck` checks app/shared/ without them (app/shared/tsconfig.json).
       comment:
         'app/shared/ runs in Node and in the browser alike: no Node built-ins and no packages (zod stays engine-side).',
       severity: 'error',

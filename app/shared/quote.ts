@@ -75,6 +75,10 @@ export function shellQuote(s: string): string {
  */
 const CONTROL = /[\x01-\x1f\x7f-\x9f\u2028\u2029]/;
 
+// Node and browsers both have TextEncoder, but its type comes with the DOM's or Node's, which shared/ is checked
+// without (app/shared/tsconfig.json): this module-local declaration types the global for this file only.
+declare const TextEncoder: { new (): { encode(input: string): Uint8Array } };
+
 /**
  * Bash's `$'…'` form, which spells control characters as escapes. Each one is written as the \xHH bytes of its
  * UTF-8 encoding, which bash decodes the same way in every locale (`\u` escapes depend on the locale). `!` is

@@ -26,9 +26,6 @@ const LAYERS = [
   ['entry', ['^app/cli/', '^app/main[.]ts$', '^app/preload[.]ts$']],
 ];
 
-/** The folder (or top-level file) a path pattern names, so a module may always import its own folder. */
-const unit = (pattern) => pattern.replace(/\/$/, '/');
-
 const layerRules = LAYERS.flatMap(([name, paths], i) => {
   const above = LAYERS.slice(i + 1).flatMap(([, p]) => p);
   const rules = [];
@@ -47,7 +44,7 @@ const layerRules = LAYERS.flatMap(([name, paths], i) => {
         name: `layer-${name}-siblings`,
         comment: `${p} may not import the other parts of layer ${name}`,
         severity: 'error',
-        from: { path: unit(p) },
+        from: { path: p },
         to: { path: paths.filter((q) => q !== p) },
       });
   return rules;
@@ -63,6 +60,14 @@ module.exports = {
       to: { circular: true },
     },
     ...layerRules,
+    {
+      name: 'app-in-a-layer',
+      comment:
+        'Every module under app/ belongs to a layer: a new folder gets its place in LAYERS (and the README).',
+      severity: 'error',
+      from: { path: '^app/', pathNot: LAYERS.flatMap(([, p]) => p) },
+      to: {},
+    },
     {
       name: 'renderer-only-shared',
       comment: 'The renderer runs in the browser: from app/ it may import app/shared/ only.',

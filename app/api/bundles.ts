@@ -1,7 +1,7 @@
 /** Support bundles through the API: a fresh level-4 run of the current settings, or a finished run's log. */
 import { resolve } from 'node:path';
-import type { RunSettings } from '../command/types';
-import type { Topology } from '../topology/types';
+import type { RunSettings } from '../shared/command';
+import type { Topology } from '../shared/topology';
 import type { NumactlStatus } from '../system/numactl';
 import {
   createBundle,

@@ -1,127 +1,25 @@
 /**
- * The one API contract between the UI and the engine.
+ * The one API contract between the UI and the engine: its types (app/shared/contract.ts, re-exported here) and
+ * the zod schemas the engine checks params with.
  * The same definitions serve the Electron IPC bridge (preload) and the browser-mode WebSocket, so the renderer
  * cannot tell which one it talks to. Params are validated here with zod on the engine side: anything crossing
  * the boundary is untrusted (a browser tab can send anything).
  */
 import { z } from 'zod';
 import { segmentProblem } from '../util/pathsegment';
-import type { Topology } from '../topology/types';
-import type { BuiltCommand, RunSettings, Check } from '../command/types';
 import { RunSettingsSchema } from '../command/schema';
-import type { VariableInfo } from '../command/variables';
 import { SweepSpecSchema } from '../sweep/schema';
-import type { SweepProgress, SweepRecord, SweepPoint } from '../sweep/types';
-import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from '../history/types';
-import type { TargetCheck, TargetList } from '../remote/types';
-import type { CpuLoadSummary } from '../run/loadtally';
+import type { ApiMethod, ApiReply, ApiRequests, ApiResults } from '../shared/contract';
+import { errorReply } from '../shared/contract';
 
-export type { CpuLoadSummary };
+export * from '../shared/contract';
+export { IPC_CHANNELS } from './ipc';
 
 /** An id that names a file or folder (run, sweep, log view): exactly one safe path segment. */
 const SegmentId = z.string().superRefine((v, ctx) => {
   const problem = segmentProblem(v);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a valid id: ${problem}` });
 });
-
-export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
-export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
-
-export interface LogLine {
-  /** 1-based line number in the log. */
-  n: number;
-  stream: 'stdout' | 'stderr' | null;
-  /** ms since the run started; null for imported logs without times. */
-  t: number | null;
-  text: string;
-  level: Level;
-  truncated?: boolean;
-}
-
-export interface ResultSummary {
-  latencyMs: {
-    mean: number | null;
-    median: number | null;
-    p90: number | null;
-    p99: number | null;
-    'p99.9': number | null;
-  } | null;
-  throughput: { value: number; unit: string } | null;
-  passes?: number | null;
-  warmups?: number | null;
-}
-
-export interface RunOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
-  peakRssBytes: number | null;
-  logFile: string;
-  lines: number;
-  startError?: string;
-  /** Stopped because the run's time limit passed. */
-  timedOut?: boolean;
-  /** Stopped on request (Stop button, Ctrl-C, app quit). */
-  stopped?: boolean;
-  results: ResultSummary | null;
-  /** Remote runs: the connection to the target was lost before the end was reported (the log so far is kept). */
-  connectionLost?: string;
-  /** The log could not be written (disk full…): the workload was stopped; the log holds what fit. */
-  logError?: string;
-  /**
-   * Where the run's load went: every CPU of the target, its mean (time-weighted) and peak busy fraction while the
-   * run went, closing with a sample taken at exit so even a short run is seen. Null when no sample was taken
-   * (absent on runs saved before it existed).
-   */
-  cpuLoad?: CpuLoadSummary[] | null;
-}
-
-export interface RunInfo {
-  runId: string;
-  logId: string;
-  logFile: string;
-  startedAt: string;
-  argv: string[];
-  env: Record<string, string>;
-  settings: RunSettings;
-  checks: Check[];
-  state: 'running' | 'exited';
-  outcome: RunOutcome | null;
-  target?: string;
-  /** Where a run on this machine really ran (settings.cwd, else the engine's own directory then). */
-  cwd?: string;
-}
-
-export interface SystemInfo {
-  version: string;
-  platform: string;
-  /** 'electron' or 'browser': informative only, the UI must not branch on it for features. */
-  shell: 'electron' | 'browser';
-  numactl: { available: boolean; path: string | null; version: string | null };
-  dataDir: string;
-  cwd: string;
-  exampleWorkload: string[];
-  /** Which interpreter the example workload runs with and why, or why none can run it (no PyTorch found). */
-  exampleNote: string;
-  /** The example's interpreter; null when none with PyTorch was found. */
-  examplePython: string | null;
-  topologyOrigin: string;
-  /** Where runs go: "local" or a target URL (app/remote/url.ts). */
-  target?: string;
-}
-
-export interface LogQueryResult {
-  logId: string;
-  /** Lines in the whole log. */
-  totalLines: number;
-  /** Lines matching the filter (== totalLines without filter). */
-  matched: number;
-  from: number;
-  lines: LogLine[];
-  counts: Record<Level, number>;
-  /** True while the run writing the log is still going. */
-  growing: boolean;
-}
 
 const logFilter = z
   .object({
@@ -281,9 +179,15 @@ export const ApiParams = {
   'targets.test': z.object({ url: z.string().min(1).max(4096) }).strict(),
 } as const;
 
-export type ApiMethod = keyof typeof ApiParams;
-/** What a caller sends for `method` (before zod's defaults and transforms). */
-export type ApiParamsOf<M extends ApiMethod> = z.input<(typeof ApiParams)[M]>;
+// Compile-time guard: the schemas and the plain request types the renderer sees must describe the same shapes.
+// Mutual assignability is not enough here: it lets an optional field exist on one side only.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type SchemaMatches = { [M in keyof typeof ApiParams]: Same<z.input<(typeof ApiParams)[M]>, ApiRequests[M]> };
+const _paramsMatchTypes: { [M in keyof SchemaMatches]: true } = {} as SchemaMatches;
+const _methodsMatch: Same<keyof typeof ApiParams, ApiMethod> = true;
+void _paramsMatchTypes;
+void _methodsMatch;
+
 /** What a handler receives for `method`: exactly what its schema produces, so a handler cannot expect more. */
 export type ApiParamsOut<M extends ApiMethod> = z.output<(typeof ApiParams)[M]>;
 
@@ -293,160 +197,6 @@ export type ApiParamsOut<M extends ApiMethod> = z.output<(typeof ApiParams)[M]>;
  * with a looser type of its own fails test/unit/contract-types.test.ts (also type-checked).
  */
 export type ApiHandlers = { [M in ApiMethod]: (params: ApiParamsOut<M>) => Promise<ApiResults[M]> };
-
-export interface CpuValidation {
-  cpus: number[];
-  errors: { token: string; message: string }[];
-  /** CPUs the text names more than once (each once here); the settings keep the repeat so cpus-duplicate says so. */
-  repeated?: number[];
-}
-
-export interface ProfileEntry {
-  name: string;
-  error?: string;
-  savedAt?: string;
-}
-
-export interface BundleInfo {
-  path: string;
-  sizeBytes: number;
-  downloadUrl?: string;
-  note: string;
-  files: string[];
-}
-
-export interface BundlePreview {
-  files: string[];
-  env: Record<string, string>;
-  command: string;
-  redacted: string[];
-  /** AIO_DEBUG_MODE of the bundled run: 4 for a new run, a saved run's own level (null: left unset). */
-  debugMode: number | null;
-  /** Set when the bundle is of a saved run (fromRunId): nothing is re-run. */
-  fromRun?: { runId: string | null; logFile: string; startedAt: string };
-}
-
-/** The variable catalogue's entries, as app/command/variables.ts defines them (one definition). */
-export type { VariableInfo } from '../command/variables';
-
-export interface ApiResults {
-  'system.info': SystemInfo;
-  'topology.get': Topology;
-  'topology.load': Topology;
-  'command.build': BuiltCommand;
-  'command.parse': { settings: RunSettings; notes: string[] };
-  'command.variables': VariableInfo[];
-  'cpus.validate': CpuValidation;
-  'cpus.preset': { cpus: number[] };
-  /**
-   * settings null: a fresh form (a new tab while the app runs), nothing saved yet, or a file that could not be
-   * used (problem says why; it is ignored).
-   */
-  'draft.get': { settings: RunSettings | null; problem: string | null };
-  'draft.set': { ok: true };
-  'profiles.list': ProfileEntry[];
-  'profiles.save': ProfileEntry;
-  'profiles.load': RunSettings;
-  'profiles.delete': { ok: true };
-  'profiles.export': { json: string; fileName: string };
-  'profiles.import': ProfileEntry;
-  'run.start': RunInfo;
-  'run.stop': { ok: true };
-  'run.list': RunInfo[];
-  'log.open': { logId: string; totalLines: number; path: string };
-  'log.openText': { logId: string; totalLines: number; path: string };
-  'log.query': LogQueryResult;
-  /** matches: lines the pattern matches (within the view's levels); ordinal: the found one's place among them (1-based). */
-  'log.search': { index: number | null; n: number | null; matches: number; ordinal: number | null };
-  'log.line': { n: number; text: string };
-  'log.save': { path: string };
-  'load.watch': { ok: true };
-  'bundle.create': BundleInfo;
-  'bundle.preview': BundlePreview;
-  'sweep.plan': {
-    n: number;
-    skipped: string[];
-    notes: string[];
-    threads: number[];
-    points: Omit<SweepPoint, 'cpus'>[];
-  };
-  'sweep.start': SweepRecord;
-  'sweep.cancel': SweepRecord;
-  'sweep.get': SweepRecord;
-  'history.list': HistoryList;
-  'history.get': HistoryDetail;
-  'history.delete': { ok: true };
-  'history.rerun': { kind: 'run'; run: RunInfo } | { kind: 'sweep'; sweep: SweepRecord };
-  'history.compare': RunComparison;
-  'history.export': ExportFile;
-  'targets.list': TargetList;
-  'targets.add': TargetList;
-  'targets.remove': TargetList;
-  /** The new target's machine, already probed: the map shows it (topology.origin names the target). */
-  'targets.select': { list: TargetList; topology: Topology };
-  'targets.test': TargetCheck;
-}
-
-export interface LoadSample {
-  t: number;
-  cpus: { cpu: number; busy: number }[];
-  /** Busy CPUs outside the current run's selection. */
-  outside: number[];
-  runId: string | null;
-}
-
-/**
- * A run's or sweep's record could not be written (`problem` says why; the record is kept in memory and written
- * again later), or has been written after all (`problem` null). Sent when that changes, not on every retry.
- */
-export interface RecordSaveNotice {
-  kind: 'run' | 'sweep';
-  id: string;
-  problem: string | null;
-}
-
-/** Events pushed from the engine to every connected UI. */
-export interface ApiEvents {
-  'run.started': RunInfo;
-  'run.lines': { runId: string; logId: string; totalLines: number; lines: LogLine[] };
-  'run.exit': RunInfo;
-  'load.sample': LoadSample;
-  'bundle.progress': { stage: string; detail?: string };
-  'sweep.started': SweepRecord;
-  'sweep.progress': SweepProgress;
-  'sweep.done': SweepRecord;
-  'record.unsaved': RecordSaveNotice;
-}
-export type ApiEvent = keyof ApiEvents;
-
-/**
- * Events a bridge raises itself, never sent by the engine: the browser-mode WebSocket closed (the server stopped
- * or the network went). The renderer listens for them through the same `onEvent` as for engine events.
- */
-export interface PseudoEvents {
-  'connection.closed': null;
-}
-export type PseudoEvent = keyof PseudoEvents;
-export const CONNECTION_CLOSED: PseudoEvent = 'connection.closed';
-
-export { IPC_CHANNELS } from './ipc';
-
-/** What every request gets back, over IPC and over the WebSocket alike; `replyTo` builds it. */
-export type ApiFailure = { message: string; code: string };
-export type ApiReply = { ok: true; result: unknown } | { ok: false; error: ApiFailure };
-
-/** Wire messages (WebSocket JSON frames); Electron IPC carries the same reply without `type` and `id`. */
-export type WireRequest = { type: 'req'; id: number; method: string; params: unknown };
-export type WireResponse = { type: 'res'; id: number } & ApiReply;
-export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
-
-/** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
-export interface Bridge {
-  request(method: string, params: unknown): Promise<ApiReply>;
-  onEvent(cb: (event: ApiEvent | PseudoEvent, data: unknown) => void): () => void;
-  /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
-  showInFolder?(path: string): Promise<void>;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -474,11 +224,6 @@ export function validateParams<M extends ApiMethod>(
     throw new ApiError(`invalid ${method} request: ${where}: ${issue?.message ?? 'invalid'}`, 'bad-request');
   }
   return { method: method as M, params: r.data as z.output<(typeof ApiParams)[M]> };
-}
-
-/** A refused or failed request, as both fronts answer it. */
-export function errorReply(message: string, code: string): { ok: false; error: ApiFailure } {
-  return { ok: false, error: { message, code } };
 }
 
 /**

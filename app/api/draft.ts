@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { JsonFileError, readJsonFile, writeFileAtomic } from '../util/atomic';
 import { readRecord, recordText } from '../util/records';
 import { RunSettingsSchema } from '../command/schema';
-import type { RunSettings } from '../command/types';
+import type { RunSettings } from '../shared/command';
 
 export interface DraftRead {
   /** null: no draft yet, or the file could not be used (then `problem` says why). */

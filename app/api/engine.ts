@@ -5,8 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Topology } from '../topology/types';
-import type { BuiltCommand, RunSettings } from '../command/types';
+import type { Topology } from '../shared/topology';
+import type { BuiltCommand, RunSettings } from '../shared/command';
 import {
   ApiError,
   validateParams,
@@ -36,7 +36,10 @@ import { dataDir } from '../util/datadir';
 import { recordText } from '../util/records';
 import type { NumactlStatus } from '../system/numactl';
 import { VERSION } from '../version';
-import { RunManager } from './runs';
+import { RunManager } from '../run/manager';
+import { RunError } from '../run/errors';
+import { SweepError } from '../sweep/errors';
+import { HistoryError } from '../history/errors';
 import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
 import { exampleWorkload, remoteExampleWorkload } from './example';
@@ -56,6 +59,17 @@ export interface EngineOptions {
   target?: string;
   /** Start on the target remembered in targets.json (default: in the Electron app only; the CLI stays local). */
   restoreTarget?: boolean;
+}
+
+/**
+ * Domain modules throw their own errors (run/, sweep/, history/ know nothing of the API): the reply keeps their
+ * message and code. Anything else is "failed".
+ */
+function apiErrorOf(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof RunError || e instanceof SweepError || e instanceof HistoryError)
+    return new ApiError(e.message, e.code);
+  return new ApiError((e as Error).message ?? String(e), 'failed');
 }
 
 export class Engine {
@@ -166,8 +180,7 @@ export class Engine {
     try {
       return await this.dispatch(valid.method, valid.params);
     } catch (e) {
-      if (e instanceof ApiError) throw e;
-      throw new ApiError((e as Error).message ?? String(e), 'failed');
+      throw apiErrorOf(e);
     }
   }
 

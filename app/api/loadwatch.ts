@@ -5,7 +5,7 @@
 import { LoadSampler, LoadTally, outsideSelection, type CpuLoad, type CpuLoadSummary } from '../run';
 import type { LoadSource } from '../remote/load';
 import type { ApiEvents } from './contract';
-import type { RunManager } from './runs';
+import type { RunManager } from '../run/manager';
 
 export class LoadWatch {
   private sampler: LoadSource | null = null;

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { folderProblem, parentFolderProblem } from '../util/parentfolder';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { BundleInfo, BundlePreview } from '../api/contract';
+import type { BundleInfo, BundlePreview } from '../shared/contract';
 import { buildCommand, envFor, memoryNodes, scriptForm, shellForm, type Built } from '../command';
-import type { Check, RunSettings } from '../command/types';
+import type { Check, RunSettings } from '../shared/command';
 import { LEVELS, type Level } from '../logs';
 import {
   ResultsParser,
@@ -21,13 +21,13 @@ import {
   type RunMetrics,
   type RunResult,
 } from '../run';
-import type { Topology } from '../topology/types';
-import { formatBytes } from '../topology/units';
+import type { Topology } from '../shared/topology';
+import { formatBytes } from '../shared/units';
 import { VERSION } from '../version';
 import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 import { collectSystem, SYSTEM_FILES, type BundleFile, type ToolHost } from './collect-system';
-import type { LaunchSpec } from '../remote/launch';
+import type { LaunchSpec } from '../run/launch';
 import type { RemoteLaunch } from '../run/runner';
 import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
 import { measureOutput, outputLines } from './output-log';

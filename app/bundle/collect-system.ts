@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import si from 'systeminformation';
-import type { Topology } from '../topology/types';
+import type { Topology } from '../shared/topology';
 
 export interface BundleFile {
   /** Path inside the bundle, e.g. "system/lscpu.txt". */

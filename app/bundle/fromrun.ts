@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { RunInfo } from '../api/contract';
+import type { RunInfo } from '../shared/run';
 import { RunSettingsSchema } from '../command/schema';
 import { JsonFileError, readJsonFile } from '../util/atomic';
 import { readRecord } from '../util/records';

@@ -2,8 +2,8 @@
  * README.txt, the first thing support opens, and the short note a user pastes into the support e-mail. Both are
  * plain text built from facts already redacted by the caller.
  */
-import type { Check } from '../command/types';
-import { formatBytes } from '../topology/units';
+import type { Check } from '../shared/command';
+import { formatBytes } from '../shared/units';
 import { SECRET_NAME_WORDS, MIN_LITERAL_LENGTH } from './redact';
 import { OUTPUT_LOG_FORMAT } from './output-log';
 

@@ -3,11 +3,11 @@
  * run settings. Flag names are a public contract (scripts use them): add, never rename.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Topology } from '../topology/types';
-import type { MemPolicy, RunSettings } from '../command/types';
-import { defaultSettings } from '../command/types';
-import { parseCpuList, plainDigits } from '../topology/cpulist';
-import { printable } from '../util/printable';
+import type { Topology } from '../shared/topology';
+import type { MemPolicy, RunSettings } from '../shared/command';
+import { defaultSettings } from '../shared/command';
+import { parseCpuList, plainDigits } from '../shared/cpulist';
+import { printable } from '../shared/printable';
 import { firstPhysicalCores, coresOnNode, spread, wholeNode, validateCpuList } from '../command';
 
 /** A usage error: printed as one line, exit code 2 (control characters a user typed are shown escaped). */

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, intFlag, UsageError } from './args';
 import { sourceFrom } from './topology';
-import { formatBytes } from '../topology/units';
+import { formatBytes } from '../shared/units';
 import {
   bundleOutProblem,
   fromRunInfo,

@@ -9,7 +9,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { parse, settingsOptions, settingsFromFlags, sourceOptions, UsageError } from './args';
 import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
-import type { Topology } from '../topology/types';
+import type { Topology } from '../shared/topology';
 import { parseCommandLine, type RunSettings } from '../command';
 import { ProfileError, ProfileStore, profileName, type ConflictPolicy } from '../profiles';
 import { parentFolderProblem } from '../util/parentfolder';

@@ -9,7 +9,7 @@ import { sourceFrom } from './topology';
 import { COMMAND_OPTIONS, formatBuilt, formatFlag, reportChecks } from './command';
 import { baseSettings, MISSING_WORKLOAD } from './profiles';
 import { Engine } from '../api/engine';
-import { ApiError } from '../api/contract';
+import { RunError } from '../run/errors';
 import { exitStatusCode } from '../run';
 import { untilDone } from './interrupt';
 import { processEchoes } from './echo';
@@ -75,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           }),
     });
   } catch (e) {
-    if (e instanceof ApiError && e.code === 'start-failed') {
+    if (e instanceof RunError && e.code === 'start-failed') {
       echo.stderr.write(`aio-tuner: ${e.message}\n`);
       await engine.dispose();
       return 127;

@@ -12,7 +12,8 @@ import { writeFileAtomic } from '../util/atomic';
 import { parentFolderProblem } from '../util/parentfolder';
 import { outputText } from '../util/records';
 import { untilDone } from './interrupt';
-import { ApiError, type RecordSaveNotice } from '../api/contract';
+import type { RecordSaveNotice } from '../api/contract';
+import { SweepError } from '../sweep/errors';
 import { visible } from '../topology/damaged';
 import {
   BUILTIN_VARIANTS,
@@ -266,7 +267,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   } catch (e) {
     unsubscribe();
     await engine.dispose();
-    if (e instanceof ApiError && e.code === 'bad-request') throw new UsageError(e.message);
+    if (e instanceof SweepError && e.code === 'bad-request') throw new UsageError(e.message);
     throw e;
   }
 

@@ -3,11 +3,11 @@
  * a bash line, a script, docker run/exec commands and env files. Every text form is generated from the same
  * argv/env, so they cannot drift apart.
  */
-import type { Topology } from '../topology/types';
+import type { Topology } from '../shared/topology';
 import { runChecks } from './checks';
 import { planFor, type EnvPlan } from './plan';
-import { formatDotenv, formatEnvFile, shellAssignment, shellJoin, shellQuote } from './quote';
-import type { BuiltCommand, RunSettings } from './types';
+import { formatDotenv, formatEnvFile, shellAssignment, shellJoin, shellQuote } from '../shared/quote';
+import type { BuiltCommand, RunSettings } from '../shared/command';
 
 export const DEFAULT_IMAGE = 'amperecomputingai/pytorch:latest';
 export const DEFAULT_CONTAINER = 'aio';

@@ -2,13 +2,20 @@
  * Findings about RunSettings before a run: each has a stable code (public contract for the UI, CLI and tests),
  * a severity, a plain explanation and, where one exists, a fix expressed as a settings patch.
  */
-import type { Topology } from '../topology/types';
+import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes, nearestMemoryNodes, nodeCanHoldMemory } from './memnodes';
 import { boundCpus, memoryNodes, planFor, policyNodes, threadCount, type RunPlan } from './plan';
-import { coreKey, cpuInfo, nodesOfCpus, REASON_ISOLATED, usable, usablePhysicalCoreCount } from './presets';
-import { isValidEnvName, printable } from './quote';
-import type { Check, CheckFix, RunSettings, Severity } from './types';
-import { replacementFor, valueProblem } from './variables';
+import {
+  coreKey,
+  cpuInfo,
+  nodesOfCpus,
+  REASON_ISOLATED,
+  usable,
+  usablePhysicalCoreCount,
+} from '../shared/presets';
+import { isValidEnvName, printable } from '../shared/quote';
+import type { Check, CheckFix, RunSettings, Severity } from '../shared/command';
+import { replacementFor, valueProblem } from '../shared/variables';
 
 export interface CheckOptions {
   /** Whether numactl exists where the run happens; undefined = unknown, so no numactl-missing finding. */
@@ -39,17 +46,6 @@ export function runChecks(s: RunSettings, t: Topology | null, opts: CheckOptions
     .map((c, i) => ({ c, i }))
     .sort((a, b) => RANK[a.c.severity] - RANK[b.c.severity] || a.i - b.i)
     .map((x) => x.c);
-}
-
-/** Apply a fix's patch: fields replaced, env merged key by key, then `removeEnv` entries dropped. */
-export function applyFix(s: RunSettings, fix: CheckFix): RunSettings {
-  const { env: envPatch, ...rest } = fix.patch;
-  const next: RunSettings = { ...s, ...rest, env: { ...s.env, ...(envPatch ?? {}) } };
-  for (const name of fix.removeEnv ?? []) delete next.env[name];
-  next.cpus = [...next.cpus];
-  next.workload = [...next.workload];
-  if (next.memNodes) next.memNodes = [...next.memNodes];
-  return next;
 }
 
 type Add = (code: string, severity: Severity, message: string, fix?: CheckFix) => void;

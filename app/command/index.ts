@@ -1,8 +1,8 @@
 /** Command engine: selection presets, command building and parsing, checks, quoting and the variable catalogue. */
-export * from './types';
-export * from './quote';
-export * from './presets';
-export * from './variables';
+export * from '../shared/command';
+export * from '../shared/quote';
+export * from '../shared/presets';
+export * from '../shared/variables';
 export * from './schema';
 export * from './plan';
 export * from './memnodes';

@@ -3,8 +3,8 @@
  * memory region split off) or outside the process's `Mems_allowed` cannot take a binding: numactl refuses it or
  * allocations fail. Defaults therefore go to the nearest node(s) that can, by the kernel's distance table.
  */
-import type { NodeInfo, Topology } from '../topology/types';
-import { nodesOfCpus } from './presets';
+import type { NodeInfo, Topology } from '../shared/topology';
+import { nodesOfCpus } from '../shared/presets';
 
 /** Can this node take memory for the process? Unknown (imports say nothing) counts as yes. */
 export function canHoldMemory(n: NodeInfo | undefined): boolean {

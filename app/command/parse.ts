@@ -3,13 +3,13 @@
  * lines, numactl and taskset bindings, bash quoting. What it does not understand is kept verbatim in the
  * workload (and explained in a note), never dropped.
  */
-import { parseCpuList, parseCpuMask } from '../topology/cpulist';
-import type { Topology } from '../topology/types';
+import { parseCpuList, parseCpuMask } from '../shared/cpulist';
+import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes } from './memnodes';
 import { engineMemBindConflicts } from './plan';
-import { parseOrderedCpuList } from './presets';
+import { parseOrderedCpuList } from '../shared/presets';
 import { assignmentOf, lex, type Word } from './shlex';
-import { defaultSettings, type MemPolicy, type RunSettings } from './types';
+import { defaultSettings, type MemPolicy, type RunSettings } from '../shared/command';
 
 export interface ParseResult {
   settings: RunSettings;

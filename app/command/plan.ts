@@ -2,12 +2,12 @@
  * The run plan derived from RunSettings: thread count, environment, numactl options and the argv. Shared by
  * the builder (text forms) and the checks, so both reason about exactly what will run.
  */
-import { formatCpuList } from '../topology/cpulist';
-import type { Topology } from '../topology/types';
+import { formatCpuList } from '../shared/cpulist';
+import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes } from './memnodes';
-import { orderedCpuList } from './presets';
-import { isValidEnvName } from './quote';
-import type { RunSettings } from './types';
+import { orderedCpuList } from '../shared/presets';
+import { isValidEnvName } from '../shared/quote';
+import type { RunSettings } from '../shared/command';
 
 /** Variables derived from the selection come first, in this order; everything else follows sorted by name. */
 export const DERIVED_ORDER = [

@@ -3,7 +3,7 @@
  * from outside goes through here first.
  */
 import { z } from 'zod';
-import type { RunSettings } from './types';
+import type { RunSettings } from '../shared/command';
 
 /** NUL cannot exist in argv or the environment, so a setting holding one could never run as written. */
 const noNul = (what: string) =>

@@ -1,8 +1,8 @@
 /** Two runs side by side: what differs in their settings, and how their results moved. */
-import type { RunInfo } from '../api/contract';
-import type { RunSettings } from '../command/types';
+import type { RunInfo } from '../shared/run';
+import type { RunSettings } from '../shared/command';
 import { threadCount } from '../command/plan';
-import type { HistoryEntry, MetricDelta, RunComparison, SettingDiff } from './types';
+import type { HistoryEntry, MetricDelta, RunComparison, SettingDiff } from '../shared/history';
 
 const show = (v: unknown): string =>
   v === null || v === undefined ? '—' : Array.isArray(v) ? v.join(',') || '—' : String(v);

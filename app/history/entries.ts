@@ -1,10 +1,10 @@
 /** Turning saved runs and sweeps into history entries, filtering them, and their CSV/JSON exports. */
-import type { RunInfo } from '../api/contract';
-import { shellAssignment, shellJoin } from '../command/quote';
+import type { RunInfo } from '../shared/run';
+import { shellAssignment, shellJoin } from '../shared/quote';
 import { threadCount } from '../command/plan';
-import type { SweepRecord } from '../sweep/types';
-import { toCsv } from './csv';
-import type { HistoryEntry, HistoryFilter } from './types';
+import type { SweepRecord } from '../shared/sweep';
+import { toCsv } from '../util/csv';
+import type { HistoryEntry, HistoryFilter } from '../shared/history';
 
 function runCommand(r: RunInfo): string {
   try {

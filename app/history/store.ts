@@ -5,13 +5,14 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { RunManager } from '../api/runs';
-import { ApiError, type RunInfo } from '../api/contract';
+import type { RunManager } from '../run/manager';
+import type { RunInfo } from '../shared/run';
+import { HistoryError } from './errors';
 import type { SweepService } from '../sweep/service';
 import { rowsToCsv } from '../sweep/csv';
-import type { SweepRecord } from '../sweep/types';
+import type { SweepRecord } from '../shared/sweep';
 import { recordText } from '../util/records';
-import { RunFiles } from './runfiles';
+import { RunFiles } from '../run/store';
 import { compareRuns } from './compare';
 import { entriesToCsv, matches, runEntry, sweepEntry, sweepOfRuns } from './entries';
 import type {
@@ -22,7 +23,7 @@ import type {
   HistoryList,
   Problem,
   RunComparison,
-} from './types';
+} from '../shared/history';
 
 export class HistoryStore {
   private readonly runFiles: RunFiles;
@@ -98,7 +99,7 @@ export class HistoryStore {
     try {
       saved = await this.runFiles.load(id);
     } catch (e) {
-      throw new ApiError((e as Error).message, 'not-found');
+      throw new HistoryError((e as Error).message, 'not-found');
     }
     if (saved.state !== 'running') return saved;
     try {
@@ -117,14 +118,14 @@ export class HistoryStore {
 
   async delete(kind: 'run' | 'sweep', id: string): Promise<void> {
     if (kind === 'run') {
-      if (this.isLiveRun(id)) throw new ApiError(`run ${id} is still running: stop it first`, 'busy');
+      if (this.isLiveRun(id)) throw new HistoryError(`run ${id} is still running: stop it first`, 'busy');
       // Its final run.json write must land before the folder goes, or that write would bring it back.
       await this.runs.waitFor(id).catch(() => undefined);
       await this.runFiles.remove(id);
       this.runs.forget(id);
     } else {
       if (this.sweeps.isRunning(id))
-        throw new ApiError(`sweep ${id} is still running: cancel it first`, 'busy');
+        throw new HistoryError(`sweep ${id} is still running: cancel it first`, 'busy');
       await this.sweeps.files.remove(id);
       this.sweeps.forget(id);
     }

@@ -8,7 +8,7 @@ import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { RunSettingsSchema } from '../command/schema';
-import type { RunSettings } from '../command/types';
+import type { RunSettings } from '../shared/command';
 import { writeFileAtomic } from '../util/atomic';
 import { NewerRecordError, readRecord, recordText } from '../util/records';
 import { dataDir } from '../util/datadir';

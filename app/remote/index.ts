@@ -12,10 +12,11 @@ export {
   type ExecResult,
 } from './exec';
 export { probeTarget, originOf, type TargetFacts } from './remote-topology';
+export { loadTopology, targetProbe } from './topology-load';
 export { remoteLaunch, quickCheck, type LaunchSpec } from './launch';
 export { RemoteLoadSampler, type LoadSource } from './load';
 export { TargetStore } from './target-store';
 export { TargetService } from './service';
 export { remoteToolHost, remoteSession } from './tools';
 export { remoteResults } from './results';
-export type { TargetEntry, TargetList, TargetCheck, TargetKind } from './types';
+export type { TargetEntry, TargetList, TargetCheck, TargetKind } from '../shared/targets';

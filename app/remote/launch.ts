@@ -12,6 +12,7 @@
  * Both reports carry a random nonce; the runner consumes them and never logs them.
  */
 import { randomBytes } from 'node:crypto';
+import type { LaunchSpec } from '../run/launch';
 import type { RemoteControl, RemoteEnd, RemoteLaunch } from '../run/runner';
 import { RemoteError, tail, workloadStartFailure } from './errors';
 import { runOnTarget, runScript, transportFailure, targetArgv } from './exec';
@@ -19,16 +20,7 @@ import { RUN_WATCHER } from './lifeline';
 import type { RemoteContext } from './ssh';
 import { targetLabel, type RemoteTarget } from './url';
 
-export interface LaunchSpec {
-  /** The built argv (numactl … workload …). */
-  argv: string[];
-  env: Record<string, string>;
-  unset?: string[];
-  /** Working directory on the target; null = the login directory (or the container's working directory). */
-  cwd: string | null;
-  /** The workload's program (settings.workload[0]), checked on the target before starting. */
-  program?: string;
-}
+export type { LaunchSpec };
 
 // $1 nonce, $2 cwd ('' = stay), $3 $4 programs to check ('' = none), $5 the wrapper, then the argv to run.
 const LAUNCH =

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readSysfsTopology } from '../topology/sysfs';
-import type { Topology } from '../topology/types';
+import type { Topology } from '../shared/topology';
 import { RemoteError, tail } from './errors';
 import { runScript } from './exec';
 import { parseProbeOutput, parseTools, PROBE_SCRIPT, type ProbeOutput } from './probe-script';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FoundInstance, RemoteResults } from '../sweep/procs';
-import { parseCpuList } from '../topology/cpulist';
+import { parseCpuList } from '../shared/cpulist';
 import { RemoteError, tail } from './errors';
 import { runOnTarget } from './exec';
 import { markerFor, parseProbeOutput } from './probe-script';

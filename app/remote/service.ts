@@ -4,7 +4,7 @@
  */
 import type { RemoteLaunch } from '../run/runner';
 import { LoadSampler } from '../run/load';
-import type { Topology } from '../topology/types';
+import type { Topology } from '../shared/topology';
 import { numactlStatus, type NumactlStatus } from '../system/numactl';
 import { RemoteError } from './errors';
 import { closeMaster } from './exec';
@@ -17,9 +17,9 @@ import type { BundleRemote } from '../bundle/bundle';
 import type { SweepRemote } from '../sweep/service';
 import { remoteContext, type RemoteContext } from './ssh';
 import { TargetStore } from './target-store';
-import type { TargetCheck, TargetList } from './types';
+import type { TargetCheck, TargetList } from '../shared/targets';
 
-export type { TargetCheck } from './types';
+export type { TargetCheck } from '../shared/targets';
 import {
   isRemote,
   LOCAL,

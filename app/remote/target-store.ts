@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { JsonFileError, readJsonFile, writeFileAtomic } from '../util/atomic';
 import { readRecord, recordText } from '../util/records';
-import type { TargetEntry, TargetList } from './types';
+import type { TargetEntry, TargetList } from '../shared/targets';
 import { LOCAL_URL, parseTarget, TargetUrlError, targetLabel, targetUrl } from './url';
 
-export type { TargetEntry, TargetList } from './types';
+export type { TargetEntry, TargetList } from '../shared/targets';
 
 const FileSchema = z
   .object({

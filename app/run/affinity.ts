@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCpuList } from '../topology/cpulist';
+import { parseCpuList } from '../shared/cpulist';
 import { parseStat } from './proctree';
 
 export interface ThreadCpu {

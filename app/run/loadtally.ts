@@ -2,13 +2,10 @@
  * The load a run put on each CPU, summed tick by tick: a time-weighted mean (ticks are not all equally long —
  * the closing one, taken as the run exits, is usually shorter) and the peak of any tick.
  */
+import type { CpuLoadSummary } from '../shared/run';
 import type { CpuLoad } from './load';
 
-export interface CpuLoadSummary {
-  cpu: number;
-  mean: number;
-  peak: number;
-}
+export type { CpuLoadSummary };
 
 export class LoadTally {
   private readonly byCpu = new Map<number, { weighted: number; ms: number; peak: number }>();

@@ -2,9 +2,9 @@
  * A sweep's rows as CSV (the `--csv FILE` of the CLI and the UI's export): one line per run. The command cell
  * is one runnable shell line, multi-instance points as `cmd1 & cmd2 & wait`.
  */
-import { toCsv } from '../history/csv';
-import { commandLine } from './recommend';
-import type { SweepRow } from './types';
+import { toCsv } from '../util/csv';
+import { commandLine } from '../shared/recommend';
+import type { SweepRow } from '../shared/sweep';
 
 /** Each instance's mean latency (ms), in instance order, joined with ';' ('' when unknown); null for one instance. */
 export function instanceLatencies(r: SweepRow): string | null {

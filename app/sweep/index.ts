@@ -1,8 +1,8 @@
 /** Sweeps: plan a grid of threads × instances × variants × batches, measure it run by run, recommend. */
-export * from './types';
-export * from './variants';
+export * from '../shared/sweep';
+export * from '../shared/variants';
 export * from './plan';
-export * from './recommend';
+export * from '../shared/recommend';
 export * from './csv';
 export { SweepSpecSchema, CustomVariantSchema, SweepRecordSchema } from './schema';
 export { SweepService, hostInfo, type SweepEmit, type SweepDeps } from './service';

@@ -5,16 +5,16 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { Topology } from '../topology/types';
-import type { BuiltCommand, RunSettings } from '../command/types';
-import type { RunManager } from '../api/runs';
-import type { RunInfo } from '../api/contract';
-import { hostBindingProblem } from '../api/preflight';
+import type { Topology } from '../shared/topology';
+import type { BuiltCommand, RunSettings } from '../shared/command';
+import type { RunManager } from '../run/manager';
+import type { RunInfo } from '../shared/run';
+import { hostBindingProblem } from '../run/preflight';
 import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '../run';
 import { readLogBatches } from '../logs/logfile';
 import { instanceSettings, withoutMeasurementVars } from './plan';
 import { findInstances, watchInstances, type FoundInstance, type RemoteResults } from './procs';
-import type { InstanceRow, RowCheck, SweepPoint, SweepRow, SweepSpec } from './types';
+import type { InstanceRow, RowCheck, SweepPoint, SweepRow, SweepSpec } from '../shared/sweep';
 
 export interface MeasureContext {
   runs: RunManager;

@@ -2,12 +2,12 @@
  * Expanding a SweepSpec into points, and each point into the exact settings of its instance(s). Pure functions
  * of the spec and the topology, so a sweep's commands can be previewed and tested without running anything.
  */
-import type { Topology } from '../topology/types';
-import type { RunSettings } from '../command/types';
-import { allAvailable, cpuInfo } from '../command/presets';
-import { shellAssignment } from '../command/quote';
-import type { Placement, SweepPoint, SweepSpec } from './types';
-import { applyVariant, replacedByVariant, SWEPT_VARS, withoutSweptVars } from './variants';
+import type { Topology } from '../shared/topology';
+import type { RunSettings } from '../shared/command';
+import { allAvailable, cpuInfo } from '../shared/presets';
+import { shellAssignment } from '../shared/quote';
+import type { Placement, SweepPoint, SweepSpec } from '../shared/sweep';
+import { applyVariant, replacedByVariant, SWEPT_VARS, withoutSweptVars } from '../shared/variants';
 
 /** 1, 2, 4, … below `max`, then `max` itself (so the whole selection is always measured). */
 export function doubling(max: number): number[] {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { EnvNameSchema, RunSettingsSchema } from '../command/schema';
-import type { SweepSpec } from './types';
+import type { SweepSpec } from '../shared/sweep';
 
 const count = z.number().int().min(1).max(65536);
 

@@ -8,18 +8,19 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Topology } from '../topology/types';
-import type { BuiltCommand, RunSettings } from '../command/types';
-import type { RunManager } from '../api/runs';
-import { ApiError, type ApiEvents } from '../api/contract';
-import { SweepFiles } from '../history/sweepfiles';
+import type { Topology } from '../shared/topology';
+import type { BuiltCommand, RunSettings } from '../shared/command';
+import type { RunManager } from '../run/manager';
+import type { ApiEvents } from '../shared/contract';
+import { SweepError } from './errors';
+import { SweepFiles } from './store';
 import { whyNotWritten } from '../util/atomic';
 import { planSweep, pointSummary, type Plan } from './plan';
 import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
-import { recommend } from './recommend';
-import { customVariantProblem, isBuiltin } from './variants';
-import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from './types';
+import { recommend } from '../shared/recommend';
+import { customVariantProblem, isBuiltin } from '../shared/variants';
+import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from '../shared/sweep';
 
 export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done' | 'record.unsaved'>(
   event: E,
@@ -77,11 +78,11 @@ export class SweepService {
   async plan(spec: SweepSpec): Promise<Plan> {
     for (const c of spec.customVariants) {
       const problem = customVariantProblem(c);
-      if (problem) throw new ApiError(problem, 'bad-request');
+      if (problem) throw new SweepError(problem, 'bad-request');
     }
     for (const v of spec.variants)
       if (!isBuiltin(v) && !spec.customVariants.some((c) => c.name === v))
-        throw new ApiError(
+        throw new SweepError(
           `unknown variant "${v}": define it or use fp32, fp16, int8, int8-fc, off`,
           'bad-request',
         );
@@ -140,10 +141,10 @@ export class SweepService {
    * as failed with that reason instead of producing N identical failed rows.
    */
   async start(spec: SweepSpec): Promise<SweepRecord> {
-    if (this.active) throw new ApiError(`sweep ${this.active.record.sweepId} is still running`, 'busy');
+    if (this.active) throw new SweepError(`sweep ${this.active.record.sweepId} is still running`, 'busy');
     const plan = await this.plan(spec);
     if (plan.points.length === 0)
-      throw new ApiError(`nothing to run: ${plan.skipped[0] ?? 'the sweep has no points'}`, 'bad-request');
+      throw new SweepError(`nothing to run: ${plan.skipped[0] ?? 'the sweep has no points'}`, 'bad-request');
     const t = await this.deps.getTopology();
     // Fixed for the whole sweep, like the topology: every point measures on the machine the record names.
     const remote = await this.deps.remote?.();
@@ -242,7 +243,7 @@ export class SweepService {
     if (!a || a.record.sweepId !== id) {
       const saved = this.live(id) ?? (await this.files.load(id).catch(() => null));
       if (saved) return saved;
-      throw new ApiError(`no sweep "${id}"`, 'not-found');
+      throw new SweepError(`no sweep "${id}"`, 'not-found');
     }
     a.cancelled = true;
     await Promise.all(a.current.map((rid) => this.deps.runs.stop(rid).catch(() => undefined)));
@@ -267,7 +268,7 @@ export class SweepService {
     try {
       return await this.files.load(id);
     } catch (e) {
-      throw new ApiError((e as Error).message, 'not-found');
+      throw new SweepError((e as Error).message, 'not-found');
     }
   }
 }

@@ -4,7 +4,7 @@
  * cluster_id repeat (per package, and on Altra even per 2-core cluster), so the physical core is the set of
  * CPUs that share it, numbered machine-wide in order of each set's lowest CPU.
  */
-import type { CacheInfo, CpuInfo, PackageInfo } from './types';
+import type { CacheInfo, CpuInfo, PackageInfo } from '../shared/topology';
 
 export interface RawCpu {
   id: number;

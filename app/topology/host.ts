@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { archFromNode } from './arch';
-import type { CpuInfo, Topology } from './types';
+import type { CpuInfo, Topology } from '../shared/topology';
 
 export const NON_LINUX_BANNER =
   'CPU binding needs Linux (numactl); this is a flat view of this machine from the operating system, ' +

@@ -10,7 +10,7 @@ import {
 } from './lscpu-table';
 import { summaryFieldsFromJson, summaryFieldsFromText, topologyFromSummary } from './lscpu-summary';
 import { looksLikeNumactl, topologyFromNumactl } from './numactl';
-import type { Topology } from './types';
+import type { Topology } from '../shared/topology';
 
 /**
  * The most an import reads. `lscpu -J -e` of a 256-CPU machine is ~100 KB; anything far bigger (or endless, like

@@ -1,14 +1,13 @@
-/** One entry point for callers (CLI, server): pick the source the options and the platform call for. */
+/**
+ * One entry point for callers (CLI, server): pick the source the options and the platform call for. Remote
+ * targets are read by app/remote/, a layer above: it plugs its probe in (app/remote/topology-load.ts), so this,
+ * the lowest layer, never imports it.
+ */
 import { basename } from 'node:path';
 import { hostTopology } from './host';
 import { importTopology, readImportText } from './import';
 import { readSysfsTopology } from './sysfs';
-import type { Topology } from './types';
-import { closeMaster } from '../remote/exec';
-import { probeTarget } from '../remote/remote-topology';
-import { remoteContext } from '../remote/ssh';
-import { isRemote, parseTarget } from '../remote/url';
-import { dataDir } from '../util/datadir';
+import type { Topology } from '../shared/topology';
 
 export interface LoadOptions {
   /** Read a sysfs/procfs dump below this directory (like `lscpu --sysroot`). */
@@ -19,19 +18,21 @@ export interface LoadOptions {
   target?: string;
 }
 
-export async function loadTopology(opts: LoadOptions = {}): Promise<Topology> {
+/** Reads the topology of a target that is not this machine. */
+export interface TargetProbe {
+  /** Throws on a target URL that does not parse. */
+  isRemote(target: string): boolean;
+  read(target: string): Promise<Topology>;
+}
+
+export async function loadTopology(opts: LoadOptions = {}, probe?: TargetProbe): Promise<Topology> {
   if (opts.sysroot && opts.fromFile) throw new Error('use either a sysroot or a file to import, not both');
   if (opts.target !== undefined) {
-    const t = parseTarget(opts.target);
-    if (isRemote(t)) {
+    // Reading this machine instead would show the wrong map without a word.
+    if (!probe) throw new Error(`cannot read target ${opts.target}: no target probe given`);
+    if (probe.isRemote(opts.target)) {
       if (opts.sysroot || opts.fromFile) throw new Error('use either a target or a sysroot/file, not both');
-      const ctx = remoteContext(dataDir());
-      try {
-        return (await probeTarget(t, ctx)).topology;
-      } finally {
-        // A one-shot read (CLI topology/command) must not leave a master connection behind for ControlPersist.
-        await closeMaster(t, ctx);
-      }
+      return probe.read(opts.target);
     }
   }
   if (opts.fromFile) return importTopology(readImportText(opts.fromFile), basename(opts.fromFile));

@@ -4,11 +4,11 @@
  */
 import { archFromVendor } from './arch';
 import { packagesOf } from './assemble';
-import { formatCpuList } from './cpulist';
+import { formatCpuList } from '../shared/cpulist';
 import { modelFromLscpuName } from './model-name';
 import { safeCpuList } from './proc';
-import type { CacheInfo, CpuInfo, NodeInfo, Topology } from './types';
-import { parseSizeBytes } from './units';
+import type { CacheInfo, CpuInfo, NodeInfo, Topology } from '../shared/topology';
+import { parseSizeBytes } from '../shared/units';
 
 export type SummaryFields = Map<string, string>;
 

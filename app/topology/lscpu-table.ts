@@ -4,7 +4,7 @@
  * cache sizes. Column sets and order vary with the options used, so columns are found by name.
  */
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
-import type { CacheInfo, NodeInfo, Topology } from './types';
+import type { CacheInfo, NodeInfo, Topology } from '../shared/topology';
 
 /** One CPU row: lower-case column name → value, null for "-" / empty (offline CPUs). */
 export type Row = Map<string, string | null>;

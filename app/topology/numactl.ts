@@ -2,7 +2,7 @@
  * Imports `numactl -H` (--hardware): nodes, their CPUs, memory and the distance matrix. It knows nothing about
  * packages, cores or caches, so those stay null/empty and the model is marked coarse.
  */
-import type { CpuInfo, NodeInfo, Topology } from './types';
+import type { CpuInfo, NodeInfo, Topology } from '../shared/topology';
 
 export function looksLikeNumactl(text: string): boolean {
   return /^available:\s*\d+\s+nodes?\b/m.test(text) || /^No NUMA available/m.test(text);

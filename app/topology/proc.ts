@@ -1,5 +1,5 @@
 /** Pure parsers for the procfs/sysfs text files that are not CPU lists. */
-import { CpuListError, parseCpuList } from './cpulist';
+import { CpuListError, parseCpuList } from '../shared/cpulist';
 
 /** A "Key:\tvalue" line of /proc/self/status (or any colon-separated file). */
 export function statusField(text: string, key: string): string | null {

@@ -2,10 +2,10 @@
  * Compact text view of a Topology, in the spirit of `lstopo --of console` but with CPU ranges instead of one
  * line per CPU, so that a 256-CPU, 8-node machine still fits on one screen.
  */
-import { formatCpuList } from './cpulist';
-import type { CacheInfo, CpuInfo, NodeInfo, Topology } from './types';
+import { formatCpuList } from '../shared/cpulist';
+import type { CacheInfo, CpuInfo, NodeInfo, Topology } from '../shared/topology';
 import { visible } from './damaged';
-import { formatBytes } from './units';
+import { formatBytes } from '../shared/units';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } from './arch';
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
-import { formatCpuList, parseCpuMask } from './cpulist';
+import { formatCpuList, parseCpuMask } from '../shared/cpulist';
 import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
@@ -20,8 +20,8 @@ import {
   type Midr,
 } from './model-name';
 import { cpuinfoField, isolcpusFromCmdline, safeCpuList, selectedChoice, statusField } from './proc';
-import type { CacheInfo, NodeInfo, Topology } from './types';
-import { meminfoBytes, parseSizeBytes } from './units';
+import type { CacheInfo, NodeInfo, Topology } from '../shared/topology';
+import { meminfoBytes, parseSizeBytes } from '../shared/units';
 
 export interface SysfsOptions {
   /** Whose affinity to read; only this process is supported (the tuner binds the processes it starts). */

@@ -15,7 +15,7 @@ import {
   type PseudoEvent,
   type WireEvent,
   type WireResponse,
-} from '../../app/api/contract';
+} from '../../app/shared/contract';
 
 declare global {
   interface Window {

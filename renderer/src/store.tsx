@@ -12,9 +12,9 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import type { Topology } from '../../app/topology/types';
-import type { BuiltCommand, RunSettings } from '../../app/command/types';
-import type { RunInfo, SystemInfo } from '../../app/api/contract';
+import type { Topology } from '../../app/shared/topology';
+import type { BuiltCommand, RunSettings } from '../../app/shared/command';
+import type { RunInfo, SystemInfo } from '../../app/shared/contract';
 import { call, on, onDisconnect } from './api';
 import { buildMapTree, type MapTree } from './map/model';
 import { isUsable, orderSelection } from './map/selection';

@@ -16,7 +16,7 @@ import '../helpers/dist';
 import { parseTarget, remoteContext, remoteLaunch, type RemoteTarget } from '../../app/remote';
 import { startRun, type RunLine } from '../../app/run';
 import { readSysfsTopology } from '../../app/topology/sysfs';
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 import { Engine } from '../../app/api/engine';
 import { defaultSettings } from '../../app/command';
 import { comparableTopology } from '../helpers/topology';

@@ -22,7 +22,7 @@ import {
 } from '../../app/remote';
 import { groupMembers, startRun, type RunLine } from '../../app/run';
 import { readSysfsTopology } from '../../app/topology/sysfs';
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 import { Engine } from '../../app/api/engine';
 import type { ApiResults } from '../../app/api/contract';
 import { defaultSettings } from '../../app/command';

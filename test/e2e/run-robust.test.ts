@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { CLI, freshHome, startServe } from '../helpers/serve';
-import { defaultSettings } from '../../app/command/types';
+import { defaultSettings } from '../../app/shared/command';
 import { need } from '../helpers/require';
 
 // Word-split by bash as in the issue's reproductions (`$A run …`): neither path has spaces here.

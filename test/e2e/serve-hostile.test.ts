@@ -17,7 +17,7 @@ import {
   wsRawExchange,
   type ApiClient,
 } from '../helpers/wire';
-import { defaultSettings } from '../../app/command/types';
+import { defaultSettings } from '../../app/shared/command';
 import type { BundleInfo, RunInfo } from '../../app/api/contract';
 
 let s: Served;

@@ -1,4 +1,4 @@
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 
 /**
  * What must be equal between two reads of the same machine: free memory moves, origin names the path, and a

@@ -7,8 +7,8 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import type { RunSettings } from '../../app/command/types';
-import { defaultSettings } from '../../app/command/types';
+import type { RunSettings } from '../../app/shared/command';
+import { defaultSettings } from '../../app/shared/command';
 import type { RunInfo } from '../../app/api/contract';
 import type { Served } from './serve';
 

@@ -21,7 +21,7 @@ import { USAGE, wantsHelp } from '../../app/cli/usage';
 import { defaultSettings } from '../../app/command';
 import { ProfileStore } from '../../app/profiles';
 import { readSysfsTopology } from '../../app/topology';
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 import { fixtureRoot } from '../helpers/fixtures';
 
 let twoNode: Topology;

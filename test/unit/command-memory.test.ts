@@ -22,8 +22,8 @@ import {
 } from '../../app/command';
 import { instanceSettings, planSweep, type SweepSpec } from '../../app/sweep';
 import { importTopology, readSysfsTopology } from '../../app/topology';
-import { parseCpuList } from '../../app/topology/cpulist';
-import type { Topology } from '../../app/topology/types';
+import { parseCpuList } from '../../app/shared/cpulist';
+import type { Topology } from '../../app/shared/topology';
 import { fixtureRoot, fixtureText, tarballFixtures } from '../helpers/fixtures';
 
 let p2: Topology;

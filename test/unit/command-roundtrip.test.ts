@@ -14,7 +14,7 @@ import {
   type RunSettings,
 } from '../../app/command';
 import { readSysfsTopology } from '../../app/topology';
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 import { fixtureRoot } from '../helpers/fixtures';
 import { prng } from '../helpers/prng';
 

@@ -30,7 +30,7 @@ import {
 } from '../../app/command';
 import { join } from 'node:path';
 import { loadTopology, readSysfsTopology } from '../../app/topology';
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 import { FIXTURES_DIR, fixtureRoot } from '../helpers/fixtures';
 
 let twoNode: Topology;

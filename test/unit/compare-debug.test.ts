@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { settingsDiff } from '../../app/history/compare';
-import { defaultSettings } from '../../app/command/types';
+import { defaultSettings } from '../../app/shared/command';
 
 const row = (a: number | null, b: number | null) =>
   settingsDiff({ ...defaultSettings(), debugMode: a }, { ...defaultSettings(), debugMode: b }, {}, {}).find(

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DraftStore } from '../../app/api/draft';
-import { defaultSettings } from '../../app/command/types';
+import { defaultSettings } from '../../app/shared/command';
 
 const home = () => mkdtempSync(join(tmpdir(), 'aio-tuner-draft-'));
 const settings = (cpus: number[]) => ({ ...defaultSettings(), cpus, workload: ['python3', 'x.py'] });

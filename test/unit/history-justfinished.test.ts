@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../app/api/engine';
 import type { RunInfo } from '../../app/api/contract';
-import type { HistoryDetail } from '../../app/history/types';
+import type { HistoryDetail } from '../../app/shared/history';
 import { defaultSettings } from '../../app/command';
 
 test('history.get of a run the moment the engine reports it exited', async () => {

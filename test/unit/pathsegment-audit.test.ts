@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Engine } from '../../app/api/engine';
 import type { RunInfo } from '../../app/api/contract';
-import { defaultSettings } from '../../app/command/types';
+import { defaultSettings } from '../../app/shared/command';
 import {
   decodeSegment,
   encodedChildPath,

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../app/api/engine';
-import { RunFiles } from '../../app/history/runfiles';
-import { SweepFiles } from '../../app/history/sweepfiles';
+import { RunFiles } from '../../app/run/store';
+import { SweepFiles } from '../../app/sweep/store';
 import { childPath, isSafeSegment, segmentProblem } from '../../app/util/pathsegment';
 
 const BAD = [

@@ -9,7 +9,7 @@ import { Engine } from '../../app/api/engine';
 import type { ApiMethod, ApiParamsOf, ApiResults } from '../../app/api/contract';
 import { defaultSettings } from '../../app/command';
 import { readSavedRun, SavedRunError } from '../../app/bundle';
-import { SweepFiles } from '../../app/history/sweepfiles';
+import { SweepFiles } from '../../app/sweep/store';
 import { readJsonFile, JsonFileError } from '../../app/util/atomic';
 import { NewerRecordError, readRecord, recordText, stampOutput } from '../../app/util/records';
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preflightProblem } from '../../app/api/preflight';
+import { preflightProblem } from '../../app/run/preflight';
 import { startRun } from '../../app/run';
-import { defaultSettings } from '../../app/command/types';
+import { defaultSettings } from '../../app/shared/command';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-starterr-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

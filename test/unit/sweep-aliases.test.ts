@@ -4,7 +4,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSysfsTopology } from '../../app/topology';
-import type { Topology } from '../../app/topology/types';
+import type { Topology } from '../../app/shared/topology';
 import { buildCommand, defaultSettings } from '../../app/command';
 import {
   applyVariant,

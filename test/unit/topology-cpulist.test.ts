@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CpuListError, formatCpuList, parseCpuList, parseCpuMask } from '../../app/topology/cpulist';
+import { CpuListError, formatCpuList, parseCpuList, parseCpuMask } from '../../app/shared/cpulist';
 import { fixtureRoot } from '../helpers/fixtures';
 
 describe('parseCpuList', () => {

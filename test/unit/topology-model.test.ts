@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { armCoreName, hostTopology, parseMidr, parseSizeBytes, platformName } from '../../app/topology';
 import { midrFromCpuinfo } from '../../app/topology/model-name';
 import { fixtureRoot } from '../helpers/fixtures';
-import { allAvailable } from '../../app/command/presets';
+import { allAvailable } from '../../app/shared/presets';
 
 describe('MIDR decoding', () => {
   test('sysfs midr_el1 and /proc/cpuinfo of the Altra dump give the same part', () => {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { RunInfo } from '../../../app/api/contract';
-import type { RunSettings } from '../../../app/command/types';
+import type { RunInfo } from '../../../app/shared/contract';
+import type { RunSettings } from '../../../app/shared/command';
 import { BundleDialog } from './BundleDialog';
 
 /** Entry points to the support bundle: a fresh level-4 run, or (after a run) that run as it is. */

@@ -3,8 +3,8 @@
  * then runs it with the engine's progress, then hands over the file and a note for the support e-mail.
  */
 import { useEffect, useState } from 'react';
-import type { ApiEvents, BundleInfo, RunInfo } from '../../../app/api/contract';
-import type { RunSettings } from '../../../app/command/types';
+import type { ApiEvents, BundleInfo, RunInfo } from '../../../app/shared/contract';
+import type { RunSettings } from '../../../app/shared/command';
 import { call, on } from '../api';
 import { Dialog } from '../common/Dialog';
 import { BundlePreviewView } from './BundlePreviewView';

@@ -1,4 +1,4 @@
-import type { BundlePreview } from '../../../app/api/contract';
+import type { BundlePreview } from '../../../app/shared/contract';
 
 /** What the command heading says: a new run is at level 4; a saved run is shown with the level it had. */
 export function commandHeading(p: BundlePreview): string {

@@ -1,4 +1,4 @@
-import type { BundleInfo } from '../../../app/api/contract';
+import type { BundleInfo } from '../../../app/shared/contract';
 import { downloadUrl } from '../api';
 import { CopyButton } from '../common/CopyButton';
 import { formatBytes } from '../common/format';

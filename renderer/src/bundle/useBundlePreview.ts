@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { BundlePreview } from '../../../app/api/contract';
-import type { RunSettings } from '../../../app/command/types';
+import type { BundlePreview } from '../../../app/shared/contract';
+import type { RunSettings } from '../../../app/shared/command';
 import { call } from '../api';
 
 /** What the bundle is made from: the settings for a new level-4 run, or a finished run as it is. */

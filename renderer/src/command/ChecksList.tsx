@@ -1,6 +1,6 @@
 import { useApp } from '../store';
-import { applyFix } from '../../../app/command/checks';
-import type { Check, Severity } from '../../../app/command/types';
+import { applyFix } from '../../../app/shared/command';
+import type { Check, Severity } from '../../../app/shared/command';
 
 // Plain glyphs inside CSS-drawn badges: emoji fonts are often missing on headless servers.
 const ICON: Record<Severity, string> = { error: '×', warning: '!', info: 'i' };

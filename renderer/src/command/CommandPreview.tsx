@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { useApp } from '../store';
 import { CopyButton } from '../common/CopyButton';
-import type { BuiltCommand } from '../../../app/command/types';
+import type { BuiltCommand } from '../../../app/shared/command';
 import { Words } from './Words';
 import './command.css';
 

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../api';
 import { useApp, useFieldProblem } from '../store';
-import { orderedCpuList, validateCpuList } from '../../../app/command/presets';
+import { orderedCpuList, validateCpuList } from '../../../app/shared/presets';
 import { orderSelection } from '../map/selection';
-import type { CpuValidation } from '../../../app/api/contract';
+import type { CpuValidation } from '../../../app/shared/contract';
 
 const VALIDATE_DELAY_MS = 250;
 

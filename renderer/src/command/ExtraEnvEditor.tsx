@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { clearEnvKey, useApp } from '../store';
-import { isValidEnvName } from '../../../app/command/quote';
+import { isValidEnvName } from '../../../app/shared/quote';
 
 /** Variables outside the catalogue (e.g. PYTHONPATH, HF_HOME): add, edit, explicitly unset, remove. */
 export function ExtraEnvEditor({ known }: { known: Set<string> }) {

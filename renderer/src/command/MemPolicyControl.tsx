@@ -1,6 +1,6 @@
 import { useApp, useFieldProblem } from '../store';
-import type { MemPolicy } from '../../../app/command/types';
-import { formatCpuList, parseCpuList } from '../../../app/topology/cpulist';
+import type { MemPolicy } from '../../../app/shared/command';
+import { formatCpuList, parseCpuList } from '../../../app/shared/cpulist';
 import { nodesTouched } from '../map/selection';
 import { useSyncedText } from '../common/useSyncedText';
 

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { call } from '../api';
 import { useApp } from '../store';
-import { usablePhysicalCoreCount } from '../../../app/command/presets';
-import type { ApiParamsOf } from '../../../app/api/contract';
+import { usablePhysicalCoreCount } from '../../../app/shared/presets';
+import type { ApiParamsOf } from '../../../app/shared/contract';
 
 type PresetParams = ApiParamsOf<'cpus.preset'>;
 

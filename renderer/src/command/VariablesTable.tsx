@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { call } from '../api';
 import { clearEnvKey, useApp } from '../store';
-import type { RunSettings } from '../../../app/command/types';
+import type { RunSettings } from '../../../app/shared/command';
 import { normalizeVariables, type VarSpec } from './variables';
 import { VariableRow, type VarState } from './VariableRow';
 

@@ -3,7 +3,7 @@
  * workload field accepts what users paste from a terminal. Joining goes through the engine's own quoting, so
  * split(join(argv)) == argv for any argv.
  */
-import { shellJoin } from '../../../app/command/quote';
+import { shellJoin } from '../../../app/shared/quote';
 
 export { shellJoin };
 

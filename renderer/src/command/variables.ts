@@ -1,5 +1,5 @@
 /**
- * The variable catalogue as the UI needs it. The engine sends app/command/variables.ts's shape
+ * The variable catalogue as the UI needs it. The engine sends app/shared/variables.ts's shape
  * (`values: {kind, options}`); the contract also describes a flat one (`kind`, `values: string[]`). Both are
  * accepted so the panel keeps working whichever way the contract settles.
  */

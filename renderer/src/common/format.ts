@@ -1,5 +1,5 @@
 /** Small display helpers shared by the panels. */
-import { formatBytes } from '../../../app/topology/units';
+import { formatBytes } from '../../../app/shared/units';
 
 export { formatBytes };
 

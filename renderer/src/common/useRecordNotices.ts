@@ -3,7 +3,7 @@
  * in memory and tries again), and takes the notice down once a later write saved it.
  */
 import { useEffect } from 'react';
-import type { RecordSaveNotice } from '../../../app/api/contract';
+import type { RecordSaveNotice } from '../../../app/shared/contract';
 import { on } from '../api';
 
 export function recordNoticeText(n: RecordSaveNotice & { problem: string }): string {

@@ -1,4 +1,4 @@
-import type { MetricDelta, RunComparison } from '../../../app/history/types';
+import type { MetricDelta, RunComparison } from '../../../app/shared/history';
 
 const fmt = (v: number | null, unit: string) => {
   if (v === null) return '—';

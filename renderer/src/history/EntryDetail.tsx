@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { call } from '../api';
-import type { HistoryDetail } from '../../../app/history/types';
+import type { HistoryDetail } from '../../../app/shared/history';
 import { SweepChart } from '../sweep/SweepChart';
 import { SweepTable } from '../sweep/SweepTable';
 import { Recommendations } from '../sweep/Recommendations';
 import { CopyButton } from '../common/CopyButton';
-import { shellAssignment, shellJoin } from '../../../app/command/quote';
-import type { RunInfo } from '../../../app/api/contract';
+import { shellAssignment, shellJoin } from '../../../app/shared/quote';
+import type { RunInfo } from '../../../app/shared/contract';
 import { BundleDialog } from '../bundle/BundleDialog';
 import { targetText } from './targetText';
 

@@ -8,7 +8,7 @@ import type {
   HistoryFilter,
   HistoryList,
   RunComparison,
-} from '../../../app/history/types';
+} from '../../../app/shared/history';
 import { CompareView } from './CompareView';
 import { EntryDetail } from './EntryDetail';
 import { targetText } from './targetText';

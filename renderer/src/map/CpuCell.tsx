@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { CpuLoadMeter } from './CpuLoadMeter';
 import { useCpuLoad } from '../run/liveLoad';
-import type { CpuInfo } from '../../../app/topology/types';
+import type { CpuInfo } from '../../../app/shared/topology';
 import { cpuAccessibleName, REASON_TEXT, unavailableReason, unknownAvailability } from './model';
 
 /** One logical CPU. Events are handled by the map (delegation), so a cell is only markup. */

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Topology } from '../../../app/topology/types';
+import type { Topology } from '../../../app/shared/topology';
 import { Dialog } from '../common/Dialog';
 import { call } from '../api';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Topology } from '../../../app/topology/types';
+import type { Topology } from '../../../app/shared/topology';
 import { useApp } from '../store';
 import { TopologyHeader } from './TopologyHeader';
 import { TopologyMap } from './TopologyMap';

@@ -1,7 +1,7 @@
 import type { MapTree } from './model';
 import { nodesTouched } from './selection';
 import { formatMemory, plural } from '../common/format';
-import type { NodeInfo } from '../../../app/topology/types';
+import type { NodeInfo } from '../../../app/shared/topology';
 
 /** Always-visible facts about the selection, the SMT sibling switch, and the last picking message. */
 export function SelectionSummary({

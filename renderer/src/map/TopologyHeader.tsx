@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Topology } from '../../../app/topology/types';
+import type { Topology } from '../../../app/shared/topology';
 import { cacheSummary } from './cacheSummary';
 import { ImportTopologyDialog } from './ImportTopologyDialog';
 import { call } from '../api';

@@ -1,5 +1,5 @@
 /** "L1d 64 KiB ×160 · L1i 64 KiB ×160 · L2 1 MiB ×160" from the per-instance cache list. */
-import type { CacheInfo } from '../../../app/topology/types';
+import type { CacheInfo } from '../../../app/shared/topology';
 import { formatBytes } from '../common/format';
 
 function levelName(c: CacheInfo): string {

@@ -2,7 +2,7 @@
  * The map's view of a Topology: packages → nodes → clusters → cores → threads, in display order.
  * Pure functions so picking logic can be reasoned about (and tested) without the DOM.
  */
-import type { CpuInfo, NodeInfo, Topology } from '../../../app/topology/types';
+import type { CpuInfo, NodeInfo, Topology } from '../../../app/shared/topology';
 
 export type Unavailable = 'offline' | 'isolated' | 'not-allowed';
 

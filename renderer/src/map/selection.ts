@@ -3,7 +3,7 @@
  * a pick takes the core's first usable thread and siblings only when asked. Selections are kept ascending by
  * (node, id) — the order numactl lists them and the order AIO_NUMA_CPUS must repeat.
  */
-import type { CpuInfo } from '../../../app/topology/types';
+import type { CpuInfo } from '../../../app/shared/topology';
 import { unavailableReason, type MapTree } from './model';
 
 export function isUsable(c: CpuInfo | undefined): c is CpuInfo {

@@ -3,7 +3,7 @@ import { call } from '../api';
 import { useApp } from '../store';
 import { Section } from '../common/Section';
 import { downloadText } from '../common/download';
-import type { ProfileEntry } from '../../../app/api/contract';
+import type { ProfileEntry } from '../../../app/shared/contract';
 
 /** Named settings kept under the data directory: save, load, delete, export and import as JSON files. */
 export function ProfilesPanel() {

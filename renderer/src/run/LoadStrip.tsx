@@ -1,4 +1,4 @@
-import type { CpuLoadSummary } from '../../../app/api/contract';
+import type { CpuLoadSummary } from '../../../app/shared/contract';
 import { loadClass } from './CpuLoadBar';
 import { outsideMessage } from './format';
 import { useLiveLoad } from './liveLoad';

@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../../../app/api/contract';
+import type { RunOutcome } from '../../../app/shared/contract';
 import {
   countOf,
   describeEnd,

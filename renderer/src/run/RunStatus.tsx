@@ -1,4 +1,4 @@
-import type { RunInfo } from '../../../app/api/contract';
+import type { RunInfo } from '../../../app/shared/contract';
 import {
   countOf,
   describeEnd,

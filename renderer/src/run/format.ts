@@ -1,5 +1,5 @@
 /** Display helpers for runs: durations, latencies, outcomes. */
-import type { RunOutcome } from '../../../app/api/contract';
+import type { RunOutcome } from '../../../app/shared/contract';
 import { formatBytes } from '../common/format';
 
 /** "0.8 s", "12.3 s", "2:05", "1:02:03": seconds matter for short runs, the clock reads better for long ones. */

@@ -3,7 +3,7 @@
  * makes the engine emit (reference: 1 errors, 2 info+warnings+errors, 3 most, 4 all), mapped onto the levels
  * the server's classifier assigns.
  */
-import { LEVELS, type Level } from '../../../app/api/contract';
+import { LEVELS, type Level } from '../../../app/shared/contract';
 
 export { LEVELS, type Level };
 

@@ -4,7 +4,7 @@
  * a cell re-renders only when its own CPU's value changes.
  */
 import { useEffect, useSyncExternalStore } from 'react';
-import type { CpuLoadSummary, LoadSample } from '../../../app/api/contract';
+import type { CpuLoadSummary, LoadSample } from '../../../app/shared/contract';
 import { call, on } from '../api';
 
 interface LoadState {

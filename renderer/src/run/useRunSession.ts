@@ -4,8 +4,8 @@
  * per run id until the run they belong to is known.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { RunInfo } from '../../../app/api/contract';
-import type { RunSettings } from '../../../app/command/types';
+import type { RunInfo } from '../../../app/shared/contract';
+import type { RunSettings } from '../../../app/shared/command';
 import { call, on } from '../api';
 
 export interface RunSession {

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
-import type { Recommendation, SweepRow } from '../../../app/sweep/types';
-import { recommend } from '../../../app/sweep/recommend';
+import type { Recommendation, SweepRow } from '../../../app/shared/sweep';
+import { recommend } from '../../../app/shared/recommend';
 import { CopyButton } from '../common/CopyButton';
 
 function Card({

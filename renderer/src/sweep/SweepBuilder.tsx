@@ -1,6 +1,6 @@
-import { BUILTIN_VARIANTS } from '../../../app/sweep/types';
-import { BUILTIN_LABELS } from '../../../app/sweep/variants';
-import type { Placement } from '../../../app/sweep/types';
+import { BUILTIN_VARIANTS } from '../../../app/shared/sweep';
+import { BUILTIN_LABELS } from '../../../app/shared/variants';
+import type { Placement } from '../../../app/shared/sweep';
 import type { SweepForm } from './form';
 
 const PLACEMENTS: [Placement, string][] = [

@@ -1,4 +1,4 @@
-import type { SweepRow } from '../../../app/sweep/types';
+import type { SweepRow } from '../../../app/shared/sweep';
 import { buildSeries, niceTicks, scale, tickLabel, type Metric, type Series } from './chart';
 
 const W = 420;

@@ -3,7 +3,7 @@ import { call } from '../api';
 import { useApp } from '../store';
 import { Section } from '../common/Section';
 import { downloadText } from '../common/download';
-import type { RowCheck, SweepProgress, SweepRow } from '../../../app/sweep/types';
+import type { RowCheck, SweepProgress, SweepRow } from '../../../app/shared/sweep';
 import { SweepBuilder } from './SweepBuilder';
 import { SweepChart } from './SweepChart';
 import { SweepTable } from './SweepTable';

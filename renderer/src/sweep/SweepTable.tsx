@@ -1,4 +1,4 @@
-import type { SweepRow } from '../../../app/sweep/types';
+import type { SweepRow } from '../../../app/shared/sweep';
 
 const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
 

@@ -2,7 +2,7 @@
  * Geometry for the sweep chart: series from rows, "nice" axis ticks and linear scales. Pure, so the SVG
  * component only draws.
  */
-import type { SweepRow } from '../../../app/sweep/types';
+import type { SweepRow } from '../../../app/shared/sweep';
 
 export type Metric = 'latencyMs' | 'throughput';
 

@@ -1,7 +1,7 @@
 /** The sweep builder's form: its text fields and their translation into a SweepSpec, with readable errors. */
-import type { RunSettings } from '../../../app/command/types';
-import type { CustomVariant, Placement, SweepSpec } from '../../../app/sweep/types';
-import { parseCustomVariant } from '../../../app/sweep/variants';
+import type { RunSettings } from '../../../app/shared/command';
+import type { CustomVariant, Placement, SweepSpec } from '../../../app/shared/sweep';
+import { parseCustomVariant } from '../../../app/shared/variants';
 
 export interface SweepForm {
   /** "doubling" or a list such as "1,2,4". */

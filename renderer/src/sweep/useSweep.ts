@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, on } from '../api';
-import type { SweepProgress, SweepRecord, SweepSpec } from '../../../app/sweep/types';
+import type { SweepProgress, SweepRecord, SweepSpec } from '../../../app/shared/sweep';
 
 export interface SweepView {
   record: SweepRecord | null;

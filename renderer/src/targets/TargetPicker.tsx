@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { call } from '../api';
 import { useApp } from '../store';
-import type { ApiResults } from '../../../app/api/contract';
+import type { ApiResults } from '../../../app/shared/contract';
 import './targets.css';
 
 type TargetList = ApiResults['targets.list'];

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { LogLine } from '../../../../app/api/contract';
+import type { LogLine } from '../../../../app/shared/contract';
 import { call } from '../../api';
 import { Dialog } from '../../common/Dialog';
 import { CopyButton } from '../../common/CopyButton';

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { LogLine } from '../../../../app/api/contract';
+import type { LogLine } from '../../../../app/shared/contract';
 import { splitMatches } from './highlight';
 
 /** One log line at a fixed height: number, stream, text (search hits marked), and "show all" when cut. */

@@ -3,7 +3,7 @@
  * heavy (filtering, searching, counting) happens in the engine; this holds only the rows around the view.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { LogLine } from '../../../../app/api/contract';
+import type { LogLine } from '../../../../app/shared/contract';
 import { call } from '../../api';
 import { LEVELS, type Level } from '../levels';
 import { compileSearch } from './highlight';

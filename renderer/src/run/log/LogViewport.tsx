@@ -4,7 +4,7 @@
  * holds the rows so fast scrolling never shows the list sliding away before React catches up.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { LogLine } from '../../../../app/api/contract';
+import type { LogLine } from '../../../../app/shared/contract';
 import { LogRow, PlaceholderRow } from './LogRow';
 import {
   ROW_HEIGHT,

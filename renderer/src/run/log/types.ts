@@ -1,4 +1,4 @@
-import type { Level } from '../../../../app/api/contract';
+import type { Level } from '../../../../app/shared/contract';
 
 /** What the viewer shows: a run's log (growing while it runs) or a file the user opened. */
 export interface LogSource {

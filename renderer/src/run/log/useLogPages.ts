@@ -4,7 +4,7 @@
  * log grows, the tail page is re-queried (throttled), which also refreshes the match count and level counts.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { Level, LogLine } from '../../../../app/api/contract';
+import type { Level, LogLine } from '../../../../app/shared/contract';
 import { call, on } from '../../api';
 import type { LogFilter } from './types';
 

@@ -7,9 +7,9 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { BuiltCommand, RunSettings } from '../command/types';
-import type { LaunchSpec } from '../remote/launch';
-import type { RemoteLaunch } from '../run/runner';
+import type { BuiltCommand, RunSettings } from '../shared/command';
+import type { LaunchSpec } from './launch';
+import type { RemoteLaunch } from './runner';
 import type { Stream } from '../logs';
 import {
   startRun,
@@ -18,12 +18,14 @@ import {
   type RunHandle,
   type RunResult,
   type RunMetrics,
-} from '../run';
+} from './';
 import { whyNotWritten, writeFileAtomic } from '../util/atomic';
-import { readRecord, recordText } from '../util/records';
+import { recordText } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
-import { ApiError, type ApiEvents, type RunInfo, type RunOutcome, type ResultSummary } from './contract';
-import type { LogViews } from './logviews';
+import type { ApiEvents } from '../shared/contract';
+import type { RunInfo, RunOutcome, ResultSummary } from '../shared/run';
+import { RunError } from './errors';
+import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
 
 /**
@@ -51,6 +53,11 @@ type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit' | 'record.unsave
   event: E,
   data: ApiEvents[E],
 ) => void;
+
+/** Where a run's log is served from while it grows (the engine's log views): the manager only registers it. */
+export interface RunLogs {
+  register(log: RunHandle['log'], growing: () => boolean, id: string): string;
+}
 
 interface Live {
   info: RunInfo;
@@ -109,7 +116,7 @@ export class RunManager {
 
   constructor(
     private readonly dir: string,
-    private readonly logs: LogViews,
+    private readonly logs: RunLogs,
     private readonly emit: Emit,
   ) {
     mkdirSync(dir, { recursive: true });
@@ -124,7 +131,7 @@ export class RunManager {
       const f = join(childPath(this.dir, 'run id', id), 'run.json');
       if (!existsSync(f)) continue;
       try {
-        const info = { ...(readRecord('run', JSON.parse(readFileSync(f, 'utf8'))) as RunInfo), runId: id };
+        const info = { ...runRecordOf(JSON.parse(readFileSync(f, 'utf8'))), runId: id };
         if (info.state === 'running') info.state = 'exited'; // the app ended while it ran
         this.finished.set(id, info);
       } catch {
@@ -172,7 +179,7 @@ export class RunManager {
     } = {},
   ): RunInfo {
     const errors = built.checks.filter((c) => c.severity === 'error' && c.code === 'numactl-missing');
-    if (errors.length) throw new ApiError(errors[0]!.message, 'precondition');
+    if (errors.length) throw new RunError(errors[0]!.message, 'precondition');
     const target = this.target?.() ?? null;
     const remote = target?.launcher({
       argv: built.argv,
@@ -183,7 +190,7 @@ export class RunManager {
     });
     // Checks of this machine's files mean nothing for a remote run; the target checks for itself.
     const problem = remote ? null : (preflightProblem(settings) ?? hostBindingProblem(built.argv));
-    if (problem) throw new ApiError(problem, 'start-failed');
+    if (problem) throw new RunError(problem, 'start-failed');
     // A run starting is a write to the same disk: a good moment to try again what could not be saved.
     this.retryUnsaved();
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
@@ -296,7 +303,7 @@ export class RunManager {
 
   /** Drop a deleted run from memory (history removed its folder). */
   forget(runId: string): void {
-    if (this.live.has(runId)) throw new ApiError('that run is still going: stop it first', 'busy');
+    if (this.live.has(runId)) throw new RunError('that run is still going: stop it first', 'busy');
     this.finished.delete(runId);
     // The user removed it: an unsaved record is not written back.
     if (this.unsaved.delete(runId)) this.emit('record.unsaved', { kind: 'run', id: runId, problem: null });
@@ -307,7 +314,7 @@ export class RunManager {
     const l = this.live.get(runId);
     if (!l) {
       if (this.finished.has(runId)) return;
-      throw new ApiError(`no run "${runId}"`, 'not-found');
+      throw new RunError(`no run "${runId}"`, 'not-found');
     }
     await l.handle.stop(first);
   }
@@ -326,7 +333,7 @@ export class RunManager {
 
   get(runId: string): RunInfo {
     const info = this.live.get(runId)?.info ?? this.finished.get(runId);
-    if (!info) throw new ApiError(`no run "${runId}"`, 'not-found');
+    if (!info) throw new RunError(`no run "${runId}"`, 'not-found');
     return info;
   }
 

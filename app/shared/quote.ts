@@ -7,7 +7,7 @@
  * that silently runs with a different value.
  */
 
-import { printable } from '../util/printable';
+import { printable } from './printable';
 
 export { printable };
 
@@ -74,6 +74,10 @@ export function shellQuote(s: string): string {
  * shown raw they move the cursor, clear the screen or break the line a user copies.
  */
 const CONTROL = /[\x01-\x1f\x7f-\x9f\u2028\u2029]/;
+
+// Node and browsers both have TextEncoder, but its type comes with the DOM's or Node's, which shared/ is checked
+// without (app/shared/tsconfig.json): this module-local declaration types the global for this file only.
+declare const TextEncoder: { new (): { encode(input: string): Uint8Array } };
 
 /**
  * Bash's `$'…'` form, which spells control characters as escapes. Each one is written as the \xHH bytes of its

@@ -72,3 +72,14 @@ export function defaultSettings(): RunSettings {
     cwd: null,
   };
 }
+
+/** Apply a fix's patch: fields replaced, env merged key by key, then `removeEnv` entries dropped. */
+export function applyFix(s: RunSettings, fix: CheckFix): RunSettings {
+  const { env: envPatch, ...rest } = fix.patch;
+  const next: RunSettings = { ...s, ...rest, env: { ...s.env, ...(envPatch ?? {}) } };
+  for (const name of fix.removeEnv ?? []) delete next.env[name];
+  next.cpus = [...next.cpus];
+  next.workload = [...next.workload];
+  if (next.memNodes) next.memNodes = [...next.memNodes];
+  return next;
+}

@@ -3,7 +3,7 @@
  * Parsing is strict: users type these, and a silently misread list binds the wrong cores.
  */
 
-import { printable } from '../util/printable';
+import { printable } from './printable';
 
 export class CpuListError extends Error {
   constructor(

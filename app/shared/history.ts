@@ -1,9 +1,14 @@
 /** What the history shows: one entry per run or sweep, comparisons, exports. Shared with the UI. */
-import type { RunInfo } from '../api/contract';
-import type { SweepRecord } from '../sweep/types';
-import type { Problem } from './sweepfiles';
+import type { RunInfo } from './run';
+import type { SweepRecord } from './sweep';
 
-export type { Problem };
+/** A record on disk that could not be read: listed so the user sees it, never dropped silently. */
+export interface Problem {
+  kind: 'run' | 'sweep';
+  id: string;
+  path: string;
+  message: string;
+}
 
 export interface HistoryEntry {
   kind: 'run' | 'sweep';

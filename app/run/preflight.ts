@@ -4,9 +4,9 @@
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
-import { formatCpuList, parseCpuList } from '../topology/cpulist';
-import type { RunSettings } from '../command/types';
-import { cwdProblem, startError } from '../run/starterrors';
+import { formatCpuList, parseCpuList } from '../shared/cpulist';
+import type { RunSettings } from '../shared/command';
+import { cwdProblem, startError } from './starterrors';
 
 function isExecutableFile(p: string): boolean {
   try {

@@ -1,8 +1,8 @@
 /**
  * Precision/engine variants: named sets of variables applied on top of the base run.
  */
-import { replacementFor } from '../command/variables';
-import { BUILTIN_VARIANTS, type BuiltinVariant, type CustomVariant } from './types';
+import { replacementFor } from './variables';
+import { BUILTIN_VARIANTS, type BuiltinVariant, type CustomVariant } from './sweep';
 
 /** Variables the built-in variants control; a built-in clears them first so "fp32" really means none of them. */
 export const PRECISION_VARS = [

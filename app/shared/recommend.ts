@@ -2,7 +2,7 @@
  * Picking the settings to recommend from a sweep's rows. Repetitions of one configuration are averaged first,
  * so one lucky pass does not win; failed rows and rows without numbers never count.
  */
-import type { Recommendation, SweepBest, SweepRow } from './types';
+import type { Recommendation, SweepBest, SweepRow } from './sweep';
 
 function keyOf(r: SweepRow): string {
   return JSON.stringify([r.threads, r.instances, r.placement, r.variant, r.batch]);

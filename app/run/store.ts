@@ -6,11 +6,11 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { RunSettingsSchema } from '../command/schema';
-import type { RunInfo } from '../api/contract';
+import type { RunInfo } from '../shared/run';
 import { readJsonFile } from '../util/atomic';
 import { readRecord } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
-import type { Problem } from './sweepfiles';
+import type { Problem } from '../shared/history';
 
 const RunInfoSchema = z.looseObject({
   runId: z.string().min(1),
@@ -23,6 +23,22 @@ const RunInfoSchema = z.looseObject({
   outcome: z.looseObject({ exitCode: z.number().nullable(), logFile: z.string() }).nullable(),
 });
 
+/**
+ * run.json's content brought to today's shape, otherwise as written so fields added later survive. The one
+ * reader of run records: the manager's startup takes them like this (a run history cannot show in full is still
+ * listed, as before), history validates them further with `parseRunRecord`.
+ */
+export function runRecordOf(data: unknown): RunInfo {
+  return readRecord('run', data) as RunInfo;
+}
+
+/** `runRecordOf`, validated for the fields history relies on; throws naming what is wrong. */
+export function parseRunRecord(data: unknown): RunInfo {
+  const run = runRecordOf(data);
+  RunInfoSchema.parse(run);
+  return run;
+}
+
 export class RunFiles {
   constructor(readonly dir: string) {}
 
@@ -31,13 +47,7 @@ export class RunFiles {
   }
 
   async load(id: string): Promise<RunInfo> {
-    // Brought to today's shape, validated for the fields history relies on, and otherwise returned as written so
-    // fields added later survive.
-    return readJsonFile(join(this.dirOf(id), 'run.json'), (d): RunInfo => {
-      const run = readRecord('run', d);
-      RunInfoSchema.parse(run);
-      return run as RunInfo;
-    });
+    return readJsonFile(join(this.dirOf(id), 'run.json'), parseRunRecord);
   }
 
   async list(): Promise<{ runs: RunInfo[]; problems: Problem[] }> {

@@ -5,9 +5,9 @@
  * a source does not know cores). The engine pins one thread per core and SMT siblings share a core's execution
  * units, so every preset picks one thread per core unless asked otherwise.
  */
-import { plainDigits } from '../topology/cpulist';
-import type { CpuInfo, Topology } from '../topology/types';
-import { printable } from '../util/printable';
+import { plainDigits } from './cpulist';
+import type { CpuInfo, Topology } from './topology';
+import { printable } from './printable';
 
 export interface Usability {
   usable: boolean;

@@ -7,15 +7,11 @@ import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../util/atomic';
 import { childPath } from '../util/pathsegment';
 import { readRecord, recordText } from '../util/records';
-import { SweepRecordSchema } from '../sweep/schema';
-import type { SweepRecord } from '../sweep/types';
+import { SweepRecordSchema } from './schema';
+import type { Problem } from '../shared/history';
+import type { SweepRecord } from '../shared/sweep';
 
-export interface Problem {
-  kind: 'run' | 'sweep';
-  id: string;
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export class SweepFiles {
   constructor(readonly dir: string) {}

@@ -2,7 +2,7 @@
  * Shapes of a sweep: what the user asks for (SweepSpec), the points it expands to, the rows it produces and the
  * record kept in history. Row field names are a public contract (`aio-tuner sweep --json`, CSV): add, never rename.
  */
-import type { RunSettings } from '../command/types';
+import type { RunSettings } from './command';
 
 export type Placement = 'compact' | 'spread';
 

@@ -1,0 +1,280 @@
+/**
+ * The contract between the UI and the engine, as plain types: what each method takes and returns, and the events
+ * the engine pushes. The renderer and the engine both import it, so it imports neither Node nor the DOM nor zod
+ * (the renderer bundle stays free of the engine's validation); app/api/contract.ts holds the zod schemas that
+ * check params engine-side and fails `tsc` when they stop matching `ApiRequests`.
+ */
+import type { BuiltCommand, RunSettings } from './command';
+import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from './history';
+import type { SweepProgress, SweepRecord, SweepPoint, SweepSpec } from './sweep';
+import type { TargetCheck, TargetList } from './targets';
+import type { Topology } from './topology';
+import type { Level, LogLine, RunInfo } from './run';
+import type { VariableInfo } from './variables';
+
+export * from './run';
+
+/** The variable catalogue's entries, as app/shared/variables.ts defines them (one definition). */
+export type { VariableInfo };
+
+export interface SystemInfo {
+  version: string;
+  platform: string;
+  /** 'electron' or 'browser': informative only, the UI must not branch on it for features. */
+  shell: 'electron' | 'browser';
+  numactl: { available: boolean; path: string | null; version: string | null };
+  dataDir: string;
+  cwd: string;
+  exampleWorkload: string[];
+  /** Which interpreter the example workload runs with and why, or why none can run it (no PyTorch found). */
+  exampleNote: string;
+  /** The example's interpreter; null when none with PyTorch was found. */
+  examplePython: string | null;
+  topologyOrigin: string;
+  /** Where runs go: "local" or a target URL (app/remote/url.ts). */
+  target?: string;
+}
+
+export interface LogQueryResult {
+  logId: string;
+  /** Lines in the whole log. */
+  totalLines: number;
+  /** Lines matching the filter (== totalLines without filter). */
+  matched: number;
+  from: number;
+  lines: LogLine[];
+  counts: Record<Level, number>;
+  /** True while the run writing the log is still going. */
+  growing: boolean;
+}
+
+type LogFilter = { levels?: Level[]; regex?: string; caseSensitive?: boolean };
+type Kind = 'run' | 'sweep';
+
+/**
+ * Method name → what a caller sends (before the engine's schema checks it). app/api/contract.ts checks at compile
+ * time that each entry is exactly its zod schema's input type.
+ */
+export interface ApiRequests {
+  'system.info': Record<string, never>;
+  'topology.get': Record<string, never>;
+  'topology.load':
+    { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string };
+  'command.build': { settings: RunSettings; container?: string };
+  'command.parse': { text: string };
+  'command.variables': Record<string, never>;
+  'cpus.validate': { text: string };
+  'cpus.preset': {
+    preset: 'first' | 'node-count' | 'node' | 'spread' | 'all' | 'clear';
+    count?: number;
+    node?: number;
+  };
+  'draft.get': { reload?: boolean };
+  'draft.set': { settings: RunSettings };
+  'profiles.list': Record<string, never>;
+  'profiles.save': { name: string; settings: RunSettings };
+  'profiles.load': { name: string };
+  'profiles.delete': { name: string };
+  'profiles.export': { name: string };
+  'profiles.import': { json: string };
+  'run.start': { settings: RunSettings; timeoutS?: number; target?: string };
+  'run.stop': { runId: string };
+  'run.list': Record<string, never>;
+  'log.open': { path: string };
+  'log.openText': { name: string; text: string };
+  'log.query': { logId: string; from: number; count: number; filter?: LogFilter };
+  'log.search': {
+    logId: string;
+    regex: string;
+    caseSensitive?: boolean;
+    fromIndex: number;
+    direction: 'next' | 'prev';
+    filter?: LogFilter;
+  };
+  'log.line': { logId: string; n: number };
+  'log.save': { logId: string; path: string };
+  'load.watch': { on: boolean };
+  'bundle.create': { settings?: RunSettings; fromRunId?: string; redact?: string[]; out?: string };
+  'bundle.preview': { settings?: RunSettings; fromRunId?: string; redact?: string[] };
+  'sweep.plan': { spec: SweepSpec };
+  'sweep.start': { spec: SweepSpec };
+  'sweep.cancel': { sweepId: string };
+  'sweep.get': { sweepId: string };
+  'history.list': {
+    filter?: {
+      text?: string;
+      kind?: Kind;
+      outcome?: 'ok' | 'failed' | 'running';
+      sweepId?: string;
+      limit?: number;
+    };
+  };
+  'history.get': { kind: Kind; id: string };
+  'history.delete': { kind: Kind; id: string };
+  'history.rerun': { kind: Kind; id: string };
+  'history.compare': { a: string; b: string };
+  'history.export': { format: 'csv' | 'json'; ids?: string[]; sweepId?: string };
+  'targets.list': Record<string, never>;
+  'targets.add': { url: string; name?: string };
+  'targets.remove': { url: string };
+  'targets.select': { url: string };
+  'targets.test': { url: string };
+}
+
+export type ApiMethod = keyof ApiRequests;
+/** What a caller sends for `method`. */
+export type ApiParamsOf<M extends ApiMethod> = ApiRequests[M];
+
+export interface CpuValidation {
+  cpus: number[];
+  errors: { token: string; message: string }[];
+  /** CPUs the text names more than once (each once here); the settings keep the repeat so cpus-duplicate says so. */
+  repeated?: number[];
+}
+
+export interface ProfileEntry {
+  name: string;
+  error?: string;
+  savedAt?: string;
+}
+
+export interface BundleInfo {
+  path: string;
+  sizeBytes: number;
+  downloadUrl?: string;
+  note: string;
+  files: string[];
+}
+
+export interface BundlePreview {
+  files: string[];
+  env: Record<string, string>;
+  command: string;
+  redacted: string[];
+  /** AIO_DEBUG_MODE of the bundled run: 4 for a new run, a saved run's own level (null: left unset). */
+  debugMode: number | null;
+  /** Set when the bundle is of a saved run (fromRunId): nothing is re-run. */
+  fromRun?: { runId: string | null; logFile: string; startedAt: string };
+}
+
+export interface ApiResults {
+  'system.info': SystemInfo;
+  'topology.get': Topology;
+  'topology.load': Topology;
+  'command.build': BuiltCommand;
+  'command.parse': { settings: RunSettings; notes: string[] };
+  'command.variables': VariableInfo[];
+  'cpus.validate': CpuValidation;
+  'cpus.preset': { cpus: number[] };
+  /**
+   * settings null: a fresh form (a new tab while the app runs), nothing saved yet, or a file that could not be
+   * used (problem says why; it is ignored).
+   */
+  'draft.get': { settings: RunSettings | null; problem: string | null };
+  'draft.set': { ok: true };
+  'profiles.list': ProfileEntry[];
+  'profiles.save': ProfileEntry;
+  'profiles.load': RunSettings;
+  'profiles.delete': { ok: true };
+  'profiles.export': { json: string; fileName: string };
+  'profiles.import': ProfileEntry;
+  'run.start': RunInfo;
+  'run.stop': { ok: true };
+  'run.list': RunInfo[];
+  'log.open': { logId: string; totalLines: number; path: string };
+  'log.openText': { logId: string; totalLines: number; path: string };
+  'log.query': LogQueryResult;
+  /** matches: lines the pattern matches (within the view's levels); ordinal: the found one's place among them (1-based). */
+  'log.search': { index: number | null; n: number | null; matches: number; ordinal: number | null };
+  'log.line': { n: number; text: string };
+  'log.save': { path: string };
+  'load.watch': { ok: true };
+  'bundle.create': BundleInfo;
+  'bundle.preview': BundlePreview;
+  'sweep.plan': {
+    n: number;
+    skipped: string[];
+    notes: string[];
+    threads: number[];
+    points: Omit<SweepPoint, 'cpus'>[];
+  };
+  'sweep.start': SweepRecord;
+  'sweep.cancel': SweepRecord;
+  'sweep.get': SweepRecord;
+  'history.list': HistoryList;
+  'history.get': HistoryDetail;
+  'history.delete': { ok: true };
+  'history.rerun': { kind: 'run'; run: RunInfo } | { kind: 'sweep'; sweep: SweepRecord };
+  'history.compare': RunComparison;
+  'history.export': ExportFile;
+  'targets.list': TargetList;
+  'targets.add': TargetList;
+  'targets.remove': TargetList;
+  /** The new target's machine, already probed: the map shows it (topology.origin names the target). */
+  'targets.select': { list: TargetList; topology: Topology };
+  'targets.test': TargetCheck;
+}
+
+export interface LoadSample {
+  t: number;
+  cpus: { cpu: number; busy: number }[];
+  /** Busy CPUs outside the current run's selection. */
+  outside: number[];
+  runId: string | null;
+}
+
+/**
+ * A run's or sweep's record could not be written (`problem` says why; the record is kept in memory and written
+ * again later), or has been written after all (`problem` null). Sent when that changes, not on every retry.
+ */
+export interface RecordSaveNotice {
+  kind: 'run' | 'sweep';
+  id: string;
+  problem: string | null;
+}
+
+/** Events pushed from the engine to every connected UI. */
+export interface ApiEvents {
+  'run.started': RunInfo;
+  'run.lines': { runId: string; logId: string; totalLines: number; lines: LogLine[] };
+  'run.exit': RunInfo;
+  'load.sample': LoadSample;
+  'bundle.progress': { stage: string; detail?: string };
+  'sweep.started': SweepRecord;
+  'sweep.progress': SweepProgress;
+  'sweep.done': SweepRecord;
+  'record.unsaved': RecordSaveNotice;
+}
+export type ApiEvent = keyof ApiEvents;
+
+/**
+ * Events a bridge raises itself, never sent by the engine: the browser-mode WebSocket closed (the server stopped
+ * or the network went). The renderer listens for them through the same `onEvent` as for engine events.
+ */
+export interface PseudoEvents {
+  'connection.closed': null;
+}
+export type PseudoEvent = keyof PseudoEvents;
+export const CONNECTION_CLOSED: PseudoEvent = 'connection.closed';
+
+/** What every request gets back, over IPC and over the WebSocket alike; `replyTo` builds it. */
+export type ApiFailure = { message: string; code: string };
+export type ApiReply = { ok: true; result: unknown } | { ok: false; error: ApiFailure };
+
+/** Wire messages (WebSocket JSON frames); Electron IPC carries the same reply without `type` and `id`. */
+export type WireRequest = { type: 'req'; id: number; method: string; params: unknown };
+export type WireResponse = { type: 'res'; id: number } & ApiReply;
+export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
+
+/** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
+export interface Bridge {
+  request(method: string, params: unknown): Promise<ApiReply>;
+  onEvent(cb: (event: ApiEvent | PseudoEvent, data: unknown) => void): () => void;
+  /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
+  showInFolder?(path: string): Promise<void>;
+}
+
+/** A refused or failed request, as both fronts answer it. */
+export function errorReply(message: string, code: string): { ok: false; error: ApiFailure } {
+  return { ok: false, error: { message, code } };
+}

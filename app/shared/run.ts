@@ -1,0 +1,80 @@
+/**
+ * The core run types: what a run is (RunInfo), how it ended (RunOutcome) and its log lines. Shared by the engine
+ * (app/run/ writes them, app/history/ reads them) and the UI.
+ */
+import type { Check, RunSettings } from './command';
+
+/** One CPU's share of a run's load: mean (time-weighted) and peak busy fraction. */
+export interface CpuLoadSummary {
+  cpu: number;
+  mean: number;
+  peak: number;
+}
+
+export type Level = 'error' | 'warning' | 'info' | 'debug' | 'trace';
+export const LEVELS: Level[] = ['error', 'warning', 'info', 'debug', 'trace'];
+
+export interface LogLine {
+  /** 1-based line number in the log. */
+  n: number;
+  stream: 'stdout' | 'stderr' | null;
+  /** ms since the run started; null for imported logs without times. */
+  t: number | null;
+  text: string;
+  level: Level;
+  truncated?: boolean;
+}
+
+export interface ResultSummary {
+  latencyMs: {
+    mean: number | null;
+    median: number | null;
+    p90: number | null;
+    p99: number | null;
+    'p99.9': number | null;
+  } | null;
+  throughput: { value: number; unit: string } | null;
+  passes?: number | null;
+  warmups?: number | null;
+}
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  peakRssBytes: number | null;
+  logFile: string;
+  lines: number;
+  startError?: string;
+  /** Stopped because the run's time limit passed. */
+  timedOut?: boolean;
+  /** Stopped on request (Stop button, Ctrl-C, app quit). */
+  stopped?: boolean;
+  results: ResultSummary | null;
+  /** Remote runs: the connection to the target was lost before the end was reported (the log so far is kept). */
+  connectionLost?: string;
+  /** The log could not be written (disk full…): the workload was stopped; the log holds what fit. */
+  logError?: string;
+  /**
+   * Where the run's load went: every CPU of the target, its mean (time-weighted) and peak busy fraction while the
+   * run went, closing with a sample taken at exit so even a short run is seen. Null when no sample was taken
+   * (absent on runs saved before it existed).
+   */
+  cpuLoad?: CpuLoadSummary[] | null;
+}
+
+export interface RunInfo {
+  runId: string;
+  logId: string;
+  logFile: string;
+  startedAt: string;
+  argv: string[];
+  env: Record<string, string>;
+  settings: RunSettings;
+  checks: Check[];
+  state: 'running' | 'exited';
+  outcome: RunOutcome | null;
+  target?: string;
+  /** Where a run on this machine really ran (settings.cwd, else the engine's own directory then). */
+  cwd?: string;
+}

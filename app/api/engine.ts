@@ -36,7 +36,7 @@ import { dataDir } from '../util/datadir';
 import { recordText } from '../util/records';
 import type { NumactlStatus } from '../system/numactl';
 import { VERSION } from '../version';
-import { RunManager } from '../run/manager';
+import { RunManager, type StartOptions } from '../run/manager';
 import { RunError } from '../run/errors';
 import { SweepError } from '../sweep/errors';
 import { HistoryError } from '../history/errors';
@@ -203,10 +203,11 @@ export class Engine {
    */
   async startRun(
     settings: RunSettings,
-    opts: { built?: BuiltCommand; timeoutMs?: number; logFile?: string } = {},
+    opts: Omit<StartOptions, 'tag'> & { built?: BuiltCommand } = {},
   ): Promise<RunInfo> {
-    const built = opts.built ?? (await this.buildFor(settings));
-    return this.runs.start(settings, built, { timeoutMs: opts.timeoutMs, logFile: opts.logFile });
+    const { built: shown, ...start } = opts;
+    const built = shown ?? (await this.buildFor(settings));
+    return this.runs.start(settings, built, start);
   }
 
   /**

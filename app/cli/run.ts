@@ -67,12 +67,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       timeoutMs: timeoutS ? timeoutS * 1000 : undefined,
       logFile: values.log ? resolve(values.log) : undefined,
       // The output's own bytes, a chunk per write as `tee` would (the log has each line with its time).
-      ...(values.quiet
-        ? {}
-        : {
-            onOutput: (stream: string, bytes: Buffer) =>
-              (stream === 'stderr' && !values.json ? echo.stderr : out).write(bytes),
-          }),
+      onOutput: values.quiet
+        ? undefined
+        : (stream, bytes) => (stream === 'stderr' && !values.json ? echo.stderr : out).write(bytes),
     });
   } catch (e) {
     if (e instanceof RunError && e.code === 'start-failed') {

@@ -101,6 +101,15 @@ export interface RunTarget {
   launcher(spec: LaunchSpec): RemoteLaunch | undefined;
 }
 
+/** How a run is started beyond its settings; the CLI's echo is the output's own bytes (`onOutput`). */
+export interface StartOptions {
+  timeoutMs?: number;
+  tag?: string;
+  logFile?: string;
+  /** Every byte of the output as it is logged (the CLI's echo). */
+  onOutput?: (stream: Stream, bytes: Buffer) => void;
+}
+
 export class RunManager {
   private target: (() => RunTarget) | null = null;
   private loadOf: ((runId: string) => CpuLoadSummary[] | null) | null = null;
@@ -167,17 +176,7 @@ export class RunManager {
     this.target = current;
   }
 
-  start(
-    settings: RunSettings,
-    built: BuiltCommand,
-    opts: {
-      timeoutMs?: number;
-      tag?: string;
-      logFile?: string;
-      /** Every byte of the output as it is logged (the CLI's echo). */
-      onOutput?: (stream: Stream, bytes: Buffer) => void;
-    } = {},
-  ): RunInfo {
+  start(settings: RunSettings, built: BuiltCommand, opts: StartOptions = {}): RunInfo {
     const errors = built.checks.filter((c) => c.severity === 'error' && c.code === 'numactl-missing');
     if (errors.length) throw new RunError(errors[0]!.message, 'precondition');
     const target = this.target?.() ?? null;

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { kill, sleep, type ProcGroup } from './procgroup';
-import { pipeInode, processesMemory, RunProcesses } from './proctree';
+import { processesMemory, RunProcesses, streamLink } from './proctree';
 import { unwatchRun, watchRun } from './reaper';
 
 const RSS_SAMPLE_MS = 200;
@@ -13,12 +13,18 @@ const RSS_SAMPLE_MS = 200;
 export class LocalGroup implements ProcGroup {
   private readonly procs: RunProcesses;
 
-  /** Call right after spawn: the leader's stdout/stderr are then still our pipes (it has only just exec'd). */
+  /**
+   * Call right after spawn: the leader's stdout/stderr are then still our pipes (it has only just exec'd).
+   * `fifos`: the links of the run's output FIFOs (fifos.ts), when it has them.
+   */
   constructor(
     readonly leader: number,
     private readonly graceMs: number,
+    fifos: readonly string[] = [],
   ) {
-    const pipes = new Set([pipeInode(leader, 1), pipeInode(leader, 2)].filter((n) => n !== null));
+    const pipes = new Set(
+      [streamLink(leader, 1, fifos), streamLink(leader, 2, fifos)].filter((n) => n !== null),
+    );
     this.procs = new RunProcesses(leader, pipes);
     watchRun(leader, pipes, graceMs);
   }

@@ -100,22 +100,32 @@ export function groupMembers(pgid: number, root = '/'): ProcStat[] {
   return allProcesses(root).filter((p) => p.pgrp === pgid);
 }
 
-// Node gives a child socket pairs, other launchers pipes: either way the fd names `kind:[inode]`.
-const STREAM_LINK = /^(?:pipe|socket):\[(\d+)\]$/;
+// Node gives a child socket pairs, other launchers pipes: either way the fd names `kind:[inode]`. A local run's
+// output pipes are unlinked FIFOs (fifos.ts), named by their path; the caller passes those names in.
+const STREAM_LINK = /^(?:pipe|socket):\[\d+\]$/;
 
-/** The inode of the pipe or socket an fd points at (`pipe:[123]`, `socket:[123]`), or null. */
-export function pipeInode(pid: number, fd: number, root = '/'): number | null {
+/**
+ * What fd `fd` of `pid` points at when it is a pipe or socket (`pipe:[123]`) or one of `expected` (a run's FIFOs),
+ * else null: a workload that already pointed its stdout at a file or /dev/null must not make every process
+ * holding that file look like part of the run.
+ */
+export function streamLink(
+  pid: number,
+  fd: number,
+  expected: readonly string[] = [],
+  root = '/',
+): string | null {
   try {
-    const m = STREAM_LINK.exec(readlinkSync(join(root, 'proc', String(pid), 'fd', String(fd))));
-    return m ? Number(m[1]) : null;
+    const target = readlinkSync(join(root, 'proc', String(pid), 'fd', String(fd)));
+    return STREAM_LINK.test(target) || expected.includes(target) ? target : null;
   } catch {
     return null;
   }
 }
 
-/** Processes holding an fd on one of these pipes or sockets (readable only for our own processes, or as root). */
-export function pipeHolders(inodes: ReadonlySet<number>, candidates: ProcStat[], root = '/'): ProcStat[] {
-  if (inodes.size === 0) return [];
+/** Processes holding an fd on one of these pipes, sockets or FIFOs (readable only for our own processes, or as root). */
+export function pipeHolders(links: ReadonlySet<string>, candidates: ProcStat[], root = '/'): ProcStat[] {
+  if (links.size === 0) return [];
   const out: ProcStat[] = [];
   for (const p of candidates) {
     const dir = join(root, 'proc', String(p.pid), 'fd');
@@ -132,8 +142,7 @@ export function pipeHolders(inodes: ReadonlySet<number>, candidates: ProcStat[],
       } catch {
         continue;
       }
-      const m = STREAM_LINK.exec(target);
-      if (m && inodes.has(Number(m[1]))) {
+      if (links.has(target)) {
         out.push(p);
         break;
       }
@@ -153,7 +162,7 @@ export class RunProcesses {
 
   constructor(
     readonly leader: number,
-    readonly pipes: ReadonlySet<number>,
+    readonly pipes: ReadonlySet<string>,
     private readonly self = process.pid,
     private readonly root = '/',
   ) {}

@@ -28,7 +28,7 @@ end() {
     kill -"$1" -- "-$leader" 2>/dev/null
     pkill -"$1" -s "$leader" 2>/dev/null
     for p in $pipes; do
-      find /proc/[0-9]*/fd -maxdepth 1 \\( -lname "pipe:\\[$p\\]" -o -lname "socket:\\[$p\\]" \\) 2>/dev/null |
+      find /proc/[0-9]*/fd -maxdepth 1 -lname "$p" 2>/dev/null |
         cut -d/ -f3 | sort -u |
         while read -r pid; do kill -"$1" "$pid" 2>/dev/null; done
     done
@@ -68,12 +68,20 @@ function watcher(graceS: number): ChildProcess | null {
 }
 
 /** Put a local run on the watcher's list: its leader (= process group = session id) and its output pipes. */
-export function watchRun(leader: number, pipes: Iterable<number>, graceMs: number): void {
+export function watchRun(leader: number, pipes: Iterable<string>, graceMs: number): void {
   const r = watcher(Math.max(1, Math.ceil(graceMs / 1000)));
-  r?.stdin?.write(`+ ${leader} ${[...pipes].join(' ')}\n`);
+  r?.stdin?.write(`+ ${leader} ${[...pipes].map(lnamePattern).join(' ')}\n`);
 }
 
 /** The run has ended and been reaped: take it off the list (its pid may be reused later). */
 export function unwatchRun(leader: number): void {
   reaper?.stdin?.write(`- ${leader}\n`);
+}
+
+/**
+ * An fd link as a `find -lname` pattern that matches only itself: glob characters escaped, and blanks (the
+ * list is split on them, and a FIFO's link ends in " (deleted)") matched by `?`.
+ */
+export function lnamePattern(link: string): string {
+  return link.replace(/[[\]*?\\]/g, '\\$&').replace(/\s/g, '?');
 }

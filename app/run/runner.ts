@@ -13,6 +13,7 @@ import { LogWriter, type OpenRecord } from '../logs/logwriter';
 import { explainStartFailure, type ProcGroup } from './procgroup';
 import { cwdProblem as cwdProblemOf } from './starterrors';
 import { LocalGroup } from './procgroup-local';
+import { outputFifos } from './fifos';
 import { RemoteGroup, type RemoteLaunch } from './procgroup-remote';
 
 export interface RunSpec {
@@ -254,6 +255,8 @@ class RunController {
       active.delete(this);
       return this.failStart('stopped before it started');
     }
+    // Real pipes for a local run's output (see fifos.ts); a remote run's output is its ssh/docker client's.
+    const fifos = remote ? null : outputFifos();
     this.t0 = performance.now();
     const sub = execa(file!, args, {
       env,
@@ -264,21 +267,29 @@ class RunController {
       // A remote client's stdin stays open and empty: the lifeline that ends the wrapper there when this
       // client goes (app/remote/lifeline.ts).
       stdin: remote ? 'pipe' : 'ignore',
+      // execa's types name only fds 3-9 here; at run time any open fd is passed to the child as is.
+      ...(fifos ? { stdout: fifos.write[0] as 3, stderr: fifos.write[1] as 3 } : {}),
       buffer: false,
       reject: false,
       encoding: 'buffer',
     });
     this.pid = sub.pid ?? null;
     sub.stdin?.on('error', () => undefined);
-    sub.stdout?.on('data', (chunk: Buffer) => this.onData(0, chunk));
-    sub.stderr?.on('data', (chunk: Buffer) => this.onData(1, chunk));
+    // The child has its copies now; ours would keep the pipes open (no end of output) after it exits.
+    fifos?.closeWriteEnds();
+    const stdout = fifos ? fifos.stdout : sub.stdout;
+    const stderr = fifos ? fifos.stderr : sub.stderr;
+    stdout?.on('data', (chunk: Buffer) => this.onData(0, chunk));
+    stderr?.on('data', (chunk: Buffer) => this.onData(1, chunk));
+    stdout?.on('error', () => undefined);
+    stderr?.on('error', () => undefined);
     sub.on('exit', (code, signal) => this.onLeaderExit(code, signal));
 
     if (this.pid !== null) {
       const grace = spec.graceMs ?? 3000;
       this.group = remote
         ? (this.remoteGroup = new RemoteGroup(remote, this.pid, grace, () => this.finished))
-        : new LocalGroup(this.pid, grace);
+        : new LocalGroup(this.pid, grace, fifos?.links);
       this.stopSampling = this.group.sampleMemory((bytes) => this.notePeak(bytes));
     }
     if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
@@ -289,10 +300,14 @@ class RunController {
     }
 
     this.closeStreams = () => {
-      sub.stdout?.destroy();
-      sub.stderr?.destroy();
+      stdout?.destroy();
+      stderr?.destroy();
     };
-    void sub.then((r) => {
+    // execa waits for the output streams it made; the FIFOs are ours to wait for, so no trailing line is lost.
+    const closed = (s: NodeJS.ReadableStream | null | undefined): Promise<void> =>
+      s ? new Promise((res) => s.once('close', () => res())) : Promise.resolve();
+    const outputDone = fifos ? Promise.all([closed(stdout), closed(stderr)]) : Promise.resolve();
+    void Promise.all([sub, outputDone]).then(([r]) => {
       // Never ran: spawn failed (execa reports the errno as `code`).
       if (this.pid === null && this.leaderExit === null)
         return this.failStart(explainStartFailure(remote ? file! : argv0, r.code, r.message ?? ''));

@@ -53,7 +53,13 @@ async function importText(page: Page, text: string, lastCpu: number): Promise<vo
   await page.getByRole('button', { name: 'Import topology…' }).click();
   await page.fill('textarea[aria-label="Topology text"]', text);
   await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await page.waitForSelector(`[data-cpu="${lastCpu}"]`);
+  // The whole new map, not one CPU id: the map shown before (160 CPUs) may have that id too.
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-cpu]').length === n &&
+      !!document.querySelector(`[data-cpu="${n - 1}"]`),
+    lastCpu + 1,
+  );
 }
 
 const horizontalLayout = (page: Page) =>

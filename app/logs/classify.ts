@@ -49,8 +49,7 @@ const ERROR_RE =
 // A program that could not start what it was asked to (the interpreter, the shell, exec itself) says so this way.
 const START_FAILURE_RE =
   /can't open file|cannot open|No such file\b|command not found|Permission denied|cannot execute/;
-const WARNING_RE =
-  /\bCAUTION\b|\bWARN(?:ING)?\b|Warning\b|\bwarn(?:ing|ings)?\b|Unknown DLS variable/;
+const WARNING_RE = /\bCAUTION\b|\bWARN(?:ING)?\b|Warning\b|\bwarn(?:ing|ings)?\b|Unknown DLS variable/;
 const INFO_RE =
   /^\s*(?:LATENCY|THROUGHPUT|ACCURACY)\b|^\s*(?:mean|median|p90|p99|p99\.9|observed|inverted)\s+[-\d.]+\s*\[|pass\(es\) through the network|warm-up runs? ha(?:s|ve) not been considered|^\s*Version:|^\s*(?:AIO|DLS)_[A-Z0-9_]+:|^\s*(?:CPU_BIND|MEM_BIND|NUM_THREADS):|PlatformInfo\(/;
 const DEBUG_RE = /\bDEBUG\b|\bdebug\b/;

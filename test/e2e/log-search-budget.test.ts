@@ -132,7 +132,6 @@ test('a catastrophic search pattern times out with a clear error and never stall
       await pause();
     }
     const worst = Number(/WORST_GAP_MS (\d+)/.exec(readFileSync(run.logFile, 'utf8'))?.[1]);
-    console.log("WORST", worst);
     assert.ok(Number.isFinite(worst), 'the workload reported its longest pause');
     // Generous on purpose (a loaded machine delays a 2 ms sleep, never by a whole second): with the search on
     // the engine's thread the pause was the pattern's whole run time, far above the budget.

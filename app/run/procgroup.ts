@@ -19,9 +19,6 @@ export interface ProcGroup {
   close(): void;
 }
 
-// One set of start-error words for the runner and the pre-start check (starterrors.ts).
-export { startErrorMessage as explainStartFailure } from './starterrors';
-
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Send `sig` to one process or (negative) a process group; one already gone is not an error. */

@@ -46,22 +46,32 @@ function readText(path: string): string | null {
   }
 }
 
+/** The pid directories under /proc (empty when it cannot be read). */
+function pidDirs(proc: string): string[] {
+  try {
+    return readdirSync(proc).filter((name) => {
+      const c = name.charCodeAt(0);
+      return c >= 48 && c <= 57;
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The process of one pid directory, or null when it is gone or a zombie. */
+function liveStat(proc: string, name: string): ProcStat | null {
+  const text = readText(join(proc, name, 'stat'));
+  const st = text ? parseStat(text) : null;
+  return st && st.state !== 'Z' ? st : null;
+}
+
 /** Every live (non-zombie) process. */
 export function allProcesses(root = '/'): ProcStat[] {
   const proc = join(root, 'proc');
   const out: ProcStat[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(proc);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const text = readText(join(proc, name, 'stat'));
-    const st = text ? parseStat(text) : null;
-    if (st && st.state !== 'Z') out.push(st);
+  for (const name of pidDirs(proc)) {
+    const st = liveStat(proc, name);
+    if (st) out.push(st);
   }
   return out;
 }
@@ -75,20 +85,11 @@ export function allProcesses(root = '/'): ProcStat[] {
 export async function allProcessesAsync(root = '/'): Promise<ProcStat[]> {
   const proc = join(root, 'proc');
   const out: ProcStat[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(proc);
-  } catch {
-    return out;
-  }
   let n = 0;
-  for (const name of names) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
+  for (const name of pidDirs(proc)) {
     if (++n % SCAN_SLICE === 0) await new Promise((r) => setImmediate(r));
-    const text = readText(join(proc, name, 'stat'));
-    const st = text ? parseStat(text) : null;
-    if (st && st.state !== 'Z') out.push(st);
+    const st = liveStat(proc, name);
+    if (st) out.push(st);
   }
   return out;
 }

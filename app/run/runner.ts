@@ -10,8 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { LineClassifier, LogIndex, decodeDisplay, type Level, type Stream } from '../logs';
 import { LineSplitter } from '../logs/splitter';
 import { LogWriter, type OpenRecord } from '../logs/logwriter';
-import { explainStartFailure, type ProcGroup } from './procgroup';
-import { cwdProblem as cwdProblemOf } from './starterrors';
+import type { ProcGroup } from './procgroup';
+import { cwdProblem as cwdProblemOf, startErrorMessage } from './starterrors';
 import { LocalGroup } from './procgroup-local';
 import { outputFifos } from './fifos';
 import { RemoteGroup, type RemoteLaunch } from './procgroup-remote';
@@ -310,7 +310,7 @@ class RunController {
     void Promise.all([sub, outputDone]).then(([r]) => {
       // Never ran: spawn failed (execa reports the errno as `code`).
       if (this.pid === null && this.leaderExit === null)
-        return this.failStart(explainStartFailure(remote ? file! : argv0, r.code, r.message ?? ''));
+        return this.failStart(startErrorMessage(remote ? file! : argv0, r.code, r.message ?? ''));
       const code = this.leaderExit?.code ?? r.exitCode ?? null;
       const signal = this.leaderExit?.signal ?? r.signal ?? null;
       const rg = this.remoteGroup;

@@ -34,7 +34,7 @@ export function aggregate(rows: readonly SweepRow[]): Recommendation[] {
     g.push(r);
     groups.set(keyOf(r), g);
   }
-  return [...groups.values()].map((g) => {
+  return [...groups.values()].map((g, config) => {
     const first = g[0]!;
     const latencyMs = mean(g.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs])));
     const throughput = mean(g.flatMap((r) => (r.throughput === null ? [] : [r.throughput])));
@@ -52,6 +52,9 @@ export function aggregate(rows: readonly SweepRow[]): Recommendation[] {
       command: joinCommands(first.commands),
       commands: [...first.commands],
       runIds: g.map((r) => r.runId),
+      config,
+      significant: false,
+      tiedWith: [],
     };
   });
 }

@@ -3,6 +3,8 @@
  * (app/run/ writes them, app/history/ reads them) and the UI.
  */
 import type { Check, RunSettings } from './command';
+import type { EngineInfo, Finding } from './findings';
+import type { LatencyStatsOut, ThroughputStatsOut } from './sweep';
 
 /** One CPU's share of a run's load: mean (time-weighted) and peak busy fraction. */
 export interface CpuLoadSummary {
@@ -36,6 +38,13 @@ export interface ResultSummary {
   throughput: { value: number; unit: string } | null;
   passes?: number | null;
   warmups?: number | null;
+  /** Which output format the numbers were read from ('aml', 'aml-legacy', 'generic', 'results-dir'…). */
+  source?: string;
+  /** How many per-pass values the distribution comes from (0 when only a summary was printed). */
+  samples?: number;
+  /** Statistics of the run's own per-pass samples; absent when it printed none. */
+  latencyStats?: LatencyStatsOut | null;
+  throughputStats?: ThroughputStatsOut | null;
 }
 
 export interface RunOutcome {
@@ -61,6 +70,10 @@ export interface RunOutcome {
    * (absent on runs saved before it existed).
    */
   cpuLoad?: CpuLoadSummary[] | null;
+  /** Validity and noise findings about this run (engine-absent, noisy, busy-machine, cpus-in-use…). */
+  findings?: Finding[];
+  /** The Ampere engine probe of the run's interpreter; null when the workload is not Python. */
+  engine?: EngineInfo | null;
 }
 
 export interface RunInfo {

@@ -3,6 +3,8 @@
  * record kept in history. Row field names are a public contract (`aio-tuner sweep --json`, CSV): add, never rename.
  */
 import type { RunSettings } from './command';
+import type { EngineInfo, Finding } from './findings';
+import type { SampleSummary } from './stats';
 
 export type Placement = 'compact' | 'spread';
 
@@ -34,6 +36,13 @@ export interface SweepSpec {
    */
   batches: number[] | null;
   repeat: number;
+  /**
+   * Repeat a configuration until the means of its last two repetitions agree within this many percent, at
+   * most `repeat` times (the CLI makes that 10 when only --until-stable is given). Absent: exactly `repeat`.
+   */
+  untilStablePct?: number;
+  /** Smallest difference (percent) worth recommending over, beside statistical significance; default 2. */
+  practicalPct?: number;
   /** Per-run time limit in seconds; none when absent. */
   timeoutS?: number;
   /** Latency budget for the "best within budget" recommendation. */
@@ -101,6 +110,50 @@ export interface SweepRow {
   skipped?: boolean;
   /** Warning and error findings of the checks on this row's command(s), as a single run would show them. */
   checks?: RowCheck[];
+  /**
+   * This row's per-pass latencies (ms) summarized: RESULTS_DIR dumps, else the per-step lines of the output; for
+   * several instances all their passes together. Null or absent when the run gave none.
+   */
+  samples?: SampleSummary | null;
+  /** Validity and noise findings about this row's measurement (noisy, busy-machine, warmup-in-window…). */
+  findings?: Finding[];
+}
+
+/** Latency statistics of one configuration (ms). */
+export interface LatencyStatsOut {
+  meanMs: number | null;
+  medianMs: number | null;
+  p90Ms: number | null;
+  /** 95 % confidence interval of the mean (Student's t); null when it cannot be computed (one value). */
+  ci95Ms: [number, number] | null;
+  /** Coefficient of variation of the values the statistics come from (see `basis`). */
+  cv: number | null;
+}
+
+export interface ThroughputStatsOut {
+  value: number | null;
+  unit: string | null;
+  ci95: [number, number] | null;
+  cv: number | null;
+}
+
+/** One configuration of a sweep (all its repetitions together), as `sweep --json` `configs[]` reports it. */
+export interface ConfigStats {
+  threads: number;
+  instances: number;
+  cores: number;
+  placement: Placement;
+  variant: string;
+  batch: number | null;
+  /** Successful runs (repetitions) of this configuration. */
+  runs: number;
+  runIds: string[];
+  /** "samples": one run's per-pass values; "repeats": the means of two or more repetitions. */
+  basis: 'samples' | 'repeats';
+  latencyStats: LatencyStatsOut;
+  throughputStats: ThroughputStatsOut;
+  /** Findings about this configuration's numbers (noisy, too-few-samples…). */
+  findings?: Finding[];
 }
 
 /** A check finding on a sweep row's command (app/command/checks), without its one-click fix. */
@@ -126,6 +179,12 @@ export interface Recommendation {
   command: string;
   commands: string[];
   runIds: string[];
+  /** Index into the record's `configs`. */
+  config: number;
+  /** True when this configuration beats every other one significantly (test and practical threshold). */
+  significant: boolean;
+  /** Configurations (indices into `configs`, itself excluded) it cannot be told apart from. */
+  tiedWith: number[];
 }
 
 export interface SweepBest {
@@ -164,7 +223,15 @@ export interface SweepRecord {
   /** Warnings about the plan (a dimension that cannot apply); absent in records written before they existed. */
   notes?: string[];
   rows: SweepRow[];
+  /** One entry per configuration with at least one successful row, in plan order. */
+  configs?: ConfigStats[];
   best: SweepBest;
+  /** Findings about the whole sweep (engine-absent, tied recommendations…). */
+  findings?: Finding[];
+  /** The Ampere engine probe of the sweep's interpreter; null when the workload is not Python. */
+  engine?: EngineInfo | null;
+  /** When the sweep was resumed (`--resume`), one time per resumption. */
+  resumedAt?: string[];
   error?: string;
 }
 

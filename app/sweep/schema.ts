@@ -31,6 +31,8 @@ export const SweepSpecSchema = z
     instances: z.array(count).min(1).max(64),
     batches: z.array(z.number().int().min(1).max(1_000_000)).max(64).nullable(),
     repeat: z.number().int().min(1).max(100),
+    untilStablePct: z.number().positive().max(100).optional(),
+    practicalPct: z.number().min(0).max(100).optional(),
     timeoutS: z
       .number()
       .positive()

@@ -24,6 +24,7 @@ import { recordText } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
 import type { ApiEvents } from '../shared/contract';
 import type { RunInfo, RunOutcome, ResultSummary } from '../shared/run';
+import type { EngineInfo } from '../shared/findings';
 import { RunError } from './errors';
 import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
@@ -174,6 +175,15 @@ export class RunManager {
   /** Send every later run (UI, CLI, sweeps, reruns) to the engine's active target and tag it with its URL. */
   useTarget(current: () => RunTarget): void {
     this.target = current;
+  }
+
+  /**
+   * Whether the workload's interpreter has the Ampere engine (issue 12): `'_aio_profiler_print' in
+   * dir(torch._C)` run with the same interpreter, environment and working directory (and target) the run would
+   * use. Null when the workload is not Python.
+   */
+  async probeEngine(_settings: RunSettings, _built: BuiltCommand): Promise<EngineInfo | null> {
+    return null; // placeholder until the probe lands (issue 12, run findings)
   }
 
   start(settings: RunSettings, built: BuiltCommand, opts: StartOptions = {}): RunInfo {

@@ -144,6 +144,8 @@ export const ApiParams = {
   'sweep.start': z.object({ spec: SweepSpecSchema }).strict(),
   'sweep.cancel': z.object({ sweepId: SegmentId }).strict(),
   'sweep.get': z.object({ sweepId: SegmentId }).strict(),
+  'sweep.resume': z.object({ sweepId: SegmentId }).strict(),
+  'cpus.held': z.object({}).strict(),
   'history.list': z
     .object({
       filter: z

@@ -358,6 +358,9 @@ export class Engine {
     'sweep.start': async (p) => this.sweeps.start(p.spec),
     'sweep.cancel': async (p) => this.sweeps.cancel(p.sweepId),
     'sweep.get': async (p) => this.sweeps.get(p.sweepId),
+    'sweep.resume': async (p) => this.sweeps.resume(p.sweepId),
+    // Placeholder until the cross-process registry lands (issue 12, cpus-in-use).
+    'cpus.held': async () => ({ held: [] }),
     'history.list': async (p) => this.history.list(p.filter),
     'history.get': async (p) => this.history.get(p.kind, p.id),
     'history.delete': async (p) => {

@@ -17,6 +17,17 @@ export * from './run';
 /** The variable catalogue's entries, as app/shared/variables.ts defines them (one definition). */
 export type { VariableInfo };
 
+/** A run of this tool that is using CPUs now (`cpus.held`, the `cpus-in-use` finding). */
+export interface HeldCpus {
+  runId: string;
+  /** Process of the tool (CLI, server or app) that started the run. */
+  pid: number;
+  cpus: number[];
+  startedAt: string;
+  /** The sweep the run belongs to, when it is a sweep point. */
+  sweepId?: string;
+}
+
 export interface SystemInfo {
   version: string;
   platform: string;
@@ -100,6 +111,10 @@ export interface ApiRequests {
   'sweep.start': { spec: SweepSpec };
   'sweep.cancel': { sweepId: string };
   'sweep.get': { sweepId: string };
+  /** Continue an interrupted sweep: only the configurations without finished rows run. */
+  'sweep.resume': { sweepId: string };
+  /** CPUs that runs of this tool (any front, any process of this user's data folder) are using now. */
+  'cpus.held': Record<string, never>;
   'history.list': {
     filter?: {
       text?: string;
@@ -201,6 +216,8 @@ export interface ApiResults {
   'sweep.start': SweepRecord;
   'sweep.cancel': SweepRecord;
   'sweep.get': SweepRecord;
+  'sweep.resume': SweepRecord;
+  'cpus.held': { held: HeldCpus[] };
   'history.list': HistoryList;
   'history.get': HistoryDetail;
   'history.delete': { ok: true };

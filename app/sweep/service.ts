@@ -237,6 +237,11 @@ export class SweepService {
     return r;
   }
 
+  /** Continue an interrupted sweep, running only the configurations without finished rows (issue 12 item 6). */
+  async resume(id: string): Promise<SweepRecord> {
+    throw new SweepError(`resuming sweep "${id}" is not available yet`, 'bad-request');
+  }
+
   /** Stop the current run(s) and end the sweep; finished rows stay. Resolves with the final record. */
   async cancel(id: string): Promise<SweepRecord> {
     const a = this.active;

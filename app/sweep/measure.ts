@@ -15,6 +15,10 @@ import { readLogBatches } from '../logs/logfile';
 import { instanceSettings, withoutMeasurementVars } from './plan';
 import { findInstances, watchInstances, type FoundInstance, type RemoteResults } from './procs';
 import type { InstanceRow, RowCheck, SweepPoint, SweepRow, SweepSpec } from '../shared/sweep';
+import type { Finding } from '../shared/findings';
+import { summarize, type SampleSummary } from '../shared/stats';
+import { passFindings } from '../shared/validity';
+import { readPasses, type InstancePasses } from './passes';
 
 export interface MeasureContext {
   runs: RunManager;
@@ -169,12 +173,12 @@ export async function measurePoint(
   const t0 = performance.now();
   const prep = prepared ?? (await preparePoint(ctx, spec, p));
   const multi = p.instances > 1;
-  if (multi && resultsDir) await mkdir(resultsDir, { recursive: true });
+  if (resultsDir) await mkdir(resultsDir, { recursive: true });
   // On a target the instances write their dumps there: they get a directory of the target's, copied back
   // into `resultsDir` once they end, so what follows reads the same files as for a local point.
-  const remote = multi && resultsDir ? ctx.remote : undefined;
+  const remote = resultsDir ? ctx.remote : undefined;
   const runDir = remote ? await remote.create() : resultsDir;
-  const settings = instanceSettings(spec, ctx.topology, p, multi ? runDir : null);
+  const settings = instanceSettings(spec, ctx.topology, p, runDir);
   let fetchError: string | undefined;
   const commands = prep.commands;
   let done: RunInfo[];
@@ -215,10 +219,13 @@ export async function measurePoint(
     ...(error ? { error } : {}),
     ...(prep.checks.length ? { checks: prep.checks } : {}),
   };
+  const passes = resultsDir ? await readPasses(resultsDir) : [];
+  const measured = { samples: rowSamples(done, passes), findings: rowFindings(done, passes) };
   if (!multi) {
     const r = done[0]!.outcome?.results;
     return {
       ...common,
+      ...measured,
       latencyMs: r?.latencyMs?.mean ?? null,
       latencyP90Ms: r?.latencyMs?.p90 ?? null,
       throughput: r?.throughput?.value ?? null,
@@ -236,6 +243,7 @@ export async function measurePoint(
     : null;
   return {
     ...common,
+    ...measured,
     latencyMs: avg(instanceRuns.map((r) => r.latencyMs)),
     latencyP90Ms: avg(
       instanceRuns.map((r) => {
@@ -282,4 +290,35 @@ function instanceRows(
       pid: seen?.pid ?? dump?.pid ?? null,
     };
   });
+}
+
+/**
+ * The row's per-pass latencies summarized: the RESULTS_DIR dumps (several instances: all their passes together),
+ * else the run's own per-step values as its results parsed them (one instance), else null.
+ */
+function rowSamples(done: RunInfo[], passes: InstancePasses[]): SampleSummary | null {
+  if (passes.length) return summarize(passes.flatMap((x) => x.passesMs));
+  if (done.length !== 1) return null;
+  const r = done[0]!.outcome?.results;
+  const st = r?.latencyStats;
+  const n = r?.samples ?? 0;
+  if (!st || st.meanMs === null || n < 1) return null;
+  return {
+    n,
+    mean: st.meanMs,
+    sd: n < 2 ? 0 : (st.cv ?? 0) * Math.abs(st.meanMs),
+    median: st.medianMs ?? st.meanMs,
+    p90: st.p90Ms ?? st.meanMs,
+    p99: r?.latencyMs?.p99 ?? st.p90Ms ?? st.meanMs,
+  };
+}
+
+/** Validity findings of each instance's ordered passes, then those the runs recorded; each code once. */
+function rowFindings(done: RunInfo[], passes: InstancePasses[]): Finding[] {
+  const all = [
+    ...passes.flatMap((x) => passFindings(x.passesMs, null)),
+    ...done.flatMap((d) => d.outcome?.findings ?? []),
+  ];
+  const seen = new Set<string>();
+  return all.filter((f) => !seen.has(f.code) && (seen.add(f.code), true));
 }

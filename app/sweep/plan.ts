@@ -262,7 +262,8 @@ function leftOutNotes(spec: SweepSpec): string[] {
  * Settings of each instance of a point. One instance keeps the user's memory policy; several follow Ampere's
  * multi-process scripts: memory bound to the instance's own node(s) unless the user chose memory nodes (always
  * otherwise: on one node it costs nothing and the command matches a single run's default),
- * AIO_SKIP_MASTER_THREAD=1, and a shared RESULTS_DIR (when given) so every process dumps its per-pass times.
+ * AIO_SKIP_MASTER_THREAD=1. Every point gets its RESULTS_DIR (when given, shared by its instances) so every
+ * process dumps its per-pass times.
  */
 export function instanceSettings(
   spec: SweepSpec,
@@ -292,8 +293,9 @@ export function instanceSettings(
         s.memPolicy = 'bind';
         s.memNodes = null;
       }
-      if (resultsDir !== null) s.env.RESULTS_DIR = resultsDir;
     }
+    // Every point, one instance too: the dumps are its per-pass samples (the statistics and tests rest on them).
+    if (resultsDir !== null) s.env.RESULTS_DIR = resultsDir;
     return s;
   });
 }

@@ -15,12 +15,13 @@ import type { ApiEvents } from '../shared/contract';
 import { SweepError } from './errors';
 import { SweepFiles } from './store';
 import { whyNotWritten } from '../util/atomic';
-import { planSweep, pointSummary, type Plan } from './plan';
+import { instanceSettings, planSweep, pointSummary, withoutMeasurementVars, type Plan } from './plan';
 import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
-import { recommend } from '../shared/recommend';
-import { customVariantProblem, isBuiltin } from '../shared/variants';
-import type { HostInfo, RowCheck, SweepRecord, SweepRow, SweepSpec } from '../shared/sweep';
+import { analyzeSweep } from '../shared/recommend';
+import { customVariantProblem, isBuiltin, withoutSweptVars } from '../shared/variants';
+import type { HostInfo, RowCheck, SweepPoint, SweepRecord, SweepRow, SweepSpec } from '../shared/sweep';
+import { pointsToResume, stableSkip, untilStableNote } from './repeat';
 
 export type SweepEmit = <E extends 'sweep.started' | 'sweep.progress' | 'sweep.done' | 'record.unsaved'>(
   event: E,
@@ -161,7 +162,9 @@ export class SweepService {
       skipped: plan.skipped,
       notes: plan.notes,
       rows: [],
-      best: recommend([], spec.latencyBudgetMs ?? null),
+      configs: [],
+      best: analyzeSweep([], { budgetMs: spec.latencyBudgetMs ?? null }).best,
+      findings: [],
     };
     // The first write is not retried: a sweep that cannot be recorded is refused before anything runs.
     await this.files.save(record);
@@ -170,35 +173,76 @@ export class SweepService {
     // That write landed: a good moment to try again what could not be saved (never throws).
     await this.retryUnsaved();
     this.deps.emit('sweep.started', record);
-    active.done = this.loop(active, plan, t, remote).finally(() => {
+    active.done = this.loop(active, plan.points, t, remote).finally(() => {
       if (this.active === active) this.active = null;
     });
     return record;
   }
 
-  private async loop(a: Active, plan: Plan, t: Topology, remote?: SweepRemote): Promise<SweepRecord> {
+  /** Configurations, cards and findings from the rows so far (after every row, and once at the end). */
+  private refresh(r: SweepRecord): void {
+    const a = analyzeSweep(r.rows, {
+      budgetMs: r.spec.latencyBudgetMs ?? null,
+      practicalPct: r.spec.practicalPct,
+      engine: r.engine,
+      baseEnv: withoutSweptVars(r.spec.settings.env),
+      customVariants: r.spec.customVariants,
+    });
+    r.configs = a.configs;
+    r.best = a.best;
+    r.findings = a.findings;
+  }
+
+  /**
+   * The Ampere engine probe, once per sweep before the first point: with the first point's interpreter,
+   * environment and directory. A probe that fails is no reason to refuse the sweep: the engine is then unknown.
+   */
+  private async probe(r: SweepRecord, first: SweepPoint | undefined, t: Topology): Promise<void> {
+    if (!first) return;
+    try {
+      const s = withoutMeasurementVars(instanceSettings(r.spec, t, first, null)[0]!);
+      r.engine = await this.deps.runs.probeEngine(s, await this.deps.buildFor(s));
+    } catch {
+      r.engine = null;
+    }
+  }
+
+  private async loop(a: Active, points: SweepPoint[], t: Topology, remote?: SweepRemote): Promise<SweepRecord> {
     const r = a.record;
     const t0 = performance.now();
-    const n = plan.points.length;
-    const progress = (row?: SweepRow, ended = false, checks?: RowCheck[]) => {
+    // Rows already there (a resumed sweep) count as done; `planned` shrinks when --until-stable skips repeats.
+    const before = r.rows.length;
+    let stableSkipped = 0;
+    const plannedAtStart = r.planned;
+    const progress = (row?: SweepRow, next?: SweepPoint, checks?: RowCheck[]) => {
       const elapsedMs = Math.round(performance.now() - t0);
       const i = r.rows.length;
-      const next = a.cancelled || ended ? undefined : plan.points[i];
+      const doneHere = i - before;
+      const n = Math.max(r.planned, i);
       this.deps.emit('sweep.progress', {
         sweepId: r.sweepId,
         i,
         n,
         elapsedMs,
         // The average point so far predicts the rest; the first point also pays one-off costs (page cache).
-        etaMs: i > 0 ? Math.round((elapsedMs / i) * (n - i)) : null,
-        current: next ? pointSummary(next) : null,
+        etaMs: doneHere > 0 ? Math.round((elapsedMs / doneHere) * (n - i)) : null,
+        current: next && !a.cancelled ? pointSummary(next) : null,
         ...(row ? { row } : {}),
         ...(checks?.length ? { checks } : {}),
       });
     };
     try {
-      for (const p of plan.points) {
+      await this.probe(r, points[0], t);
+      this.refresh(r);
+      for (const p of points) {
         if (a.cancelled) break;
+        // --until-stable: a configuration whose last two repetitions agree needs no more of them.
+        if (r.spec.untilStablePct !== undefined && stableSkip(r.rows, p, r.spec.untilStablePct)) {
+          stableSkipped++;
+          r.planned = plannedAtStart - stableSkipped;
+          r.notes = untilStableNote(r.notes ?? [], r.spec.untilStablePct, stableSkipped, plannedAtStart);
+          continue;
+        }
         const ctx = {
           runs: this.deps.runs,
           build: (s: RunSettings) => this.deps.buildFor(s),
@@ -212,7 +256,7 @@ export class SweepService {
           },
         };
         const prep = await preparePoint(ctx, r.spec, p);
-        progress(undefined, false, prep.checks);
+        progress(undefined, p, prep.checks);
         // A point that cannot bind here is particular to its CPUs: skip it with the reason, measure the rest.
         const row = prep.bindProblem
           ? skippedRow(p, prep, prep.bindProblem)
@@ -221,7 +265,7 @@ export class SweepService {
         // The interrupted point measured only part of a run: it is not a result.
         if (a.cancelled) break;
         r.rows.push(row);
-        r.best = recommend(r.rows, r.spec.latencyBudgetMs ?? null);
+        this.refresh(r);
         await this.persist(r);
         progress(row);
       }
@@ -230,16 +274,52 @@ export class SweepService {
       r.state = 'failed';
       r.error = (e as Error).message;
     }
+    this.refresh(r);
     r.finishedAt = new Date().toISOString();
     await this.persist(r);
-    progress(undefined, true);
+    progress();
     this.deps.emit('sweep.done', r);
     return r;
   }
 
-  /** Continue an interrupted sweep, running only the configurations without finished rows (issue 12 item 6). */
+  /**
+   * Continue an interrupted sweep (Ctrl-C, hang-up, a process that died): re-plan its spec on the current
+   * topology and run only the points whose configuration × repetition has no finished row, appending to the
+   * same record. A sweep running in this process is refused; one left "running" by a dead process is not.
+   */
   async resume(id: string): Promise<SweepRecord> {
-    throw new SweepError(`resuming sweep "${id}" is not available yet`, 'bad-request');
+    if (this.active?.record.sweepId === id) throw new SweepError(`sweep ${id} is running`, 'busy');
+    if (this.active) throw new SweepError(`sweep ${this.active.record.sweepId} is still running`, 'busy');
+    const record = await this.get(id);
+    const remote = await this.deps.remote?.();
+    if ((record.host.target ?? null) !== (remote?.url ?? null))
+      throw new SweepError(
+        `sweep ${id} ran on ${record.host.target ?? 'this machine'}: resume it there (now: ${remote?.url ?? 'this machine'})`,
+        'bad-request',
+      );
+    const plan = await this.plan(record.spec);
+    const t = await this.deps.getTopology();
+    const { points, keep } = pointsToResume(plan.points, record.rows);
+    if (points.length === 0)
+      throw new SweepError(`nothing to resume: every point of sweep ${id} has a finished row`, 'bad-request');
+    // Rows of points about to run again (never finished) are replaced by their new run.
+    record.rows = keep;
+    record.planned = plan.points.length;
+    record.skipped = plan.skipped;
+    record.notes = plan.notes;
+    record.state = 'running';
+    record.finishedAt = null;
+    delete record.error;
+    record.resumedAt = [...(record.resumedAt ?? []), new Date().toISOString()];
+    await this.files.save(record);
+    this.unsaved.delete(id);
+    const active: Active = { record, cancelled: false, current: [], done: Promise.resolve(record) };
+    this.active = active;
+    this.deps.emit('sweep.started', record);
+    active.done = this.loop(active, points, t, remote).finally(() => {
+      if (this.active === active) this.active = null;
+    });
+    return record;
   }
 
   /** Stop the current run(s) and end the sweep; finished rows stay. Resolves with the final record. */

@@ -278,13 +278,14 @@ describe('instance settings and commands', () => {
     assert.deepEqual(built[1]!.argv.slice(0, 3), ['numactl', '--physcpubind=2-3', '--membind=0']);
   });
 
-  test('a single instance keeps the user memory policy and gets no RESULTS_DIR', () => {
+  test('a single instance keeps the user memory policy and gets its RESULTS_DIR for per-pass samples', () => {
     const s = spec({ settings: { ...spec().settings, memPolicy: 'interleave' }, threads: [2] });
     const [p] = planSweep(s, t2).points;
     const [one] = instanceSettings(s, t2, p!, '/tmp/r');
     assert.equal(one!.memPolicy, 'interleave');
-    assert.equal(one!.env.RESULTS_DIR, undefined);
+    assert.equal(one!.env.RESULTS_DIR, '/tmp/r');
     assert.equal(one!.env.AIO_SKIP_MASTER_THREAD, undefined);
+    assert.doesNotMatch(buildCommand(withoutMeasurementVars(one!), t2).shell, /RESULTS_DIR/);
   });
 
   test('spec schema accepts a full spec and rejects bad dimensions', () => {
@@ -374,8 +375,9 @@ describe('recommendations', () => {
     ];
     const agg = aggregate(reps);
     assert.equal(agg.length, 2);
-    assert.equal(agg[0]!.latencyMs, 6);
-    assert.equal(agg[0]!.repeats, 2);
+    assert.equal(agg[0]!.latencyStats.meanMs, 6);
+    assert.equal(agg[0]!.runs, 2);
+    assert.equal(agg[0]!.basis, 'repeats');
     assert.deepEqual(recommend(reps).latency?.runIds, ['y1', 'y2']);
     assert.equal(joinCommands(['only']), 'only');
   });

@@ -51,7 +51,9 @@ export function isSuccessful(r: SweepRow): boolean {
 }
 
 /** "2 threads × 1 instance, fp32, compact" (batch when set): how findings and the CLI name a configuration. */
-export function configLabel(c: Pick<ConfigStats, 'threads' | 'instances' | 'placement' | 'variant' | 'batch'>): string {
+export function configLabel(
+  c: Pick<ConfigStats, 'threads' | 'instances' | 'placement' | 'variant' | 'batch'>,
+): string {
   return (
     `${c.threads} thread${c.threads === 1 ? '' : 's'} × ${c.instances} instance${c.instances === 1 ? '' : 's'}, ` +
     `${c.variant}, ${c.placement}${c.batch !== null ? `, batch ${c.batch}` : ''}`
@@ -94,7 +96,9 @@ interface Basis {
   first: SweepRow;
 }
 
-function fromRepeats(g: Group): Pick<Basis, 'latency' | 'throughput'> & Pick<ConfigStats, 'latencyStats' | 'throughputStats'> {
+function fromRepeats(
+  g: Group,
+): Pick<Basis, 'latency' | 'throughput'> & Pick<ConfigStats, 'latencyStats' | 'throughputStats'> {
   const lat = summarize(nums(g.rows.map((r) => r.latencyMs)));
   const thr = summarize(nums(g.rows.map((r) => r.throughput)));
   return {
@@ -121,7 +125,9 @@ function fromRepeats(g: Group): Pick<Basis, 'latency' | 'throughput'> & Pick<Con
  * inversely proportional to the mean latency, so its interval is the latency interval mapped through
  * T × mean / bound (and its CV, to first order, the latency's). Without samples only the row's own means are known.
  */
-function fromSamples(r: SweepRow): Pick<Basis, 'latency' | 'throughput'> & Pick<ConfigStats, 'latencyStats' | 'throughputStats'> {
+function fromSamples(
+  r: SweepRow,
+): Pick<Basis, 'latency' | 'throughput'> & Pick<ConfigStats, 'latencyStats' | 'throughputStats'> {
   const s = r.samples ?? null;
   const latencyStats: LatencyStatsOut = s
     ? { meanMs: s.mean, medianMs: s.median, p90Ms: s.p90, ci95Ms: ci95OfMean(s), cv: cvOf(s) }
@@ -137,7 +143,11 @@ function fromSamples(r: SweepRow): Pick<Basis, 'latency' | 'throughput'> & Pick<
   return {
     latency: s ?? (r.latencyMs !== null ? { n: 1, mean: r.latencyMs, sd: 0 } : null),
     throughput:
-      T === null ? null : s && latencyStats.cv !== null ? { n: s.n, mean: T, sd: T * latencyStats.cv } : { n: 1, mean: T, sd: 0 },
+      T === null
+        ? null
+        : s && latencyStats.cv !== null
+          ? { n: s.n, mean: T, sd: T * latencyStats.cv }
+          : { n: 1, mean: T, sd: 0 },
     latencyStats,
     throughputStats,
   };
@@ -257,7 +267,9 @@ interface Card {
 }
 
 const perCoreSide = (b: Basis): Side | null =>
-  b.throughput ? { n: b.throughput.n, mean: b.throughput.mean / b.stats.cores, sd: b.throughput.sd / b.stats.cores } : null;
+  b.throughput
+    ? { n: b.throughput.n, mean: b.throughput.mean / b.stats.cores, sd: b.throughput.sd / b.stats.cores }
+    : null;
 
 const CARDS = {
   latency: { name: 'Lowest latency', side: (b: Basis) => b.latency, higherBetter: false },
@@ -390,7 +402,11 @@ export function analyzeSweep(rows: readonly SweepRow[], opts: RecommendOptions =
   };
   const all = configs.map((_, i) => i);
   const inBudget =
-    budgetMs === null ? [] : all.filter((i) => configs[i]!.latencyStats.meanMs !== null && configs[i]!.latencyStats.meanMs! <= budgetMs);
+    budgetMs === null
+      ? []
+      : all.filter(
+          (i) => configs[i]!.latencyStats.meanMs !== null && configs[i]!.latencyStats.meanMs! <= budgetMs,
+        );
   const decided = {
     latency: decideCard(bases, all, CARDS.latency, practicalPct, sameProgram),
     throughput: decideCard(bases, all, CARDS.throughput, practicalPct, sameProgram),
@@ -398,7 +414,13 @@ export function analyzeSweep(rows: readonly SweepRow[], opts: RecommendOptions =
     withinBudget:
       budgetMs === null
         ? null
-        : decideCard(bases, inBudget, { ...CARDS.perCore, name: `Best per core within ${budgetMs} ms` }, practicalPct, sameProgram),
+        : decideCard(
+            bases,
+            inBudget,
+            { ...CARDS.perCore, name: `Best per core within ${budgetMs} ms` },
+            practicalPct,
+            sameProgram,
+          ),
   };
   const rec = (r: CardResult | null) => (r ? recommendation(bases[r.config]!, r.config, r) : null);
   const best: SweepBest = {
@@ -423,7 +445,9 @@ function sweepFindings(
     const variants = [...new Set(configs.map((c) => c.variant))];
     const baseEnv = opts.baseEnv ?? {};
     const custom = opts.customVariants ?? [];
-    const same = variants.filter((v) => variants.some((w) => w !== v && engineOnlyDifference(v, w, baseEnv, custom)));
+    const same = variants.filter((v) =>
+      variants.some((w) => w !== v && engineOnlyDifference(v, w, baseEnv, custom)),
+    );
     out.push({
       code: 'engine-absent',
       severity: 'warning',
@@ -475,12 +499,19 @@ function sweepFindings(
       severity: 'info',
       message:
         tiedCards
-          .map(([k, r]) => `${names[k]}: ${[r!.config, ...r!.tiedWith].map((i) => configLabel(configs[i]!)).join(' / ')} cannot be told apart`)
+          .map(
+            ([k, r]) =>
+              `${names[k]}: ${[r!.config, ...r!.tiedWith].map((i) => configLabel(configs[i]!)).join(' / ')} cannot be told apart`,
+          )
           .join('; ') +
         ` (Welch's t-test at 95 % and a ${practicalPct} % practical threshold); each card names the first of its tied group`,
       evidence: tiedCards.flatMap(([k, r]) => [
-        ...(r!.sameProgram.length ? [{ source: `${names[k]}: tied by rule (same program)`, value: r!.sameProgram.join(', ') }] : []),
-        ...(r!.untested.length ? [{ source: `${names[k]}: no test possible (fewer than 2 values)`, value: r!.untested.join(', ') }] : []),
+        ...(r!.sameProgram.length
+          ? [{ source: `${names[k]}: tied by rule (same program)`, value: r!.sameProgram.join(', ') }]
+          : []),
+        ...(r!.untested.length
+          ? [{ source: `${names[k]}: no test possible (fewer than 2 values)`, value: r!.untested.join(', ') }]
+          : []),
       ]),
     });
   }
@@ -488,6 +519,10 @@ function sweepFindings(
 }
 
 /** The cards only (tests and callers that need no findings). */
-export function recommend(rows: readonly SweepRow[], budgetMs: number | null = null, opts: RecommendOptions = {}): SweepBest {
+export function recommend(
+  rows: readonly SweepRow[],
+  budgetMs: number | null = null,
+  opts: RecommendOptions = {},
+): SweepBest {
   return analyzeSweep(rows, { ...opts, budgetMs }).best;
 }

@@ -13,7 +13,9 @@ export interface InstancePasses {
 }
 
 function numbers(v: unknown): number[] | null {
-  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null;
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? (v as number[])
+    : null;
 }
 
 /** Every readable <pid>.json of `dir`, by pid; unreadable or partial files are left out (the summary says so). */

@@ -30,7 +30,12 @@ export function stableSkip(rows: readonly SweepRow[], p: SweepPoint, pct: number
 }
 
 /** The record's note on what --until-stable left out (replaces its previous wording). */
-export function untilStableNote(notes: readonly string[], pct: number, skipped: number, planned: number): string[] {
+export function untilStableNote(
+  notes: readonly string[],
+  pct: number,
+  skipped: number,
+  planned: number,
+): string[] {
   const prefix = '--until-stable';
   return [
     ...notes.filter((n) => !n.startsWith(prefix)),
@@ -44,8 +49,9 @@ export function isFinished(r: SweepRow): boolean {
   return r.skipped === true || r.exitCode !== null;
 }
 
-const pointKey = (x: Pick<SweepPoint, 'threads' | 'instances' | 'placement' | 'variant' | 'batch' | 'repeat'>) =>
-  `${configKey(x)}#${x.repeat}`;
+const pointKey = (
+  x: Pick<SweepPoint, 'threads' | 'instances' | 'placement' | 'variant' | 'batch' | 'repeat'>,
+) => `${configKey(x)}#${x.repeat}`;
 
 /**
  * Points of a re-planned sweep that have no finished row (matched by configuration × repetition, not by index:

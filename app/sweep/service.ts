@@ -207,7 +207,12 @@ export class SweepService {
     }
   }
 
-  private async loop(a: Active, points: SweepPoint[], t: Topology, remote?: SweepRemote): Promise<SweepRecord> {
+  private async loop(
+    a: Active,
+    points: SweepPoint[],
+    t: Topology,
+    remote?: SweepRemote,
+  ): Promise<SweepRecord> {
     const r = a.record;
     const t0 = performance.now();
     // Rows already there (a resumed sweep) count as done; `planned` shrinks when --until-stable skips repeats.

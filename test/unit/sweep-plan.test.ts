@@ -324,12 +324,19 @@ function row(over: Partial<SweepRow>): SweepRow {
   };
 }
 
+/** A row with 100 per-pass samples 1 % apart around its mean latency: enough for the test to tell it apart. */
+function sampledRow(over: Partial<SweepRow>): SweepRow {
+  const r = row(over);
+  const m = r.latencyMs ?? 1;
+  return { ...r, samples: { n: 100, mean: m, sd: m * 0.01, median: m, p90: m * 1.01, p99: m * 1.02 } };
+}
+
 describe('recommendations', () => {
   const rows = [
-    row({ i: 0, threads: 1, cores: 1, latencyMs: 10, throughput: 100, runId: 'a', commands: ['c1'] }),
-    row({ i: 1, threads: 2, cores: 2, latencyMs: 6, throughput: 160, runId: 'b', commands: ['c2'] }),
-    row({ i: 2, threads: 4, cores: 4, latencyMs: 5, throughput: 190, runId: 'c', commands: ['c4'] }),
-    row({
+    sampledRow({ i: 0, threads: 1, cores: 1, latencyMs: 10, throughput: 100, runId: 'a', commands: ['c1'] }),
+    sampledRow({ i: 1, threads: 2, cores: 2, latencyMs: 6, throughput: 160, runId: 'b', commands: ['c2'] }),
+    sampledRow({ i: 2, threads: 4, cores: 4, latencyMs: 5, throughput: 190, runId: 'c', commands: ['c4'] }),
+    sampledRow({
       i: 3,
       threads: 1,
       instances: 4,
@@ -366,7 +373,7 @@ describe('recommendations', () => {
     assert.equal(recommend(rows, 2).withinBudget, null);
   });
 
-  test('repetitions are averaged before comparing', () => {
+  test('repetitions are averaged before comparing; spread repetitions do not win by their mean alone', () => {
     const reps = [
       row({ i: 0, threads: 1, latencyMs: 4, runId: 'x1' }),
       row({ i: 1, threads: 1, latencyMs: 8, repeat: 2, runId: 'x2' }),
@@ -378,7 +385,12 @@ describe('recommendations', () => {
     assert.equal(agg[0]!.latencyStats.meanMs, 6);
     assert.equal(agg[0]!.runs, 2);
     assert.equal(agg[0]!.basis, 'repeats');
-    assert.deepEqual(recommend(reps).latency?.runIds, ['y1', 'y2']);
+    // y's mean (5.25) is lower, but x's repetitions (4, 8) are too spread to tell them apart: tied, and the
+    // card names the first of the tied group in plan order.
+    const b = recommend(reps).latency!;
+    assert.deepEqual(b.runIds, ['x1', 'x2']);
+    assert.equal(b.significant, false);
+    assert.deepEqual(b.tiedWith, [1]);
     assert.equal(joinCommands(['only']), 'only');
   });
 });

@@ -413,7 +413,7 @@ describe('CSV', () => {
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs/);
-    assert.match(lines[2]!, /"FAIL: x, y",$/);
+    assert.match(lines[2]!, /"FAIL: x, y",,,,,,,$/);
   });
 
   test('a multi-instance row: one runnable command line, and each instance latency in its own column', () => {
@@ -436,8 +436,8 @@ describe('CSV', () => {
     });
     const [head, line] = rowsToCsv([r]).trimEnd().split('\r\n');
     const cols = head!.split(',');
-    assert.equal(cols[cols.length - 1], 'instanceLatencyMs');
-    assert.match(line!, /,1\.21;1\.4;$/);
+    assert.equal(cols[cols.indexOf('error') + 1], 'instanceLatencyMs');
+    assert.match(line!, /,1\.21;1\.4;,/);
     const cmd = commandLine(r.commands);
     assert.equal(cmd, `echo one > ${dir}/a & echo two > ${dir}/b & echo three > ${dir}/c & wait`);
     assert.ok(line!.includes(cmd), 'the CSV cell is that line');
@@ -449,9 +449,33 @@ describe('CSV', () => {
       rowsToCsv([row({})])
         .trimEnd()
         .split('\r\n')[1]!,
-      /,cmd,,$/,
+      /,cmd,,,/,
       'one instance: no latency list',
     );
+  });
+
+  test('the six statistics columns come last: the row configuration\'s interval and CV', () => {
+    const reps = [row({ latencyMs: 1, throughput: 10 }), row({ i: 1, repeat: 2, latencyMs: 3, throughput: 30 })];
+    const lines = rowsToCsv([...reps, row({ i: 2, threads: 2, exitCode: 1 })])
+      .trimEnd()
+      .split('\r\n');
+    assert.deepEqual(lines[0]!.split(',').slice(-7), [
+      'instanceLatencyMs',
+      'latencyCi95LoMs',
+      'latencyCi95HiMs',
+      'latencyCv',
+      'throughputCi95Lo',
+      'throughputCi95Hi',
+      'throughputCv',
+    ]);
+    // Means 1 and 3: 2 ± 12.706 × 1.414 / 1.414, CV 0.707; the same on both rows of that configuration.
+    const cells = lines[1]!.split(',').slice(-6).map(Number);
+    assert.ok(Math.abs(cells[0]! - (2 - 12.7062047)) < 1e-5, String(cells));
+    assert.ok(Math.abs(cells[1]! - (2 + 12.7062047)) < 1e-5);
+    assert.ok(Math.abs(cells[2]! - Math.SQRT1_2) < 1e-9);
+    assert.ok(Math.abs(cells[3]! - (20 - 127.062047)) < 1e-4);
+    assert.equal(lines[2]!.split(',').slice(-6).join(','), lines[1]!.split(',').slice(-6).join(','));
+    assert.match(lines[3]!, /,,,,,,$/, 'a failed row has no configuration statistics');
   });
 });
 

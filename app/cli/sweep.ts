@@ -1,7 +1,8 @@
 /**
  * `aio-tuner sweep`: measure a grid of threads × instances × placements × variants × batch sizes, one run at a
  * time, and recommend. Progress goes to stderr; stdout carries only the result (a table, or JSON with --json), so scripts
- * can pipe it. Ctrl-C stops the current run and still prints (and saves) every finished row.
+ * can pipe it. Ctrl-C stops the current run and still prints (and saves) every finished row; `--resume ID`
+ * continues such a sweep with only the points that have no finished row.
  * Exit: 0 when at least one row has numbers; 1 when none has; 130/143 when interrupted.
  */
 import { resolve } from 'node:path';
@@ -17,9 +18,11 @@ import { SweepError } from '../sweep/errors';
 import { visible } from '../topology/damaged';
 import {
   BUILTIN_VARIANTS,
+  configLabel,
   isBuiltin,
   parseCustomVariant,
   rowsToCsv,
+  type ConfigStats,
   type CustomVariant,
   type Placement,
   type Recommendation,
@@ -29,6 +32,7 @@ import {
   type SweepRow,
   type SweepSpec,
 } from '../sweep';
+import type { Finding } from '../shared/findings';
 
 function intList(name: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
@@ -155,12 +159,64 @@ function table(rows: SweepRow[]): string {
   return [head, ...body].map((cells) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
 }
 
-function bestText(label: string, r: Recommendation | null, withPlacement: boolean): string {
+function ci(c: [number, number] | null | undefined, digits = 2): string {
+  return c ? ` (95 % CI ${c[0].toFixed(digits)}–${c[1].toFixed(digits)})` : '';
+}
+
+function bestText(
+  label: string,
+  r: Recommendation | null,
+  withPlacement: boolean,
+  configs: readonly ConfigStats[],
+): string {
   if (!r) return `${label}: none\n`;
+  const c = configs[r.config];
+  const tie = r.tiedWith.length
+    ? `\n  tied with ${r.tiedWith.map((i) => (configs[i] ? configLabel(configs[i]) : `#${i}`)).join('; ')}: no significant difference (the first of them is named)`
+    : '';
   return (
-    `${label}: ${describe({ ...r, repeat: r.repeats }, withPlacement).replace(/ repeat=\d+$/, '')} → ${num(r.latencyMs)} ms, ` +
-    `${num(r.throughput, 1)}/s (${num(r.perCore, 1)}/s per core)\n  ${r.command.replace(/\n/g, '\n  ')}\n`
+    `${label}: ${describe({ ...r, repeat: r.repeats }, withPlacement).replace(/ repeat=\d+$/, '')} → ${num(r.latencyMs)} ms` +
+    `${ci(c?.latencyStats.ci95Ms)}, ${num(r.throughput, 1)}/s${ci(c?.throughputStats.ci95, 1)} (${num(r.perCore, 1)}/s per core)` +
+    `${tie}\n  ${r.command.replace(/\n/g, '\n  ')}\n`
   );
+}
+
+/** The cards, each configuration once: three cards naming the same one are said together. */
+function cardsText(rec: SweepRecord, withPlacement: boolean): string {
+  const b = rec.best;
+  const configs = rec.configs ?? [];
+  const cards: [string, Recommendation | null][] = [
+    ['Lowest latency', b.latency],
+    ['Highest throughput', b.throughput],
+    ['Best throughput per core', b.perCore],
+  ];
+  const same = (x: Recommendation | null, y: Recommendation | null) =>
+    x !== null &&
+    y !== null &&
+    x.config === y.config &&
+    x.significant === y.significant &&
+    x.tiedWith.join() === y.tiedWith.join();
+  let out = '';
+  if (same(b.latency, b.throughput) && same(b.latency, b.perCore))
+    out += bestText(
+      'Lowest latency, highest throughput and best per core',
+      b.latency,
+      withPlacement,
+      configs,
+    );
+  else for (const [label, r] of cards) out += bestText(label, r, withPlacement, configs);
+  if (b.budgetMs !== null)
+    out += bestText(`Best per core within ${b.budgetMs} ms`, b.withinBudget, withPlacement, configs);
+  return out;
+}
+
+function findingsText(findings: readonly Finding[]): string {
+  return findings
+    .map(
+      (f) =>
+        `${f.severity} (${f.code}): ${f.message}${f.fix ? `\n  fix: ${f.fix.label}${f.fix.command ? `: ${f.fix.command}` : ''}` : ''}\n`,
+    )
+    .join('');
 }
 
 function jsonOut(rec: SweepRecord): string {
@@ -171,13 +227,43 @@ function jsonOut(rec: SweepRecord): string {
     planned: rec.planned,
     skipped: rec.skipped,
     rows: rec.rows,
+    configs: (rec.configs ?? []).map(({ findings: _f, ...c }) => c),
     best: {
       latency: b.latency,
       throughput: b.throughput,
       perCore: b.perCore,
       ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
     },
+    findings: [...(rec.findings ?? []), ...(rec.configs ?? []).flatMap((c) => c.findings ?? [])].filter(
+      // The per-configuration findings are summarized in the sweep's own; listed there once.
+      (f, i, all) => all.findIndex((g) => g.code === f.code) === i,
+    ),
+    engine: rec.engine ?? null,
+    ...(rec.resumedAt?.length ? { resumedAt: rec.resumedAt } : {}),
   });
+}
+
+/** Flags that define a sweep: a resumed one keeps its own spec, so they cannot go with --resume. */
+const SPEC_FLAGS = [
+  ...Object.keys(settingsOptions),
+  'placement',
+  'variants',
+  'variant',
+  'instances',
+  'batch',
+  'repeat',
+  'timeout',
+  'latency-budget',
+  'until-stable',
+  'min-difference',
+] as const;
+
+function pctFlag(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > 100 || (min > 0 && n === 0))
+    throw new UsageError(`--${name} expects a percentage ${min > 0 ? '> 0' : '≥ 0'} and ≤ 100, got "${v}"`);
+  return n;
 }
 
 export async function sweepCommand(argv: string[]): Promise<number> {
@@ -194,18 +280,31 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     timeout: { type: 'string' },
     'latency-budget': { type: 'string' },
+    'until-stable': { type: 'string' },
+    'min-difference': { type: 'string' },
+    resume: { type: 'string' },
   });
-  if (positionals.length === 0)
+  if (values.resume !== undefined) {
+    const given = SPEC_FLAGS.filter((f) => (values as Record<string, unknown>)[f] !== undefined);
+    if (given.length || positionals.length)
+      throw new UsageError(
+        `--resume runs the sweep as it was planned: ${given.length ? given.map((f) => `--${f}`).join(', ') : 'a workload'} cannot be given with it`,
+      );
+    if (values.resume.trim() === '')
+      throw new UsageError('--resume needs a sweep id (see aio-tuner history)');
+  } else if (positionals.length === 0)
     throw new UsageError(
       'missing workload: put it after --, e.g. -- python3 run.py -m resnet_50_v1.5 -p fp32',
     );
   const threads = threadsFlag(values.threads);
   const placement = placementFlag(values.placement);
-  const manyPlacements = Array.isArray(placement) && placement.length > 1;
   const { variants, custom } = variantsFlags(values.variants, values.variant);
   const instances = intList('instances', values.instances) ?? [1];
   const batches = intList('batch', values.batch) ?? null;
-  const repeat = intFlag('repeat', values.repeat, 1, 100) ?? 1;
+  const untilStable = pctFlag('until-stable', values['until-stable'], 0);
+  const practicalPct = pctFlag('min-difference', values['min-difference'], -1);
+  // --until-stable alone: up to 10 repetitions, fewer once the last two agree.
+  const repeat = intFlag('repeat', values.repeat, 1, 100) ?? (untilStable !== undefined ? 10 : 1);
   const timeoutS = intFlag('timeout', values.timeout, 1);
   let budget: number | undefined;
   if (values['latency-budget'] !== undefined) {
@@ -222,8 +321,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   const t = await engine.getTopology();
   // --threads is the sweep's list here, not the single run's thread count.
-  const settings = settingsFromFlags({ ...values, threads: undefined }, positionals, t);
-  const spec: SweepSpec = {
+  const settings =
+    values.resume === undefined ? settingsFromFlags({ ...values, threads: undefined }, positionals, t) : null;
+  const spec: SweepSpec | null = settings && {
     settings,
     threads,
     placement,
@@ -234,6 +334,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     repeat,
     ...(timeoutS ? { timeoutS } : {}),
     ...(budget !== undefined ? { latencyBudgetMs: budget } : {}),
+    ...(untilStable !== undefined ? { untilStablePct: untilStable } : {}),
+    ...(practicalPct !== undefined ? { practicalPct } : {}),
   };
 
   const said = new Set<string>();
@@ -244,7 +346,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       const r = data as SweepRecord;
       for (const n of r.notes ?? []) say(`aio-tuner: warning: ${n}`);
       for (const s of r.skipped) say(`aio-tuner: skipped: ${s}`);
-      process.stderr.write(`aio-tuner: sweep ${r.sweepId}: ${r.planned} run(s)\n`);
+      process.stderr.write(
+        r.resumedAt?.length
+          ? `aio-tuner: sweep ${r.sweepId} resumed: ${r.rows.length} of ${r.planned} row(s) already finished\n`
+          : `aio-tuner: sweep ${r.sweepId}: ${r.planned} run(s)${r.spec.untilStablePct !== undefined ? ` at most (--until-stable ${r.spec.untilStablePct})` : ''}\n`,
+      );
     } else if (event === 'sweep.progress') {
       const d = data as SweepProgress;
       const line = progressLine(d, manyPlacements);
@@ -263,13 +369,15 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   });
   let rec: SweepRecord;
   try {
-    rec = await engine.sweeps.start(spec);
+    rec = spec ? await engine.sweeps.start(spec) : await engine.sweeps.resume(values.resume!);
   } catch (e) {
     unsubscribe();
     await engine.dispose();
     if (e instanceof SweepError && e.code === 'bad-request') throw new UsageError(e.message);
+    if (e instanceof SweepError && e.code === 'not-found') throw new UsageError(`--resume: ${e.message}`);
     throw e;
   }
+  const manyPlacements = Array.isArray(rec.spec.placement) && rec.spec.placement.length > 1;
 
   const { result: fin, interrupted } = await untilDone(
     'stopping the current run; finished rows are kept…',
@@ -283,17 +391,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   unsubscribe();
   await engine.dispose();
 
-  if (values.csv) await writeFileAtomic(resolve(values.csv), rowsToCsv(fin.rows));
+  if (values.csv) await writeFileAtomic(resolve(values.csv), rowsToCsv(fin.rows, fin.configs));
   if (values.json) process.stdout.write(jsonOut(fin));
   else if (fin.rows.length > 0) {
     process.stdout.write(table(fin.rows) + '\n\n');
-    process.stdout.write(bestText('Lowest latency', fin.best.latency, manyPlacements));
-    process.stdout.write(bestText('Highest throughput', fin.best.throughput, manyPlacements));
-    process.stdout.write(bestText('Best throughput per core', fin.best.perCore, manyPlacements));
-    if (fin.best.budgetMs !== null)
-      process.stdout.write(
-        bestText(`Best per core within ${fin.best.budgetMs} ms`, fin.best.withinBudget, manyPlacements),
-      );
+    process.stdout.write(cardsText(fin, manyPlacements));
+    if (fin.findings?.length) process.stdout.write('\n' + findingsText(fin.findings));
   }
   const skipped = fin.rows.filter((r) => r.skipped).length;
   // Read after dispose, which tries once more to save what could not be.
@@ -305,6 +408,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   );
   if (unsaved) say(`aio-tuner: ${unsaved}; this sweep will be missing from the history`);
   if (fin.error) say(`aio-tuner: ${fin.error}`);
+  if (fin.state === 'cancelled' || fin.state === 'failed')
+    say(`aio-tuner: resume with: aio-tuner sweep --resume ${fin.sweepId}`);
   if (interrupted) return interrupted;
   // As the README promises: numbers from any row are a result, even when a later point ended the sweep early.
   const anyNumbers = fin.best.latency !== null || fin.best.throughput !== null;

@@ -118,8 +118,10 @@ ${SETTINGS}`,
   sweep: `Usage: aio-tuner sweep [--sysroot DIR | --from FILE | --target URL] [selection] [settings]
                       [--threads 1,2,4|doubling] [--placement compact,spread]
                       [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...]
-                      [--instances 1,2] [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS]
+                      [--instances 1,2] [--batch 1,8] [--repeat N] [--until-stable PCT]
+                      [--min-difference PCT] [--timeout S] [--latency-budget MS]
                       [--csv FILE] [--json] -- ${WORKLOAD}
+       aio-tuner sweep --resume SWEEP_ID [--csv FILE] [--json]
 
 Measure a grid of threads × placements × instances × variants × batch sizes, one run at a time, and
 recommend.
@@ -132,6 +134,11 @@ recommend.
   --batch LIST         batch sizes, written into the workload's -b/--batch_size (ignored, with a
                        warning, when the workload has none)
   --repeat N           runs per cell (1-100)
+  --until-stable PCT   stop repeating a cell once its last two means agree within PCT % (at most
+                       --repeat times; 10 when --repeat is not given)
+  --min-difference PCT smallest difference worth recommending over (default 2): a card names one
+                       setting only when it beats every other by Welch's t-test at 95 % and by more
+  --resume SWEEP_ID    continue an interrupted sweep: run only the points without a finished row
   --timeout S          stop each run after S seconds
   --latency-budget MS  also recommend the best per-core setting within this latency
   --csv FILE           also write the rows as CSV

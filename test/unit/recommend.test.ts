@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSweep, engineOnlyDifference } from '../../app/shared/recommend';
 import { isStable, pointsToResume, stableSkip } from '../../app/sweep/repeat';
-import type { SweepPoint, SweepRow } from '../../app/shared/sweep';
+import type { CustomVariant, SweepPoint, SweepRow } from '../../app/shared/sweep';
 import type { EngineInfo } from '../../app/shared/findings';
 
 let nextI = 0;
@@ -125,7 +125,7 @@ describe('significance before recommendation', () => {
       ...reps({ variant: 'a' }, [10.0, 10.001, 9.999]),
       ...reps({ variant: 'b' }, [9.9, 9.901, 9.899]), // 1 % lower, p ≈ 0
     ];
-    const custom = [
+    const custom: CustomVariant[] = [
       { name: 'a', env: { X: '1' } },
       { name: 'b', env: { X: '2' } },
     ];
@@ -176,7 +176,7 @@ describe('significance before recommendation', () => {
   test('engine-only difference: built-ins and custom variants are judged by what they set', () => {
     assert.equal(engineOnlyDifference('fp32', 'off', {}, []), true);
     assert.equal(engineOnlyDifference('int8', 'fp16', {}, []), true);
-    const custom = [
+    const custom: CustomVariant[] = [
       { name: 'nm', env: { AIO_MERGE_LINEAR: '0' } },
       { name: 'omp', env: { OMP_PROC_BIND: 'close' } },
     ];

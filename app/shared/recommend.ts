@@ -290,7 +290,7 @@ export interface CardResult {
 
 /**
  * Pick a card's configuration among `candidates` (indices into `bases`). The top one by mean must beat each
- * other candidate by Welch's test (p < 0.05) and by more than `practicalPct` % of its own value; the ones it
+ * other candidate by Welch's test (p < 0.05) and by more than `practicalPct` % of the larger value; the ones it
  * does not beat are tied with it, and the card then names the first of the tied group in plan order.
  */
 export function decideCard(
@@ -332,7 +332,9 @@ export function decideCard(
       untested.push(i);
       continue;
     }
-    const practical = a.mean !== 0 && (Math.abs(a.mean - b.mean) / Math.abs(a.mean)) * 100 > practicalPct;
+    // Relative to the larger value: symmetric, and the same for a latency pair and its throughput pair.
+    const larger = Math.max(Math.abs(a.mean), Math.abs(b.mean));
+    const practical = larger > 0 && (Math.abs(a.mean - b.mean) / larger) * 100 > practicalPct;
     if (!(w.p < ALPHA && practical)) tied.push(i);
   }
   const group = [top, ...tied].sort((x, y) => x - y);

@@ -13,3 +13,14 @@ export class SweepError extends Error {
     this.name = 'SweepError';
   }
 }
+
+/**
+ * The connection to the target was lost during a point: its row would be a failure of the link, not of the
+ * settings, and every later point would fail alike. The sweep ends cancelled (resumable) instead.
+ */
+export class ConnectionLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectionLostError';
+  }
+}

@@ -19,6 +19,7 @@ import type { Finding } from '../shared/findings';
 import { summarize, type SampleSummary } from '../shared/stats';
 import { passFindings } from '../shared/validity';
 import { readPasses, type InstancePasses } from './passes';
+import { ConnectionLostError } from './errors';
 
 export interface MeasureContext {
   runs: RunManager;
@@ -205,6 +206,8 @@ export async function measurePoint(
   } finally {
     if (remote && runDir) await remote.remove(runDir).catch(() => undefined);
   }
+  const lost = done.find((d) => d.outcome?.connectionLost)?.outcome?.connectionLost;
+  if (lost) throw new ConnectionLostError(lost);
   const durationMs = Math.round(performance.now() - t0);
   const statuses = done.map(statusOf);
   const exitCode = statuses.find((s) => s !== 0) ?? 0;

@@ -12,7 +12,7 @@ import type { Topology } from '../shared/topology';
 import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { RunManager } from '../run/manager';
 import type { ApiEvents } from '../shared/contract';
-import { SweepError } from './errors';
+import { ConnectionLostError, SweepError } from './errors';
 import { SweepFiles } from './store';
 import { whyNotWritten } from '../util/atomic';
 import { instanceSettings, planSweep, pointSummary, withoutMeasurementVars, type Plan } from './plan';
@@ -276,7 +276,8 @@ export class SweepService {
       }
       r.state = a.cancelled ? 'cancelled' : 'done';
     } catch (e) {
-      r.state = 'failed';
+      // A lost link to the target interrupts the sweep like Ctrl-C: finished rows stay, --resume continues.
+      r.state = e instanceof ConnectionLostError ? 'cancelled' : 'failed';
       r.error = (e as Error).message;
     }
     this.refresh(r);
@@ -317,7 +318,7 @@ export class SweepService {
     delete record.error;
     record.resumedAt = [...(record.resumedAt ?? []), new Date().toISOString()];
     await this.files.save(record);
-    this.unsaved.delete(id);
+    if (this.unsaved.delete(id)) this.deps.emit('record.unsaved', { kind: 'sweep', id, problem: null });
     const active: Active = { record, cancelled: false, current: [], done: Promise.resolve(record) };
     this.active = active;
     this.deps.emit('sweep.started', record);

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { Engine } from '../../app/api/engine';
 import { defaultSettings } from '../../app/command';
 import { groupMembers, processAffinity, readResultsDir } from '../../app/run';
-import type { SweepProgress, SweepSpec } from '../../app/sweep';
+import type { SweepProgress, SweepRecord, SweepSpec } from '../../app/sweep';
 import { need } from '../helpers/require';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -236,6 +236,36 @@ describe('sweep on this machine', () => {
       assert.equal(saved.state, 'cancelled');
       assert.equal(saved.rows.length, 1);
     }
+  });
+
+  test('sweep.resume: a record left "running" by a process that died continues with its missing points', async (t) => {
+    if (!need(t, hasNumactl, 'numactl')) return;
+    const rec = await engine.sweeps.start(spec([fake], { threads: [1, 2] }));
+    const deadline = Date.now() + 30_000;
+    while (!progress.some((p) => p.sweepId === rec.sweepId && p.i === 1 && !p.row && p.current)) {
+      assert.ok(Date.now() < deadline, 'first row in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await engine.sweeps.cancel(rec.sweepId);
+    // What `kill -9` leaves behind: the record as written after the last row, still "running".
+    const file = join(home, 'sweeps', `${rec.sweepId}.json`);
+    const died = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...died, state: 'running', finishedAt: null }));
+
+    const resumed = (await engine.handle('sweep.resume', { sweepId: rec.sweepId })) as SweepRecord;
+    assert.equal(resumed.state, 'running');
+    await assert.rejects(engine.handle('sweep.resume', { sweepId: rec.sweepId }), /is running/);
+    const fin = await engine.sweeps.wait(rec.sweepId);
+    assert.equal(fin.state, 'done', fin.error);
+    assert.deepEqual(
+      fin.rows.map((r) => r.threads),
+      [1, 2],
+    );
+    assert.equal(fin.rows[0]!.runId, died.rows[0].runId, 'the finished row was kept, not run again');
+    assert.equal(fin.resumedAt?.length, 1);
+    assert.equal(fin.configs?.length, 2);
+    await assert.rejects(engine.handle('sweep.resume', { sweepId: rec.sweepId }), /nothing to resume/);
+    await assert.rejects(engine.handle('sweep.resume', { sweepId: 'no-such-sweep' }), /no-such-sweep/);
   });
 
   test('a second sweep is refused while one runs; bad plans are refused up front', async (t) => {

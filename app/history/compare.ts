@@ -30,7 +30,8 @@ export function settingsDiff(
   add('working directory', a.cwd, b.cwd);
   // The environment actually set (derived variables included), then explicit unsets from the settings.
   const names = [...new Set([...Object.keys(envA), ...Object.keys(envB)])].sort();
-  for (const n of names) add(`$${n}`, envA[n], envB[n]);
+  // Two sweep runs each dump to their own RESULTS_DIR (measurement only): different paths, same setting.
+  for (const n of names) if (!(n === 'RESULTS_DIR' && n in envA && n in envB)) add(`$${n}`, envA[n], envB[n]);
   const unsets = (s: RunSettings) => Object.keys(s.env).filter((k) => s.env[k] === null);
   const ua = unsets(a);
   const ub = unsets(b);

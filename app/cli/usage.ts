@@ -138,6 +138,7 @@ recommend.
                        --repeat times; 10 when --repeat is not given)
   --min-difference PCT smallest difference worth recommending over (default 2): a card names one
                        setting only when it beats every other by Welch's t-test at 95 % and by more
+                       than PCT %; otherwise it says which settings it is tied with
   --resume SWEEP_ID    continue an interrupted sweep: run only the points without a finished row
   --timeout S          stop each run after S seconds
   --latency-budget MS  also recommend the best per-core setting within this latency

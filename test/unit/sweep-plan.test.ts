@@ -454,8 +454,11 @@ describe('CSV', () => {
     );
   });
 
-  test('the six statistics columns come last: the row configuration\'s interval and CV', () => {
-    const reps = [row({ latencyMs: 1, throughput: 10 }), row({ i: 1, repeat: 2, latencyMs: 3, throughput: 30 })];
+  test("the six statistics columns come last: the row configuration's interval and CV", () => {
+    const reps = [
+      row({ latencyMs: 1, throughput: 10 }),
+      row({ i: 1, repeat: 2, latencyMs: 3, throughput: 30 }),
+    ];
     const lines = rowsToCsv([...reps, row({ i: 2, threads: 2, exitCode: 1 })])
       .trimEnd()
       .split('\r\n');

@@ -295,6 +295,10 @@ test('a sweep with statistics: error bars, one tied card for three answers, find
       .screenshot({ path: screenshotPath('sweep-findings.png') });
     await f.locator('[data-testid=finding-copy]').click();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), ENGINE_FIX);
+    assert.equal(
+      await detail.locator('[data-testid=sweep-engine]').textContent(),
+      'No Ampere engine · Python 3.11.2 · PyTorch 1.13.1',
+    );
     const findingsBox = await detail.locator('[data-testid=sweep-findings]').boundingBox();
     const chartBox = await chart.boundingBox();
     assert.ok(findingsBox!.y < chartBox!.y, 'findings come first');
@@ -412,6 +416,49 @@ test('a real bench.py sweep over fp32 and off: engine-absent, error bars, tied, 
       /tied with: 1 thread · off/,
     );
     assert.equal(await panel.locator('[data-testid=rec-significant]').count(), 0, 'no card claims a winner');
+  } finally {
+    await page.close();
+  }
+});
+
+test('builder: until stable makes the count "up to N runs"; a bad percentage blocks Start and says why', async (t) => {
+  if (!need(t, hasNumactl, 'numactl')) return;
+  const page = await appPage();
+  try {
+    await setWorkload(page, FAKE);
+    await page.fill('[data-testid=sweep-threads]', '1,2');
+    await page.fill('[data-testid=sweep-instances]', '1');
+    await page.fill('[data-testid=sweep-batches]', '');
+    for (const v of ['fp32', 'fp16', 'int8', 'int8-fc', 'off'])
+      await page.setChecked(`[data-testid=sweep-variant-${v}]`, v === 'fp32' || v === 'off');
+    for (const p of ['compact', 'spread'])
+      await page.setChecked(`[data-testid=sweep-placement-${p}]`, p === 'compact');
+    await page.fill('[data-testid=sweep-practical]', '2');
+    await page.fill('[data-testid=sweep-until-stable]', '');
+    await page.fill('[data-testid=sweep-repeat]', '3');
+    const start = page.locator('[data-testid=sweep-start]');
+    const label = (re: string) =>
+      page.waitForFunction(
+        (r) => new RegExp(r).test(document.querySelector('[data-testid=sweep-start]')?.textContent ?? ''),
+        re,
+      );
+    await label('^Start sweep \\(12 runs\\)$');
+    await page.fill('[data-testid=sweep-until-stable]', '1');
+    await label('^Start sweep \\(up to 12 runs\\)$');
+    await page.fill('[data-testid=sweep-until-stable]', 'soon');
+    await page.waitForSelector('text=Repeat until stable: a percentage above 0 to 100, or empty');
+    assert.equal(await start.isDisabled(), true);
+    await page.fill('[data-testid=sweep-until-stable]', '1');
+    await page.fill('[data-testid=sweep-repeat]', '1');
+    await page.waitForSelector('text=set Repetitions to the most runs it may take (2 or more)');
+    assert.equal(await start.isDisabled(), true);
+    await page.fill('[data-testid=sweep-until-stable]', '');
+    await page.fill('[data-testid=sweep-practical]', '120');
+    await page.waitForSelector('text=Minimum difference: a percentage from 0 to 100, or empty');
+    assert.equal(await start.isDisabled(), true);
+    await page.fill('[data-testid=sweep-practical]', '2');
+    await label('^Start sweep \\(4 runs\\)$');
+    assert.equal(await start.isDisabled(), false);
   } finally {
     await page.close();
   }

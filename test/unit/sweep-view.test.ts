@@ -18,6 +18,7 @@ import {
   cardFigures,
   ciText,
   configName,
+  engineText,
   hasEngineStats,
   isTied,
   mergeCards,
@@ -283,6 +284,21 @@ describe('recommendation cards', () => {
     assert.equal(hasEngineStats({ best: {} } as never, false), false, 'older record');
     assert.equal(hasEngineStats(null, false), false);
   });
+});
+
+test('the engine probe in a line', () => {
+  assert.equal(
+    engineText({ present: false, version: null, python: '3.11.2', torch: '1.13.1' }),
+    'No Ampere engine · Python 3.11.2 · PyTorch 1.13.1',
+  );
+  assert.equal(
+    engineText({ present: true, version: '3.1.0', python: '3.10.12', torch: '2.1.0' }),
+    'Ampere engine present (3.1.0) · Python 3.10.12 · PyTorch 2.1.0',
+  );
+  assert.equal(
+    engineText({ present: false, version: null, python: null, torch: null, error: 'python3: not found' }),
+    'No Ampere engine · probe: python3: not found',
+  );
 });
 
 describe('builder: repeat until stable, minimum difference', () => {

@@ -2,6 +2,7 @@
  * What the recommendation cards say, worked out without the DOM: confidence intervals as text, which cards name
  * the same configuration (shown once), and the tied configurations by name. Tested by node (test/unit).
  */
+import type { EngineInfo } from '../../../app/shared/findings';
 import type {
   ConfigStats,
   Recommendation,
@@ -219,4 +220,15 @@ export function rowsOfConfig(rows: readonly SweepRow[], c: ConfigLike): SweepRow
       r.variant === c.variant &&
       r.batch === c.batch,
   );
+}
+
+/** What the engine probe found in the workload's interpreter: whether engine variables could change anything. */
+export function engineText(e: EngineInfo): string {
+  const parts = [
+    e.present ? `Ampere engine present${e.version ? ` (${e.version})` : ''}` : 'No Ampere engine',
+    e.python ? `Python ${e.python}` : '',
+    e.torch ? `PyTorch ${e.torch}` : '',
+    e.error ? `probe: ${e.error}` : '',
+  ];
+  return parts.filter(Boolean).join(' · ');
 }

@@ -1,9 +1,7 @@
 import { useState } from 'react';
 import { call } from '../api';
 import type { HistoryDetail } from '../../../app/shared/history';
-import { SweepChart } from '../sweep/SweepChart';
-import { SweepTable } from '../sweep/SweepTable';
-import { Recommendations } from '../sweep/Recommendations';
+import { SweepResults } from '../sweep/SweepResults';
 import { CopyButton } from '../common/CopyButton';
 import { shellAssignment, shellJoin } from '../../../app/shared/quote';
 import type { RunInfo } from '../../../app/shared/contract';
@@ -102,9 +100,7 @@ export function EntryDetail({ d }: { d: HistoryDetail }) {
           Sweep <strong>{s.sweepId}</strong> on {s.host.hostname} ({s.host.model ?? 'unknown CPU'}), {s.state}
           : {s.rows.length} of {s.planned} runs, started {new Date(s.createdAt).toLocaleString()}.
         </p>
-        <SweepChart rows={s.rows} variants={s.spec.variants} />
-        <Recommendations rows={s.rows} />
-        <SweepTable rows={s.rows} />
+        <SweepResults record={s} rows={s.rows} running={s.state === 'running'} />
       </div>
     );
   }

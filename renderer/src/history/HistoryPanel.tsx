@@ -13,6 +13,7 @@ import { CompareView } from './CompareView';
 import { EntryDetail } from './EntryDetail';
 import { targetText } from './targetText';
 import { useApp } from '../store';
+import { followSweep } from '../sweep/useSweep';
 import './history.css';
 
 const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
@@ -21,6 +22,18 @@ function stateText(e: HistoryEntry): string {
   if (e.kind === 'sweep') return `${e.state} (${e.rows ?? 0}/${e.planned ?? 0})`;
   if (e.state === 'running' || e.state === 'interrupted') return e.state;
   return e.exitCode === null ? 'did not start' : `exit ${e.exitCode}`;
+}
+
+/**
+ * A sweep that ended before all its points (cancelled, failed, or interrupted: its process went away while it
+ * ran) can be resumed: the engine runs only the configurations without finished rows.
+ */
+export function canResume(e: HistoryEntry): boolean {
+  return (
+    e.kind === 'sweep' &&
+    ['cancelled', 'failed', 'interrupted'].includes(e.state) &&
+    (e.rows ?? 0) < (e.planned ?? 0)
+  );
 }
 
 const openedId = (d: HistoryDetail | null): string | null =>
@@ -100,6 +113,19 @@ export function HistoryPanel() {
         error: false,
       });
     }, fail);
+  // The Tune panel follows the resumed sweep as if it had started it; errors stay here, beside the button.
+  const resume = (e: HistoryEntry) =>
+    call('sweep.resume', { sweepId: e.id }).then(
+      (r) => {
+        followSweep(r);
+        setMessage({
+          text: `Resumed sweep ${r.sweepId}: ${r.planned - r.rows.length} of ${r.planned} runs to go; the Tune panel follows it.`,
+          error: false,
+        });
+        refresh();
+      },
+      (err: Error) => setMessage({ text: `Could not resume sweep ${e.id}: ${err.message}`, error: true }),
+    );
   const remove = (e: HistoryEntry) =>
     call('history.delete', { kind: e.kind, id: e.id }).then(() => {
       setConfirmDelete(null);
@@ -206,7 +232,11 @@ export function HistoryPanel() {
         </span>
       </div>
       {message && (
-        <p className={message.error ? 'inline-error' : 'muted'} data-testid="history-message">
+        <p
+          className={message.error ? 'inline-error' : 'muted'}
+          data-testid="history-message"
+          role={message.error ? 'alert' : undefined}
+        >
           {message.text}
         </p>
       )}
@@ -292,6 +322,16 @@ export function HistoryPanel() {
                     >
                       Rerun
                     </button>
+                    {canResume(e) && (
+                      <button
+                        type="button"
+                        data-testid="history-resume"
+                        title={`Run the ${(e.planned ?? 0) - (e.rows ?? 0)} missing run(s) of this sweep and add them to it`}
+                        onClick={() => void resume(e)}
+                      >
+                        Resume
+                      </button>
+                    )}
                     {confirmDelete === e.id ? (
                       <>
                         <button

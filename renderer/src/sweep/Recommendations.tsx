@@ -1,23 +1,80 @@
 import { useMemo, useState } from 'react';
-import type { Recommendation, SweepRow } from '../../../app/shared/sweep';
+import type {
+  ConfigStats,
+  Recommendation,
+  SweepBest,
+  SweepRecord,
+  SweepRow,
+} from '../../../app/shared/sweep';
 import { recommend } from '../../../app/shared/recommend';
 import { CopyButton } from '../common/CopyButton';
+import {
+  cardFigures,
+  hasEngineStats,
+  isTied,
+  mergeCards,
+  SHORT_TITLES,
+  statsOf,
+  tieLines,
+  type CardModel,
+} from './view';
 
 function Card({
-  title,
-  r,
-  testId,
+  card,
+  best,
+  configs,
   withPlacement,
+  practicalPct,
 }: {
-  title: string;
-  r: Recommendation | null;
-  testId: string;
+  card: CardModel;
+  best: Pick<SweepBest, 'latency' | 'throughput' | 'perCore'>;
+  configs: readonly ConfigStats[] | undefined;
   withPlacement: boolean;
+  practicalPct: number;
 }) {
+  const r = card.rec;
+  const stats = statsOf(r, configs);
+  const ties = tieLines(card, best, configs, withPlacement);
+  const tied = card.keys.some((k) => {
+    const x = best[k];
+    return x !== null && isTied(x);
+  });
+  const significant = r !== null && stats !== null && r.significant === true;
+  const f = r ? cardFigures(r, stats) : null;
   return (
-    <div className="sweep-rec" data-testid={testId}>
-      <h3>{title}</h3>
-      {r ? (
+    <div
+      className={tied ? 'sweep-rec tied' : 'sweep-rec'}
+      data-testid={card.testId}
+      data-covers={card.keys.join(' ')}
+      data-tied={tied ? 'true' : 'false'}
+    >
+      <h3>
+        {card.title}
+        {tied && (
+          <span
+            className="badge warn sweep-tied"
+            data-testid="rec-tied"
+            title="No significant difference (95 %) of at least the practical threshold from the configurations named below"
+          >
+            tied
+          </span>
+        )}
+        {significant && !tied && (
+          <span
+            className="badge sweep-significant"
+            data-testid="rec-significant"
+            title={`Better than every other configuration: significant at 95 % and by more than ${practicalPct} %`}
+          >
+            significant
+          </span>
+        )}
+      </h3>
+      {card.keys.length > 1 && (
+        <p className="muted" data-testid="rec-merged">
+          One configuration gives all {card.keys.length} answers.
+        </p>
+      )}
+      {r && f ? (
         <>
           <p>
             <strong>
@@ -26,13 +83,34 @@ function Card({
               {r.batch !== null ? `, batch ${r.batch}` : ''}
             </strong>
             <br />
-            {r.latencyMs === null ? '—' : `${r.latencyMs.toFixed(2)} ms`} ·{' '}
-            {r.throughput === null ? '—' : `${r.throughput.toFixed(1)}/s`} ·{' '}
-            {r.perCore === null ? '—' : `${r.perCore.toFixed(1)}/s per core`}
-            {r.repeats > 1 ? ` (mean of ${r.repeats})` : ''}
+            {stats ? (
+              <span className="sweep-rec-stats" data-testid="rec-ci">
+                latency {f.latency}
+                <br />
+                throughput {f.throughput}
+                <br />
+                per core {f.perCore}
+                <br />
+                <span className="muted">
+                  {stats.basis === 'repeats'
+                    ? `from the means of ${stats.runs} repeats`
+                    : `from the per-pass samples of ${stats.runs === 1 ? 'one run' : `${stats.runs} runs`}`}
+                </span>
+              </span>
+            ) : (
+              <>
+                {f.latency} · {f.throughput} · {f.perCore}
+                {r.repeats > 1 ? ` (mean of ${r.repeats})` : ''}
+              </>
+            )}
           </p>
+          {ties.map((t) => (
+            <p key={t.about ?? 'all'} className="warn-text sweep-tie" data-testid="rec-tied-with">
+              {t.about ? `${SHORT_TITLES[t.about]}: ` : ''}tied with: {t.names.join(', ')}
+            </p>
+          ))}
           <pre className="sweep-command">{r.command}</pre>
-          <CopyButton text={r.command} testId={`${testId}-copy`} />
+          <CopyButton text={r.command} testId={`${card.testId}-copy`} />
         </>
       ) : (
         <p className="muted">No qualifying run yet.</p>
@@ -41,30 +119,39 @@ function Card({
   );
 }
 
-/** The four answers a sweep gives, each with the exact command to copy. The budget is applied here, live. */
-export function Recommendations({ rows }: { rows: readonly SweepRow[] }) {
+/**
+ * The answers a sweep gives, each with the exact command to copy. A finished sweep with statistics shows the
+ * engine's recommendations: their 95 % intervals, "tied" (and with which configurations) when the difference is
+ * not significant or too small to matter, and one card where several answers name the same configuration.
+ * While a sweep runs, and for older records, they are worked out here from the rows. The budget is applied live.
+ */
+export function Recommendations({
+  rows,
+  record = null,
+  running = false,
+}: {
+  rows: readonly SweepRow[];
+  record?: SweepRecord | null;
+  running?: boolean;
+}) {
   const [budget, setBudget] = useState('');
   const budgetMs = budget.trim() === '' ? null : Number(budget);
-  const best = useMemo(
-    () => recommend(rows, budgetMs !== null && budgetMs > 0 ? budgetMs : null),
-    [rows, budgetMs],
-  );
+  const validBudget = budgetMs !== null && budgetMs > 0 ? budgetMs : null;
+  const engine = hasEngineStats(record, running);
+  const live = useMemo(() => recommend(rows, validBudget), [rows, validBudget]);
+  const best: SweepBest = engine ? record!.best : live;
+  const configs = engine ? record!.configs : undefined;
+  // The engine's budget answer holds only for the budget it was given; another typed here is worked out live.
+  const withinBudget: Recommendation | null =
+    engine && record!.best.budgetMs === validBudget ? record!.best.withinBudget : live.withinBudget;
   const withPlacement = new Set(rows.map((r) => r.placement)).size > 1;
+  const practicalPct = record?.spec.practicalPct ?? 2;
+  const cardProps = { best, configs, withPlacement, practicalPct };
   return (
     <div className="sweep-recs">
-      <Card title="Lowest latency" r={best.latency} testId="rec-latency" withPlacement={withPlacement} />
-      <Card
-        title="Highest throughput"
-        r={best.throughput}
-        testId="rec-throughput"
-        withPlacement={withPlacement}
-      />
-      <Card
-        title="Best throughput per core"
-        r={best.perCore}
-        testId="rec-percore"
-        withPlacement={withPlacement}
-      />
+      {mergeCards(best).map((card) => (
+        <Card key={card.testId} card={card} {...cardProps} />
+      ))}
       <div className="sweep-rec-budget">
         <label>
           Latency budget (ms){' '}
@@ -78,12 +165,18 @@ export function Recommendations({ rows }: { rows: readonly SweepRow[] }) {
             onChange={(e) => setBudget(e.target.value)}
           />
         </label>
-        {budgetMs !== null && budgetMs > 0 ? (
+        {validBudget !== null ? (
           <Card
-            title={`Best per core within ${budgetMs} ms`}
-            r={best.withinBudget}
-            testId="rec-budget"
+            card={{
+              keys: ['perCore'],
+              title: `Best per core within ${validBudget} ms`,
+              testId: 'rec-budget',
+              rec: withinBudget,
+            }}
+            best={{ latency: null, throughput: null, perCore: withinBudget }}
+            configs={withinBudget === record?.best.withinBudget ? configs : undefined}
             withPlacement={withPlacement}
+            practicalPct={practicalPct}
           />
         ) : (
           <p className="muted">

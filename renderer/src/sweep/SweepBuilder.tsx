@@ -53,6 +53,7 @@ export function SweepBuilder({
   disabled: boolean;
 }) {
   const set = <K extends keyof SweepForm>(k: K, v: SweepForm[K]) => onChange({ ...form, [k]: v });
+  const stable = form.untilStablePct.trim() !== '';
   return (
     <fieldset className="sweep-builder" disabled={disabled}>
       <label>
@@ -96,7 +97,7 @@ export function SweepBuilder({
         <span className="muted hint">sets the workload’s own -b / --batch_size</span>
       </label>
       <label>
-        Repetitions
+        Repetitions{stable ? ' (at most)' : ''}
         <input
           type="number"
           min={1}
@@ -106,6 +107,33 @@ export function SweepBuilder({
           value={form.repeat}
           onChange={(e) => set('repeat', Number(e.target.value))}
         />
+        <span className="muted hint">runs of each configuration; two or more give a confidence interval</span>
+      </label>
+      <label>
+        Repeat until stable within (%)
+        <input
+          type="text"
+          className="narrow"
+          data-testid="sweep-until-stable"
+          value={form.untilStablePct}
+          placeholder="off"
+          onChange={(e) => set('untilStablePct', e.target.value)}
+        />
+        <span className="muted hint">
+          stop repeating once the last two means agree within this; Repetitions is the most
+        </span>
+      </label>
+      <label>
+        Minimum difference worth recommending (%)
+        <input
+          type="text"
+          className="narrow"
+          data-testid="sweep-practical"
+          value={form.practicalPct}
+          placeholder="2"
+          onChange={(e) => set('practicalPct', e.target.value)}
+        />
+        <span className="muted hint">smaller (or not significant at 95 %) differences are called a tie</span>
       </label>
       <label>
         Time limit per run (s)

@@ -5,9 +5,7 @@ import { Section } from '../common/Section';
 import { downloadText } from '../common/download';
 import type { RowCheck, SweepProgress, SweepRow } from '../../../app/shared/sweep';
 import { SweepBuilder } from './SweepBuilder';
-import { SweepChart } from './SweepChart';
-import { SweepTable } from './SweepTable';
-import { Recommendations } from './Recommendations';
+import { SweepResults } from './SweepResults';
 import { buildSpec, DEFAULT_FORM, restoreForm, type SweepForm } from './form';
 import { useSweep } from './useSweep';
 import './sweep.css';
@@ -188,7 +186,8 @@ export function SweepPanel() {
             disabled={!spec || preview.n === 0}
             onClick={() => spec && void sweep.start(spec)}
           >
-            Start sweep{preview.n ? ` (${preview.n} runs)` : ''}
+            Start sweep
+            {preview.n ? ` (${spec?.untilStablePct !== undefined ? 'up to ' : ''}${preview.n} runs)` : ''}
           </button>
         )}
         {errors.map((e) => (
@@ -234,9 +233,7 @@ export function SweepPanel() {
               {record.error ? ` — ${record.error}` : ''}
             </p>
           )}
-          <SweepChart rows={rows} variants={record.spec.variants} />
-          <Recommendations rows={rows} />
-          <SweepTable rows={rows} />
+          <SweepResults record={record} rows={rows} running={running} />
         </>
       )}
     </Section>

@@ -1,4 +1,5 @@
 import type { SweepRow } from '../../../app/shared/sweep';
+import { findingsTitle } from '../common/FindingsList';
 
 const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
 
@@ -49,7 +50,23 @@ export function SweepTable({ rows }: { rows: readonly SweepRow[] }) {
               <td data-testid="sweep-row-placement">{r.placement}</td>
               <td>{r.batch ?? '—'}</td>
               <td>{r.repeat}</td>
-              <td className="num">{fmt(r.latencyMs)}</td>
+              <td className="num">
+                {r.findings?.length ? (
+                  <span
+                    className={
+                      r.findings.some((f) => f.severity !== 'info')
+                        ? 'warn-text row-findings'
+                        : 'muted row-findings'
+                    }
+                    data-testid="sweep-row-findings"
+                    data-codes={r.findings.map((f) => f.code).join(' ')}
+                    title={findingsTitle(r.findings)}
+                  >
+                    ⚑ {r.findings.length}{' '}
+                  </span>
+                ) : null}
+                {fmt(r.latencyMs)}
+              </td>
               {multi && (
                 <td
                   className="num"

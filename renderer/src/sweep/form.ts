@@ -15,6 +15,10 @@ export interface SweepForm {
   /** Empty = the workload's own batch size. */
   batches: string;
   repeat: number;
+  /** Empty = exactly `repeat` runs; a percentage = repeat until the last two means agree within it. */
+  untilStablePct: string;
+  /** Smallest difference (percent) worth recommending over. */
+  practicalPct: string;
   timeoutS: string;
 }
 
@@ -26,6 +30,8 @@ export const DEFAULT_FORM: SweepForm = {
   instances: '1',
   batches: '',
   repeat: 1,
+  untilStablePct: '',
+  practicalPct: '2',
   timeoutS: '',
 };
 
@@ -81,6 +87,11 @@ export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpe
   if (settings.workload.length === 0) errors.push('Enter a workload first');
   const timeout = f.timeoutS.trim() === '' ? undefined : Number(f.timeoutS);
   if (timeout !== undefined && !(timeout > 0)) errors.push('Time limit: seconds > 0, or empty');
+  const repeat = Math.max(1, Math.floor(f.repeat) || 1);
+  const stable = percent(f.untilStablePct, 'Repeat until stable', errors, { zeroOk: false });
+  if (stable !== undefined && repeat < 2)
+    errors.push('Repeat until stable: set Repetitions to the most runs it may take (2 or more)');
+  const practical = percent(f.practicalPct, 'Minimum difference', errors, { zeroOk: true });
   if (errors.length) return { spec: null, errors };
   return {
     spec: {
@@ -91,9 +102,28 @@ export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpe
       customVariants: custom,
       instances,
       batches,
-      repeat: Math.max(1, Math.floor(f.repeat) || 1),
+      repeat,
+      ...(stable !== undefined ? { untilStablePct: stable } : {}),
+      ...(practical !== undefined ? { practicalPct: practical } : {}),
       ...(timeout !== undefined ? { timeoutS: timeout } : {}),
     },
     errors,
   };
+}
+
+/** A percentage field: empty is "not set"; otherwise a number in (0, 100], or [0, 100] when 0 means something. */
+function percent(
+  text: string | undefined,
+  what: string,
+  errors: string[],
+  { zeroOk }: { zeroOk: boolean },
+): number | undefined {
+  const t = (text ?? '').trim().replace(/\s*%$/, '');
+  if (t === '') return undefined;
+  const v = Number(t);
+  if (!Number.isFinite(v) || v < 0 || v > 100 || (!zeroOk && v === 0)) {
+    errors.push(`${what}: a percentage ${zeroOk ? 'from 0' : 'above 0'} to 100, or empty`);
+    return undefined;
+  }
+  return v;
 }

@@ -2,4 +2,5 @@ export { SweepPanel } from './SweepPanel';
 export { SweepChart } from './SweepChart';
 export { SweepTable } from './SweepTable';
 export { Recommendations } from './Recommendations';
-export { useSweep, type SweepView } from './useSweep';
+export { SweepResults } from './SweepResults';
+export { useSweep, followSweep, type SweepView } from './useSweep';

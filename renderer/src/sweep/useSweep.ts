@@ -6,6 +6,17 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, on } from '../api';
 import type { SweepProgress, SweepRecord, SweepSpec } from '../../../app/shared/sweep';
 
+/**
+ * Window event another panel (History's Resume) sends with a sweep record the Tune panel should follow from now
+ * on, as if it had started it there.
+ */
+export const FOLLOW_SWEEP_EVENT = 'aio-tuner:follow-sweep';
+
+/** Have the Tune panel follow this sweep (a resumed one): its rows, progress and end. */
+export function followSweep(r: SweepRecord): void {
+  window.dispatchEvent(new CustomEvent<SweepRecord>(FOLLOW_SWEEP_EVENT, { detail: r }));
+}
+
 export interface SweepView {
   record: SweepRecord | null;
   progress: SweepProgress | null;
@@ -45,6 +56,16 @@ export function useSweep(): SweepView {
         if (r.sweepId === current.current) setRecord(r);
       }),
     ];
+    const follow = (e: Event) => {
+      const r = (e as CustomEvent<SweepRecord>).detail;
+      current.current = r.sweepId;
+      setError(null);
+      setProgress(null);
+      // Rows that finished between the reply and this event came as progress already: keep the longer list.
+      setRecord((prev) => (prev?.sweepId === r.sweepId && prev.rows.length > r.rows.length ? prev : r));
+    };
+    window.addEventListener(FOLLOW_SWEEP_EVENT, follow);
+    offs.push(() => window.removeEventListener(FOLLOW_SWEEP_EVENT, follow));
     // Pick up a sweep that is already running.
     call('history.list', { filter: { kind: 'sweep', outcome: 'running', limit: 1 } })
       .then(async (l) => {

@@ -129,24 +129,31 @@ export interface SweepMetric {
 /**
  * A metric of a sweep: latency gates read the configuration `best.latency` names, throughput gates the one
  * `best.throughput` names (their `configs[]` statistics; the recommendation's own mean when the record has no
- * configs). latency.p99 and p99.9 are not kept per configuration: not measured.
+ * configs). latency.p99 and p99.9 are not kept per configuration: read from the configuration's row when it
+ * has one run (its per-pass samples), not measured otherwise.
  */
 export function sweepMetric(rec: SweepRecord, metric: string): SweepMetric {
   const latency = metric.startsWith('latency.');
-  const best = latency ? rec.best.latency : metric === 'throughput' ? rec.best.throughput : null;
   if (!latency && metric !== 'throughput')
     return { value: null, reason: 'a sweep gates latency.* and throughput only' };
+  const best = latency ? rec.best.latency : rec.best.throughput;
   if (!best) return { value: null, reason: `no configuration has ${latency ? 'a latency' : 'a throughput'}` };
   const cfg = typeof best.config === 'number' ? rec.configs?.[best.config] : undefined;
-  if (latency) {
-    const stat = metric.slice('latency.'.length);
-    if (stat === 'p99' || stat === 'p99.9')
-      return { value: null, reason: `a sweep keeps no ${stat} per configuration` };
-    const s = cfg?.latencyStats;
-    const v = stat === 'mean' ? (s?.meanMs ?? best.latencyMs) : stat === 'median' ? s?.medianMs : s?.p90Ms;
-    return { value: num(v) };
+  if (!latency) return { value: num(cfg?.throughputStats.value ?? best.throughput) };
+  const stat = metric.slice('latency.'.length);
+  if (stat === 'p99' || stat === 'p99.9') {
+    const ids = cfg?.runIds ?? best.runIds;
+    const rows = rec.rows.filter((r) => ids.includes(r.runId) && r.samples);
+    const v = stat === 'p99' && rows.length === 1 ? num(rows[0]!.samples!.p99) : null;
+    if (v !== null) return { value: v };
+    return {
+      value: null,
+      reason: stat === 'p99' ? 'a sweep keeps no p99 of repeated runs' : 'a sweep keeps no p99.9',
+    };
   }
-  return { value: num(cfg?.throughputStats.value ?? best.throughput) };
+  const s = cfg?.latencyStats;
+  const v = stat === 'mean' ? (s?.meanMs ?? best.latencyMs) : stat === 'median' ? s?.medianMs : s?.p90Ms;
+  return { value: num(v) };
 }
 
 function compare(v: number, op: GateOp, t: number): boolean {

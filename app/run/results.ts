@@ -52,7 +52,10 @@ export interface ResultBlock {
  */
 export type ResultsFormat = 'aml' | 'aml-legacy' | 'generic' | 'generic-steps' | 'none';
 
-/** At most this many per-step values of each kind are kept (8 MB); later steps are counted in `dropped`. */
+/**
+ * At most this many per-step values of each kind (latency, throughput) are kept, 8 MB; the first ones, in order.
+ * Later steps are counted in `dropped`.
+ */
 export const MAX_STEP_VALUES = 1_000_000;
 
 /**
@@ -145,17 +148,14 @@ const LAT_KEY: Record<string, keyof LatencyStats> = {
   p999: 'p99.9',
 };
 
-/** Values in arrival order, in a Float64Array that doubles as it fills, up to MAX_STEP_VALUES. */
+/** Values in arrival order, in a Float64Array that doubles as it fills. */
 class Series {
   private buf = new Float64Array(16);
   n = 0;
+  /** Values not kept: the parser's budget of MAX_STEP_VALUES per kind was spent. */
   dropped = 0;
 
   push(v: number): void {
-    if (this.n === MAX_STEP_VALUES) {
-      this.dropped++;
-      return;
-    }
     if (this.n === this.buf.length) {
       const grown = new Float64Array(Math.min(MAX_STEP_VALUES, this.buf.length * 2));
       grown.set(this.buf);
@@ -188,6 +188,8 @@ class GenericLines {
   readonly summary = new Map<string, { value: number; unit: string }>();
   private readonly shapes = new Map<string, Shape>();
   private seq = 0;
+  // Values kept across all shapes: memory stays under MAX_STEP_VALUES × 8 bytes whatever the output.
+  private kept = 0;
 
   get any(): boolean {
     return this.seq > 0;
@@ -207,14 +209,19 @@ class GenericLines {
     if (sh) {
       sh.count++;
       sh.last = seq;
-      if (!sh.series) {
-        sh.series = new Series();
-        sh.series.push(sh.first);
-      }
-      sh.series.push(value);
+      sh.series ??= this.keep(new Series(), sh.first);
+      this.keep(sh.series, value);
     } else if (this.shapes.size < MAX_SHAPES) {
       this.shapes.set(key, { count: 1, first: value, unit, series: null, last: seq });
     }
+  }
+
+  private keep(series: Series, v: number): Series {
+    if (this.kept < MAX_STEP_VALUES) {
+      series.push(v);
+      this.kept++;
+    } else series.dropped++;
+    return series;
   }
 
   /**

@@ -136,7 +136,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       gates,
       (metric) => ({ value: runMetric(o.results, metric) }),
       (metric) => runMetric(baseline, metric),
-      status === 0 ? null : `the workload failed (status ${status})`,
+      status === 0
+        ? null
+        : o.logError
+          ? 'the log could not be written'
+          : `the workload failed (status ${status})`,
     );
   const findings = o.findings ?? [];
   if (values.json) {

@@ -381,46 +381,48 @@ export class ResultsParser {
       return;
     }
     if ((m = LEGACY_THR_RE.exec(line))) {
+      const v = num(m[2]);
+      if (v === null) return;
       // Three columns = the legacy table (mean first); one value = a plain `Throughput [unit]: v` line.
-      const table = m[3] !== undefined;
-      this.generic(null, m[2], m[1], table, line);
+      if (m[3] === undefined) this.throughputLine(m, v, m[1]!, line);
+      else if (!this.structured) {
+        this.main.throughput = { value: v, unit: m[1]! };
+        this.legacy = true;
+      }
       return;
     }
-    if ((m = GENERIC_LAT_RE.exec(line))) {
-      this.generic(m, undefined, undefined, false, line);
-      return;
-    }
-    if ((m = GENERIC_THR_RE.exec(line))) this.generic(null, m[1], m[2] ?? 'samples/s', false, line);
-  }
-
-  private generic(
-    lat: RegExpExecArray | null,
-    thr: string | undefined,
-    unit: string | undefined,
-    table: boolean,
-    line = '',
-  ): void {
-    if (this.structured || (this.legacy && !table)) return;
-    if (lat) {
-      const v = num(lat[1]);
-      if (v === null || !Number.isFinite(v)) return;
-      const ms = v * toMs[(lat[2] ?? 'ms').toLowerCase()]!;
-      this.genericLine(this.genericLat, line, lat.index + lat[0].search(/[:=]/), ms, 'ms');
-      return;
-    }
-    const v = num(thr);
-    if (v === null || unit === undefined) return;
-    if (table) {
-      this.main.throughput = { value: v, unit };
-      this.legacy = true;
-    } else if (Number.isFinite(v)) {
-      const sep = line.search(/[:=]/);
-      this.genericLine(this.genericThr, line, sep < 0 ? line.length : sep, v, unit);
+    // A step line may give both (`step 3, latency: 3.1 ms, throughput: 320 ips`).
+    if ((m = GENERIC_LAT_RE.exec(line))) this.latencyLine(m, line);
+    if ((m = GENERIC_THR_RE.exec(line))) {
+      const v = num(m[1]);
+      if (v !== null) this.throughputLine(m, v, m[2] ?? 'samples/s', line);
     }
   }
 
-  private genericLine(g: GenericLines, line: string, sep: number, value: number, unit: string): void {
-    const stat = STAT_RE.exec(line.slice(0, sep));
+  /** Generic lines count until an AML report or the legacy table is read (it closes the series). */
+  private get genericOpen(): boolean {
+    return !this.structured && !this.legacy;
+  }
+
+  private latencyLine(m: RegExpExecArray, line: string): void {
+    const v = num(m[1]);
+    if (!this.genericOpen || v === null || !Number.isFinite(v)) return;
+    this.genericLine(this.genericLat, line, m, v * toMs[(m[2] ?? 'ms').toLowerCase()]!, 'ms');
+  }
+
+  private throughputLine(m: RegExpExecArray, v: number, unit: string, line: string): void {
+    if (this.genericOpen && Number.isFinite(v)) this.genericLine(this.genericThr, line, m, v, unit);
+  }
+
+  /**
+   * A statistic named in the clause before the value's separator (`p90 latency:`, `latency (p50) =`) makes the
+   * line a summary; a clause starts after the last `,`, `;` or `|` before the word.
+   */
+  private genericLine(g: GenericLines, line: string, m: RegExpExecArray, value: number, unit: string): void {
+    const sep = m.index + m[0].search(/[:=]/);
+    let from = m.index;
+    while (from > 0 && !',;|'.includes(line[from - 1]!)) from--;
+    const stat = STAT_RE.exec(line.slice(from, sep));
     if (stat) g.summaryLine(stat[1]!, value, unit);
     else g.stepLine(line, value, unit);
   }

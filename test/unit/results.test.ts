@@ -221,6 +221,15 @@ describe('per-step lines and a closing summary', () => {
     assert.equal(summarized.format, 'generic');
   });
 
+  test('one step line with both latency and throughput; a statistic counts in its own clause only', () => {
+    const lines = [1, 2, 3].map((i) => `iteration ${i}, latency: ${i} ms, throughput: ${100 * i} ips`);
+    const m = parseResults([...lines, 'p90 latency: 2.9 ms, throughput: 250 ips']);
+    assert.deepEqual(Array.from(m.steps!.latencyMs), [1, 2, 3]);
+    assert.deepEqual(Array.from(m.steps!.throughput), [100, 200, 300]);
+    assert.equal(m.latencyMs.p90, 2.9, 'p90 names the latency clause');
+    assert.deepEqual(m.throughput, { value: 250, unit: 'ips' }, 'the closing throughput, not a p90 of it');
+  });
+
   test('JSON of the metrics holds the counts, not the values (bundles write them whole)', () => {
     const m = parseResults([...STEPS, 'mean latency: 3 ms']);
     assert.deepEqual(JSON.parse(JSON.stringify(m)).steps, { latency: 10, throughput: 0, dropped: 0 });

@@ -1,7 +1,7 @@
 /**
  * `aio-tuner run`: the `command` options (--check, --format, --profile, --import included) plus --log, --json,
- * --timeout, --quiet. The workload's output streams to
- * this terminal as it arrives; the exit status is the workload's (128+n for signal n, 127 when it cannot start).
+ * --timeout, --quiet, --gate, --baseline. The workload's output streams to this terminal as it arrives; the exit
+ * status is the workload's (128+n for signal n, 127 when it cannot start), else 4 when a gate failed.
  */
 import { resolve } from 'node:path';
 import { parse, settingsFromFlags, UsageError, intFlag } from './args';
@@ -15,6 +15,10 @@ import { untilDone } from './interrupt';
 import { processEchoes } from './echo';
 import { parentFolderProblem } from '../util/parentfolder';
 import { outputText } from '../util/records';
+import { baselineResults, GATE_FAILED, GATE_OPTIONS, gatesFromFlags, reportGates } from './gates';
+import { evaluateGates, runMetric, type GateResult } from '../shared/gates';
+import type { ResultSummary } from '../shared/run';
+import type { Finding } from '../shared/findings';
 
 export const RUN_OPTIONS = {
   ...COMMAND_OPTIONS,
@@ -22,7 +26,34 @@ export const RUN_OPTIONS = {
   json: { type: 'boolean' },
   timeout: { type: 'string' },
   quiet: { type: 'boolean' },
+  ...GATE_OPTIONS,
 } as const;
+
+// 3.02, 120.5, 0.0431: two decimals, one from 100 up, three significant digits below 1 (µs-scale passes).
+const fixed = (v: number): string =>
+  String(Number(Math.abs(v) >= 1 ? v.toFixed(Math.abs(v) >= 100 ? 1 : 2) : v.toPrecision(3)));
+
+/** `latency mean 3.02 ms, median 3.00, p90 3.20 (95 % CI 2.98–3.06, n=400, CV 4.1 %)` for the summary line. */
+export function latencyText(r: ResultSummary): string | null {
+  const l = r.latencyMs;
+  if (l?.mean == null && l?.median == null) return null;
+  const parts = [
+    l.mean != null ? `latency mean ${fixed(l.mean)} ms` : `latency median ${fixed(l.median!)} ms`,
+  ];
+  if (l.mean != null && l.median != null) parts.push(`median ${fixed(l.median)}`);
+  if (l.p90 != null) parts.push(`p90 ${fixed(l.p90)}`);
+  const st = r.latencyStats;
+  const extra: string[] = [];
+  // The printed summary is the result; the interval is of the per-pass mean, said when the two differ.
+  if (st?.meanMs != null && l.mean != null && Math.abs(st.meanMs - l.mean) > 0.005 * Math.abs(l.mean))
+    extra.push(`per-pass mean ${fixed(st.meanMs)}`);
+  if (st?.ci95Ms) extra.push(`95 % CI ${fixed(st.ci95Ms[0])}–${fixed(st.ci95Ms[1])}`);
+  if (r.samples) extra.push(`n=${r.samples}`);
+  if (st?.cv != null) extra.push(`CV ${(st.cv * 100).toFixed(1)} %`);
+  return parts.join(', ') + (extra.length ? ` (${extra.join(', ')})` : '');
+}
+
+const findingLine = (f: Finding): string => `aio-tuner: ${f.severity} (${f.code}): ${f.message}\n`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, RUN_OPTIONS);
@@ -34,9 +65,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (problem) throw new UsageError(`--log ${values.log}: ${problem}`);
   }
   const format = values.format === undefined ? null : formatFlag(values.format);
+  const gates = gatesFromFlags(values.gate, values.baseline);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   let settings, built;
+  let baseline: ResultSummary | null = null;
   try {
+    if (values.baseline !== undefined) baseline = baselineResults(engine.runs, values.baseline);
     const t = await engine.getTopology();
     settings = settingsFromFlags(values, positionals, t, await baseSettings(values, t, engine.profiles));
     if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
@@ -93,6 +127,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);
+  // The tool could not do its job (keep the output): a runtime failure, whatever the stopped workload returned.
+  const status = o.logError ? 1 : (exitStatusCode(o) ?? (interrupted || 1));
+  // A failed workload's numbers decide nothing: its gates are reported, not evaluated.
+  let gateResults: GateResult[] = [];
+  if (gates.length)
+    gateResults = evaluateGates(
+      gates,
+      (metric) => ({ value: runMetric(o.results, metric) }),
+      (metric) => runMetric(baseline, metric),
+      status === 0
+        ? null
+        : o.logError
+          ? 'the log could not be written'
+          : `the workload failed (status ${status})`,
+    );
+  const findings = o.findings ?? [];
   if (values.json) {
     echo.stdout.write(
       outputText('run', {
@@ -105,7 +155,15 @@ export async function runCommand(argv: string[]): Promise<number> {
         results: {
           latencyMs: o.results?.latencyMs ?? null,
           throughput: o.results?.throughput ?? null,
+          source: o.results?.source ?? null,
+          samples: o.results?.samples ?? 0,
+          ...(o.results?.samplesFrom ? { samplesFrom: o.results.samplesFrom } : {}),
+          ...(o.results?.samplesDropped ? { samplesDropped: o.results.samplesDropped } : {}),
+          latencyStats: o.results?.latencyStats ?? null,
+          throughputStats: o.results?.throughputStats ?? null,
         },
+        findings,
+        ...(gates.length ? { gates: gateResults } : {}),
         cpuLoad: o.cpuLoad ?? null,
         runId: done.runId,
         argv: done.argv,
@@ -120,14 +178,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   } else if (!values.quiet && !o.logError) {
     const r = o.results;
     const parts: string[] = [];
-    if (r?.latencyMs?.mean != null) parts.push(`latency mean ${r.latencyMs.mean} ms`);
+    const lat = r ? latencyText(r) : null;
+    if (lat) parts.push(lat);
     if (r?.throughput) parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
     echo.stderr.write(
       `aio-tuner: ${o.signal ? `ended by ${o.signal}` : `exit code ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(1)} s` +
         `${parts.length ? '; ' + parts.join(', ') : ''}; log: ${o.logFile}\n`,
     );
   }
-  // The tool could not do its job (keep the output): a runtime failure, whatever the stopped workload returned.
-  if (o.logError) return 1;
-  return exitStatusCode(o) ?? (interrupted || 1);
+  // After how the run ended: what its numbers are worth, then what the pipeline asked of them.
+  if (!values.quiet) for (const f of findings) echo.stderr.write(findingLine(f));
+  const gateFailed = reportGates(gateResults, (line) => echo.stderr.write(line));
+  return status === 0 && gateFailed ? GATE_FAILED : status;
 }

@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../util/atomic';
 import { parentFolderProblem } from '../util/parentfolder';
 import { outputText } from '../util/records';
 import { untilDone } from './interrupt';
+import { baselineResults, GATE_FAILED, GATE_OPTIONS, gatesFromFlags, reportGates, withGates } from './gates';
+import { evaluateGates, runMetric, sweepMetric, type GateResult } from '../shared/gates';
 import type { RecordSaveNotice } from '../api/contract';
 import { SweepError } from '../sweep/errors';
 import { visible } from '../topology/damaged';
@@ -283,6 +285,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     'until-stable': { type: 'string' },
     'min-difference': { type: 'string' },
     resume: { type: 'string' },
+    ...GATE_OPTIONS,
   });
   if (values.resume !== undefined) {
     const given = SPEC_FLAGS.filter((f) => (values as Record<string, unknown>)[f] !== undefined);
@@ -318,7 +321,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const problem = values.csv === '' ? 'needs a file name' : parentFolderProblem(values.csv);
     if (problem) throw new UsageError(`--csv ${values.csv}: ${problem}`);
   }
+  const gates = gatesFromFlags(values.gate, values.baseline);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
+  // Before the sweep (as a bad --cores is): a missing baseline is a usage error, not hours later.
+  const baseline = values.baseline !== undefined ? baselineResults(engine.runs, values.baseline) : null;
   const t = await engine.getTopology();
   // --threads is the sweep's list here, not the single run's thread count.
   const settings =
@@ -392,7 +398,16 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   await engine.dispose();
 
   if (values.csv) await writeFileAtomic(resolve(values.csv), rowsToCsv(fin.rows, fin.configs));
-  if (values.json) process.stdout.write(jsonOut(fin));
+  // Gates read the recommended configurations; a sweep without numbers (exit 1) or interrupted decides nothing.
+  const anyResult = fin.best.latency !== null || fin.best.throughput !== null;
+  const gateResults: GateResult[] = evaluateGates(
+    gates,
+    (metric) => sweepMetric(fin, metric),
+    (metric) => runMetric(baseline, metric),
+    interrupted ? 'the sweep was interrupted' : anyResult ? null : 'no configuration produced numbers',
+  );
+  const gateFailed = reportGates(gateResults, (line) => process.stderr.write(line));
+  if (values.json) process.stdout.write(gates.length ? withGates(jsonOut(fin), gateResults) : jsonOut(fin));
   else if (fin.rows.length > 0) {
     process.stdout.write(table(fin.rows) + '\n\n');
     process.stdout.write(cardsText(fin, manyPlacements));
@@ -413,5 +428,5 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (interrupted) return interrupted;
   // As the README promises: numbers from any row are a result, even when a later point ended the sweep early.
   const anyNumbers = fin.best.latency !== null || fin.best.throughput !== null;
-  return anyNumbers ? 0 : 1;
+  return anyNumbers ? (gateFailed ? GATE_FAILED : 0) : 1;
 }

@@ -36,6 +36,12 @@ const BASE = `Start from (flags given as well override their part):
 const CHECK = `  --check              print every finding (code, severity, message) on stderr; exit 3 when one is an error
                        (judged where runs go: with --target, numactl and the CPUs are the target's)`;
 
+const GATES = `  --gate EXPR          fail (exit 4) unless EXPR holds once the run succeeded (repeatable): METRIC OP VALUE,
+                       METRIC latency.mean|median|p90|p99|p99.9 (ms), throughput, passes, warmups,
+                       samples, latencyStats.meanMs|medianMs|p90Ms|cv, throughputStats.value|cv;
+                       OP <, <=, >, >=; VALUE a number or baseline*F (e.g. 'latency.p90<12')
+  --baseline RUNID     the saved run baseline*F compares with (its runId in run --json)`;
+
 const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
 
 const WORKLOAD = 'WORKLOAD [ARGS...]';
@@ -75,14 +81,16 @@ ${SETTINGS}`,
 
   run: `Usage: aio-tuner run [--sysroot DIR | --from FILE | --target URL] [--profile NAME | --import 'CMDLINE']
                     [selection] [settings] [--check] [--format F] [--container NAME]
-                    [--log FILE] [--json] [--quiet] [--timeout S] -- ${WORKLOAD}
+                    [--log FILE] [--json] [--quiet] [--timeout S] [--gate EXPR]... [--baseline RUNID]
+                    -- ${WORKLOAD}
 
 Run the workload with the settings, streaming its output; exit with its code (128+n for signal n,
-127 when it cannot start).
+127 when it cannot start), else 4 when a --gate failed.
   --log FILE           also keep the log here (it is always kept under the data directory)
   --json               print the outcome and parsed results as JSON on stdout (workload output → stderr)
   --quiet              do not echo the workload's output
   --timeout S          stop the run after S seconds
+${GATES}
 ${CHECK}; nothing is started then
   --format F           print the command in this form (${FORMATS}) on stderr before starting
   --container NAME     container name used by --format docker-exec
@@ -120,8 +128,8 @@ ${SETTINGS}`,
                       [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...]
                       [--instances 1,2] [--batch 1,8] [--repeat N] [--until-stable PCT]
                       [--min-difference PCT] [--timeout S] [--latency-budget MS]
-                      [--csv FILE] [--json] -- ${WORKLOAD}
-       aio-tuner sweep --resume SWEEP_ID [--csv FILE] [--json]
+                      [--csv FILE] [--json] [--gate EXPR]... [--baseline RUNID] -- ${WORKLOAD}
+       aio-tuner sweep --resume SWEEP_ID [--csv FILE] [--json] [--gate EXPR]... [--baseline RUNID]
 
 Measure a grid of threads × placements × instances × variants × batch sizes, one run at a time, and
 recommend.
@@ -144,6 +152,9 @@ recommend.
   --latency-budget MS  also recommend the best per-core setting within this latency
   --csv FILE           also write the rows as CSV
   --json               print the result as JSON
+${GATES}
+                       (latency gates read the best-latency configuration, throughput gates the
+                       best-throughput one; exit 4 when a gate fails)
 
 ${SOURCE}
 
@@ -187,13 +198,14 @@ Usage:
   aio-tuner command  [--sysroot DIR | --from FILE] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
                      [--format F] [--container NAME] [--check] -- WORKLOAD [ARGS...]
   aio-tuner run      [--sysroot DIR | --from FILE] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
-                     [--check] [--format F] [--log FILE] [--json] [--quiet] [--timeout S] -- WORKLOAD [ARGS...]
+                     [--check] [--format F] [--log FILE] [--json] [--quiet] [--timeout S]
+                     [--gate EXPR]... [--baseline RUNID] -- WORKLOAD [ARGS...]
   aio-tuner bundle   [--out FILE|DIR] [selection] [settings] [--redact P]... [--from-run LOG] [--timeout S] [--json]
                      -- WORKLOAD [ARGS...]
   aio-tuner sweep    [selection] [settings] --threads 1,2,4|doubling [--placement compact|spread]
                      [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...] [--instances 1,2]
                      [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS] [--csv FILE] [--json]
-                     -- WORKLOAD [ARGS...]
+                     [--gate EXPR]... [--baseline RUNID] -- WORKLOAD [ARGS...]
   aio-tuner profiles [list [--json] | save NAME [options] -- WORKLOAD | export [NAME...] [--out FILE]
                      | import FILE | delete NAME...]
   aio-tuner SUBCOMMAND --help     that subcommand's options
@@ -207,7 +219,8 @@ Target:    --target URL on every command: read, run and bundle there instead of 
            (your ~/.ssh/config, keys and agent; never a password prompt;
            another ssh config file: ssh://user@host?config=/home/me/lab.ssh_config)
 
-Exit codes: 0 ok; 1 runtime failure; 2 bad usage; 3 --check found an error; run: the workload's own code.
+Exit codes: 0 ok; 1 runtime failure; 2 bad usage; 3 --check found an error; 4 a --gate failed;
+run: the workload's own code when it failed.
 See README.md for the JSON fields.`;
 
 /** `--help` / `-h` among the options (before `--`, where the workload's own arguments start). */

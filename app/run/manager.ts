@@ -28,6 +28,7 @@ import type { EngineInfo } from '../shared/findings';
 import { RunError } from './errors';
 import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
+import { resultSummaryOf, runResultsDir, sampleFindings, userResultsDir, type RunDumps } from './summary';
 
 /**
  * run.json, atomically; on a full disk (no room for the temporary copy) over the old record in place, which
@@ -66,20 +67,16 @@ interface Live {
   parser: OutputResults;
 }
 
-export function summarize(m: RunMetrics | null): ResultSummary | null {
-  if (!m) return null;
-  const l = m.latencyMs;
-  const hasLatency = l && Object.values(l).some((v) => v !== null);
-  if (!hasLatency && !m.throughput) return null;
-  return {
-    latencyMs: hasLatency ? l : null,
-    throughput: m.throughput,
-    passes: m.passes ?? null,
-    warmups: m.warmups ?? null,
-  };
+export function summarize(m: RunMetrics | null, dumps: RunDumps | null = null): ResultSummary | null {
+  return resultSummaryOf(m, dumps);
 }
 
-export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome {
+/** `dumps`: the RESULTS_DIR dumps of a run whose user set RESULTS_DIR (app/run/summary.ts). */
+export function outcomeOf(
+  r: RunResult,
+  metrics: RunMetrics | null,
+  dumps: RunDumps | null = null,
+): RunOutcome {
   return {
     exitCode: r.exitCode,
     signal: r.signal,
@@ -92,7 +89,8 @@ export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome 
     ...(r.logError ? { logError: r.logError } : {}),
     timedOut: r.timedOut,
     stopped: r.stopped,
-    results: summarize(metrics),
+    results: summarize(metrics, dumps),
+    findings: sampleFindings(metrics, dumps),
   };
 }
 
@@ -235,6 +233,8 @@ export class RunManager {
       ...(remote ? {} : { cwd: resolve(settings.cwd ?? process.cwd()) }),
     };
     const parser = new OutputResults();
+    // The user's RESULTS_DIR (a remote run's is on the target): its dumps give the run's exact pass times.
+    const resultsDir = remote ? null : userResultsDir(built.env, built.unset, info.cwd ?? process.cwd());
     this.live.set(runId, { info, handle, parser });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {
@@ -248,7 +248,10 @@ export class RunManager {
       info.state = 'exited';
       // Read while the run still counts as live, so the closing sample is tallied to it.
       const cpuLoad = this.loadOf?.(runId) ?? null;
-      info.outcome = { ...outcomeOf(r, parser.result()), cpuLoad };
+      const dumps = resultsDir
+        ? await runResultsDir(resultsDir, Date.parse(info.startedAt), handle.pid)
+        : null;
+      info.outcome = { ...outcomeOf(r, parser.result(), dumps), cpuLoad };
       this.live.delete(runId);
       this.finished.set(runId, info);
       const saved = this.save(info);

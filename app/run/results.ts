@@ -8,6 +8,18 @@
  * 2. AML's pre-2023 table: `Latency [ms]: mean / median / p90` and `Throughput [samples/s]: …` (mean column).
  * 3. Generic lines: `latency: 12.3 ms`, `Latency = 12.3ms`, `throughput: 45 samples/s|ips|fps|tokens/s|it/s`.
  * `FAIL:` and `CAUTION:` lines (ANSI-red in AML) are collected as failures/cautions.
+ *
+ * Generic lines are either a summary or a step (README, "Which numbers a run reports"):
+ * - a line that names a statistic before its `:`/`=` (mean, avg, average, median, p50, p90, p99, p99.9; min,
+ *   max, std, p95… name one too and are neither result nor sample) is a summary: it sets that statistic, the
+ *   last such line winning (a running average printed each step ends as the final one);
+ * - every other line is a step. Steps are grouped by their shape (the line with its numbers blanked out); the
+ *   most frequent shape, when it has two lines or more, is the per-step series: its values are the samples, in
+ *   order. A line of another shape seen once, after the series' last line, closes the series: it is the
+ *   summary's mean. Without a series, the first step line is the mean, as a lone line always was.
+ * A summary (an AML block, the legacy table, summary lines) is the result; statistics it lacks come from the
+ * samples (median and percentiles from two samples up). With steps only, the result is computed from them.
+ * Generic latency lines after an AML block or the legacy table are not read (the report closed the series).
  */
 import { stripAnsi } from '../logs/ansi';
 import { decodeDisplay, type Stream } from '../logs/logfile';
@@ -34,7 +46,37 @@ export interface ResultBlock {
   invertedMs?: number;
 }
 
-export type ResultsFormat = 'aml' | 'aml-legacy' | 'generic' | 'none';
+/**
+ * Which output format the numbers were read from: AML's report, its pre-2023 table, generic summary lines
+ * ('generic'), or generic per-step lines only ('generic-steps', the result computed from the steps).
+ */
+export type ResultsFormat = 'aml' | 'aml-legacy' | 'generic' | 'generic-steps' | 'none';
+
+/**
+ * At most this many per-step values of each kind (latency, throughput) are kept, 8 MB; the first ones, in order.
+ * Later steps are counted in `dropped`.
+ */
+export const MAX_STEP_VALUES = 1_000_000;
+
+/**
+ * The per-step values of a run, in the order printed. JSON shows only the counts: a bundle writes RunMetrics
+ * whole, and a million numbers do not belong in its results.
+ */
+export class StepSamples {
+  constructor(
+    /** Per-step latencies, ms. */
+    readonly latencyMs: Float64Array,
+    /** Per-step throughput values, in `throughputUnit`. */
+    readonly throughput: Float64Array,
+    readonly throughputUnit: string | null,
+    /** Steps past MAX_STEP_VALUES, not kept. */
+    readonly dropped: number,
+  ) {}
+
+  toJSON(): { latency: number; throughput: number; dropped: number } {
+    return { latency: this.latencyMs.length, throughput: this.throughput.length, dropped: this.dropped };
+  }
+}
 
 export interface RunMetrics extends ResultBlock {
   passes?: number;
@@ -46,6 +88,8 @@ export interface RunMetrics extends ResultBlock {
   cautions: string[];
   /** Most trusted format that contributed. */
   format: ResultsFormat;
+  /** Generic per-step values (the per-step series), when the output printed two or more. */
+  steps?: StepSamples;
 }
 
 const NUM = String.raw`([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)`;
@@ -75,6 +119,10 @@ const GENERIC_THR_RE = new RegExp(
   String.raw`\bthroughput\b[^:=\n]{0,20}[:=]\s*${NUM}\s*(samples/s|samples/sec|ips|fps|tokens/s|tokens/sec|tok/s|it/s|items/s|images/s|img/s|qps|/s)?`,
   'i',
 );
+// A statistic named before the separator: the line is a summary, not a step.
+const STAT_RE =
+  /(?:^|[^a-z0-9])(mean|avg|average|median|p50|p99\.9|p999|p99|p90|p95|min|max|std|stdev|total|overall)(?![a-z0-9])/i;
+const NUMBERS_RE = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/g;
 const FAIL_RE = /^\s*FAIL(?:ED)?\s*:?\s*(.*)$/;
 const CAUTION_RE = /^\s*CAUTION\s*:?\s*(.*)$/;
 
@@ -100,6 +148,127 @@ const LAT_KEY: Record<string, keyof LatencyStats> = {
   p999: 'p99.9',
 };
 
+/** Values in arrival order, in a Float64Array that doubles as it fills. */
+class Series {
+  private buf = new Float64Array(16);
+  n = 0;
+  /** Values not kept: the parser's budget of MAX_STEP_VALUES per kind was spent. */
+  dropped = 0;
+
+  push(v: number): void {
+    if (this.n === this.buf.length) {
+      const grown = new Float64Array(Math.min(MAX_STEP_VALUES, this.buf.length * 2));
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf[this.n++] = v;
+  }
+
+  values(): Float64Array {
+    return this.buf.slice(0, this.n);
+  }
+}
+
+/** Step lines of one shape: how many, the first value (most shapes are seen once), the rest when repeated. */
+interface Shape {
+  count: number;
+  first: number;
+  unit: string;
+  series: Series | null;
+  /** Sequence number of its last line (among the generic lines of its kind). */
+  last: number;
+}
+
+// Output with ever-new shapes (ids, hashes in every line) has no series to find: stop telling more apart.
+const MAX_SHAPES = 16;
+
+/** Generic lines of one kind (latency or throughput): summaries by statistic, steps by shape. */
+class GenericLines {
+  /** Summary values by statistic name (lower-cased; `avg`/`average` as `mean`, `p50` as `median`). */
+  readonly summary = new Map<string, { value: number; unit: string }>();
+  private readonly shapes = new Map<string, Shape>();
+  private seq = 0;
+  // Values kept across all shapes: memory stays under MAX_STEP_VALUES × 8 bytes whatever the output.
+  private kept = 0;
+
+  get any(): boolean {
+    return this.seq > 0;
+  }
+
+  summaryLine(stat: string, value: number, unit: string): void {
+    this.seq++;
+    const s = stat.toLowerCase();
+    const key = s === 'avg' || s === 'average' ? 'mean' : s === 'p50' ? 'median' : s === 'p999' ? 'p99.9' : s;
+    this.summary.set(key, { value, unit });
+  }
+
+  stepLine(line: string, value: number, unit: string): void {
+    const seq = ++this.seq;
+    const key = line.replace(NUMBERS_RE, '#');
+    const sh = this.shapes.get(key);
+    if (sh) {
+      sh.count++;
+      sh.last = seq;
+      sh.series ??= this.keep(new Series(), sh.first);
+      this.keep(sh.series, value);
+    } else if (this.shapes.size < MAX_SHAPES) {
+      this.shapes.set(key, { count: 1, first: value, unit, series: null, last: seq });
+    }
+  }
+
+  private keep(series: Series, v: number): Series {
+    if (this.kept < MAX_STEP_VALUES) {
+      series.push(v);
+      this.kept++;
+    } else series.dropped++;
+    return series;
+  }
+
+  /**
+   * The per-step series (the most frequent shape, two lines or more; the first seen on a tie), the line that
+   * closed it (seen once, after the series' last line; the last such), and the first step line of all.
+   */
+  steps(): { series: Shape | null; closing: Shape | null; first: Shape | null } {
+    let series: Shape | null = null;
+    let first: Shape | null = null;
+    for (const sh of this.shapes.values()) {
+      if (first === null) first = sh;
+      if (sh.count >= 2 && (series === null || sh.count > series.count)) series = sh;
+    }
+    let closing: Shape | null = null;
+    if (series)
+      for (const sh of this.shapes.values())
+        if (sh.count === 1 && sh.last > series.last && (closing === null || sh.last > closing.last))
+          closing = sh;
+    return { series, closing, first };
+  }
+}
+
+/** Sorted copy's percentile (linear interpolation between closest ranks, numpy's default as AML uses). */
+function pctOf(sorted: Float64Array, p: number): number {
+  const pos = ((sorted.length - 1) * p) / 100;
+  const lo = Math.floor(pos);
+  const a = sorted[lo]!;
+  return a + (sorted[Math.ceil(pos)]! - a) * (pos - lo);
+}
+
+/** mean, median, p90, p99, p99.9 of per-step values (finite ones only are kept); medians need two values. */
+export function stepLatencyStats(v: Float64Array): LatencyStats {
+  const none: LatencyStats = { mean: null, median: null, p90: null, p99: null, 'p99.9': null };
+  if (v.length === 0) return none;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]!;
+  if (v.length < 2) return { ...none, mean: sum };
+  const sorted = v.slice().sort();
+  return {
+    mean: sum / v.length,
+    median: pctOf(sorted, 50),
+    p90: pctOf(sorted, 90),
+    p99: pctOf(sorted, 99),
+    'p99.9': pctOf(sorted, 99.9),
+  };
+}
+
 /** Feed lines as they arrive (the live view shows results the moment the report is printed). */
 export class ResultsParser {
   private readonly main = emptyBlock();
@@ -112,17 +281,17 @@ export class ResultsParser {
   private readonly cautions: string[] = [];
   private structured = false;
   private legacy = false;
-  private genericLatency = false;
-  private genericThroughput = false;
+  private readonly genericLat = new GenericLines();
+  private readonly genericThr = new GenericLines();
 
   /** No block is open: only a line with one of the CANDIDATE words can change what the parser knows. */
   get idle(): boolean {
     return this.block === null;
   }
 
-  /** A generic `latency: …` line would change nothing now (see `generic`). */
+  /** A generic `latency: …` line would change nothing now: an AML report or the legacy table was read. */
   get genericLatencyMoot(): boolean {
-    return this.structured || this.legacy || this.hasLatency(this.main);
+    return this.structured || this.legacy;
   }
 
   feed(rawLine: string): void {
@@ -212,42 +381,105 @@ export class ResultsParser {
       return;
     }
     if ((m = LEGACY_THR_RE.exec(line))) {
+      const v = num(m[2]);
+      if (v === null) return;
       // Three columns = the legacy table (mean first); one value = a plain `Throughput [unit]: v` line.
-      const table = m[3] !== undefined;
-      this.generic(null, m[2], m[1], table);
-      return;
-    }
-    if ((m = GENERIC_LAT_RE.exec(line))) {
-      this.generic(m, undefined, undefined, false);
-      return;
-    }
-    if ((m = GENERIC_THR_RE.exec(line))) this.generic(null, m[1], m[2] ?? 'samples/s', false);
-  }
-
-  private generic(
-    lat: RegExpExecArray | null,
-    thr: string | undefined,
-    unit: string | undefined,
-    table: boolean,
-  ): void {
-    if (this.structured || (this.legacy && !table)) return;
-    if (lat) {
-      const v = num(lat[1]);
-      if (v !== null && !this.hasLatency(this.main)) {
-        this.main.latencyMs.mean = v * toMs[(lat[2] ?? 'ms').toLowerCase()]!;
-        this.genericLatency = true;
+      if (m[3] === undefined) this.throughputLine(m, v, m[1]!, line);
+      else if (!this.structured) {
+        this.main.throughput = { value: v, unit: m[1]! };
+        this.legacy = true;
       }
       return;
     }
-    const v = num(thr);
-    if (v === null || unit === undefined) return;
-    if (table) {
-      this.main.throughput = { value: v, unit };
-      this.legacy = true;
-    } else if (this.main.throughput === null) {
-      this.main.throughput = { value: v, unit };
-      this.genericThroughput = true;
+    // A step line may give both (`step 3, latency: 3.1 ms, throughput: 320 ips`).
+    if ((m = GENERIC_LAT_RE.exec(line))) this.latencyLine(m, line);
+    if ((m = GENERIC_THR_RE.exec(line))) {
+      const v = num(m[1]);
+      if (v !== null) this.throughputLine(m, v, m[2] ?? 'samples/s', line);
     }
+  }
+
+  /** Generic lines count until an AML report or the legacy table is read (it closes the series). */
+  private get genericOpen(): boolean {
+    return !this.structured && !this.legacy;
+  }
+
+  private latencyLine(m: RegExpExecArray, line: string): void {
+    const v = num(m[1]);
+    if (!this.genericOpen || v === null || !Number.isFinite(v)) return;
+    this.genericLine(this.genericLat, line, m, v * toMs[(m[2] ?? 'ms').toLowerCase()]!, 'ms');
+  }
+
+  private throughputLine(m: RegExpExecArray, v: number, unit: string, line: string): void {
+    if (this.genericOpen && Number.isFinite(v)) this.genericLine(this.genericThr, line, m, v, unit);
+  }
+
+  /**
+   * A statistic named in the clause before the value's separator (`p90 latency:`, `latency (p50) =`) makes the
+   * line a summary; a clause starts after the last `,`, `;` or `|` before the word.
+   */
+  private genericLine(g: GenericLines, line: string, m: RegExpExecArray, value: number, unit: string): void {
+    const sep = m.index + m[0].search(/[:=]/);
+    let from = m.index;
+    while (from > 0 && !',;|'.includes(line[from - 1]!)) from--;
+    const stat = STAT_RE.exec(line.slice(from, sep));
+    if (stat) g.summaryLine(stat[1]!, value, unit);
+    else g.stepLine(line, value, unit);
+  }
+
+  /** What the generic lines say, into the main block (a structured report or the table, read first, wins). */
+  private genericResult(out: RunMetrics): boolean {
+    let summary = false;
+    const lat = this.genericLat;
+    const latSteps = lat.steps();
+    const l = out.latencyMs;
+    const fromLines = !this.structured && !this.legacy && !this.hasLatency(this.main);
+    if (fromLines && lat.any) {
+      for (const [stat, { value }] of lat.summary)
+        if (stat in l) {
+          l[stat as keyof LatencyStats] = value;
+          summary = true;
+        }
+      const lone = latSteps.closing ?? (latSteps.series ? null : latSteps.first);
+      if (l.mean === null && lone) {
+        l.mean = lone.first;
+        summary = true;
+      }
+    }
+    const thr = this.genericThr;
+    const thrSteps = thr.steps();
+    if (out.throughput === null && thr.any) {
+      // Among summary lines, the mean's kind first; otherwise the last one read.
+      const named =
+        thr.summary.get('mean') ??
+        thr.summary.get('total') ??
+        thr.summary.get('overall') ??
+        thr.summary.get('median') ??
+        null;
+      const lone = thrSteps.closing ?? (thrSteps.series ? null : thrSteps.first);
+      if (named) out.throughput = { value: named.value, unit: named.unit };
+      else if (lone) out.throughput = { value: lone.first, unit: lone.unit };
+      if (out.throughput) summary = true;
+    }
+    const latValues = latSteps.series?.series?.values() ?? new Float64Array(0);
+    const thrValues = thrSteps.series?.series?.values() ?? new Float64Array(0);
+    if (latValues.length > 0 || thrValues.length > 0) {
+      out.steps = new StepSamples(
+        latValues,
+        thrValues,
+        thrSteps.series?.unit ?? null,
+        (latSteps.series?.series?.dropped ?? 0) + (thrSteps.series?.series?.dropped ?? 0),
+      );
+      // Statistics the summary lacks (or all of them: steps only) come from the steps.
+      const st = stepLatencyStats(latValues);
+      for (const k of Object.keys(st) as (keyof LatencyStats)[]) if (l[k] === null) l[k] = st[k];
+      if (out.throughput === null && thrValues.length > 0) {
+        let sum = 0;
+        for (const x of thrValues) sum += x;
+        out.throughput = { value: sum / thrValues.length, unit: thrSteps.series!.unit };
+      }
+    }
+    return summary;
   }
 
   private hasLatency(b: ResultBlock): boolean {
@@ -265,14 +497,18 @@ export class ResultsParser {
       throughput: headline.throughput ? { ...headline.throughput } : null,
       failures: [...this.failures],
       cautions: [...this.cautions],
-      format: this.structured
-        ? 'aml'
-        : this.legacy
-          ? 'aml-legacy'
-          : this.genericLatency || this.genericThroughput
-            ? 'generic'
-            : 'none',
+      format: 'none',
     };
+    const summary = this.genericResult(out);
+    out.format = this.structured
+      ? 'aml'
+      : this.legacy
+        ? 'aml-legacy'
+        : summary
+          ? 'generic'
+          : out.steps
+            ? 'generic-steps'
+            : 'none';
     if (headline.invertedMs !== undefined) out.invertedMs = headline.invertedMs;
     if (this.passes !== undefined) out.passes = this.passes;
     if (this.warmups !== undefined) out.warmups = this.warmups;

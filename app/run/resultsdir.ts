@@ -22,6 +22,10 @@ export interface InstanceResults {
   latencyMs: LatencyStats;
   /** Samples per second over the instance's own span (first start → last finish). */
   throughput: number | null;
+  /** Each pass, in order: its latency (ms) and its samples per second (workload_size / duration). */
+  passTimes: { latencyMs: number[]; throughput: number[] };
+  /** Seconds from the first start to the last finish; null without passes. */
+  spanS: number | null;
 }
 
 export interface OverlapResult {
@@ -70,9 +74,12 @@ function passCount(d: PassDump): number {
 export function instanceResults(pid: number, d: PassDump): InstanceResults {
   const n = passCount(d);
   const lat: number[] = [];
+  const thr: number[] = [];
   let samples = 0;
   for (let i = 0; i < n; i++) {
-    lat.push((d.finish_times[i]! - d.start_times[i]!) * 1000);
+    const s = d.finish_times[i]! - d.start_times[i]!;
+    lat.push(s * 1000);
+    if (s > 0) thr.push(d.workload_size[i]! / s);
     samples += d.workload_size[i]!;
   }
   const span = n > 0 ? d.finish_times[n - 1]! - d.start_times[0]! : 0;
@@ -82,6 +89,8 @@ export function instanceResults(pid: number, d: PassDump): InstanceResults {
     samples,
     latencyMs: latencyStats(lat),
     throughput: span > 0 ? samples / span : null,
+    passTimes: { latencyMs: lat, throughput: thr },
+    spanS: n > 0 ? span : null,
   };
 }
 

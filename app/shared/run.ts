@@ -38,10 +38,18 @@ export interface ResultSummary {
   throughput: { value: number; unit: string } | null;
   passes?: number | null;
   warmups?: number | null;
-  /** Which output format the numbers were read from ('aml', 'aml-legacy', 'generic', 'results-dir'…). */
+  /**
+   * Which output format the numbers were read from: 'aml', 'aml-legacy', 'generic' (summary lines),
+   * 'generic-steps' (per-step lines only, the numbers computed from them), 'results-dir' (only the RESULTS_DIR
+   * dumps had numbers).
+   */
   source?: string;
   /** How many per-pass values the distribution comes from (0 when only a summary was printed). */
   samples?: number;
+  /** Where the per-pass values come from: the output's per-step lines, or the RESULTS_DIR dumps. */
+  samplesFrom?: 'output' | 'results-dir';
+  /** Per-step values past the parser's cap (1,000,000 of each kind), not in the statistics. */
+  samplesDropped?: number;
   /** Statistics of the run's own per-pass samples; absent when it printed none. */
   latencyStats?: LatencyStatsOut | null;
   throughputStats?: ThroughputStatsOut | null;

@@ -93,6 +93,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);
+  // Findings are said on stderr like the checks (with --json they are in the JSON).
+  if (!values.json && !values.quiet)
+    for (const f of o.findings ?? [])
+      echo.stderr.write(
+        `aio-tuner: ${f.severity}: ${f.code}: ${f.message}${f.fix ? ` (${f.fix.label})` : ''}\n`,
+      );
   if (values.json) {
     echo.stdout.write(
       outputText('run', {
@@ -107,6 +113,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           throughput: o.results?.throughput ?? null,
         },
         cpuLoad: o.cpuLoad ?? null,
+        engine: o.engine ?? null,
+        findings: o.findings ?? [],
         runId: done.runId,
         argv: done.argv,
         env: done.env,

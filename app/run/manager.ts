@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { LaunchSpec } from './launch';
@@ -24,7 +24,11 @@ import { recordText } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
 import type { ApiEvents } from '../shared/contract';
 import type { RunInfo, RunOutcome, ResultSummary } from '../shared/run';
-import type { EngineInfo } from '../shared/findings';
+import type { EngineInfo, Finding } from '../shared/findings';
+import type { ToolHost } from '../util/tool';
+import { probeInterpreter, pythonInterpreterOf } from './engineprobe';
+import { HeldRegistry, sharedCpus, type HeldEntry } from './held';
+import { busyMachineFinding, cpusInUseFinding, engineAbsentFinding } from './runfindings';
 import { RunError } from './errors';
 import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
@@ -100,6 +104,8 @@ export function outcomeOf(r: RunResult, metrics: RunMetrics | null): RunOutcome 
 export interface RunTarget {
   url: string;
   launcher(spec: LaunchSpec): RemoteLaunch | undefined;
+  /** Where programs run on the target (the engine probe), or undefined for this machine. */
+  tools?(): ToolHost | undefined;
 }
 
 /** How a run is started beyond its settings; the CLI's echo is the output's own bytes (`onOutput`). */
@@ -109,13 +115,35 @@ export interface StartOptions {
   logFile?: string;
   /** Every byte of the output as it is logged (the CLI's echo). */
   onOutput?: (stream: Stream, bytes: Buffer) => void;
+  /** The engine probe made before the start (`probeEngine`): kept in outcome.engine; absent = not probed. */
+  engine?: EngineInfo | null;
+  /** The sweep this run is a point of (named to other runs that find its CPUs held). */
+  sweepId?: string;
 }
+
+/** What the run-level findings rest on, gathered as the run starts. */
+interface StartFacts {
+  engine?: EngineInfo | null;
+  interpreter: string | null;
+  /** Other runs of this tool holding some of the selected CPUs at the start. */
+  others: { entry: HeldEntry; shared: number[] }[];
+}
+
+// Variables that cannot change which torch an interpreter imports: left out of the probe cache's key, so the
+// points of a sweep (each with its own thread, binding and engine variables) share one probe.
+const NOT_FOR_IMPORT = /^(AIO_|OMP_|DLS_)/;
 
 export class RunManager {
   private target: (() => RunTarget) | null = null;
   private loadOf: ((runId: string) => CpuLoadSummary[] | null) | null = null;
 
-  private readonly live = new Map<string, Live>();
+  private readonly live = new Map<string, Live & { facts: StartFacts }>();
+  private readonly held: HeldRegistry;
+  private readonly probes = new Map<
+    string,
+    Promise<{ engine: EngineInfo | null; interpreter: string | null }>
+  >();
+  private readonly interpreters = new WeakMap<EngineInfo, string>();
   private readonly finished = new Map<string, RunInfo>();
   private readonly activity = new Set<() => void>();
   private readonly saving = new Map<string, Promise<void>>();
@@ -130,6 +158,8 @@ export class RunManager {
     private readonly emit: Emit,
   ) {
     mkdirSync(dir, { recursive: true });
+    // Beside runs/, in the data home every front of this tool shares.
+    this.held = new HeldRegistry(join(dirname(resolve(dir)), 'held'));
     this.loadSaved();
   }
 
@@ -182,8 +212,53 @@ export class RunManager {
    * dir(torch._C)` run with the same interpreter, environment and working directory (and target) the run would
    * use. Null when the workload is not Python.
    */
-  async probeEngine(_settings: RunSettings, _built: BuiltCommand): Promise<EngineInfo | null> {
-    return null; // placeholder until the probe lands (issue 12, run findings)
+  async probeEngine(settings: RunSettings, built: BuiltCommand): Promise<EngineInfo | null> {
+    const target = this.target?.() ?? null;
+    const on = target?.tools?.();
+    const place = { on, env: built.env, unset: built.unset, cwd: settings.cwd };
+    const key = JSON.stringify([
+      on ? target!.url : 'here',
+      settings.workload[0],
+      Object.entries(built.env)
+        .filter(([k]) => !NOT_FOR_IMPORT.test(k))
+        .sort(),
+      [...(built.unset ?? [])].sort(),
+      on ? settings.cwd : resolve(settings.cwd ?? process.cwd()),
+    ]);
+    let probe = this.probes.get(key);
+    if (!probe) {
+      probe = (async () => {
+        const interpreter = await pythonInterpreterOf(settings.workload, place);
+        if (interpreter === null) return { engine: null, interpreter };
+        return { engine: await probeInterpreter(interpreter, place), interpreter };
+      })();
+      this.probes.set(key, probe);
+    }
+    const { engine, interpreter } = await probe;
+    if (engine && interpreter) this.interpreters.set(engine, interpreter);
+    return engine;
+  }
+
+  /** Runs of this tool, from every front and process, holding CPUs on the active target now. */
+  heldCpus(): HeldEntry[] {
+    const url = this.target?.()?.url ?? 'local';
+    return this.held.list().filter((e) => e.target === url);
+  }
+
+  /** Run-level findings (engine, busy machine, held CPUs), appended to what the outcome already has. */
+  private addRunFindings(
+    outcome: RunOutcome,
+    settings: RunSettings,
+    built: BuiltCommand,
+    f: StartFacts,
+  ): void {
+    if (f.engine !== undefined) outcome.engine = f.engine;
+    const found = [
+      engineAbsentFinding(f.engine, f.interpreter, built.env),
+      busyMachineFinding(outcome.cpuLoad, settings.cpus),
+      cpusInUseFinding(f.others),
+    ].filter((x): x is Finding => x !== null);
+    if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
   }
 
   start(settings: RunSettings, built: BuiltCommand, opts: StartOptions = {}): RunInfo {
@@ -235,7 +310,27 @@ export class RunManager {
       ...(remote ? {} : { cwd: resolve(settings.cwd ?? process.cwd()) }),
     };
     const parser = new OutputResults();
-    this.live.set(runId, { info, handle, parser });
+    const where = target?.url ?? 'local';
+    const others = this.held
+      .list()
+      .filter((e) => e.target === where)
+      .flatMap((entry) => {
+        const shared = sharedCpus(settings.cpus, entry.cpus);
+        return shared ? [{ entry, shared }] : [];
+      });
+    this.held.hold({
+      runId,
+      cpus: settings.cpus,
+      startedAt: info.startedAt,
+      target: where,
+      ...(opts.sweepId ? { sweepId: opts.sweepId } : {}),
+    });
+    const facts: StartFacts = {
+      ...(opts.engine !== undefined ? { engine: opts.engine } : {}),
+      interpreter: (opts.engine && this.interpreters.get(opts.engine)) ?? null,
+      others,
+    };
+    this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {
       parser.push(stream, bytes);
@@ -249,6 +344,8 @@ export class RunManager {
       // Read while the run still counts as live, so the closing sample is tallied to it.
       const cpuLoad = this.loadOf?.(runId) ?? null;
       info.outcome = { ...outcomeOf(r, parser.result()), cpuLoad };
+      this.held.release(runId);
+      this.addRunFindings(info.outcome, settings, built, facts);
       this.live.delete(runId);
       this.finished.set(runId, info);
       const saved = this.save(info);

@@ -28,6 +28,8 @@ import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 import { collectSystem, SYSTEM_FILES, type BundleFile, type ToolHost } from './collect-system';
 import type { LaunchSpec } from '../run/launch';
+import { probeInterpreter, pythonInterpreterOf, type ProbePlace } from '../run/engineprobe';
+import type { EngineInfo } from '../shared/findings';
 import type { RemoteLaunch } from '../run/runner';
 import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
 import { measureOutput, outputLines } from './output-log';
@@ -96,6 +98,8 @@ export interface FromRun {
   env?: Record<string, string>;
   /** The checks raised when it started; default: those of `settings` now. */
   checks?: Check[];
+  /** The engine probe made before the run (run.json's outcome.engine); default: probed now. */
+  engine?: EngineInfo | null;
 }
 
 export interface CreateBundleOptions {
@@ -427,7 +431,11 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const env = processEnv(built, process.env);
   const python = isPythonWorkload(settings.workload);
   if (python) opts.onProgress?.('python', `asking ${settings.workload[0]} about torch and pip`);
-  const [systemFiles, pythonFiles] = await Promise.all([
+  // The interpreter the run used, asked where and how the run asked it (RunManager.probeEngine).
+  const probePlace: ProbePlace = opts.remote
+    ? { on: opts.remote.host, env: built.env, unset: built.unset, cwd: settings.cwd }
+    : { env: built.env, unset: built.unset, cwd: settings.cwd };
+  const [systemFiles, pythonFiles, engine] = await Promise.all([
     collectSystem(opts.topology, { sysroot: opts.sysroot, ...(opts.remote ? { on: opts.remote.host } : {}) }),
     python
       ? collectPython(
@@ -438,6 +446,11 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
             : { env, cwd: settings.cwd },
         )
       : Promise.resolve<BundleFile[]>([]),
+    from?.engine !== undefined
+      ? Promise.resolve(from.engine)
+      : pythonInterpreterOf(settings.workload, probePlace).then((i) =>
+          i === null ? null : probeInterpreter(i, probePlace),
+        ),
   ]);
 
   const files = plannedFiles(settings.workload);
@@ -463,6 +476,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     peakRssBytes: run?.peakRssBytes ?? null,
     lines: measured.lines,
     results: metrics,
+    engine,
     checks,
   });
   const envTxt = formatEnvTxt(
@@ -489,6 +503,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     peakRssBytes: run?.peakRssBytes ?? null,
     lines: measured.lines,
     results: resultsLine(metrics),
+    engine: redactor.json(engine),
     checks: redactor.json(checks),
     files,
     redactedNames: [...redactor.redactedNames].sort(),

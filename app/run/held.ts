@@ -16,17 +16,22 @@ export interface HeldEntry extends HeldCpus {
   pidStart: number | null;
 }
 
-/** Clock ticks since boot when `pid` started; null when it is gone or /proc cannot say. */
-export function processStart(pid: number): number | null {
+/** State and start time (clock ticks since boot) of `pid` from /proc; null when it is gone or /proc cannot say. */
+function statOf(pid: number): { state: string; start: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22, counted after the command name (which may hold spaces and parentheses).
+    // Fields 3 and 22, counted after the command name (which may hold spaces and parentheses).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const v = Number(fields[19]);
-    return Number.isFinite(v) ? v : null;
+    const start = Number(fields[19]);
+    return Number.isFinite(start) ? { state: fields[0] ?? '', start } : null;
   } catch {
     return null;
   }
+}
+
+/** Clock ticks since boot when `pid` started; null when it is gone or /proc cannot say. */
+export function processStart(pid: number): number | null {
+  return statOf(pid)?.start ?? null;
 }
 
 function alive(pid: number): boolean {
@@ -42,9 +47,11 @@ function alive(pid: number): boolean {
 /** Is the tool process that wrote `e` still the one running under its pid? */
 export function isLive(e: Pick<HeldEntry, 'pid' | 'pidStart'>): boolean {
   if (!alive(e.pid)) return false;
-  if (e.pidStart === null) return true;
-  const now = processStart(e.pid);
-  return now === null || now === e.pidStart;
+  const now = statOf(e.pid);
+  // A zombie has ended (its parent has not reaped it yet); without /proc, a signal-able pid is all we know.
+  if (now === null) return true;
+  if (now.state === 'Z' || now.state === 'X') return false;
+  return e.pidStart === null || now.start === e.pidStart;
 }
 
 function entryOf(data: unknown): HeldEntry | null {

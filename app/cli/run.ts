@@ -93,8 +93,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (o.startError) echo.stderr.write(`aio-tuner: ${o.startError}\n`);
   if (o.connectionLost) echo.stderr.write(`aio-tuner: ${o.connectionLost}\n`);
   if (o.logError) echo.stderr.write(`aio-tuner: ${o.logError}\n`);
-  // Findings are said on stderr like the checks (with --json they are in the JSON).
-  if (!values.json && !values.quiet)
+  // Findings are said on stderr like the checks, --quiet or not (with --json they are in the JSON).
+  if (!values.json)
     for (const f of o.findings ?? [])
       echo.stderr.write(
         `aio-tuner: ${f.severity}: ${f.code}: ${f.message}${f.fix ? ` (${f.fix.label})` : ''}\n`,

@@ -213,6 +213,10 @@ describe('run findings (UI)', () => {
           new RegExp(`in use by run ${a.runId} \\(pid ${a.proc.pid}\\)`),
         );
         assert.equal(await page.locator('.cpu-cell[data-cpu="0"].held').count(), 0);
+        assert.match(
+          (await page.textContent('[data-testid=map-legend-held]')) ?? '',
+          /in use by another run of AIO Tuner/,
+        );
         await page.screenshot({ path: screenshotPath('map-held-cpus.png') });
       } finally {
         a.proc.kill('SIGINT');
@@ -220,6 +224,7 @@ describe('run findings (UI)', () => {
       }
       // Released: the mark goes at the next refresh.
       await page.waitForSelector('.cpu-cell[data-cpu="1"].held', { state: 'detached', timeout: 15_000 });
+      assert.equal(await page.locator('[data-testid=map-legend-held]').count(), 0);
 
       await pickCpus(page, '0');
       await setWorkload(page, BENCH.join(' '));

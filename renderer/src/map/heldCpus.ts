@@ -61,3 +61,8 @@ export function heldText(held: readonly HeldCpus[]): string {
     .map((h) => `in use by ${h.sweepId ? `sweep ${h.sweepId}, ` : ''}run ${h.runId} (pid ${h.pid})`)
     .join('; ');
 }
+
+/** Does any run hold CPUs now (the legend's entry)? */
+export function useAnyHeld(): boolean {
+  return useSyncExternalStore(subscribe, () => byCpu.size > 0);
+}

@@ -4,7 +4,7 @@
 // CPUs held by a CLI run, and the result card shows the findings and the probe.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -103,6 +103,16 @@ describe('run findings (CLI)', () => {
     const saved = JSON.parse(readFileSync(join(home, 'runs', j.runId, 'run.json'), 'utf8'));
     assert.deepEqual(saved.outcome.engine, j.engine);
     assert.ok(saved.outcome.findings.some((x: Finding) => x.code === 'engine-absent'));
+
+    // A support bundle of that run carries the probe made before it, where its reader looks first.
+    const out = join(dir, 'bench-bundle.tar.gz');
+    const b = cli(['bundle', '--from-run', join(home, 'runs', j.runId), '--out', out]);
+    assert.equal(b.status, 0, b.stderr);
+    const x = mkdtempSync(join(dir, 'x-'));
+    execFileSync('tar', ['xzf', out, '-C', x]);
+    const root = join(x, readdirSync(x)[0]!);
+    assert.deepEqual(JSON.parse(readFileSync(join(root, 'run', 'result.json'), 'utf8')).engine, j.engine);
+    assert.match(readFileSync(join(root, 'README.txt'), 'utf8'), /^Engine: {3}not detected \(torch 1\.13/m);
   });
 
   test('a non-Python workload is not probed: engine null, no engine-absent', () => {

@@ -127,6 +127,9 @@ interface StartFacts {
   interpreter: string | null;
   /** Other runs of this tool holding some of the selected CPUs at the start. */
   others: { entry: HeldEntry; shared: number[] }[];
+  sweepId?: string;
+  /** CPUs of the instances of the same sweep point running beside this one: their load is by design. */
+  siblings: Set<number>;
 }
 
 // Variables that cannot change which torch an interpreter imports: left out of the probe cache's key, so the
@@ -255,7 +258,10 @@ export class RunManager {
     if (f.engine !== undefined) outcome.engine = f.engine;
     const found = [
       engineAbsentFinding(f.engine, f.interpreter, built.env),
-      busyMachineFinding(outcome.cpuLoad, settings.cpus),
+      busyMachineFinding(
+        outcome.cpuLoad?.filter((c) => !f.siblings.has(c.cpu)),
+        settings.cpus,
+      ),
       cpusInUseFinding(f.others),
     ].filter((x): x is Finding => x !== null);
     if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
@@ -329,7 +335,15 @@ export class RunManager {
       ...(opts.engine !== undefined ? { engine: opts.engine } : {}),
       interpreter: (opts.engine && this.interpreters.get(opts.engine)) ?? null,
       others,
+      siblings: new Set(),
+      ...(opts.sweepId ? { sweepId: opts.sweepId } : {}),
     };
+    // The instances of one sweep point start together: each one's CPUs are the others' siblings.
+    for (const l of this.live.values())
+      if (opts.sweepId && l.facts.sweepId === opts.sweepId) {
+        for (const c of l.info.settings.cpus) facts.siblings.add(c);
+        for (const c of settings.cpus) l.facts.siblings.add(c);
+      }
     this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {

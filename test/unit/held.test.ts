@@ -2,7 +2,8 @@
 // on it and on the load record, and the engine probe of a real interpreter.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { need } from '../helpers/require';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,5 +215,35 @@ describe('engine probe', () => {
     assert.equal(releaseVersion('\n  1.11.0 \nbuild 7\n'), '1.11.0');
     assert.equal(releaseVersion(null), null);
     assert.equal(releaseVersion('\n\n'), null);
+  });
+});
+
+describe('run findings from a real engine', () => {
+  const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
+  // Two seconds of a busy shell loop: a real load on the CPU the run is bound to.
+  const BUSY = ['sh', '-c', 'end=$(($(date +%s) + 2)); while [ "$(date +%s)" -lt "$end" ]; do :; done'];
+
+  test('instances of one sweep point load each other by design: no busy-machine between them', async (t) => {
+    if (!need(t, hasNumactl, 'numactl')) return;
+    const { Engine } = await import('../../app/api/engine');
+    const { defaultSettings } = await import('../../app/command');
+    const e = new Engine({ shell: 'browser', dataDir: join(dir, 'engine') });
+    try {
+      const start = async (cpu: number, sweepId?: string) => {
+        const settings = { ...defaultSettings(), cpus: [cpu], workload: BUSY };
+        return e.runs.start(settings, await e.buildFor(settings), sweepId ? { sweepId } : {});
+      };
+      const codesOf = async (id: string) =>
+        ((await e.runs.waitFor(id)).outcome?.findings ?? []).map((f) => f.code);
+      const [a, b] = [await start(0, 'S1'), await start(1, 'S1')];
+      assert.ok(!(await codesOf(a.runId)).includes('busy-machine'));
+      assert.ok(!(await codesOf(b.runId)).includes('busy-machine'));
+      // The same two runs outside a sweep: each one's neighbour is other work on the machine.
+      const [c, d] = [await start(0), await start(1)];
+      assert.ok((await codesOf(c.runId)).includes('busy-machine'));
+      assert.ok((await codesOf(d.runId)).includes('busy-machine'));
+    } finally {
+      await e.dispose();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { outputText } from '../util/records';
 import { randomBytes } from 'node:crypto';
 import { folderProblem, parentFolderProblem } from '../util/parentfolder';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BundleInfo, BundlePreview } from '../shared/contract';
 import { buildCommand, envFor, memoryNodes, scriptForm, shellForm, type Built } from '../command';
 import type { Check, RunSettings } from '../shared/command';
@@ -29,6 +29,7 @@ import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python'
 import { collectSystem, SYSTEM_FILES, type BundleFile, type ToolHost } from './collect-system';
 import type { LaunchSpec } from '../run/launch';
 import { probeInterpreter, pythonInterpreterOf, type ProbePlace } from '../run/engineprobe';
+import { HeldRegistry } from '../run/held';
 import type { EngineInfo } from '../shared/findings';
 import type { RemoteLaunch } from '../run/runner';
 import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
@@ -386,9 +387,19 @@ async function runForBundle(p: Plan, logFile: string, opts: CreateBundleOptions)
   const onAbort = () => void handle.stop();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
+  // A bundle's run holds its CPUs like any run (cpus.held, the cpus-in-use finding of the others).
+  const held = new HeldRegistry(join(opts.dataDir, 'held'));
+  const runId = basename(dirname(logFile));
+  held.hold({
+    runId,
+    cpus: p.settings.cpus,
+    startedAt: new Date().toISOString(),
+    target: opts.remote?.url ?? 'local',
+  });
   try {
     return await handle.done;
   } finally {
+    held.release(runId);
     opts.signal?.removeEventListener('abort', onAbort);
   }
 }

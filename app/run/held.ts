@@ -72,6 +72,11 @@ function entryOf(data: unknown): HeldEntry | null {
 
 let ownStart: number | null | undefined;
 
+/** The machine a target URL names, without how it is reached (an ssh `?config=` query): what CPUs belong to. */
+export function machineOf(targetUrl: string | null | undefined): string {
+  return (targetUrl ?? 'local').replace(/\?.*$/, '');
+}
+
 export class HeldRegistry {
   constructor(readonly dir: string) {}
 
@@ -85,7 +90,7 @@ export class HeldRegistry {
    */
   hold(e: Omit<HeldEntry, 'pid' | 'pidStart'>): void {
     ownStart ??= processStart(process.pid);
-    const entry: HeldEntry = { ...e, pid: process.pid, pidStart: ownStart };
+    const entry: HeldEntry = { ...e, target: machineOf(e.target), pid: process.pid, pidStart: ownStart };
     try {
       mkdirSync(this.dir, { recursive: true });
       const tmp = join(this.dir, `.${e.runId}.${process.pid}.tmp`);
@@ -102,6 +107,12 @@ export class HeldRegistry {
     } catch {
       // already gone (or never written)
     }
+  }
+
+  /** Runs holding CPUs of `target`'s machine now. */
+  on(target: string | null | undefined): HeldEntry[] {
+    const m = machineOf(target);
+    return this.list().filter((e) => e.target === m);
   }
 
   /** Runs holding CPUs now, oldest first; stale files are removed on the way. */

@@ -244,8 +244,7 @@ export class RunManager {
 
   /** Runs of this tool, from every front and process, holding CPUs on the active target now. */
   heldCpus(): HeldEntry[] {
-    const url = this.target?.()?.url ?? 'local';
-    return this.held.list().filter((e) => e.target === url);
+    return this.held.on(this.target?.()?.url);
   }
 
   /** Run-level findings (engine, busy machine, held CPUs), appended to what the outcome already has. */
@@ -317,13 +316,10 @@ export class RunManager {
     };
     const parser = new OutputResults();
     const where = target?.url ?? 'local';
-    const others = this.held
-      .list()
-      .filter((e) => e.target === where)
-      .flatMap((entry) => {
-        const shared = sharedCpus(settings.cpus, entry.cpus);
-        return shared ? [{ entry, shared }] : [];
-      });
+    const others = this.held.on(where).flatMap((entry) => {
+      const shared = sharedCpus(settings.cpus, entry.cpus);
+      return shared ? [{ entry, shared }] : [];
+    });
     this.held.hold({
       runId,
       cpus: settings.cpus,

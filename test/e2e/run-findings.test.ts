@@ -173,6 +173,38 @@ describe('run findings (CLI)', () => {
     assert.ok(!existsSync(stale), 'the stale entry is removed');
   });
 
+  test("a support bundle's run holds its CPUs too", async (t) => {
+    if (!need(t, hasNumactl, 'numactl')) return;
+    const out = join(dir, 'sleep-bundle.tar.gz');
+    const bundle = spawn(
+      process.execPath,
+      [CLI, 'bundle', '--out', out, '--cores', '0', '--', 'sleep', '4'],
+      {
+        env: { ...process.env, AIO_TUNER_HOME: home },
+        stdio: 'ignore',
+      },
+    );
+    try {
+      let name: string | undefined;
+      const deadline = Date.now() + 20_000;
+      while (!name && Date.now() < deadline) {
+        name = (existsSync(heldDir) ? readdirSync(heldDir) : []).find((n) => /^bundle-.*\.json$/.test(n));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(name, 'the bundle run registered');
+      const f = runJson(['--cores', '0', '--', 'true']).findings.find((x) => x.code === 'cpus-in-use');
+      assert.match(
+        f?.message ?? '',
+        new RegExp(`run ${name.replace(/\.json$/, '')} \\(pid ${bundle.pid}\\)`),
+      );
+      await exited(bundle);
+      assert.equal(bundle.exitCode, 0);
+      assert.ok(!existsSync(join(heldDir, name)), 'released when the bundle run ended');
+    } finally {
+      bundle.kill('SIGKILL');
+    }
+  });
+
   test('busy-machine: a busy loop pinned to CPU 1 while the run is bound to CPU 0', async (t) => {
     if (!need(t, hasNumactl, 'numactl')) return;
     if (!need(t, hasTaskset, 'taskset (util-linux) and a second CPU')) return;

@@ -238,6 +238,8 @@ export class RunManager {
       this.probes.set(key, probe);
     }
     const { engine, interpreter } = await probe;
+    // An interpreter that could not be run at all (missing, hung) is asked again next time: it may be fixed.
+    if (engine?.python === null) this.probes.delete(key);
     if (engine && interpreter) this.interpreters.set(engine, interpreter);
     return engine;
   }
@@ -264,6 +266,40 @@ export class RunManager {
       cpusInUseFinding(f.others),
     ].filter((x): x is Finding => x !== null);
     if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
+  }
+
+  /**
+   * Register the run's CPUs (other fronts and processes see them) and gather what its findings will rest on: who
+   * else held them as it started, and the probe made before it.
+   */
+  private holdCpus(info: RunInfo, opts: StartOptions, where: string): StartFacts {
+    const cpus = info.settings.cpus;
+    const others = this.held.on(where).flatMap((entry) => {
+      const shared = sharedCpus(cpus, entry.cpus);
+      return shared ? [{ entry, shared }] : [];
+    });
+    const sweepId = opts.sweepId;
+    this.held.hold({
+      runId: info.runId,
+      cpus,
+      startedAt: info.startedAt,
+      target: where,
+      ...(sweepId ? { sweepId } : {}),
+    });
+    const facts: StartFacts = {
+      ...(opts.engine !== undefined ? { engine: opts.engine } : {}),
+      interpreter: (opts.engine && this.interpreters.get(opts.engine)) ?? null,
+      others,
+      siblings: new Set(),
+      ...(sweepId ? { sweepId } : {}),
+    };
+    // The instances of one sweep point start together: each one's CPUs are the others' siblings.
+    for (const l of this.live.values())
+      if (sweepId && l.facts.sweepId === sweepId) {
+        for (const c of l.info.settings.cpus) facts.siblings.add(c);
+        for (const c of cpus) l.facts.siblings.add(c);
+      }
+    return facts;
   }
 
   start(settings: RunSettings, built: BuiltCommand, opts: StartOptions = {}): RunInfo {
@@ -315,31 +351,7 @@ export class RunManager {
       ...(remote ? {} : { cwd: resolve(settings.cwd ?? process.cwd()) }),
     };
     const parser = new OutputResults();
-    const where = target?.url ?? 'local';
-    const others = this.held.on(where).flatMap((entry) => {
-      const shared = sharedCpus(settings.cpus, entry.cpus);
-      return shared ? [{ entry, shared }] : [];
-    });
-    this.held.hold({
-      runId,
-      cpus: settings.cpus,
-      startedAt: info.startedAt,
-      target: where,
-      ...(opts.sweepId ? { sweepId: opts.sweepId } : {}),
-    });
-    const facts: StartFacts = {
-      ...(opts.engine !== undefined ? { engine: opts.engine } : {}),
-      interpreter: (opts.engine && this.interpreters.get(opts.engine)) ?? null,
-      others,
-      siblings: new Set(),
-      ...(opts.sweepId ? { sweepId: opts.sweepId } : {}),
-    };
-    // The instances of one sweep point start together: each one's CPUs are the others' siblings.
-    for (const l of this.live.values())
-      if (opts.sweepId && l.facts.sweepId === opts.sweepId) {
-        for (const c of l.info.settings.cpus) facts.siblings.add(c);
-        for (const c of settings.cpus) l.facts.siblings.add(c);
-      }
+    const facts = this.holdCpus(info, opts, target?.url ?? 'local');
     this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {

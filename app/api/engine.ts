@@ -106,6 +106,7 @@ export class Engine {
     this.runs.useTarget(() => ({
       url: this.targets.currentUrl(),
       launcher: (spec) => this.targets.launcher(spec),
+      tools: () => this.targets.bundleRemote()?.host,
     }));
     this.load = new LoadWatch(
       this.runs,
@@ -207,7 +208,9 @@ export class Engine {
   ): Promise<RunInfo> {
     const { built: shown, ...start } = opts;
     const built = shown ?? (await this.buildFor(settings));
-    return this.runs.start(settings, built, start);
+    // Before the start, never during the run: importing torch beside the workload would disturb what it measures.
+    const engine = await this.runs.probeEngine(settings, built);
+    return this.runs.start(settings, built, { ...start, engine });
   }
 
   /**
@@ -359,8 +362,15 @@ export class Engine {
     'sweep.cancel': async (p) => this.sweeps.cancel(p.sweepId),
     'sweep.get': async (p) => this.sweeps.get(p.sweepId),
     'sweep.resume': async (p) => this.sweeps.resume(p.sweepId),
-    // Placeholder until the cross-process registry lands (issue 12, cpus-in-use).
-    'cpus.held': async () => ({ held: [] }),
+    'cpus.held': async () => ({
+      held: this.runs.heldCpus().map(({ runId, pid, cpus, startedAt, sweepId }) => ({
+        runId,
+        pid,
+        cpus,
+        startedAt,
+        ...(sweepId !== undefined ? { sweepId } : {}),
+      })),
+    }),
     'history.list': async (p) => this.history.list(p.filter),
     'history.get': async (p) => this.history.get(p.kind, p.id),
     'history.delete': async (p) => {

@@ -7,7 +7,7 @@ import { outputText } from '../util/records';
 import { randomBytes } from 'node:crypto';
 import { folderProblem, parentFolderProblem } from '../util/parentfolder';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BundleInfo, BundlePreview } from '../shared/contract';
 import { buildCommand, envFor, memoryNodes, scriptForm, shellForm, type Built } from '../command';
 import type { Check, RunSettings } from '../shared/command';
@@ -28,6 +28,9 @@ import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 import { collectSystem, SYSTEM_FILES, type BundleFile, type ToolHost } from './collect-system';
 import type { LaunchSpec } from '../run/launch';
+import { probeInterpreter, pythonInterpreterOf, type ProbePlace } from '../run/engineprobe';
+import { HeldRegistry } from '../run/held';
+import type { EngineInfo } from '../shared/findings';
 import type { RemoteLaunch } from '../run/runner';
 import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from './env';
 import { measureOutput, outputLines } from './output-log';
@@ -96,6 +99,8 @@ export interface FromRun {
   env?: Record<string, string>;
   /** The checks raised when it started; default: those of `settings` now. */
   checks?: Check[];
+  /** The engine probe made before the run (run.json's outcome.engine); default: probed now. */
+  engine?: EngineInfo | null;
 }
 
 export interface CreateBundleOptions {
@@ -382,9 +387,19 @@ async function runForBundle(p: Plan, logFile: string, opts: CreateBundleOptions)
   const onAbort = () => void handle.stop();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
+  // A bundle's run holds its CPUs like any run (cpus.held, the cpus-in-use finding of the others).
+  const held = new HeldRegistry(join(opts.dataDir, 'held'));
+  const runId = basename(dirname(logFile));
+  held.hold({
+    runId,
+    cpus: p.settings.cpus,
+    startedAt: new Date().toISOString(),
+    target: opts.remote?.url ?? 'local',
+  });
   try {
     return await handle.done;
   } finally {
+    held.release(runId);
     opts.signal?.removeEventListener('abort', onAbort);
   }
 }
@@ -427,7 +442,11 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const env = processEnv(built, process.env);
   const python = isPythonWorkload(settings.workload);
   if (python) opts.onProgress?.('python', `asking ${settings.workload[0]} about torch and pip`);
-  const [systemFiles, pythonFiles] = await Promise.all([
+  // The interpreter the run used, asked where and how the run asked it (RunManager.probeEngine).
+  const probePlace: ProbePlace = opts.remote
+    ? { on: opts.remote.host, env: built.env, unset: built.unset, cwd: settings.cwd }
+    : { env: built.env, unset: built.unset, cwd: settings.cwd };
+  const [systemFiles, pythonFiles, engine] = await Promise.all([
     collectSystem(opts.topology, { sysroot: opts.sysroot, ...(opts.remote ? { on: opts.remote.host } : {}) }),
     python
       ? collectPython(
@@ -438,6 +457,11 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
             : { env, cwd: settings.cwd },
         )
       : Promise.resolve<BundleFile[]>([]),
+    from?.engine !== undefined
+      ? Promise.resolve(from.engine)
+      : pythonInterpreterOf(settings.workload, probePlace).then((i) =>
+          i === null ? null : probeInterpreter(i, probePlace),
+        ),
   ]);
 
   const files = plannedFiles(settings.workload);
@@ -463,6 +487,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     peakRssBytes: run?.peakRssBytes ?? null,
     lines: measured.lines,
     results: metrics,
+    engine,
     checks,
   });
   const envTxt = formatEnvTxt(
@@ -489,6 +514,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     peakRssBytes: run?.peakRssBytes ?? null,
     lines: measured.lines,
     results: resultsLine(metrics),
+    engine: redactor.json(engine),
     checks: redactor.json(checks),
     files,
     redactedNames: [...redactor.redactedNames].sort(),

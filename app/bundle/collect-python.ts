@@ -3,16 +3,11 @@
  * whether that torch carries Ampere's engine, and what else is installed. Asked of the very interpreter and
  * environment the run used, since a different python on PATH would answer for the wrong installation.
  */
-import { basename } from 'node:path';
 import { runTool, which, type BundleFile, type ToolHost } from './collect-system';
 
 export const PYTHON_FILES = ['python/interpreter.txt', 'python/torch.txt', 'python/pip-list.txt'] as const;
 
-/** Is argv[0] a Python interpreter (python, python3, python3.11, /opt/conda/bin/python3, …)? */
-export function isPythonWorkload(workload: readonly string[]): boolean {
-  const argv0 = workload[0];
-  return argv0 !== undefined && /^python[\d.]*$/.test(basename(argv0));
-}
+export { isPythonWorkload } from '../run/engineprobe';
 
 const MARK = '@@AIO_TUNER_PYINFO@@';
 

@@ -66,6 +66,8 @@ export function fromRunInfo(info: SavedRun, logFile?: string): FromRun {
     argv: info.argv,
     env: info.env,
     ...(info.checks ? { checks: info.checks } : {}),
+    // The probe made before that run: what its interpreter had then, not what it has now.
+    ...(info.outcome?.engine !== undefined ? { engine: info.outcome.engine } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
  * plain text built from facts already redacted by the caller.
  */
 import type { Check } from '../shared/command';
+import type { EngineInfo } from '../shared/findings';
+import { engineLine } from '../shared/engineline';
 import { formatBytes } from '../shared/units';
 import { SECRET_NAME_WORDS, MIN_LITERAL_LENGTH } from './redact';
 import { OUTPUT_LOG_FORMAT } from './output-log';
@@ -12,7 +14,8 @@ export const FILE_DESCRIPTIONS: Record<string, string> = {
   'run/command.sh': 'the exact command, runnable: `bash run/command.sh`',
   'run/env.txt': 'environment of the run: set by AIO Tuner, removed, and relevant inherited variables',
   'run/output.log': 'complete output of the run, both streams, in arrival order',
-  'run/result.json': 'exit status, duration, peak memory, parsed results, checks raised before the run',
+  'run/result.json':
+    'exit status, duration, peak memory, parsed results, checks raised before the run, the Ampere engine probe',
   'system/topology.json': "AIO Tuner's model of the CPUs, NUMA nodes and caches",
   'system/lscpu.txt': '`lscpu`',
   'system/lscpu-e.txt': '`lscpu -e` (one line per CPU)',
@@ -47,6 +50,8 @@ export interface ReadmeInput {
   peakRssBytes: number | null;
   lines: number;
   results: string | null;
+  /** The engine probe of the run's interpreter (null: not Python; undefined: not known). */
+  engine?: EngineInfo | null;
   checks: readonly Check[];
   files: readonly string[];
   redactedNames: readonly string[];
@@ -90,6 +95,7 @@ export function buildReadme(r: ReadmeInput): string {
   facts.push(`${r.lines} line${r.lines === 1 ? '' : 's'} of output`);
   out.push(`          ${facts.join(', ')}`);
   if (r.results) out.push(`Results:  ${r.results}`);
+  if (r.engine !== undefined) out.push(`Engine:   ${engineLine(r.engine).replace(/^Ampere engine: /, '')}`);
   if (r.checks.length) {
     out.push('Checks raised before the run:');
     for (const c of r.checks) out.push(`  ${c.severity}: ${c.code}: ${c.message}`);

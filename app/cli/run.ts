@@ -53,7 +53,9 @@ export function latencyText(r: ResultSummary): string | null {
   return parts.join(', ') + (extra.length ? ` (${extra.join(', ')})` : '');
 }
 
-const findingLine = (f: Finding): string => `aio-tuner: ${f.severity} (${f.code}): ${f.message}\n`;
+// The checks' shape (`aio-tuner: SEVERITY: CODE: MESSAGE`), with the fix's label after.
+const findingLine = (f: Finding): string =>
+  `aio-tuner: ${f.severity}: ${f.code}: ${f.message}${f.fix ? ` (${f.fix.label})` : ''}\n`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, RUN_OPTIONS);
@@ -165,6 +167,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         findings,
         ...(gates.length ? { gates: gateResults } : {}),
         cpuLoad: o.cpuLoad ?? null,
+        engine: o.engine ?? null,
         runId: done.runId,
         argv: done.argv,
         env: done.env,
@@ -186,8 +189,9 @@ export async function runCommand(argv: string[]): Promise<number> {
         `${parts.length ? '; ' + parts.join(', ') : ''}; log: ${o.logFile}\n`,
     );
   }
-  // After how the run ended: what its numbers are worth, then what the pipeline asked of them.
-  if (!values.quiet) for (const f of findings) echo.stderr.write(findingLine(f));
+  // After how the run ended: what its numbers are worth, then what the pipeline asked of them. Said like the
+  // checks, with --quiet and --json too (the JSON has them as well).
+  for (const f of findings) echo.stderr.write(findingLine(f));
   const gateFailed = reportGates(gateResults, (line) => echo.stderr.write(line));
   return status === 0 && gateFailed ? GATE_FAILED : status;
 }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { LaunchSpec } from './launch';
@@ -24,7 +24,11 @@ import { recordText } from '../util/records';
 import { childPath, isSafeSegment } from '../util/pathsegment';
 import type { ApiEvents } from '../shared/contract';
 import type { RunInfo, RunOutcome, ResultSummary } from '../shared/run';
-import type { EngineInfo } from '../shared/findings';
+import type { EngineInfo, Finding } from '../shared/findings';
+import type { ToolHost } from '../util/tool';
+import { probeInterpreter, pythonInterpreterOf } from './engineprobe';
+import { HeldRegistry, sharedCpus, type HeldEntry } from './held';
+import { busyMachineFinding, cpusInUseFinding, engineAbsentFinding } from './runfindings';
 import { RunError } from './errors';
 import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
@@ -98,6 +102,8 @@ export function outcomeOf(
 export interface RunTarget {
   url: string;
   launcher(spec: LaunchSpec): RemoteLaunch | undefined;
+  /** Where programs run on the target (the engine probe), or undefined for this machine. */
+  tools?(): ToolHost | undefined;
 }
 
 /** How a run is started beyond its settings; the CLI's echo is the output's own bytes (`onOutput`). */
@@ -107,13 +113,38 @@ export interface StartOptions {
   logFile?: string;
   /** Every byte of the output as it is logged (the CLI's echo). */
   onOutput?: (stream: Stream, bytes: Buffer) => void;
+  /** The engine probe made before the start (`probeEngine`): kept in outcome.engine; absent = not probed. */
+  engine?: EngineInfo | null;
+  /** The sweep this run is a point of (named to other runs that find its CPUs held). */
+  sweepId?: string;
 }
+
+/** What the run-level findings rest on, gathered as the run starts. */
+interface StartFacts {
+  engine?: EngineInfo | null;
+  interpreter: string | null;
+  /** Other runs of this tool holding some of the selected CPUs at the start. */
+  others: { entry: HeldEntry; shared: number[] }[];
+  sweepId?: string;
+  /** CPUs of the instances of the same sweep point running beside this one: their load is by design. */
+  siblings: Set<number>;
+}
+
+// Variables that cannot change which torch an interpreter imports: left out of the probe cache's key, so the
+// points of a sweep (each with its own thread, binding and engine variables) share one probe.
+const NOT_FOR_IMPORT = /^(AIO_|OMP_|DLS_)/;
 
 export class RunManager {
   private target: (() => RunTarget) | null = null;
   private loadOf: ((runId: string) => CpuLoadSummary[] | null) | null = null;
 
-  private readonly live = new Map<string, Live>();
+  private readonly live = new Map<string, Live & { facts: StartFacts }>();
+  private readonly held: HeldRegistry;
+  private readonly probes = new Map<
+    string,
+    Promise<{ engine: EngineInfo | null; interpreter: string | null }>
+  >();
+  private readonly interpreters = new WeakMap<EngineInfo, string>();
   private readonly finished = new Map<string, RunInfo>();
   private readonly activity = new Set<() => void>();
   private readonly saving = new Map<string, Promise<void>>();
@@ -128,6 +159,8 @@ export class RunManager {
     private readonly emit: Emit,
   ) {
     mkdirSync(dir, { recursive: true });
+    // Beside runs/, in the data home every front of this tool shares.
+    this.held = new HeldRegistry(join(dirname(resolve(dir)), 'held'));
     this.loadSaved();
   }
 
@@ -180,8 +213,91 @@ export class RunManager {
    * dir(torch._C)` run with the same interpreter, environment and working directory (and target) the run would
    * use. Null when the workload is not Python.
    */
-  async probeEngine(_settings: RunSettings, _built: BuiltCommand): Promise<EngineInfo | null> {
-    return null; // placeholder until the probe lands (issue 12, run findings)
+  async probeEngine(settings: RunSettings, built: BuiltCommand): Promise<EngineInfo | null> {
+    const target = this.target?.() ?? null;
+    const on = target?.tools?.();
+    const place = { on, env: built.env, unset: built.unset, cwd: settings.cwd };
+    const key = JSON.stringify([
+      on ? target!.url : 'here',
+      settings.workload[0],
+      Object.entries(built.env)
+        .filter(([k]) => !NOT_FOR_IMPORT.test(k))
+        .sort(),
+      [...(built.unset ?? [])].sort(),
+      on ? settings.cwd : resolve(settings.cwd ?? process.cwd()),
+    ]);
+    let probe = this.probes.get(key);
+    if (!probe) {
+      probe = (async () => {
+        const interpreter = await pythonInterpreterOf(settings.workload, place);
+        if (interpreter === null) return { engine: null, interpreter };
+        return { engine: await probeInterpreter(interpreter, place), interpreter };
+      })();
+      this.probes.set(key, probe);
+    }
+    const { engine, interpreter } = await probe;
+    // An interpreter that could not be run at all (missing, hung) is asked again next time: it may be fixed.
+    if (engine?.python === null) this.probes.delete(key);
+    if (engine && interpreter) this.interpreters.set(engine, interpreter);
+    return engine;
+  }
+
+  /** Runs of this tool, from every front and process, holding CPUs on the active target now. */
+  heldCpus(): HeldEntry[] {
+    return this.held.on(this.target?.()?.url);
+  }
+
+  /** Run-level findings (engine, busy machine, held CPUs), appended to what the outcome already has. */
+  private addRunFindings(
+    outcome: RunOutcome,
+    settings: RunSettings,
+    built: BuiltCommand,
+    f: StartFacts,
+  ): void {
+    if (f.engine !== undefined) outcome.engine = f.engine;
+    const found = [
+      engineAbsentFinding(f.engine, f.interpreter, built.env),
+      busyMachineFinding(
+        outcome.cpuLoad?.filter((c) => !f.siblings.has(c.cpu)),
+        settings.cpus,
+      ),
+      cpusInUseFinding(f.others),
+    ].filter((x): x is Finding => x !== null);
+    if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
+  }
+
+  /**
+   * Register the run's CPUs (other fronts and processes see them) and gather what its findings will rest on: who
+   * else held them as it started, and the probe made before it.
+   */
+  private holdCpus(info: RunInfo, opts: StartOptions, where: string): StartFacts {
+    const cpus = info.settings.cpus;
+    const others = this.held.on(where).flatMap((entry) => {
+      const shared = sharedCpus(cpus, entry.cpus);
+      return shared ? [{ entry, shared }] : [];
+    });
+    const sweepId = opts.sweepId;
+    this.held.hold({
+      runId: info.runId,
+      cpus,
+      startedAt: info.startedAt,
+      target: where,
+      ...(sweepId ? { sweepId } : {}),
+    });
+    const facts: StartFacts = {
+      ...(opts.engine !== undefined ? { engine: opts.engine } : {}),
+      interpreter: (opts.engine && this.interpreters.get(opts.engine)) ?? null,
+      others,
+      siblings: new Set(),
+      ...(sweepId ? { sweepId } : {}),
+    };
+    // The instances of one sweep point start together: each one's CPUs are the others' siblings.
+    for (const l of this.live.values())
+      if (sweepId && l.facts.sweepId === sweepId) {
+        for (const c of l.info.settings.cpus) facts.siblings.add(c);
+        for (const c of cpus) l.facts.siblings.add(c);
+      }
+    return facts;
   }
 
   start(settings: RunSettings, built: BuiltCommand, opts: StartOptions = {}): RunInfo {
@@ -235,7 +351,8 @@ export class RunManager {
     const parser = new OutputResults();
     // The user's RESULTS_DIR (a remote run's is on the target): its dumps give the run's exact pass times.
     const resultsDir = remote ? null : userResultsDir(built.env, built.unset, info.cwd ?? process.cwd());
-    this.live.set(runId, { info, handle, parser });
+    const facts = this.holdCpus(info, opts, target?.url ?? 'local');
+    this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {
       parser.push(stream, bytes);
@@ -252,6 +369,8 @@ export class RunManager {
         ? await runResultsDir(resultsDir, Date.parse(info.startedAt), handle.pid)
         : null;
       info.outcome = { ...outcomeOf(r, parser.result(), dumps), cpuLoad };
+      this.held.release(runId);
+      this.addRunFindings(info.outcome, settings, built, facts);
       this.live.delete(runId);
       this.finished.set(runId, info);
       const saved = this.save(info);

@@ -131,8 +131,12 @@ describe('remote targets over a real sshd', { skip, concurrency: false }, () => 
         logFile: string;
         target: string;
         argv: string[];
+        engine: { present: boolean; torch: string | null } | null;
       };
       assert.equal(out.exitCode, 0);
+      // Probed on the target, with the run's interpreter and directory, before the run.
+      assert.equal(out.engine?.present, false);
+      assert.match(out.engine?.torch ?? '', /^1\.13/);
       assert.ok(out.results.latencyMs.mean > 0);
       assert.equal(out.results.throughput.unit, 'samples/s');
       assert.equal(out.target, sshd.url);

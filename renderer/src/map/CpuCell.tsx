@@ -1,6 +1,8 @@
 import { memo } from 'react';
 import { CpuLoadMeter } from './CpuLoadMeter';
 import { useCpuLoad } from '../run/liveLoad';
+import { heldText, useHeldBy } from './heldCpus';
+import './held.css';
 import type { CpuInfo } from '../../../app/shared/topology';
 import { cpuAccessibleName, REASON_TEXT, unavailableReason, unknownAvailability } from './model';
 
@@ -23,18 +25,23 @@ export const CpuCell = memo(function CpuCell({
   // Read even when not shown (hooks are unconditional); the cell re-renders only when its own value changes.
   const busy = useCpuLoad(cpu.id);
   const load = showLoad && busy !== null ? busy : null;
+  // Held marks belong to the machine runs go to, like the load.
+  const heldBy = useHeldBy(cpu.id);
+  const held = showLoad && heldBy.length > 0 ? heldText(heldBy) : null;
   const why = unavailableReason(cpu);
   const unknown = unknownAvailability(cpu);
   const title =
     (why
       ? `CPU ${cpu.id}: ${REASON_TEXT[why]} — cannot be picked`
       : cpuAccessibleName(cpu, selected) + (unknown ? ` — ${unknown}` : '')) +
-    (load !== null ? ` — ${Math.round(load * 100)}% busy` : '');
+    (load !== null ? ` — ${Math.round(load * 100)}% busy` : '') +
+    (held !== null ? ` — ${held}` : '');
   const cls = [
     'cpu-cell',
     why ? `cpu-${why}` : 'cpu-usable',
     selected ? 'is-selected' : '',
     pending ? 'is-pending' : '',
+    held !== null ? 'held' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -45,6 +52,7 @@ export const CpuCell = memo(function CpuCell({
       data-cpu={cpu.id}
       data-unavailable={why ?? undefined}
       data-availability-unknown={unknown ? true : undefined}
+      data-held={held !== null ? true : undefined}
       aria-selected={selected}
       aria-disabled={why ? true : undefined}
       aria-label={cpuAccessibleName(cpu, selected)}

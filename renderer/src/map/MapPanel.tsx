@@ -7,6 +7,7 @@ import { SelectionSummary } from './SelectionSummary';
 import { Presets } from '../command/Presets';
 import { CpuListField } from '../command/CpuListField';
 import { useLiveLoad } from '../run/liveLoad';
+import { useAnyHeld } from './heldCpus';
 
 /** The first screen's left side: what the machine is, how to pick, and the map itself. */
 export function MapPanel() {
@@ -102,6 +103,17 @@ function LoadLegend({ load }: { load: LoadOnMap }) {
   );
 }
 
+/** Shown while another run of this tool holds CPUs of the machine on the map. */
+function HeldLegend({ load }: { load: LoadOnMap }) {
+  const any = useAnyHeld();
+  if (!any || load !== 'shown') return null;
+  return (
+    <span data-testid="map-legend-held">
+      <i className="cpu-cell held" /> in use by another run of AIO Tuner (hover for which)
+    </span>
+  );
+}
+
 function MapLegend({ smt, unknown, load }: { smt: boolean; unknown: boolean; load: LoadOnMap }) {
   return (
     <div className="map-legend muted" aria-hidden="true">
@@ -118,6 +130,7 @@ function MapLegend({ smt, unknown, load }: { smt: boolean; unknown: boolean; loa
         <i className="cpu-cell cpu-not-allowed" /> not allowed
       </span>
       <LoadLegend load={load} />
+      <HeldLegend load={load} />
       {unknown && (
         <span data-testid="availability-unknown">
           Isolation and affinity: unknown for an imported topology (CPUs can be picked)

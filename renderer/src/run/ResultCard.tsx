@@ -8,6 +8,7 @@ import {
   formatNumber,
   outcomeKind,
 } from './format';
+import { RunFindings } from './RunFindings';
 
 const PERCENTILES = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
 
@@ -51,6 +52,7 @@ export function ResultCard({ outcome }: { outcome: RunOutcome }) {
         <span>{formatDuration(outcome.durationMs)}</span>
         <span>{describePeak(outcome.peakRssBytes)}</span>
       </div>
+      <RunFindings outcome={outcome} />
     </section>
   );
 }

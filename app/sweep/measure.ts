@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Topology } from '../shared/topology';
 import type { BuiltCommand, RunSettings } from '../shared/command';
-import type { RunManager } from '../run/manager';
+import type { RunManager, StartOptions } from '../run/manager';
 import type { RunInfo } from '../shared/run';
 import { hostBindingProblem } from '../run/preflight';
 import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '../run';
@@ -30,6 +30,11 @@ export interface MeasureContext {
   remote?: RemoteResults;
   /** Called with the run ids as soon as they started, so a cancel can stop them. */
   onStarted(runIds: string[]): void;
+  /**
+   * What every point's runs carry: the sweep's one engine probe (made before the first point, so no run probes
+   * during a measurement) and the sweep id (instances of one point are not "other work" to each other).
+   */
+  start?: Pick<StartOptions, 'engine' | 'sweepId'>;
 }
 
 const avg = (xs: (number | null)[]): number | null => {
@@ -103,7 +108,7 @@ async function startAll(ctx: MeasureContext, settings: RunSettings[]): Promise<R
   const started: RunInfo[] = [];
   try {
     for (let i = 0; i < settings.length; i++)
-      started.push(ctx.runs.start(settings[i]!, built[i]!, { timeoutMs: ctx.timeoutMs }));
+      started.push(ctx.runs.start(settings[i]!, built[i]!, { ...ctx.start, timeoutMs: ctx.timeoutMs }));
   } catch (e) {
     // One instance could not start: the others would measure a different setting than planned.
     await Promise.all(started.map((r) => ctx.runs.stop(r.runId).catch(() => undefined)));

@@ -254,6 +254,7 @@ export class SweepService {
           topology: t,
           ...(remote ? { remote: remote.results } : {}),
           timeoutMs: r.spec.timeoutS ? r.spec.timeoutS * 1000 : undefined,
+          start: { sweepId: r.sweepId, ...(r.engine !== undefined ? { engine: r.engine } : {}) },
           onStarted: (ids: string[]) => {
             a.current = ids;
             // A cancel that arrived while the runs were starting must still reach them.

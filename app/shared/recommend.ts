@@ -7,13 +7,14 @@
 import type { EngineInfo, Finding } from './findings';
 import { ci95OfMean, cv as cvOf, summarize, welch, type SampleSummary } from './stats';
 import { noisyFinding, tooFewFinding } from './validity';
-import { applyVariant } from './variants';
+import { applyVariant, withoutSweptVars } from './variants';
 import type {
   ConfigStats,
   CustomVariant,
   LatencyStatsOut,
   Recommendation,
   SweepBest,
+  SweepRecord,
   SweepRow,
   ThroughputStatsOut,
 } from './sweep';
@@ -225,6 +226,22 @@ export interface RecommendOptions {
   /** To know what each variant sets (built-in or custom); without it variants are compared by name only. */
   baseEnv?: Record<string, string | null>;
   customVariants?: readonly CustomVariant[];
+}
+
+/**
+ * The options a sweep record's own analysis used (its threshold, engine probe and variants), so an answer worked
+ * out elsewhere (the UI's live budget) ties and tests exactly as the engine's did.
+ */
+export function recordOptions(
+  r: Pick<SweepRecord, 'spec' | 'engine'> | null,
+): Omit<RecommendOptions, 'budgetMs'> {
+  if (!r) return {};
+  return {
+    practicalPct: r.spec.practicalPct,
+    engine: r.engine,
+    baseEnv: withoutSweptVars(r.spec.settings.env),
+    customVariants: r.spec.customVariants,
+  };
 }
 
 export interface Analysis {

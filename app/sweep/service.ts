@@ -18,8 +18,8 @@ import { whyNotWritten } from '../util/atomic';
 import { instanceSettings, planSweep, pointSummary, withoutMeasurementVars, type Plan } from './plan';
 import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
-import { analyzeSweep } from '../shared/recommend';
-import { customVariantProblem, isBuiltin, withoutSweptVars } from '../shared/variants';
+import { analyzeSweep, recordOptions } from '../shared/recommend';
+import { customVariantProblem, isBuiltin } from '../shared/variants';
 import type { HostInfo, RowCheck, SweepPoint, SweepRecord, SweepRow, SweepSpec } from '../shared/sweep';
 import { pointsToResume, stableSkip, untilStableNote } from './repeat';
 
@@ -181,13 +181,7 @@ export class SweepService {
 
   /** Configurations, cards and findings from the rows so far (after every row, and once at the end). */
   private refresh(r: SweepRecord): void {
-    const a = analyzeSweep(r.rows, {
-      budgetMs: r.spec.latencyBudgetMs ?? null,
-      practicalPct: r.spec.practicalPct,
-      engine: r.engine,
-      baseEnv: withoutSweptVars(r.spec.settings.env),
-      customVariants: r.spec.customVariants,
-    });
+    const a = analyzeSweep(r.rows, { ...recordOptions(r), budgetMs: r.spec.latencyBudgetMs ?? null });
     r.configs = a.configs;
     r.best = a.best;
     r.findings = a.findings;

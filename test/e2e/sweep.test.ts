@@ -210,14 +210,17 @@ test('both placements × 1 and 2 instances: placement in the table and the chart
       '11.50 / 11.50 ms',
       '11.50 / 11.50 ms',
     ]);
-    // One series per instance count and placement: spread ones are drawn apart from compact ones.
+    // One series per instance count and placement: spread ones are drawn apart from compact ones. One run per
+    // configuration and a printer without per-pass values: no interval to draw, and the legend says so.
     const legend = await page.locator('.sweep-legend li').allTextContents();
     assert.deepEqual(legend.sort(), [
       'fp32, 1 inst., compact',
       'fp32, 1 inst., spread',
       'fp32, 2 inst., compact',
       'fp32, 2 inst., spread',
+      'point without a bar: no interval: one value',
     ]);
+    assert.equal(await page.locator('[data-testid=sweep-errorbar]').count(), 0);
     assert.equal(await page.locator('[data-testid=sweep-point][data-placement=spread]').count(), 4);
     assert.match((await page.textContent('[data-testid=rec-latency]')) ?? '', /compact|spread/);
   } finally {

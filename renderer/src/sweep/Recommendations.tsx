@@ -6,7 +6,7 @@ import type {
   SweepRecord,
   SweepRow,
 } from '../../../app/shared/sweep';
-import { recommend } from '../../../app/shared/recommend';
+import { analyzeSweep, recordOptions } from '../../../app/shared/recommend';
 import { CopyButton } from '../common/CopyButton';
 import {
   cardFigures,
@@ -138,12 +138,17 @@ export function Recommendations({
   const budgetMs = budget.trim() === '' ? null : Number(budget);
   const validBudget = budgetMs !== null && budgetMs > 0 ? budgetMs : null;
   const engine = hasEngineStats(record, running);
-  const live = useMemo(() => recommend(rows, validBudget), [rows, validBudget]);
-  const best: SweepBest = engine ? record!.best : live;
+  // Worked out with the record's own threshold, engine probe and variants: a budget typed here ties as the
+  // engine would (no engine: variants differing only in AIO_* are the same program).
+  const live = useMemo(
+    () => analyzeSweep(rows, { ...recordOptions(record), budgetMs: validBudget }),
+    [rows, validBudget, record],
+  );
+  const best: SweepBest = engine ? record!.best : live.best;
   const configs = engine ? record!.configs : undefined;
   // The engine's budget answer holds only for the budget it was given; another typed here is worked out live.
-  const withinBudget: Recommendation | null =
-    engine && record!.best.budgetMs === validBudget ? record!.best.withinBudget : live.withinBudget;
+  const fromRecord = engine && record!.best.budgetMs === validBudget;
+  const withinBudget: Recommendation | null = fromRecord ? record!.best.withinBudget : live.best.withinBudget;
   const withPlacement = new Set(rows.map((r) => r.placement)).size > 1;
   const practicalPct = record?.spec.practicalPct ?? 2;
   const cardProps = { best, configs, withPlacement, practicalPct };
@@ -174,7 +179,7 @@ export function Recommendations({
               rec: withinBudget,
             }}
             best={{ latency: null, throughput: null, perCore: withinBudget }}
-            configs={withinBudget === record?.best.withinBudget ? configs : undefined}
+            configs={fromRecord ? configs : live.configs}
             withPlacement={withPlacement}
             practicalPct={practicalPct}
           />

@@ -171,6 +171,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         runId: done.runId,
         argv: done.argv,
         env: done.env,
+        ...(done.measurementEnv ? { measurementEnv: done.measurementEnv } : {}),
         checks: done.checks.map((c) => ({ code: c.code, severity: c.severity, message: c.message })),
         ...(o.startError ? { startError: o.startError } : {}),
         ...(o.connectionLost ? { connectionLost: o.connectionLost } : {}),

@@ -320,9 +320,20 @@ export class RunManager {
     const runDir = childPath(this.dir, 'run id', runId);
     mkdirSync(runDir, { recursive: true });
     const logFile = opts.logFile ?? join(runDir, 'output.log');
+    // The user's RESULTS_DIR (a remote run's is on the target): its dumps give the run's exact pass times.
+    const userDir = remote
+      ? null
+      : userResultsDir(built.env, built.unset, resolve(settings.cwd ?? process.cwd()));
+    // A local run that names none gets one of its own, as every sweep point does: an AML workload then writes its
+    // per-pass times there, and the run has samples to state its numbers' uncertainty from. Measurement only: not
+    // part of the command (`env`), kept apart in `measurementEnv`; a run that removes RESULTS_DIR gets none.
+    const ownDir =
+      remote || userDir !== null || built.unset.includes('RESULTS_DIR') ? null : join(runDir, 'passes');
+    if (ownDir) mkdirSync(ownDir, { recursive: true });
+    const resultsDir = userDir ?? ownDir;
     const handle = startRun({
       argv: built.argv,
-      env: built.env,
+      env: ownDir ? { ...built.env, RESULTS_DIR: ownDir } : built.env,
       unset: built.unset,
       cwd: settings.cwd,
       logFile,
@@ -347,10 +358,9 @@ export class RunManager {
       ...(opts.tag || remote ? { target: opts.tag ?? target!.url } : {}),
       // A bundle made later from this run must reproduce it from the same directory.
       ...(remote ? {} : { cwd: resolve(settings.cwd ?? process.cwd()) }),
+      ...(ownDir ? { measurementEnv: { RESULTS_DIR: ownDir } } : {}),
     };
     const parser = new OutputResults();
-    // The user's RESULTS_DIR (a remote run's is on the target): its dumps give the run's exact pass times.
-    const resultsDir = remote ? null : userResultsDir(built.env, built.unset, info.cwd ?? process.cwd());
     const facts = this.holdCpus(info, opts, target?.url ?? 'local');
     this.live.set(runId, { info, handle, parser, facts });
     this.save(info);

@@ -98,4 +98,9 @@ export interface RunInfo {
   target?: string;
   /** Where a run on this machine really ran (settings.cwd, else the engine's own directory then). */
   cwd?: string;
+  /**
+   * Variables the tool added for measuring only, not part of the command (`env`): RESULTS_DIR in the run's own
+   * folder when the run names none, so AML workloads write their per-pass times (local runs).
+   */
+  measurementEnv?: Record<string, string>;
 }

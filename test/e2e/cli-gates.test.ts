@@ -53,9 +53,11 @@ function cli(args: string[], env: Record<string, string> = {}) {
 
 describe('run: per-step samples and the summary', () => {
   test('--json: results.source, samples, latencyStats; findings; the summary line shows the interval', () => {
-    const r = cli(['run', '--json', '--', PY, printer]);
+    // Without the tool's own RESULTS_DIR the printed per-step values are the samples.
+    const r = cli(['run', '--json', '--unset', 'RESULTS_DIR', '--', PY, printer]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
+    assert.equal(j.measurementEnv, undefined, '--unset RESULTS_DIR: no folder of the tool');
     assert.equal(j.results.source, 'generic');
     assert.equal(j.results.samples, 40);
     assert.equal(j.results.samplesFrom, 'output');
@@ -85,6 +87,19 @@ describe('run: per-step samples and the summary', () => {
       human.stderr,
       /latency mean [\d.]+ ms, median [\d.]+, p90 [\d.]+ \(95 % CI [\d.]+–[\d.]+, n=40, CV [\d.]+ %\)/,
     );
+  });
+
+  test('a run that names no RESULTS_DIR gets its own: the dumps are the samples, the command is unchanged', () => {
+    const r = cli(['run', '--json', '--', PY, printer], { STEPS: '33' });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const own = j.measurementEnv?.RESULTS_DIR as string;
+    assert.equal(own, join(home, 'runs', j.runId, 'passes'));
+    assert.ok(existsSync(own), 'the folder is kept with the run');
+    assert.equal(j.env.RESULTS_DIR, undefined, 'a measurement variable, not part of the command');
+    assert.equal(j.results.samplesFrom, 'results-dir');
+    assert.equal(j.results.samples, 33);
+    assert.ok(j.results.latencyStats.ci95Ms[0] < j.results.latencyStats.ci95Ms[1]);
   });
 
   test("the user's RESULTS_DIR: the dumps' exact pass times are the samples", () => {

@@ -11,6 +11,7 @@ import type { TargetCheck, TargetList } from './targets';
 import type { Topology } from './topology';
 import type { Level, LogLine, RunInfo } from './run';
 import type { VariableInfo } from './variables';
+import type { LivePlacement } from './proof';
 
 export * from './run';
 
@@ -255,6 +256,8 @@ export interface ApiEvents {
   'run.started': RunInfo;
   'run.lines': { runId: string; logId: string; totalLines: number; lines: LogLine[] };
   'run.exit': RunInfo;
+  /** Where a running run's threads are (issue 13), about once a second. */
+  'run.proof': LivePlacement;
   'load.sample': LoadSample;
   'bundle.progress': { stage: string; detail?: string };
   'sweep.started': SweepRecord;

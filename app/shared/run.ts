@@ -4,6 +4,7 @@
  */
 import type { Check, RunSettings } from './command';
 import type { EngineInfo, Finding } from './findings';
+import type { RunProof } from './proof';
 import type { LatencyStatsOut, ThroughputStatsOut } from './sweep';
 
 /** One CPU's share of a run's load: mean (time-weighted) and peak busy fraction. */
@@ -82,6 +83,8 @@ export interface RunOutcome {
   findings?: Finding[];
   /** The Ampere engine probe of the run's interpreter; null when the workload is not Python. */
   engine?: EngineInfo | null;
+  /** Where the run's threads ran, its memory landed and what the counters said (issue 13); null when not taken. */
+  proof?: RunProof | null;
 }
 
 export interface RunInfo {

@@ -5,6 +5,7 @@
 import type { RunSettings } from './command';
 import type { EngineInfo, Finding } from './findings';
 import type { SampleSummary } from './stats';
+import type { RowProof } from './proof';
 
 export type Placement = 'compact' | 'spread';
 
@@ -117,6 +118,8 @@ export interface SweepRow {
   samples?: SampleSummary | null;
   /** Validity and noise findings about this row's measurement (noisy, busy-machine, warmup-in-window…). */
   findings?: Finding[];
+  /** Placement evidence of the row's run(s) in brief (issue 13); absent when none was taken. */
+  proof?: RowProof;
 }
 
 /** Latency statistics of one configuration (ms). */

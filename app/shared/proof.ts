@@ -1,0 +1,82 @@
+/**
+ * Proof of placement (issue 13): where a run's threads ran, where its memory landed and what the counters
+ * say, recorded beside the plan they are judged against. Field names are a public contract (`run --json`
+ * `proof`, `outcome.proof` in run.json, `rows[].proof` in sweeps).
+ */
+
+export interface ThreadProof {
+  tid: number;
+  /** The thread's name (`comm`), e.g. "python3" or "pt_main_thread". */
+  name: string;
+  /** The process the thread belongs to (the run's process group may hold several). */
+  pid: number;
+  /** User + system CPU time over the run (ms). */
+  cpuTimeMs: number;
+  /** CPU time attributed to each CPU it was seen on (ms), keyed by CPU id. */
+  cpus: Record<string, number>;
+  /** Its affinity (Cpus_allowed_list) when last seen; null when never read. */
+  allowed: number[] | null;
+}
+
+export interface UnavailableCounter {
+  name: string;
+  /** Why the machine would not count it (`<not supported>`, perf_event_paranoid, no PMU in a VM…). */
+  reason: string;
+}
+
+/** Counters of `perf stat` attached to the workload. A counter the machine refused is in `unavailable`, never 0. */
+export interface Counters {
+  taskClockMs: number | null;
+  contextSwitches: number | null;
+  cpuMigrations: number | null;
+  pageFaults: number | null;
+  cycles?: number | null;
+  instructions?: number | null;
+  /** instructions / cycles, when both were counted. */
+  ipc?: number | null;
+  /** Any other counted event by its perf name (e.g. "l1d_cache_refill", "remote_access"). */
+  events?: Record<string, number>;
+  unavailable: UnavailableCounter[];
+  /** Why perf did not run at all (not installed, not allowed); the software counters are then null. */
+  error?: string;
+}
+
+export interface CpuFreq {
+  mean: number;
+  min: number;
+}
+
+export interface RunProof {
+  /** Thread samples taken over the run. */
+  samples: number;
+  /** The sampler's own CPU use, in percent of one CPU, over the run. */
+  samplerCpuPercent: number | null;
+  threads: ThreadProof[];
+  /** Resident memory of the run's processes per NUMA node (bytes), keyed by node id; {} when not read. */
+  memoryByNode: Record<string, number>;
+  counters: Counters | null;
+  /** Each selected CPU's frequency (scaling_cur_freq, MHz) over the run; {} when the kernel exposes none. */
+  cpuFreqMHz: Record<string, CpuFreq>;
+  /** Throttling the kernel reported during the run (per CPU: count of events), when it exposes any. */
+  throttle?: Record<string, number>;
+}
+
+/** What a sweep row keeps of its runs' proof. */
+export interface RowProof {
+  /** Threads that used more than 50 % of a CPU over the run. */
+  busyThreads: number;
+  /** Share (0-1) of resident memory on nodes other than those of the run's CPUs; null when not read. */
+  remoteMemoryShare: number | null;
+  cpuMigrations: number | null;
+}
+
+/** Live placement of a running run (event `run.proof`), for the map: per CPU, the run's threads seen there. */
+export interface LivePlacement {
+  runId: string;
+  /** Per CPU id: the run's threads that last ran there and how busy they kept it (0-1) since the last event. */
+  cpus: Record<string, { threads: { tid: number; name: string; busy: number }[]; busy: number }>;
+  /** Threads seen on a CPU outside the run's selection (tids). */
+  outside: number[];
+  /** Resident bytes per node, when read. */
+  memoryByNode: Record<string, number>;
+}

@@ -103,6 +103,8 @@ export class Engine {
     this.ready = this.targets.init(opts.target, opts.restoreTarget ?? opts.shell === 'electron');
     // Awaited by every request; this only keeps an early failure from being an unhandled rejection meanwhile.
     this.ready.catch(() => undefined);
+    // Placement proof comes from the machine runs go on: an imported or sysroot topology describes another one.
+    this.runs.judgePlacementWith(() => (this.topologySampled ? this.topology : null));
     this.runs.useTarget(() => ({
       url: this.targets.currentUrl(),
       launcher: (spec) => this.targets.launcher(spec),

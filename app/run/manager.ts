@@ -33,6 +33,10 @@ import { RunError } from './errors';
 import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
 import { resultSummaryOf, runResultsDir, sampleFindings, userResultsDir, type RunDumps } from './summary';
+import type { Topology } from '../shared/topology';
+import { collectorFor, whenStarted } from './proof';
+import type { RunProof } from '../shared/proof';
+import { placementFindings } from './proof/findings';
 
 /**
  * run.json, atomically; on a full disk (no room for the temporary copy) over the old record in place, which
@@ -55,7 +59,7 @@ async function writeRecord(path: string, json: string): Promise<void> {
   }
 }
 
-type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit' | 'record.unsaved'>(
+type Emit = <E extends 'run.started' | 'run.lines' | 'run.exit' | 'record.unsaved' | 'run.proof'>(
   event: E,
   data: ApiEvents[E],
 ) => void;
@@ -137,6 +141,7 @@ const NOT_FOR_IMPORT = /^(AIO_|OMP_|DLS_)/;
 export class RunManager {
   private target: (() => RunTarget) | null = null;
   private loadOf: ((runId: string) => CpuLoadSummary[] | null) | null = null;
+  private topologyOf: (() => Topology | null) | null = null;
 
   private readonly live = new Map<string, Live & { facts: StartFacts }>();
   private readonly held: HeldRegistry;
@@ -196,6 +201,11 @@ export class RunManager {
   /** Where each run's CPU load summary comes from as it ends (the load watcher). */
   recordLoadWith(fn: (runId: string) => CpuLoadSummary[] | null): void {
     this.loadOf = fn;
+  }
+
+  /** The topology of the machine local runs go on (placement findings judge the proof against it); null = none. */
+  judgePlacementWith(fn: () => Topology | null): void {
+    this.topologyOf = fn;
   }
 
   latestActive(): { runId: string; settingsCpus: number[] } | null {
@@ -263,6 +273,42 @@ export class RunManager {
       ),
       cpusInUseFinding(f.others),
     ].filter((x): x is Finding => x !== null);
+    if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
+  }
+
+  /** The proof collector of a run (issue 13): none when the start failed or its target has no collector. */
+  private startProof(
+    runId: string,
+    handle: RunHandle,
+    settings: RunSettings,
+    remote: boolean,
+  ): { stop(): Promise<RunProof | null> } | null {
+    const start = collectorFor({ remote });
+    if (!start) return null;
+    return whenStarted(() => handle.pid, handle.done, start, {
+      cpus: settings.cpus,
+      onLive: (live) => this.emit('run.proof', { runId, ...live }),
+    });
+  }
+
+  /** outcome.proof, and the placement findings judged from it against the run's plan. */
+  private async addProof(
+    outcome: RunOutcome,
+    settings: RunSettings,
+    collector: { stop(): Promise<RunProof | null> },
+  ): Promise<void> {
+    outcome.proof = await collector.stop();
+    const topology = this.topologyOf?.() ?? null;
+    if (!outcome.proof || !topology) return;
+    // Memory was meant for the bound nodes, else for the nodes of the bound CPUs; an unbound run meant none.
+    const memNodes =
+      settings.memNodes ??
+      (settings.cpus.length
+        ? [...new Set(topology.cpus.filter((c) => settings.cpus.includes(c.id)).map((c) => c.node))]
+            .filter((n): n is number => n !== null)
+            .sort((a, b) => a - b)
+        : null);
+    const found = placementFindings(outcome.proof, { cpus: settings.cpus, memNodes, topology });
     if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
   }
 
@@ -362,6 +408,7 @@ export class RunManager {
     };
     const parser = new OutputResults();
     const facts = this.holdCpus(info, opts, target?.url ?? 'local');
+    const proof = this.startProof(runId, handle, settings, !!remote);
     this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {
@@ -381,6 +428,8 @@ export class RunManager {
       info.outcome = { ...outcomeOf(r, parser.result(), dumps), cpuLoad };
       this.held.release(runId);
       this.addRunFindings(info.outcome, settings, built, facts);
+      if (proof) await this.addProof(info.outcome, settings, proof);
+      else info.outcome.proof = null;
       this.live.delete(runId);
       this.finished.set(runId, info);
       const saved = this.save(info);

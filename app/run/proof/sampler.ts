@@ -1,0 +1,189 @@
+/**
+ * The local sampler of a run's placement (issue 13). Every SAMPLE_MS it reads /proc/PID/task/TID/stat of each
+ * thread of each process of the run (one open + one read into a reused buffer per file, synchronously: at 160
+ * threads a pass is a few hundred microseconds, and a thread-pool round trip per file would cost more than the
+ * read); membership of the run (process group, session, descendants: proctree's RunProcesses) is refreshed every
+ * MEMBERS_MS, affinity (`status`) is read when a thread is first seen and every STATUS_MS, numa_maps every
+ * MEMORY_MS (it walks the page tables, the costliest read), cpufreq every FREQ_MS. Its own CPU use is measured
+ * with process.cpuUsage() around each pass.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LivePlacement, RunProof } from '../../shared/proof';
+import { RunProcesses, type ProcStat } from '../proctree';
+import { CpuFreqTally, onlineCpus } from './cpufreq';
+import { allowedFromStatus, memoryByNodeFromNumaMaps, parseTaskStat } from './procfs';
+import { ThreadTally } from './threads';
+
+export const SAMPLE_MS = 250;
+export const MEMBERS_MS = 1000;
+export const STATUS_MS = 1000;
+export const MEMORY_MS = 2000;
+export const FREQ_MS = 500;
+export const LIVE_MS = 1000;
+
+export interface SamplerOptions {
+  /** The CPUs the run is bound to; empty = not bound (frequency of every online CPU, nothing "outside"). */
+  cpus: readonly number[];
+  /** Live placement about once a second (without runId: the caller adds it). */
+  onLive?: (live: Omit<LivePlacement, 'runId'>) => void;
+  root?: string;
+  sampleMs?: number;
+}
+
+const statBuf = Buffer.alloc(4096);
+
+/** A small /proc file in one read into a shared buffer; null when the task is gone. */
+function readSmall(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = readSync(fd, statBuf, 0, statBuf.length, null);
+    return statBuf.toString('latin1', 0, n);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export type SamplerResult = Omit<RunProof, 'counters'>;
+
+export class ProofSampler {
+  private readonly tally = new ThreadTally();
+  private readonly freq: CpuFreqTally;
+  private readonly members: RunProcesses;
+  private readonly selected: Set<number>;
+  private readonly root: string;
+  private readonly proc: string;
+  private procs: ProcStat[] = [];
+  private memory = new Map<number, number>();
+  private samples = 0;
+  private cpuUs = 0;
+  private readonly startedAt = performance.now();
+  private last = { members: -Infinity, status: -Infinity, memory: -Infinity, freq: -Infinity, live: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private readonly outside = new Set<number>();
+
+  constructor(
+    readonly leader: number,
+    private readonly opts: SamplerOptions,
+  ) {
+    this.root = opts.root ?? '/';
+    this.proc = join(this.root, 'proc');
+    this.selected = new Set(opts.cpus);
+    this.members = new RunProcesses(leader, new Set(), process.pid, this.root);
+    this.freq = new CpuFreqTally(opts.cpus.length ? opts.cpus : onlineCpus(this.root), this.root);
+    this.last.live = this.startedAt;
+  }
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.opts.sampleMs ?? SAMPLE_MS);
+    this.timer.unref();
+    return this;
+  }
+
+  /** One pass; public so a test can drive it. */
+  sample(): void {
+    const before = process.cpuUsage();
+    const now = performance.now();
+    if (now - this.last.members >= MEMBERS_MS) {
+      this.last.members = now;
+      this.procs = this.members.scan(false);
+    }
+    const readStatus = now - this.last.status >= STATUS_MS;
+    if (readStatus) this.last.status = now;
+    let seen = 0;
+    for (const p of this.procs) {
+      const taskDir = join(this.proc, String(p.pid), 'task');
+      let tids: string[];
+      try {
+        tids = readdirSync(taskDir);
+      } catch {
+        continue; // exited: its threads keep what was seen
+      }
+      for (const tid of tids) {
+        const text = readSmall(join(taskDir, tid, 'stat'));
+        const st = text === null ? null : parseTaskStat(text);
+        if (!st) continue;
+        seen++;
+        this.tally.observe(p.pid, st);
+        if (this.selected.size && !this.selected.has(st.processor)) this.outside.add(st.tid);
+        if (readStatus || this.tally.needsAllowed(st.tid)) {
+          const status = readSmall(join(taskDir, tid, 'status'));
+          if (status !== null) this.tally.setAllowed(st.tid, allowedFromStatus(status));
+        }
+      }
+    }
+    if (now - this.last.memory >= MEMORY_MS) {
+      this.last.memory = now;
+      this.readMemory();
+    }
+    if (now - this.last.freq >= FREQ_MS) {
+      this.last.freq = now;
+      this.freq.sample();
+    }
+    if (seen > 0) this.samples++;
+    if (this.opts.onLive && now - this.last.live >= LIVE_MS) this.emitLive(now);
+    const used = process.cpuUsage(before);
+    this.cpuUs += used.user + used.system;
+  }
+
+  private readMemory(): void {
+    const sum = new Map<number, number>();
+    let read = 0;
+    for (const p of this.procs) {
+      let text: string;
+      try {
+        text = readFileSync(join(this.proc, String(p.pid), 'numa_maps'), 'latin1');
+      } catch {
+        continue;
+      }
+      read++;
+      for (const [node, bytes] of memoryByNodeFromNumaMaps(text)) sum.set(node, (sum.get(node) ?? 0) + bytes);
+    }
+    // The last look at a live group is what counts: once every process has exited there is nothing to read.
+    if (read > 0) this.memory = sum;
+  }
+
+  private memoryRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [node, bytes] of [...this.memory].sort((a, b) => a[0] - b[0])) out[String(node)] = bytes;
+    return out;
+  }
+
+  private emitLive(now: number): void {
+    const span = Math.max(1, now - this.last.live);
+    this.last.live = now;
+    const cpus: LivePlacement['cpus'] = {};
+    for (const t of this.tally.takeLive()) {
+      const c = (cpus[String(t.cpu)] ??= { threads: [], busy: 0 });
+      const busy = Math.min(1, t.ms / span);
+      c.threads.push({ tid: t.tid, name: t.name, busy });
+      c.busy = Math.min(1, c.busy + busy);
+    }
+    this.opts.onLive!({ cpus, outside: [...this.outside], memoryByNode: this.memoryRecord() });
+  }
+
+  /** Stop sampling (one last pass first, to catch what the group did since the previous one). */
+  stop(): SamplerResult {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sample();
+    const wallUs = (performance.now() - this.startedAt) * 1000;
+    const throttle = this.freq.throttle();
+    return {
+      samples: this.samples,
+      samplerCpuPercent: wallUs > 0 ? Math.round((this.cpuUs / wallUs) * 10000) / 100 : null,
+      threads: this.tally.result(),
+      memoryByNode: this.memoryRecord(),
+      cpuFreqMHz: this.freq.freq(),
+      ...(throttle ? { throttle } : {}),
+    };
+  }
+}

@@ -2,6 +2,11 @@
 // (never as a timed assertion in the test suite: this machine's speed varies too much for that).
 import { benchTopology } from './topology.bench';
 import { benchRun } from './run.bench';
+import { benchSampler } from './sampler.bench';
+
+// `npm run bench -- sampler` runs only the parts whose name contains the argument.
+const only = process.argv[2];
+const part = (name: string) => !only || name.includes(only);
 
 const lines: string[] = [];
 const say = (l: string) => {
@@ -10,8 +15,9 @@ const say = (l: string) => {
 };
 
 async function main(): Promise<void> {
-  say(await benchTopology());
-  for (const l of await benchRun()) say(l);
+  if (part('topology')) say(await benchTopology());
+  if (part('run')) for (const l of await benchRun()) say(l);
+  if (part('sampler')) for (const l of await benchSampler()) say(l);
 }
 
 main().catch((e: unknown) => {

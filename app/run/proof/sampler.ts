@@ -100,7 +100,7 @@ export class ProofSampler {
     if (readStatus) this.last.status = now;
     let seen = 0;
     for (const p of this.procs) {
-      const taskDir = join(this.proc, String(p.pid), 'task');
+      const taskDir = `${this.proc}/${p.pid}/task`;
       let tids: string[];
       try {
         tids = readdirSync(taskDir);
@@ -108,14 +108,14 @@ export class ProofSampler {
         continue; // exited: its threads keep what was seen
       }
       for (const tid of tids) {
-        const text = readSmall(join(taskDir, tid, 'stat'));
+        const text = readSmall(`${taskDir}/${tid}/stat`);
         const st = text === null ? null : parseTaskStat(text);
         if (!st) continue;
         seen++;
         this.tally.observe(p.pid, st);
         if (this.selected.size && !this.selected.has(st.processor)) this.outside.add(st.tid);
         if (readStatus || this.tally.needsAllowed(st.tid)) {
-          const status = readSmall(join(taskDir, tid, 'status'));
+          const status = readSmall(`${taskDir}/${tid}/status`);
           if (status !== null) this.tally.setAllowed(st.tid, allowedFromStatus(status));
         }
       }

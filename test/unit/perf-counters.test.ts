@@ -19,13 +19,9 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 
 test('a busy loop of 0.6 s of CPU: task clock counted, exit code unchanged, refused hardware events unavailable (never 0)', async (t) => {
   if (!need(t, perfInstalled, 'perf (Debian linux-perf)')) return;
-  const child = spawn(
-    PY,
-    ['-c', 'import time,sys\nwhile time.process_time()<0.6: pass\nsys.exit(3)'],
-    {
-      stdio: 'ignore',
-    },
-  );
+  const child = spawn(PY, ['-c', 'import time,sys\nwhile time.process_time()<0.6: pass\nsys.exit(3)'], {
+    stdio: 'ignore',
+  });
   const session = startCounters(child.pid!, { cpus: [] });
   assert.ok(session);
   const code = await exitOf(child);

@@ -57,8 +57,12 @@ test('a group of a 3-thread python bound to CPU 1: its threads, their affinity a
 test('stream parser: records split across chunks, a comm with spaces and ")" in it', () => {
   const got: RemoteProofSample[] = [];
   const p = new ProofStreamParser((s) => got.push(s));
-  const stat =
-    '42 (my ) thread) R 1 40 40 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 3 0 0';
+  // Fields 3..44 of a stat line: state R, utime 7, stime 3 (fields 14, 15), last CPU 3 (field 39).
+  const fields = Array.from({ length: 42 }, (_, k) => (k === 0 ? 'R' : '0'));
+  fields[14 - 3] = '7';
+  fields[15 - 3] = '3';
+  fields[39 - 3] = '3';
+  const stat = `42 (my ) thread) ${fields.join(' ')}`;
   p.push(`T 40 ${stat}\nA 4`);
   p.push('2 0-2,5\nM 40 7f00 default anon=3 dirty=3 N1=3 kernelpagesize_kB=4\nE 12.5');
   assert.equal(got.length, 0, 'no sample before its end line');

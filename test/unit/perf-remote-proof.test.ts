@@ -58,7 +58,7 @@ test('stream parser: records split across chunks, a comm with spaces and ")" in 
   const got: RemoteProofSample[] = [];
   const p = new ProofStreamParser((s) => got.push(s));
   // Fields 3..44 of a stat line: state R, utime 7, stime 3 (fields 14, 15), last CPU 3 (field 39).
-  const fields = Array.from({ length: 42 }, (_, k) => (k === 0 ? 'R' : '0'));
+  const fields: string[] = Array.from({ length: 42 }, (_, k) => (k === 0 ? 'R' : '0'));
   fields[14 - 3] = '7';
   fields[15 - 3] = '3';
   fields[39 - 3] = '3';

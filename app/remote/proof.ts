@@ -124,7 +124,7 @@ export interface RemoteProofSession {
 }
 
 /**
- * Stream proof samples of the process group `pgid` on `target` every `intervalS` seconds (default 0.25 s;
+ * Stream proof samples of the process group `pgid` on `target` every `intervalS` seconds (default 0.5 s: each tick scans every /proc/PID/stat of the target to find the group;
  * numa_maps every MEMORY_EVERY-th sample) until stop(). The collector accumulates them as it does local
  * samples. Never throws: a broken connection simply ends the stream.
  */
@@ -138,7 +138,7 @@ export function remoteProof(
   const [file, ...args] = helperArgv(
     target,
     ctx,
-    proofLoopArgv(pgid, opts.intervalS ?? 0.25, opts.memoryEvery),
+    proofLoopArgv(pgid, opts.intervalS ?? 0.5, opts.memoryEvery),
   );
   let child: ChildProcess | null = null;
   try {

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { placementFindings, rowProof, type PlacementPlan } from '../../app/run/proof/findings';
+import {
+  combinedRowProof,
+  placementFindings,
+  planOf,
+  rowProof,
+  type PlacementPlan,
+} from '../../app/run/proof/findings';
+import { defaultSettings } from '../../app/shared/command';
 import { memoryByNodeFromNumaMaps } from '../../app/run/proof/procfs';
 import type { RunProof, ThreadProof } from '../../app/shared/proof';
 import { loadTopology, type Topology } from '../../app/topology';
@@ -231,6 +238,45 @@ describe('placement findings', () => {
       remoteMemoryShare: null,
       cpuMigrations: null,
     });
+  });
+
+  test('planOf: memory nodes of the policy, else those of the CPUs', () => {
+    const s = { ...defaultSettings(), cpus: [80, 81] };
+    assert.equal(planOf({ ...s, memPolicy: 'bind', memNodes: [0] }, altra2).memNodes?.join(), '0');
+    assert.equal(planOf({ ...s, memPolicy: 'local', memNodes: [0] }, altra2).memNodes, null);
+    const p = proof([], { memoryByNode: { '0': 50 * MiB, '1': 50 * MiB } });
+    assert.equal(rowProof(p, planOf({ ...s, memPolicy: 'none' }, altra2)).remoteMemoryShare, 0.5);
+  });
+
+  test('combinedRowProof: a multi-instance row adds busy threads and migrations, weighs memory by bytes', () => {
+    const c = (m: number | null) => ({
+      taskClockMs: 1,
+      contextSwitches: 1,
+      cpuMigrations: m,
+      pageFaults: 1,
+      unavailable: [],
+    });
+    const a = proof([thread({ 0: 1900 })], { memoryByNode: { '0': 300 * MiB }, counters: c(3) });
+    const b = proof([thread({ 80: 1900 }), thread({ 81: 1900 })], {
+      memoryByNode: { '0': 100 * MiB },
+      counters: c(4),
+    });
+    assert.deepEqual(
+      combinedRowProof([
+        { proof: a, plan: plan(altra2, [0]) },
+        { proof: b, plan: plan(altra2, [80, 81]) },
+      ]),
+      { busyThreads: 3, remoteMemoryShare: 0.25, cpuMigrations: 7 },
+    );
+    const noPerf = proof([thread({ 0: 1900 })]);
+    assert.equal(
+      combinedRowProof([
+        { proof: a, plan: plan(altra2, [0]) },
+        { proof: noPerf, plan: plan(altra2, [0]) },
+      ])?.cpuMigrations,
+      null,
+    );
+    assert.equal(combinedRowProof([]), undefined);
   });
 });
 

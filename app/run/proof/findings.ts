@@ -5,6 +5,7 @@
  * sampler saw, and a judgement that cannot be made is left out rather than guessed.
  */
 import { formatCpuList } from '../../shared/cpulist';
+import type { RunSettings } from '../../shared/command';
 import type { Evidence, Finding } from '../../shared/findings';
 import type { RowProof, RunProof, ThreadProof } from '../../shared/proof';
 import type { Topology } from '../../shared/topology';
@@ -107,6 +108,50 @@ export function rowProof(proof: RunProof, plan: PlacementPlan): RowProof {
     busyThreads: d ? proof.threads.filter((t) => isBusy(t, d)).length : 0,
     remoteMemoryShare: remoteMemoryShare(proof, plan),
     cpuMigrations: proof.counters?.cpuMigrations ?? null,
+  };
+}
+
+/**
+ * The plan a run's proof is judged against, from its settings: its bound CPUs, and the memory nodes of its
+ * policy (bind, preferred, interleave), else those of the CPUs (`local`/`none` mean "near the CPUs" too).
+ */
+export function planOf(settings: RunSettings, topology: Topology, durationMs?: number | null): PlacementPlan {
+  const explicit =
+    settings.memPolicy !== 'none' && settings.memPolicy !== 'local' && settings.memNodes?.length;
+  return {
+    cpus: settings.cpus,
+    memNodes: explicit ? settings.memNodes : null,
+    topology,
+    durationMs: durationMs ?? null,
+  };
+}
+
+/**
+ * A sweep row's proof over its runs (one per instance): busy threads and migrations add up; the remote share is
+ * that of all their resident memory together. Undefined when no run has a proof.
+ */
+export function combinedRowProof(runs: { proof: RunProof; plan: PlacementPlan }[]): RowProof | undefined {
+  if (!runs.length) return undefined;
+  let remote = 0;
+  let total = 0;
+  let anyMemory = false;
+  let migrations: number | null = 0;
+  let busyThreads = 0;
+  for (const { proof, plan } of runs) {
+    const one = rowProof(proof, plan);
+    busyThreads += one.busyThreads;
+    const bytes = Object.values(proof.memoryByNode ?? {}).reduce((a, b) => a + b, 0);
+    if (one.remoteMemoryShare != null) {
+      anyMemory = true;
+      remote += one.remoteMemoryShare * bytes;
+      total += bytes;
+    }
+    migrations = migrations == null || one.cpuMigrations == null ? null : migrations + one.cpuMigrations;
+  }
+  return {
+    busyThreads,
+    remoteMemoryShare: anyMemory && total > 0 ? remote / total : null,
+    cpuMigrations: migrations,
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type RunMetrics,
   type RunResult,
 } from '../run';
+import type { RunProof } from '../shared/proof';
 import type { Topology } from '../shared/topology';
 import { formatBytes } from '../shared/units';
 import { VERSION } from '../version';
@@ -81,6 +82,8 @@ export interface SavedRunResult {
   startError?: string;
   timedOut?: boolean;
   stopped?: boolean;
+  /** Where its threads ran and its memory landed (run.json's outcome.proof); a bundle's own new run has none. */
+  proof?: RunProof | null;
 }
 
 export interface FromRun {
@@ -489,6 +492,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     results: metrics,
     engine,
     checks,
+    proof: run?.proof ?? null,
   });
   const envTxt = formatEnvTxt(
     effectiveEnv(built, inherited.env),

@@ -15,7 +15,8 @@ export const FILE_DESCRIPTIONS: Record<string, string> = {
   'run/env.txt': 'environment of the run: set by AIO Tuner, removed, and relevant inherited variables',
   'run/output.log': 'complete output of the run, both streams, in arrival order',
   'run/result.json':
-    'exit status, duration, peak memory, parsed results, checks raised before the run, the Ampere engine probe',
+    'exit status, duration, peak memory, parsed results, checks raised before the run, the Ampere engine probe, ' +
+    'the proof of placement of a saved run (where its threads ran, its memory per node, its counters)',
   'system/topology.json': "AIO Tuner's model of the CPUs, NUMA nodes and caches",
   'system/lscpu.txt': '`lscpu`',
   'system/lscpu-e.txt': '`lscpu -e` (one line per CPU)',

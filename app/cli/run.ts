@@ -168,6 +168,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         ...(gates.length ? { gates: gateResults } : {}),
         cpuLoad: o.cpuLoad ?? null,
         engine: o.engine ?? null,
+        proof: o.proof ?? null,
         runId: done.runId,
         argv: done.argv,
         env: done.env,

@@ -49,6 +49,12 @@ export interface CpuFreq {
 export interface RunProof {
   /** Thread samples taken over the run. */
   samples: number;
+  /**
+   * Wall time the threads were sampled over (ms), the base of "busy" (cpuTimeMs / durationMs > 0.5). Filled by
+   * the sampler; when absent, placement findings fall back to the run's duration they are given, else the busiest
+   * thread's CPU time.
+   */
+  durationMs?: number | null;
   /** The sampler's own CPU use, in percent of one CPU, over the run. */
   samplerCpuPercent: number | null;
   threads: ThreadProof[];

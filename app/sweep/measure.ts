@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { combinedRowProof, planOf } from '../run/proof/findings';
 import type { Topology } from '../shared/topology';
 import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { RunManager, StartOptions } from '../run/manager';
@@ -228,7 +229,18 @@ export async function measurePoint(
     ...(prep.checks.length ? { checks: prep.checks } : {}),
   };
   const passes = resultsDir ? await readPasses(resultsDir) : [];
-  const measured = { samples: rowSamples(done, passes), findings: rowFindings(done, passes) };
+  const proof = combinedRowProof(
+    done.flatMap((d) =>
+      d.outcome?.proof
+        ? [{ proof: d.outcome.proof, plan: planOf(d.settings, ctx.topology, d.outcome.durationMs) }]
+        : [],
+    ),
+  );
+  const measured = {
+    samples: rowSamples(done, passes),
+    findings: rowFindings(done, passes),
+    ...(proof ? { proof } : {}),
+  };
   if (!multi) {
     const r = done[0]!.outcome?.results;
     return {

@@ -1,0 +1,105 @@
+// Issue 13's Done-when through the built CLI: real PyTorch runs bound with numactl, their proof of placement
+// (threads, memory per node, software counters) and the placement findings it raises. Needs the sampler and perf
+// (helpers "sampler", "perf") merged: without them `proof` is null and these fail on that first assertion.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { Finding } from '../../app/shared/findings';
+import type { RunProof } from '../../app/shared/proof';
+import { need } from '../helpers/require';
+import { CLI } from '../helpers/serve';
+
+const PY = '/usr/bin/python3';
+const dir = mkdtempSync(join(tmpdir(), 'aio-proof-findings-'));
+const home = join(dir, 'home');
+const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface RunJson {
+  findings: Finding[];
+  proof: RunProof | null;
+  durationMs: number;
+}
+
+function run(args: string[]): RunJson {
+  const r = spawnSync(process.execPath, [CLI, 'run', '--json', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AIO_TUNER_HOME: home },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as RunJson;
+}
+const bench = ['--', PY, 'examples/bench.py', '--num_runs', '40', '--warmup', '2'];
+const busyOf = (p: RunProof, durationMs: number) =>
+  p.threads.filter((t) => t.cpuTimeMs / (p.durationMs ?? durationMs) > 0.5);
+
+describe('placement findings of real runs', () => {
+  test('4 threads bound to CPU 1: threads-share-cpu, all on CPU 1, memory on node 0, software counters', (t) => {
+    if (!need(t, existsSync(PY) && hasNumactl, `${PY} and numactl`)) return;
+    const j = run(['--cores', '1', '--threads', '4', ...bench]);
+    assert.ok(j.proof, 'run --json carries the proof');
+    const codes = j.findings.map((f) => f.code);
+    assert.ok(codes.includes('threads-share-cpu'), codes.join());
+    const share = j.findings.find((f) => f.code === 'threads-share-cpu')!;
+    assert.match(share.message, /live on CPU 1/);
+    assert.deepEqual(share.fix?.patch, { threads: 1 });
+    for (const th of j.proof.threads)
+      assert.deepEqual(
+        Object.keys(th.cpus).filter((c) => (th.cpus[c] ?? 0) > 0),
+        th.cpuTimeMs > 0 ? ['1'] : [],
+        `thread ${th.tid} ran only on CPU 1`,
+      );
+    assert.ok((j.proof.memoryByNode['0'] ?? 0) > 0, JSON.stringify(j.proof.memoryByNode));
+    const c = j.proof.counters;
+    assert.ok(c && !c.error, `perf counted: ${c?.error}`);
+    for (const k of ['taskClockMs', 'contextSwitches', 'cpuMigrations', 'pageFaults'] as const)
+      assert.equal(typeof c[k], 'number', k);
+  });
+
+  test('2 threads on CPUs 0-1: two busy threads on distinct selected CPUs, no placement finding', (t) => {
+    if (!need(t, existsSync(PY) && hasNumactl, `${PY} and numactl`)) return;
+    const j = run(['--cores', '0-1', '--threads', '2', ...bench]);
+    assert.ok(j.proof, 'run --json carries the proof');
+    const busy = busyOf(j.proof, j.durationMs);
+    assert.equal(busy.length, 2, JSON.stringify(j.proof.threads));
+    const homes = busy.map((th) => Object.entries(th.cpus).sort((a, b) => b[1] - a[1])[0]![0]);
+    assert.equal(new Set(homes).size, 2, homes.join());
+    const placement = ['threads-share-cpu', 'thread-outside-selection', 'memory-remote', 'migrations-high'];
+    assert.deepEqual(
+      j.findings.filter((f) => placement.includes(f.code)),
+      [],
+    );
+  });
+
+  test('a thread that re-pins itself outside the selection: thread-outside-selection', (t) => {
+    if (!need(t, existsSync(PY) && hasNumactl, `${PY} and numactl`)) return;
+    // Bound to CPU 0 by numactl; one thread widens its own affinity to CPU 1 (in the cpuset) and spins there.
+    const script = join(dir, 'repin.py');
+    writeFileSync(
+      script,
+      `import os, threading, time
+def spin():
+    os.sched_setaffinity(0, {1})
+    end = time.time() + 1.0
+    while time.time() < end:
+        pass
+th = threading.Thread(target=spin, name="repinned")
+th.start(); th.join()
+print("done")
+`,
+    );
+    const j = run(['--cores', '0', '--threads', '1', '--', PY, script]);
+    assert.ok(j.proof, 'run --json carries the proof');
+    const out = j.findings.find((f) => f.code === 'thread-outside-selection');
+    assert.ok(out, j.findings.map((f) => f.code).join());
+    assert.match(out.message, /on CPU 1, outside the selection 0/);
+    assert.ok(
+      out.evidence?.some((e) => /Cpus_allowed_list: 1/.test(e.value)),
+      JSON.stringify(out.evidence),
+    );
+  });
+});

@@ -30,8 +30,7 @@ export const CpuCell = memo(function CpuCell({
   // Held marks belong to the machine runs go to, like the load.
   const heldBy = useHeldBy(cpu.id);
   const held = showLoad && heldBy.length > 0 ? heldText(heldBy) : null;
-  const placed = useCpuPlacement(cpu.id);
-  const threads = showLoad && placed ? placed : null;
+  const threads = useCpuPlacement(cpu.id, showLoad);
   const why = unavailableReason(cpu);
   const unknown = unknownAvailability(cpu);
   const title =

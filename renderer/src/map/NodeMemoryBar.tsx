@@ -1,16 +1,16 @@
 import { useMemo } from 'react';
 import type { MapTree } from './model';
 import { intendedNodes, memoryBars } from './placement';
-import { usePlacement, usePlacementPlan } from './proofStore';
+import { useMapPlacement, usePlacementPlan } from './proofStore';
 import { formatBytes } from '../common/format';
 
 /** The nodes the shown run meant (memNodes, else its CPUs' nodes): their boxes are highlighted. */
 export function useIntendedNodes(tree: MapTree, shown: boolean): Set<number> | null {
-  const view = usePlacement();
+  const view = useMapPlacement(shown);
   const plan = usePlacementPlan();
   return useMemo(
-    () => (shown && view ? intendedNodes(tree.byId, plan.cpus, plan.memNodes) : null),
-    [shown, view, plan, tree],
+    () => (view ? intendedNodes(tree.byId, plan.cpus, plan.memNodes) : null),
+    [view, plan, tree],
   );
 }
 
@@ -19,9 +19,9 @@ export function useIntendedNodes(tree: MapTree, shown: boolean): Set<number> | n
  * is full length); memory on a node the run did not mean is in the warning colour.
  */
 export function NodeMemoryBar({ node, tree, shown }: { node: number; tree: MapTree; shown: boolean }) {
-  const view = usePlacement();
+  const view = useMapPlacement(shown);
   const intended = useIntendedNodes(tree, shown);
-  if (!shown || !view || !intended || view.memoryByNode.size === 0) return null;
+  if (!view || !intended || view.memoryByNode.size === 0) return null;
   const bar = memoryBars(view.memoryByNode, intended, [node]).find((b) => b.node === node);
   if (!bar) return null;
   const remote = bar.bytes > 0 && !bar.intended;

@@ -79,7 +79,7 @@ describe('fromRecorded: a finished run on the map', () => {
       v.byCpu.get(1)!.threads.map((t) => t.tid),
       [101],
     );
-    assert.equal(v.byCpu.get(1)!.threads[0].ms, 1800);
+    assert.equal(v.byCpu.get(1)!.threads[0]!.ms, 1800);
     assert.equal(v.live, false);
   });
 

@@ -207,7 +207,11 @@ describe('run view: threads table and counters', () => {
     assert.equal(by.get('context switches')!.value, '0', 'a counted zero is a zero');
     assert.equal(by.get('page faults')!.value, '4,567');
     assert.deepEqual(by.get('cycles'), { name: 'cycles', value: null, reason: '<not supported>' });
-    assert.equal(by.get('IPC')!.value, null);
+    assert.deepEqual(by.get('IPC'), {
+      name: 'IPC',
+      value: null,
+      reason: 'needs both cycles and instructions',
+    });
     assert.equal(by.get('remote_access')!.reason, 'no PMU in this VM');
     assert.ok(rows.every((r) => r.value !== '0' || r.name === 'context switches'));
   });

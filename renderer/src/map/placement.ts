@@ -214,7 +214,14 @@ export function counterRows(c: Counters): CounterRow[] {
     const v = c[key];
     if (typeof v === 'number' && Number.isFinite(v)) rows.push({ name: label, value: fmt(v), reason: null });
     else if (software.has(key) || v === null)
-      rows.push({ name: label, value: null, reason: c.error ?? refused.get(label) ?? 'not counted' });
+      rows.push({
+        name: label,
+        value: null,
+        reason:
+          c.error ??
+          refused.get(label) ??
+          (key === 'ipc' ? 'needs both cycles and instructions' : 'not counted'),
+      });
   }
   for (const [name, v] of Object.entries(c.events ?? {})) {
     if (Number.isFinite(v)) rows.push({ name, value: formatCount(v), reason: null });

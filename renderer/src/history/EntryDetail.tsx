@@ -7,6 +7,7 @@ import { shellAssignment, shellJoin } from '../../../app/shared/quote';
 import type { RunInfo } from '../../../app/shared/contract';
 import { BundleDialog } from '../bundle/BundleDialog';
 import { targetText } from './targetText';
+import { showRun } from '../run/showRun';
 
 /** Window event other panels (the run panel's log viewer) may listen to, to open a saved run's log. */
 export const OPEN_LOG_EVENT = 'aio-tuner:open-log';
@@ -133,6 +134,16 @@ export function EntryDetail({ d }: { d: HistoryDetail }) {
       <pre className="sweep-command">{commandOf(r.env, r.argv)}</pre>
       <div className="history-detail-actions">
         <BundleRun run={r} />
+        {o?.proof && (
+          <button
+            type="button"
+            data-testid="history-show-run"
+            title="Show this run's results and placement in the run view and its threads and memory on the map"
+            onClick={() => showRun(r)}
+          >
+            Show placement
+          </button>
+        )}
       </div>
       <LogTail path={o?.logFile ?? r.logFile} runId={r.runId} />
     </div>

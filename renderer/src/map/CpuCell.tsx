@@ -1,6 +1,8 @@
 import { memo } from 'react';
 import { CpuLoadMeter } from './CpuLoadMeter';
 import { useCpuLoad } from '../run/liveLoad';
+import { useCpuPlacement } from './proofStore';
+import { ThreadMarks, threadsText } from './ThreadMarks';
 import { heldText, useHeldBy } from './heldCpus';
 import './held.css';
 import type { CpuInfo } from '../../../app/shared/topology';
@@ -28,6 +30,7 @@ export const CpuCell = memo(function CpuCell({
   // Held marks belong to the machine runs go to, like the load.
   const heldBy = useHeldBy(cpu.id);
   const held = showLoad && heldBy.length > 0 ? heldText(heldBy) : null;
+  const threads = useCpuPlacement(cpu.id, showLoad);
   const why = unavailableReason(cpu);
   const unknown = unknownAvailability(cpu);
   const title =
@@ -35,13 +38,15 @@ export const CpuCell = memo(function CpuCell({
       ? `CPU ${cpu.id}: ${REASON_TEXT[why]} — cannot be picked`
       : cpuAccessibleName(cpu, selected) + (unknown ? ` — ${unknown}` : '')) +
     (load !== null ? ` — ${Math.round(load * 100)}% busy` : '') +
-    (held !== null ? ` — ${held}` : '');
+    (held !== null ? ` — ${held}` : '') +
+    (threads ? `\n${threadsText(threads)}` : '');
   const cls = [
     'cpu-cell',
     why ? `cpu-${why}` : 'cpu-usable',
     selected ? 'is-selected' : '',
     pending ? 'is-pending' : '',
     held !== null ? 'held' : '',
+    threads?.outside ? 'run-outside' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -53,6 +58,8 @@ export const CpuCell = memo(function CpuCell({
       data-unavailable={why ?? undefined}
       data-availability-unknown={unknown ? true : undefined}
       data-held={held !== null ? true : undefined}
+      data-run-threads={threads ? threads.threads.length : undefined}
+      data-run-outside={threads?.outside ? true : undefined}
       aria-selected={selected}
       aria-disabled={why ? true : undefined}
       aria-label={cpuAccessibleName(cpu, selected)}
@@ -60,6 +67,7 @@ export const CpuCell = memo(function CpuCell({
       tabIndex={focusable ? 0 : -1}
     >
       {cpu.id}
+      {threads && <ThreadMarks placed={threads} />}
       {load !== null && <CpuLoadMeter busy={load} />}
     </div>
   );

@@ -8,6 +8,7 @@ import { Presets } from '../command/Presets';
 import { CpuListField } from '../command/CpuListField';
 import { useLiveLoad } from '../run/liveLoad';
 import { useAnyHeld } from './heldCpus';
+import { PlacementLegend } from './PlacementLegend';
 
 /** The first screen's left side: what the machine is, how to pick, and the map itself. */
 export function MapPanel() {
@@ -130,6 +131,7 @@ function MapLegend({ smt, unknown, load }: { smt: boolean; unknown: boolean; loa
         <i className="cpu-cell cpu-not-allowed" /> not allowed
       </span>
       <LoadLegend load={load} />
+      <PlacementLegend sampled={load === 'shown'} />
       <HeldLegend load={load} />
       {unknown && (
         <span data-testid="availability-unknown">

@@ -1,6 +1,7 @@
 import type { MapTree, NodeView } from './model';
 import { CpuCell } from './CpuCell';
 import { formatMemory, plural } from '../common/format';
+import { NodeMemoryBar, useIntendedNodes } from './NodeMemoryBar';
 
 export interface GroupPick {
   (ids: number[], label: string, additive: boolean): void;
@@ -54,9 +55,18 @@ export function NodeBox({
   onTake: GroupPick;
 }) {
   const label = view.node ? `Node ${view.node.id}` : 'Node unknown';
+  const intended = useIntendedNodes(tree, showLoad);
+  const meant = view.node !== null && intended?.has(view.node.id) === true;
   return (
-    <div className="node-box" data-node={view.node?.id ?? 'unknown'}>
-      <NodeHeader view={view} onTake={onTake} />
+    <div
+      className={meant ? 'node-box node-intended' : 'node-box'}
+      data-node={view.node?.id ?? 'unknown'}
+      data-intended={intended && view.node ? meant : undefined}
+    >
+      <div className="node-header-row">
+        <NodeHeader view={view} onTake={onTake} />
+        {view.node && <NodeMemoryBar node={view.node.id} tree={tree} shown={showLoad} />}
+      </div>
       <div className="node-cpus" role="listbox" aria-multiselectable="true" aria-label={`${label} CPUs`}>
         {view.clusters.map((cl) => (
           <div

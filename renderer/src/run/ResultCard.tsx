@@ -9,11 +9,12 @@ import {
   outcomeKind,
 } from './format';
 import { RunFindings } from './RunFindings';
+import { PlacementSection } from './PlacementSection';
 
 const PERCENTILES = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
 
 /** The benchmark's numbers as soon as the run ends; a run without recognisable results says so. */
-export function ResultCard({ outcome }: { outcome: RunOutcome }) {
+export function ResultCard({ outcome, selection = [] }: { outcome: RunOutcome; selection?: number[] }) {
   const r = outcome.results;
   const kind = outcomeKind(outcome);
   return (
@@ -53,6 +54,7 @@ export function ResultCard({ outcome }: { outcome: RunOutcome }) {
         <span>{describePeak(outcome.peakRssBytes)}</span>
       </div>
       <RunFindings outcome={outcome} />
+      <PlacementSection outcome={outcome} selection={selection} />
     </section>
   );
 }

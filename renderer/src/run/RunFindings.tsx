@@ -1,12 +1,14 @@
 import type { RunOutcome } from '../../../app/shared/contract';
 import { engineLine } from '../../../app/shared/engineline';
+import { PLACEMENT_CODES } from '../map/placement';
 
 /**
  * What the tool found about the run (engine-absent, busy-machine, cpus-in-use, noisy…) and the engine probe of
  * its Python, under the numbers they qualify.
  */
 export function RunFindings({ outcome }: { outcome: RunOutcome }) {
-  const findings = outcome.findings ?? [];
+  // Placement findings sit in the Placement section, beside the evidence they rest on.
+  const findings = (outcome.findings ?? []).filter((f) => !PLACEMENT_CODES.has(f.code));
   if (outcome.engine === undefined && findings.length === 0) return null;
   return (
     <div className="result-block run-findings" data-testid="run-findings">

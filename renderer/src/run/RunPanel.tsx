@@ -13,9 +13,12 @@ import { LoadStrip, OutsideWarning } from './LoadStrip';
 import { LogViewer } from './log/LogViewer';
 import type { LogSource } from './log/types';
 import { useLoadWatch } from './liveLoad';
+import { usePlacementWatch } from '../map/proofStore';
 import { useRunSession } from './useRunSession';
 import { DEFAULT_DEBUG_MODE, modeOfEnv } from './levels';
 import './run.css';
+
+const NO_CPUS: number[] = [];
 
 export function RunPanel() {
   const { settings } = useApp();
@@ -24,6 +27,14 @@ export function RunPanel() {
   const running = run?.state === 'running';
   const [opened, setOpened] = useState<LogSource | null>(null);
   useLoadWatch(run?.runId ?? null, running, run?.outcome?.cpuLoad);
+  usePlacementWatch(
+    run?.runId ?? null,
+    running,
+    run?.outcome?.proof,
+    run?.outcome?.durationMs ?? 0,
+    run?.settings.cpus ?? NO_CPUS,
+    run?.settings.memNodes ?? null,
+  );
 
   // A new run brings its log back into view even if a file was open.
   useEffect(() => setOpened(null), [run?.runId]);
@@ -91,7 +102,9 @@ export function RunPanel() {
         {run && (
           <LoadStrip selection={run.settings.cpus} running={running} peaks={run.outcome?.cpuLoad ?? null} />
         )}
-        {run?.outcome && !run.outcome.startError && <ResultCard outcome={run.outcome} />}
+        {run?.outcome && !run.outcome.startError && (
+          <ResultCard outcome={run.outcome} selection={run.settings.cpus} />
+        )}
       </div>
       <LogViewer
         source={source}

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunInfo } from '../../../app/shared/contract';
 import type { RunSettings } from '../../../app/shared/command';
 import { call, on } from '../api';
+import { SHOW_RUN_EVENT } from './showRun';
 
 export interface RunSession {
   run: RunInfo | null;
@@ -67,6 +68,16 @@ export function useRunSession(): RunSession {
       if (cur && cur.state === 'running' && cur.runId !== info.runId) return;
       if (cur?.runId !== info.runId) adopt(info);
     });
+    // A saved run opened elsewhere (the history): shown unless a run is going here.
+    const onShow = (e: Event) => {
+      const info = (e as CustomEvent<RunInfo>).detail;
+      if (runRef.current?.state === 'running' || info.state === 'running') return;
+      current.current = info.runId;
+      show(info);
+      setTotalLines(info.outcome?.lines ?? 0);
+      setStopping(false);
+    };
+    window.addEventListener(SHOW_RUN_EVENT, onShow);
     void call('run.list', {})
       .then((runs) => {
         const live = runs.find((r) => r.state === 'running');
@@ -77,6 +88,7 @@ export function useRunSession(): RunSession {
       offLines();
       offExit();
       offStart();
+      window.removeEventListener(SHOW_RUN_EVENT, onShow);
     };
   }, [adopt, show]);
 

@@ -16,6 +16,11 @@ export interface ThreadProof {
   cpus: Record<string, number>;
   /** Its affinity (Cpus_allowed_list) when last seen; null when never read. */
   allowed: number[] | null;
+  /**
+   * Time it was runnable but waited in a run queue for a CPU (ms, /proc/…/schedstat, read about once a second):
+   * what sharing a CPU costs it. Absent when the kernel does not say.
+   */
+  waitMs?: number;
 }
 
 export interface UnavailableCounter {

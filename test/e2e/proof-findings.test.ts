@@ -34,19 +34,27 @@ function run(args: string[]): RunJson {
   return JSON.parse(r.stdout) as RunJson;
 }
 const bench = ['--', PY, 'examples/bench.py', '--num_runs', '40', '--warmup', '2'];
+// The findings' rule: wanted a CPU (ran, or waited in a run queue) for more than half the run.
 const busyOf = (p: RunProof, durationMs: number) =>
-  p.threads.filter((t) => t.cpuTimeMs / (p.durationMs ?? durationMs) > 0.5);
+  p.threads.filter((t) => (t.cpuTimeMs + (t.waitMs ?? 0)) / (p.durationMs ?? durationMs) > 0.5);
+
+// Two single-threaded processes that each spin for SPIN_S seconds: bound together to one CPU they take turns on
+// it (each runs about half the time and waits the other half); bound to two CPUs each has its own.
+const SPIN_S = 2;
+const spin = `import time\nend = time.time() + ${SPIN_S}\nwhile time.time() < end:\n    pass\n`;
+const spinners = (): string[] => {
+  const file = join(dir, 'spin.py');
+  writeFileSync(file, spin);
+  return ['--', '/bin/sh', '-c', `${PY} ${file} & ${PY} ${file}; wait`];
+};
+const placementCodes = ['threads-share-cpu', 'thread-outside-selection', 'memory-remote', 'migrations-high'];
 
 describe('placement findings of real runs', () => {
-  test('4 threads bound to CPU 1: threads-share-cpu, all on CPU 1, memory on node 0, software counters', (t) => {
+  test('4 threads of bench.py bound to CPU 1: all on CPU 1, memory on node 0, software counters', (t) => {
     if (!need(t, existsSync(PY) && hasNumactl, `${PY} and numactl`)) return;
     const j = run(['--cores', '1', '--threads', '4', ...bench]);
     assert.ok(j.proof, 'run --json carries the proof');
-    const codes = j.findings.map((f) => f.code);
-    assert.ok(codes.includes('threads-share-cpu'), codes.join());
-    const share = j.findings.find((f) => f.code === 'threads-share-cpu')!;
-    assert.match(share.message, /live on CPU 1/);
-    assert.deepEqual(share.fix?.patch, { threads: 1 });
+    assert.ok(j.proof.threads.length >= 4, 'the interpreter and its intra-op threads');
     for (const th of j.proof.threads)
       assert.deepEqual(
         Object.keys(th.cpus).filter((c) => (th.cpus[c] ?? 0) > 0),
@@ -58,19 +66,35 @@ describe('placement findings of real runs', () => {
     assert.ok(c && !c.error, `perf counted: ${c?.error}`);
     for (const k of ['taskClockMs', 'contextSwitches', 'cpuMigrations', 'pageFaults'] as const)
       assert.equal(typeof c[k], 'number', k);
+    assert.ok(
+      j.proof.threads.every((th) => typeof th.waitMs === 'number'),
+      'run-queue wait read from schedstat',
+    );
   });
 
-  test('2 threads on CPUs 0-1: two busy threads on distinct selected CPUs, no placement finding', (t) => {
+  test('two spinning processes bound to one CPU: threads-share-cpu, with its fix', (t) => {
     if (!need(t, existsSync(PY) && hasNumactl, `${PY} and numactl`)) return;
-    const j = run(['--cores', '0-1', '--threads', '2', ...bench]);
+    const j = run(['--cores', '1', ...spinners()]);
+    assert.ok(j.proof, 'run --json carries the proof');
+    const share = j.findings.find((f) => f.code === 'threads-share-cpu');
+    assert.ok(share, `${j.findings.map((f) => f.code).join()} ${JSON.stringify(j.proof.threads)}`);
+    assert.match(share.message, /live on CPU 1/);
+    assert.deepEqual(share.fix?.patch, { threads: 1 });
+    const busy = busyOf(j.proof, j.durationMs);
+    assert.equal(busy.length, 2, JSON.stringify(j.proof.threads));
+    for (const th of busy) assert.ok((th.waitMs ?? 0) > 200, `thread ${th.tid} waited for the CPU`);
+  });
+
+  test('the same two processes on CPUs 0-1: two busy threads on distinct selected CPUs, no placement finding', (t) => {
+    if (!need(t, existsSync(PY) && hasNumactl, `${PY} and numactl`)) return;
+    const j = run(['--cores', '0-1', ...spinners()]);
     assert.ok(j.proof, 'run --json carries the proof');
     const busy = busyOf(j.proof, j.durationMs);
     assert.equal(busy.length, 2, JSON.stringify(j.proof.threads));
     const homes = busy.map((th) => Object.entries(th.cpus).sort((a, b) => b[1] - a[1])[0]![0]);
-    assert.equal(new Set(homes).size, 2, homes.join());
-    const placement = ['threads-share-cpu', 'thread-outside-selection', 'memory-remote', 'migrations-high'];
+    assert.deepEqual(homes.sort(), ['0', '1']);
     assert.deepEqual(
-      j.findings.filter((f) => placement.includes(f.code)),
+      j.findings.filter((f) => placementCodes.includes(f.code)),
       [],
     );
   });

@@ -20,7 +20,12 @@ export interface PlacementPlan {
   durationMs?: number | null;
 }
 
-/** A thread is busy when it used more than this share of one CPU over the run. */
+/**
+ * A thread is busy when it wanted a CPU for more than this share of the run: it ran (its CPU time) or was
+ * runnable and waited in a run queue (`waitMs`, schedstat). Counting the wait is what makes oversubscription
+ * visible: k threads taking turns on one CPU each get 1/k of it, so by CPU time alone no two of them could ever
+ * be "busy" together; each of them still wanted the CPU the whole time.
+ */
 export const BUSY_SHARE = 0.5;
 /** A thread lives on a CPU when more than this share of its CPU time was there. */
 export const LIVES_ON_SHARE = 0.8;
@@ -52,7 +57,7 @@ function runDuration(proof: RunProof, plan: PlacementPlan): number | null {
 }
 
 export function isBusy(t: ThreadProof, durationMs: number): boolean {
-  return t.cpuTimeMs / durationMs > BUSY_SHARE;
+  return (t.cpuTimeMs + (t.waitMs ?? 0)) / durationMs > BUSY_SHARE;
 }
 
 /** The CPU holding more than 80 % of the thread's CPU time, or null. */

@@ -39,6 +39,16 @@ export function parseTaskStat(text: string): TaskStat | null {
   return { tid, name: text.slice(open + 1, close), state: rest[0] ?? '?', ticks: utime + stime, processor };
 }
 
+/**
+ * /proc/PID/task/TID/schedstat: time on a CPU and time runnable but waiting in a run queue (ns), since the thread
+ * started. Null when it cannot be read as such (kernels without CONFIG_SCHED_INFO have no such file).
+ */
+export function parseSchedstat(text: string): { runNs: number; waitNs: number } | null {
+  const [run, wait] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(run) || !Number.isFinite(wait)) return null;
+  return { runNs: run!, waitNs: wait! };
+}
+
 /** `Cpus_allowed_list` of /proc/PID/task/TID/status, expanded; null when absent. */
 export function allowedFromStatus(text: string): number[] | null {
   const m = /^Cpus_allowed_list:\s*(\S*)\s*$/m.exec(text);

@@ -12,13 +12,16 @@ import { join } from 'node:path';
 import type { LivePlacement, RunProof } from '../../shared/proof';
 import { RunProcesses, type ProcStat } from '../proctree';
 import { CpuFreqTally, onlineCpus } from './cpufreq';
-import { allowedFromStatus, memoryByNodeFromNumaMaps, parseTaskStat } from './procfs';
+import { allowedFromStatus, memoryByNodeFromNumaMaps, parseSchedstat, parseTaskStat } from './procfs';
 import { ThreadTally } from './threads';
 
 export const SAMPLE_MS = 250;
 export const MEMBERS_MS = 1000;
 export const STATUS_MS = 1000;
 export const MEMORY_MS = 2000;
+/** The first EARLY_MS of a run, memory is read every EARLY_MEMORY_MS. */
+export const EARLY_MS = 5000;
+export const EARLY_MEMORY_MS = 500;
 export const FREQ_MS = 500;
 export const LIVE_MS = 1000;
 
@@ -117,10 +120,17 @@ export class ProofSampler {
         if (readStatus || this.tally.needsAllowed(st.tid)) {
           const status = readSmall(`${taskDir}/${tid}/status`);
           if (status !== null) this.tally.setAllowed(st.tid, allowedFromStatus(status));
+          // Waiting for a CPU is what oversubscription costs a thread: read at the same rate as its affinity.
+          const sched = readSmall(`${taskDir}/${tid}/schedstat`);
+          const ss = sched === null ? null : parseSchedstat(sched);
+          if (ss) this.tally.setWait(st.tid, ss.waitNs / 1e6);
         }
       }
     }
-    if (now - this.last.memory >= MEMORY_MS) {
+    // Early in a run the workload loads its model: memory is looked at more often then, so a short run's
+    // footprint is not missed (each look costs ~5 ms for a PyTorch process with ~1,700 mappings).
+    const memoryEvery = now - this.startedAt < EARLY_MS ? EARLY_MEMORY_MS : MEMORY_MS;
+    if (now - this.last.memory >= memoryEvery) {
       this.last.memory = now;
       this.readMemory();
     }
@@ -179,6 +189,7 @@ export class ProofSampler {
     const throttle = this.freq.throttle();
     return {
       samples: this.samples,
+      durationMs: Math.round(wallUs / 1000),
       samplerCpuPercent: wallUs > 0 ? Math.round((this.cpuUs / wallUs) * 10000) / 100 : null,
       threads: this.tally.result(),
       memoryByNode: this.memoryRecord(),

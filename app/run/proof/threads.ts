@@ -18,6 +18,8 @@ interface Entry {
   processor: number;
   cpus: Map<number, number>;
   allowed: number[] | null;
+  /** Time runnable but waiting for a CPU (schedstat), ms, as last read; null when never read. */
+  waitMs: number | null;
   /** Ticks since the last live read (takeLive). */
   liveTicks: number;
 }
@@ -55,6 +57,7 @@ export class ThreadTally {
         processor: st.processor,
         cpus: new Map(),
         allowed: null,
+        waitMs: null,
         liveTicks: 0,
       };
       this.threads.set(st.tid, e);
@@ -78,6 +81,12 @@ export class ThreadTally {
   setAllowed(tid: number, allowed: number[] | null): void {
     const e = this.threads.get(tid);
     if (e && allowed) e.allowed = allowed;
+  }
+
+  /** The thread's run-queue wait so far (schedstat), ms. */
+  setWait(tid: number, waitMs: number): void {
+    const e = this.threads.get(tid);
+    if (e) e.waitMs = waitMs;
   }
 
   /** Threads that used CPU since the last call, with where they last ran; resets the live counts. */
@@ -108,6 +117,7 @@ export class ThreadTally {
         cpuTimeMs: total * TICK_MS,
         cpus,
         allowed: e.allowed,
+        ...(e.waitMs !== null ? { waitMs: Math.round(e.waitMs) } : {}),
       });
     }
     return out.sort((a, b) => b.cpuTimeMs - a.cpuTimeMs || a.tid - b.tid);

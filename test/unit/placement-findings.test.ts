@@ -4,8 +4,6 @@
  * or is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import {
   combinedRowProof,
@@ -15,10 +13,9 @@ import {
   type PlacementPlan,
 } from '../../app/run/proof/findings';
 import { defaultSettings } from '../../app/shared/command';
-import { memoryByNodeFromNumaMaps } from '../../app/run/proof/procfs';
 import type { RunProof, ThreadProof } from '../../app/shared/proof';
 import { loadTopology, type Topology } from '../../app/topology';
-import { FIXTURES_DIR, fixtureRoot } from '../helpers/fixtures';
+import { fixtureRoot } from '../helpers/fixtures';
 
 let x86: Topology; // 1 package, 4 cores, SMT: CPUs 0/1 are siblings of core 0
 let altra2: Topology; // 2 nodes: CPUs 0-79 on node 0, 80-159 on node 1
@@ -153,25 +150,6 @@ describe('placement findings', () => {
     assert.deepEqual(codes(placementFindings(q, plan(altra2, []))), []);
   });
 
-  test(
-    'memory-remote from the recorded two-node numa_maps, when that fixture is present',
-    { skip: !numaMapsFixture() },
-    async () => {
-      const byNode = Object.fromEntries(
-        [...memoryByNodeFromNumaMaps(readFileSync(numaMapsFixture()!, 'utf8'))].map(([n, b]) => [
-          String(n),
-          b,
-        ]),
-      );
-      const p = proof([], { memoryByNode: byNode });
-      const nodes = Object.keys(byNode).map(Number);
-      assert.ok(nodes.length >= 2, JSON.stringify(byNode));
-      // judged against whichever node holds less, the rest is remote
-      const small = nodes.sort((a, b) => byNode[String(a)]! - byNode[String(b)]!)[0]!;
-      assert.deepEqual(codes(placementFindings(p, plan(altra2, [], [small]))), ['memory-remote']);
-    },
-  );
-
   test('smt-siblings-busy: busy threads on CPUs 0 and 1, siblings of core 0 on the x86 fixture', () => {
     const f = placementFindings(proof([thread({ 0: 1900 }), thread({ 1: 1900 })]), plan(x86, [0, 1]));
     assert.deepEqual(codes(f), ['smt-siblings-busy']);
@@ -279,11 +257,3 @@ describe('placement findings', () => {
     assert.equal(combinedRowProof([]), undefined);
   });
 });
-
-function numaMapsFixture(): string | null {
-  for (const name of ['altra-2node.numa_maps', 'two-node.numa_maps', 'numa_maps']) {
-    const p = join(FIXTURES_DIR, 'numa_maps', name);
-    if (existsSync(p)) return p;
-  }
-  return null;
-}

@@ -17,6 +17,7 @@ import type { RemoteControl, RemoteEnd, RemoteLaunch } from '../run/runner';
 import { RemoteError, tail, workloadStartFailure } from './errors';
 import { runOnTarget, runScript, transportFailure, targetArgv } from './exec';
 import { RUN_WATCHER } from './lifeline';
+import { remoteProof, RUN_PROOF } from './proof';
 import type { RemoteContext } from './ssh';
 import { targetLabel, type RemoteTarget } from './url';
 
@@ -128,6 +129,7 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
         return null;
       }
     },
+    proof: (pgid, onSample) => remoteProof(t, ctx, pgid, onSample, RUN_PROOF),
     async explain(e: RemoteEnd) {
       // 1. The wrapper reported how the workload ended: only a recognised start failure needs words.
       if (e.exitStatus !== null) {

@@ -13,30 +13,22 @@
  * Not done yet: perf on the target (counters stay local-only; see the report of issue 13's "perf" helper).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  allowedFromStatus,
-  memoryByNodeFromNumaMaps,
-  parseTaskStat,
-  type TaskStat,
-} from '../run/proof/procfs';
+import { allowedFromStatus, memoryByNodeFromNumaMaps, parseTaskStat } from '../run/proof/procfs';
+import type { RemoteProofSample, RemoteTask } from '../run/proof/remote';
 import { helperArgv } from './exec';
 import type { RemoteContext } from './ssh';
 import type { RemoteTarget } from './url';
 
-export interface RemoteTask extends TaskStat {
-  pid: number;
-  allowed: number[] | null;
-}
-
-export interface RemoteProofSample {
-  /** The target's uptime when the sample ended (s): the clock to measure intervals on, not this machine's. */
-  uptime: number;
-  tasks: RemoteTask[];
-  /** Resident bytes per node of the group, on the samples that read numa_maps; absent on the others. */
-  memoryByNode?: Map<number, number>;
-}
+// The sample types are the run engine's port (app/run/proof/remote.ts), which collects them.
+export type { RemoteProofSample, RemoteTask } from '../run/proof/remote';
 
 export const MEMORY_EVERY = 8;
+
+/**
+ * What a run on a target samples at: threads every 0.5 s (each tick also scans every /proc/PID/stat of the target
+ * to find the group), numa_maps every 4th tick (2 s, as a local run past its first seconds) and on the first.
+ */
+export const RUN_PROOF = { intervalS: 0.5, memoryEvery: 4 };
 
 /**
  * $1 the process group id, $2 the interval (s), $3 read numa_maps every $3-th tick. They are copied first:

@@ -34,7 +34,8 @@ import { runRecordOf } from './store';
 import { hostBindingProblem, preflightProblem } from './preflight';
 import { resultSummaryOf, runResultsDir, sampleFindings, userResultsDir, type RunDumps } from './summary';
 import type { Topology } from '../shared/topology';
-import { collectorFor, whenStarted } from './proof';
+import { collectorFor, whenStarted, type ProofOptions } from './proof';
+import { startRemoteProof } from './proof/remote';
 import type { RunProof } from '../shared/proof';
 import { placementFindings } from './proof/findings';
 
@@ -276,16 +277,22 @@ export class RunManager {
     if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
   }
 
-  /** The proof collector of a run (issue 13): none when the start failed or its target has no collector. */
+  /**
+   * The proof collector of a run (issue 13): none when the start failed or its target has no collector. A local
+   * run's starts on its leader's pid, a remote one's on the process group id its target reports.
+   */
   private startProof(
     runId: string,
     handle: RunHandle,
     settings: RunSettings,
-    remote: boolean,
+    remote: RemoteLaunch | undefined,
   ): { stop(): Promise<RunProof | null> } | null {
-    const start = collectorFor({ remote });
+    const stream = remote?.proof;
+    const start = stream
+      ? (pgid: number, o: ProofOptions) => startRemoteProof(stream, pgid, o)
+      : collectorFor({ remote: !!remote });
     if (!start) return null;
-    return whenStarted(() => handle.pid, handle.done, start, {
+    return whenStarted(() => (remote ? handle.remotePgid : handle.pid), handle.done, start, {
       cpus: settings.cpus,
       onLive: (live) => this.emit('run.proof', { runId, ...live }),
     });
@@ -408,7 +415,7 @@ export class RunManager {
     };
     const parser = new OutputResults();
     const facts = this.holdCpus(info, opts, target?.url ?? 'local');
-    const proof = this.startProof(runId, handle, settings, !!remote);
+    const proof = this.startProof(runId, handle, settings, remote);
     this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {

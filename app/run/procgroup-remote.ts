@@ -6,6 +6,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import { kill, type ProcGroup } from './procgroup';
+import type { RemoteProofStream } from './proof/remote';
 
 /** A line the remote wrapper printed on stdout for the runner, not part of the workload's output. */
 export type RemoteControl =
@@ -25,6 +26,8 @@ export interface RemoteLaunch {
   reap(pgid: number, graceMs: number): Promise<void>;
   /** Summed resident memory of the group's processes, or null when it cannot be read. */
   rss(pgid: number): Promise<number | null>;
+  /** Proof of placement: the target's samples of the group's threads and memory (absent = none taken). */
+  proof?: RemoteProofStream;
   /**
    * Why the run ended the way it did when it was not simply the workload's exit: the connection dropped (the
    * wrapper's exit report never came) or the target could not start it (no numactl, no python, ssh refused…).

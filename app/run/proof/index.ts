@@ -1,8 +1,8 @@
 /**
  * Proof of placement of one run (issue 13): the collector the RunManager starts with a run and stops when it
- * ends. Local runs: the /proc sampler (sampler.ts) plus `perf stat` counters (perf.ts). Remote runs (SSH/Docker)
- * get theirs through `collectorFor` — the hook where the remote path plugs in; until then they have none and
- * `outcome.proof` stays null.
+ * ends. Local runs: the /proc sampler (sampler.ts) plus `perf stat` counters (perf.ts). Remote runs (SSH/Docker):
+ * remote.ts over the samples the target streams (its RemoteLaunch's `proof`), started on the group id the target
+ * reports.
  */
 import type { LivePlacement, RunProof } from '../../shared/proof';
 import { startCounters } from './perf';
@@ -56,8 +56,8 @@ export const startLocalProof: StartProof = (pid, opts) => {
 };
 
 /**
- * The collector for a run's target: `remote` false = this machine. A remote target's collector (its own /proc
- * texts and perf, sent back by the remote script and read with procfs.ts) plugs in here; null = no proof.
+ * The collector for a run's target: `remote` false = this machine. A remote run's collector starts on the process
+ * group id its target reports (remote.ts, through the launch's `proof` stream): null here = not this one.
  */
 export function collectorFor(target: { remote: boolean }): StartProof | null {
   return target.remote ? null : startLocalProof;

@@ -7,6 +7,7 @@
  * Records, one per line (POSIX sh, no fork per thread: a 160-thread run costs reads, not processes):
  *   T <pid> <the thread's /proc/PID/task/TID/stat line>
  *   A <tid> <its Cpus_allowed_list>
+ *   S <tid> <its run-queue wait so far, ns: field 2 of /proc/PID/task/TID/schedstat>
  *   M <pid> <a /proc/PID/numa_maps line>      every MEMORY_EVERY-th tick (reading it costs more)
  *   E <target uptime in s>                    end of one sample
  *
@@ -26,9 +27,10 @@ export const MEMORY_EVERY = 8;
 
 /**
  * What a run on a target samples at: threads every 0.5 s (each tick also scans every /proc/PID/stat of the target
- * to find the group), numa_maps every 4th tick (2 s, as a local run past its first seconds) and on the first.
+ * to find the group), numa_maps on the first tick and every 2nd after (1 s: a short run's footprint, loaded in
+ * its first seconds, must not be missed; a sh loop over a PyTorch process's ~1,700 mappings costs some ms).
  */
-export const RUN_PROOF = { intervalS: 0.5, memoryEvery: 4 };
+export const RUN_PROOF = { intervalS: 0.5, memoryEvery: 2 };
 
 /**
  * $1 the process group id, $2 the interval (s), $3 read numa_maps every $3-th tick. They are copied first:
@@ -39,7 +41,8 @@ export const PROOF_LOOP =
   'for s in /proc/[0-9]*/stat; do read -r l < "$s" 2>/dev/null || continue; ' +
   'set -- ${l##*) }; [ "$3" = "$G" ] || continue; p=${s#/proc/}; p=${p%/stat}; ' +
   'for t in /proc/$p/task/[0-9]*; do read -r tl < "$t/stat" 2>/dev/null || continue; echo "T $p $tl"; ' +
-  'while read -r k v; do [ "$k" = Cpus_allowed_list: ] && { echo "A ${t##*/} $v"; break; }; done < "$t/status" 2>/dev/null; done; ' +
+  'while read -r k v; do [ "$k" = Cpus_allowed_list: ] && { echo "A ${t##*/} $v"; break; }; done < "$t/status" 2>/dev/null; ' +
+  'read -r _ w _ < "$t/schedstat" 2>/dev/null && echo "S ${t##*/} $w"; done; ' +
   'if [ $m = 1 ]; then while read -r ml; do echo "M $p $ml"; done < /proc/$p/numa_maps 2>/dev/null; fi; done; ' +
   'read -r up _ < /proc/uptime; echo "E $up"; sleep "$I"; done';
 
@@ -60,6 +63,7 @@ export class ProofStreamParser {
   private buf = '';
   private tasks: RemoteTask[] = [];
   private allowed = new Map<number, number[] | null>();
+  private waits = new Map<number, number>();
   private maps = new Map<number, string[]>();
 
   constructor(private readonly onSample: (s: RemoteProofSample) => void) {}
@@ -86,12 +90,22 @@ export class ProofStreamParser {
       if (st && Number.isInteger(id)) this.tasks.push({ ...st, pid: id, allowed: null });
     } else if (kind === 'A ') {
       this.allowed.set(id, allowedFromStatus(`Cpus_allowed_list:\t${body}`));
+    } else if (kind === 'S ') {
+      const ns = Number(body);
+      if (Number.isFinite(ns)) this.waits.set(id, ns / 1e6);
     } else if (kind === 'M ') {
       const list = this.maps.get(id) ?? [];
       list.push(body);
       this.maps.set(id, list);
     } else if (kind === 'E ') {
-      const tasks = this.tasks.map((t) => ({ ...t, allowed: this.allowed.get(t.tid) ?? null }));
+      const tasks = this.tasks.map((t) => {
+        const waitMs = this.waits.get(t.tid);
+        return {
+          ...t,
+          allowed: this.allowed.get(t.tid) ?? null,
+          ...(waitMs !== undefined ? { waitMs } : {}),
+        };
+      });
       const sample: RemoteProofSample = { uptime: Number(body || rest), tasks };
       if (this.maps.size > 0) {
         const total = new Map<number, number>();
@@ -104,6 +118,7 @@ export class ProofStreamParser {
       }
       this.tasks = [];
       this.allowed.clear();
+      this.waits.clear();
       this.maps.clear();
       this.onSample(sample);
     }

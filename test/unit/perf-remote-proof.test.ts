@@ -44,6 +44,7 @@ test('a group of a 3-thread python bound to CPU 1: its threads, their affinity a
       assert.equal(task.name, 'python3');
       assert.deepEqual(task.allowed, [1]);
       assert.equal(task.processor, 1);
+      assert.equal(typeof task.waitMs, 'number', 'its run-queue wait (schedstat)');
     }
     assert.ok((first.memoryByNode?.get(0) ?? 0) > 1_000_000, 'numa_maps read on the first sample');
     assert.equal(samples[1]!.memoryByNode, undefined, 'and not on the next (every 2nd sample)');
@@ -64,12 +65,21 @@ test('stream parser: records split across chunks, a comm with spaces and ")" in 
   fields[39 - 3] = '3';
   const stat = `42 (my ) thread) ${fields.join(' ')}`;
   p.push(`T 40 ${stat}\nA 4`);
-  p.push('2 0-2,5\nM 40 7f00 default anon=3 dirty=3 N1=3 kernelpagesize_kB=4\nE 12.5');
+  p.push('2 0-2,5\nS 42 12500000\nM 40 7f00 default anon=3 dirty=3 N1=3 kernelpagesize_kB=4\nE 12.5');
   assert.equal(got.length, 0, 'no sample before its end line');
   p.push('0\n');
   assert.equal(got.length, 1);
   assert.deepEqual(got[0]!.tasks, [
-    { tid: 42, name: 'my ) thread', state: 'R', ticks: 10, processor: 3, pid: 40, allowed: [0, 1, 2, 5] },
+    {
+      tid: 42,
+      name: 'my ) thread',
+      state: 'R',
+      ticks: 10,
+      processor: 3,
+      pid: 40,
+      allowed: [0, 1, 2, 5],
+      waitMs: 12.5,
+    },
   ]);
   assert.deepEqual([...got[0]!.memoryByNode!], [[1, 3 * 4096]]);
   assert.equal(got[0]!.uptime, 12.5);

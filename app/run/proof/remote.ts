@@ -14,6 +14,8 @@ import { ThreadTally } from './threads';
 export interface RemoteTask extends TaskStat {
   pid: number;
   allowed: number[] | null;
+  /** Time runnable but waiting in a run queue so far (schedstat), ms; absent when the kernel has no schedstat. */
+  waitMs?: number;
 }
 
 export interface RemoteProofSample {
@@ -46,6 +48,7 @@ export class RemoteProofTally {
     for (const t of s.tasks) {
       this.tally.observe(t.pid, t);
       if (t.allowed) this.tally.setAllowed(t.tid, t.allowed);
+      if (t.waitMs !== undefined) this.tally.setWait(t.tid, t.waitMs);
       if (this.selected.size && !this.selected.has(t.processor)) this.outside.add(t.tid);
     }
     // The last look at a live group is what counts: once it has exited the target has nothing to read.

@@ -32,7 +32,7 @@ test('samples of a target: threads per CPU, the outside CPU, the last memory, li
     memoryByNode: new Map([[0, 8192]]),
   });
   assert.equal(live.length, 1);
-  assert.equal(live[0]!.cpus['1']!.threads.find((t) => t.tid === 100)!.busy, 1500 / 2000);
+  assert.equal(live[0]!.cpus['1']!.threads.find((t) => t.tid === 100)!.busy, 1600 / 2000);
   assert.deepEqual(live[0]!.outside, [101], 'seen on CPU 0, outside the selection');
   assert.deepEqual(live[0]!.memoryByNode, { '0': 8192 });
   tally.add({ uptime: 102.5, tasks: [] }); // the group has exited: nothing read, nothing lost

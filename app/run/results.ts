@@ -24,6 +24,7 @@
 import { stripAnsi } from '../logs/ansi';
 import { decodeDisplay, type Stream } from '../logs/logfile';
 import { LineSplitter } from '../logs/splitter';
+import { percentileOfSorted } from '../shared/stats';
 
 export interface LatencyStats {
   mean: number | null;
@@ -244,13 +245,7 @@ class GenericLines {
   }
 }
 
-/** Sorted copy's percentile (linear interpolation between closest ranks, numpy's default as AML uses). */
-function pctOf(sorted: Float64Array, p: number): number {
-  const pos = ((sorted.length - 1) * p) / 100;
-  const lo = Math.floor(pos);
-  const a = sorted[lo]!;
-  return a + (sorted[Math.ceil(pos)]! - a) * (pos - lo);
-}
+const pctOf = (sorted: Float64Array, p: number): number => percentileOfSorted(sorted, p)!;
 
 /** mean, median, p90, p99, p99.9 of per-step values (finite ones only are kept); medians need two values. */
 export function stepLatencyStats(v: Float64Array): LatencyStats {

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LatencyStats } from './results';
+import { percentileOfSorted } from '../shared/stats';
 
 const DumpSchema = z.object({
   start_times: z.array(z.number()),
@@ -46,14 +47,7 @@ export interface ResultsDir {
 }
 
 /** Percentile with linear interpolation between closest ranks (numpy's default, which AML uses). */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const pos = ((sorted.length - 1) * p) / 100;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo]!;
-  return a + (sorted[hi]! - a) * (pos - lo);
-}
+export const percentile = percentileOfSorted;
 
 export function latencyStats(latenciesMs: readonly number[]): LatencyStats {
   const s = [...latenciesMs].sort((x, y) => x - y);

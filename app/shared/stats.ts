@@ -32,7 +32,7 @@ export function sd(xs: readonly number[]): number | null {
 }
 
 /** Percentile with linear interpolation between closest ranks (numpy's and R's type 7 default). */
-export function percentileOfSorted(sorted: readonly number[], p: number): number | null {
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const pos = ((sorted.length - 1) * p) / 100;
   const lo = Math.floor(pos);

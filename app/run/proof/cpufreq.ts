@@ -5,29 +5,16 @@
  * since boot, so the run's count is end - start); arm64 kernels expose no throttling count in sysfs, and `throttle`
  * is then left out.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readAttr } from '../../topology/fs-read';
 import { join } from 'node:path';
 import type { CpuFreq } from '../../shared/proof';
 
-const buf = Buffer.alloc(64);
-
-/** A small sysfs number (one open + one read), or null when the file is absent or not a number. */
+/** A small sysfs number, or null when the file is absent or not a number. */
 export function readSysNumber(path: string): number | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const v = Number(buf.toString('latin1', 0, n).trim());
-    return n > 0 && Number.isFinite(v) ? v : null;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  const text = readAttr(path);
+  const v = text === null || text === '' ? NaN : Number(text);
+  return Number.isFinite(v) ? v : null;
 }
 
 function cpuDir(root: string, cpu: number): string {

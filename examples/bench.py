@@ -56,6 +56,9 @@ def parse_args():
     p.add_argument("-m", "--model", choices=["cnn", "transformer"], default="cnn")
     p.add_argument("-p", "--precision", choices=["fp32", "fp16", "bf16"], default="fp32")
     p.add_argument("-b", "--batch_size", type=int, default=1)
+    p.add_argument("--image_size", type=int, default=224,
+                   help="side of the CNN's square input (default 224, ImageNet's): enough work per pass for "
+                        "the intra-op threads to run in parallel")
     p.add_argument("-f", "--framework", choices=["pytorch"], default="pytorch", help="accepted for AML parity")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds of measured passes (default 60)")
     p.add_argument("--num_runs", type=int, default=None, help="measured passes (default: until timeout)")
@@ -63,6 +66,8 @@ def parse_args():
     a = p.parse_args()
     if a.batch_size < 1:
         die("batch size must be at least 1")
+    if a.image_size < 8:
+        die("--image_size must be at least 8")
     if a.num_runs is not None and a.num_runs < 1:
         die("--num_runs must be at least 1")
     if a.warmup < 0:
@@ -70,7 +75,7 @@ def parse_args():
     return a
 
 
-def build_model(torch, name):
+def build_model(torch, name, image_size=224):
     nn = torch.nn
 
     class SmallCNN(nn.Module):
@@ -108,7 +113,7 @@ def build_model(torch, name):
             return self.norm2(x + self.ff(x))
 
     if name == "cnn":
-        return SmallCNN(), lambda b: torch.randn(b, 3, 64, 64)
+        return SmallCNN(), lambda b: torch.randn(b, 3, image_size, image_size)
     return TransformerBlock(), lambda b: torch.randn(b, 32, 64)
 
 
@@ -159,7 +164,7 @@ def main():
     print(f"\nIntraop parallelism set to {threads} threads\n")
 
     torch.manual_seed(0)
-    model, make_input = build_model(torch, args.model)
+    model, make_input = build_model(torch, args.model, args.image_size)
     model = model.eval()
     example = make_input(args.batch_size)
     if args.precision == "fp16":

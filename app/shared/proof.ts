@@ -21,6 +21,27 @@ export interface ThreadProof {
    * what sharing a CPU costs it. Absent when the kernel does not say.
    */
   waitMs?: number;
+  /**
+   * Its life in the run so far (ms): from its start (stat field 22) to the last look that saw it. Busy-ness is
+   * judged over it, so a worker pool started after a long model load is judged over its own life, not the
+   * load's. Absent when the start or the look's clock was not read.
+   */
+  lifeMs?: number;
+  /**
+   * When it started, ms after the first look of the sampler (negative: before it, like the run's first process).
+   * With `lifeMs` it says which threads lived at the same time. Present when `lifeMs` is.
+   */
+  startMs?: number;
+}
+
+/** A CPU the run oversubscribed, from its sampling intervals (see `RunProof.contention`). */
+export interface CpuContention {
+  /** Wall time (ms) of the intervals in which the run's threads on it wanted more than 1.5 CPUs' worth of it. */
+  ms: number;
+  /** The most CPUs' worth they wanted of it in one interval. */
+  peakDemand: number;
+  /** The threads that wanted it in those intervals. */
+  tids: number[];
 }
 
 export interface UnavailableCounter {
@@ -68,6 +89,12 @@ export interface RunProof {
   counters: Counters | null;
   /** Each selected CPU's frequency (scaling_cur_freq, MHz) over the run; {} when the kernel exposes none. */
   cpuFreqMHz: Record<string, CpuFreq>;
+  /**
+   * Per CPU id: the intervals in which two or more of the run's threads on it each wanted it for at least 10 % of
+   * the interval, and together for more than 1.5 CPUs' worth (they ran, or waited in its run queue: schedstat).
+   * Only CPUs with such intervals appear; absent when run-queue waits were not read.
+   */
+  contention?: Record<string, CpuContention>;
   /** Throttling the kernel reported during the run (per CPU: count of events), when it exposes any. */
   throttle?: Record<string, number>;
 }

@@ -63,6 +63,7 @@ test('stream parser: records split across chunks, a comm with spaces and ")" in 
   fields[14 - 3] = '7';
   fields[15 - 3] = '3';
   fields[39 - 3] = '3';
+  fields[22 - 3] = '1150'; // started 11.5 s after boot
   const stat = `42 (my ) thread) ${fields.join(' ')}`;
   p.push(`T 40 ${stat}\nA 4`);
   p.push('2 0-2,5\nS 42 12500000\nM 40 7f00 default anon=3 dirty=3 N1=3 kernelpagesize_kB=4\nE 12.5');
@@ -76,6 +77,7 @@ test('stream parser: records split across chunks, a comm with spaces and ")" in 
       state: 'R',
       ticks: 10,
       processor: 3,
+      startTicks: 1150,
       pid: 40,
       allowed: [0, 1, 2, 5],
       waitMs: 12.5,

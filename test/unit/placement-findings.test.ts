@@ -73,10 +73,55 @@ describe('placement findings', () => {
     const share = f.find((x) => x.code === 'threads-share-cpu');
     assert.ok(share, JSON.stringify(f));
     assert.equal(share.severity, 'warning');
-    assert.match(share.message, /4 busy threads live on CPU 1/);
+    assert.match(
+      share.message,
+      /^4 threads of the run live on CPU 1 and take turns on it \(oversubscription\); the run has 1 selected CPU$/,
+    );
     assert.equal(share.evidence?.length, 4);
-    assert.match(share.evidence![0]!.value, /CPU 1: tid \d+ \(python3\), 99 %/);
+    assert.match(
+      share.evidence![0]!.value,
+      /CPU 1: tid \d+ \(python3\), 99 % of its 1520 ms CPU \+ 0 ms waiting, 76 % of its 2000 ms life/,
+    );
     assert.deepEqual(share.fix?.patch, { threads: 1 });
+  });
+
+  test('threads-share-cpu from the intervals: a worker pool wanting 30-40 % of its life each, 2.4 CPUs together', () => {
+    const main = thread({ 1: 1500 }, { waitMs: 300, lifeMs: 2000, startMs: -100 });
+    const workers = [1, 2, 3].map(() => thread({ 1: 120 }, { waitMs: 180, lifeMs: 800, startMs: 1100 }));
+    const contention = { '1': { ms: 750, peakDemand: 2.43, tids: [main.tid, ...workers.map((w) => w.tid)] } };
+    const f = placementFindings(proof([main, ...workers], { contention }), plan(altra2, [1]));
+    const share = f.find((x) => x.code === 'threads-share-cpu');
+    assert.ok(share, JSON.stringify(f));
+    assert.match(
+      share.message,
+      /^4 threads of the run live on CPU 1 and take turns on it \(oversubscription\): for 0\.8 s of the run they wanted up to 2\.4 CPUs' worth of it/,
+    );
+    assert.match(share.evidence![0]!.value, /oversubscribed for 750 ms of 2000 ms; peak demand 2\.43 CPUs/);
+    assert.equal(share.evidence!.length, 5);
+    assert.deepEqual(share.fix?.patch, { threads: 1 });
+    // The same threads with too short a contended stretch (one interval at a pass boundary): no finding.
+    const brief = { '1': { ...contention['1'], ms: 150 } };
+    assert.ok(
+      !placementFindings(proof([main, ...workers], { contention: brief }), plan(altra2, [1])).some(
+        (x) => x.code === 'threads-share-cpu',
+      ),
+    );
+  });
+
+  test('busy over its own life: a worker that wanted 60 % of its 600 ms life is busy; two such share a CPU', () => {
+    const w = () => thread({ 2: 180 }, { waitMs: 180, lifeMs: 600, startMs: 1300 });
+    const f = placementFindings(proof([w(), w()]), plan(altra2, [2]));
+    assert.deepEqual(codes(f), ['threads-share-cpu']);
+    assert.equal(rowProof(proof([w(), w()]), plan(altra2, [2])).busyThreads, 2);
+    // Without its life known, 360 ms wanted over the 2 s run is not busy.
+    const plain = () => thread({ 2: 180 }, { waitMs: 180 });
+    assert.deepEqual(codes(placementFindings(proof([plain(), plain()]), plan(altra2, [2]))), []);
+  });
+
+  test('two busy processes one after the other on CPU 1 did not share it', () => {
+    const a = thread({ 1: 900 }, { lifeMs: 950, startMs: 0, pid: 10 });
+    const b = thread({ 1: 900 }, { lifeMs: 950, startMs: 1000, pid: 11 });
+    assert.deepEqual(codes(placementFindings(proof([a, b]), plan(altra2, [1]))), []);
   });
 
   test('threads-share-cpu fires even when other selected CPUs are idle (and these are reported too)', () => {

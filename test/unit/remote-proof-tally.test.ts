@@ -13,6 +13,7 @@ const task = (tid: number, ticks: number, processor: number, waitMs?: number): R
   state: 'R',
   ticks,
   processor,
+  startTicks: null,
   pid: 100,
   allowed: [1],
   ...(waitMs !== undefined ? { waitMs } : {}),

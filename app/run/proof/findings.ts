@@ -7,7 +7,7 @@
 import { formatCpuList } from '../../shared/cpulist';
 import type { RunSettings } from '../../shared/command';
 import type { Evidence, Finding } from '../../shared/findings';
-import type { RowProof, RunProof, ThreadProof } from '../../shared/proof';
+import type { CpuContention, RowProof, RunProof, ThreadProof } from '../../shared/proof';
 import type { Topology } from '../../shared/topology';
 
 export interface PlacementPlan {
@@ -21,12 +21,27 @@ export interface PlacementPlan {
 }
 
 /**
- * A thread is busy when it wanted a CPU for more than this share of the run: it ran (its CPU time) or was
- * runnable and waited in a run queue (`waitMs`, schedstat). Counting the wait is what makes oversubscription
- * visible: k threads taking turns on one CPU each get 1/k of it, so by CPU time alone no two of them could ever
- * be "busy" together; each of them still wanted the CPU the whole time.
+ * A thread is busy when it wanted a CPU for more than this share of its life in the run (its `lifeMs`, else the
+ * run's duration): it ran (its CPU time) or was runnable and waited in a run queue (`waitMs`, schedstat).
+ * Counting the wait is what makes oversubscription visible: k threads taking turns on one CPU each get 1/k of it,
+ * so by CPU time alone no two of them could ever be "busy" together; each of them still wanted the CPU the whole
+ * time. Judging over the thread's own life is fair to threads that live only part of a run: PyTorch starts its
+ * intra-op workers at the first parallel op, after seconds of `import torch` that only the main thread lived
+ * through.
  */
 export const BUSY_SHARE = 0.5;
+/**
+ * ...and for at least this long (ms): below it, 10 ms ticks and the sampler's 250 ms interval make the share
+ * noise (a helper thread that lived 30 ms and ran 20 is not a busy thread of the run).
+ */
+export const BUSY_MIN_MS = 100;
+/**
+ * A CPU the run oversubscribed in some sampling intervals (`proof.contention`, see DEMAND_CPUS in threads.ts)
+ * counts when those intervals add up to at least this long and this share of the run: one interval of a few ticks
+ * at a pass boundary is not a pattern.
+ */
+export const CONTENDED_MIN_MS = 200;
+export const CONTENDED_SHARE = 0.05;
 /** A thread lives on a CPU when more than this share of its CPU time was there. */
 export const LIVES_ON_SHARE = 0.8;
 /** Memory on nodes other than the plan's above this share of the resident total is remote. */
@@ -56,8 +71,67 @@ function runDuration(proof: RunProof, plan: PlacementPlan): number | null {
   return max > 0 ? max : null;
 }
 
+/** The wall time a thread's busy-ness is judged over: its own life when known (never longer than the run). */
+export function busyBase(t: ThreadProof, durationMs: number): number {
+  return t.lifeMs != null && t.lifeMs > 0 ? Math.min(t.lifeMs, durationMs) : durationMs;
+}
+
+/** The share (0-1+) of its life a thread wanted a CPU: ran or waited in a run queue. */
+export function wantedShare(t: ThreadProof, durationMs: number): number {
+  return (t.cpuTimeMs + (t.waitMs ?? 0)) / busyBase(t, durationMs);
+}
+
 export function isBusy(t: ThreadProof, durationMs: number): boolean {
-  return (t.cpuTimeMs + (t.waitMs ?? 0)) / durationMs > BUSY_SHARE;
+  return t.cpuTimeMs + (t.waitMs ?? 0) >= BUSY_MIN_MS && wantedShare(t, durationMs) > BUSY_SHARE;
+}
+
+/** Whether two threads lived together for at least half the shorter life (assumed so when a life is unknown). */
+export function livedTogether(a: ThreadProof, b: ThreadProof): boolean {
+  if (a.startMs == null || a.lifeMs == null || b.startMs == null || b.lifeMs == null) return true;
+  const from = Math.max(a.startMs, b.startMs);
+  const to = Math.min(a.startMs + a.lifeMs, b.startMs + b.lifeMs);
+  return to - from >= 0.5 * Math.min(a.lifeMs, b.lifeMs);
+}
+
+export interface CpuShare {
+  cpu: number;
+  /** The run's threads that shared it, most wanting first. */
+  threads: ThreadProof[];
+  /** The intervals it was oversubscribed in, when the sampler saw any. */
+  contention: CpuContention | null;
+}
+
+/**
+ * The CPUs the run oversubscribed: two or more busy threads that lived at the same time live there (one process
+ * after another is not sharing), or its sampling intervals found it oversubscribed for at least CONTENDED_MIN_MS
+ * and CONTENDED_SHARE of the run.
+ */
+export function sharedCpus(proof: RunProof, durationMs: number): CpuShare[] {
+  const out = new Map<number, CpuShare>();
+  const byCpu = new Map<number, ThreadProof[]>();
+  for (const t of proof.threads.filter((th) => isBusy(th, durationMs))) {
+    const cpu = livesOn(t);
+    if (cpu != null) byCpu.set(cpu, [...(byCpu.get(cpu) ?? []), t]);
+  }
+  for (const [cpu, ts] of byCpu) {
+    const anchor = ts.reduce((a, b) => (busyBase(b, durationMs) > busyBase(a, durationMs) ? b : a));
+    const group = ts.filter((t) => t === anchor || livedTogether(t, anchor));
+    if (group.length >= 2) out.set(cpu, { cpu, threads: group, contention: null });
+  }
+  for (const [key, c] of Object.entries(proof.contention ?? {})) {
+    if (c.ms < Math.max(CONTENDED_MIN_MS, CONTENDED_SHARE * durationMs)) continue;
+    const cpu = Number(key);
+    const tids = new Set(c.tids);
+    const known = out.get(cpu)?.threads ?? [];
+    const more = proof.threads.filter((t) => tids.has(t.tid) && !known.includes(t));
+    out.set(cpu, { cpu, threads: [...known, ...more], contention: c });
+  }
+  return [...out.values()]
+    .map((s) => ({
+      ...s,
+      threads: [...s.threads].sort((a, b) => wantedShare(b, durationMs) - wantedShare(a, durationMs)),
+    }))
+    .sort((a, b) => a.cpu - b.cpu);
 }
 
 /** The CPU holding more than 80 % of the thread's CPU time, or null. */
@@ -74,7 +148,7 @@ const cpuText = (cpus: readonly number[]): string => formatCpuList(cpus);
 function threadEvidence(t: ThreadProof, durationMs: number): Evidence {
   return {
     source: `/proc/${t.pid}/task/${t.tid}/stat`,
-    value: `tid ${t.tid} (${t.name}): ${Math.round(t.cpuTimeMs)} ms CPU, ${pct(t.cpuTimeMs / durationMs)} of one CPU`,
+    value: `tid ${t.tid} (${t.name}): ${Math.round(t.cpuTimeMs)} ms CPU${t.waitMs != null ? ` + ${Math.round(t.waitMs)} ms waiting for one` : ''} over ${Math.round(busyBase(t, durationMs))} ms of life`,
   };
 }
 
@@ -175,19 +249,34 @@ export function placementFindings(proof: RunProof, plan: PlacementPlan): Finding
     byCpu.set(cpu, [...(byCpu.get(cpu) ?? []), t]);
   }
   if (durationMs) {
-    for (const [cpu, ts] of [...byCpu].sort((a, b) => a[0] - b[0])) {
-      if (ts.length < 2) continue;
+    for (const { cpu, threads: ts, contention } of sharedCpus(proof, durationMs)) {
       const n = plan.cpus.length || null;
       findings.push({
         code: 'threads-share-cpu',
         severity: 'warning',
         message:
-          `${ts.length} busy threads live on CPU ${cpu}: they take turns on it (oversubscription)` +
+          `${ts.length} threads of the run live on CPU ${cpu} and take turns on it (oversubscription)` +
+          (contention
+            ? `: for ${(contention.ms / 1000).toFixed(1)} s of the run they wanted up to ${contention.peakDemand.toFixed(1)} CPUs' worth of it (ran or waited in its run queue)`
+            : '') +
           (n ? `; the run has ${n} selected CPU${n > 1 ? 's' : ''}` : ''),
-        evidence: ts.map((t) => ({
-          ...threadEvidence(t, durationMs),
-          value: `CPU ${cpu}: tid ${t.tid} (${t.name}), ${pct((t.cpus[String(cpu)] ?? 0) / t.cpuTimeMs)} of its ${Math.round(t.cpuTimeMs)} ms`,
-        })),
+        evidence: [
+          ...(contention
+            ? [
+                {
+                  source: 'sampled /proc/PID/task/TID/stat and schedstat, per interval',
+                  value: `CPU ${cpu} oversubscribed for ${Math.round(contention.ms)} ms of ${Math.round(durationMs)} ms; peak demand ${contention.peakDemand.toFixed(2)} CPUs`,
+                },
+              ]
+            : []),
+          ...ts.map((t) => ({
+            ...threadEvidence(t, durationMs),
+            value:
+              `CPU ${cpu}: tid ${t.tid} (${t.name}), ${pct((t.cpus[String(cpu)] ?? 0) / t.cpuTimeMs)} of its ` +
+              `${Math.round(t.cpuTimeMs)} ms CPU + ${Math.round(t.waitMs ?? 0)} ms waiting, ` +
+              `${pct(wantedShare(t, durationMs))} of its ${Math.round(busyBase(t, durationMs))} ms life`,
+          })),
+        ],
         ...(n
           ? {
               fix: {

@@ -12,6 +12,8 @@ export interface TaskStat {
   ticks: number;
   /** The CPU it last ran on (field 39). */
   processor: number;
+  /** When it started, in clock ticks since boot (field 22); null when the line lacks it. */
+  startTicks: number | null;
 }
 
 /** One line of /proc/PID/task/TID/stat; null when it cannot be read as one. */
@@ -29,6 +31,7 @@ export function parseTaskStat(text: string): TaskStat | null {
   const utime = Number(rest[14 - 3]);
   const stime = Number(rest[15 - 3]);
   const processor = Number(rest[39 - 3]);
+  const start = Number(rest[22 - 3]);
   if (
     !Number.isInteger(tid) ||
     !Number.isFinite(utime) ||
@@ -36,7 +39,14 @@ export function parseTaskStat(text: string): TaskStat | null {
     !Number.isInteger(processor)
   )
     return null;
-  return { tid, name: text.slice(open + 1, close), state: rest[0] ?? '?', ticks: utime + stime, processor };
+  return {
+    tid,
+    name: text.slice(open + 1, close),
+    state: rest[0] ?? '?',
+    ticks: utime + stime,
+    processor,
+    startTicks: Number.isFinite(start) && start >= 0 ? start : null,
+  };
 }
 
 /**
@@ -47,6 +57,12 @@ export function parseSchedstat(text: string): { runNs: number; waitNs: number } 
   const [run, wait] = text.trim().split(/\s+/).map(Number);
   if (!Number.isFinite(run) || !Number.isFinite(wait)) return null;
   return { runNs: run!, waitNs: wait! };
+}
+
+/** The first number of /proc/uptime: seconds since boot, the clock of a thread's start time; null if unreadable. */
+export function parseUptime(text: string): number | null {
+  const up = Number(text.trim().split(/\s+/)[0]);
+  return Number.isFinite(up) && up >= 0 ? up : null;
 }
 
 /** `Cpus_allowed_list` of /proc/PID/task/TID/status, expanded; null when absent. */

@@ -9,7 +9,7 @@
 import type { LivePlacement, RunProof } from '../../shared/proof';
 import type { TaskStat } from './procfs';
 import type { ProofCollector, ProofOptions } from './index';
-import { ThreadTally } from './threads';
+import { ThreadTally, withContention } from './threads';
 
 export interface RemoteTask extends TaskStat {
   pid: number;
@@ -39,6 +39,7 @@ export class RemoteProofTally {
   private memory = new Map<number, number>();
   private samples = 0;
   private lastLive: number | null = null;
+  private lastUptime: number | null = null;
 
   constructor(private readonly opts: ProofOptions) {
     this.selected = new Set(opts.cpus);
@@ -46,7 +47,7 @@ export class RemoteProofTally {
 
   add(s: RemoteProofSample): void {
     for (const t of s.tasks) {
-      this.tally.observe(t.pid, t);
+      this.tally.observe(t.pid, t, Number.isFinite(s.uptime) ? s.uptime : null);
       if (t.allowed) this.tally.setAllowed(t.tid, t.allowed);
       if (t.waitMs !== undefined) this.tally.setWait(t.tid, t.waitMs);
       if (this.selected.size && !this.selected.has(t.processor)) this.outside.add(t.tid);
@@ -55,6 +56,8 @@ export class RemoteProofTally {
     if (s.memoryByNode && s.memoryByNode.size > 0) this.memory = s.memoryByNode;
     if (s.tasks.length > 0) this.samples++;
     if (!Number.isFinite(s.uptime)) return;
+    this.tally.closeInterval(this.lastUptime === null ? 0 : (s.uptime - this.lastUptime) * 1000);
+    this.lastUptime = s.uptime;
     if (this.lastLive === null) this.lastLive = s.uptime;
     else if (this.opts.onLive && s.uptime - this.lastLive >= REMOTE_LIVE_S) this.emitLive(s.uptime);
   }
@@ -85,6 +88,7 @@ export class RemoteProofTally {
       // The loop's cost is the target's CPU, which this machine does not measure.
       samplerCpuPercent: null,
       threads: this.tally.result(),
+      ...withContention(this.tally.contentionResult()),
       memoryByNode: this.memoryRecord(),
       counters: null,
       cpuFreqMHz: {},

@@ -12,8 +12,14 @@ import { join } from 'node:path';
 import type { LivePlacement, RunProof } from '../../shared/proof';
 import { RunProcesses, type ProcStat } from '../proctree';
 import { CpuFreqTally, onlineCpus } from './cpufreq';
-import { allowedFromStatus, memoryByNodeFromNumaMaps, parseSchedstat, parseTaskStat } from './procfs';
-import { ThreadTally } from './threads';
+import {
+  allowedFromStatus,
+  memoryByNodeFromNumaMaps,
+  parseSchedstat,
+  parseTaskStat,
+  parseUptime,
+} from './procfs';
+import { ThreadTally, withContention } from './threads';
 
 export const SAMPLE_MS = 250;
 export const MEMBERS_MS = 1000;
@@ -68,7 +74,14 @@ export class ProofSampler {
   private samples = 0;
   private cpuUs = 0;
   private readonly startedAt = performance.now();
-  private last = { members: -Infinity, status: -Infinity, memory: -Infinity, freq: -Infinity, live: 0 };
+  private last = {
+    members: -Infinity,
+    status: -Infinity,
+    memory: -Infinity,
+    freq: -Infinity,
+    live: 0,
+    pass: null as number | null,
+  };
   private timer: NodeJS.Timeout | null = null;
   private readonly outside = new Set<number>();
 
@@ -102,6 +115,9 @@ export class ProofSampler {
     const readStatus = now - this.last.status >= STATUS_MS;
     if (readStatus) this.last.status = now;
     let seen = 0;
+    // The clock of the threads' start times, so each thread's life (and how busy it was over it) is known.
+    const upText = readSmall(`${this.proc}/uptime`);
+    const uptime = upText === null ? null : parseUptime(upText);
     for (const p of this.procs) {
       const taskDir = `${this.proc}/${p.pid}/task`;
       let tids: string[];
@@ -115,12 +131,16 @@ export class ProofSampler {
         const st = text === null ? null : parseTaskStat(text);
         if (!st) continue;
         seen++;
-        this.tally.observe(p.pid, st);
+        this.tally.observe(p.pid, st, uptime);
         if (this.selected.size && !this.selected.has(st.processor)) this.outside.add(st.tid);
-        if (readStatus || this.tally.needsAllowed(st.tid)) {
+        const firstLook = this.tally.needsAllowed(st.tid);
+        if (readStatus || firstLook) {
           const status = readSmall(`${taskDir}/${tid}/status`);
           if (status !== null) this.tally.setAllowed(st.tid, allowedFromStatus(status));
-          // Waiting for a CPU is what oversubscription costs a thread: read at the same rate as its affinity.
+        }
+        // Waiting for a CPU is what oversubscription costs a thread: read for every thread that ran or is
+        // runnable now (a sleeping thread waits for no CPU), and for all at the rate of the affinity.
+        if (readStatus || firstLook || st.state === 'R' || this.tally.intervalTicksOf(st.tid) > 0) {
           const sched = readSmall(`${taskDir}/${tid}/schedstat`);
           const ss = sched === null ? null : parseSchedstat(sched);
           if (ss) this.tally.setWait(st.tid, ss.waitNs / 1e6);
@@ -139,6 +159,8 @@ export class ProofSampler {
       this.freq.sample();
     }
     if (seen > 0) this.samples++;
+    this.tally.closeInterval(this.last.pass === null ? 0 : now - this.last.pass);
+    this.last.pass = now;
     if (this.opts.onLive && now - this.last.live >= LIVE_MS) this.emitLive(now);
     const used = process.cpuUsage(before);
     this.cpuUs += used.user + used.system;
@@ -192,6 +214,7 @@ export class ProofSampler {
       durationMs: Math.round(wallUs / 1000),
       samplerCpuPercent: wallUs > 0 ? Math.round((this.cpuUs / wallUs) * 10000) / 100 : null,
       threads: this.tally.result(),
+      ...withContention(this.tally.contentionResult()),
       memoryByNode: this.memoryRecord(),
       cpuFreqMHz: this.freq.freq(),
       ...(throttle ? { throttle } : {}),

@@ -16,6 +16,9 @@ const LAYERS = [
   ['util', ['^app/util/', '^app/version[.]ts$']],
   ['facts', ['^app/topology/', '^app/system/', '^app/logs/']],
   ['command', ['^app/command/']],
+  // The host doctor judges the machine for a run's settings; runs, sweeps and bundles call it, remote/ implements its
+  // port (DoctorRemote) for targets.
+  ['doctor', ['^app/doctor/']],
   ['run', ['^app/run/', '^app/profiles/']],
   ['records', ['^app/sweep/', '^app/bundle/']],
   // remote/ implements the ports run/, sweep/ and bundle/ define (RemoteLaunch, SweepRemote, BundleRemote);

@@ -179,6 +179,13 @@ export const ApiParams = {
   'targets.remove': z.object({ url: z.string().min(1).max(4096) }).strict(),
   'targets.select': z.object({ url: z.string().min(1).max(4096) }).strict(),
   'targets.test': z.object({ url: z.string().min(1).max(4096) }).strict(),
+  'doctor.run': z
+    .object({
+      target: z.string().min(1).max(4096).optional(),
+      python: z.string().min(1).max(4096).optional(),
+      settings: RunSettingsSchema.optional(),
+    })
+    .strict(),
 } as const;
 
 // Compile-time guard: the schemas and the plain request types the renderer sees must describe the same shapes.

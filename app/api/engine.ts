@@ -2,6 +2,7 @@
  * The engine behind the API contract: plain Node, no Electron. The Electron IPC bridge and the browser-mode
  * WebSocket both call `handle()` and forward `subscribe()` events, so every capability has one implementation.
  */
+import { runDoctor } from '../doctor';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -402,6 +403,14 @@ export class Engine {
       return { list: this.targets.list(), topology: await this.topologyForUi() };
     },
     'targets.test': async (p) => this.targets.test(p.url),
+    'doctor.run': async (p) => {
+      // Targets: the remote adapter's ToolHost is wired in by the doctor's remote work (DoctorOptions.target).
+      if (p.target !== undefined) throw new Error('the host doctor cannot examine targets yet');
+      return runDoctor({
+        ...(p.python !== undefined ? { python: p.python } : {}),
+        ...(p.settings !== undefined ? { settings: p.settings } : {}),
+      });
+    },
   } satisfies ApiHandlers;
 
   /** Make another target active: its topology replaces the map's, load sampling follows it. */

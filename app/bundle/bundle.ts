@@ -29,7 +29,7 @@ import { BundleArchive } from './archive';
 import { collectPython, isPythonWorkload, PYTHON_FILES } from './collect-python';
 import { collectSystem, SYSTEM_FILES, type BundleFile, type ToolHost } from './collect-system';
 import type { LaunchSpec } from '../run/launch';
-import { probeInterpreter, pythonInterpreterOf, type ProbePlace } from '../run/engineprobe';
+import { probeInterpreter, pythonInterpreterOf, type ProbePlace } from '../system/engineprobe';
 import { HeldRegistry } from '../run/held';
 import type { EngineInfo } from '../shared/findings';
 import type { RemoteLaunch } from '../run/runner';

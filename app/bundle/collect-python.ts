@@ -7,7 +7,7 @@ import { runTool, which, type BundleFile, type ToolHost } from './collect-system
 
 export const PYTHON_FILES = ['python/interpreter.txt', 'python/torch.txt', 'python/pip-list.txt'] as const;
 
-export { isPythonWorkload } from '../run/engineprobe';
+export { isPythonWorkload } from '../system/engineprobe';
 
 const MARK = '@@AIO_TUNER_PYINFO@@';
 

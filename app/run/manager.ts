@@ -26,7 +26,7 @@ import type { ApiEvents } from '../shared/contract';
 import type { RunInfo, RunOutcome, ResultSummary } from '../shared/run';
 import type { EngineInfo, Finding } from '../shared/findings';
 import type { ToolHost } from '../util/tool';
-import { probeInterpreter, pythonInterpreterOf } from './engineprobe';
+import { probeInterpreter, pythonInterpreterOf } from '../system/engineprobe';
 import { HeldRegistry, sharedCpus, type HeldEntry } from './held';
 import { busyMachineFinding, cpusInUseFinding, engineAbsentFinding } from './runfindings';
 import { RunError } from './errors';

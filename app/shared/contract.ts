@@ -12,6 +12,7 @@ import type { Topology } from './topology';
 import type { Level, LogLine, RunInfo } from './run';
 import type { VariableInfo } from './variables';
 import type { LivePlacement } from './proof';
+import type { DoctorReport } from './doctor';
 
 export * from './run';
 
@@ -135,6 +136,11 @@ export interface ApiRequests {
   'targets.remove': { url: string };
   'targets.select': { url: string };
   'targets.test': { url: string };
+  /**
+   * Host readiness (issue 14): the doctor's checks for the run about to start (its settings: binding dry-run, its
+   * nodes' memory), on `target` (a URL; absent = the machine the app is on) with `python` (absent = the workload's).
+   */
+  'doctor.run': { target?: string; python?: string; settings?: RunSettings };
 }
 
 export type ApiMethod = keyof ApiRequests;
@@ -231,6 +237,7 @@ export interface ApiResults {
   /** The new target's machine, already probed: the map shows it (topology.origin names the target). */
   'targets.select': { list: TargetList; topology: Topology };
   'targets.test': TargetCheck;
+  'doctor.run': DoctorReport;
 }
 
 export interface LoadSample {

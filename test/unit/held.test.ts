@@ -14,7 +14,7 @@ import {
   pythonInterpreterOf,
   releaseVersion,
   shebangInterpreter,
-} from '../../app/run/engineprobe';
+} from '../../app/system/engineprobe';
 import { engineLine } from '../../app/shared/engineline';
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-held-test-'));

@@ -114,7 +114,7 @@ describe('numa_maps recorded on a two-node guest', () => {
     assert.ok(Math.abs(rowProof(p, planOf(settings, topo)).remoteMemoryShare! - 8229 / 8629) < 1e-12);
 
     // The fixed settings bind to node 1; the recording where memory landed there passes them.
-    const fixed = applyFix(settings, mem.fix!);
+    const fixed = applyFix(settings, { label: mem.fix!.label, patch: mem.fix!.patch! });
     assert.equal(fixed.env.AIO_MEM_BIND, null);
     const local = proofOf(memoryByNodeFromNumaMaps(recording('firsttouch', 'numa_maps')));
     assert.deepEqual(placementFindings(local, planOf(fixed, topo)), []);

@@ -70,6 +70,7 @@ test('every tarball fixture reads and satisfies the model invariants', async () 
     'arm64-altra-2p-160c-2node',
     'arm64-offline-isolated',
     'x86-1p-4c-smt',
+    'x86-2p-4c-2node',
   ]);
   for (const name of names) {
     const t = await fixture(name);

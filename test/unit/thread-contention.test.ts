@@ -84,6 +84,16 @@ test('one busy thread and a light helper on one CPU: demand under 1.5 CPUs is no
   assert.deepEqual(tally.contentionResult(), {});
 });
 
+test('two threads queued behind OTHER work on one CPU (each runs 10 %, waits 90 %): busy machine, not oversubscription', () => {
+  const tally = new ThreadTally();
+  drive(
+    tally,
+    [1, 2].map((tid) => ({ tid, cpu: 0, ticks: 2, waitMs: 225 })),
+    8,
+  );
+  assert.deepEqual(tally.contentionResult(), {});
+});
+
 test('two busy threads one after the other on CPU 1: never in the same interval, never sharing', () => {
   const tally = new ThreadTally();
   drive(

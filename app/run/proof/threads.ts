@@ -21,6 +21,12 @@ const TICKS_PER_S = 1000 / TICK_MS;
  */
 export const DEMAND_CPUS = 1.5;
 export const WANTING_SHARE = 0.1;
+/**
+ * ...and when the run's own threads ran on it for at least this share of the interval: threads that mostly wait
+ * while the CPU runs something else are queued behind other work (the `busy-machine` finding), not behind each
+ * other.
+ */
+export const OWN_SHARE = 0.5;
 const MIN_INTERVAL_MS = 100;
 
 interface Entry {
@@ -139,15 +145,17 @@ export class ThreadTally {
   closeInterval(ms: number): void {
     // A shorter interval (the first pass, the last one at stop) is a few ticks: too coarse to judge.
     if (ms >= MIN_INTERVAL_MS) {
-      const byCpu = new Map<number, { tid: number; wanted: number }[]>();
+      const byCpu = new Map<number, { tid: number; wanted: number; ran: number }[]>();
       for (const e of this.threads.values()) {
-        const wanted = e.intervalTicks * TICK_MS + e.intervalWaitMs;
+        const ran = e.intervalTicks * TICK_MS;
+        const wanted = ran + e.intervalWaitMs;
         if (wanted < WANTING_SHARE * ms) continue;
-        byCpu.set(e.processor, [...(byCpu.get(e.processor) ?? []), { tid: e.tid, wanted }]);
+        byCpu.set(e.processor, [...(byCpu.get(e.processor) ?? []), { tid: e.tid, wanted, ran }]);
       }
       for (const [cpu, ts] of byCpu) {
         const demand = ts.reduce((a, t) => a + t.wanted, 0) / ms;
-        if (ts.length < 2 || demand <= DEMAND_CPUS) continue;
+        const ran = ts.reduce((a, t) => a + t.ran, 0) / ms;
+        if (ts.length < 2 || demand <= DEMAND_CPUS || ran < OWN_SHARE) continue;
         const c = this.contention.get(cpu) ?? { ms: 0, peakDemand: 0, tids: new Set<number>() };
         c.ms += ms;
         c.peakDemand = Math.max(c.peakDemand, demand);

@@ -73,7 +73,7 @@ export function HostReadiness() {
       >
         {error !== null && (
           <p className="inline-error" data-testid="doctor-error">
-            The host could not be checked: {error}
+            Could not check the machine: {error}
           </p>
         )}
         {error === null && !report && <p className="muted">Checking the host…</p>}

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
 import { screenshotPath } from '../helpers/screenshot';
-import { pickCpus } from '../helpers/ui';
+import { pickCpus, setWorkload } from '../helpers/ui';
 
 // The variables the doctor looks for: a developer's shell may export one, and then "clean" would not be.
 const THREAD_VARS = [
@@ -183,7 +183,7 @@ test('a clean environment: the same check passes, with what it read', { timeout:
   assert.doesNotMatch((await panel.textContent()) ?? '', /unset OMP_NUM_THREADS/);
   assert.match(
     (await panel.locator('[data-testid=doctor-meta]').textContent()) ?? '',
-    /^this machine · checked /,
+    /^This machine · checked /,
   );
 
   const passed = panel.locator('[data-testid=doctor-passed]');
@@ -227,6 +227,25 @@ test(
     await page.close();
   },
 );
+
+test('a run going holds the automatic checks until it ends', { timeout: 90_000 }, async () => {
+  const { page, panel } = await openPanel(clean);
+  await pickCpus(page, '0');
+  let at = await nextReport(page, await checkedAt(panel));
+  await setWorkload(page, '/bin/sleep 4');
+  at = await nextReport(page, at);
+  await page.click('[data-testid=run-start]');
+  await page.waitForSelector('[data-testid=run-status][data-state=running]');
+  assert.ok(await panel.locator('[data-testid=doctor-held]').isVisible(), 'the panel says why it waits');
+  // An edit for the next run: the preview shows the running command meanwhile, so wait on the clock.
+  await page.fill('[data-testid=cpu-list]', '1');
+  await page.waitForTimeout(1500);
+  assert.equal(await checkedAt(panel), at, 'nothing was checked while the run went');
+  await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+  await nextReport(page, at);
+  assert.equal(await panel.locator('[data-testid=doctor-held]').count(), 0);
+  await page.close();
+});
 
 test(
   'switching to a target re-examines that target, and a refusal is the panel state',

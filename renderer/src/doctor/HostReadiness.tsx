@@ -31,8 +31,8 @@ export function doctorCounts(report: DoctorReport): string {
 
 function sourceText(source: DoctorSource): string {
   if (source.kind === 'target') return source.url;
-  if (source.kind === 'sysroot') return `the dump at ${source.path}`;
-  return 'this machine';
+  if (source.kind === 'sysroot') return `The dump at ${source.path}`;
+  return 'This machine';
 }
 
 function checkedText(iso: string): string {
@@ -41,7 +41,7 @@ function checkedText(iso: string): string {
 }
 
 export function HostReadiness() {
-  const { report, error, checking, target, recheck } = useDoctorReport();
+  const { report, error, checking, target, held, recheck } = useDoctorReport();
   const state = error !== null ? 'error' : report ? 'ready' : 'checking';
   return (
     <Section
@@ -71,12 +71,17 @@ export function HostReadiness() {
         aria-busy={checking}
         data-testid="doctor-body"
       >
+        {held && (
+          <p className="muted doctor-held" data-testid="doctor-held">
+            Not checked again while a run goes (the checks would take CPU from it); checked when it ends.
+          </p>
+        )}
         {error !== null && (
           <p className="inline-error" data-testid="doctor-error">
             Could not check the machine: {error}
           </p>
         )}
-        {error === null && !report && <p className="muted">Checking the host…</p>}
+        {error === null && !report && !held && <p className="muted">Checking the machine…</p>}
         {report && <Report report={report} />}
       </div>
     </Section>

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunSettings } from '../../../app/shared/command';
 import type { DoctorReport } from '../../../app/shared/doctor';
-import { call } from '../api';
+import { call, on } from '../api';
 import { useApp } from '../store';
 
 /** Typing a CPU list or a workload path fires many changes; the checks run once the form is still for this long. */
@@ -21,6 +21,11 @@ export interface DoctorState {
   checking: boolean;
   /** The target the checks are for: "local" (this machine) or its URL; null until known. */
   target: string | null;
+  /**
+   * A run or a sweep is going: automatic checks wait for it to end (the engine probe imports PyTorch, the binding
+   * dry-run starts numactl: CPU taken from the run being measured). "Check again" still checks at once.
+   */
+  held: boolean;
   /** Check again now (the "Check again" button). */
   recheck(): void;
 }
@@ -52,9 +57,30 @@ function useActiveTarget(): string | null {
   return active;
 }
 
+/** Sweeps started and ended on the engine (in this tab or another) since the page opened. */
+function useSweepGoing(): boolean {
+  const [going, setGoing] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    const offs = [
+      on('sweep.started', (r) => setGoing((g) => new Set(g).add(r.sweepId))),
+      on('sweep.done', (r) =>
+        setGoing((g) => {
+          const next = new Set(g);
+          next.delete(r.sweepId);
+          return next;
+        }),
+      ),
+    ];
+    return () => offs.forEach((off) => off());
+  }, []);
+  return going.size > 0;
+}
+
 export function useDoctorReport(): DoctorState {
-  const { settings, system } = useApp();
+  const { settings, system, activeRun } = useApp();
   const target = useActiveTarget();
+  const sweeping = useSweepGoing();
+  const held = activeRun !== null || sweeping;
   // Each answer remembers the target it is about: after a switch the last machine's report is not shown as this one's.
   const [result, setResult] = useState<{
     target: string;
@@ -90,8 +116,9 @@ export function useDoctorReport(): DoctorState {
     );
   }, [target]);
 
-  // `system` is in once the saved form is: checking the placeholder settings first would be wasted.
-  const ready = system !== null && target !== null;
+  // `system` is in once the saved form is: checking the placeholder settings first would be wasted. When a run
+  // ends the machine is checked again (its state may have changed, and edits made meanwhile were not checked).
+  const ready = system !== null && target !== null && !held;
   useEffect(() => {
     if (!ready) return;
     const t = setTimeout(check, DOCTOR_DEBOUNCE_MS);
@@ -104,6 +131,7 @@ export function useDoctorReport(): DoctorState {
     error: current?.error ?? null,
     checking,
     target,
+    held,
     recheck: check,
   };
 }

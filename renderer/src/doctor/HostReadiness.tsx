@@ -111,7 +111,8 @@ function Report({ report }: { report: DoctorReport }) {
             findings={findings}
             title={`${g.title} (${findings.length})`}
             testId={`doctor-${g.severity}`}
-            evidenceOpen
+            // What was read is the point of a problem; information keeps it folded so the panel stays short.
+            evidenceOpen={g.severity !== 'info'}
           />
         );
       })}

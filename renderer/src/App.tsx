@@ -8,6 +8,7 @@ import { ImportCommandDialog } from './command/ImportCommandDialog';
 import { ProfilesPanel } from './profiles/ProfilesPanel';
 import { RunPanel } from './run/RunPanel';
 import { TargetPicker } from './targets/TargetPicker';
+import { HostReadiness } from './doctor/HostReadiness';
 // [tuning] minimal mount of the sweep and history panels; the lead may move them into tabs.
 import { SweepPanel } from './sweep';
 import { HistoryPanel } from './history';
@@ -62,6 +63,8 @@ export function App() {
             }
           />
           <ChecksList />
+          {/* The machine's own settings, judged for the run about to start: seen with the checks before Start. */}
+          <HostReadiness />
           <RunSettingsPanel />
           <ProfilesPanel />
         </aside>

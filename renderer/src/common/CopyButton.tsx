@@ -6,10 +6,13 @@ export function CopyButton({
   text,
   label = 'Copy',
   testId,
+  describedBy,
 }: {
   text: string;
   label?: string;
   testId?: string;
+  /** Id of what is copied (e.g. the command's box), so assistive technology says what "Copy" copies. */
+  describedBy?: string;
 }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
@@ -22,6 +25,7 @@ export function CopyButton({
       type="button"
       className="copy-button"
       data-testid={testId}
+      aria-describedby={describedBy}
       onClick={() => {
         copyText(text).then(
           () => setState('copied'),

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { Finding } from '../../../app/shared/findings';
 import { CopyButton } from './CopyButton';
 import './findings.css';
@@ -23,6 +24,7 @@ export function FindingsList<F extends Finding>({
   title,
   onApply,
   applyLabel = 'Apply',
+  evidenceOpen = false,
 }: {
   findings: readonly F[];
   testId?: string;
@@ -31,7 +33,10 @@ export function FindingsList<F extends Finding>({
   /** Applies a finding's fix (its `patch` / `removeEnv`); without it the fix's label is shown as advice only. */
   onApply?(f: F): void;
   applyLabel?: string;
+  /** Show each finding's evidence unfolded (where it is the point, as in the host doctor's report). */
+  evidenceOpen?: boolean;
 }) {
+  const baseId = useId();
   if (findings.length === 0) return null;
   return (
     <div className="findings" data-testid={testId}>
@@ -49,7 +54,7 @@ export function FindingsList<F extends Finding>({
             <span className="finding-message">{f.message}</span>{' '}
             <span className="finding-code mono">{f.code}</span>
             {f.evidence && f.evidence.length > 0 && (
-              <details className="finding-evidence" data-testid="finding-evidence">
+              <details className="finding-evidence" data-testid="finding-evidence" open={evidenceOpen}>
                 <summary>Evidence ({f.evidence.length})</summary>
                 <dl>
                   {f.evidence.map((e, j) => (
@@ -71,10 +76,18 @@ export function FindingsList<F extends Finding>({
                 )}
                 {f.fix.command && (
                   <>
-                    <pre className="finding-command mono" data-testid="finding-command">
+                    <pre
+                      className="finding-command mono"
+                      data-testid="finding-command"
+                      id={`${baseId}-command-${i}`}
+                    >
                       {f.fix.command}
                     </pre>
-                    <CopyButton text={f.fix.command} testId="finding-copy" />
+                    <CopyButton
+                      text={f.fix.command}
+                      testId="finding-copy"
+                      describedBy={`${baseId}-command-${i}`}
+                    />
                   </>
                 )}
               </div>

@@ -220,12 +220,14 @@ export class ProofStreamParser {
     const sample: RemoteProofSample = { uptime, tasks };
     if (this.maps.size > 0) {
       const total = new Map<number, number>();
-      for (const lines of this.maps.values()) {
-        for (const [node, bytes] of memoryByNodeFromNumaMaps(lines.join('\n'))) {
-          total.set(node, (total.get(node) ?? 0) + bytes);
-        }
+      const byPid = new Map<number, Map<number, number>>();
+      for (const [pid, lines] of this.maps) {
+        const nodes = memoryByNodeFromNumaMaps(lines.join('\n'));
+        byPid.set(pid, nodes);
+        for (const [node, bytes] of nodes) total.set(node, (total.get(node) ?? 0) + bytes);
       }
       sample.memoryByNode = total;
+      sample.memoryByPid = byPid;
     }
     if (this.freq.size > 0) sample.freqKHz = this.freq;
     if (this.throttle.size > 0) sample.throttle = this.throttle;
@@ -288,7 +290,7 @@ export function remoteProof(
         clearTimeout(timer);
         child?.kill('SIGTERM');
         child = null;
-        return { perf: parser.perf(), complete: parser.ended, graceMs };
+        return { perf: parser.perf(), complete: parser.ended, graceMs, container: target.kind === 'docker' };
       })();
       return result;
     },

@@ -105,6 +105,26 @@ test('a target without cpufreq and throttle counts: cpuFreqMHz {}, no throttle',
   assert.equal(proof.counters, null, 'counters not asked of the target');
 });
 
+test('memory: each process as last seen with pages, so a look as the workload exits keeps its footprint', () => {
+  // pid 90 is the launch wrapper (sh), pid 100 the workload; the last look lands as 100 exits: empty numa_maps.
+  const { samples } = parse(
+    [
+      `T 100 ${stat(100, 10, 1)}`,
+      'M 90 55d0 default file=/usr/bin/dash mapped=40 N0=40 kernelpagesize_kB=4',
+      'M 100 7f00 default anon=16384 dirty=16384 N0=16384 kernelpagesize_kB=4',
+      'E 20.4',
+      'M 90 55d0 default file=/usr/bin/dash mapped=40 N0=40 kernelpagesize_kB=4',
+      'M 100 7f00 default',
+      'E 20.9',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual([...samples[1]!.memoryByPid!.get(100)!], [], 'the exiting process had no pages left');
+  const tally = new RemoteProofTally({ cpus: [1] });
+  for (const s of samples) tally.add(s);
+  assert.deepEqual(tally.result(500).memoryByNode, { '0': (16384 + 40) * 4096 });
+});
+
 test('perf missing, too late, or its counts lost: counters say why, never zeros', () => {
   const missing = parse(`X missing\nT 500 ${stat(500, 10, 1)}\nE 20.4\nE 20.9\nZ\n`).ends[0]!;
   const c = remoteCounters({ perf: missing, complete: true, graceMs: 5000 })!;

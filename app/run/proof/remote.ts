@@ -11,6 +11,7 @@
 import type { Counters, LivePlacement, RunProof } from '../../shared/proof';
 import { FreqStats, throttleBetween } from './cpufreq';
 import { countersError, countersFromPerf } from './perf';
+import { permissionRefused } from './perfparse';
 import type { TaskStat } from './procfs';
 import type { ProofCollector, ProofOptions } from './index';
 import { ThreadTally, withContention } from './threads';
@@ -28,6 +29,8 @@ export interface RemoteProofSample {
   tasks: RemoteTask[];
   /** Resident bytes per node of the group, on the samples that read numa_maps; absent on the others. */
   memoryByNode?: Map<number, number>;
+  /** The same per process of the group (pid → node → bytes), for the processes whose numa_maps had pages. */
+  memoryByPid?: Map<number, Map<number, number>>;
   /** scaling_cur_freq (kHz) per CPU, on the samples that read it; absent on the others or without cpufreq. */
   freqKHz?: Map<number, number>;
   /** Thermal throttling events since boot per CPU (x86 thermal_throttle counts), read with the frequency. */
@@ -55,6 +58,8 @@ export interface RemoteProofEnd {
   complete: boolean;
   /** How long stop() waited for it (ms). */
   graceMs: number;
+  /** The target is a container (docker://): a refusal of perf is then its engine's, not the kernel's setting. */
+  container?: boolean;
 }
 
 /**
@@ -66,6 +71,15 @@ export type RemoteProofStream = (
   opts: { cpus: readonly number[] },
   onSample: (s: RemoteProofSample) => void,
 ) => { stop(): Promise<RemoteProofEnd> };
+
+/**
+ * perf refused inside a container: Docker's default seccomp profile allows perf_event_open only to a container
+ * with CAP_SYS_ADMIN (CAP_PERFMON on engines that know it), whatever the host's perf_event_paranoid says.
+ */
+export const CONTAINER_REFUSED =
+  "perf was not allowed to count in the container: Docker's default seccomp profile refuses perf_event_open " +
+  'without CAP_SYS_ADMIN; start the container with `--cap-add SYS_ADMIN` (`--cap-add PERFMON` on newer engines) ' +
+  'or with a seccomp profile that allows perf_event_open';
 
 /** USER_HZ: clock ticks per second of /proc's times on Linux. */
 const HZ = 100;
@@ -81,7 +95,11 @@ export function remoteCounters(end: RemoteProofEnd): Counters | null {
     return countersError('perf is not installed on the target (Debian: linux-perf)');
   if (perf?.state === 'late')
     return countersError('the run had ended on the target before perf could attach; nothing was counted');
-  if (perf?.state === 'ran' && end.complete) return countersFromPerf(perf);
+  if (perf?.state === 'ran' && end.complete) {
+    const c = countersFromPerf(perf);
+    if (end.container && c.error && permissionRefused(perf.stderr)) c.error = CONTAINER_REFUSED;
+    return c;
+  }
   return countersError(
     `perf's counts did not come back from the target within ${end.graceMs} ms of the run's end; nothing was counted`,
   );
@@ -95,6 +113,7 @@ export class RemoteProofTally {
   private readonly selected: Set<number>;
   private readonly outside = new Set<number>();
   private memory = new Map<number, number>();
+  private readonly memoryOf = new Map<number, Map<number, number>>();
   private samples = 0;
   private lastLive: number | null = null;
   private lastUptime: number | null = null;
@@ -114,8 +133,16 @@ export class RemoteProofTally {
       if (t.waitMs !== undefined) this.tally.setWait(t.tid, t.waitMs);
       if (this.selected.size && !this.selected.has(t.processor)) this.outside.add(t.tid);
     }
-    // The last look at a live group is what counts: once it has exited the target has nothing to read.
-    if (s.memoryByNode && s.memoryByNode.size > 0) this.memory = s.memoryByNode;
+    // Each process of the group counts as last seen with pages (once it has exited the target has nothing to
+    // read): a look that lands as the workload exits (its numa_maps already empty, only the launch wrapper left
+    // in the group) must not replace its footprint by the wrapper's.
+    if (s.memoryByPid) {
+      for (const [pid, nodes] of s.memoryByPid) if (nodes.size > 0) this.memoryOf.set(pid, nodes);
+      const sum = new Map<number, number>();
+      for (const nodes of this.memoryOf.values())
+        for (const [node, bytes] of nodes) sum.set(node, (sum.get(node) ?? 0) + bytes);
+      this.memory = sum;
+    } else if (s.memoryByNode && s.memoryByNode.size > 0) this.memory = s.memoryByNode;
     if (s.tasks.length > 0) this.samples++;
     for (const [cpu, khz] of s.freqKHz ?? []) this.freq.add(cpu, khz);
     if (s.throttle?.size) {

@@ -199,16 +199,19 @@ test('the real loop with perf: it ends by itself after the run, with perf counts
   if (!need(t, existsSync('/usr/bin/perf'), 'perf (linux-perf)')) return;
   const { samples, end, ended } = await runLoop(process.env);
   assert.ok(ended, 'the loop ended by itself once the group was gone');
-  assert.ok(samples.length >= 3, `samples: ${samples.length}`);
+  assert.ok(
+    samples.some((s) => s.tasks.length > 0),
+    'the group was seen',
+  );
+  assert.deepEqual(samples.at(-1)!.tasks, [], 'its last look found the group gone');
   const tally = new RemoteProofTally({ cpus: [1] });
   for (const s of samples) tally.add(s);
   const proof = tally.result(1000, { perf: end, complete: ended, graceMs: 5000 });
   assert.equal(proof.counters!.error, undefined, JSON.stringify(proof.counters));
-  // perf attached on the loop's first tick and counted the busy loop from then on (CPU 1 may be shared with
-  // other work on this small machine, so only "a good part of it"): never more than the group's CPU time.
-  const cpuMs = proof.threads.reduce((sum, th) => sum + th.cpuTimeMs, 0);
+  // perf attached on the loop's first tick and counted the busy loop from then on: CPU time, never more than the
+  // second the loop spins plus python's start (CPU 1 may be shared with other work on this small machine).
   const clock = proof.counters!.taskClockMs!;
-  assert.ok(clock > 100 && clock <= cpuMs + 50, `task clock ${clock} ms, threads ${cpuMs} ms`);
+  assert.ok(clock > 0 && clock <= 1500, `task clock ${clock} ms`);
   assert.equal(typeof proof.counters!.contextSwitches, 'number');
   assert.ok(proof.samplerCpuPercent !== null && proof.samplerCpuPercent > 0, `${proof.samplerCpuPercent}`);
   if (existsSync('/sys/devices/system/cpu/cpu1/cpufreq/scaling_cur_freq'))

@@ -82,7 +82,7 @@ describe('proof of placement of a run on an ssh target', { skip, concurrency: fa
     const c = proof.counters;
     assert.ok(c, 'counters of the target');
     assert.equal(c.error, undefined, JSON.stringify(c));
-    assert.ok(c.taskClockMs! >= 1000, `task clock: ${c.taskClockMs} ms`);
+    assert.ok(c.taskClockMs! >= 300, `task clock: ${c.taskClockMs} ms`);
     for (const k of ['contextSwitches', 'cpuMigrations', 'pageFaults'] as const)
       assert.equal(typeof c[k], 'number', k);
     if (hasPmu) assert.equal(typeof c.cycles, 'number');

@@ -129,7 +129,7 @@ export function remoteLaunch(t: RemoteTarget, ctx: RemoteContext, spec: LaunchSp
         return null;
       }
     },
-    proof: (pgid, onSample) => remoteProof(t, ctx, pgid, onSample, RUN_PROOF),
+    proof: (pgid, o, onSample) => remoteProof(t, ctx, pgid, onSample, { ...RUN_PROOF, cpus: o.cpus }),
     async explain(e: RemoteEnd) {
       // 1. The wrapper reported how the workload ended: only a recognised start failure needs words.
       if (e.exitStatus !== null) {

@@ -1,10 +1,11 @@
 // Proof of placement of a run on a target, against a REAL OpenSSH server on 127.0.0.1 (test/helpers/sshd.ts):
-// the target is this machine seen through ssh, so its threads and memory are this machine's. Nothing is mocked.
+// the target is this machine seen through ssh, so its threads, memory, perf and cpufreq are this machine's.
+// Nothing is mocked.
 // Under CI=true a missing sshd fails the suite; elsewhere it is skipped with the reason.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
@@ -16,7 +17,13 @@ const PY = '/usr/bin/python3';
 const unavailable = sshdUnavailable();
 if (unavailable && CI) throw new Error(`${unavailable}: required when CI=true`);
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
-const skip = unavailable ?? (!hasNumactl && 'needs numactl');
+const hasPerf = spawnSync('perf', ['--version']).status === 0;
+const skip = unavailable ?? ((!hasNumactl || !hasPerf) && 'needs numactl and perf (linux-perf)');
+const hasCpufreq = existsSync('/sys/devices/system/cpu/cpu1/cpufreq/scaling_cur_freq');
+// A hardware PMU (perf counts cycles): none in this project's VMs.
+const hasPmu = spawnSync('perf', ['stat', '-x,', '-e', 'cycles', 'true'], { encoding: 'utf8' }).stderr?.match(
+  /^\d+,/m,
+);
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-remote-proof-'));
 let sshd: Sshd;
@@ -63,9 +70,30 @@ describe('proof of placement of a run on an ssh target', { skip, concurrency: fa
     const proof = out.proof;
     assert.ok(proof, 'a run on a target records its proof');
     assert.ok(proof.samples >= 2, `samples: ${proof.samples}`);
-    assert.equal(proof.samplerCpuPercent, null, "the loop's cost is the target's");
-    assert.equal(proof.counters, null);
-    assert.deepEqual(proof.cpuFreqMHz, {});
+    // The loop's own CPU time on the target over its life there: a cost, and a small one.
+    assert.ok(
+      typeof proof.samplerCpuPercent === 'number' &&
+        proof.samplerCpuPercent > 0 &&
+        proof.samplerCpuPercent < 50,
+      `samplerCpuPercent: ${proof.samplerCpuPercent}`,
+    );
+    // The target (this machine) has perf: its software counters came back from the target as numbers, and this
+    // VM's missing PMU is said, not zeroed.
+    const c = proof.counters;
+    assert.ok(c, 'counters of the target');
+    assert.equal(c.error, undefined, JSON.stringify(c));
+    assert.ok(c.taskClockMs! >= 300, `task clock: ${c.taskClockMs} ms`);
+    for (const k of ['contextSwitches', 'cpuMigrations', 'pageFaults'] as const)
+      assert.equal(typeof c[k], 'number', k);
+    if (hasPmu) assert.equal(typeof c.cycles, 'number');
+    else
+      assert.deepEqual(
+        c.unavailable.map((u) => u.name),
+        ['cycles', 'instructions'],
+      );
+    // Frequency of the bound CPU as the target's kernel gives it; this VM has no cpufreq driver: {}.
+    if (hasCpufreq) assert.deepEqual(Object.keys(proof.cpuFreqMHz), ['1']);
+    else assert.deepEqual(proof.cpuFreqMHz, {});
     // The two spinners are python3 threads of the workload; every ms of theirs was on the bound CPU 1.
     const spinners = proof.threads.filter((t) => t.cpuTimeMs >= 500);
     assert.ok(spinners.length >= 1, JSON.stringify(proof.threads));

@@ -19,7 +19,7 @@ test('a group of a 3-thread python bound to CPU 1: its threads, their affinity a
   });
   try {
     await new Promise((r) => setTimeout(r, 400));
-    const [file, ...args] = proofLoopArgv(work.pid!, 0.2, 2);
+    const [file, ...args] = proofLoopArgv(work.pid!, 0.2, { memoryEvery: 2 });
     const loop = spawn(file!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     const samples: RemoteProofSample[] = [];
     await new Promise<void>((resolve) => {

@@ -23,10 +23,48 @@ function cpuDir(root: string, cpu: number): string {
 
 const THROTTLE_FILES = ['core_throttle_count', 'package_throttle_count'];
 
-export class CpuFreqTally {
+/** The fold of frequency readings into the run's `cpuFreqMHz`, shared by the local sampler and a target's loop. */
+export class FreqStats {
   private readonly sum = new Map<number, number>();
   private readonly min = new Map<number, number>();
   private readonly n = new Map<number, number>();
+
+  /** One reading of `scaling_cur_freq` (kHz) of `cpu`. */
+  add(cpu: number, khz: number): void {
+    const mhz = khz / 1000;
+    this.sum.set(cpu, (this.sum.get(cpu) ?? 0) + mhz);
+    this.n.set(cpu, (this.n.get(cpu) ?? 0) + 1);
+    this.min.set(cpu, Math.min(this.min.get(cpu) ?? Infinity, mhz));
+  }
+
+  /** Per CPU {mean, min} in MHz; {} when nothing was read. */
+  freq(): Record<string, CpuFreq> {
+    const out: Record<string, CpuFreq> = {};
+    for (const [cpu, n] of [...this.n].sort((a, b) => a[0] - b[0]))
+      out[String(cpu)] = { mean: Math.round(this.sum.get(cpu)! / n), min: Math.round(this.min.get(cpu)!) };
+    return out;
+  }
+}
+
+/**
+ * Throttling events per CPU between two readings of the counts (events since boot); a CPU whose end count is
+ * missing counts 0. Undefined when the start had none (the kernel exposes no count).
+ */
+export function throttleBetween(
+  start: ReadonlyMap<number, number>,
+  end: ReadonlyMap<number, number>,
+): Record<string, number> | undefined {
+  if (start.size === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const [cpu, s] of start) {
+    const e = end.get(cpu);
+    out[String(cpu)] = e === undefined ? 0 : Math.max(0, e - s);
+  }
+  return out;
+}
+
+export class CpuFreqTally {
+  private readonly stats = new FreqStats();
   private readonly paths: { cpu: number; path: string }[];
   private readonly throttleStart = new Map<number, number>();
 
@@ -56,31 +94,23 @@ export class CpuFreqTally {
   sample(): void {
     for (const { cpu, path } of this.paths) {
       const khz = readSysNumber(path);
-      if (khz === null) continue;
-      const mhz = khz / 1000;
-      this.sum.set(cpu, (this.sum.get(cpu) ?? 0) + mhz);
-      this.n.set(cpu, (this.n.get(cpu) ?? 0) + 1);
-      this.min.set(cpu, Math.min(this.min.get(cpu) ?? Infinity, mhz));
+      if (khz !== null) this.stats.add(cpu, khz);
     }
   }
 
   /** Per CPU {mean, min} in MHz; {} when the kernel exposes no frequency. */
   freq(): Record<string, CpuFreq> {
-    const out: Record<string, CpuFreq> = {};
-    for (const [cpu, n] of this.n)
-      out[String(cpu)] = { mean: Math.round(this.sum.get(cpu)! / n), min: Math.round(this.min.get(cpu)!) };
-    return out;
+    return this.stats.freq();
   }
 
   /** Throttling events per CPU during the run; undefined when the kernel exposes no count. */
   throttle(): Record<string, number> | undefined {
-    if (this.throttleStart.size === 0) return undefined;
-    const out: Record<string, number> = {};
-    for (const [cpu, start] of this.throttleStart) {
-      const end = this.throttleCount(cpu);
-      out[String(cpu)] = end === null ? 0 : Math.max(0, end - start);
+    const end = new Map<number, number>();
+    for (const cpu of this.throttleStart.keys()) {
+      const v = this.throttleCount(cpu);
+      if (v !== null) end.set(cpu, v);
     }
-    return out;
+    return throttleBetween(this.throttleStart, end);
   }
 }
 

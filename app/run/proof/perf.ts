@@ -73,18 +73,48 @@ export function eventsToAsk(listed: Set<string>): string[] {
   return [...SOFTWARE, ...GENERIC_HW, ...PMU_EVENTS.filter((e) => listed.has(e.name)).map((e) => e.name)];
 }
 
-function failed(error: string): CounterSession {
+/**
+ * The counters of one `perf stat` run from what it left: its `-o` file, its stderr, whether it could not start or
+ * had to be killed. The same judgement for a local run and for a target's (app/run/proof/remote.ts): a refusal or
+ * an empty count is an `error` with the reason, and the software counters are then null, never zeros.
+ */
+export function countersFromPerf(r: {
+  text: string;
+  stderr: string;
+  paranoid: number | null;
+  spawnError?: string | null;
+  hung?: boolean;
+  graceMs?: number;
+}): Counters {
+  const counters = parsePerfStat(r.text, r.paranoid);
+  if (r.spawnError) counters.error = `perf could not start: ${r.spawnError}`;
+  else if (permissionRefused(r.stderr)) counters.error = permissionError(r.paranoid);
+  else if (counters.taskClockMs === null && counters.unavailable.length === 0) {
+    const why = r.stderr.trim().split('\n').slice(0, 3).join(' ').trim();
+    counters.error = r.hung
+      ? `perf did not end within ${r.graceMs ?? 0} ms of the run and was killed; nothing was counted`
+      : `perf counted nothing${why ? `: ${why}` : ''}`;
+  }
+  if (counters.error) {
+    counters.taskClockMs = counters.contextSwitches = counters.cpuMigrations = counters.pageFaults = null;
+  }
+  return counters;
+}
+
+/** Counters of a run whose perf never ran: every software counter null, `error` says why. */
+export function countersError(error: string): Counters {
   return {
-    stop: () =>
-      Promise.resolve({
-        taskClockMs: null,
-        contextSwitches: null,
-        cpuMigrations: null,
-        pageFaults: null,
-        unavailable: [],
-        error,
-      }),
+    taskClockMs: null,
+    contextSwitches: null,
+    cpuMigrations: null,
+    pageFaults: null,
+    unavailable: [],
+    error,
   };
+}
+
+function failed(error: string): CounterSession {
+  return { stop: () => Promise.resolve(countersError(error)) };
 }
 
 export function startCounters(pid: number, opts: CounterOptions): CounterSession | null {
@@ -145,23 +175,7 @@ export function startCounters(pid: number, opts: CounterOptions): CounterSession
           /* perf wrote nothing */
         }
         rmSync(dir, { recursive: true, force: true });
-        const counters = parsePerfStat(text, paranoid);
-        if (spawnError) counters.error = `perf could not start: ${spawnError}`;
-        else if (permissionRefused(stderr)) counters.error = permissionError(paranoid);
-        else if (counters.taskClockMs === null && counters.unavailable.length === 0) {
-          const why = stderr.trim().split('\n').slice(0, 3).join(' ').trim();
-          counters.error = hung
-            ? `perf did not end within ${graceMs} ms of the run and was killed; nothing was counted`
-            : `perf counted nothing${why ? `: ${why}` : ''}`;
-        }
-        if (counters.error) {
-          counters.taskClockMs =
-            counters.contextSwitches =
-            counters.cpuMigrations =
-            counters.pageFaults =
-              null;
-        }
-        return counters;
+        return countersFromPerf({ text, stderr, paranoid, spawnError, hung, graceMs });
       })();
       return result;
     },

@@ -10,6 +10,7 @@ import type { Topology } from '../shared/topology';
 import { loadTopology } from '../topology';
 import type { ToolHost } from '../util/tool';
 import type { CheckVerdict, DoctorContext, HostCheck } from './check';
+import { numaBalancingOn, pageSizeCheck, swapInUse, thpNotAlways } from './checks/memory';
 import { threadsEnvInherited } from './checks/threads-env';
 import { localPlace, sysrootPlace, targetPlace, type DoctorPlace } from './place';
 
@@ -34,7 +35,13 @@ export interface DoctorOptions {
 }
 
 /** Every check, in the order the report lists passes and skips. */
-export const HOST_CHECKS: readonly HostCheck[] = [threadsEnvInherited];
+export const HOST_CHECKS: readonly HostCheck[] = [
+  pageSizeCheck,
+  thpNotAlways,
+  numaBalancingOn,
+  swapInUse,
+  threadsEnvInherited,
+];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 

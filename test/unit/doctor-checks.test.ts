@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runDoctor } from '../../app/doctor';
 import { NOT_FROM_A_DUMP } from '../../app/doctor/check';
+import { defaultSettings } from '../../app/shared/command';
 import type { DoctorReport } from '../../app/shared/doctor';
 import { doctorRoot } from '../helpers/doctor-fixtures';
 
@@ -83,5 +84,96 @@ describe('doctor checks on dumps', () => {
     assert.match(skipped(r, 'numa-balancing-on')!.reason, /is absent/);
     assert.match(skipped(r, 'page-size')!.reason, new RegExp(NOT_FROM_A_DUMP));
     assert.equal(skipped(r, 'threads-env-inherited')!.reason, NOT_FROM_A_DUMP);
+  });
+
+  test('governor-not-performance fires on schedutil, naming the CPUs and the cpupower fix', async () => {
+    const good = await doctor('good');
+    assert.ok(passed(good, 'governor-not-performance'));
+    assert.ok(passed(good, 'cpu-freq-capped'));
+    const f = finding(await doctor('good', 'governor'), 'governor-not-performance');
+    assert.ok(f);
+    assert.match(f.message, /^CPUs 0-2,4-15 of the online CPUs run the schedutil governor/);
+    assert.match(f.evidence![0]!.source, /^\/sys\/devices\/system\/cpu\/cpu0\/cpufreq\/scaling_governor/);
+    assert.equal(f.fix!.command, 'sudo cpupower -c 0-2,4-15 frequency-set -g performance');
+    assert.match(f.fix!.label, /cpufreq\.default_governor=performance/);
+  });
+
+  test("cpu-freq-capped fires on the capped CPUs only, and judges the run's CPUs when there is a run", async () => {
+    const root = doctorRoot(DUMP, 'good', 'capped');
+    const r = await runDoctor({ sysroot: root });
+    const f = finding(r, 'cpu-freq-capped');
+    assert.ok(f);
+    assert.match(f.message, /^CPUs 0-2,4-7 of the online CPUs are capped at 2\.00 GHz .* 3\.00 GHz/);
+    assert.equal(f.fix!.command, 'sudo cpupower -c 0-2,4-7 frequency-set -u 3000000kHz');
+    const onFast = await runDoctor({ sysroot: root, settings: { ...defaultSettings(), cpus: [8, 9] } });
+    assert.match(passed(onFast, 'cpu-freq-capped')!.message, /^The run's CPUs may reach/);
+  });
+
+  test('no cpufreq in the dump: both frequency checks are skipped, saying why', async () => {
+    const r = await doctor();
+    assert.match(skipped(r, 'governor-not-performance')!.reason, /no cpufreq policy .* in this dump/);
+    assert.match(skipped(r, 'cpu-freq-capped')!.reason, /no cpufreq policy/);
+  });
+
+  test('node-memory-low fires on node 0 with 60 MiB free of 976 MiB, offering to drop the page cache', async () => {
+    assert.ok(passed(await doctor('good'), 'node-memory-low'));
+    const f = finding(await doctor('good', 'node-memory-low'), 'node-memory-low');
+    assert.ok(f);
+    assert.match(f.message, /^Node 0 \(60 MiB free of 976 MiB\)/);
+    assert.match(f.evidence![0]!.source, /^\/sys\/devices\/system\/node\/node0\/meminfo/);
+    assert.equal(f.fix!.command, 'sync && echo 3 | sudo tee /proc/sys/vm/drop_caches');
+  });
+
+  test('cpuset-restricted: info for the dump made under taskset 0-11, warning when the run uses CPU 13', async () => {
+    const r = await doctor('good');
+    const f = finding(r, 'cpuset-restricted');
+    assert.ok(f);
+    assert.equal(f.severity, 'info');
+    assert.match(f.message, /may not use CPUs 12-15 of the machine/);
+    assert.match(f.evidence![0]!.value, /Cpus_allowed_list: 0-2,4-11/);
+    const run = await runDoctor({
+      sysroot: doctorRoot(DUMP, 'good'),
+      settings: { ...defaultSettings(), cpus: [0, 13] },
+    });
+    const w = finding(run, 'cpuset-restricted')!;
+    assert.equal(w.severity, 'warning');
+    assert.match(w.message, /the run asks for CPUs 13, which numactl will refuse/);
+  });
+
+  test('cpuset-restricted passes on a dump whose process could use every CPU', async () => {
+    const r = await runDoctor({ sysroot: doctorRoot('arm64-altra-2p-160c-2node') });
+    assert.ok(passed(r, 'cpuset-restricted'), JSON.stringify(finding(r, 'cpuset-restricted')));
+  });
+
+  test('sockets-ne-nodes passes where each socket is one node (every shared dump)', async () => {
+    for (const dump of ['arm64-altra-1p-80c', 'arm64-altra-2p-160c-2node', DUMP]) {
+      const p = passed(await runDoctor({ sysroot: doctorRoot(dump) }), 'sockets-ne-nodes');
+      assert.ok(p, dump);
+      assert.match(p.evidence[0]!.value, /^(1 socket, 1 NUMA node|2 sockets, 2 NUMA nodes) with CPUs/);
+    }
+  });
+
+  test('perf-restricted: info at paranoid 3 on a dump, with the sysctl fix; passes at 1', async () => {
+    assert.ok(passed(await doctor('good'), 'perf-restricted'));
+    const f = finding(await doctor('good', 'perf-restricted'), 'perf-restricted');
+    assert.ok(f);
+    assert.equal(f.severity, 'info');
+    assert.equal(f.fix!.command, 'sudo sysctl -w kernel.perf_event_paranoid=1');
+  });
+
+  test('live-only checks are skipped on a dump: numactl, the dry run, the engine probe', async () => {
+    const r = await runDoctor({
+      sysroot: doctorRoot(DUMP, 'good'),
+      settings: { ...defaultSettings(), cpus: [0, 1] },
+      python: '/usr/bin/python3',
+    });
+    for (const code of [
+      'numactl-missing',
+      'numactl-cannot-bind',
+      'engine-absent',
+      'torch-version',
+      'threads-env-inherited',
+    ])
+      assert.equal(skipped(r, code)?.reason, NOT_FROM_A_DUMP, code);
   });
 });

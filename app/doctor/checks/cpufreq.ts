@@ -3,6 +3,7 @@
  * load appears (short passes measure the ramp), and a scaling maximum below the hardware's caps every pass.
  */
 import { formatCpuList } from '../../shared/cpulist';
+import { cpuWord } from './read';
 import { safeCpuList } from '../../topology/proc';
 import type { DoctorContext, HostCheck } from '../check';
 import { fileEvidence, readTrimmed } from './read';
@@ -79,7 +80,7 @@ export const governorNotPerformance: HostCheck = {
         code: 'governor-not-performance',
         severity: 'warning',
         message:
-          `CPUs ${formatCpuList(cpus)} of ${which} run the ${govs} governor, not performance: the clock follows the ` +
+          `${cpuWord(cpus)} of ${which} run the ${govs} governor, not performance: the clock follows the ` +
           `load, so a run's first passes (and every pass after an idle gap) run slower, and repeated runs vary.`,
         evidence: evidence.filter((_, i) => policies[i]!.governor !== 'performance'),
         fix: {
@@ -123,7 +124,7 @@ export const cpuFreqCapped: HostCheck = {
         code: 'cpu-freq-capped',
         severity: 'warning',
         message:
-          `CPUs ${formatCpuList(cpus)} of ${which} are capped at ${ghz(low)} (scaling_max_freq) although the ` +
+          `${cpuWord(cpus)} of ${which} are capped at ${ghz(low)} (scaling_max_freq) although the ` +
           `hardware goes to ${ghz(hw)} (cpuinfo_max_freq): every pass runs slower than the machine can.`,
         evidence: capped.map(line),
         fix: {

@@ -65,9 +65,10 @@ function probe(ctx: DoctorContext): Promise<Probed | { skipped: string }> {
         ctx.python ?? (settings ? await pythonInterpreterOf(settings.workload, where) : null);
       if (!interpreter)
         return {
-          skipped: settings
-            ? "the run's workload is not a Python program, so there is no engine to look for"
-            : 'no Python named: give --python PATH (the interpreter that runs the workload) or the run itself',
+          skipped:
+            settings && settings.workload.length > 0
+              ? "the run's workload is not a Python program, so there is no engine to look for"
+              : 'no Python named: give --python PATH (the interpreter that runs the workload) or the workload itself',
         };
       return { interpreter, engine: await probeInterpreter(interpreter, where), env: plan.env };
     })();

@@ -4,6 +4,7 @@
  */
 import { policyNodes } from '../../command';
 import { formatCpuList } from '../../shared/cpulist';
+import { cpuWord } from './read';
 import { statusField, safeCpuList } from '../../topology/proc';
 import type { HostCheck } from '../check';
 import { absent, fileEvidence, formatBinary, meminfoKb } from './read';
@@ -91,13 +92,13 @@ export const cpusetRestricted: HostCheck = {
     const selNodes = allowedMems ? runNodes.filter((n) => !allowedMems.includes(n)) : [];
     const leaves = selCpus.length > 0 || selNodes.length > 0;
     const narrower = [
-      cpusOut.length ? `CPUs ${formatCpuList(cpusOut)}` : null,
+      cpusOut.length ? `${cpuWord(cpusOut)}` : null,
       memsOut.length ? `memory nodes ${formatCpuList(memsOut)}` : null,
     ]
       .filter(Boolean)
       .join(' and ');
     const outside = [
-      selCpus.length ? `CPUs ${formatCpuList([...new Set(selCpus)])}` : null,
+      selCpus.length ? `${cpuWord([...new Set(selCpus)])}` : null,
       selNodes.length ? `memory nodes ${formatCpuList(selNodes)}` : null,
     ]
       .filter(Boolean)

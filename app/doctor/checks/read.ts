@@ -2,6 +2,7 @@
  * Reading the examined machine for the checks: each value comes with the evidence line that names where it was
  * read, so a finding never says less than what it rests on.
  */
+import { formatCpuList } from '../../shared/cpulist';
 import type { Evidence } from '../../shared/findings';
 import type { DoctorPlace } from '../place';
 
@@ -39,4 +40,9 @@ export function formatBinary(bytes: number): string {
     i++;
   }
   return `${Number(v.toFixed(v >= 100 || Number.isInteger(v) ? 0 : 1))} ${units[i]}`;
+}
+
+/** "CPU 3" or "CPUs 0-2,4" (a list of ids, formatted the kernel's way). */
+export function cpuWord(ids: number[]): string {
+  return `${ids.length === 1 ? 'CPU' : 'CPUs'} ${formatCpuList(ids)}`;
 }

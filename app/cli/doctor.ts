@@ -10,6 +10,7 @@ import { baseOptions, baseSettings } from './profiles';
 import { runDoctor, type DoctorOptions } from '../doctor';
 import { targetDoctorOptions } from '../remote/doctor';
 import { remoteContext } from '../remote/ssh';
+import { isRemote, parseTarget } from '../remote/url';
 import { loadTopology } from '../topology';
 import { dataDir } from '../util/datadir';
 import { outputText } from '../util/records';
@@ -77,6 +78,8 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const opts: DoctorOptions = {};
   if (values.python !== undefined) opts.python = values.python;
   let topology: Topology | null;
+  // `--target local` is this machine, as for every other subcommand.
+  if (source.target !== undefined && !isRemote(parseTarget(source.target))) delete source.target;
   if (source.target !== undefined) {
     try {
       opts.target = await targetDoctorOptions(source.target, remoteContext(dataDir()));

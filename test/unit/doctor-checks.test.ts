@@ -137,7 +137,7 @@ describe('doctor checks on dumps', () => {
     });
     const w = finding(run, 'cpuset-restricted')!;
     assert.equal(w.severity, 'warning');
-    assert.match(w.message, /the run asks for CPUs 13, which numactl will refuse/);
+    assert.match(w.message, /the run asks for CPU 13, which numactl will refuse/);
   });
 
   test('cpuset-restricted passes on a dump whose process could use every CPU', async () => {

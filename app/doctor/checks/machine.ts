@@ -82,7 +82,7 @@ export const cpusetRestricted: HostCheck = {
     ];
     if (cpusOut.length === 0 && memsOut.length === 0)
       return {
-        passed: { message: 'This process may use every online CPU and every node with memory', evidence },
+        passed: { message: 'Every online CPU and every node with memory is allowed', evidence },
       };
     const selCpus = settings
       ? settings.cpus.filter((c) => allowedCpus !== null && !allowedCpus.includes(c))
@@ -91,6 +91,13 @@ export const cpusetRestricted: HostCheck = {
     const runNodes = settings ? policyNodes(settings, topology) : [];
     const selNodes = allowedMems ? runNodes.filter((n) => !allowedMems.includes(n)) : [];
     const leaves = selCpus.length > 0 || selNodes.length > 0;
+    // A dump's status file is the dumping process's: what it was allowed is a record, not this tool's limit.
+    const who =
+      place.kind === 'host'
+        ? 'This process'
+        : place.kind === 'sysroot'
+          ? 'The process that made this dump'
+          : `A process on ${place.where}`;
     const narrower = [
       cpusOut.length ? `${cpuWord(cpusOut)}` : null,
       memsOut.length ? `memory nodes ${formatCpuList(memsOut)}` : null,
@@ -108,8 +115,8 @@ export const cpusetRestricted: HostCheck = {
         code: 'cpuset-restricted',
         severity: leaves ? 'warning' : 'info',
         message:
-          `This process may not use ${narrower} of the machine (a container's --cpuset-cpus/--cpuset-mems, a cgroup ` +
-          `cpuset or taskset), so runs started from here cannot either` +
+          `${who} may not use ${narrower} of the machine (a container's --cpuset-cpus/--cpuset-mems, a cgroup ` +
+          `cpuset or taskset), so runs started from there cannot either` +
           (leaves
             ? `; the run asks for ${outside}, which numactl will refuse.`
             : '. Pick CPUs and nodes inside the allowed set.'),

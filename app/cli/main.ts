@@ -1,7 +1,7 @@
 /**
  * `aio-tuner` command line: the same engine as the window and browser mode, for scripts.
  * Exit codes (public contract): 0 ok; 1 runtime failure; 2 bad usage (one clear line on stderr);
- * 3 `command --check` / `run --check` found an error-severity check; `run` exits with the workload's code (128+n for signal n).
+ * 3 `command --check` / `run --check` found an error-severity check, `doctor` an error finding; `run` exits with the workload's code (128+n for signal n).
  */
 import { UsageError } from './args';
 import { VERSION } from '../version';
@@ -14,6 +14,7 @@ import { runCommand } from './run';
 import { bundleCommand } from './bundle';
 import { sweepCommand } from './sweep';
 import { profilesCommand } from './profiles';
+import { doctorCommand } from './doctor';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   topology: topologyCommand,
@@ -23,6 +24,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   bundle: bundleCommand,
   sweep: sweepCommand,
   profiles: profilesCommand,
+  doctor: doctorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

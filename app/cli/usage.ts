@@ -47,6 +47,26 @@ const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
 const WORKLOAD = 'WORKLOAD [ARGS...]';
 
 export const USAGE: Record<string, string> = {
+  doctor: `Usage: aio-tuner doctor [--sysroot DIR | --target URL] [--python PATH] [--json]
+                       [--profile NAME | --import 'CMDLINE'] [selection] [settings] [-- ${WORKLOAD}]
+
+Check the machine settings that decide a result (page size, transparent huge pages, NUMA balancing,
+governor, swap, node memory, allowed CPUs, numactl, perf, inherited thread variables, the engine) and
+print each problem with what was read and the command that fixes it. Given a run (selection, settings
+or a workload), its CPUs and nodes are judged and its exact numactl binding is dry-run.
+Exit 0; 3 when a finding is an error; 1 when the target cannot be reached; 2 for bad usage.
+  --sysroot DIR        a saved root read like / (checks that need a live machine are skipped)
+  --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
+  --python PATH        the interpreter that runs the workload (engine-absent, torch-version); default:
+                       the workload's own, when one is given
+  --json               the report: {"source", "checkedAt", "checks": [finding…], "passed", "skipped"}
+
+${BASE}
+
+${SELECTION}
+
+${SETTINGS}`,
+
   topology: `Usage: aio-tuner topology [--sysroot DIR | --from FILE | --target URL] [--json]
 
 Print the machine: packages, NUMA nodes with memory, cores, SMT siblings, caches, unavailable CPUs.
@@ -206,6 +226,8 @@ Usage:
                      [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...] [--instances 1,2]
                      [--batch 1,8] [--repeat N] [--timeout S] [--latency-budget MS] [--csv FILE] [--json]
                      [--gate EXPR]... [--baseline RUNID] -- WORKLOAD [ARGS...]
+  aio-tuner doctor   [--sysroot DIR | --target URL] [--python PATH] [--json] [selection] [settings]
+                     [-- WORKLOAD [ARGS...]]
   aio-tuner profiles [list [--json] | save NAME [options] -- WORKLOAD | export [NAME...] [--out FILE]
                      | import FILE | delete NAME...]
   aio-tuner SUBCOMMAND --help     that subcommand's options
@@ -219,7 +241,7 @@ Target:    --target URL on every command: read, run and bundle there instead of 
            (your ~/.ssh/config, keys and agent; never a password prompt;
            another ssh config file: ssh://user@host?config=/home/me/lab.ssh_config)
 
-Exit codes: 0 ok; 1 runtime failure; 2 bad usage; 3 --check found an error; 4 a --gate failed;
+Exit codes: 0 ok; 1 runtime failure; 2 bad usage; 3 --check (or doctor) found an error; 4 a --gate failed;
 run: the workload's own code when it failed.
 See README.md for the JSON fields.`;
 

@@ -10,6 +10,12 @@ import type { Topology } from '../shared/topology';
 import { loadTopology } from '../topology';
 import type { ToolHost } from '../util/tool';
 import type { CheckVerdict, DoctorContext, HostCheck } from './check';
+import { cpuFreqCapped, governorNotPerformance } from './checks/cpufreq';
+import { engineAbsent, torchVersion } from './checks/engine';
+import { cpusetRestricted, nodeMemoryLow, socketsNeNodes } from './checks/machine';
+import { numaBalancingOn, pageSizeCheck, swapInUse, thpNotAlways } from './checks/memory';
+import { numactlCannotBind, numactlMissing } from './checks/numactl';
+import { perfRestricted } from './checks/perf';
 import { threadsEnvInherited } from './checks/threads-env';
 import { localPlace, sysrootPlace, targetPlace, type DoctorPlace } from './place';
 
@@ -34,7 +40,23 @@ export interface DoctorOptions {
 }
 
 /** Every check, in the order the report lists passes and skips. */
-export const HOST_CHECKS: readonly HostCheck[] = [threadsEnvInherited];
+export const HOST_CHECKS: readonly HostCheck[] = [
+  pageSizeCheck,
+  thpNotAlways,
+  numaBalancingOn,
+  socketsNeNodes,
+  governorNotPerformance,
+  cpuFreqCapped,
+  swapInUse,
+  nodeMemoryLow,
+  cpusetRestricted,
+  numactlMissing,
+  numactlCannotBind,
+  perfRestricted,
+  threadsEnvInherited,
+  engineAbsent,
+  torchVersion,
+];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 

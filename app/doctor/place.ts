@@ -23,6 +23,8 @@ export interface DoctorPlace {
   which(cmd: string): Promise<string | null>;
   /** The environment a run would inherit there; null on a dump. */
   env: NodeJS.ProcessEnv | null;
+  /** A target's tools (the engine probe runs its interpreter through them); absent on this machine and dumps. */
+  tools?: ToolHost;
 }
 
 async function readOrNull(path: string): Promise<string | null> {
@@ -65,5 +67,6 @@ export function targetPlace(host: ToolHost, env: NodeJS.ProcessEnv | null): Doct
     run: (cmd, args, opts = {}) => host.run(cmd, args, opts),
     which: (cmd) => host.which(cmd),
     env,
+    tools: host,
   };
 }

@@ -4,44 +4,17 @@
  * Pure: the manager gathers the facts (probe, load record, registry) and appends what these return.
  */
 import type { CpuLoadSummary } from '../shared/run';
-import type { EngineInfo, Finding } from '../shared/findings';
+import type { Finding } from '../shared/findings';
 import type { HeldEntry } from './held';
 import { formatCpuList } from '../shared/cpulist';
+
+// One builder for runs and the host doctor (issue 14: the doctor shares the engine probe with run findings).
+export { engineAbsentFinding } from '../doctor/checks/engine';
 
 /** Mean busy fraction of the CPUs outside the selection above which the machine is called busy. */
 export const BUSY_OUTSIDE = 0.2;
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
-
-/** `engine-absent`: a Python workload whose torch imports but has no Ampere engine. */
-export function engineAbsentFinding(
-  engine: EngineInfo | null | undefined,
-  interpreter: string | null,
-  env: Record<string, string>,
-): Finding | null {
-  if (!engine || engine.present || engine.torch === null) return null;
-  const aio = Object.keys(env)
-    .filter((k) => k.startsWith('AIO_'))
-    .sort();
-  const sets = aio.length
-    ? `This run sets ${aio.join(', ')}, which ${aio.length === 1 ? 'does' : 'do'} nothing here.`
-    : 'This run sets no AIO_* variable.';
-  return {
-    code: 'engine-absent',
-    severity: 'warning',
-    message:
-      `The workload's Python${interpreter ? ` (${interpreter})` : ''} imports torch ${engine.torch} without ` +
-      `Ampere's engine, so the engine variables (AIO_PROCESS_MODE, the precision filters, the AIO_* binding) ` +
-      `change nothing for this run: settings that differ only in them run the same program. ${sets}`,
-    evidence: [
-      ...(interpreter ? [{ source: 'interpreter', value: interpreter }] : []),
-      { source: 'torch.__version__', value: engine.torch },
-      ...(engine.python ? [{ source: 'python', value: engine.python }] : []),
-      { source: "'_aio_profiler_print' in dir(torch._C)", value: 'False' },
-    ],
-    fix: { label: 'Run with the Ampere Optimized PyTorch image/interpreter' },
-  };
-}
 
 /**
  * `busy-machine`: the CPUs outside the selection were more than BUSY_OUTSIDE busy on average while the run went

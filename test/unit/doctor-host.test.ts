@@ -34,6 +34,13 @@ describe('doctor on this host', () => {
     const mi = read('/proc/meminfo')!;
     const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(mi)![1]);
     assert.ok(kb('SwapTotal') - kb('SwapFree') > 0 ? finding(r, 'swap-in-use') : passed(r, 'swap-in-use'));
+    // The core PMU: this VM exposes none (perf counts cycles `<not supported>`), a bare-metal host does.
+    const pmu = ['cpu', 'cpu_core', 'armv8_pmuv3_0', 'armv8_pmuv3'].some(
+      (d) => read(`/sys/bus/event_source/devices/${d}/type`) !== null,
+    );
+    const perf = finding(r, 'perf-restricted');
+    if (!pmu) assert.match(perf?.message ?? '', /exposes no hardware performance counters/);
+    else assert.ok(!perf || !/no hardware performance counters/.test(perf.message));
     // Every check answers exactly once, and every finding says what it read.
     const codes = [...r.checks, ...r.passed, ...r.skipped].map((x) => x.code).sort();
     assert.equal(new Set(codes).size, codes.length);

@@ -8,6 +8,13 @@ import type { HostCheck } from '../check';
 import { absent, fileEvidence, readTrimmed } from './read';
 
 const PARANOID = '/proc/sys/kernel/perf_event_paranoid';
+/**
+ * The core PMU's entry in the event source bus: x86 (`cpu`, hybrid `cpu_core`), arm64 (`armv8_pmuv3_0` on Altra and
+ * AmpereOne, `armv8_pmuv3` on older kernels). None of them: no hardware counters at all (a VM without a vPMU).
+ */
+const PMU_TYPES = ['cpu', 'cpu_core', 'armv8_pmuv3_0', 'armv8_pmuv3'].map(
+  (d) => `/sys/bus/event_source/devices/${d}/type`,
+);
 // Capability bits of CapEff that lift perf_event_paranoid (capabilities(7)): CAP_SYS_ADMIN, CAP_PERFMON.
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;
@@ -59,10 +66,41 @@ export const perfRestricted: HostCheck = {
       );
       fixes.push('sudo sysctl -w kernel.perf_event_paranoid=1');
     }
+    // Dumps do not carry the event source bus: there, its absence says nothing.
+    const live = place.kind !== 'sysroot';
+    let pmu: string | null = null;
+    for (const path of live ? PMU_TYPES : [])
+      if (pmu === null && (await place.read(path)) !== null) pmu = path;
+    if (live)
+      evidence.push(
+        pmu
+          ? fileEvidence(place, pmu.replace(/\/type$/, ''), 'present')
+          : fileEvidence(
+              place,
+              '/sys/bus/event_source/devices',
+              `no core PMU (${PMU_TYPES.map((p) => p.split('/')[5]).join(', ')})`,
+            ),
+      );
+    if (live && pmu === null && problems.length === 0)
+      return {
+        finding: {
+          code: 'perf-restricted',
+          severity: 'info',
+          message:
+            'This machine exposes no hardware performance counters (no core PMU: usual in a VM without a virtual ' +
+            'PMU), so runs count only software events (task clock, context switches, migrations, page faults); ' +
+            'instructions, cycles and cache misses show as unavailable. The measurements themselves are unaffected.',
+          evidence,
+          fix: {
+            label:
+              'Measure on bare metal, or give the VM a virtual PMU (QEMU/KVM: -cpu host,pmu=on; clouds: a metal instance type)',
+          },
+        },
+      };
     if (problems.length === 0)
       return {
         passed: {
-          message: `Hardware counters are available to runs (perf_event_paranoid ${text}${priv ? ', privileged' : ''})`,
+          message: `Runs may count hardware events (perf_event_paranoid ${text}${priv ? ', privileged' : ''}${live ? '; core PMU present' : ''})`,
           evidence,
         },
       };

@@ -4,7 +4,7 @@
  * `run --target` and the map (probeTarget), so the doctor judges the machine the map shows.
  */
 import type { DoctorOptions } from '../doctor';
-import { closeMaster } from './exec';
+import { releaseMaster } from './exec';
 import { probeTarget, type TargetFacts } from './remote-topology';
 import type { RemoteContext } from './ssh';
 import { readSession, remoteToolHost } from './tools';
@@ -24,8 +24,9 @@ export async function doctorTargetOf(
 }
 
 /**
- * What runDoctor needs to examine `url`, plus `close()` for one-shot callers (the CLI): it ends the shared ssh
- * connection the reads went through, instead of leaving it up for ControlPersist. Throws TargetUrlError for a
+ * What runDoctor needs to examine `url`, plus `close()` for one-shot callers (the CLI): it lets go of the shared
+ * ssh connection the reads went through instead of leaving it up for ControlPersist, without ending what other
+ * processes (the app's run on the same host) have going through it. Throws TargetUrlError for a
  * URL that is not a remote target, and a RemoteError (one line: `aio-tuner doctor` exits 1) when the target
  * cannot be reached.
  */
@@ -36,7 +37,13 @@ export async function targetDoctorOptions(
   const t = parseTarget(url);
   if (!isRemote(t))
     throw new TargetUrlError(`"${url}" is this machine, not a remote target: examine it without a target`);
-  // The probe first: it opens the shared connection (and says why when it cannot), the session then reuses it.
-  const facts = await probeTarget(t, ctx);
-  return { ...(await doctorTargetOf(t, ctx, facts)), close: () => closeMaster(t, ctx) };
+  const close = () => releaseMaster(t, ctx);
+  try {
+    // The probe first: it opens the shared connection (and says why when it cannot), the session reuses it.
+    const facts = await probeTarget(t, ctx);
+    return { ...(await doctorTargetOf(t, ctx, facts)), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

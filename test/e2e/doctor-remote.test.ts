@@ -14,7 +14,16 @@ import { dockerUnavailable, startDocker, type DockerEngine } from '../helpers/do
 import { runDoctor } from '../../app/doctor';
 import { targetPlace, type BatchReadHost } from '../../app/doctor/place';
 import { targetDoctorOptions } from '../../app/remote/doctor';
-import { RemoteError, remoteContext, targetUrl, parseTarget, type RemoteContext } from '../../app/remote';
+import {
+  masterPid,
+  parseTarget,
+  RemoteError,
+  remoteContext,
+  runOnTarget,
+  targetUrl,
+  type RemoteContext,
+  type RemoteTarget,
+} from '../../app/remote';
 import { Engine } from '../../app/api/engine';
 import { ApiError } from '../../app/api/contract';
 import type { DoctorReport } from '../../app/shared/doctor';
@@ -31,6 +40,15 @@ if (process.env.OMP_NUM_THREADS === THREADS) delete process.env.OMP_NUM_THREADS;
 
 const dir = mkdtempSync(join(tmpdir(), 'aio-doctor-remote-'));
 let ctx: RemoteContext;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function threadsFinding(report: DoctorReport) {
   const f = report.checks.find((c) => c.code === 'threads-env-inherited');
@@ -129,6 +147,26 @@ describe('doctor on an ssh target', { skip: noSshd ?? false, concurrency: false 
     } finally {
       await target.close();
     }
+  });
+
+  test("close(): a one-shot doctor lets go of the shared connection without ending another's command", async () => {
+    const t = parseTarget(sshd.url) as RemoteTarget;
+    // Another user of the same connection (the app's run on this host, sharing $AIO_TUNER_HOME/ssh).
+    const other = runOnTarget(t, ctx, ['sh', '-c', 'sleep 2; echo still here']);
+    const target = await targetDoctorOptions(sshd.url, ctx);
+    const master = await masterPid(t, ctx);
+    assert.ok(master !== null);
+    await runDoctor({ target });
+    await target.close();
+    // No master left for new commands; the one going finishes.
+    assert.equal(await masterPid(t, ctx), null);
+    const r = await other;
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'still here');
+    // And the released master ends once its last session has: nothing stays up for ControlPersist's minute.
+    const end = Date.now() + 15_000;
+    while (isAlive(master) && Date.now() < end) await new Promise((res) => setTimeout(res, 100));
+    assert.equal(isAlive(master), false, `ssh master ${master} still running`);
   });
 
   test('the app: doctor.run examines the active remote target, or the one given', async () => {

@@ -151,8 +151,18 @@ describe('doctor on an ssh target', { skip: noSshd ?? false, concurrency: false 
 
   test("close(): a one-shot doctor lets go of the shared connection without ending another's command", async () => {
     const t = parseTarget(sshd.url) as RemoteTarget;
-    // Another user of the same connection (the app's run on this host, sharing $AIO_TUNER_HOME/ssh).
-    const other = runOnTarget(t, ctx, ['sh', '-c', 'sleep 2; echo still here']);
+    // Another user of the same connection (the app's run on this host, sharing $AIO_TUNER_HOME/ssh), going
+    // through the master the app opened earlier.
+    await runOnTarget(t, ctx, ['true']);
+    // It goes on until after the doctor is done (the target is this machine: the test makes the file).
+    const go = join(dir, 'doctor-done');
+    const other = runOnTarget(t, ctx, [
+      'sh',
+      '-c',
+      'while [ ! -e "$1" ]; do sleep 0.1; done; echo still here',
+      'sh',
+      go,
+    ]);
     const target = await targetDoctorOptions(sshd.url, ctx);
     const master = await masterPid(t, ctx);
     assert.ok(master !== null);
@@ -160,6 +170,7 @@ describe('doctor on an ssh target', { skip: noSshd ?? false, concurrency: false 
     await target.close();
     // No master left for new commands; the one going finishes.
     assert.equal(await masterPid(t, ctx), null);
+    writeFileSync(go, '');
     const r = await other;
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'still here');

@@ -1,5 +1,6 @@
 // The host doctor on targets (issue 14, "Remote targets run the same checks"), against a REAL OpenSSH server
-// (test/helpers/sshd.ts) and a REAL Docker engine (test/helpers/docker.ts). The target's sessions get
+// (test/helpers/sshd.ts) and a REAL Docker engine (test/helpers/docker.ts), the container reached directly and
+// through the sshd (ssh://…/docker/NAME). The target's sessions get
 // OMP_NUM_THREADS (sshd SetEnv, docker run -e) that this process does not have: a threads-env-inherited finding
 // naming the target shows the checks read the target's environment, not this one. Files are read there in
 // batches: the reads of one turn go as one command. Under CI=true a missing sshd or Docker fails; elsewhere the
@@ -261,6 +262,39 @@ describe('doctor on a docker target', { skip: noDocker ?? false, concurrency: fa
     assert.notEqual(init, readFileSync('/proc/1/cmdline', 'utf8'));
     assert.equal(absent, null);
   });
+
+  test(
+    'ssh://…/docker/NAME: the container on an SSH host, reached through both',
+    { skip: noSshd ?? false },
+    async () => {
+      const sshd = await startSshd({ env: { DOCKER_HOST: docker.host } });
+      try {
+        const url = sshd.url.replace('?', `/docker/${NAME}?`);
+        const target = await targetDoctorOptions(url, ctx);
+        try {
+          const report = await runDoctor({ target });
+          assert.deepEqual(report.source, { kind: 'target', url });
+          assert.deepEqual(threadsFinding(report).evidence, [
+            {
+              source: `environment of container ${NAME} on ssh://${sshd.user}@127.0.0.1:${sshd.port}`,
+              value: `OMP_NUM_THREADS=${THREADS}`,
+            },
+          ]);
+          const place = targetPlace(target.host, target.env);
+          const [init, online] = await Promise.all([
+            place.read('/proc/1/cmdline'),
+            place.read('/sys/devices/system/cpu/online'),
+          ]);
+          assert.deepEqual(init?.split('\0').slice(-3), ['sleep', 'infinity', '']);
+          assert.equal(online, readFileSync('/sys/devices/system/cpu/online', 'utf8'));
+        } finally {
+          await target.close();
+        }
+      } finally {
+        await sshd.stop();
+      }
+    },
+  );
 
   test('a container that does not exist: one line saying so', async () => {
     await assert.rejects(targetDoctorOptions(`docker://${NAME}-gone`, ctx), (e: unknown) => {

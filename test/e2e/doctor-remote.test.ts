@@ -1,10 +1,9 @@
 // The host doctor on targets (issue 14, "Remote targets run the same checks"), against a REAL OpenSSH server
 // (test/helpers/sshd.ts) and a REAL Docker engine (test/helpers/docker.ts), the container reached directly and
-// through the sshd (ssh://…/docker/NAME). The target's sessions get
-// OMP_NUM_THREADS (sshd SetEnv, docker run -e) that this process does not have: a threads-env-inherited finding
-// naming the target shows the checks read the target's environment, not this one. Files are read there in
-// batches: the reads of one turn go as one command. Under CI=true a missing sshd or Docker fails; elsewhere the
-// part that needs it is skipped with the reason.
+// through the sshd (ssh://…/docker/NAME). The target's sessions get OMP_NUM_THREADS (sshd SetEnv, docker run -e)
+// that this process does not have: a threads-env-inherited finding naming the target shows the checks read the
+// target's environment, not this one. Files are read there in batches: the reads of one turn go as one command.
+// Under CI=true a missing sshd or Docker fails; elsewhere the part that needs it is skipped with the reason.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -404,9 +404,11 @@ export class Engine {
     },
     'targets.test': async (p) => this.targets.test(p.url),
     'doctor.run': async (p) => {
-      // Targets: the remote adapter's ToolHost is wired in by the doctor's remote work (DoctorOptions.target).
-      if (p.target !== undefined) throw new Error('the host doctor cannot examine targets yet');
+      await this.ready;
+      // `target` absent: the machine runs go to, the active target when it is remote.
+      const target = await this.remote(() => this.targets.doctorTarget(p.target));
       return runDoctor({
+        ...(target ? { target } : {}),
         ...(p.python !== undefined ? { python: p.python } : {}),
         ...(p.settings !== undefined ? { settings: p.settings } : {}),
       });

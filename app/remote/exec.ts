@@ -177,3 +177,14 @@ export async function closeMaster(t: RemoteTarget, ctx: RemoteContext): Promise<
   if (!ssh) return;
   await execLocal(sshControlArgv(ssh, ctx, 'exit'), { timeoutMs: 5000 });
 }
+
+/**
+ * Let go of the master connection without ending anything: it stops taking new sessions (the next command
+ * opens a new one) and exits once the sessions going through it (another process's run, say) have ended.
+ * What a one-shot command that shares $AIO_TUNER_HOME with the app does when it is done.
+ */
+export async function releaseMaster(t: RemoteTarget, ctx: RemoteContext): Promise<void> {
+  const ssh = t.kind === 'ssh' ? t : t.via;
+  if (!ssh) return;
+  await execLocal(sshControlArgv(ssh, ctx, 'stop'), { timeoutMs: 5000 });
+}

@@ -6,6 +6,7 @@ import type { RemoteLaunch } from '../run/runner';
 import { LoadSampler } from '../run/load';
 import type { Topology } from '../shared/topology';
 import { numactlStatus, type NumactlStatus } from '../system/numactl';
+import { doctorTargetOf, targetDoctorOptions, type DoctorTarget } from './doctor';
 import { RemoteError } from './errors';
 import { closeMaster } from './exec';
 import { quickCheck, remoteLaunch, type LaunchSpec } from './launch';
@@ -167,6 +168,21 @@ export class TargetService {
   loadSource(): LoadSource {
     const t = this.active;
     return isRemote(t) ? new RemoteLoadSampler(t, this.ctx) : new LoadSampler({ root: '/' });
+  }
+
+  /**
+   * What the host doctor needs to examine a target: `url`, or the active target when absent (the machine runs
+   * go to; its probed facts are reused, so the doctor and the map describe the same machine). Null when that is
+   * this machine. RemoteError when the target cannot be reached.
+   */
+  async doctorTarget(url?: string): Promise<DoctorTarget | null> {
+    const t = url === undefined ? this.active : parseTarget(url);
+    if (!isRemote(t)) return null;
+    if (targetUrl(t) === this.currentUrl()) return doctorTargetOf(t, this.ctx, await this.remoteFacts());
+    // Another target: its connection is closed with the others on dispose.
+    this.used.set(targetUrl(t), t);
+    const { close: _close, ...target } = await targetDoctorOptions(targetUrl(t), this.ctx);
+    return target;
   }
 
   /** Log in and describe the target, without changing the active one (the UI's "Test" button). */

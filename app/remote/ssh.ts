@@ -75,7 +75,7 @@ export function sshArgv(t: SshTarget, ctx: RemoteContext, remoteArgv: readonly s
   return ['ssh', ...sshOptions(t, ctx), '--', t.host, shJoin(remoteArgv)];
 }
 
-/** argv of an `ssh -O CMD` control request (check, exit) to the host's master connection. */
-export function sshControlArgv(t: SshTarget, ctx: RemoteContext, cmd: 'check' | 'exit'): string[] {
+/** argv of an `ssh -O CMD` control request (check, exit, stop) to the host's master connection. */
+export function sshControlArgv(t: SshTarget, ctx: RemoteContext, cmd: 'check' | 'exit' | 'stop'): string[] {
   return ['ssh', ...sshOptions(t, ctx), '-O', cmd, '--', t.host];
 }

@@ -31,7 +31,10 @@ export interface DockerEngine {
   /** `docker --version` of the client the tool runs (the first `docker` on PATH). */
   client: string;
   /** Start a container from the skeleton image; returns its name. */
-  container(name: string, opts?: { capAdd?: string[]; mounts?: string[] }): string;
+  container(
+    name: string,
+    opts?: { capAdd?: string[]; mounts?: string[]; env?: Record<string, string> },
+  ): string;
   /** Processes in the container other than its init, its `sleep infinity` and the listing itself. */
   leftovers(name: string): string[];
   stop(): Promise<void>;
@@ -139,6 +142,7 @@ export async function startDocker(): Promise<DockerEngine> {
         '-v', '/usr:/usr:ro', '-v', '/etc:/etc:ro',
         ...(opts.mounts ?? []).flatMap((m) => ['-v', m]),
         ...(opts.capAdd ?? []).flatMap((c) => ['--cap-add', c]),
+        ...Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
         IMAGE, INIT, '--', 'sleep', 'infinity',
       ]); // prettier-ignore
       made.push(name);

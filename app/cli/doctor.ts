@@ -10,7 +10,7 @@ import { baseOptions, baseSettings } from './profiles';
 import { runDoctor, type DoctorOptions } from '../doctor';
 import { targetDoctorOptions } from '../remote/doctor';
 import { remoteContext } from '../remote/ssh';
-import { isRemote, parseTarget } from '../remote/url';
+import { isRemote, parseTarget, TargetUrlError } from '../remote/url';
 import { loadTopology } from '../topology';
 import { dataDir } from '../util/datadir';
 import { outputText } from '../util/records';
@@ -80,10 +80,14 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   let topology: Topology | null;
   // `--target local` is this machine, as for every other subcommand.
   if (source.target !== undefined && !isRemote(parseTarget(source.target))) delete source.target;
+  let close: (() => Promise<void>) | null = null;
   if (source.target !== undefined) {
     try {
-      opts.target = await targetDoctorOptions(source.target, remoteContext(dataDir()));
+      const target = await targetDoctorOptions(source.target, remoteContext(dataDir()));
+      close = target.close;
+      opts.target = target;
     } catch (e) {
+      if (e instanceof TargetUrlError) throw new UsageError(e.message);
       process.stderr.write(`aio-tuner: doctor: cannot examine ${source.target}: ${(e as Error).message}\n`);
       return 1;
     }
@@ -102,7 +106,13 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     if (positionals.length === 0 && !base) settings.workload = [];
     opts.settings = settings;
   }
-  const report = await runDoctor(opts);
+  let report: DoctorReport;
+  try {
+    report = await runDoctor(opts);
+  } finally {
+    // A one-shot command lets go of the shared connection (a run going through it carries on).
+    await close?.();
+  }
   process.stdout.write(values.json ? outputText('doctor', report) : formatDoctorReport(report));
   return doctorHasError(report) ? 3 : 0;
 }

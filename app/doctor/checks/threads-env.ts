@@ -37,7 +37,7 @@ export const threadsEnvInherited: HostCheck = {
         code: 'threads-env-inherited',
         severity: 'warning',
         message:
-          `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set in the environment the tool was started with, and ` +
+          `${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set in the environment ${place.kind === 'target' ? `runs on ${place.where} start with` : 'the tool was started with'}, and ` +
           `every run inherits ${set.length > 1 ? 'them' : 'it'} unless its settings set ${set.length > 1 ? 'them' : 'it'} ` +
           `again: thread counts and placement then come from the shell, not from the run's settings`,
         evidence,

@@ -5,14 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, freshHome } from '../helpers/serve';
-import { fixtureRoot } from '../helpers/fixtures';
+import { fixtureRoot, tarballFixtures } from '../helpers/fixtures';
 
-const FIXTURES = [
-  'arm64-altra-1p-80c',
-  'arm64-altra-2p-160c-2node',
-  'arm64-offline-isolated',
-  'x86-1p-4c-smt',
-];
+const FIXTURES = tarballFixtures();
 const inCI = process.env.CI === 'true';
 const haveNumactl = existsSync('/usr/bin/numactl');
 const haveTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;

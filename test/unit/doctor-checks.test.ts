@@ -145,12 +145,29 @@ describe('doctor checks on dumps', () => {
     assert.ok(passed(r, 'cpuset-restricted'), JSON.stringify(finding(r, 'cpuset-restricted')));
   });
 
-  test('sockets-ne-nodes passes where each socket is one node (every shared dump)', async () => {
-    for (const dump of ['arm64-altra-1p-80c', 'arm64-altra-2p-160c-2node', DUMP]) {
+  test('sockets-ne-nodes passes where each socket is one node', async () => {
+    for (const dump of ['arm64-altra-1p-80c', 'arm64-altra-2p-160c-2node', 'x86-2p-4c-2node', DUMP]) {
       const p = passed(await runDoctor({ sysroot: doctorRoot(dump) }), 'sockets-ne-nodes');
       assert.ok(p, dump);
       assert.match(p.evidence[0]!.value, /^(1 socket, 1 NUMA node|2 sockets, 2 NUMA nodes) with CPUs/);
     }
+  });
+
+  test('sockets-ne-nodes warns on one socket split into two NUMA nodes, with the monolithic-mode fix', async () => {
+    const f = finding(await runDoctor({ sysroot: doctorRoot('x86-1p-4c-2node') }), 'sockets-ne-nodes');
+    assert.ok(f);
+    assert.equal(f.severity, 'warning');
+    assert.match(
+      f.message,
+      /^The machine has 1 socket but 2 NUMA nodes with CPUs .*keep each run \(and its memory\) on one node/,
+    );
+    assert.deepEqual(
+      f.evidence!.map((e) => e.value),
+      ['1 socket, 2 NUMA nodes with CPUs'],
+    );
+    assert.match(f.evidence![0]!.source, /physical_package_id, \/sys\/devices\/system\/node/);
+    assert.match(f.fix!.label, /NUMA mode \(ANC\) to monolithic/);
+    assert.equal(f.fix!.command, undefined, 'a firmware setting has no command');
   });
 
   test('perf-restricted: info at paranoid 3 on a dump, with the sysctl fix; passes at 1', async () => {

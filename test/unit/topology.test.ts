@@ -69,6 +69,7 @@ test('every tarball fixture reads and satisfies the model invariants', async () 
     'arm64-altra-1p-80c',
     'arm64-altra-2p-160c-2node',
     'arm64-offline-isolated',
+    'x86-1p-4c-2node',
     'x86-1p-4c-smt',
     'x86-2p-4c-2node',
   ]);
@@ -315,6 +316,42 @@ describe('x86-1p-4c-smt (Skylake, 4 cores × 2 threads)', () => {
     const l1 = t.caches.filter((c) => c.level === 1);
     assert.equal(l1.length, 16);
     assert.ok(l1.every((c) => c.sizeBytes === 32 * KiB && c.cpus.length === 1));
+  });
+});
+
+describe('x86-1p-4c-2node (1 socket × 4 cores split over 2 NUMA nodes)', () => {
+  test('one package holds all 4 CPUs while nodes 0 and 1 hold 0-1 and 2-3, both with memory', async () => {
+    const t = await fixture('x86-1p-4c-2node');
+    assert.deepEqual(
+      t.packages.map((p) => [p.id, formatCpuList(p.cpus)]),
+      [[0, '0-3']],
+    );
+    assert.deepEqual(
+      t.nodes.map((n) => [n.id, formatCpuList(n.cpus), n.memoryBytes]),
+      [
+        [0, '0-1', 514388 * KiB],
+        [1, '2-3', 469980 * KiB],
+      ],
+    );
+    assert.deepEqual(
+      t.nodes.map((n) => n.distances),
+      [
+        [10, 20],
+        [20, 10],
+      ],
+    );
+    assert.ok(t.cpus.every((c) => c.package === 0 && c.node === (c.id < 2 ? 0 : 1)));
+  });
+
+  test('the L3 is split at the node boundary although the socket is one', async () => {
+    const t = await fixture('x86-1p-4c-2node');
+    assert.deepEqual(
+      t.caches.filter((c) => c.level === 3).map((c) => [c.sizeBytes, formatCpuList(c.cpus)]),
+      [
+        [8192 * KiB, '0-1'],
+        [8192 * KiB, '2-3'],
+      ],
+    );
   });
 });
 

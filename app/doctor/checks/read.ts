@@ -20,7 +20,11 @@ export async function readTrimmed(place: DoctorPlace, path: string): Promise<str
 /** The skip reason for a file the examined machine does not have. */
 export function absent(place: DoctorPlace, path: string, why: string): { skipped: string } {
   return {
-    skipped: `${path} is absent ${place.kind === 'sysroot' ? `in the dump ${place.where}` : `on ${place.where}`}: ${why}`,
+    // A dump holds only what its maker copied: the file's absence there says nothing about the kernel.
+    skipped:
+      place.kind === 'sysroot'
+        ? `${path} is not in the dump ${place.where} (the dump did not copy it, or the kernel lacks it)`
+        : `${path} is absent on ${place.where}: ${why}`,
   };
 }
 

@@ -19,10 +19,17 @@ export interface RawReply {
 }
 
 /**
- * Sends `bytes` and collects the reply until the server closes the socket or `idleMs` pass without data (a
- * server that keeps an HTTP/1.1 connection open is not a failure). Socket errors count as a dropped socket.
+ * Sends `bytes` and collects the reply until the server closes the socket or `idleMs` pass without data after its
+ * first byte (a server that keeps an HTTP/1.1 connection open is not a failure). Before the first byte it gets
+ * `firstByteMs`: on a loaded machine a refusal can take more than a moment, and an empty reply must mean the
+ * server said nothing, not that it was slow. Socket errors count as a dropped socket.
  */
-export function rawExchange(port: number, bytes: Buffer | string, idleMs = 300): Promise<RawReply> {
+export function rawExchange(
+  port: number,
+  bytes: Buffer | string,
+  idleMs = 300,
+  firstByteMs = 10_000,
+): Promise<RawReply> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     let text = '';
@@ -44,7 +51,7 @@ export function rawExchange(port: number, bytes: Buffer | string, idleMs = 300):
     s.on('close', done);
     s.on('connect', () => {
       s.write(bytes);
-      idle();
+      timer = setTimeout(done, firstByteMs);
     });
   });
 }

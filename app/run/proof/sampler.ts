@@ -71,6 +71,8 @@ export class ProofSampler {
   private readonly proc: string;
   private procs: ProcStat[] = [];
   private memory = new Map<number, number>();
+  /** Each process's last numa_maps reading with pages in it. */
+  private readonly memoryOf = new Map<number, Map<number, number>>();
   private samples = 0;
   private cpuUs = 0;
   private readonly startedAt = performance.now();
@@ -167,8 +169,6 @@ export class ProofSampler {
   }
 
   private readMemory(): void {
-    const sum = new Map<number, number>();
-    let read = 0;
     for (const p of this.procs) {
       let text: string;
       try {
@@ -176,11 +176,15 @@ export class ProofSampler {
       } catch {
         continue;
       }
-      read++;
-      for (const [node, bytes] of memoryByNodeFromNumaMaps(text)) sum.set(node, (sum.get(node) ?? 0) + bytes);
+      const nodes = memoryByNodeFromNumaMaps(text);
+      // A process caught as it exits has an empty map: it keeps its last look with pages, so the run's footprint
+      // is not wiped by the final sample (as the remote collector does).
+      if (nodes.size > 0) this.memoryOf.set(p.pid, nodes);
     }
-    // The last look at a live group is what counts: once every process has exited there is nothing to read.
-    if (read > 0) this.memory = sum;
+    const sum = new Map<number, number>();
+    for (const nodes of this.memoryOf.values())
+      for (const [node, bytes] of nodes) sum.set(node, (sum.get(node) ?? 0) + bytes);
+    this.memory = sum;
   }
 
   private memoryRecord(): Record<string, number> {

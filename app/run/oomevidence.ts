@@ -25,8 +25,8 @@ export async function kernelOomEvidence(
   ]);
   if (log.exitCode !== 0 || !log.stdout) return null;
   const up = uptime ? Number(uptime.split(' ')[0]) : NaN;
-  // The run's start in the kernel log's clock (seconds since boot), with a second's slack.
-  const since = Number.isFinite(up) ? up - (Date.now() - startedAtMs) / 1000 - 1 : null;
+  // The run's start in the kernel log's clock (seconds since boot), with a little slack for the two clocks.
+  const since = Number.isFinite(up) ? up - (Date.now() - startedAtMs) / 1000 - 0.2 : null;
   const mine = new Set(pids);
   const out: Evidence[] = [];
   for (const line of log.stdout.split('\n')) {

@@ -180,6 +180,11 @@ export class KnownFailureScanner {
     if (done && ANCHOR.test(done)) for (const line of done.split('\n')) this.line(line);
   }
 
+  /** One whole line (a saved log read line by line); only its first MATCH_CHARS are looked at. */
+  pushLine(text: string): void {
+    this.line(text);
+  }
+
   private line(raw: string): void {
     const line = raw.slice(0, MATCH_CHARS).replace(/\r$/, '');
     if (!ANCHOR.test(line)) return;

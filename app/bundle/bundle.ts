@@ -587,8 +587,9 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
         await sink.write(chunk);
     });
     await archive.addText('run/result.json', outputText('bundle-result', result));
-    for (const f of [...systemFiles, ...pythonFiles]) await archive.addText(f.name, redactor.text(f.content));
+    for (const f of systemFiles) await archive.addText(f.name, redactor.text(f.content));
     await archive.addText('system/doctor.json', JSON.stringify(redactor.json(doctor), null, 2) + '\n');
+    for (const f of pythonFiles) await archive.addText(f.name, redactor.text(f.content));
     finished = await archive.finish();
   } catch (e) {
     await archive.abort();

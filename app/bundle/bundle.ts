@@ -588,7 +588,8 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     });
     await archive.addText('run/result.json', outputText('bundle-result', result));
     for (const f of systemFiles) await archive.addText(f.name, redactor.text(f.content));
-    await archive.addText('system/doctor.json', JSON.stringify(redactor.json(doctor), null, 2) + '\n');
+    // As `aio-tuner doctor --json` prints it.
+    await archive.addText('system/doctor.json', outputText('doctor', redactor.json(doctor)));
     for (const f of pythonFiles) await archive.addText(f.name, redactor.text(f.content));
     finished = await archive.finish();
   } catch (e) {

@@ -46,6 +46,8 @@ const OUTPUT_VERSIONS = {
   bundle: 1,
   'profiles-list': 1,
   'profiles-import': 1,
+  /** aio-tuner doctor --json (a DoctorReport) */
+  doctor: 1,
   /** run/result.json */
   'bundle-result': 1,
   /** system/topology.json */

@@ -84,6 +84,7 @@ describe('aio-tuner bundle', () => {
     assert.deepEqual(records.sort(), [
       'support/MANIFEST.json',
       'support/run/result.json',
+      'support/system/doctor.json',
       'support/system/os.json',
       'support/system/topology.json',
     ]);

@@ -31,7 +31,10 @@ function extracted(path: string): string {
 const FAILING = ['/bin/sh', '-c', 'echo "set_mempolicy: Operation not permitted" >&2; exit 1'];
 
 function doctorOf(dir: string): DoctorReport {
-  const report = JSON.parse(readFileSync(join(dir, 'system/doctor.json'), 'utf8')) as DoctorReport;
+  const report = JSON.parse(readFileSync(join(dir, 'system/doctor.json'), 'utf8')) as DoctorReport & {
+    schemaVersion: number;
+  };
+  assert.equal(report.schemaVersion, 1);
   assert.equal(report.source.kind, 'host');
   assert.ok(!Number.isNaN(Date.parse(report.checkedAt)));
   assert.ok(Array.isArray(report.checks) && Array.isArray(report.passed) && Array.isArray(report.skipped));

@@ -49,6 +49,7 @@ import { BundleService } from './bundles';
 import { SweepService } from '../sweep';
 import { HistoryStore } from '../history';
 import { parseTarget, RemoteError, TargetService, TargetUrlError, targetUrl } from '../remote';
+import { targetDoctorOptions } from '../remote/doctor';
 
 export interface EngineOptions {
   shell: 'electron' | 'browser';
@@ -110,6 +111,7 @@ export class Engine {
       url: this.targets.currentUrl(),
       launcher: (spec) => this.targets.launcher(spec),
       tools: () => this.targets.bundleRemote()?.host,
+      doctor: () => targetDoctorOptions(this.targets.currentUrl(), this.targets.ctx),
     }));
     this.load = new LoadWatch(
       this.runs,
@@ -212,8 +214,12 @@ export class Engine {
     const { built: shown, ...start } = opts;
     const built = shown ?? (await this.buildFor(settings));
     // Before the start, never during the run: importing torch beside the workload would disturb what it measures.
-    const engine = await this.runs.probeEngine(settings, built);
-    return this.runs.start(settings, built, { ...start, engine });
+    // The host doctor goes beside the probe (the CLI's --check has already made it: `doctor` given).
+    const [engine, doctor] = await Promise.all([
+      this.runs.probeEngine(settings, built),
+      start.doctor !== undefined ? start.doctor : this.runs.examineHost(settings, built),
+    ]);
+    return this.runs.start(settings, built, { ...start, engine, doctor });
   }
 
   /**

@@ -37,6 +37,9 @@ import { effectiveEnv, flatEnv, formatEnvTxt, isPinnedName, processEnv } from '.
 import { measureOutput, outputLines } from './output-log';
 import { buildNote, buildReadme } from './readme';
 import { Redactor } from './redact';
+import { KnownFailureScanner, MATCH_CHARS } from '../logs/known-failures';
+import { runDoctor, type DoctorOptions } from '../doctor';
+import type { DoctorReport } from '../shared/doctor';
 
 /** What a run on a target starts with: the environment and directory of a new session there. */
 export interface TargetSession {
@@ -53,6 +56,8 @@ export interface BundleRemote {
   host: ToolHost;
   /** The target's session (null when it cannot be read): what a run there inherits, not this process's. */
   session(): Promise<TargetSession | null>;
+  /** What the host doctor needs to examine the target (app/remote/doctor.ts); absent: not examinable yet. */
+  doctor?(): Promise<NonNullable<DoctorOptions['target']>>;
 }
 
 /** Where a run's inherited environment and default directory come from: this process, or a target session. */
@@ -157,6 +162,7 @@ export function plannedFiles(workload: readonly string[]): string[] {
     'run/output.log',
     'run/result.json',
     ...SYSTEM_FILES,
+    'system/doctor.json',
     ...(isPythonWorkload(workload) ? PYTHON_FILES : []),
     'MANIFEST.json',
   ];
@@ -407,6 +413,35 @@ async function runForBundle(p: Plan, logFile: string, opts: CreateBundleOptions)
   }
 }
 
+/**
+ * The host doctor's full report on the bundle's machine (issue 14): this one (its sysroot when the engine reads
+ * one), or the target. A target the doctor cannot examine yet gets a report that says so in `skipped`.
+ */
+async function bundleDoctor(
+  settings: RunSettings,
+  place: ProbePlace,
+  opts: CreateBundleOptions,
+  inherited: Inherited,
+): Promise<DoctorReport> {
+  const python = (await pythonInterpreterOf(settings.workload, place).catch(() => null)) ?? undefined;
+  const common = { settings, ...(python ? { python } : {}) };
+  if (!opts.remote) {
+    return runDoctor(opts.sysroot ? { ...common, sysroot: opts.sysroot } : { ...common, env: inherited.env });
+  }
+  try {
+    if (!opts.remote.doctor) throw new Error('the host doctor cannot examine targets yet');
+    return await runDoctor({ ...common, target: await opts.remote.doctor() });
+  } catch (e) {
+    return {
+      source: { kind: 'target', url: opts.remote.url },
+      checkedAt: new Date().toISOString(),
+      checks: [],
+      passed: [],
+      skipped: [{ code: '*', reason: `the target could not be examined: ${(e as Error).message}` }],
+    };
+  }
+}
+
 /** Run (or take a saved run), collect, redact and write the bundle. Throws only when the bundle cannot be written. */
 export async function createBundle(opts: CreateBundleOptions): Promise<BundleResult> {
   const now = new Date();
@@ -436,9 +471,11 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
 
   // First pass over the log: redacted size for the tar header, line count, and the results.
   const parser = new ResultsParser();
-  const measured = await measureOutput(logFile, redactor, (_stream, buf, s, e) =>
-    parser.feed(buf.toString('utf8', s, e)),
-  );
+  const known = new KnownFailureScanner();
+  const measured = await measureOutput(logFile, redactor, (_stream, buf, s, e) => {
+    parser.feed(buf.toString('utf8', s, e));
+    known.pushLine(buf.toString('utf8', s, Math.min(e, s + MATCH_CHARS)));
+  });
   const metrics = parser.result();
 
   opts.onProgress?.('system', 'lscpu, numactl, /proc, kernel, cgroup, OS');
@@ -449,7 +486,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
   const probePlace: ProbePlace = opts.remote
     ? { on: opts.remote.host, env: built.env, unset: built.unset, cwd: settings.cwd }
     : { env: built.env, unset: built.unset, cwd: settings.cwd };
-  const [systemFiles, pythonFiles, engine] = await Promise.all([
+  const [systemFiles, pythonFiles, engine, doctor] = await Promise.all([
     collectSystem(opts.topology, { sysroot: opts.sysroot, ...(opts.remote ? { on: opts.remote.host } : {}) }),
     python
       ? collectPython(
@@ -465,7 +502,15 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
       : pythonInterpreterOf(settings.workload, probePlace).then((i) =>
           i === null ? null : probeInterpreter(i, probePlace),
         ),
+    bundleDoctor(settings, probePlace, opts, inherited),
   ]);
+  // Known failures in the log, with how the run ended (the kernel log is not read for a bundle).
+  const knownFailures = known.finish({
+    exitCode: run?.exitCode ?? null,
+    signal: run?.signal ?? null,
+    endedByTool: !!(run?.stopped || run?.timedOut),
+    kernelOom: null,
+  });
 
   const files = plannedFiles(settings.workload);
   const outcome = outcomeOf(run, logFile);
@@ -524,6 +569,9 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     redactedNames: [...redactor.redactedNames].sort(),
     patterns,
     sysroot: opts.sysroot,
+    doctor: redactor.json(doctor),
+    doctorNow: from !== null,
+    knownFailures: redactor.json(knownFailures),
   });
 
   opts.onProgress?.('archive', `${measured.lines} lines, ${formatBytes(measured.bytes)} of output`);
@@ -539,7 +587,10 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
         await sink.write(chunk);
     });
     await archive.addText('run/result.json', outputText('bundle-result', result));
-    for (const f of [...systemFiles, ...pythonFiles]) await archive.addText(f.name, redactor.text(f.content));
+    for (const f of systemFiles) await archive.addText(f.name, redactor.text(f.content));
+    // As `aio-tuner doctor --json` prints it.
+    await archive.addText('system/doctor.json', outputText('doctor', redactor.json(doctor)));
+    for (const f of pythonFiles) await archive.addText(f.name, redactor.text(f.content));
     finished = await archive.finish();
   } catch (e) {
     await archive.abort();

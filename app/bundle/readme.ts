@@ -3,7 +3,8 @@
  * plain text built from facts already redacted by the caller.
  */
 import type { Check } from '../shared/command';
-import type { EngineInfo } from '../shared/findings';
+import type { EngineInfo, Finding } from '../shared/findings';
+import type { DoctorReport } from '../shared/doctor';
 import { engineLine } from '../shared/engineline';
 import { formatBytes } from '../shared/units';
 import { SECRET_NAME_WORDS, MIN_LITERAL_LENGTH } from './redact';
@@ -28,6 +29,8 @@ export const FILE_DESCRIPTIONS: Record<string, string> = {
   'system/kernel.txt': 'uname, page size, transparent huge pages, kernel command line',
   'system/cgroup.txt': 'cgroup membership, cpuset and memory limits, allowed CPUs',
   'system/release.txt': "the container image's /.release (AIO version), when present",
+  'system/doctor.json':
+    "the host doctor's full report on the machine (aio-tuner doctor --json): problems with their evidence and fix, checks passed, checks skipped",
   'python/interpreter.txt': "the workload's Python interpreter: path, version, sys.path",
   'python/torch.txt': 'torch version, Ampere engine present or not, torch.__config__.show()',
   'python/pip-list.txt': '`python -m pip list`',
@@ -58,6 +61,12 @@ export interface ReadmeInput {
   redactedNames: readonly string[];
   patterns: readonly string[];
   sysroot?: string;
+  /** The host doctor's report on the bundle's machine (system/doctor.json). */
+  doctor?: DoctorReport;
+  /** The doctor ran when the bundle was made, after the saved run: the machine's state now, not then. */
+  doctorNow?: boolean;
+  /** Known failures recognised in the run's output (app/logs/known-failures.ts). */
+  knownFailures?: readonly Finding[];
 }
 
 function levelText(level: number | null): string {
@@ -100,6 +109,25 @@ export function buildReadme(r: ReadmeInput): string {
   if (r.checks.length) {
     out.push('Checks raised before the run:');
     for (const c of r.checks) out.push(`  ${c.severity}: ${c.code}: ${c.message}`);
+  }
+  if (r.doctor) {
+    const d = r.doctor;
+    const when = r.doctorNow
+      ? ` (run when this bundle was made: the machine's state at bundling time, not necessarily the saved run's)`
+      : '';
+    out.push(
+      `Host doctor${when}: ${d.checks.length ? `${d.checks.length} finding${d.checks.length === 1 ? '' : 's'}` : 'nothing wrong found'}, ` +
+        `${d.passed.length} passed, ${d.skipped.length} skipped (system/doctor.json):`,
+    );
+    for (const c of d.checks)
+      out.push(`  ${c.severity}: ${c.code}: ${c.message}${c.fix?.command ? ` Fix: ${c.fix.command}` : ''}`);
+  }
+  if (r.knownFailures && !r.knownFailures.length)
+    out.push("Known failures in the run's output: none recognised.");
+  if (r.knownFailures?.length) {
+    out.push("Known failures found in the run's output:");
+    for (const f of r.knownFailures)
+      out.push(`  ${f.severity}: ${f.code}: ${f.message}${f.fix ? ` Fix: ${f.fix.label}` : ''}`);
   }
   if (r.sysroot)
     out.push(

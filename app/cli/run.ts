@@ -19,6 +19,8 @@ import { baselineResults, GATE_FAILED, GATE_OPTIONS, gatesFromFlags, reportGates
 import { evaluateGates, runMetric, type GateResult } from '../shared/gates';
 import type { ResultSummary } from '../shared/run';
 import type { Finding } from '../shared/findings';
+import type { DoctorReport } from '../shared/doctor';
+import { hostFindingsOf } from '../run/manager';
 
 export const RUN_OPTIONS = {
   ...COMMAND_OPTIONS,
@@ -85,9 +87,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   // With --json, stdout carries only the final JSON; the workload's lines go to stderr.
   const out = values.json ? echo.stderr : echo.stdout;
   if (format !== null) echo.stderr.write(formatBuilt(built, settings, format) + '\n');
+  // `undefined`: the run examines its machine itself, beside the engine probe.
+  let doctor: DoctorReport | null | undefined;
   if (values.check) {
-    // Same findings and exit code as `command --check`, and nothing is started when one is an error.
-    if (reportChecks(built.checks, 'aio-tuner: ')) {
+    // Same findings and exit code as `command --check`, and nothing is started when one is an error; the host
+    // doctor's errors too, for the machine the run goes to (this one, or the active target).
+    const commandError = reportChecks(built.checks, 'aio-tuner: ');
+    doctor = await engine.runs.examineHost(settings, built);
+    const hostErrors = hostFindingsOf(doctor).filter((f) => f.severity === 'error');
+    for (const f of hostErrors) echo.stderr.write(findingLine(f));
+    if (commandError || hostErrors.length) {
       await engine.dispose();
       return 3;
     }
@@ -102,6 +111,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       built,
       timeoutMs: timeoutS ? timeoutS * 1000 : undefined,
       logFile: values.log ? resolve(values.log) : undefined,
+      ...(doctor !== undefined ? { doctor } : {}),
       // The output's own bytes, a chunk per write as `tee` would (the log has each line with its time).
       onOutput: values.quiet
         ? undefined
@@ -115,6 +125,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  // The host doctor's findings before the run (and in the JSON after it); errors were said already by --check.
+  for (const f of info.hostFindings ?? [])
+    if (!(values.check && f.severity === 'error')) echo.stderr.write(findingLine(f));
   const { result: done, interrupted } = await untilDone(
     'stopping the run (every process it started)…',
     // A hang-up is passed on (the run ends as a job of the closed terminal would, SIGHUP in run.json).
@@ -193,7 +206,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // After how the run ended: what its numbers are worth, then what the pipeline asked of them. Said like the
   // checks, with --quiet and --json too (the JSON has them as well).
-  for (const f of findings) echo.stderr.write(findingLine(f));
+  const before = new Set((info.hostFindings ?? []).map((f) => JSON.stringify(f)));
+  for (const f of findings) if (!before.has(JSON.stringify(f))) echo.stderr.write(findingLine(f));
   const gateFailed = reportGates(gateResults, (line) => echo.stderr.write(line));
   return status === 0 && gateFailed ? GATE_FAILED : status;
 }

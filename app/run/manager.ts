@@ -38,6 +38,10 @@ import { collectorFor, whenStarted, type ProofOptions } from './proof';
 import { startRemoteProof } from './proof/remote';
 import type { RunProof } from '../shared/proof';
 import { placementFindings } from './proof/findings';
+import { KnownFailureScanner } from '../logs/known-failures';
+import { kernelOomEvidence } from './oomevidence';
+import { runDoctor, type DoctorOptions } from '../doctor';
+import type { DoctorReport } from '../shared/doctor';
 
 /**
  * run.json, atomically; on a full disk (no room for the temporary copy) over the old record in place, which
@@ -109,6 +113,11 @@ export interface RunTarget {
   launcher(spec: LaunchSpec): RemoteLaunch | undefined;
   /** Where programs run on the target (the engine probe), or undefined for this machine. */
   tools?(): ToolHost | undefined;
+  /**
+   * What the host doctor needs to examine the target (app/remote/doctor.ts targetDoctorOptions); absent or
+   * rejecting: runs there go on without the doctor's findings.
+   */
+  doctor?(): Promise<NonNullable<DoctorOptions['target']>>;
 }
 
 /** How a run is started beyond its settings; the CLI's echo is the output's own bytes (`onOutput`). */
@@ -122,6 +131,11 @@ export interface StartOptions {
   engine?: EngineInfo | null;
   /** The sweep this run is a point of (named to other runs that find its CPUs held). */
   sweepId?: string;
+  /**
+   * The host doctor's report on the machine the run goes to (`examineHost`), made before the start: its error
+   * and warning findings join the run's (`hostFindings` as it starts, `outcome.findings` at its end).
+   */
+  doctor?: DoctorReport | null;
 }
 
 /** What the run-level findings rest on, gathered as the run starts. */
@@ -133,6 +147,16 @@ interface StartFacts {
   sweepId?: string;
   /** CPUs of the instances of the same sweep point running beside this one: their load is by design. */
   siblings: Set<number>;
+  /** The host doctor's error and warning findings, as the run started. */
+  host: Finding[];
+}
+
+/**
+ * The doctor's findings a run carries: errors and warnings (info is the doctor's own business), without
+ * `engine-absent`, which the run raises itself with what its own variables do.
+ */
+export function hostFindingsOf(report: DoctorReport | null | undefined): Finding[] {
+  return (report?.checks ?? []).filter((f) => f.severity !== 'info' && f.code !== 'engine-absent');
 }
 
 // Variables that cannot change which torch an interpreter imports: left out of the probe cache's key, so the
@@ -253,6 +277,36 @@ export class RunManager {
     return engine;
   }
 
+  /**
+   * The host doctor (issue 14) on the machine the run goes to, for these settings: this machine, or the active
+   * target when the remote doctor can reach it. Null when it cannot be examined (the run goes on without it, and
+   * says nothing). Meant to run beside `probeEngine`, so it adds no time of its own to the start.
+   */
+  async examineHost(settings: RunSettings, built: BuiltCommand): Promise<DoctorReport | null> {
+    const target = this.target?.() ?? null;
+    const on = target?.tools?.();
+    try {
+      const opts: DoctorOptions = { settings };
+      if (on) {
+        if (!target?.doctor) return null;
+        opts.target = await target.doctor();
+      } else {
+        // What a run inherits from this process: less what its command sets or removes itself.
+        const env = { ...process.env };
+        for (const k of [...Object.keys(built.env), ...built.unset]) delete env[k];
+        opts.env = env;
+        const topology = this.topologyOf?.() ?? null;
+        if (topology) opts.topology = topology;
+      }
+      const place = { on, env: built.env, unset: built.unset, cwd: settings.cwd };
+      const python = await pythonInterpreterOf(settings.workload, place);
+      if (python) opts.python = python;
+      return await runDoctor(opts);
+    } catch {
+      return null;
+    }
+  }
+
   /** Runs of this tool, from every front and process, holding CPUs on the active target now. */
   heldCpus(): HeldEntry[] {
     return this.held.on(this.target?.()?.url);
@@ -274,6 +328,7 @@ export class RunManager {
       ),
       cpusInUseFinding(f.others),
     ].filter((x): x is Finding => x !== null);
+    found.unshift(...f.host);
     if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
   }
 
@@ -319,6 +374,24 @@ export class RunManager {
     if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
   }
 
+  /** Known failures its output showed (or its ending, for an OOM kill), after the other findings. */
+  private async addKnownFailures(
+    outcome: RunOutcome,
+    known: KnownFailureScanner,
+    r: RunResult,
+    localPid: number | null,
+    info: RunInfo,
+  ): Promise<void> {
+    const endedByTool = !!(r.stopped || r.timedOut);
+    // The kernel log is read only for the one ending it explains, and only here: a target's is not ours to read.
+    const kernelOom =
+      localPid !== null && r.signal === 'SIGKILL' && !endedByTool
+        ? await kernelOomEvidence([localPid], Date.parse(info.startedAt))
+        : null;
+    const found = known.finish({ exitCode: r.exitCode, signal: r.signal, endedByTool, kernelOom });
+    if (found.length) outcome.findings = [...(outcome.findings ?? []), ...found];
+  }
+
   /**
    * Register the run's CPUs (other fronts and processes see them) and gather what its findings will rest on: who
    * else held them as it started, and the probe made before it.
@@ -343,6 +416,7 @@ export class RunManager {
       others,
       siblings: new Set(),
       ...(sweepId ? { sweepId } : {}),
+      host: hostFindingsOf(opts.doctor),
     };
     // The instances of one sweep point start together: each one's CPUs are the others' siblings.
     for (const l of this.live.values())
@@ -415,11 +489,14 @@ export class RunManager {
     };
     const parser = new OutputResults();
     const facts = this.holdCpus(info, opts, target?.url ?? 'local');
+    if (facts.host.length) info.hostFindings = facts.host;
+    const known = new KnownFailureScanner();
     const proof = this.startProof(runId, handle, settings, remote);
     this.live.set(runId, { info, handle, parser, facts });
     this.save(info);
     handle.events.on('output', (stream, bytes) => {
       parser.push(stream, bytes);
+      known.push(stream, bytes);
       opts.onOutput?.(stream, bytes);
     });
     handle.events.on('lines', (lines) => {
@@ -437,6 +514,7 @@ export class RunManager {
       this.addRunFindings(info.outcome, settings, built, facts);
       if (proof) await this.addProof(info.outcome, settings, proof);
       else info.outcome.proof = null;
+      await this.addKnownFailures(info.outcome, known, r, remote ? null : handle.pid, info);
       this.live.delete(runId);
       this.finished.set(runId, info);
       const saved = this.save(info);

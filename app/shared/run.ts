@@ -106,4 +106,9 @@ export interface RunInfo {
    * folder when the run names none, so AML workloads write their per-pass times (local runs).
    */
   measurementEnv?: Record<string, string>;
+  /**
+   * The host doctor's error and warning findings on the machine the run went to, known as it started (issue 14;
+   * shown while it runs). The same findings open `outcome.findings` once it has ended. Absent: none, or not examined.
+   */
+  hostFindings?: Finding[];
 }

@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Topology } from '../shared/topology';
 import type { BuiltCommand, RunSettings } from '../shared/command';
-import type { RunManager } from '../run/manager';
+import { hostFindingsOf, type RunManager } from '../run/manager';
+import type { Finding } from '../shared/findings';
 import type { ApiEvents } from '../shared/contract';
 import { ConnectionLostError, SweepError } from './errors';
 import { SweepFiles } from './store';
@@ -175,6 +176,7 @@ export class SweepService {
     this.deps.emit('sweep.started', record);
     active.done = this.loop(active, plan.points, t, remote).finally(() => {
       if (this.active === active) this.active = null;
+      this.hostFindings.delete(active.record.sweepId);
     });
     return record;
   }
@@ -184,8 +186,12 @@ export class SweepService {
     const a = analyzeSweep(r.rows, { ...recordOptions(r), budgetMs: r.spec.latencyBudgetMs ?? null });
     r.configs = a.configs;
     r.best = a.best;
-    r.findings = a.findings;
+    // The host doctor's findings lead the sweep's own: said once for the sweep, not on each of its rows.
+    r.findings = [...(this.hostFindings.get(r.sweepId) ?? []), ...a.findings];
   }
+
+  /** Per sweep going on in this engine: the host doctor's error and warning findings, made before its first point. */
+  private readonly hostFindings = new Map<string, Finding[]>();
 
   /**
    * The Ampere engine probe, once per sweep before the first point: with the first point's interpreter,
@@ -195,7 +201,14 @@ export class SweepService {
     if (!first) return;
     try {
       const s = withoutMeasurementVars(instanceSettings(r.spec, t, first, null)[0]!);
-      r.engine = await this.deps.runs.probeEngine(s, await this.deps.buildFor(s));
+      const built = await this.deps.buildFor(s);
+      // The host doctor (issue 14) beside the probe: the machine the sweep measures on, for its first point.
+      const [engine, doctor] = await Promise.all([
+        this.deps.runs.probeEngine(s, built),
+        this.deps.runs.examineHost(s, built),
+      ]);
+      r.engine = engine;
+      this.hostFindings.set(r.sweepId, hostFindingsOf(doctor));
     } catch {
       r.engine = null;
     }
@@ -319,6 +332,7 @@ export class SweepService {
     this.deps.emit('sweep.started', record);
     active.done = this.loop(active, points, t, remote).finally(() => {
       if (this.active === active) this.active = null;
+      this.hostFindings.delete(active.record.sweepId);
     });
     return record;
   }

@@ -55,7 +55,7 @@ describe('aio-tuner bundle', () => {
     assert.equal(r.status, 0, r.stderr);
     const [path, size] = r.stdout.trim().split('\n');
     assert.equal(path, out);
-    assert.match(size!, new RegExp(`\\(${statSync(out).size} bytes\\), 20 files$`));
+    assert.match(size!, new RegExp(`\\(${statSync(out).size} bytes\\), 21 files$`));
     assert.match(r.stderr, /\[run\] .*AIO_DEBUG_MODE=4/);
 
     const listing = execFileSync('tar', ['tzf', out], { encoding: 'utf8' }).trim().split('\n');
@@ -84,6 +84,7 @@ describe('aio-tuner bundle', () => {
     assert.deepEqual(records.sort(), [
       'support/MANIFEST.json',
       'support/run/result.json',
+      'support/system/doctor.json',
       'support/system/os.json',
       'support/system/topology.json',
     ]);

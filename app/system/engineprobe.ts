@@ -124,8 +124,31 @@ function failure(interpreter: string, r: ToolRun, timeoutMs: number): string {
   return `${interpreter} ${how} before answering${tail ? `: ${tail}` : ''}`;
 }
 
+/**
+ * Probes in flight, by interpreter and place: a run's own probe and the host doctor's start together for the same
+ * run, and `import torch` costs seconds of CPU; the second asker waits for the first answer. Nothing is kept once
+ * it settles, so a later question is asked again.
+ */
+const inFlight = new Map<string, Promise<EngineInfo>>();
+
 /** Ask `interpreter` whether its torch has the engine. Never throws: what went wrong is in `error`. */
-export async function probeInterpreter(interpreter: string, place: ProbePlace): Promise<EngineInfo> {
+export function probeInterpreter(interpreter: string, place: ProbePlace): Promise<EngineInfo> {
+  const key = JSON.stringify([
+    interpreter,
+    place.on?.where ?? null,
+    Object.entries(place.env).sort(),
+    [...(place.unset ?? [])].sort(),
+    place.cwd,
+    place.timeoutMs ?? null,
+  ]);
+  const running = inFlight.get(key);
+  if (running) return running;
+  const answer = askInterpreter(interpreter, place).finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+async function askInterpreter(interpreter: string, place: ProbePlace): Promise<EngineInfo> {
   const timeoutMs = place.timeoutMs ?? ENGINE_PROBE_TIMEOUT_MS;
   // Level 0: at the run's own level (often 4 in a bundle run) the import alone can print thousands of lines.
   const set = { ...place.env, AIO_DEBUG_MODE: '0' };

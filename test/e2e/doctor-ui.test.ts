@@ -228,6 +228,31 @@ test(
   },
 );
 
+test(
+  'a run from a shell with OPENBLAS_NUM_THREADS: the host warning while it goes, then in the result card',
+  { timeout: 90_000 },
+  async (t) => {
+    // The form sets OMP_NUM_THREADS itself (one thread per selected CPU): the shell's OPENBLAS_NUM_THREADS is what
+    // such a run still inherits.
+    const served = await startServe([], { env: { OPENBLAS_NUM_THREADS: '2' } });
+    t.after(() => served.stop());
+    const { page } = await openPanel(served);
+    await pickCpus(page, '0');
+    await setWorkload(page, '/bin/sleep 3');
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-status][data-state=running]');
+    const live = page.locator('[data-testid=run-host-findings] [data-code=threads-env-inherited]');
+    await live.waitFor({ timeout: 15_000 });
+    assert.match((await live.textContent()) ?? '', /OPENBLAS_NUM_THREADS/);
+    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    assert.equal(await page.locator('[data-testid=run-host-findings]').count(), 0, 'the live list gives way');
+    await page
+      .locator('[data-testid=run-findings] [data-code=threads-env-inherited]')
+      .waitFor({ timeout: 15_000 });
+    await page.close();
+  },
+);
+
 test('a run going holds the automatic checks until it ends', { timeout: 90_000 }, async () => {
   const { page, panel } = await openPanel(clean);
   await pickCpus(page, '0');

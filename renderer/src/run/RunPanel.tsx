@@ -9,6 +9,7 @@ import { BundleButton } from '../bundle/BundleButton';
 import { RunControls } from './RunControls';
 import { RunStatus } from './RunStatus';
 import { ResultCard } from './ResultCard';
+import { FindingsList } from '../common/FindingsList';
 import { LoadStrip, OutsideWarning } from './LoadStrip';
 import { LogViewer } from './log/LogViewer';
 import type { LogSource } from './log/types';
@@ -98,6 +99,15 @@ export function RunPanel() {
         </div>
       )}
       {run && <OutsideWarning runId={run.runId} />}
+      {run && running && (run.hostFindings?.length ?? 0) > 0 && (
+        // Known when the run started (the host doctor ran beside the engine probe); once it ends they are among the
+        // result card's findings.
+        <FindingsList
+          findings={run.hostFindings ?? []}
+          testId="run-host-findings"
+          title="Host settings that may decide this run's result"
+        />
+      )}
       <div className="run-summary">
         {run && (
           <LoadStrip selection={run.settings.cpus} running={running} peaks={run.outcome?.cpuLoad ?? null} />

@@ -9,17 +9,10 @@ import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
 import { screenshotPath } from '../helpers/screenshot';
 import { pickCpus, setWorkload } from '../helpers/ui';
+import { INHERITED_THREAD_VARS } from '../../app/doctor/checks/threads-env';
 
 // The variables the doctor looks for: a developer's shell may export one, and then "clean" would not be.
-const THREAD_VARS = [
-  'OMP_NUM_THREADS',
-  'MKL_NUM_THREADS',
-  'OPENBLAS_NUM_THREADS',
-  'GOMP_CPU_AFFINITY',
-  'OMP_PLACES',
-  'OMP_PROC_BIND',
-  'KMP_AFFINITY',
-];
+const THREAD_VARS = INHERITED_THREAD_VARS;
 for (const k of THREAD_VARS) delete process.env[k];
 
 const why = sshdUnavailable();

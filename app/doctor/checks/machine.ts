@@ -2,12 +2,13 @@
  * What the machine's layout and this process's place in it mean for a run: sockets against NUMA nodes, the
  * CPUs and nodes a container or cgroup lets it use, and the free memory of the nodes it will allocate on.
  */
+import { formatBytes, meminfoBytes } from '../../shared/units';
 import { policyNodes } from '../../command';
 import { formatCpuList } from '../../shared/cpulist';
 import { cpuWord } from './read';
 import { statusField, safeCpuList } from '../../topology/proc';
 import type { HostCheck } from '../check';
-import { absent, fileEvidence, formatBinary, meminfoKb } from './read';
+import { absent, fileEvidence } from './read';
 import { judgedNodes } from './selection';
 
 export const socketsNeNodes: HostCheck = {
@@ -148,18 +149,18 @@ export const nodeMemoryLow: HostCheck = {
     for (const node of nodes) {
       const path = `/sys/devices/system/node/node${node}/meminfo`;
       const text = await ctx.place.read(path);
-      const total = text === null ? null : meminfoKb(text, 'MemTotal');
-      const free = text === null ? null : meminfoKb(text, 'MemFree');
+      const total = text === null ? null : meminfoBytes(text, 'MemTotal');
+      const free = text === null ? null : meminfoBytes(text, 'MemFree');
       if (total === null || free === null || total === 0) {
         missing.push(node);
         continue;
       }
-      const file = meminfoKb(text!, 'FilePages');
+      const file = meminfoBytes(text!, 'FilePages');
       evidence.push(
         fileEvidence(
           ctx.place,
           path,
-          `MemFree ${formatBinary(free)} of MemTotal ${formatBinary(total)}${file !== null ? `, FilePages ${formatBinary(file)}` : ''}`,
+          `MemFree ${formatBytes(free)} of MemTotal ${formatBytes(total)}${file !== null ? `, FilePages ${formatBytes(file)}` : ''}`,
         ),
       );
       if (free < total * NODE_LOW_FRACTION) low.push({ node, free, total, file });
@@ -179,7 +180,7 @@ export const nodeMemoryLow: HostCheck = {
         code: 'node-memory-low',
         severity: 'warning',
         message:
-          `Node${low.length > 1 ? 's' : ''} ${low.map((l) => `${l.node} (${formatBinary(l.free)} free of ${formatBinary(l.total)})`).join(', ')} of ${which} ` +
+          `Node${low.length > 1 ? 's' : ''} ${low.map((l) => `${l.node} (${formatBytes(l.free)} free of ${formatBytes(l.total)})`).join(', ')} of ${which} ` +
           `${low.length > 1 ? 'have' : 'has'} less than ${NODE_LOW_FRACTION * 100} % free: a run bound there reclaims memory as it ` +
           `allocates (slow first passes) or, with --membind, can be killed for lack of it; with a preferred or ` +
           `default policy its pages spill to other nodes.` +

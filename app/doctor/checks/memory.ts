@@ -2,10 +2,11 @@
  * Kernel memory settings that change how fast the same run goes: transparent huge pages, automatic NUMA
  * balancing, swap, and (on arm64) the base page size.
  */
+import { formatBytes, meminfoBytes } from '../../shared/units';
 import { selectedChoice, statusField } from '../../topology/proc';
 import type { HostCheck } from '../check';
 import { NOT_FROM_A_DUMP } from '../check';
-import { absent, fileEvidence, formatBinary, meminfoKb, readTrimmed } from './read';
+import { absent, fileEvidence, readTrimmed } from './read';
 
 const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
 
@@ -73,16 +74,12 @@ export const swapInUse: HostCheck = {
   run: async ({ place }) => {
     const meminfo = await place.read('/proc/meminfo');
     if (meminfo === null) return absent(place, '/proc/meminfo', 'swap use cannot be read');
-    const total = meminfoKb(meminfo, 'SwapTotal');
-    const free = meminfoKb(meminfo, 'SwapFree');
+    const total = meminfoBytes(meminfo, 'SwapTotal');
+    const free = meminfoBytes(meminfo, 'SwapFree');
     if (total === null || free === null) return { skipped: '/proc/meminfo has no SwapTotal/SwapFree lines' };
     const used = total - free;
     const evidence = [
-      fileEvidence(
-        place,
-        '/proc/meminfo',
-        `SwapTotal ${formatBinary(total)}, SwapFree ${formatBinary(free)}`,
-      ),
+      fileEvidence(place, '/proc/meminfo', `SwapTotal ${formatBytes(total)}, SwapFree ${formatBytes(free)}`),
     ];
     if (used <= 0)
       return {
@@ -98,7 +95,7 @@ export const swapInUse: HostCheck = {
         code: 'swap-in-use',
         severity: 'warning',
         message:
-          `${formatBinary(used)} of memory is swapped out: the machine has run short of memory, and a run whose ` +
+          `${formatBytes(used)} of memory is swapped out: the machine has run short of memory, and a run whose ` +
           `pages (or whose neighbours' pages) come back from swap measures disk waits, not inference.`,
         evidence,
         fix: {
@@ -146,7 +143,7 @@ async function pageSize(
       evidence: fileEvidence(
         place,
         PMD_SIZE,
-        `${pmd} (${formatBinary(pmdBytes)} PMD pages: ${formatBinary(bytes)} base pages)`,
+        `${pmd} (${formatBytes(pmdBytes)} PMD pages: ${formatBytes(bytes)} base pages)`,
       ),
     };
   }
@@ -176,7 +173,7 @@ export const pageSizeCheck: HostCheck = {
         code: 'page-size',
         severity: 'warning',
         message:
-          `The kernel's page size is ${formatBinary(got.bytes)}, not 64 KiB: Ampere recommends a 64 KiB-page arm64 ` +
+          `The kernel's page size is ${formatBytes(got.bytes)}, not 64 KiB: Ampere recommends a 64 KiB-page arm64 ` +
           `kernel for inference (fewer TLB misses on large tensors), and its benchmark scripts warn otherwise.`,
         evidence,
         fix: {

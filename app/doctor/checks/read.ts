@@ -28,24 +28,6 @@ export function absent(place: DoctorPlace, path: string, why: string): { skipped
   };
 }
 
-/** A `Key:   123 kB` line of /proc/meminfo or a node's meminfo ("Node 0 MemFree:  …"), in bytes. */
-export function meminfoKb(text: string, key: string): number | null {
-  const m = new RegExp(`^(?:Node \\d+ )?${key.replace(/[()]/g, '\\$&')}:\\s+(\\d+)\\s*kB`, 'm').exec(text);
-  return m ? Number(m[1]) * 1024 : null;
-}
-
-/** "1.5 GiB", "512 MiB", "64 KiB": the binary units the kernel uses. */
-export function formatBinary(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number(v.toFixed(v >= 100 || Number.isInteger(v) ? 0 : 1))} ${units[i]}`;
-}
-
 /** "CPU 3" or "CPUs 0-2,4" (a list of ids, formatted the kernel's way). */
 export function cpuWord(ids: number[]): string {
   return `${ids.length === 1 ? 'CPU' : 'CPUs'} ${formatCpuList(ids)}`;

@@ -21,7 +21,16 @@ const st = (tid: number, ticks: number, processor: number, startTicks: number | 
 /** `n` intervals of `ms`: each thread's [cpu, tickStep, waitStepMs] per interval, on the given uptime clock. */
 function drive(
   tally: ThreadTally,
-  threads: { tid: number; cpu: number; ticks: number; waitMs: number; from?: number; to?: number }[],
+  threads: {
+    tid: number;
+    cpu: number;
+    ticks: number;
+    waitMs: number;
+    from?: number;
+    to?: number;
+    /** Its affinity; default: pinned to `cpu`. */
+    allowed?: number[];
+  }[],
   n: number,
   ms = 250,
   up0 = 10,
@@ -37,6 +46,7 @@ function drive(
       }
       acc.set(t.tid, a);
       tally.observe(1, st(t.tid, a.ticks, t.cpu), up0 + (i * ms) / 1000);
+      tally.setAllowed(t.tid, t.allowed ?? [t.cpu]);
       tally.setWait(t.tid, a.wait);
     }
     tally.closeInterval(i === 0 ? 0 : ms);
@@ -90,6 +100,16 @@ test('two threads queued behind OTHER work on one CPU (each runs 10 %, waits 90 
     tally,
     [1, 2].map((tid) => ({ tid, cpu: 0, ticks: 2, waitMs: 225 })),
     8,
+  );
+  assert.deepEqual(tally.contentionResult(), {});
+});
+
+test("two threads allowed on CPUs 0-1 that met on CPU 1 for a while: the scheduler's to spread, not pinned sharing", () => {
+  const tally = new ThreadTally();
+  drive(
+    tally,
+    [1, 2].map((tid) => ({ tid, cpu: 1, ticks: 12, waitMs: 125, allowed: [0, 1] })),
+    4,
   );
   assert.deepEqual(tally.contentionResult(), {});
 });

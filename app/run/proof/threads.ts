@@ -12,9 +12,9 @@ export const TICK_MS = 10;
 const TICKS_PER_S = 1000 / TICK_MS;
 
 /**
- * A sampling interval oversubscribes a CPU when the run's threads on it wanted it (ran, or waited in its run
- * queue) for more than DEMAND_CPUS CPUs' worth of the interval, two or more of them each for at least
- * WANTING_SHARE of it. Judged per interval, not over the run, because a worker pool lives only part of a run
+ * A sampling interval oversubscribes a CPU when the run's threads pinned to it (their affinity is that CPU alone)
+ * wanted it (ran, or waited in its run queue) for more than DEMAND_CPUS CPUs' worth of the interval, two or more
+ * of them each for at least WANTING_SHARE of it. Judged per interval, not over the run, because a worker pool lives only part of a run
  * (PyTorch starts its intra-op threads at the first parallel op, after seconds of `import torch`), and its
  * threads sleep between parallel regions: over their lives 4 workers sharing one CPU each want it for only
  * 30-60 %, yet while a pass runs they ask for twice the CPU.
@@ -150,6 +150,9 @@ export class ThreadTally {
         const ran = e.intervalTicks * TICK_MS;
         const wanted = ran + e.intervalWaitMs;
         if (wanted < WANTING_SHARE * ms) continue;
+        // Only threads pinned to this one CPU: threads free to move may meet on a CPU for a moment (the scheduler
+        // puts them there while other work holds their other CPUs) and are judged by the busy rule over their lives.
+        if (e.allowed?.length !== 1 || e.allowed[0] !== e.processor) continue;
         byCpu.set(e.processor, [...(byCpu.get(e.processor) ?? []), { tid: e.tid, wanted, ran }]);
       }
       for (const [cpu, ts] of byCpu) {

@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
@@ -38,16 +38,21 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-// Two threads that each spin for 6 s, and 64 MB touched: enough CPU time and memory to be seen on the target.
+// Two PROCESSES that each touch 64 MB and spin for 6 s: enough CPU time and memory to be seen on the target.
+// Processes, not two threads of one Python: the GIL lets only one of those run at a time, the other sleeping on
+// it rather than waiting in the run queue, so they would never both want the CPU.
 const SPIN = [
-  'import threading, time',
+  'import time',
   'buf = bytearray(64 << 20)',
   'for i in range(0, len(buf), 4096): buf[i] = 1',
-  'def spin():',
-  '    end = time.time() + 6',
-  '    while time.time() < end: pass',
-  't = threading.Thread(target=spin); t.start(); spin(); t.join()',
+  'end = time.time() + 6',
+  'while time.time() < end: pass',
 ].join('\n');
+const spinnerArgv = (): string[] => {
+  const file = join(dir, 'spin.py');
+  writeFileSync(file, SPIN);
+  return ['/bin/sh', '-c', `${PY} ${file} & ${PY} ${file}; wait`];
+};
 
 describe('proof of placement of a run on an ssh target', { skip, concurrency: false }, () => {
   before(async () => {
@@ -59,7 +64,7 @@ describe('proof of placement of a run on an ssh target', { skip, concurrency: fa
   });
 
   test("run --target --cores 1: proof of the target's threads on CPU 1, memory on node 0", () => {
-    const r = cli(['run', '--target', sshd.url, '--cores', '1', '--json', '--', PY, '-c', SPIN]);
+    const r = cli(['run', '--target', sshd.url, '--cores', '1', '--json', '--', ...spinnerArgv()]);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as {
       target: string;
@@ -94,7 +99,7 @@ describe('proof of placement of a run on an ssh target', { skip, concurrency: fa
     // Frequency of the bound CPU as the target's kernel gives it; this VM has no cpufreq driver: {}.
     if (hasCpufreq) assert.deepEqual(Object.keys(proof.cpuFreqMHz), ['1']);
     else assert.deepEqual(proof.cpuFreqMHz, {});
-    // The two spinners are python3 threads of the workload; every ms of theirs was on the bound CPU 1.
+    // The two spinners are python3 processes of the workload; every ms of theirs was on the bound CPU 1.
     const spinners = proof.threads.filter((t) => t.cpuTimeMs >= 500);
     assert.ok(spinners.length >= 1, JSON.stringify(proof.threads));
     // The group on the target also holds the launch wrapper (sh, not bound, nearly idle): the workload is python3.
@@ -116,7 +121,7 @@ describe('proof of placement of a run on an ssh target', { skip, concurrency: fa
       wanted > (proof.durationMs ?? Infinity),
       `wanted ${wanted} ms (cpu ${total} ms) over ${proof.durationMs} ms`,
     );
-    // This one-node machine: the resident memory (64 MB touched) is all on node 0.
+    // This one-node machine: the resident memory (64 MB touched by each spinner) is all on node 0.
     assert.deepEqual(Object.keys(proof.memoryByNode), ['0']);
     assert.ok(proof.memoryByNode['0']! >= 64 << 20, `memory: ${proof.memoryByNode['0']}`);
     // Each spinner wanted CPU 1 (ran or waited in its run queue, schedstat) most of the run: judged against the

@@ -1,27 +1,15 @@
 /**
  * Doctor fixtures: a shared kernel dump (test/fixtures/*.tar.gz) with the overlays of test/fixtures/doctor/CASE
  * copied on top (the /proc and /sys files a case sets to its value). Built once per content under the OS temp
- * dir, through a private staging dir renamed into place, like fixtureRoot.
+ * dir through fixtures.ts's cachedTree, like fixtureRoot.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_DIR, fixtureRoot } from './fixtures';
+import { CACHE_DIR, cachedTree, FIXTURES_DIR, fixtureRoot } from './fixtures';
 
 export const DOCTOR_OVERLAYS = join(FIXTURES_DIR, 'doctor');
-const CACHE_DIR = join(os.tmpdir(), 'aio-tuner-fixtures');
 
 function digestOf(dir: string, h = createHash('sha256')): ReturnType<typeof createHash> {
   for (const name of readdirSync(dir).sort()) {
@@ -47,17 +35,8 @@ export function doctorRoot(dump: string, ...cases: string[]): string {
     CACHE_DIR,
     `doctor-${dump}-${cases.join('+') || 'plain'}-${h.digest('hex').slice(0, 12)}`,
   );
-  if (existsSync(target)) return target;
-  mkdirSync(CACHE_DIR, { recursive: true });
-  const staging = mkdtempSync(join(CACHE_DIR, '.doctor-'));
-  try {
+  return cachedTree(target, (staging) => {
     execFileSync('cp', ['-a', `${base}/.`, staging]);
     for (const c of cases) cpSync(join(DOCTOR_OVERLAYS, c), staging, { recursive: true, force: true });
-    renameSync(staging, target);
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    if (existsSync(target)) return target;
-    throw err;
-  }
-  return target;
+  });
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const FIXTURES_DIR = resolve(import.meta.dirname, '..', 'fixtures');
-const CACHE_DIR = join(os.tmpdir(), 'aio-tuner-fixtures');
+export const CACHE_DIR = join(os.tmpdir(), 'aio-tuner-fixtures');
 
 /** Directory holding the extracted `test/fixtures/NAME.tar.gz` (NAME with or without ".tar.gz"). */
 export function fixtureRoot(name: string): string {
@@ -20,12 +20,21 @@ export function fixtureRoot(name: string): string {
   // Keyed by content so an updated fixture is never served from a stale cache.
   const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 12);
   const target = join(CACHE_DIR, `${base}-${digest}`);
-  if (existsSync(target)) return target;
+  return cachedTree(target, (staging) =>
+    execFileSync('tar', ['-xzf', tarball, '-C', staging], { stdio: ['ignore', 'ignore', 'pipe'] }),
+  );
+}
 
+/**
+ * `target` (a content-keyed path under the fixture cache), built once: `fill` writes a private staging dir that is
+ * then renamed into place, so parallel test processes never see a half-built tree.
+ */
+export function cachedTree(target: string, fill: (staging: string) => void): string {
+  if (existsSync(target)) return target;
   mkdirSync(CACHE_DIR, { recursive: true });
-  const staging = mkdtempSync(join(CACHE_DIR, `.${base}-`));
+  const staging = mkdtempSync(join(CACHE_DIR, '.stage-'));
   try {
-    execFileSync('tar', ['-xzf', tarball, '-C', staging], { stdio: ['ignore', 'ignore', 'pipe'] });
+    fill(staging);
     renameSync(staging, target);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });

@@ -5,7 +5,15 @@
  */
 
 export type TopologySource =
-  'sysfs' | 'lscpu' | 'lscpu-p' | 'lscpu-e' | 'lscpu-J' | 'numactl-H' | 'systeminformation';
+  | 'sysfs'
+  | 'lscpu'
+  | 'lscpu-p'
+  | 'lscpu-e'
+  | 'lscpu-J'
+  | 'numactl-H'
+  | 'systeminformation'
+  /** `lstopo --of xml` output imported with `--from topo.xml`. */
+  | 'hwloc-xml';
 
 export interface PackageInfo {
   /** Opaque label from the kernel (e.g. 56, 76): never assume 0..N-1. */
@@ -48,6 +56,21 @@ export interface CpuInfo {
   /** Kernel's own core_id / cluster_id (not unique), kept for display. */
   coreId?: number | null;
   clusterId?: number | null;
+  /**
+   * The model name of this CPU's core type (e.g. "Neoverse-N1", "Cortex-A510"); null when unknown (offline CPU,
+   * a source that does not say). Equal to one of `Topology.coreTypes[].name`.
+   */
+  coreType?: string | null;
+}
+
+/** One kind of core on the machine (heterogeneous machines have several: big.LITTLE, P/E cores). */
+export interface CoreTypeInfo {
+  /** Model name of the type, as lscpu prints it per model block (e.g. "Cortex-X3", "Neoverse-N1"). */
+  name: string;
+  /** Online CPUs of this type, ascending. */
+  cpus: number[];
+  /** Relative performance from sysfs `cpu_capacity` (1024 = the fastest type), when the kernel gives it. */
+  capacity?: number | null;
 }
 
 export interface CacheInfo {
@@ -69,10 +92,18 @@ export interface Topology {
   cpus: CpuInfo[];
   /** One entry per cache instance. */
   caches: CacheInfo[];
+  /**
+   * Core types, fastest first (by capacity, else as found); one entry on a uniform machine; absent or empty when
+   * the source cannot say.
+   */
+  coreTypes?: CoreTypeInfo[];
   /** Extra, optional facts. */
   vendor?: string | null;
   midr?: string | null;
-  /** Where the data came from: "this host", a sysroot path, or an imported file name. */
+  /**
+   * Where the data came from: "this host", a sysroot path, an imported file name, or (for `--sysroot` given an
+   * archive or a support bundle, still `source: "sysfs"`) the archive's path.
+   */
   origin?: string;
   /** Messages about what this source cannot tell (e.g. "summary-only input: no per-CPU cores"). */
   notes?: string[];

@@ -13,6 +13,7 @@ const SOURCE_TEXT: Record<Topology['source'], string> = {
   'lscpu-J': 'lscpu -J',
   'numactl-H': 'numactl -H',
   systeminformation: 'systeminformation',
+  'hwloc-xml': 'hwloc XML',
 };
 
 /** What machine this is, where the picture came from, and the way to swap it for another one. */

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, sourceOptions, UsageError } from './args';
 import { Engine } from '../api/engine';
-import { formatTopologySummary, importTopology, readImportText } from '../topology';
+import { formatTopologySummary, hwlocXmlFromTopology, importTopology, readImportText } from '../topology';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
 import { outputText } from '../util/records';
 
@@ -71,11 +71,29 @@ export function sourceFrom(values: { sysroot?: string; from?: string; target?: s
   }
 }
 
-export const TOPOLOGY_OPTIONS = { ...sourceOptions, json: { type: 'boolean' } } as const;
+export const TOPOLOGY_OPTIONS = {
+  ...sourceOptions,
+  json: { type: 'boolean' },
+  format: { type: 'string' },
+} as const;
+
+const TOPOLOGY_FORMATS = ['text', 'json', 'xml'] as const;
+type TopologyFormat = (typeof TOPOLOGY_FORMATS)[number];
+
+/** `--format text|json|xml`; `--json` is kept as the short form of `--format json`. */
+function topologyFormat(values: { json?: boolean; format?: string }): TopologyFormat {
+  if (values.format === undefined) return values.json ? 'json' : 'text';
+  if (!(TOPOLOGY_FORMATS as readonly string[]).includes(values.format))
+    throw new UsageError(`--format must be one of ${TOPOLOGY_FORMATS.join('|')}, got "${values.format}"`);
+  if (values.json && values.format !== 'json')
+    throw new UsageError(`--json and --format ${values.format} contradict each other: give one`);
+  return values.format as TopologyFormat;
+}
 
 export async function topologyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, TOPOLOGY_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const format = topologyFormat(values);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   let t;
   try {
@@ -83,6 +101,12 @@ export async function topologyCommand(argv: string[]): Promise<number> {
   } finally {
     await engine.dispose();
   }
-  process.stdout.write(values.json ? outputText('topology', t) : formatTopologySummary(t) + '\n');
+  process.stdout.write(
+    format === 'json'
+      ? outputText('topology', t)
+      : format === 'xml'
+        ? hwlocXmlFromTopology(t)
+        : formatTopologySummary(t) + '\n',
+  );
   return 0;
 }

@@ -9,6 +9,7 @@ import {
   topologyFromRows,
 } from './lscpu-table';
 import { summaryFieldsFromJson, summaryFieldsFromText, topologyFromSummary } from './lscpu-summary';
+import { looksLikeXml, topologyFromHwlocXml } from './hwloc-xml-import';
 import { looksLikeNumactl, topologyFromNumactl } from './numactl';
 import type { Topology } from '../shared/topology';
 
@@ -52,7 +53,7 @@ export function readImportText(path: string): string {
 }
 
 export const ACCEPTED_FORMATS =
-  '`lscpu`, `lscpu -p`, `lscpu -e`, `lscpu -J`, `lscpu -J -e` or `numactl -H` output';
+  '`lscpu`, `lscpu -p`, `lscpu -e`, `lscpu -J`, `lscpu -J -e`, `numactl -H` or `lstopo --of xml` output';
 
 /** Column names `lscpu -e` can print; the header must start with CPU and contain at least one other. */
 const LSCPU_E_COLUMNS =
@@ -93,6 +94,8 @@ export function importTopology(text: string, name?: string): Topology {
   const firstLine = trimmed.split('\n')[0] ?? '';
 
   if (trimmed.startsWith('{')) return importJson(trimmed, name);
+  // Given whole, not trimmed or with CRLF folded: the XML reader counts lines for its messages itself.
+  if (looksLikeXml(trimmed)) return topologyFromHwlocXml(text, name);
   if (looksLikeNumactl(trimmed)) return topologyFromNumactl(trimmed, name);
   if (trimmed.split('\n').some(isParsableHeader))
     return topologyFromRows(rowsFromParsable(trimmed), 'lscpu-p', name);

@@ -3,6 +3,7 @@ export type * from '../shared/topology';
 export { CpuListError, formatCpuList, parseCpuList, parseCpuMask } from '../shared/cpulist';
 export { readSysfsTopology, type SysfsOptions } from './sysfs';
 export { ACCEPTED_FORMATS, importTopology, MAX_IMPORT_BYTES, readImportText } from './import';
+export { hwlocXmlFromTopology } from './hwloc-xml-export';
 export { hostTopology, NON_LINUX_BANNER } from './host';
 export { loadTopology, type LoadOptions, type TargetProbe } from './load';
 export { formatTopologySummary } from './summary';

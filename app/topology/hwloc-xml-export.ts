@@ -222,7 +222,8 @@ export function hwlocXmlFromTopology(t: Topology): string {
   );
   write(machine, '  ');
   const rows = t.nodes.map((n) => n.distances);
-  if (t.nodes.length > 0 && rows.every((r) => r !== null && r.length === t.nodes.length)) {
+  // hwloc ignores (and warns about) a matrix of one node.
+  if (t.nodes.length > 1 && rows.every((r) => r !== null && r.length === t.nodes.length)) {
     const ids = nodeIds.join(' ') + ' ';
     const values = rows.flatMap((r) => r!).join(' ') + ' ';
     lines.push(

@@ -6,7 +6,7 @@ import { VERSION } from '../version';
 
 const SOURCE = `Where the machine comes from (default: this machine):
   --sysroot DIR        a saved root (sys/devices/system/…, proc/…) read like /
-  --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J or numactl -H
+  --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J, numactl -H or lstopo --of xml
   --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
                        (your ~/.ssh/config, keys and agent; never a password prompt;
                        another ssh config file: ssh://user@host?config=/home/me/lab.ssh_config)`;
@@ -67,10 +67,11 @@ ${SELECTION}
 
 ${SETTINGS}`,
 
-  topology: `Usage: aio-tuner topology [--sysroot DIR | --from FILE | --target URL] [--json]
+  topology: `Usage: aio-tuner topology [--sysroot DIR | --from FILE | --target URL] [--format F | --json]
 
 Print the machine: packages, NUMA nodes with memory, cores, SMT siblings, caches, unavailable CPUs.
-  --json               the full model (fields: README, "topology --json")
+  --format F           text (default), json or xml (hwloc XML that lstopo --input FILE draws)
+  --json               the full model, same as --format json (fields: README, "topology --json")
 
 ${SOURCE}`,
 
@@ -213,7 +214,7 @@ ${SETTINGS}`,
 export const HELP = `aio-tuner ${VERSION} — pick cores, build numactl + AIO_* command lines, run and tune Ampere Optimized PyTorch
 
 Usage:
-  aio-tuner topology [--sysroot DIR | --from FILE] [--json]
+  aio-tuner topology [--sysroot DIR | --from FILE] [--format text|json|xml | --json]
   aio-tuner serve    [--sysroot DIR | --from FILE] [--host H] [--port N]
   aio-tuner command  [--sysroot DIR | --from FILE] [--profile NAME | --import 'CMDLINE'] [selection] [settings]
                      [--format F] [--container NAME] [--check] -- WORKLOAD [ARGS...]

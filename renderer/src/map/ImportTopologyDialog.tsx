@@ -36,7 +36,8 @@ export function ImportTopologyDialog({
     <Dialog open={open} title="Import topology" onClose={onClose} testId="import-topology">
       <p className="muted">
         Paste the output of <code>lscpu</code>, <code>lscpu -p</code>, <code>lscpu -e</code>,{' '}
-        <code>lscpu -J</code> or <code>numactl -H</code> from another machine, or choose a file holding it.
+        <code>lscpu -J</code>, <code>numactl -H</code> or <code>lstopo --of xml</code> from another machine,
+        or choose a file holding it.
       </p>
       <input
         type="file"

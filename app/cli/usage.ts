@@ -6,7 +6,7 @@ import { VERSION } from '../version';
 
 const SOURCE = `Where the machine comes from (default: this machine):
   --sysroot DIR        a saved root (sys/devices/system/…, proc/…) read like /
-  --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J, numactl -H or lstopo --of xml
+  --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J, numactl -H or lstopo (XML)
   --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
                        (your ~/.ssh/config, keys and agent; never a password prompt;
                        another ssh config file: ssh://user@host?config=/home/me/lab.ssh_config)`;
@@ -70,7 +70,7 @@ ${SETTINGS}`,
   topology: `Usage: aio-tuner topology [--sysroot DIR | --from FILE | --target URL] [--format F | --json]
 
 Print the machine: packages, NUMA nodes with memory, cores, SMT siblings, caches, unavailable CPUs.
-  --format F           text (default), json or xml (hwloc XML that lstopo --input FILE draws)
+  --format F           text (default), json or xml (hwloc XML, which lstopo reads and draws)
   --json               the full model, same as --format json (fields: README, "topology --json")
 
 ${SOURCE}`,

@@ -233,6 +233,19 @@ export function hwlocXmlFromTopology(t: Topology): string {
       '  </distances2>',
     );
   }
+  // Core types as hwloc's CPU kinds: efficiency ranks them (highest = fastest), CoreType names them as hwloc
+  // names Intel's, LinuxCapacity is the kernel's cpu_capacity hwloc itself records.
+  const types = (t.coreTypes ?? []).filter((k) => k.cpus.some((c) => nodeOf.has(c)));
+  types.forEach((k, i) => {
+    lines.push(
+      `  <cpukind cpuset="${formatHwlocBitmap(k.cpus.filter((c) => nodeOf.has(c)))}" forced_efficiency="${types.length - 1 - i}">`,
+      `    <info name="CoreType" value="${escapeXml(k.name)}"/>`,
+      ...(k.capacity !== null && k.capacity !== undefined
+        ? [`    <info name="LinuxCapacity" value="${k.capacity}"/>`]
+        : []),
+      '  </cpukind>',
+    );
+  });
   lines.push('</topology>');
   return lines.join('\n') + '\n';
 }

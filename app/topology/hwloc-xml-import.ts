@@ -9,7 +9,7 @@ import { visible } from './damaged';
 import { parseHwlocBitmap } from './hwloc-xml-bitmap';
 import { parseXml, XmlSyntaxError, type XmlElement } from './hwloc-xml-parse';
 import { formatCpuList } from '../shared/cpulist';
-import type { CacheInfo, NodeInfo, Topology } from '../shared/topology';
+import type { CacheInfo, CoreTypeInfo, NodeInfo, Topology } from '../shared/topology';
 
 /** Does this text start like an XML document (declaration, DOCTYPE, comment or a root tag)? */
 export function looksLikeXml(text: string): boolean {
@@ -204,6 +204,30 @@ function distanceRows(doc: XmlElement, nodes: NodeObj[], notes: string[]): (numb
   return nodes.map((_, i) => nodes.map((__, j) => Math.round(values[i * n + j]!)));
 }
 
+/**
+ * Core types from hwloc 2's `<cpukind>` elements, fastest first (hwloc ranks them by efficiency, highest the most
+ * powerful), when every kind is named by a CoreType info (hwloc writes one for Intel hybrids; ours for any type):
+ * kinds told apart only by capacity have no model name, and a type is its model name here.
+ */
+function cpuKinds(doc: XmlElement, online: Set<number>, origin: string): CoreTypeInfo[] | null {
+  const kinds = doc.children.filter((c) => c.name === 'cpukind');
+  if (kinds.length === 0 || kinds.some((k) => !infoOf(k, 'CoreType'))) return null;
+  const out = kinds.map((k, i) => {
+    const cpus = k.attrs.cpuset === undefined ? null : parseHwlocBitmap(k.attrs.cpuset);
+    if (cpus === null) throw new Error(`${origin}: line ${k.line}: a <cpukind> without a readable cpuset`);
+    const capacity = int(infoOf(k, 'LinuxCapacity') ?? undefined);
+    return {
+      rank: int(k.attrs.forced_efficiency) ?? int(k.attrs.efficiency) ?? i,
+      type: {
+        name: infoOf(k, 'CoreType')!,
+        cpus: cpus.filter((c) => online.has(c)),
+        ...(capacity !== null ? { capacity } : {}),
+      },
+    };
+  });
+  return out.sort((a, b) => b.rank - a.rank).map((k) => k.type);
+}
+
 /** Parse `lstopo --of xml` text; `name` is recorded as the model's origin and named in errors. */
 export function topologyFromHwlocXml(text: string, name?: string): Topology {
   const origin = name ?? 'input';
@@ -357,6 +381,12 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
   }
   notes.push('hwloc XML does not say which CPUs are isolated (isolcpus): shown as unknown.');
 
+  const coreTypes = cpuKinds(doc, onlineIds, origin);
+  if (coreTypes) {
+    const typeOf = new Map(coreTypes.flatMap((k) => k.cpus.map((c): [number, string] => [c, k.name])));
+    for (const c of cpus) c.coreType = c.online ? (typeOf.get(c.id) ?? null) : null;
+  }
+
   const memTotal = nodes.reduce<number | null>(
     (sum, n) => (n.memoryBytes === null ? sum : (sum ?? 0) + n.memoryBytes),
     null,
@@ -370,6 +400,7 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
     nodes,
     cpus,
     caches,
+    ...(coreTypes ? { coreTypes } : {}),
     vendor: reader.vendor,
     midr: null,
     ...(name !== undefined ? { origin: name } : {}),

@@ -210,3 +210,55 @@ describe('hwloc 1.x XML', () => {
     }
   });
 });
+
+describe('core types as hwloc CPU kinds', () => {
+  test("a big.LITTLE machine's types go through lstopo by name, fastest first, with capacities", async () => {
+    const dir = realRoot('util-linux/arm-A510-A710-A715-X3.tar.gz');
+    const t = await readSysfsTopology(dir);
+    // The types as upstream lscpu 2.41 prints them for this dump (one model block per type, in CPU order), with
+    // the kernel's cpu_capacity of their CPUs: real data, whatever the engine itself reads of core types.
+    const expected = readFileSync(
+      join(FIXTURES_DIR, 'real', 'util-linux', 'expected', 'lscpu-arm-A510-A710-A715-X3'),
+      'utf8',
+    );
+    const names = [...expected.matchAll(/^Model name:\s+(\S+)/gm)].map((m) => m[1]!);
+    const counts = [...expected.matchAll(/^Core\(s\) per socket:\s+(\d+)/gm)].map((m) => Number(m[1]));
+    assert.deepEqual(names, ['Cortex-A510', 'Cortex-A710', 'Cortex-A715', 'Cortex-X3']);
+    let next = 0;
+    const blocks = names.map((name, i) => {
+      const cpus = Array.from({ length: counts[i]! }, () => next++);
+      const capacity = Number(
+        readFileSync(join(dir, 'sys/devices/system/cpu', `cpu${cpus[0]}`, 'cpu_capacity'), 'utf8').trim(),
+      );
+      return { name, cpus, capacity };
+    });
+    t.coreTypes = [...blocks].reverse(); // fastest (the X3, capacity 1024) first
+    const file = join(work, 'big-little.xml');
+    writeFileSync(file, hwlocXmlFromTopology(t));
+    // lstopo reads the kinds, ranks them and writes them back with their infos.
+    const again = importTopology(lstopoXml(file), 'again.xml');
+    assert.deepEqual(again.coreTypes, t.coreTypes);
+    assert.equal(again.coreTypes?.[0]?.capacity, 1024);
+    assert.deepEqual(
+      again.cpus.map((c) => c.coreType),
+      [
+        'Cortex-A510',
+        'Cortex-A510',
+        'Cortex-A510',
+        'Cortex-A710',
+        'Cortex-A710',
+        'Cortex-A715',
+        'Cortex-A715',
+        'Cortex-X3',
+      ],
+    );
+  });
+
+  test('kinds lstopo tells apart only by capacity have no model name: no core types are made up', () => {
+    const xml = lstopoXml(realRoot('util-linux/arm-A510-A710-A715-X3.tar.gz'));
+    assert.match(xml, /<cpukind /);
+    const t = importTopology(xml, 'phone.xml');
+    assert.equal(t.coreTypes, undefined);
+    assert.ok(t.cpus.every((c) => c.coreType === undefined));
+  });
+});

@@ -31,15 +31,21 @@ function cacheObj(c: CacheInfo): Obj {
   return { type: name, rank, cpus: c.cpus, attrs, infos: [], children: [], memory: [] };
 }
 
+const setOf = new WeakMap<number[], Set<number>>();
+
 function contains(outer: number[], inner: number[]): boolean {
-  const set = new Set(outer);
+  let set = setOf.get(outer);
+  if (!set) {
+    set = new Set(outer);
+    setOf.set(outer, set);
+  }
   return inner.every((c) => set.has(c));
 }
 
 /** Place `o` below the deepest object that holds all its CPUs; false when it straddles two siblings. */
 function insert(parent: Obj, o: Obj): boolean {
   for (const child of parent.children) {
-    const overlap = o.cpus.some((c) => child.cpus.includes(c));
+    const overlap = o.cpus.some((c) => contains(child.cpus, [c]));
     if (!overlap) continue;
     if (contains(child.cpus, o.cpus)) return insert(child, o);
     if (!contains(o.cpus, child.cpus)) return false;
@@ -189,8 +195,9 @@ export function hwlocXmlFromTopology(t: Topology): string {
     const isRoot = o === machine;
     const nodeset = o.type === 'NUMANode' ? [Number(o.attrs[0]![1])] : isRoot ? nodeIds : nodesBelow(o);
     const head: [string, string | number][] = [['type', o.type]];
+    // hwloc's os_index is unsigned: a negative kernel label (physical_package_id -1) is written as unknown.
     const osIndex = o.attrs.find(([k]) => k === 'os_index');
-    if (osIndex) head.push(osIndex);
+    if (osIndex && Number(osIndex[1]) >= 0) head.push(osIndex);
     head.push(
       ['cpuset', formatHwlocBitmap(o.cpus)],
       ['complete_cpuset', formatHwlocBitmap(isRoot ? all : o.cpus)],

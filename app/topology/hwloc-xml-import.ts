@@ -288,12 +288,14 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
   const completeNodes = bitmap('complete_nodeset') ?? [];
 
   const inTree = new Set(reader.pus.map((p) => p.id));
-  const online = new Set([...inTree].filter((id) => onlineV1?.includes(id) ?? true));
+  const onlineV1Set = onlineV1 === null ? null : new Set(onlineV1);
+  const online = new Set([...inTree].filter((id) => onlineV1Set?.has(id) ?? true));
   const allIds = [...new Set([...complete, ...inTree])].sort((a, b) => a - b);
   const missing = allIds.filter((id) => !inTree.has(id));
   // hwloc 2 leaves out of its tree both offline PUs and, unless run with --whole-system, the PUs its process may
   // not use; when the tree holds a disallowed PU it was --whole-system and the missing ones are offline for sure.
-  const wholeSystem = allowedSet !== null && [...inTree].some((id) => !allowedSet.includes(id));
+  const allowedLookup = new Set(allowedSet ?? []);
+  const wholeSystem = allowedSet !== null && [...inTree].some((id) => !allowedLookup.has(id));
   if (missing.length > 0 && !wholeSystem && onlineV1 === null)
     notes.push(
       `CPU${missing.length > 1 ? 's' : ''} ${formatCpuList(missing)} ${missing.length > 1 ? 'are' : 'is'} in hwloc's complete_cpuset but not in its tree: offline, or not allowed ` +
@@ -314,8 +316,10 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
     return nodeObjs.find((n) => n.cpus?.includes(pu.id))?.id ?? null;
   };
 
+  const puById = new Map(reader.pus.map((p) => [p.id, p]));
+  const allowedIds = allowedSet === null ? null : new Set(allowedSet);
   const raw: RawCpu[] = allIds.map((id): RawCpu => {
-    const pu = reader.pus.find((p) => p.id === id);
+    const pu = puById.get(id);
     if (!pu || !online.has(id))
       return {
         id,
@@ -339,7 +343,7 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
       clusterKey: pu.clusterKey,
       clusterId: pu.clusterId,
       isolated: null,
-      allowed: allowedSet === null ? null : allowedSet.includes(id),
+      allowed: allowedIds === null ? null : allowedIds.has(id),
     };
   });
   const cpus = assembleCpus(raw);

@@ -262,3 +262,18 @@ describe('core types as hwloc CPU kinds', () => {
     assert.ok(t.cpus.every((c) => c.coreType === undefined));
   });
 });
+
+describe('this host', () => {
+  test('lstopo --of xml of the live machine imports as the engine reads /', async () => {
+    const xml = execFileSync('lstopo', ['--no-io', '--of', 'xml', '-'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const t = importTopology(xml, 'host.xml');
+    const engine = await readSysfsTopology('/');
+    const caches = { caches: engine.caches.some((c) => c.sizeBytes !== null) && t.caches.length > 0 };
+    assert.deepEqual(layout(t, caches), layout(engine, caches));
+    assert.equal(t.kernel?.release, engine.kernel?.release);
+    assert.equal(t.arch, engine.arch);
+  });
+});

@@ -383,7 +383,6 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
     for (const c of cpus) if (c.online) c.node = 0;
     notes.push('The hwloc topology has no NUMA node: the machine is shown as a single node 0.');
   }
-  notes.push('hwloc XML does not say which CPUs are isolated (isolcpus): shown as unknown.');
 
   const coreTypes = cpuKinds(doc, onlineIds, origin);
   if (coreTypes) {

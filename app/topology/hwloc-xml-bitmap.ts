@@ -3,11 +3,15 @@
  * cpuset and nodeset attributes carry it.
  */
 
+const MAX_WORDS = 2048;
+
 /** Ids of the set bits, ascending; null when the text is not a bitmap. An infinite prefix ("0xf...f,") is dropped. */
 export function parseHwlocBitmap(text: string): number[] | null {
   const body = text.trim().replace(/^0xf\.\.\.f,?/i, '');
   if (body === '') return [];
   const words = body.split(',');
+  // 2048 words = 65536 ids, past any kernel's NR_CPUS: a longer mask is not a machine, only a way to exhaust memory.
+  if (words.length > MAX_WORDS) return null;
   // An all-zero word may be written empty ("0x000000ff,,0x0000ffff"), as hwloc does for sparse sets.
   if (!words.every((w) => /^((0x)?[0-9a-f]{1,8})?$/i.test(w))) return null;
   const out: number[] = [];

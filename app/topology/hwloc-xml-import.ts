@@ -278,7 +278,9 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
     if (v === undefined) return null;
     const ids = parseHwlocBitmap(v);
     if (ids === null)
-      throw new Error(`${origin}: line ${root.line}: ${attr} "${visible(v)}" is not an hwloc bitmap`);
+      throw new Error(
+        `${origin}: line ${root.line}: ${attr} "${visible(v)}" is not an hwloc bitmap (of at most 65536 ids)`,
+      );
     return ids;
   };
   const complete = bitmap('complete_cpuset') ?? [];

@@ -139,3 +139,24 @@ describe('what hwloc writes reads back exactly', () => {
     assert.equal(t.nodes.length, 2);
   });
 });
+
+describe('input built to exhaust memory', () => {
+  test('a cpuset longer than any machine is refused, not expanded', () => {
+    const huge = Array.from({ length: 100_000 }, () => '0xffffffff').join(',');
+    const t0 = Date.now();
+    assert.throws(
+      () =>
+        importTopology(good.replace(/complete_cpuset="0x0000000f"/, `complete_cpuset="${huge}"`), 'huge.xml'),
+      /huge\.xml: line 4: complete_cpuset ".*" is not an hwloc bitmap \(of at most 65536 ids\)/,
+    );
+    assert.ok(Date.now() - t0 < 2000);
+  });
+
+  test('nesting deeper than any topology is refused', () => {
+    const deep = '<topology>' + '<object type="Group">'.repeat(300) + '</object>'.repeat(300) + '</topology>';
+    assert.throws(
+      () => importTopology(deep, 'deep.xml'),
+      /deep\.xml is not well-formed XML: line 1: elements nested deeper than 256 levels/,
+    );
+  });
+});

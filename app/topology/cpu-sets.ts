@@ -66,21 +66,19 @@ export class FormUse {
   }
 
   /**
-   * Notes for `what` (e.g. "cores"): `where` names the file's directory as the user knows it ("cpu*\/topology"),
-   * `missing` says what was done without any file.
+   * Notes for `what`: `subject(ids)` names who was read ("Cores of CPUs 0-3", "NUMA nodes 0-7"), `where` the
+   * file's directory as the user knows it ("cpu*\/topology"); `missing` says what was done where no file read,
+   * or null when another note says it.
    */
-  notes(what: string, where: string, missing: string): string[] {
+  notes(what: string, subject: (ids: string) => string, where: string, missing: string | null): string[] {
     const byFile = this.used.get(what);
     if (!byFile) return [];
     const out: string[] = [];
-    for (const [file, cpus] of byFile) {
-      const who = `CPU${cpus.length > 1 ? 's' : ''} ${formatCpuList(cpus)}`;
-      if (file === '')
-        out.push(`${what[0]!.toUpperCase()}${what.slice(1)} of ${who}: no file says; ${missing}.`);
-      else if (!isList(file))
-        out.push(
-          `${what[0]!.toUpperCase()}${what.slice(1)} of ${who} read from the ${where}/${file} hex mask (no list file).`,
-        );
+    for (const [file, ids] of byFile) {
+      const who = subject(formatCpuList(ids));
+      if (file === '') {
+        if (missing !== null) out.push(`${who}: no file says; ${missing}.`);
+      } else if (!isList(file)) out.push(`${who} read from the ${where}/${file} hex mask (no list file).`);
     }
     return out;
   }

@@ -58,7 +58,7 @@ export function labelPackages(items: { raw: RawCpu; pkg: PackageFacts }[], damag
     const how = items.some((i) => i.pkg.hasTopology)
       ? 'no package_cpus, core_siblings or physical_package_id in cpu*/topology'
       : 'no cpu*/topology directory and no "physical id" in /proc/cpuinfo';
-    notes.push(`Packages: ${how}; the machine is shown as one package, as lscpu and hwloc do.`);
+    notes.push(`Packages: ${how}; the machine is shown as one package.`);
   }
   const groups = new Map<string, { raw: RawCpu; pkg: PackageFacts }[]>();
   items.forEach((item, i) => {
@@ -104,8 +104,8 @@ export function labelPackages(items: { raw: RawCpu; pkg: PackageFacts }[], damag
   const noTopology = items.filter((i) => !i.pkg.hasTopology).map((i) => i.raw.id);
   if (noTopology.length > 0 && !keys.every((k) => k === 'machine'))
     notes.push(
-      `CPUs ${list(noTopology)} have no cpu*/topology directory: each is a core of its own and its package is ` +
-        '/proc/cpuinfo\'s "physical id", as lscpu does.',
+      `CPUs ${list(noTopology)} have no cpu*/topology directory: each is shown as a core of its own, in the ` +
+        'package of its /proc/cpuinfo "physical id".',
     );
   for (const { raw, pkg } of items) {
     if (!pkg.bad) continue;
@@ -123,26 +123,18 @@ export function labelPackages(items: { raw: RawCpu; pkg: PackageFacts }[], damag
 }
 
 /**
- * core_id that contradicts the sibling sets (VMware guests: CPUs 0-1 share thread_siblings but have core_id 0
- * and 1, and CPU 4 has core_id 0 again): the sets win, as in lscpu and hwloc; one note names the CPUs.
+ * core_id that contradicts the sibling sets — CPUs of one core_cpus / thread_siblings set with different core_ids
+ * (VMware guests pair CPUs 0-1 as threads but give them core_id 0 and 1): the sets win, as in lscpu and hwloc;
+ * one note names the CPUs. (The same core_id in different sets is normal: it repeats per package, die, cluster.)
  */
 export function coreIdNotes(raws: RawCpu[]): string[] {
   const live = raws.filter((r) => r.online && r.coreId !== null && r.coreKey !== null);
   const idsByCore = new Map<string, Set<number>>();
-  const coresById = new Map<string, Set<string>>();
-  for (const r of live) {
-    idsByCore.set(r.coreKey!, (idsByCore.get(r.coreKey!) ?? new Set()).add(r.coreId!));
-    const label = `${r.packageId}/${r.clusterKey ?? ''}/${r.coreId}`;
-    coresById.set(label, (coresById.get(label) ?? new Set()).add(r.coreKey!));
-  }
-  const odd = live.filter(
-    (r) =>
-      idsByCore.get(r.coreKey!)!.size > 1 ||
-      coresById.get(`${r.packageId}/${r.clusterKey ?? ''}/${r.coreId}`)!.size > 1,
-  );
+  for (const r of live) idsByCore.set(r.coreKey!, (idsByCore.get(r.coreKey!) ?? new Set()).add(r.coreId!));
+  const odd = live.filter((r) => idsByCore.get(r.coreKey!)!.size > 1);
   if (odd.length === 0) return [];
   return [
-    `Cores of CPUs ${list(odd.map((r) => r.id))}: core_id disagrees with the sibling sets (core_cpus / ` +
-      'thread_siblings); the sets win, as in lscpu and hwloc.',
+    `Cores of CPUs ${list(odd.map((r) => r.id))}: CPUs that core_cpus / thread_siblings put in one core have ` +
+      'different core_ids; the sibling sets win, as in lscpu and hwloc.',
   ];
 }

@@ -454,9 +454,19 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
   if (affinity === null && (status === null || statusField(status, 'Cpus_allowed_list') === null))
     notes.push(`No Cpus_allowed_list in proc/${pid}/status: every online CPU is assumed allowed.`);
   notes.push(
-    ...forms.notes('NUMA node CPUs', 'node*', 'none'),
-    ...forms.notes('cores', 'cpu*/topology', 'each is a core of its own, as in lscpu and hwloc'),
-    ...forms.notes('packages', 'cpu*/topology', 'grouped by physical_package_id'),
+    ...forms.notes(
+      'NUMA node CPUs',
+      (ids) => `CPUs of NUMA node${ids.length > 1 ? 's' : ''} ${ids}`,
+      'node*',
+      null,
+    ),
+    ...forms.notes(
+      'cores',
+      (ids) => `Cores of CPUs ${ids}`,
+      'cpu*/topology',
+      'each is a core of its own, as in lscpu and hwloc',
+    ),
+    ...forms.notes('packages', (ids) => `Packages of CPUs ${ids}`, 'cpu*/topology', null),
     ...packageNotes,
     ...coreIdNotes(facts.map((f) => f.raw)),
   );

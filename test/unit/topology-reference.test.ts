@@ -49,23 +49,23 @@ const LSCPU: Record<string, Exception> = {
   'util-linux/rv64-linux': {
     fields: FIELDS.slice(),
     why:
-      'lscpu 2.38 sees CPU 0 only, offline, on RISC-V dumps (no "processor" lines it knows in cpuinfo); ' +
-      'upstream 2.41 reads them and is compared below',
+      'lscpu 2.38 -p prints an empty row (",,,,") for each CPU of the RISC-V dumps — no CPU number, no ' +
+      'online flag — although its summary counts them; upstream 2.41 reads them and is compared below',
   },
   'util-linux/rv64-milkvpioneer': {
     fields: FIELDS.slice(),
-    why: 'as rv64-linux: lscpu 2.38 misreads RISC-V dumps; upstream 2.41 is compared below',
+    why: 'as rv64-linux: lscpu 2.38 -p prints empty rows on RISC-V dumps; upstream 2.41 is compared below',
   },
   'util-linux/rv64-visionfive2': {
     fields: FIELDS.slice(),
-    why: 'as rv64-linux: lscpu 2.38 misreads RISC-V dumps; upstream 2.41 is compared below',
+    why: 'as rv64-linux: lscpu 2.38 -p prints empty rows on RISC-V dumps; upstream 2.41 is compared below',
   },
   'util-linux/arm-A510-A710-A715-X3': {
     fields: ['cores', 'sockets'],
     why:
-      'on Arm, lscpu treats the core_siblings groups as clusters, not sockets: its -p SOCKET column is one ' +
-      'socket and its CORE numbers restart in each group, so CPUs of different groups look like one core; ' +
-      'hwloc reads three packages (0-2, 3-6, 7) and one core per CPU, as the engine',
+      'a heterogeneous SoC (Cortex-A510 0-2, A710 3-4, A715 5-6, X3 7): lscpu numbers cores and sockets per core ' +
+      'type (one summary block per model), so its -p CORE and SOCKET columns repeat across types — CPUs 0, 3, 5 ' +
+      'and 7 all read "core 0, socket 0"; hwloc groups by the sibling sets (packages 0-2, 3-6, 7), as the engine',
   },
   'hwloc/2s390-2c': {
     fields: ['cores'],
@@ -109,7 +109,7 @@ const LSTOPO: Record<string, Exception> = {
 const UPSTREAM: Record<string, Exception> = {
   'util-linux/arm-A510-A710-A715-X3': {
     fields: ['cores', 'sockets'],
-    why: 'the same Arm cluster-for-socket reading as lscpu 2.38 (see above); hwloc agrees with the engine',
+    why: 'the same per-core-type numbering as lscpu 2.38 (see above); hwloc agrees with the engine',
   },
 };
 

@@ -31,13 +31,24 @@ export interface SetRead {
 
 const isList = (file: string): boolean => file.endsWith('list');
 
+/**
+ * Parsed sets by file kind and text: the 80 CPUs of a package hold the same package_cpus_list, parsed once.
+ * One per machine read (a Map the caller drops), so nothing outlives it.
+ */
+export type SetCache = Map<string, number[] | null>;
+
 /** The first of `files` under `dir` that holds a CPU set containing `self` (when given). */
-export function readCpuSet(dir: string, files: readonly string[], self?: number): SetRead {
+export function readCpuSet(dir: string, files: readonly string[], self?: number, cache?: SetCache): SetRead {
   const damaged: SetRead['damaged'] = [];
   for (const file of files) {
     const text = readAttr(join(dir, file));
     if (text === null) continue;
-    const cpus = isList(file) ? safeCpuList(text) : safeCpuMask(text);
+    const key = `${isList(file) ? 'l' : 'm'}${text}`;
+    let cpus = cache?.get(key);
+    if (cpus === undefined) {
+      cpus = isList(file) ? safeCpuList(text) : safeCpuMask(text);
+      cache?.set(key, cpus);
+    }
     if (cpus !== null && (self === undefined || cpus.includes(self))) return { cpus, file, damaged };
     damaged.push({ path: join(dir, file), text });
   }
@@ -55,7 +66,9 @@ export class FormUse {
     const byFile = this.used.get(what) ?? new Map<string, number[]>();
     this.used.set(what, byFile);
     const key = file ?? '';
-    byFile.set(key, [...(byFile.get(key) ?? []), cpu]);
+    const ids = byFile.get(key);
+    if (ids) ids.push(cpu);
+    else byFile.set(key, [cpu]);
   }
 
   /** The file most CPUs were read from for `what`, or null. */

@@ -8,7 +8,7 @@ import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } fr
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
 import { formatCpuList } from '../shared/cpulist';
-import { CLUSTER_FORMS, CORE_FORMS, FormUse, PACKAGE_FORMS, readCpuSet } from './cpu-sets';
+import { CLUSTER_FORMS, CORE_FORMS, FormUse, PACKAGE_FORMS, readCpuSet, type SetCache } from './cpu-sets';
 import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
@@ -84,20 +84,28 @@ function readOnlineCpu(
   damage: DamageNotes,
   forms: FormUse,
   physicalIds: Map<number, number> | null,
+  sets: SetCache,
 ): CpuFacts {
   const topo = join(cpuDir, 'topology');
-  const hasTopology = !('error' in listDir(topo));
   const pkgPath = join(topo, 'physical_package_id');
   const pkgNum = readInt(pkgPath);
   const pkgText = pkgNum === null ? readAttr(pkgPath) : null;
-  const pkgPeers = readCpuSet(topo, PACKAGE_FORMS, id);
+  const pkgPeers = readCpuSet(topo, PACKAGE_FORMS, id, sets);
   const coreId = readInt(join(topo, 'core_id'));
   const clusterId = readInt(join(topo, 'cluster_id'));
   // The sibling masks define who shares a core (lscpu and hwloc group by them); core_id only labels it.
-  const core = readCpuSet(topo, CORE_FORMS, id);
-  const cluster = readCpuSet(topo, CLUSTER_FORMS, id);
+  const core = readCpuSet(topo, CORE_FORMS, id, sets);
+  const cluster = readCpuSet(topo, CLUSTER_FORMS, id, sets);
   const caches = readCaches(cpuDir);
   const midr = wantMidr ? readAttr(join(cpuDir, 'regs/identification/midr_el1')) : null;
+  // Listing the directory costs a syscall per CPU: only when none of its files was there.
+  const hasTopology =
+    pkgNum !== null ||
+    pkgText !== null ||
+    coreId !== null ||
+    core.file !== null ||
+    pkgPeers.file !== null ||
+    !('error' in listDir(topo));
   if (hasTopology) {
     forms.record('cores', core.file, id);
     forms.record('packages', pkgPeers.file, id);
@@ -367,6 +375,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
   const forms = new FormUse();
   const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'), damage, forms);
   const physicalIds = cpuinfo ? cpuinfoPhysicalIds(cpuinfo) : null;
+  const sets: SetCache = new Map();
   const memsAllowed = status === null ? null : safeCpuList(statusField(status, 'Mems_allowed_list'));
   if (memsAllowed !== null) for (const n of nodes) n.memAllowed = memsAllowed.includes(n.id);
 
@@ -387,6 +396,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
       damage,
       forms,
       physicalIds,
+      sets,
     );
     midrText ??= f.midr;
     facts.push(f);

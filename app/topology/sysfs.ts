@@ -405,6 +405,9 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     facts.flatMap((f) => (f.pkg ? [{ raw: f.raw, pkg: f.pkg }] : [])),
     damage,
   );
+  // An offline CPU has no topology, so no node (as in lscpu and hwloc), even where a dump's cpulist names it.
+  const live = new Set(facts.filter((f) => f.raw.online).map((f) => f.raw.id));
+  for (const n of nodes) n.cpus = n.cpus.filter((c) => live.has(c));
   resolveOverlaps(nodes, facts, at('sys/devices/system/node'), damage);
   // nodes[] is the truth after overlaps are resolved; each CPU's node must say the same.
   const finalNode = new Map<number, number>();

@@ -140,10 +140,12 @@ export async function lscpuShape(root: string): Promise<ToolResult> {
       stderr: (e.stderr ?? '').trim(),
     };
   }
+  // A row without a CPU number (2.38 prints ",,,," for each CPU of some dumps) names no CPU.
   const rows = stdout
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => l.split(','));
+    .map((l) => l.split(','))
+    .filter((r) => /^\d+$/.test(r[0]!));
   const on = rows.filter((r) => r[4] === 'Y');
   const anyNode = on.some((r) => r[3] !== '');
   return {

@@ -30,6 +30,30 @@ function copyOf(name: string): string {
 }
 
 describe('sysfs forms: list, mask, fallbacks, and the notes that name them', () => {
+  test('on every dump, nodes[] and packages[] agree with cpus[].node and cpus[].package', async () => {
+    for (const [name, root] of dumps) {
+      const t = await readSysfsTopology(root);
+      const nodeOf = new Map<number, number>();
+      for (const n of t.nodes)
+        for (const c of n.cpus) {
+          assert.ok(!nodeOf.has(c), `${name}: CPU ${c} on nodes ${nodeOf.get(c)} and ${n.id}`);
+          nodeOf.set(c, n.id);
+        }
+      const pkgOf = new Map(t.packages.flatMap((p) => p.cpus.map((c): [number, number] => [c, p.id])));
+      assert.equal(
+        new Set(t.packages.map((p) => p.id)).size,
+        t.packages.length,
+        `${name}: package ids unique`,
+      );
+      for (const c of t.cpus) {
+        assert.equal(c.node, nodeOf.get(c.id) ?? null, `${name}: cpus[${c.id}].node`);
+        assert.equal(c.package, pkgOf.get(c.id) ?? null, `${name}: cpus[${c.id}].package`);
+        if (c.online)
+          assert.ok(c.package !== null && c.siblings !== null, `${name}: CPU ${c.id} has a core and package`);
+      }
+    }
+  });
+
   test('a trailing NUL in node0/cpulist ("0-31\\n\\0", a real 2-socket Arm server) is read, silently', async () => {
     const t = await read('hwloc/128arm-2pa2n8cluster4co');
     assert.deepEqual(

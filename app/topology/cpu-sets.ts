@@ -19,6 +19,8 @@ export const PACKAGE_FORMS = [
   'core_siblings',
 ] as const;
 export const CLUSTER_FORMS = ['cluster_cpus_list', 'cluster_cpus'] as const;
+/** Who shares a cache (cpuN/cache/indexK). */
+export const CACHE_FORMS = ['shared_cpu_list', 'shared_cpu_map'] as const;
 
 export interface SetRead {
   /** The CPUs, ascending; null when no form reads. */

@@ -8,7 +8,15 @@ import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } fr
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
 import { formatCpuList } from '../shared/cpulist';
-import { CLUSTER_FORMS, CORE_FORMS, FormUse, PACKAGE_FORMS, readCpuSet, type SetCache } from './cpu-sets';
+import {
+  CACHE_FORMS,
+  CLUSTER_FORMS,
+  CORE_FORMS,
+  FormUse,
+  PACKAGE_FORMS,
+  readCpuSet,
+  type SetCache,
+} from './cpu-sets';
 import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
@@ -56,7 +64,7 @@ function numbered(names: string[], prefix: string): number[] {
   return ids.sort((a, b) => a - b);
 }
 
-function readCaches(cpuDir: string): CacheInfo[] {
+function readCaches(cpuDir: string, sets: SetCache): CacheInfo[] {
   const listing = listDir(join(cpuDir, 'cache'));
   if ('error' in listing) return [];
   const out: CacheInfo[] = [];
@@ -65,7 +73,8 @@ function readCaches(cpuDir: string): CacheInfo[] {
     const level = readInt(join(dir, 'level'));
     const type = readAttr(join(dir, 'type'));
     const kind = type === null ? null : cacheType(type);
-    const cpus = safeCpuList(readAttr(join(dir, 'shared_cpu_list')));
+    // shared_cpu_map alone on old kernels (2.6.2x), as lscpu and hwloc read it.
+    const cpus = readCpuSet(dir, CACHE_FORMS, undefined, sets).cpus;
     if (level === null || kind === null || cpus === null) continue;
     // Firmware that does not describe cache sizes (ACPI PPTT without size) leaves no `size` file at all.
     const size = readAttr(join(dir, 'size'));
@@ -96,7 +105,7 @@ function readOnlineCpu(
   // The sibling masks define who shares a core (lscpu and hwloc group by them); core_id only labels it.
   const core = readCpuSet(topo, CORE_FORMS, id, sets);
   const cluster = readCpuSet(topo, CLUSTER_FORMS, id, sets);
-  const caches = readCaches(cpuDir);
+  const caches = readCaches(cpuDir, sets);
   const midr = wantMidr ? readAttr(join(cpuDir, 'regs/identification/midr_el1')) : null;
   // Listing the directory costs a syscall per CPU: only when none of its files was there.
   const hasTopology =

@@ -161,7 +161,7 @@ describe('damaged sysroot files give a note and a consistent model', () => {
 
   test('a garbled distance row and has_memory list: distances unknown, memory from meminfo, both noted', async () => {
     const t = await readSysfsTopology(
-      // The NUL is inside the row: a trailing one is tolerated, as lscpu and hwloc do (see the test below).
+      // The NUL is inside the row: a trailing one is tolerated, as lscpu and hwloc do (topology-reference-forms).
       damaged({ [`${NODE}/node1/distance`]: '20 \u00001\n', [`${NODE}/has_memory`]: '0-1-\n' }),
     );
     assert.equal(t.nodes[1]!.distances, null);

@@ -5,12 +5,13 @@
  * An attribute that is absent on this kernel or board is normal, hence null instead of an exception.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { attrText } from './attr-text';
 
 // sysfs attributes are at most a page; one reusable buffer avoids an allocation and an fstat per file.
 const buffer = Buffer.allocUnsafe(8192);
 
 /**
- * A sysfs attribute, trimmed, or null when it cannot be read (absent, permission, EINVAL from some attributes).
+ * A sysfs attribute, trimmed (attrText), or null when it cannot be read (absent, permission, EINVAL from some attributes).
  * sysfs hands out a whole attribute in one read, so one read call is enough; a full buffer means this is not
  * a sysfs attribute (e.g. a regular file in a dump), which is then read to the end.
  */
@@ -23,7 +24,7 @@ export function readAttr(path: string): string | null {
   }
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
-    return (n < buffer.length ? buffer.toString('utf8', 0, n) : readFileSync(path, 'utf8')).trim();
+    return attrText(n < buffer.length ? buffer.toString('utf8', 0, n) : readFileSync(path, 'utf8'));
   } catch {
     return null;
   } finally {

@@ -1,5 +1,6 @@
 /** Pure parsers for the procfs/sysfs text files that are not CPU lists. */
-import { CpuListError, parseCpuList } from '../shared/cpulist';
+import { CpuListError, parseCpuList, parseCpuMask } from '../shared/cpulist';
+import { attrText } from './attr-text';
 
 /** A "Key:\tvalue" line of /proc/self/status (or any colon-separated file). */
 export function statusField(text: string, key: string): string | null {
@@ -11,11 +12,18 @@ export function statusField(text: string, key: string): string | null {
 export function safeCpuList(text: string | null): number[] | null {
   if (text === null) return null;
   try {
-    return parseCpuList(text);
+    return parseCpuList(attrText(text));
   } catch (err) {
     if (err instanceof CpuListError) return null;
     throw err;
   }
+}
+
+/** A sysfs hex mask ("ffff,0000ffff"), or null when it is not one; surrounding NULs and spaces tolerated. */
+export function safeCpuMask(text: string | null): number[] | null {
+  const t = text === null ? null : attrText(text);
+  if (t === null || !/^[0-9a-f]+(,[0-9a-f]+)*$/i.test(t)) return null;
+  return parseCpuMask(t);
 }
 
 /**

@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } from './arch';
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
-import { formatCpuList, parseCpuMask } from '../shared/cpulist';
+import { formatCpuList } from '../shared/cpulist';
+import {
+  CACHE_FORMS,
+  CLUSTER_FORMS,
+  CORE_FORMS,
+  FormUse,
+  PACKAGE_FORMS,
+  readCpuSet,
+  type SetCache,
+} from './cpu-sets';
 import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
@@ -19,7 +28,15 @@ import {
   platformName,
   type Midr,
 } from './model-name';
-import { cpuinfoField, isolcpusFromCmdline, safeCpuList, selectedChoice, statusField } from './proc';
+import {
+  cpuinfoField,
+  isolcpusFromCmdline,
+  safeCpuList,
+  safeCpuMask as safeMask,
+  selectedChoice,
+  statusField,
+} from './proc';
+import { coreIdNotes, cpuinfoPhysicalIds, labelPackages, type PackageFacts } from './packages';
 import type { CacheInfo, NodeInfo, Topology } from '../shared/topology';
 import { meminfoBytes, parseSizeBytes } from '../shared/units';
 
@@ -32,14 +49,8 @@ interface CpuFacts {
   raw: RawCpu;
   caches: CacheInfo[];
   midr: string | null;
-  /** Text of a physical_package_id that is not a number, and the CPUs sharing the package per sysfs. */
-  badPackage?: { path: string; text: string; peers: number[] | null; peersFile: string };
-}
-
-/** A sysfs hex mask ("ffff,0000ffff"), or null when it is not one. */
-function safeMask(text: string | null): number[] | null {
-  if (text === null || !/^[0-9a-f]+(,[0-9a-f]+)*$/i.test(text.trim())) return null;
-  return parseCpuMask(text);
+  /** What sysfs says about this CPU's package, resolved into raw.packageId once every CPU is read. */
+  pkg?: PackageFacts;
 }
 
 /** Ids of the "cpu12" / "node1" / "index3" entries of a directory listing, ascending. */
@@ -53,7 +64,7 @@ function numbered(names: string[], prefix: string): number[] {
   return ids.sort((a, b) => a - b);
 }
 
-function readCaches(cpuDir: string): CacheInfo[] {
+function readCaches(cpuDir: string, sets: SetCache): CacheInfo[] {
   const listing = listDir(join(cpuDir, 'cache'));
   if ('error' in listing) return [];
   const out: CacheInfo[] = [];
@@ -62,7 +73,8 @@ function readCaches(cpuDir: string): CacheInfo[] {
     const level = readInt(join(dir, 'level'));
     const type = readAttr(join(dir, 'type'));
     const kind = type === null ? null : cacheType(type);
-    const cpus = safeCpuList(readAttr(join(dir, 'shared_cpu_list')));
+    // shared_cpu_map alone on old kernels (2.6.2x), as lscpu and hwloc read it.
+    const cpus = readCpuSet(dir, CACHE_FORMS, undefined, sets).cpus;
     if (level === null || kind === null || cpus === null) continue;
     // Firmware that does not describe cache sizes (ACPI PPTT without size) leaves no `size` file at all.
     const size = readAttr(join(dir, 'size'));
@@ -79,74 +91,92 @@ function readOnlineCpu(
   allowed: (id: number) => boolean,
   wantMidr: boolean,
   damage: DamageNotes,
+  forms: FormUse,
+  physicalIds: Map<number, number> | null,
+  sets: SetCache,
 ): CpuFacts {
   const topo = join(cpuDir, 'topology');
   const pkgPath = join(topo, 'physical_package_id');
-  const pkg = readInt(pkgPath);
-  const pkgText = pkg === null ? readAttr(pkgPath) : null;
-  let badPackage: CpuFacts['badPackage'];
-  if (pkgText !== null) {
-    // Resolved once every CPU is read: the other CPUs of its package may say which label it has.
-    const peersFile =
-      readAttr(join(topo, 'package_cpus_list')) !== null ? 'package_cpus_list' : 'core_siblings_list';
-    badPackage = {
-      path: pkgPath,
-      text: pkgText,
-      peers: safeCpuList(readAttr(join(topo, peersFile))),
-      peersFile,
-    };
-  }
+  const pkgNum = readInt(pkgPath);
+  const pkgText = pkgNum === null ? readAttr(pkgPath) : null;
+  const pkgPeers = readCpuSet(topo, PACKAGE_FORMS, id, sets);
   const coreId = readInt(join(topo, 'core_id'));
   const clusterId = readInt(join(topo, 'cluster_id'));
-  // core_cpus_list is the newer name (5.x); thread_siblings_list is kept by every kernel.
-  const coreCpus = readAttr(join(topo, 'core_cpus_list')) ?? readAttr(join(topo, 'thread_siblings_list'));
-  const clusterCpus = readAttr(join(topo, 'cluster_cpus_list'));
-  const caches = readCaches(cpuDir);
+  // The sibling masks define who shares a core (lscpu and hwloc group by them); core_id only labels it.
+  const core = readCpuSet(topo, CORE_FORMS, id, sets);
+  const cluster = readCpuSet(topo, CLUSTER_FORMS, id, sets);
+  const caches = readCaches(cpuDir, sets);
   const midr = wantMidr ? readAttr(join(cpuDir, 'regs/identification/midr_el1')) : null;
-  const siblings = safeCpuList(coreCpus);
-  if (coreCpus !== null && siblings === null)
+  // Listing the directory costs a syscall per CPU: only when none of its files was there.
+  const hasTopology =
+    pkgNum !== null ||
+    pkgText !== null ||
+    coreId !== null ||
+    core.file !== null ||
+    pkgPeers.file !== null ||
+    !('error' in listDir(topo));
+  if (hasTopology) {
+    forms.record('cores', core.file, id);
+    forms.record('packages', pkgPeers.file, id);
+  }
+  for (const d of core.damaged)
     damage.unreadable(
-      join(topo, readAttr(join(topo, 'core_cpus_list')) !== null ? 'core_cpus_list' : 'thread_siblings_list'),
-      coreCpus,
-      'a CPU list',
-      `CPU ${id} is counted as a core of its own`,
+      d.path,
+      d.text,
+      'a CPU set naming this CPU',
+      core.cpus ? `read from ${core.file} instead` : `CPU ${id} is counted as a core of its own`,
     );
-  const clusterSet = safeCpuList(clusterCpus);
+  for (const d of pkgPeers.damaged)
+    if (pkgPeers.cpus)
+      damage.unreadable(d.path, d.text, 'a CPU set naming this CPU', `read from ${pkgPeers.file} instead`);
   // Without cluster information arm64 reports cluster_id -1 and x86 0xffff (its "bad APIC id"): no cluster.
   const hasCluster = clusterId !== null && clusterId >= 0 && clusterId < 0xffff;
+  const siblings = core.cpus;
   return {
     raw: {
       id,
       online: true,
-      packageId: pkg,
+      packageId: null,
       node: nodeOf.get(id) ?? null,
       coreKey: siblings && siblings.length > 0 ? siblings.join(',') : `cpu${id}`,
       coreId,
       clusterKey: !hasCluster
         ? null
-        : clusterSet && clusterSet.length > 0
-          ? clusterSet.join(',')
-          : `${pkg ?? ''}/${clusterId}`,
+        : cluster.cpus && cluster.cpus.length > 0
+          ? cluster.cpus.join(',')
+          : `${pkgNum ?? ''}/${clusterId}`,
       clusterId: hasCluster ? clusterId : null,
       isolated: isolated.has(id),
       allowed: allowed(id),
     },
     caches,
     midr,
-    ...(badPackage ? { badPackage } : {}),
+    pkg: {
+      id,
+      peers: pkgPeers.cpus,
+      peersFile: pkgPeers.file,
+      label: pkgNum !== null && pkgNum >= 0 ? pkgNum : null,
+      ...(pkgText !== null ? { bad: { path: pkgPath, text: pkgText } } : {}),
+      cpuinfoId: hasTopology ? null : (physicalIds?.get(id) ?? null),
+      hasTopology,
+    },
   };
 }
 
 /**
- * A node's CPUs from its cpulist, else from its cpumap (the same set as a mask), else none; a damaged file is
- * noted with what was used instead.
+ * A node's CPUs from its cpulist, else from its cpumap (the same set as a mask, and all that some kernels and
+ * dump tools keep), else none; a damaged file is noted with what was used instead.
  */
-function nodeCpus(dir: string, id: number, damage: DamageNotes): number[] {
+function nodeCpus(dir: string, id: number, damage: DamageNotes, forms: FormUse): number[] {
   const listPath = join(dir, 'cpulist');
   const text = readAttr(listPath);
   const list = safeCpuList(text);
-  if (list !== null || text === null) return list ?? [];
+  if (list !== null) return list;
   const mask = safeMask(readAttr(join(dir, 'cpumap')));
+  if (text === null) {
+    if (mask !== null) forms.record('NUMA node CPUs', 'cpumap', id);
+    return mask ?? [];
+  }
   damage.unreadable(
     listPath,
     text,
@@ -161,6 +191,7 @@ function nodeCpus(dir: string, id: number, damage: DamageNotes): number[] {
 function readNodes(
   nodeRoot: string,
   damage: DamageNotes,
+  forms: FormUse,
 ): { nodes: NodeInfo[]; nodeOf: Map<number, number>; numa: boolean } {
   const listing = listDir(nodeRoot);
   const ids = 'error' in listing ? [] : numbered(listing.names, 'node');
@@ -186,7 +217,7 @@ function readNodes(
       );
     return {
       id,
-      cpus: nodeCpus(dir, id, damage),
+      cpus: nodeCpus(dir, id, damage, forms),
       memoryBytes,
       freeBytes: meminfo === null ? null : meminfoBytes(meminfo, 'MemFree'),
       distances,
@@ -248,6 +279,9 @@ function resolveOverlaps(nodes: NodeInfo[], facts: CpuFacts[], nodeRoot: string,
   for (const n of nodes) for (const c of n.cpus) claims.set(c, [...(claims.get(c) ?? []), n.id]);
   const pkgOf = new Map(facts.map((f) => [f.raw.id, f.raw.packageId]));
   const moved = new Map<string, number[]>();
+  // As listed, before any CPU is taken off a node.
+  const listed = new Map(nodes.map((n) => [n.id, [...n.cpus]]));
+  const cpusOf = (nodeId: number): number[] => listed.get(nodeId)!;
   for (const [cpu, ids] of claims) {
     if (ids.length < 2) continue;
     const pkg = pkgOf.get(cpu) ?? null;
@@ -257,42 +291,23 @@ function resolveOverlaps(nodes: NodeInfo[], facts: CpuFacts[], nodeRoot: string,
         : nodes
             .find((n) => n.id === nodeId)!
             .cpus.filter((c) => c !== cpu && claims.get(c)?.length === 1 && pkgOf.get(c) === pkg).length;
-    const keep = [...ids].sort((a, b) => samePackage(b) - samePackage(a) || a - b)[0]!;
+    // Nested node sets (memory tiers near the same CPUs, as hwloc reads them): the CPU's own node is the
+    // smallest. Otherwise the lists contradict each other, and the package decides.
+    const bySize = [...ids].sort((a, b) => cpusOf(a).length - cpusOf(b).length || a - b);
+    const nested = bySize.every(
+      (id, i) => i === 0 || cpusOf(bySize[i - 1]!).every((c) => cpusOf(id).includes(c)),
+    );
+    const keep = nested ? bySize[0]! : [...ids].sort((a, b) => samePackage(b) - samePackage(a) || a - b)[0]!;
     for (const n of nodes) if (n.id !== keep && ids.includes(n.id)) n.cpus = n.cpus.filter((c) => c !== cpu);
-    const key = `${ids.join(',')}>${keep}`;
+    const key = `${ids.join(',')}>${keep}>${nested ? 'nested' : ''}`;
     moved.set(key, [...(moved.get(key) ?? []), cpu]);
   }
   for (const [key, cpus] of moved) {
-    const [ids, keep] = key.split('>') as [string, string];
+    const [ids, keep, nested] = key.split('>') as [string, string, string];
     const files = ids.split(',').map((id) => damage.name(join(nodeRoot, `node${id}`, 'cpulist')));
     damage.add(
       `${files.join(' and ')} ${files.length > 2 ? 'all' : 'both'} list CPU${cpus.length > 1 ? 's' : ''} ${formatCpuList(cpus)}: kept on node ` +
-        `${keep} only (${pkgOf.get(cpus[0]!) === null ? 'the lowest node' : 'the node of the rest of its package'}).`,
-    );
-  }
-}
-
-/** Package labels for CPUs whose physical_package_id is not a number: the label its package peers agree on. */
-function resolvePackages(facts: CpuFacts[], damage: DamageNotes): void {
-  const pkgOf = new Map(facts.map((f) => [f.raw.id, f.raw.packageId]));
-  for (const f of facts) {
-    const bad = f.badPackage;
-    if (!bad) continue;
-    const labels = new Set(
-      (bad.peers ?? [])
-        .filter((c) => c !== f.raw.id)
-        .map((c) => pkgOf.get(c))
-        .filter((p): p is number => p !== null && p !== undefined),
-    );
-    const only = labels.size === 1 ? [...labels][0]! : null;
-    f.raw.packageId = only;
-    damage.unreadable(
-      bad.path,
-      bad.text,
-      'a package id',
-      only !== null
-        ? `package ${only} assumed, the label of the other CPUs of its ${bad.peersFile}`
-        : `package unknown (its ${bad.peersFile} names no other CPU with a readable label)`,
+        `${keep} only (${nested ? 'the smallest: the node sets nest, and hwloc places the CPU there too' : pkgOf.get(cpus[0]!) === null ? 'the lowest node' : 'the node of the rest of its package'}).`,
     );
   }
 }
@@ -366,7 +381,10 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
   const allowed = (id: number): boolean =>
     online.has(id) && (affinitySet?.has(id) ?? true) && (cgroupSet?.has(id) ?? true);
 
-  const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'), damage);
+  const forms = new FormUse();
+  const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'), damage, forms);
+  const physicalIds = cpuinfo ? cpuinfoPhysicalIds(cpuinfo) : null;
+  const sets: SetCache = new Map();
   const memsAllowed = status === null ? null : safeCpuList(statusField(status, 'Mems_allowed_list'));
   if (memsAllowed !== null) for (const n of nodes) n.memAllowed = memsAllowed.includes(n.id);
 
@@ -385,11 +403,20 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
       allowed,
       midrText === null,
       damage,
+      forms,
+      physicalIds,
+      sets,
     );
     midrText ??= f.midr;
     facts.push(f);
   }
-  resolvePackages(facts, damage);
+  const packageNotes = labelPackages(
+    facts.flatMap((f) => (f.pkg ? [{ raw: f.raw, pkg: f.pkg }] : [])),
+    damage,
+  );
+  // An offline CPU has no topology, so no node (as in lscpu and hwloc), even where a dump's cpulist names it.
+  const live = new Set(facts.filter((f) => f.raw.online).map((f) => f.raw.id));
+  for (const n of nodes) n.cpus = n.cpus.filter((c) => live.has(c));
   resolveOverlaps(nodes, facts, at('sys/devices/system/node'), damage);
   // nodes[] is the truth after overlaps are resolved; each CPU's node must say the same.
   const finalNode = new Map<number, number>();
@@ -448,6 +475,23 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     notes.push('The firmware does not describe some cache sizes (no sysfs size file): shown as unknown.');
   if (affinity === null && (status === null || statusField(status, 'Cpus_allowed_list') === null))
     notes.push(`No Cpus_allowed_list in proc/${pid}/status: every online CPU is assumed allowed.`);
+  notes.push(
+    ...forms.notes(
+      'NUMA node CPUs',
+      (ids) => `CPUs of NUMA node${ids.length > 1 ? 's' : ''} ${ids}`,
+      'node*',
+      null,
+    ),
+    ...forms.notes(
+      'cores',
+      (ids) => `Cores of CPUs ${ids}`,
+      'cpu*/topology',
+      'each is a core of its own, as in lscpu and hwloc',
+    ),
+    ...forms.notes('packages', (ids) => `Packages of CPUs ${ids}`, 'cpu*/topology', null),
+    ...packageNotes,
+    ...coreIdNotes(facts.map((f) => f.raw)),
+  );
   notes.push(...damage.lines());
 
   return {

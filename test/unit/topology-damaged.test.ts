@@ -108,7 +108,9 @@ describe('damaged sysroot files give a note and a consistent model', () => {
       damaged({
         [`${CPU}/cpu5/topology/physical_package_id`]: 'abc\n',
         [`${CPU}/cpu5/topology/package_cpus_list`]: '\u0001\n',
+        [`${CPU}/cpu5/topology/package_cpus`]: '\u0001\n',
         [`${CPU}/cpu5/topology/core_siblings_list`]: '\u0001\n',
+        [`${CPU}/cpu5/topology/core_siblings`]: '\u0001\n',
       }),
     );
     assert.equal(t.cpus[5]!.package, null);
@@ -159,7 +161,8 @@ describe('damaged sysroot files give a note and a consistent model', () => {
 
   test('a garbled distance row and has_memory list: distances unknown, memory from meminfo, both noted', async () => {
     const t = await readSysfsTopology(
-      damaged({ [`${NODE}/node1/distance`]: '20 1\u0000\n', [`${NODE}/has_memory`]: '0-1-\n' }),
+      // The NUL is inside the row: a trailing one is tolerated, as lscpu and hwloc do (topology-reference-forms).
+      damaged({ [`${NODE}/node1/distance`]: '20 \u00001\n', [`${NODE}/has_memory`]: '0-1-\n' }),
     );
     assert.equal(t.nodes[1]!.distances, null);
     assert.deepEqual(t.nodes[0]!.distances, [10, 20]);

@@ -69,6 +69,34 @@ function cacheOf(el: XmlElement): { level: number; type: CacheInfo['type'] } | n
   return { level, type: kind === 1 ? 'Data' : 'Unified' };
 }
 
+/**
+ * Each Package object is a package, even when two carry the same os_index (hwloc keeps the kernel's
+ * physical_package_id, which some machines repeat: 16ia64-8n2s gives P#0 to two). The model labels packages
+ * uniquely, so a repeated label goes to the package with the lowest CPU and the others take the lowest free
+ * number, as the sysfs reader does.
+ */
+function uniquePackageLabels(raw: RawCpu[], puById: Map<number, PuFacts>): void {
+  const groups = new Map<string, RawCpu[]>();
+  for (const r of raw) {
+    const key = r.online ? puById.get(r.id)?.packageKey : null;
+    if (key) groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const ordered = [...groups.values()].sort((a, b) => a[0]!.id - b[0]!.id);
+  const taken = new Set<number>();
+  const clashing: RawCpu[][] = [];
+  for (const g of ordered) {
+    const label = g[0]!.packageId;
+    if (label !== null && !taken.has(label)) taken.add(label);
+    else clashing.push(g);
+  }
+  let next = 0;
+  for (const g of clashing) {
+    while (taken.has(next)) next++;
+    taken.add(next);
+    for (const r of g) r.packageId = next;
+  }
+}
+
 class Reader {
   readonly pus: PuFacts[] = [];
   readonly caches: CacheInfo[] = [];
@@ -348,6 +376,7 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
       allowed: allowedIds === null ? null : allowedIds.has(id),
     };
   });
+  uniquePackageLabels(raw, puById);
   const cpus = assembleCpus(raw);
   const packages = packagesOf(cpus);
   const onlineIds = new Set(cpus.filter((c) => c.online).map((c) => c.id));

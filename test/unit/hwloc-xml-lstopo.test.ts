@@ -18,6 +18,7 @@ import {
   type Topology,
 } from '../../app/topology';
 import { CACHE_DIR, FIXTURES_DIR, cachedTree, fixtureRoot } from '../helpers/fixtures';
+import { allDumps } from '../helpers/reference-topology';
 
 const work = mkdtempSync(join(tmpdir(), 'aio-hwloc-xml-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -115,8 +116,17 @@ describe('lstopo --input DIR --of xml imports as the engine reads DIR', () => {
   }
 });
 
+/**
+ * Export is checked on every dump in test/fixtures but one: hwloc's own edited `fakeheterocpunuma` leaves CPUs
+ * 4-7 in no node's cpumap, so the engine shows them without a node while lstopo, re-reading our XML, hangs
+ * them under a memory node of its choosing.
+ */
+const EXPORT_DUMPS: [string, () => string][] = allDumps()
+  .filter((d) => d.name !== 'hwloc/fakeheterocpunuma')
+  .map((d) => [d.name, () => d.root]);
+
 describe('topology --format xml: lstopo draws it and gives back the same machine', () => {
-  for (const [name, root] of DUMPS) {
+  for (const [name, root] of EXPORT_DUMPS) {
     test(name, async () => {
       const engine = await readSysfsTopology(root());
       const file = join(work, `${name.replace(/\W/g, '_')}.xml`);

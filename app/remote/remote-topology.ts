@@ -43,12 +43,12 @@ export function writeSysroot(dir: string, probe: ProbeOutput): void {
   if (uname && uname.status === 0) writeFileSync(join(dir, 'uname.txt'), uname.output);
 }
 
-/** Read the target's topology (and which tools it has) with one remote command. */
-export async function probeTarget(
+/** The probe script's output from the target: every file it sends, and its commands' answers. */
+export async function runProbe(
   t: RemoteTarget,
   ctx: RemoteContext,
   opts: { timeoutMs?: number } = {},
-): Promise<TargetFacts> {
+): Promise<ProbeOutput> {
   const nonce = randomBytes(8).toString('hex');
   const r = await runScript(t, ctx, PROBE_SCRIPT, { args: [nonce], timeoutMs: opts.timeoutMs ?? 60_000 });
   const probe = parseProbeOutput(r.stdout, nonce);
@@ -66,6 +66,16 @@ export async function probeTarget(
       tail(r.stderr),
     );
   }
+  return probe;
+}
+
+/** Read the target's topology (and which tools it has) with one remote command. */
+export async function probeTarget(
+  t: RemoteTarget,
+  ctx: RemoteContext,
+  opts: { timeoutMs?: number } = {},
+): Promise<TargetFacts> {
+  const probe = await runProbe(t, ctx, opts);
   const dir = mkdtempSync(join(tmpdir(), 'aio-tuner-remote-'));
   try {
     writeSysroot(dir, probe);

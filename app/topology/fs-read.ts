@@ -10,6 +10,23 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:f
 const buffer = Buffer.allocUnsafe(8192);
 
 /**
+ * Sees every file and directory read through this module, with what was found (null: absent or unreadable). It
+ * is how `aio-tuner dump` copies exactly the files the engine reads (app/bundle/sysdump.ts): no second list.
+ */
+export interface ReadRecorder {
+  file(path: string, bytes: Buffer | null): void;
+  dir(path: string, names: string[] | null): void;
+}
+let recorder: ReadRecorder | null = null;
+
+/** Install (or with null remove) the recorder; returns the previous one so callers can nest. */
+export function setReadRecorder(r: ReadRecorder | null): ReadRecorder | null {
+  const previous = recorder;
+  recorder = r;
+  return previous;
+}
+
+/**
  * A sysfs attribute, trimmed, or null when it cannot be read (absent, permission, EINVAL from some attributes).
  * sysfs hands out a whole attribute in one read, so one read call is enough; a full buffer means this is not
  * a sysfs attribute (e.g. a regular file in a dump), which is then read to the end.
@@ -19,12 +36,16 @@ export function readAttr(path: string): string | null {
   try {
     fd = openSync(path, 'r');
   } catch {
+    recorder?.file(path, null);
     return null;
   }
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
-    return (n < buffer.length ? buffer.toString('utf8', 0, n) : readFileSync(path, 'utf8')).trim();
+    const bytes = n < buffer.length ? buffer.subarray(0, n) : readFileSync(path);
+    recorder?.file(path, bytes);
+    return bytes.toString('utf8').trim();
   } catch {
+    recorder?.file(path, null);
     return null;
   } finally {
     closeSync(fd);
@@ -37,8 +58,11 @@ export function readAttr(path: string): string | null {
  */
 export function readWhole(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    recorder?.file(path, bytes);
+    return bytes.toString('utf8');
   } catch {
+    recorder?.file(path, null);
     return null;
   }
 }
@@ -46,8 +70,11 @@ export function readWhole(path: string): string | null {
 /** Directory entries, or the error code when the directory cannot be listed. */
 export function listDir(path: string): { names: string[] } | { error: string } {
   try {
-    return { names: readdirSync(path) };
+    const names = readdirSync(path);
+    recorder?.dir(path, names);
+    return { names };
   } catch (err) {
+    recorder?.dir(path, null);
     return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
   }
 }

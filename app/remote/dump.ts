@@ -14,60 +14,67 @@ import { closeMaster } from './exec';
 import { originOf, runProbe, writeSysroot } from './remote-topology';
 import type { RemoteContext } from './ssh';
 import { readManyOnTarget } from './tools';
-import { isRemote, parseTarget, TargetUrlError, targetLabel } from './url';
+import { isRemote, parseTarget, TargetUrlError, targetLabel, type RemoteTarget } from './url';
 
 /** Rounds of fetch-and-read-again; each brings files a reader wants only after reading the last ones. */
 const MAX_ROUNDS = 6;
 
+/** `aio-tuner dump --target URL`: the dump, then the shared connection let go (a one-shot command). */
 export async function dumpTarget(url: string, ctx: RemoteContext): Promise<RecordedDump & DumpSource> {
   const t = parseTarget(url);
   if (!isRemote(t)) throw new TargetUrlError(`"${url}" is this machine, not a remote target`);
   try {
-    const probe = await runProbe(t, ctx);
-    const dir = mkdtempSync(join(tmpdir(), 'aio-tuner-dump-'));
-    try {
-      writeSysroot(dir, probe);
-      const asked = new Set([...probe.files.keys()].map((p) => p.replace(/^\/+/, '')));
-      asked.add('uname.txt'); // the dump's own file (from `uname -a`), not one of the target
-      let recorded: RecordedDump;
-      for (let round = 1; ; round++) {
-        try {
-          recorded = await recordEngineReads(dir);
-        } catch (e) {
-          throw new Error(
-            `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`,
-          );
-        }
-        const wanted = [...recorded.missing].filter((p) => !asked.has(p)).sort();
-        if (wanted.length === 0 || round >= MAX_ROUNDS) break;
-        for (const p of wanted) asked.add(p);
-        const got = await readManyOnTarget(
-          t,
-          ctx,
-          wanted.map((p) => '/' + p),
-        );
-        let found = 0;
-        got.forEach((content, i) => {
-          if (content === null) return;
-          const local = join(dir, wanted[i]!);
-          mkdirSync(dirname(local), { recursive: true });
-          writeFileSync(local, content);
-          found++;
-        });
-        if (found === 0) break;
-      }
-      recorded.topology.origin = originOf(t);
-      const page = Number(probe.commands.get('pagesize')?.output.trim());
-      if (recorded.topology.kernel && Number.isInteger(page) && page > 0)
-        recorded.topology.kernel.pageSizeBytes = page;
-      const nodename = probe.commands.get('nodename');
-      const host = (nodename && nodename.status === 0 && nodename.output.trim()) || targetLabel(t);
-      return { ...recorded, source: originOf(t), host };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    return await recordTarget(t, ctx);
   } finally {
     // A one-shot command must not leave a master connection behind for ControlPersist.
     await closeMaster(t, ctx);
+  }
+}
+
+/** The target's dump over the shared connection (a bundle's system/sysfs/ keeps the connection up). */
+export async function recordTarget(t: RemoteTarget, ctx: RemoteContext): Promise<RecordedDump & DumpSource> {
+  const probe = await runProbe(t, ctx);
+  const dir = mkdtempSync(join(tmpdir(), 'aio-tuner-dump-'));
+  try {
+    writeSysroot(dir, probe);
+    const asked = new Set([...probe.files.keys()].map((p) => p.replace(/^\/+/, '')));
+    asked.add('uname.txt'); // the dump's own file (from `uname -a`), not one of the target
+    let recorded: RecordedDump;
+    for (let round = 1; ; round++) {
+      try {
+        recorded = await recordEngineReads(dir);
+      } catch (e) {
+        throw new Error(
+          `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`,
+          { cause: e },
+        );
+      }
+      const wanted = [...recorded.missing].filter((p) => !asked.has(p)).sort();
+      if (wanted.length === 0 || round >= MAX_ROUNDS) break;
+      for (const p of wanted) asked.add(p);
+      const got = await readManyOnTarget(
+        t,
+        ctx,
+        wanted.map((p) => '/' + p),
+      );
+      let found = 0;
+      got.forEach((content, i) => {
+        if (content === null) return;
+        const local = join(dir, wanted[i]!);
+        mkdirSync(dirname(local), { recursive: true });
+        writeFileSync(local, content);
+        found++;
+      });
+      if (found === 0) break;
+    }
+    recorded.topology.origin = originOf(t);
+    const page = Number(probe.commands.get('pagesize')?.output.trim());
+    if (recorded.topology.kernel && Number.isInteger(page) && page > 0)
+      recorded.topology.kernel.pageSizeBytes = page;
+    const nodename = probe.commands.get('nodename');
+    const host = (nodename && nodename.status === 0 && nodename.output.trim()) || targetLabel(t);
+    return { ...recorded, source: originOf(t), host };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

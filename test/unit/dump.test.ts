@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { dumpLocal, recordEngineReads, writeDump } from '../../app/bundle/sysdump';
-import { readSysfsTopology, readSysroot } from '../../app/topology';
+import { readSysfsTopology, readSysroot, unpackSysroot } from '../../app/topology';
+import { ApiParams } from '../../app/api/contract';
+import { MAX_TOPOLOGY_ARCHIVE_BYTES } from '../../app/shared/contract';
 import { cachedTree, CACHE_DIR, FIXTURES_DIR, fixtureRoot, tarballFixtures } from '../helpers/fixtures';
 import { comparableTopology } from '../helpers/topology';
 
@@ -125,5 +127,38 @@ describe('aio-tuner dump round-trips through --sysroot', () => {
     const all = execFileSync('find', [root, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n').length;
     assert.ok(files.length < all, `${files.length} of ${all}`);
     assert.ok(statSync(dir).isDirectory());
+  });
+});
+
+describe('topology.load kind "archive" (Import topology… with a dump or bundle)', () => {
+  const schema = ApiParams['topology.load'];
+  test('the contract takes base64 up to the size limit and refuses the rest', () => {
+    assert.ok(schema.safeParse({ kind: 'archive', data: 'H4sIAAAA', name: 'a.tar.gz' }).success);
+    const notB64 = schema.safeParse({ kind: 'archive', data: 'not base64!', name: 'a.tar.gz' });
+    assert.ok(!notB64.success);
+    const big = 'A'.repeat(Math.ceil(MAX_TOPOLOGY_ARCHIVE_BYTES / 3) * 4 + 4);
+    const tooBig = schema.safeParse({ kind: 'archive', data: big, name: 'a.tar.gz' });
+    assert.ok(!tooBig.success);
+    assert.match(JSON.stringify(tooBig.error.issues), /larger than 64 MiB/);
+    assert.ok(!schema.safeParse({ kind: 'archive', data: 'H4sIAAAA' }).success, 'a name is required');
+  });
+
+  test('uploaded bytes unpack like the file; garbage is refused in one line naming it', async () => {
+    const file = join(work, 'upload.tar.gz');
+    await writeDump({ ...(await dumpLocal(fixtureRoot('x86-2p-4c-2node'))), source: 'x', host: 'x' }, file);
+    const opened = await unpackSysroot(readFileSync(file), 'upload.tar.gz');
+    try {
+      assert.deepEqual(
+        comparableTopology(await readSysfsTopology(opened.dir)),
+        comparableTopology(await readSysfsTopology(fixtureRoot('x86-2p-4c-2node'))),
+      );
+    } finally {
+      opened.close();
+    }
+    assert.ok(!existsSync(opened.dir), 'unpacked copy removed');
+    await assert.rejects(
+      unpackSysroot(Buffer.from('plain text'), 'notes.txt'),
+      /^Error: notes\.txt: not a \.tar\.gz archive$/,
+    );
   });
 });

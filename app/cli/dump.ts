@@ -15,6 +15,7 @@ import { openSysroot } from '../topology';
 import { formatBytes } from '../shared/units';
 import { dataDir } from '../util/datadir';
 import { whyNotWritten } from '../util/atomic';
+import { outputText } from '../util/records';
 
 export const DUMP_OPTIONS = {
   out: { type: 'string' },
@@ -63,7 +64,7 @@ export async function dumpCommand(argv: string[]): Promise<number> {
   const path = resolve(out);
   if (values.json)
     process.stdout.write(
-      JSON.stringify({ path, sizeBytes: size, files: dump.tree.files.size, source: dump.source }) + '\n',
+      outputText('dump', { path, sizeBytes: size, files: dump.tree.files.size, source: dump.source }),
     );
   else
     process.stdout.write(

@@ -55,8 +55,13 @@ function inside(root: string, path: string): string | null {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : rel;
 }
 
+/**
+ * The entries of a listed directory a replay needs: the readers list folders for their numbered entries (cpu12,
+ * node1, index3), which must exist even when nothing inside them was read (an offline CPU, a node without files).
+ */
 function subdirectories(dir: string, names: string[]): string[] {
   return names.filter((n) => {
+    if (!/\d$/.test(n)) return false;
     try {
       return statSync(join(dir, n)).isDirectory();
     } catch {

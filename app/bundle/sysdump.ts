@@ -18,7 +18,7 @@ import { pack as tarPack } from 'tar-stream';
 import { runDoctor } from '../doctor';
 import { LoadSampler } from '../run/load';
 import type { Topology } from '../shared/topology';
-import { setReadRecorder } from '../topology/fs-read';
+import { recordReads } from '../topology/fs-read';
 import { readSysfsTopology } from '../topology/sysfs';
 import { outputText } from '../util/records';
 import { VERSION } from '../version';
@@ -72,13 +72,17 @@ function subdirectories(dir: string, names: string[]): string[] {
 
 /**
  * Run the engine's readers against `root` (a live `/`, a saved root or an unpacked archive) and keep what they
- * read. The first reading of a file wins: the map is made from it, so the dump must hold that one.
+ * read. The first reading of a file wins: the map is made from it, so the dump must hold that one. `topology`
+ * runs the map's reader alone (a target's map probe).
  */
-export async function recordEngineReads(root: string): Promise<RecordedDump> {
+export async function recordEngineReads(
+  root: string,
+  scope: 'engine' | 'topology' = 'engine',
+): Promise<RecordedDump> {
   const files = new Map<string, Buffer>();
   const dirs = new Map<string, string[]>();
   const missing = new Set<string>();
-  const previous = setReadRecorder({
+  const stop = recordReads({
     file(path, bytes) {
       const rel = inside(root, path);
       if (rel === null || files.has(rel)) return;
@@ -94,15 +98,17 @@ export async function recordEngineReads(root: string): Promise<RecordedDump> {
   let topology: Topology;
   try {
     topology = await readSysfsTopology(root);
-    // The doctor as it examines a dump (its programs cannot run there): the files a replay's doctor reads.
-    await runDoctor({ sysroot: root, topology });
-    try {
-      new LoadSampler({ root }).sample();
-    } catch {
-      // No /proc/stat (a dump of a dump that had none): nothing of it to copy.
+    if (scope === 'engine') {
+      // The doctor as it examines a dump (its programs cannot run there): the files a replay's doctor reads.
+      await runDoctor({ sysroot: root, topology });
+      try {
+        new LoadSampler({ root }).sample();
+      } catch {
+        // No /proc/stat (a dump of a dump that had none): nothing of it to copy.
+      }
     }
   } finally {
-    setReadRecorder(previous);
+    stop();
   }
   for (const rel of files.keys()) missing.delete(rel);
   return { tree: { files, dirs }, topology, missing };

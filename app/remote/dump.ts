@@ -6,18 +6,14 @@
  * they ask for nothing new. So the readers stay the one definition of the files, also for targets: a file a
  * reader starts to need is fetched without anyone editing the probe script.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { recordEngineReads, type DumpSource, type RecordedDump } from '../bundle/sysdump';
 import { closeMaster } from './exec';
-import { originOf, runProbe, writeSysroot } from './remote-topology';
+import { originOf, readFilled, runProbe, writeSysroot } from './remote-topology';
 import type { RemoteContext } from './ssh';
-import { readManyOnTarget } from './tools';
 import { isRemote, parseTarget, TargetUrlError, targetLabel, type RemoteTarget } from './url';
-
-/** Rounds of fetch-and-read-again; each brings files a reader wants only after reading the last ones. */
-const MAX_ROUNDS = 6;
 
 /** `aio-tuner dump --target URL`: the dump, then the shared connection let go (a one-shot command). */
 export async function dumpTarget(url: string, ctx: RemoteContext): Promise<RecordedDump & DumpSource> {
@@ -37,35 +33,14 @@ export async function recordTarget(t: RemoteTarget, ctx: RemoteContext): Promise
   const dir = mkdtempSync(join(tmpdir(), 'aio-tuner-dump-'));
   try {
     writeSysroot(dir, probe);
-    const asked = new Set([...probe.files.keys()].map((p) => p.replace(/^\/+/, '')));
-    asked.add('uname.txt'); // the dump's own file (from `uname -a`), not one of the target
     let recorded: RecordedDump;
-    for (let round = 1; ; round++) {
-      try {
-        recorded = await recordEngineReads(dir);
-      } catch (e) {
-        throw new Error(
-          `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`,
-          { cause: e },
-        );
-      }
-      const wanted = [...recorded.missing].filter((p) => !asked.has(p)).sort();
-      if (wanted.length === 0 || round >= MAX_ROUNDS) break;
-      for (const p of wanted) asked.add(p);
-      const got = await readManyOnTarget(
-        t,
-        ctx,
-        wanted.map((p) => '/' + p),
+    try {
+      recorded = await readFilled(t, ctx, dir, probe, () => recordEngineReads(dir));
+    } catch (e) {
+      throw new Error(
+        `${targetLabel(t)}: ${(e as Error).message.replace(dir, 'the target')} (is it a Linux machine?)`,
+        { cause: e },
       );
-      let found = 0;
-      got.forEach((content, i) => {
-        if (content === null) return;
-        const local = join(dir, wanted[i]!);
-        mkdirSync(dirname(local), { recursive: true });
-        writeFileSync(local, content);
-        found++;
-      });
-      if (found === 0) break;
     }
     recorded.topology.origin = originOf(t);
     const page = Number(probe.commands.get('pagesize')?.output.trim());

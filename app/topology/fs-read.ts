@@ -17,13 +17,16 @@ export interface ReadRecorder {
   file(path: string, bytes: Buffer | null): void;
   dir(path: string, names: string[] | null): void;
 }
-let recorder: ReadRecorder | null = null;
+const recorders = new Set<ReadRecorder>();
 
-/** Install (or with null remove) the recorder; returns the previous one so callers can nest. */
-export function setReadRecorder(r: ReadRecorder | null): ReadRecorder | null {
-  const previous = recorder;
-  recorder = r;
-  return previous;
+/** Start recording (several may record at once, e.g. two bundles); returns the function that stops it. */
+export function recordReads(r: ReadRecorder): () => void {
+  recorders.add(r);
+  return () => recorders.delete(r);
+}
+
+function seen(path: string, bytes: Buffer | null): void {
+  for (const r of recorders) r.file(path, bytes);
 }
 
 /**
@@ -36,16 +39,16 @@ export function readAttr(path: string): string | null {
   try {
     fd = openSync(path, 'r');
   } catch {
-    recorder?.file(path, null);
+    seen(path, null);
     return null;
   }
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
     const bytes = n < buffer.length ? buffer.subarray(0, n) : readFileSync(path);
-    recorder?.file(path, bytes);
+    seen(path, bytes);
     return bytes.toString('utf8').trim();
   } catch {
-    recorder?.file(path, null);
+    seen(path, null);
     return null;
   } finally {
     closeSync(fd);
@@ -59,10 +62,10 @@ export function readAttr(path: string): string | null {
 export function readWhole(path: string): string | null {
   try {
     const bytes = readFileSync(path);
-    recorder?.file(path, bytes);
+    seen(path, bytes);
     return bytes.toString('utf8');
   } catch {
-    recorder?.file(path, null);
+    seen(path, null);
     return null;
   }
 }
@@ -71,10 +74,10 @@ export function readWhole(path: string): string | null {
 export function listDir(path: string): { names: string[] } | { error: string } {
   try {
     const names = readdirSync(path);
-    recorder?.dir(path, names);
+    for (const r of recorders) r.dir(path, names);
     return { names };
   } catch (err) {
-    recorder?.dir(path, null);
+    for (const r of recorders) r.dir(path, null);
     return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
   }
 }

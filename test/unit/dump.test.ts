@@ -14,6 +14,7 @@ import { dumpLocal, recordEngineReads, writeDump } from '../../app/bundle/sysdum
 import { readSysfsTopology, readSysroot, unpackSysroot } from '../../app/topology';
 import { ApiParams } from '../../app/api/contract';
 import { MAX_TOPOLOGY_ARCHIVE_BYTES } from '../../app/shared/contract';
+import { probeCovers } from '../../app/remote/probe-script';
 import { cachedTree, CACHE_DIR, FIXTURES_DIR, fixtureRoot, tarballFixtures } from '../helpers/fixtures';
 import { comparableTopology } from '../helpers/topology';
 
@@ -160,5 +161,27 @@ describe('topology.load kind "archive" (Import topology… with a dump or bundle
       unpackSysroot(Buffer.from('plain text'), 'notes.txt'),
       /^Error: notes\.txt: not a \.tar\.gz archive$/,
     );
+  });
+});
+
+describe("a target's files: the probe script is a prefetch, the readers decide", () => {
+  test('what the script asks for is known absent when it did not come back; anything else is fetched', () => {
+    for (const p of [
+      '/sys/devices/system/cpu/online',
+      '/sys/devices/system/cpu/cpu12/regs/identification/midr_el1',
+      '/sys/devices/system/cpu/cpu3/cache/index2/size',
+      '/proc/self/status',
+      '/sys/fs/cgroup/user.slice/cpuset.cpus.effective',
+      '/sys/fs/cgroup/cpuset/docker/x/cpuset.cpus',
+      '/sys/devices/system/node/node1/meminfo',
+    ])
+      assert.ok(probeCovers(p), p);
+    // Read by the doctor, the load sampler or a damaged-file fallback: the dump fetches them when asked.
+    for (const p of [
+      '/sys/devices/system/node/node1/cpumap',
+      '/proc/stat',
+      '/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor',
+    ])
+      assert.ok(!probeCovers(p), p);
   });
 });

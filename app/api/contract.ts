@@ -10,7 +10,7 @@ import { segmentProblem } from '../util/pathsegment';
 import { RunSettingsSchema } from '../command/schema';
 import { SweepSpecSchema } from '../sweep/schema';
 import type { ApiMethod, ApiReply, ApiRequests, ApiResults } from '../shared/contract';
-import { errorReply } from '../shared/contract';
+import { errorReply, MAX_TOPOLOGY_ARCHIVE_BYTES } from '../shared/contract';
 
 export * from '../shared/contract';
 export { IPC_CHANNELS } from './ipc';
@@ -44,6 +44,19 @@ export const ApiParams = {
           .min(1)
           .max(16 * 1024 * 1024),
         name: z.string().max(256).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('archive'),
+        data: z
+          .string()
+          .min(4)
+          .max(Math.ceil(MAX_TOPOLOGY_ARCHIVE_BYTES / 3) * 4, {
+            message: `the archive is larger than ${MAX_TOPOLOGY_ARCHIVE_BYTES / 1024 / 1024} MiB`,
+          })
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'not base64' }),
+        name: z.string().min(1).max(256),
       })
       .strict(),
   ]),

@@ -19,7 +19,14 @@ import {
   type ApiResults,
   type RunInfo,
 } from './contract';
-import { importTopology, loadTopology, readSysfsTopology } from '../topology';
+import {
+  importTopology,
+  loadTopology,
+  readSysfsTopology,
+  readSysroot,
+  SysrootArchiveError,
+  unpackSysroot,
+} from '../topology';
 import {
   buildCommand,
   parseCommandLine,
@@ -72,6 +79,32 @@ function apiErrorOf(e: unknown): ApiError {
   if (e instanceof RunError || e instanceof SweepError || e instanceof HistoryError)
     return new ApiError(e.message, e.code);
   return new ApiError((e as Error).message ?? String(e), 'failed');
+}
+
+/**
+ * "Import topology…" with a dump archive or support bundle (topology.load kind "archive"): unpacked, read as a
+ * sysroot, named by the file's name. A corrupt archive is bad input from the caller, said in one line.
+ */
+async function readUploadedArchive(data: string, name: string): Promise<Topology> {
+  let opened;
+  try {
+    opened = await unpackSysroot(Buffer.from(data, 'base64'), name);
+  } catch (e) {
+    if (e instanceof SysrootArchiveError) throw new ApiError(e.message, 'bad-request');
+    throw e;
+  }
+  try {
+    const t = await readSysfsTopology(opened.dir);
+    t.origin = name;
+    return t;
+  } catch (e) {
+    throw new ApiError(
+      `${name}: ${(e as Error).message.split(opened.dir).join('the archive')}`,
+      'bad-request',
+    );
+  } finally {
+    opened.close();
+  }
 }
 
 export class Engine {
@@ -252,7 +285,8 @@ export class Engine {
         this.targets.refresh();
         this.topology = await this.remote(() => this.targets.topology());
       } else if (p.kind === 'host') this.topology = await loadTopology({ sysroot: this.opts.sysroot });
-      else if (p.kind === 'sysroot') this.topology = await readSysfsTopology(resolve(p.path));
+      else if (p.kind === 'sysroot') this.topology = await readSysroot(resolve(p.path));
+      else if (p.kind === 'archive') this.topology = await readUploadedArchive(p.data, p.name);
       else this.topology = importTopology(p.text, p.name ?? 'pasted text');
       this.topologySampled = p.kind === 'host' && (this.targets.isRemote() || !this.opts.sysroot);
       return this.topologyForUi();

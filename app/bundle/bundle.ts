@@ -39,6 +39,8 @@ import { buildNote, buildReadme } from './readme';
 import { Redactor } from './redact';
 import { KnownFailureScanner, MATCH_CHARS } from '../logs/known-failures';
 import { runDoctor, type DoctorOptions } from '../doctor';
+import { openSysroot } from '../topology/sysroot-archive';
+import { bundleEntries, dumpLocal, type DumpTree } from './sysdump';
 import type { DoctorReport } from '../shared/doctor';
 
 /** What a run on a target starts with: the environment and directory of a new session there. */
@@ -58,6 +60,8 @@ export interface BundleRemote {
   session(): Promise<TargetSession | null>;
   /** What the host doctor needs to examine the target (app/remote/doctor.ts); absent: not examinable yet. */
   doctor?(): Promise<NonNullable<DoctorOptions['target']>>;
+  /** The target's replayable dump (app/remote/dump.ts) for system/sysfs/; absent: the bundle has none. */
+  sysfs?(): Promise<DumpTree>;
 }
 
 /** Where a run's inherited environment and default directory come from: this process, or a target session. */
@@ -163,6 +167,7 @@ export function plannedFiles(workload: readonly string[]): string[] {
     'run/result.json',
     ...SYSTEM_FILES,
     'system/doctor.json',
+    'system/sysfs/',
     ...(isPythonWorkload(workload) ? PYTHON_FILES : []),
     'MANIFEST.json',
   ];
@@ -442,6 +447,25 @@ async function bundleDoctor(
   }
 }
 
+/**
+ * system/sysfs/: the replayable dump of the bundle's machine (app/bundle/sysdump.ts), so support replays the
+ * user's map with `--sysroot BUNDLE`. A machine that cannot be dumped leaves the bundle without it, not unwritten.
+ */
+async function bundleSysfs(opts: CreateBundleOptions): Promise<{ name: string; content: Buffer }[]> {
+  try {
+    if (opts.remote) return opts.remote.sysfs ? bundleEntries(await opts.remote.sysfs()) : [];
+    const opened = await openSysroot(opts.sysroot ?? '/');
+    try {
+      const dump = await dumpLocal(opened.dir);
+      return bundleEntries(dump.tree);
+    } finally {
+      opened.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
 /** Run (or take a saved run), collect, redact and write the bundle. Throws only when the bundle cannot be written. */
 export async function createBundle(opts: CreateBundleOptions): Promise<BundleResult> {
   const now = new Date();
@@ -504,6 +528,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
         ),
     bundleDoctor(settings, probePlace, opts, inherited),
   ]);
+  const sysfs = await bundleSysfs(opts);
   // Known failures in the log, with how the run ended (the kernel log is not read for a bundle).
   const knownFailures = known.finish({
     exitCode: run?.exitCode ?? null,
@@ -590,6 +615,12 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     for (const f of systemFiles) await archive.addText(f.name, redactor.text(f.content));
     // As `aio-tuner doctor --json` prints it.
     await archive.addText('system/doctor.json', outputText('doctor', redactor.json(doctor)));
+    for (const f of sysfs) {
+      // Kernel files hold no secrets as a rule; one that a pattern does match is redacted like every other file.
+      const text = f.content.toString('utf8');
+      const clean = redactor.text(text);
+      await archive.addText(f.name, clean === text ? f.content : clean);
+    }
     for (const f of pythonFiles) await archive.addText(f.name, redactor.text(f.content));
     finished = await archive.finish();
   } catch (e) {
@@ -614,7 +645,13 @@ export async function createBundle(opts: CreateBundleOptions): Promise<BundleRes
     path: finished.path,
     sizeBytes: finished.sizeBytes,
     note,
-    files: finished.manifest.files.map((f) => f.path).concat('MANIFEST.json'),
+    // The dump's hundreds of files are one entry, as plannedFiles and README.txt list it.
+    files: [
+      ...new Set(
+        finished.manifest.files.map((f) => (f.path.startsWith('system/sysfs/') ? 'system/sysfs/' : f.path)),
+      ),
+      'MANIFEST.json',
+    ],
     run,
     outcome,
     workloadFailed: failed(run),

@@ -31,6 +31,8 @@ export const FILE_DESCRIPTIONS: Record<string, string> = {
   'system/release.txt': "the container image's /.release (AIO version), when present",
   'system/doctor.json':
     "the host doctor's full report on the machine (aio-tuner doctor --json): problems with their evidence and fix, checks passed, checks skipped",
+  'system/sysfs/':
+    'the /sys and /proc files AIO Tuner reads (as `aio-tuner dump` writes them): `aio-tuner topology --sysroot THIS.tar.gz` shows this machine',
   'python/interpreter.txt': "the workload's Python interpreter: path, version, sys.path",
   'python/torch.txt': 'torch version, Ampere engine present or not, torch.__config__.show()',
   'python/pip-list.txt': '`python -m pip list`',

@@ -15,6 +15,7 @@ import { bundleCommand } from './bundle';
 import { sweepCommand } from './sweep';
 import { profilesCommand } from './profiles';
 import { doctorCommand } from './doctor';
+import { dumpCommand } from './dump';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   topology: topologyCommand,
@@ -25,6 +26,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   sweep: sweepCommand,
   profiles: profilesCommand,
   doctor: doctorCommand,
+  dump: dumpCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

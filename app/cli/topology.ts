@@ -2,7 +2,13 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, sourceOptions, UsageError } from './args';
 import { Engine } from '../api/engine';
-import { formatTopologySummary, hwlocXmlFromTopology, importTopology, readImportText } from '../topology';
+import {
+  archiveKind,
+  formatTopologySummary,
+  hwlocXmlFromTopology,
+  importTopology,
+  readImportText,
+} from '../topology';
 import { parseTarget, TargetUrlError, targetUrl } from '../remote/url';
 import { outputText } from '../util/records';
 
@@ -29,7 +35,11 @@ function checkReadableFile(path: string): void {
   }
 }
 
-/** A --sysroot that is not a saved root is a typo in the command line too (exit 2), said in one line. */
+/**
+ * A --sysroot that is not a saved root is a typo in the command line too (exit 2), said in one line. A file is
+ * taken as an archive (a dump or a support bundle): whether it holds a tree is known once it is unpacked, and a
+ * corrupt one is a failure of the input (exit 1), not of the command line.
+ */
 function checkSysroot(dir: string): void {
   let st;
   try {
@@ -37,14 +47,29 @@ function checkSysroot(dir: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
-      `--sysroot: cannot read ${dir}: ${code === 'ENOENT' ? 'no such directory' : String(code ?? e)}`,
+      `--sysroot: cannot read ${dir}: ${code === 'ENOENT' ? 'no such directory or archive' : String(code ?? e)}`,
     );
   }
+  if (st.isFile()) {
+    let kind;
+    try {
+      kind = archiveKind(dir);
+    } catch {
+      throw new UsageError(`--sysroot: cannot read ${dir}: permission denied`);
+    }
+    if (kind === null)
+      throw new UsageError(
+        `--sysroot: ${dir} is not a directory nor a .tar.gz archive (for lscpu or numactl text, use --from)`,
+      );
+    return;
+  }
   if (!st.isDirectory())
-    throw new UsageError(`--sysroot: ${dir} is not a directory (for lscpu or numactl text, use --from)`);
+    throw new UsageError(
+      `--sysroot: ${dir} is neither a directory nor an archive (for lscpu or numactl text, use --from)`,
+    );
   if (!existsSync(join(dir, 'sys/devices/system/cpu')))
     throw new UsageError(
-      `--sysroot: ${dir} has no sys/devices/system/cpu: give a saved root (a directory holding sys/ and proc/, as for lscpu --sysroot)`,
+      `--sysroot: ${dir} has no sys/devices/system/cpu: give a saved root (a directory holding sys/ and proc/, as for lscpu --sysroot), an aio-tuner dump or a support bundle`,
     );
 }
 

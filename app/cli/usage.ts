@@ -5,7 +5,8 @@
 import { VERSION } from '../version';
 
 const SOURCE = `Where the machine comes from (default: this machine):
-  --sysroot DIR        a saved root (sys/devices/system/…, proc/…) read like /
+  --sysroot DIR        a saved root (sys/devices/system/…, proc/…) read like /, or an archive of one:
+                       an aio-tuner dump .tar.gz or a support bundle
   --from FILE          imported output of lscpu, lscpu -e, lscpu -p, lscpu -J, numactl -H or lstopo (XML)
   --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
                        (your ~/.ssh/config, keys and agent; never a password prompt;
@@ -74,6 +75,18 @@ Print the machine: packages, NUMA nodes with memory, cores, SMT siblings, caches
   --json               the full model, same as --format json (fields: README, "topology --json")
 
 ${SOURCE}`,
+
+  dump: `Usage: aio-tuner dump [--out FILE.tar.gz|DIR] [--sysroot DIR|ARCHIVE | --target URL] [--json]
+
+Write exactly the /sys and /proc files AIO Tuner reads (topology, doctor, load), with their paths, plus
+uname (uname.txt) and this version (aio-tuner-dump.json): support replays the machine's map with
+aio-tuner topology --sysroot FILE.tar.gz. Exit 0; 1 when the machine cannot be read or the dump cannot be
+written; 2 for bad usage.
+  --out FILE.tar.gz|DIR  an archive, or a directory (new or empty) holding the tree; default:
+                       $AIO_TUNER_HOME/dumps/aio-tuner-dump-<host>-<time>.tar.gz
+  --sysroot DIR|ARCHIVE  dump a saved root, a dump or a bundle again (default: this machine)
+  --target URL         ssh://user@host[:port], docker://container, ssh://user@host/docker/container
+  --json               {"path", "sizeBytes", "files", "source"}`,
 
   serve: `Usage: aio-tuner serve [--sysroot DIR | --from FILE | --target URL] [--host H] [--port N]
 
@@ -229,6 +242,7 @@ Usage:
                      [--gate EXPR]... [--baseline RUNID] -- WORKLOAD [ARGS...]
   aio-tuner doctor   [--sysroot DIR | --target URL] [--python PATH] [--json] [selection] [settings]
                      [-- WORKLOAD [ARGS...]]
+  aio-tuner dump     [--out FILE.tar.gz|DIR] [--sysroot DIR|ARCHIVE | --target URL] [--json]
   aio-tuner profiles [list [--json] | save NAME [options] -- WORKLOAD | export [NAME...] [--out FILE]
                      | import FILE | delete NAME...]
   aio-tuner SUBCOMMAND --help     that subcommand's options

@@ -7,7 +7,7 @@ import type { RunSettings } from '../shared/command';
 import type { DoctorReport } from '../shared/doctor';
 import type { Finding } from '../shared/findings';
 import type { Topology } from '../shared/topology';
-import { loadTopology } from '../topology';
+import { isSysrootArchive, loadTopology, openSysroot } from '../topology';
 import type { ToolHost } from '../util/tool';
 import type { CheckVerdict, DoctorContext, HostCheck } from './check';
 import { cpuFreqCapped, governorNotPerformance } from './checks/cpufreq';
@@ -77,7 +77,21 @@ async function topologyOf(opts: DoctorOptions): Promise<Topology | null> {
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
+  // A dump archive or support bundle given as the sysroot: examined unpacked, named as given.
+  if (opts.sysroot !== undefined && isSysrootArchive(opts.sysroot)) {
+    const opened = await openSysroot(opts.sysroot);
+    try {
+      return await examine({ ...opts, sysroot: opened.dir }, opts.sysroot);
+    } finally {
+      opened.close();
+    }
+  }
+  return examine(opts, opts.sysroot);
+}
+
+async function examine(opts: DoctorOptions, shownAs: string | undefined): Promise<DoctorReport> {
   const place = placeOf(opts);
+  if (place.kind === 'sysroot' && shownAs !== undefined) place.where = shownAs;
   const ctx: DoctorContext = {
     place,
     settings: opts.settings ?? null,
@@ -88,7 +102,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     source: opts.target
       ? { kind: 'target', url: opts.target.url }
       : opts.sysroot
-        ? { kind: 'sysroot', path: opts.sysroot }
+        ? { kind: 'sysroot', path: shownAs ?? opts.sysroot }
         : { kind: 'host' },
     checkedAt: new Date().toISOString(),
     checks: [],

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readWhole } from '../topology/fs-read';
 import { runTool, which, type ToolHost, type ToolRun } from '../util/tool';
 
 export interface DoctorPlace {
@@ -51,7 +52,8 @@ export function sysrootPlace(dir: string): DoctorPlace {
   return {
     kind: 'sysroot',
     where: dir,
-    read: (path) => readOrNull(join(dir, path)),
+    // Through the topology's reader: one recorded definition of what the engine reads, which `aio-tuner dump` copies.
+    read: (path) => Promise.resolve(readWhole(join(dir, path))),
     run: () => null,
     which: () => Promise.resolve(null),
     env: null,

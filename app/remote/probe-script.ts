@@ -152,3 +152,38 @@ export function parseTools(text: string | undefined): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * The paths the probe script asks for, as patterns: a file the readers look for that matches one and that the
+ * probe did not bring is absent on the target, so it is not asked for again (app/remote/remote-topology.ts
+ * fetches only what the script does not cover: the files a reader started to need after the script was written).
+ */
+const COVERED: RegExp[] = (() => {
+  const vars: Record<string, string> = { C: '/sys/devices/system/cpu', N: '/sys/devices/system/node' };
+  const out: RegExp[] = [];
+  for (const m of PROBE_SCRIPT.matchAll(/(?:^|[;)]) *([fg]) ([^;\n]+)/gm)) {
+    for (const word of m[2]!.trim().split(/\s+/)) {
+      const path = word.replace(/\$([CN])\b/g, (_x, v: string) => vars[v]!);
+      if (!path.startsWith('/')) continue;
+      const re = path
+        .split(/(\$d|\[0-9\]\*|\*)/)
+        .map((part) =>
+          part === '$d'
+            ? '(?:/.*)?'
+            : part === '[0-9]*'
+              ? '[0-9][^/]*'
+              : part === '*'
+                ? '[^/]*'
+                : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('');
+      out.push(new RegExp(`^${re}$`));
+    }
+  }
+  return out;
+})();
+
+/** Does the probe script ask for this absolute path? */
+export function probeCovers(path: string): boolean {
+  return COVERED.some((re) => re.test(path));
+}

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readSysfsTopology } from '../topology/sysfs';
+import { recordEngineReads } from '../bundle/sysdump';
 import type { Topology } from '../shared/topology';
 import { RemoteError, tail } from './errors';
 import { runScript } from './exec';
-import { parseProbeOutput, parseTools, PROBE_SCRIPT, type ProbeOutput } from './probe-script';
+import { parseProbeOutput, parseTools, PROBE_SCRIPT, probeCovers, type ProbeOutput } from './probe-script';
+import { readManyOnTarget } from './tools';
 import type { RemoteContext } from './ssh';
 import { targetLabel, targetUrl, type RemoteTarget } from './url';
 
@@ -43,12 +44,12 @@ export function writeSysroot(dir: string, probe: ProbeOutput): void {
   if (uname && uname.status === 0) writeFileSync(join(dir, 'uname.txt'), uname.output);
 }
 
-/** Read the target's topology (and which tools it has) with one remote command. */
-export async function probeTarget(
+/** The probe script's output from the target: every file it sends, and its commands' answers. */
+export async function runProbe(
   t: RemoteTarget,
   ctx: RemoteContext,
   opts: { timeoutMs?: number } = {},
-): Promise<TargetFacts> {
+): Promise<ProbeOutput> {
   const nonce = randomBytes(8).toString('hex');
   const r = await runScript(t, ctx, PROBE_SCRIPT, { args: [nonce], timeoutMs: opts.timeoutMs ?? 60_000 });
   const probe = parseProbeOutput(r.stdout, nonce);
@@ -66,12 +67,60 @@ export async function probeTarget(
       tail(r.stderr),
     );
   }
+  return probe;
+}
+
+/** Rounds of fetch-and-read-again; each brings files a reader wants only after reading the last ones. */
+const MAX_FILL_ROUNDS = 6;
+
+/**
+ * Run `readers` on the probed sysroot `dir`; then fetch from the target, in one batch, every file they looked for
+ * that the probe script neither brought nor asks for (probeCovers), and run them again, until they ask for
+ * nothing new. So the readers stay the one definition of the files, for targets too: a file a reader starts to
+ * need is fetched without editing the script, and while the script covers everything this costs nothing.
+ */
+export async function readFilled<T>(
+  t: RemoteTarget,
+  ctx: RemoteContext,
+  dir: string,
+  probe: ProbeOutput,
+  readers: () => Promise<{ missing: Set<string> } & T>,
+): Promise<T> {
+  const asked = new Set<string>();
+  for (let round = 1; ; round++) {
+    const got = await readers();
+    const wanted = [...got.missing]
+      .filter((rel) => rel !== 'uname.txt') // the sysroot's own file (`uname -a`), not one of the target
+      .map((rel) => '/' + rel)
+      .filter((p) => !probe.files.has(p) && !probeCovers(p) && !asked.has(p))
+      .sort();
+    if (wanted.length === 0 || round >= MAX_FILL_ROUNDS) return got;
+    for (const p of wanted) asked.add(p);
+    let found = 0;
+    (await readManyOnTarget(t, ctx, wanted)).forEach((content, i) => {
+      if (content === null) return;
+      const local = join(dir, wanted[i]!);
+      mkdirSync(dirname(local), { recursive: true });
+      writeFileSync(local, content);
+      found++;
+    });
+    if (found === 0) return got;
+  }
+}
+
+/** Read the target's topology (and which tools it has) with one remote command. */
+export async function probeTarget(
+  t: RemoteTarget,
+  ctx: RemoteContext,
+  opts: { timeoutMs?: number } = {},
+): Promise<TargetFacts> {
+  const probe = await runProbe(t, ctx, opts);
   const dir = mkdtempSync(join(tmpdir(), 'aio-tuner-remote-'));
   try {
     writeSysroot(dir, probe);
     let topology: Topology;
     try {
-      topology = await readSysfsTopology(dir);
+      ({ topology } = await readFilled(t, ctx, dir, probe, () => recordEngineReads(dir, 'topology')));
     } catch (e) {
       throw new RemoteError(
         'failed',

@@ -15,6 +15,7 @@ import { originOf, probeTarget, type TargetFacts } from './remote-topology';
 import { remoteResults } from './results';
 import { remoteSession, remoteToolHost } from './tools';
 import type { BundleRemote } from '../bundle/bundle';
+import { recordTarget } from './dump';
 import type { SweepRemote } from '../sweep/service';
 import { remoteContext, type RemoteContext } from './ssh';
 import { TargetStore } from './target-store';
@@ -150,6 +151,7 @@ export class TargetService {
       launch: (spec) => remoteLaunch(t, this.ctx, spec),
       host: remoteToolHost(t, this.ctx),
       session: () => remoteSession(t, this.ctx),
+      sysfs: async () => (await recordTarget(t, this.ctx)).tree,
     };
   }
 

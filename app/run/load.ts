@@ -2,8 +2,8 @@
  * Live per-core load from /proc/stat, to show which cores a run really keeps busy (and which busy cores lie
  * outside the selection: another tenant, or a binding that did not take).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readWhole } from '../topology/fs-read';
 
 export interface CpuLoad {
   /** Kernel CPU id (cpuN). Offline CPUs have no line in /proc/stat, so ids are never positions. */
@@ -58,7 +58,10 @@ export class LoadSampler {
 
   /** Load since the previous call (empty on the first call, which only takes the baseline). */
   sample(): CpuLoad[] {
-    const cur = parseProcStat(readFileSync(this.statPath, 'utf8'));
+    // Through the topology's reader, so `aio-tuner dump` (which records those reads) copies /proc/stat too.
+    const text = readWhole(this.statPath);
+    if (text === null) throw new Error(`cannot read ${this.statPath}`);
+    const cur = parseProcStat(text);
     const out = this.prev ? loadBetween(this.prev, cur) : [];
     this.prev = cur;
     return out;

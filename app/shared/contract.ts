@@ -64,6 +64,9 @@ export interface LogQueryResult {
 type LogFilter = { levels?: Level[]; regex?: string; caseSensitive?: boolean };
 type Kind = 'run' | 'sweep';
 
+/** Largest dump archive or support bundle "Import topology…" uploads (topology.load kind "archive"). */
+export const MAX_TOPOLOGY_ARCHIVE_BYTES = 64 * 1024 * 1024;
+
 /**
  * Method name → what a caller sends (before the engine's schema checks it). app/api/contract.ts checks at compile
  * time that each entry is exactly its zod schema's input type.
@@ -72,7 +75,11 @@ export interface ApiRequests {
   'system.info': Record<string, never>;
   'topology.get': Record<string, never>;
   'topology.load':
-    { kind: 'host' } | { kind: 'sysroot'; path: string } | { kind: 'text'; text: string; name?: string };
+    | { kind: 'host' }
+    | { kind: 'sysroot'; path: string }
+    | { kind: 'text'; text: string; name?: string }
+    /** An `aio-tuner dump` .tar.gz or a support bundle, base64 (at most MAX_TOPOLOGY_ARCHIVE_BYTES decoded). */
+    | { kind: 'archive'; data: string; name: string };
   'command.build': { settings: RunSettings; container?: string };
   'command.parse': { text: string };
   'command.variables': Record<string, never>;

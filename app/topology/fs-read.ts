@@ -11,6 +11,26 @@ import { attrText } from './attr-text';
 const buffer = Buffer.allocUnsafe(8192);
 
 /**
+ * Sees every file and directory read through this module, with what was found (null: absent or unreadable). It
+ * is how `aio-tuner dump` copies exactly the files the engine reads (app/bundle/sysdump.ts): no second list.
+ */
+export interface ReadRecorder {
+  file(path: string, bytes: Buffer | null): void;
+  dir(path: string, names: string[] | null): void;
+}
+const recorders = new Set<ReadRecorder>();
+
+/** Start recording (several may record at once, e.g. two bundles); returns the function that stops it. */
+export function recordReads(r: ReadRecorder): () => void {
+  recorders.add(r);
+  return () => recorders.delete(r);
+}
+
+function seen(path: string, bytes: Buffer | null): void {
+  for (const r of recorders) r.file(path, bytes);
+}
+
+/**
  * A sysfs attribute, trimmed (attrText), or null when it cannot be read (absent, permission, EINVAL from some attributes).
  * sysfs hands out a whole attribute in one read, so one read call is enough; a full buffer means this is not
  * a sysfs attribute (e.g. a regular file in a dump), which is then read to the end.
@@ -20,12 +40,16 @@ export function readAttr(path: string): string | null {
   try {
     fd = openSync(path, 'r');
   } catch {
+    seen(path, null);
     return null;
   }
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
-    return attrText(n < buffer.length ? buffer.toString('utf8', 0, n) : readFileSync(path, 'utf8'));
+    const bytes = n < buffer.length ? buffer.subarray(0, n) : readFileSync(path);
+    seen(path, bytes);
+    return attrText(bytes.toString('utf8'));
   } catch {
+    seen(path, null);
     return null;
   } finally {
     closeSync(fd);
@@ -38,8 +62,11 @@ export function readAttr(path: string): string | null {
  */
 export function readWhole(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    seen(path, bytes);
+    return bytes.toString('utf8');
   } catch {
+    seen(path, null);
     return null;
   }
 }
@@ -47,8 +74,11 @@ export function readWhole(path: string): string | null {
 /** Directory entries, or the error code when the directory cannot be listed. */
 export function listDir(path: string): { names: string[] } | { error: string } {
   try {
-    return { names: readdirSync(path) };
+    const names = readdirSync(path);
+    for (const r of recorders) r.dir(path, names);
+    return { names };
   } catch (err) {
+    for (const r of recorders) r.dir(path, null);
     return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
   }
 }

@@ -7,10 +7,14 @@ import { basename } from 'node:path';
 import { hostTopology } from './host';
 import { importTopology, readImportText } from './import';
 import { readSysfsTopology } from './sysfs';
+import { openSysroot } from './sysroot-archive';
 import type { Topology } from '../shared/topology';
 
 export interface LoadOptions {
-  /** Read a sysfs/procfs dump below this directory (like `lscpu --sysroot`). */
+  /**
+   * Read a sysfs/procfs dump below this directory (like `lscpu --sysroot`), or in this archive (an
+   * `aio-tuner dump` .tar.gz or a support bundle).
+   */
   sysroot?: string;
   /** Import lscpu / numactl -H text from this file. */
   fromFile?: string;
@@ -36,7 +40,26 @@ export async function loadTopology(opts: LoadOptions = {}, probe?: TargetProbe):
     }
   }
   if (opts.fromFile) return importTopology(readImportText(opts.fromFile), basename(opts.fromFile));
-  if (opts.sysroot) return readSysfsTopology(opts.sysroot);
+  if (opts.sysroot) return readSysroot(opts.sysroot);
   if (process.platform === 'linux') return readSysfsTopology('/');
   return hostTopology();
+}
+
+/** A saved root, or an archive holding one: the model names the archive as its origin, its source stays sysfs. */
+export async function readSysroot(path: string): Promise<Topology> {
+  const opened = await openSysroot(path);
+  try {
+    let t: Topology;
+    try {
+      t = await readSysfsTopology(opened.dir);
+    } catch (e) {
+      // The unpacked copy's temporary path means nothing to the user: name the archive.
+      if (opened.dir !== path) (e as Error).message = (e as Error).message.split(opened.dir).join(path);
+      throw e;
+    }
+    t.origin = opened.origin;
+    return t;
+  } finally {
+    opened.close();
+  }
 }

@@ -56,6 +56,10 @@ const OUTPUT_VERSIONS = {
   'bundle-os': 1,
   /** MANIFEST.json */
   'bundle-manifest': 1,
+  /** aio-tuner dump --json */
+  dump: 1,
+  /** aio-tuner-dump.json at the top of an `aio-tuner dump` */
+  'dump-manifest': 1,
 } as const;
 
 export type OutputKind = keyof typeof OUTPUT_VERSIONS;

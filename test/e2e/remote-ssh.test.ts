@@ -291,6 +291,15 @@ describe('remote targets over a real sshd', { skip, concurrency: false }, () => 
       assert.match(read('system/os.json'), /"target": "ssh:/);
       assert.match(read('python/torch.txt'), /torch version:/);
       assert.match(read('run/output.log'), /LATENCY/);
+      // The target's replayable dump (issue 15): the bundle replays the map of the target, not of this machine.
+      assert.match(read('system/sysfs/sys/devices/system/cpu/online'), /^\d/);
+      const replay = cli(['topology', '--json', '--sysroot', out]);
+      assert.equal(replay.status, 0, replay.stderr);
+      const remote = cli(['topology', '--json', '--target', sshd.url]);
+      assert.deepEqual(
+        comparableTopology(JSON.parse(replay.stdout) as Topology),
+        comparableTopology(JSON.parse(remote.stdout) as Topology),
+      );
     },
   );
 

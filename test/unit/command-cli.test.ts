@@ -17,6 +17,7 @@ import {
 import { RUN_OPTIONS } from '../../app/cli/run';
 import { SERVE_OPTIONS } from '../../app/cli/serve';
 import { TOPOLOGY_OPTIONS } from '../../app/cli/topology';
+import { DUMP_OPTIONS } from '../../app/cli/dump';
 import { USAGE, wantsHelp } from '../../app/cli/usage';
 import { defaultSettings } from '../../app/command';
 import { ProfileStore } from '../../app/profiles';
@@ -48,6 +49,7 @@ const flagsIn = (text: string) =>
 describe('help text', () => {
   const tables: Record<string, object> = {
     topology: TOPOLOGY_OPTIONS,
+    dump: DUMP_OPTIONS,
     serve: SERVE_OPTIONS,
     command: COMMAND_OPTIONS,
     run: RUN_OPTIONS,

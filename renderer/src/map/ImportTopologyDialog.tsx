@@ -1,9 +1,32 @@
 import { useState } from 'react';
+import { MAX_TOPOLOGY_ARCHIVE_BYTES } from '../../../app/shared/contract';
 import type { Topology } from '../../../app/shared/topology';
 import { Dialog } from '../common/Dialog';
 import { call } from '../api';
 
-/** Plan for another machine: paste or open what lscpu / numactl printed there. */
+/** A chosen file that is an archive (dump or bundle), sent as it is rather than as text. */
+interface Archive {
+  name: string;
+  size: number;
+  data: string;
+}
+
+const isArchiveName = (name: string) => /\.(?:tar\.gz|tgz)$/i.test(name);
+
+/** The file's bytes as base64 (readAsDataURL does it natively, without a string per byte). */
+function base64Of(f: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error ?? new Error(`cannot read ${f.name}`));
+    r.readAsDataURL(f);
+  });
+}
+
+/**
+ * Plan for another machine: paste or open what lscpu / numactl printed there, or open its `aio-tuner dump`
+ * archive or support bundle, which replays its map exactly.
+ */
 export function ImportTopologyDialog({
   open,
   onClose,
@@ -17,14 +40,23 @@ export function ImportTopologyDialog({
   const [name, setName] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [archive, setArchive] = useState<Archive | null>(null);
 
   const load = async () => {
     setBusy(true);
     setError(null);
     try {
-      onLoaded(await call('topology.load', { kind: 'text', text, name: name ?? 'pasted text' }));
+      onLoaded(
+        await call(
+          'topology.load',
+          archive
+            ? { kind: 'archive', data: archive.data, name: archive.name }
+            : { kind: 'text', text, name: name ?? 'pasted text' },
+        ),
+      );
       setText('');
       setName(undefined);
+      setArchive(null);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -37,7 +69,8 @@ export function ImportTopologyDialog({
       <p className="muted">
         Paste the output of <code>lscpu</code>, <code>lscpu -p</code>, <code>lscpu -e</code>,{' '}
         <code>lscpu -J</code>, <code>numactl -H</code> or <code>lstopo --of xml</code> from another machine,
-        or choose a file holding it.
+        or choose a file holding it, or its <code>aio-tuner dump</code> archive or support bundle (
+        <code>.tar.gz</code>).
       </p>
       <input
         type="file"
@@ -45,6 +78,21 @@ export function ImportTopologyDialog({
         onChange={(e) => {
           const f = e.target.files?.[0];
           if (!f) return;
+          setError(null);
+          if (isArchiveName(f.name)) {
+            if (f.size > MAX_TOPOLOGY_ARCHIVE_BYTES) {
+              setError(
+                `${f.name} is larger than ${MAX_TOPOLOGY_ARCHIVE_BYTES / 1024 / 1024} MiB: not a dump or support bundle`,
+              );
+              return;
+            }
+            base64Of(f).then(
+              (data) => setArchive({ name: f.name, size: f.size, data }),
+              (err: Error) => setError(err.message),
+            );
+            return;
+          }
+          setArchive(null);
           f.text().then(
             (t) => {
               setText(t);
@@ -54,17 +102,27 @@ export function ImportTopologyDialog({
           );
         }}
       />
-      <textarea
-        className="mono"
-        rows={14}
-        aria-label="Topology text"
-        value={text}
-        onChange={(e) => {
-          setText(e.target.value);
-          setName(undefined);
-        }}
-        placeholder="Architecture: aarch64&#10;CPU(s): 160&#10;…"
-      />
+      {archive ? (
+        <p data-testid="import-archive">
+          Archive <code>{archive.name}</code> ({Math.max(1, Math.round(archive.size / 1024))} KiB): its
+          machine is read as with <code>--sysroot</code>.{' '}
+          <button type="button" onClick={() => setArchive(null)}>
+            Paste text instead
+          </button>
+        </p>
+      ) : (
+        <textarea
+          className="mono"
+          rows={14}
+          aria-label="Topology text"
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setName(undefined);
+          }}
+          placeholder="Architecture: aarch64&#10;CPU(s): 160&#10;…"
+        />
+      )}
       {error && (
         <p className="inline-error" role="alert">
           {error}
@@ -77,7 +135,7 @@ export function ImportTopologyDialog({
         <button
           type="button"
           className="primary"
-          disabled={busy || text.trim() === ''}
+          disabled={busy || (archive === null && text.trim() === '')}
           onClick={() => void load()}
         >
           Load

@@ -27,7 +27,10 @@ export function TopologyHeader({
   onError(msg: string): void;
 }) {
   const [importing, setImporting] = useState(false);
-  const isImported = topology.source !== 'sysfs' && topology.source !== 'systeminformation';
+  // An imported dump archive or bundle is read like sysfs (source "sysfs") but is another machine all the same.
+  const isImported =
+    (topology.source !== 'sysfs' && topology.source !== 'systeminformation') ||
+    /\.(?:tar\.gz|tgz)$/i.test(topology.origin ?? '');
   const online = topology.cpus.filter((c) => c.online).length;
   const backToHost = () => {
     call('topology.load', { kind: 'host' }).then(onLoaded, (e: Error) => onError(e.message));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } from './arch';
 import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
+import { readCoreTypes } from './core-types';
 import { formatCpuList, parseCpuMask } from '../shared/cpulist';
 import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
@@ -449,6 +450,9 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
   if (affinity === null && (status === null || statusField(status, 'Cpus_allowed_list') === null))
     notes.push(`No Cpus_allowed_list in proc/${pid}/status: every online CPU is assumed allowed.`);
   notes.push(...damage.lines());
+  const coreTypes = readCoreTypes(root, cpus, cpuinfo);
+  for (const c of cpus) c.coreType = coreTypes.byCpu.get(c.id) ?? null;
+  notes.push(...coreTypes.notes);
 
   return {
     source: 'sysfs',
@@ -458,6 +462,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     nodes,
     cpus,
     caches,
+    coreTypes: coreTypes.types,
     vendor,
     midr: midr ? formatMidr(midr) : null,
     origin: root === '/' ? 'this host' : root,

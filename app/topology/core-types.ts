@@ -1,0 +1,158 @@
+/**
+ * Core types of heterogeneous machines (Arm big.LITTLE / DynamIQ, x86 hybrid P/E cores): which CPU is which
+ * kind of core, and the kinds ordered fastest first. lscpu prints one model block per type; this is that grouping,
+ * per CPU, so the map, the presets and `--core-type` can use it.
+ *
+ * Per online CPU, the first source that names it wins:
+ *   1. x86 hybrid: `/sys/devices/cpu_core/cpus` and `/sys/devices/cpu_atom/cpus` (the kernel's hybrid PMUs).
+ *      Every CPU of an Intel hybrid part has the same /proc/cpuinfo "model name", so only these files tell
+ *      P-cores from E-cores.
+ *   2. Arm: the CPU's own `regs/identification/midr_el1`, else its /proc/cpuinfo block ("CPU implementer",
+ *      "CPU part"), named by the MIDR part table (model-name.ts), as lscpu does.
+ *   3. Any other architecture: the CPU's /proc/cpuinfo "model name".
+ * Offline CPUs have no type (the kernel hides their registers and cpuinfo block): null, never guessed.
+ *
+ * Order, fastest first: sysfs `cpu_capacity` (the scheduler's relative performance, 1024 = fastest), then the
+ * P-core before the E-core, then `cpufreq/cpuinfo_max_freq`, then the lowest CPU id.
+ */
+import { join } from 'node:path';
+import type { CoreTypeInfo, CpuInfo, Topology } from '../shared/topology';
+import { readAttr, readInt } from './fs-read';
+import { armCoreName, midrFromCpuinfo, parseMidr } from './model-name';
+import { safeCpuList } from './proc';
+
+/**
+ * Names of the two x86 hybrid types. The kernel and lscpu call them "Core" and "Atom" (the PMU names cpu_core,
+ * cpu_atom), which alone reads like a generic word and a brand; Intel's own terms are P-core and E-core, which is
+ * what users ask launchers for. Both are kept so either word matches `--core-type`.
+ */
+export const X86_P_CORE = 'Intel Core (P-core)';
+export const X86_E_CORE = 'Intel Atom (E-core)';
+
+/** What one online CPU says about its kind. */
+export interface CpuTypeFact {
+  id: number;
+  name: string | null;
+  capacity: number | null;
+  maxFreqKhz: number | null;
+}
+
+export interface CoreTypes {
+  /** Online CPU id → its type's name (null when no source names it). */
+  byCpu: Map<number, string | null>;
+  /** Fastest first; empty when no CPU could be named. */
+  types: CoreTypeInfo[];
+  notes: string[];
+}
+
+/** /proc/cpuinfo split into its per-processor blocks, by the block's "processor : N" line. */
+export function cpuinfoBlocks(cpuinfo: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const block of cpuinfo.split(/\n\s*\n/)) {
+    const m = /^processor\s*:\s*(\d+)\s*$/im.exec(block);
+    if (m) out.set(Number(m[1]), block);
+  }
+  return out;
+}
+
+function blockField(block: string, key: string): string | null {
+  const m = new RegExp(`^${key}\\s*:\\s*(.*)$`, 'im').exec(block);
+  const v = m?.[1]?.trim();
+  return v ? v : null;
+}
+
+/** The type name of one CPU from its MIDR text or its cpuinfo block; null when neither names it. */
+export function typeNameOf(midrText: string | null, block: string | null): string | null {
+  const midr = (midrText ? parseMidr(midrText) : null) ?? (block ? midrFromCpuinfo(block) : null);
+  if (midr) return armCoreName(midr);
+  return block ? blockField(block, 'model name') : null;
+}
+
+/** Rank among equal capacities: P-cores before E-cores; other names are equal. */
+function hybridRank(name: string): number {
+  return name === X86_P_CORE ? 0 : name === X86_E_CORE ? 2 : 1;
+}
+
+/** Group the per-CPU facts into types, fastest first (see the module comment for the order). */
+export function groupCoreTypes(facts: readonly CpuTypeFact[]): CoreTypeInfo[] {
+  const groups = new Map<string, { cpus: number[]; capacity: number | null; freq: number | null }>();
+  for (const f of [...facts].sort((a, b) => a.id - b.id)) {
+    if (f.name === null) continue;
+    const g = groups.get(f.name) ?? { cpus: [], capacity: null, freq: null };
+    g.cpus.push(f.id);
+    // A type's capacity is its best CPU's: the scheduler may scale some CPUs of one type down (thermal, binning).
+    if (f.capacity !== null) g.capacity = Math.max(g.capacity ?? 0, f.capacity);
+    if (f.maxFreqKhz !== null) g.freq = Math.max(g.freq ?? 0, f.maxFreqKhz);
+    groups.set(f.name, g);
+  }
+  const rows = [...groups.entries()].map(([name, g]) => ({ name, ...g }));
+  rows.sort(
+    (a, b) =>
+      (b.capacity ?? -1) - (a.capacity ?? -1) ||
+      hybridRank(a.name) - hybridRank(b.name) ||
+      (b.freq ?? -1) - (a.freq ?? -1) ||
+      a.cpus[0]! - b.cpus[0]!,
+  );
+  return rows.map((r) => {
+    const info: CoreTypeInfo = { name: r.name, cpus: r.cpus };
+    if (r.capacity !== null) info.capacity = r.capacity;
+    return info;
+  });
+}
+
+/** The facts for every online CPU below `root` (sysfs/procfs, as readSysfsTopology reads them). */
+export function readCpuTypeFacts(
+  root: string,
+  cpus: readonly CpuInfo[],
+  cpuinfo: string | null,
+): CpuTypeFact[] {
+  const cpuRoot = join(root, 'sys/devices/system/cpu');
+  const blocks = cpuinfo ? cpuinfoBlocks(cpuinfo) : new Map<number, string>();
+  const pCores = safeCpuList(readAttr(join(root, 'sys/devices/cpu_core/cpus')));
+  const eCores = safeCpuList(readAttr(join(root, 'sys/devices/cpu_atom/cpus')));
+  const hybrid = pCores !== null || eCores !== null;
+  const out: CpuTypeFact[] = [];
+  for (const c of cpus) {
+    if (!c.online) continue;
+    const dir = join(cpuRoot, `cpu${c.id}`);
+    let name: string | null;
+    if (hybrid) {
+      name = pCores?.includes(c.id) ? X86_P_CORE : eCores?.includes(c.id) ? X86_E_CORE : null;
+    } else {
+      name = typeNameOf(readAttr(join(dir, 'regs/identification/midr_el1')), blocks.get(c.id) ?? null);
+    }
+    out.push({
+      id: c.id,
+      name,
+      capacity: readInt(join(dir, 'cpu_capacity')),
+      maxFreqKhz: readInt(join(dir, 'cpufreq/cpuinfo_max_freq')),
+    });
+  }
+  return out;
+}
+
+/** Read and group the core types of the CPUs below `root`. */
+export function readCoreTypes(root: string, cpus: readonly CpuInfo[], cpuinfo: string | null): CoreTypes {
+  const facts = readCpuTypeFacts(root, cpus, cpuinfo);
+  const types = groupCoreTypes(facts);
+  const notes: string[] = [];
+  const unnamed = facts.filter((f) => f.name === null).map((f) => f.id);
+  if (types.length > 0 && unnamed.length > 0)
+    notes.push(
+      `Core type unknown for CPU ${unnamed.join(', ')} (no MIDR, cpuinfo block or hybrid PMU list).`,
+    );
+  if (
+    types.length > 1 &&
+    types.every((t) => t.capacity === undefined) &&
+    facts.every((f) => f.maxFreqKhz === null)
+  )
+    notes.push('No cpu_capacity or cpufreq: the core types are listed in CPU order, not by speed.');
+  return { byCpu: new Map(facts.map((f) => [f.id, f.name])), types, notes };
+}
+
+/** Set `cpus[].coreType` (null for offline or unnamed CPUs) and `coreTypes` on a topology. */
+export function applyCoreTypes(t: Topology, ct: CoreTypes): void {
+  for (const c of t.cpus) c.coreType = ct.byCpu.get(c.id) ?? null;
+  t.coreTypes = ct.types;
+  if (ct.notes.length) t.notes = [...(t.notes ?? []), ...ct.notes];
+}

@@ -141,8 +141,10 @@ export function readCoreTypes(root: string, cpus: readonly CpuInfo[], cpuinfo: s
     notes.push(
       `Core type unknown for CPU ${unnamed.join(', ')} (no MIDR, cpuinfo block or hybrid PMU list).`,
     );
+  // x86 hybrid types are ordered by kind (P before E) and need neither.
   if (
     types.length > 1 &&
+    !types.some((x) => x.name === X86_P_CORE) &&
     types.every((t) => t.capacity === undefined) &&
     facts.every((f) => f.maxFreqKhz === null)
   )

@@ -61,11 +61,16 @@ function blockField(block: string, key: string): string | null {
   return v ? v : null;
 }
 
-/** The type name of one CPU from its MIDR text or its cpuinfo block; null when neither names it. */
+/**
+ * The type name of one CPU from its MIDR text or its cpuinfo block; null when neither names it. The fields
+ * after the MIDR are the ones lscpu reads for "Model name": "model name" (x86, LoongArch), "cpu" (PowerPC,
+ * SPARC), "uarch" (RISC-V).
+ */
 export function typeNameOf(midrText: string | null, block: string | null): string | null {
   const midr = (midrText ? parseMidr(midrText) : null) ?? (block ? midrFromCpuinfo(block) : null);
   if (midr) return armCoreName(midr);
-  return block ? blockField(block, 'model name') : null;
+  if (!block) return null;
+  return blockField(block, 'model name') ?? blockField(block, 'cpu') ?? blockField(block, 'uarch');
 }
 
 /** Rank among equal capacities: P-cores before E-cores; other names are equal. */
@@ -111,6 +116,9 @@ export function readCpuTypeFacts(
   const pCores = safeCpuList(readAttr(join(root, 'sys/devices/cpu_core/cpus')));
   const eCores = safeCpuList(readAttr(join(root, 'sys/devices/cpu_atom/cpus')));
   const hybrid = pCores !== null || eCores !== null;
+  // Only when no processor block names its CPU: a heterogeneous file must never lend one CPU's name to another.
+  const perCpuNames = [...blocks.values()].some((b) => typeNameOf(null, b) !== null);
+  const wholeFile = cpuinfo ? typeNameOf(null, cpuinfo) : null;
   const out: CpuTypeFact[] = [];
   for (const c of cpus) {
     if (!c.online) continue;
@@ -120,6 +128,8 @@ export function readCpuTypeFacts(
       name = pCores?.includes(c.id) ? X86_P_CORE : eCores?.includes(c.id) ? X86_E_CORE : null;
     } else {
       name = typeNameOf(readAttr(join(dir, 'regs/identification/midr_el1')), blocks.get(c.id) ?? null);
+      // Old Arm kernels and SPARC print the model once for the whole file, not per processor.
+      if (name === null && !perCpuNames) name = wholeFile;
     }
     out.push({
       id: c.id,

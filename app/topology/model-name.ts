@@ -11,6 +11,13 @@ export interface Midr {
 }
 
 const ARM_PARTS: Record<number, string> = {
+  // 32-bit Armv7 parts (old boards and big.LITTLE A15/A7 pairs).
+  0xc05: 'Cortex-A5',
+  0xc07: 'Cortex-A7',
+  0xc08: 'Cortex-A8',
+  0xc09: 'Cortex-A9',
+  0xc0e: 'Cortex-A17',
+  0xc0f: 'Cortex-A15',
   0xd03: 'Cortex-A53',
   0xd04: 'Cortex-A35',
   0xd05: 'Cortex-A55',

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -12,19 +11,11 @@ import { formatTopologySummary, readSysfsTopology } from '../../app/topology';
 import { groupCoreTypes, typeNameOf, X86_E_CORE, X86_P_CORE } from '../../app/topology/core-types';
 import { coresOfType, fastestType, findCoreType } from '../../app/shared/presets';
 import type { Topology } from '../../app/shared/topology';
-import { CACHE_DIR, cachedTree, FIXTURES_DIR, fixtureRoot, tarballFixtures } from '../helpers/fixtures';
+import { fixtureRoot, tarballFixtures } from '../helpers/fixtures';
+import { UTIL_LINUX_DUMPS, utilLinuxRoot } from '../helpers/real-dumps';
 
-const REAL = join(FIXTURES_DIR, 'real/util-linux');
-
-/** Root of a real util-linux dump (each tarball holds one directory named like the tarball). */
-function realRoot(name: string): string {
-  const tarball = join(REAL, `${name}.tar.gz`);
-  const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 12);
-  const target = cachedTree(join(CACHE_DIR, `real-util-linux-${name}-${digest}`), (staging) =>
-    execFileSync('tar', ['-xzf', tarball, '-C', staging], { stdio: ['ignore', 'ignore', 'pipe'] }),
-  );
-  return join(target, name);
-}
+const REAL = UTIL_LINUX_DUMPS;
+const realRoot = utilLinuxRoot;
 
 /** lscpu's model blocks: name → CPUs of that model (cores per socket × sockets × threads per core). */
 function lscpuBlocks(text: string): Map<string, number> {

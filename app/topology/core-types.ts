@@ -112,33 +112,43 @@ export function readCpuTypeFacts(
   cpuinfo: string | null,
 ): CpuTypeFact[] {
   const cpuRoot = join(root, 'sys/devices/system/cpu');
-  const blocks = cpuinfo ? cpuinfoBlocks(cpuinfo) : new Map<number, string>();
   const pCores = safeCpuList(readAttr(join(root, 'sys/devices/cpu_core/cpus')));
   const eCores = safeCpuList(readAttr(join(root, 'sys/devices/cpu_atom/cpus')));
   const hybrid = pCores !== null || eCores !== null;
-  // Only when no processor block names its CPU: a heterogeneous file must never lend one CPU's name to another.
-  const perCpuNames = [...blocks.values()].some((b) => typeNameOf(null, b) !== null);
-  const wholeFile = cpuinfo ? typeNameOf(null, cpuinfo) : null;
-  const out: CpuTypeFact[] = [];
-  for (const c of cpus) {
-    if (!c.online) continue;
-    const dir = join(cpuRoot, `cpu${c.id}`);
-    let name: string | null;
-    if (hybrid) {
-      name = pCores?.includes(c.id) ? X86_P_CORE : eCores?.includes(c.id) ? X86_E_CORE : null;
-    } else {
-      name = typeNameOf(readAttr(join(dir, 'regs/identification/midr_el1')), blocks.get(c.id) ?? null);
-      // Old Arm kernels and SPARC print the model once for the whole file, not per processor.
-      if (name === null && !perCpuNames) name = wholeFile;
+  const pSet = new Set(pCores ?? []);
+  const eSet = new Set(eCores ?? []);
+  // The cpuinfo blocks are parsed only when a CPU's own MIDR does not name it (x86, old Arm kernels): a
+  // 160-CPU Arm machine then reads one register per CPU and no text.
+  let byBlock: { names: Map<number, string | null>; wholeFile: string | null } | null = null;
+  const fromCpuinfo = (id: number): string | null => {
+    if (!cpuinfo) return null;
+    if (!byBlock) {
+      const names = new Map([...cpuinfoBlocks(cpuinfo)].map(([k, b]) => [k, typeNameOf(null, b)]));
+      // Only when no processor block names its CPU (old Arm kernels, SPARC print the model once for the
+      // file): a heterogeneous file must never lend one CPU's name to another.
+      const perCpu = [...names.values()].some((n) => n !== null);
+      byBlock = { names, wholeFile: perCpu ? null : typeNameOf(null, cpuinfo) };
     }
-    out.push({
-      id: c.id,
-      name,
-      capacity: readInt(join(dir, 'cpu_capacity')),
-      maxFreqKhz: readInt(join(dir, 'cpufreq/cpuinfo_max_freq')),
-    });
-  }
-  return out;
+    return byBlock.names.get(id) ?? byBlock.wholeFile;
+  };
+  const online = cpus.filter((c) => c.online);
+  const names = online.map((c) => {
+    if (hybrid) return pSet.has(c.id) ? X86_P_CORE : eSet.has(c.id) ? X86_E_CORE : null;
+    // cpuinfo is read anyway, so its block goes first; the MIDR register costs one file per CPU.
+    return (
+      fromCpuinfo(c.id) ??
+      typeNameOf(readAttr(join(cpuRoot, `cpu${c.id}`, 'regs/identification/midr_el1')), null)
+    );
+  });
+  // Speed only orders types: a uniform machine reads one CPU's capacity (for the JSON), not every CPU's.
+  const several = new Set(names.filter((n) => n !== null)).size > 1;
+  return online.map((c, i) => {
+    const dir = join(cpuRoot, `cpu${c.id}`);
+    const capacity = several || i === 0 ? readInt(join(dir, 'cpu_capacity')) : null;
+    // The frequency only orders types that have no capacity.
+    const maxFreqKhz = several && capacity === null ? readInt(join(dir, 'cpufreq/cpuinfo_max_freq')) : null;
+    return { id: c.id, name: names[i]!, capacity, maxFreqKhz };
+  });
 }
 
 /** Read and group the core types of the CPUs below `root`. */

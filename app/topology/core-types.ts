@@ -18,6 +18,7 @@
 import { join } from 'node:path';
 import type { CoreTypeInfo, CpuInfo, Topology } from '../shared/topology';
 import { readAttr, readInt } from './fs-read';
+import { formatCpuList } from '../shared/cpulist';
 import { armCoreName, midrFromCpuinfo, parseMidr } from './model-name';
 import { safeCpuList } from './proc';
 
@@ -142,9 +143,11 @@ export function readCpuTypeFacts(
   });
   // Speed only orders types: a uniform machine reads one CPU's capacity (for the JSON), not every CPU's.
   const several = new Set(names.filter((n) => n !== null)).size > 1;
+  // Nothing named: capacities are still read, to say when the CPUs differ although no type can be named.
+  const unnamed = names.every((n) => n === null);
   return online.map((c, i) => {
     const dir = join(cpuRoot, `cpu${c.id}`);
-    const capacity = several || i === 0 ? readInt(join(dir, 'cpu_capacity')) : null;
+    const capacity = several || unnamed || i === 0 ? readInt(join(dir, 'cpu_capacity')) : null;
     // The frequency only orders types that have no capacity.
     const maxFreqKhz = several && capacity === null ? readInt(join(dir, 'cpufreq/cpuinfo_max_freq')) : null;
     return { id: c.id, name: names[i]!, capacity, maxFreqKhz };
@@ -157,6 +160,17 @@ export function readCoreTypes(root: string, cpus: readonly CpuInfo[], cpuinfo: s
   const types = groupCoreTypes(facts);
   const notes: string[] = [];
   const unnamed = facts.filter((f) => f.name === null).map((f) => f.id);
+  const capacities = new Set(facts.map((f) => f.capacity).filter((c) => c !== null));
+  if (types.length === 0 && capacities.size > 1) {
+    const groups = [...capacities]
+      .sort((a, b) => b! - a!)
+      .map(
+        (cap) => `${cap}: CPUs ${formatCpuList(facts.filter((f) => f.capacity === cap).map((f) => f.id))}`,
+      );
+    notes.push(
+      `The CPUs differ in cpu_capacity (${groups.join('; ')}) but nothing names their core types: coreTypes is empty.`,
+    );
+  }
   if (types.length > 0 && unnamed.length > 0)
     notes.push(
       `Core type unknown for CPU ${unnamed.join(', ')} (no MIDR, cpuinfo block or hybrid PMU list).`,

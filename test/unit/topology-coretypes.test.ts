@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -11,7 +12,7 @@ import { formatTopologySummary, readSysfsTopology } from '../../app/topology';
 import { groupCoreTypes, typeNameOf, X86_E_CORE, X86_P_CORE } from '../../app/topology/core-types';
 import { coresOfType, fastestType, findCoreType } from '../../app/shared/presets';
 import type { Topology } from '../../app/shared/topology';
-import { fixtureRoot, tarballFixtures } from '../helpers/fixtures';
+import { CACHE_DIR, cachedTree, FIXTURES_DIR, fixtureRoot, tarballFixtures } from '../helpers/fixtures';
 import { UTIL_LINUX_DUMPS, utilLinuxRoot } from '../helpers/real-dumps';
 
 const REAL = UTIL_LINUX_DUMPS;
@@ -138,6 +139,32 @@ describe('core types from sysfs', () => {
     assert.deepEqual(fastestType(t), [0, 2]);
     assert.deepEqual(coresOfType(t, X86_E_CORE), [4, 6]);
     assert.ok(!(t.notes ?? []).some((n) => /not by speed/.test(n)));
+  });
+});
+
+describe('a dump without names (hwloc test data)', () => {
+  test('CPUs that differ only in cpu_capacity: no type is invented, a note gives the groups hwloc calls CPU kinds', async () => {
+    const name = 'fakeheterocpunuma';
+    const tarball = join(FIXTURES_DIR, 'real/hwloc', `${name}.tar.bz2`);
+    const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 12);
+    const dir = cachedTree(join(CACHE_DIR, `real-hwloc-${name}-${digest}`), (staging) =>
+      execFileSync('tar', ['-xjf', tarball, '-C', staging], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
+    const t = await readSysfsTopology(join(dir, name));
+    assert.deepEqual(t.coreTypes, []);
+    assert.ok(t.cpus.every((c) => c.coreType === null));
+    // hwloc's own output for this dump: kinds 0x00fff000 (CPUs 12-23, LinuxCapacity 1025) and 0x00000fff split
+    // by frequency (0-7, 8-11, capacity 234).
+    const hwloc = readFileSync(join(FIXTURES_DIR, 'real/hwloc', `${name}.output`), 'utf8');
+    assert.match(
+      hwloc,
+      /<cpukind cpuset="0x00fff000"[^>]*>\s*<info name="FrequencyMaxMHz" value="2000"\/>\s*<info name="FrequencyBaseMHz" value="1200"\/>\s*<info name="LinuxCapacity" value="1025"\/>/,
+    );
+    assert.ok(
+      (t.notes ?? []).includes(
+        'The CPUs differ in cpu_capacity (1025: CPUs 12-23; 234: CPUs 0-11) but nothing names their core types: coreTypes is empty.',
+      ),
+    );
   });
 });
 

@@ -68,7 +68,7 @@ export const ApiParams = {
   'cpus.validate': z.object({ text: z.string().max(100000) }).strict(),
   'cpus.preset': z
     .object({
-      preset: z.enum(['first', 'node-count', 'node', 'spread', 'all', 'clear']),
+      preset: z.enum(['first', 'node-count', 'node', 'spread', 'all', 'clear', 'fastest-type']),
       count: z.number().int().min(1).max(65536).optional(),
       node: z.number().int().min(0).max(65535).optional(),
     })

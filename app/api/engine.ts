@@ -36,6 +36,7 @@ import {
   wholeNode,
   spread,
   allAvailable,
+  fastestType,
   validateCpuList,
 } from '../command';
 import { ProfileStore, profileName } from '../profiles';
@@ -339,6 +340,11 @@ export class Engine {
         }
         case 'all':
           return { cpus: allAvailable(t) };
+        case 'fastest-type': {
+          const fastest = t.coreTypes?.[0];
+          if (!fastest) throw new ApiError('the core types of this machine are unknown', 'bad-request');
+          return atLeast(0, fastestType(t), `core type ${fastest.name}`);
+        }
         case 'clear':
           return { cpus: [] };
       }

@@ -8,7 +8,15 @@ import type { MemPolicy, RunSettings } from '../shared/command';
 import { defaultSettings } from '../shared/command';
 import { parseCpuList, plainDigits } from '../shared/cpulist';
 import { printable } from '../shared/printable';
-import { firstPhysicalCores, coresOnNode, spread, wholeNode, validateCpuList } from '../command';
+import {
+  firstPhysicalCores,
+  coresOnNode,
+  coresOfType,
+  findCoreType,
+  spread,
+  wholeNode,
+  validateCpuList,
+} from '../command';
 
 /** A usage error: printed as one line, exit code 2 (control characters a user typed are shown escaped). */
 export class UsageError extends Error {
@@ -31,6 +39,7 @@ export const settingsOptions = {
   node: { type: 'string' },
   count: { type: 'string' },
   spread: { type: 'string' },
+  'core-type': { type: 'string' },
   threads: { type: 'string' },
   mem: { type: 'string' },
   'mem-nodes': { type: 'string' },
@@ -102,12 +111,15 @@ export function settingsFromFlags(
     workload: [...base.workload],
   };
   if (workload.length) s.workload = workload;
-  const selectors = (['cores', 'first', 'node', 'spread'] as const).filter((k) => v[k] !== undefined);
+  const selectors = (['cores', 'first', 'node', 'spread', 'core-type'] as const).filter(
+    (k) => v[k] !== undefined,
+  );
   if (selectors.length > 1)
     throw new UsageError(
-      `choose one of --cores, --first, --node, --spread (got ${selectors.map((k) => '--' + k).join(' and ')})`,
+      `choose one of --cores, --first, --node, --spread, --core-type (got ${selectors.map((k) => '--' + k).join(' and ')})`,
     );
-  if (v.count !== undefined && v.node === undefined) throw new UsageError('--count goes with --node K');
+  if (v.count !== undefined && v.node === undefined && v['core-type'] === undefined)
+    throw new UsageError('--count goes with --node K or --core-type NAME');
 
   const nodeIds = t.nodes.map((n) => n.id);
   const checkNode = (k: number) => {
@@ -145,6 +157,16 @@ export function settingsFromFlags(
       count === undefined
         ? atLeast(`--node ${k}`, 0, wholeNode(t, k), `node ${k}`)
         : atLeast('--count', count, coresOnNode(t, k, count), `node ${k}`);
+  } else if (v['core-type'] !== undefined) {
+    const found = findCoreType(t, v['core-type']);
+    if ('error' in found) throw new UsageError(`--core-type: ${found.error}`);
+    const name = found.type.name;
+    const count = intFlag('count', v.count, 1);
+    const where = `core type ${name}`;
+    s.cpus =
+      count === undefined
+        ? atLeast(`--core-type ${name}`, 0, coresOfType(t, name), where)
+        : atLeast('--count', count, coresOfType(t, name, count), where);
   } else if (v.spread !== undefined) {
     const n = intFlag('spread', v.spread, 1)!;
     s.cpus = atLeast('--spread', n, spread(t, n), 'this machine');

@@ -18,6 +18,10 @@ const SELECTION = `Selection (one of; none = no binding, the engine takes its fi
   --node K             every physical core of NUMA node K, one thread each
   --node K --count N   the first N physical cores of node K
   --spread N           N physical cores spread evenly over the NUMA nodes (remainder to the lowest ids)
+  --core-type NAME     every physical core of one core type (big.LITTLE, P/E cores), one thread each:
+                       fastest, slowest, or a type's name or a word of it (Cortex-X3, X3, P-core)
+  --core-type NAME --count N
+                       the first N physical cores of that type
   Asking for more cores than are usable is a usage error (exit 2), never a smaller selection.`;
 
 const SETTINGS = `Settings:
@@ -247,7 +251,7 @@ Usage:
                      | import FILE | delete NAME...]
   aio-tuner SUBCOMMAND --help     that subcommand's options
 
-Selection: --cores LIST | --first N | --node K [--count N] | --spread N
+Selection: --cores LIST | --first N | --node K [--count N] | --spread N | --core-type NAME [--count N]
 Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes LIST  --debug 0-4
            --set NAME=VALUE (repeatable)  --unset NAME (repeatable)  --cwd DIR
 Formats:   ${FORMATS}

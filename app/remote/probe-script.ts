@@ -54,6 +54,8 @@ f /proc/cpuinfo /proc/meminfo /proc/self/status /proc/cmdline /proc/self/cgroup 
 f /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag
 f /sys/devices/virtual/dmi/id/sys_vendor /sys/devices/virtual/dmi/id/product_name
 g $C/cpu[0-9]*/online $C/cpu[0-9]*/regs/identification/midr_el1
+g $C/cpu[0-9]*/cpu_capacity $C/cpu[0-9]*/cpufreq/cpuinfo_max_freq
+f /sys/devices/cpu_core/cpus /sys/devices/cpu_atom/cpus
 g $C/cpu[0-9]*/topology/physical_package_id $C/cpu[0-9]*/topology/core_id $C/cpu[0-9]*/topology/cluster_id
 g $C/cpu[0-9]*/topology/core_cpus_list $C/cpu[0-9]*/topology/thread_siblings_list $C/cpu[0-9]*/topology/cluster_cpus_list
 g $C/cpu[0-9]*/cache/index[0-9]*/level $C/cpu[0-9]*/cache/index[0-9]*/type

@@ -85,7 +85,7 @@ export interface ApiRequests {
   'command.variables': Record<string, never>;
   'cpus.validate': { text: string };
   'cpus.preset': {
-    preset: 'first' | 'node-count' | 'node' | 'spread' | 'all' | 'clear';
+    preset: 'first' | 'node-count' | 'node' | 'spread' | 'all' | 'clear' | 'fastest-type';
     count?: number;
     node?: number;
   };

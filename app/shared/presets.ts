@@ -6,7 +6,7 @@
  * units, so every preset picks one thread per core unless asked otherwise.
  */
 import { plainDigits } from './cpulist';
-import type { CpuInfo, Topology } from './topology';
+import type { CoreTypeInfo, CpuInfo, Topology } from './topology';
 import { printable } from './printable';
 
 export interface Usability {
@@ -279,4 +279,48 @@ export function parseOrderedCpuList(text: string): number[] {
     for (let id = a; id <= b; id += step) out.push(id);
   }
   return out;
+}
+
+/**
+ * The core type a user names (`--core-type`): "fastest", "slowest", a type's full name, or one word of it
+ * ("A510", "X3", "P-core", "E-core"), case-insensitive. The error lists the machine's types when nothing, or
+ * more than one type, matches.
+ */
+export function findCoreType(t: Topology, spec: string): { type: CoreTypeInfo } | { error: string } {
+  const types = t.coreTypes ?? [];
+  if (types.length === 0)
+    return {
+      error: `the core types of this machine are unknown (${t.source} source): no core type can be chosen`,
+    };
+  const list = `types: ${types.map((x) => x.name).join(', ')}; also fastest, slowest`;
+  const want = spec.trim().toLowerCase();
+  if (want === 'fastest') return { type: types[0]! };
+  if (want === 'slowest') return { type: types[types.length - 1]! };
+  const exact = types.find((x) => x.name.toLowerCase() === want);
+  if (exact) return { type: exact };
+  // Words of a name, hyphenated and not: "Intel Core (P-core)" → intel, core, p-core, p.
+  const words = (name: string): string[] => [
+    ...name.toLowerCase().split(/[\s()]+/),
+    ...name.toLowerCase().split(/[\s()-]+/),
+  ];
+  const hits = want ? types.filter((x) => words(x.name).includes(want)) : [];
+  if (hits.length === 1) return { type: hits[0]! };
+  const shown = printable(spec);
+  if (hits.length > 1) return { error: `"${shown}" matches more than one core type (${list})` };
+  return { error: `no core type "${shown}" on this machine (${list})` };
+}
+
+/**
+ * The usable physical cores of one core type, one thread each, in CPU id order; the first `n` when given. The
+ * preset "only the fastest type" is `coresOfType(t, t.coreTypes[0].name)`.
+ */
+export function coresOfType(t: Topology, name: string, n?: number): number[] {
+  const all = onePerCore(t, (c) => c.coreType === name);
+  return n === undefined ? all : all.slice(0, Math.max(0, n));
+}
+
+/** Only the fastest core type (every usable physical core of it); empty when the types are unknown. */
+export function fastestType(t: Topology): number[] {
+  const first = t.coreTypes?.[0];
+  return first ? coresOfType(t, first.name) : [];
 }

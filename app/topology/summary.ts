@@ -71,6 +71,24 @@ function cacheLine(caches: CacheInfo[]): string | null {
   return `caches: ${items.join(', ')}`;
 }
 
+/**
+ * One line per core type on a heterogeneous machine, fastest first, like lscpu's model blocks. A uniform
+ * machine prints none: its one type is the model on the first line.
+ */
+function coreTypeLines(t: Topology): string[] {
+  const types = t.coreTypes ?? [];
+  if (types.length < 2) return [];
+  return types.map((ct) => {
+    const inType = new Set(ct.cpus);
+    const parts = [
+      `core type ${ct.name}: ${ct.cpus.length === 1 ? 'CPU' : 'CPUs'} ${formatCpuList(ct.cpus)}`,
+      coreText(t.cpus.filter((c) => inType.has(c.id))),
+    ];
+    if (ct.capacity !== null && ct.capacity !== undefined) parts.push(`capacity ${ct.capacity}`);
+    return parts.join(' · ');
+  });
+}
+
 export function formatTopologySummary(t: Topology): string {
   const lines: string[] = [];
   const online = t.cpus.filter((c) => c.online);
@@ -117,6 +135,8 @@ export function formatTopologySummary(t: Topology): string {
   if (t.packages.length === 0 && online.length > 0)
     lines.push(`CPUs ${formatCpuList(online.map((c) => c.id))} · ${coreText(t.cpus)} (packages unknown)`);
   for (const n of t.nodes) if (!placed.has(n.id)) lines.push(nodeLine(n, t.packages.length ? '' : '  '));
+
+  lines.push(...coreTypeLines(t));
 
   const cache = cacheLine(t.caches);
   if (cache) lines.push(cache);

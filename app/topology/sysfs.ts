@@ -17,6 +17,7 @@ import {
   readCpuSet,
   type SetCache,
 } from './cpu-sets';
+import { readCoreTypes } from './core-types';
 import { DamageNotes, visible } from './damaged';
 import { listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
@@ -493,6 +494,9 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     ...coreIdNotes(facts.map((f) => f.raw)),
   );
   notes.push(...damage.lines());
+  const coreTypes = readCoreTypes(root, cpus, cpuinfo);
+  for (const c of cpus) c.coreType = coreTypes.byCpu.get(c.id) ?? null;
+  notes.push(...coreTypes.notes);
 
   return {
     source: 'sysfs',
@@ -502,6 +506,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     nodes,
     cpus,
     caches,
+    coreTypes: coreTypes.types,
     vendor,
     midr: midr ? formatMidr(midr) : null,
     origin: root === '/' ? 'this host' : root,

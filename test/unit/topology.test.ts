@@ -71,6 +71,7 @@ test('every tarball fixture reads and satisfies the model invariants', async () 
     'arm64-offline-isolated',
     'x86-1p-4c-2node',
     'x86-1p-4c-smt',
+    'x86-1p-4c-smt-hybrid',
     'x86-2p-4c-2node',
   ]);
   for (const name of names) {
@@ -211,6 +212,7 @@ describe('arm64-offline-isolated (16 CPUs, CPU 3 offline, isolcpus=4-7, affinity
       allowed: false,
       coreId: null,
       clusterId: null,
+      coreType: null,
     });
   });
 

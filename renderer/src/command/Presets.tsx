@@ -76,6 +76,15 @@ export function Presets() {
       <button type="button" onClick={() => run({ preset: 'spread', count }, `${count} spread over nodes`)}>
         Spread N
       </button>
+      {(topology?.coreTypes?.length ?? 0) > 1 && (
+        <button
+          type="button"
+          title={`Only the fastest core type: ${topology!.coreTypes![0]!.name}`}
+          onClick={() => run({ preset: 'fastest-type' }, `Fastest type (${topology!.coreTypes![0]!.name})`)}
+        >
+          Fastest type
+        </button>
+      )}
       <button type="button" onClick={() => run({ preset: 'all' }, 'All available cores')}>
         All
       </button>

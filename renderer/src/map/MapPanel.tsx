@@ -9,6 +9,7 @@ import { CpuListField } from '../command/CpuListField';
 import { useLiveLoad } from '../run/liveLoad';
 import { useAnyHeld } from './heldCpus';
 import { PlacementLegend } from './PlacementLegend';
+import { CoreTypeLegend, CoreTypeShading } from './CoreTypeLegend';
 
 /** The first screen's left side: what the machine is, how to pick, and the map itself. */
 export function MapPanel() {
@@ -52,7 +53,9 @@ export function MapPanel() {
         onChange={selectCpus}
         onStatus={setStatus}
       />
+      <CoreTypeShading types={topology.coreTypes} />
       <MapLegend smt={tree.smt} unknown={tree.unknownAvailability} load={load} />
+      <CoreTypeLegend types={topology.coreTypes} />
     </div>
   );
 }

@@ -10,17 +10,38 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:f
 const buffer = Buffer.allocUnsafe(8192);
 
 /**
+ * `fn` with Error stack capture off. Absent attributes are the normal case (a QEMU board's caches have no
+ * `size`: two misses per CPU), and Node builds every ENOENT as an Error with a captured stack that nobody reads:
+ * about two thirds of a failed open's cost, ~10 ms of a 384-CPU read.
+ */
+function withoutStacks<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function openOrNull(path: string): number | null {
+  return withoutStacks(() => {
+    try {
+      return openSync(path, 'r');
+    } catch {
+      return null;
+    }
+  });
+}
+
+/**
  * A sysfs attribute, trimmed, or null when it cannot be read (absent, permission, EINVAL from some attributes).
  * sysfs hands out a whole attribute in one read, so one read call is enough; a full buffer means this is not
  * a sysfs attribute (e.g. a regular file in a dump), which is then read to the end.
  */
 export function readAttr(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
+  const fd = openOrNull(path);
+  if (fd === null) return null;
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
     return (n < buffer.length ? buffer.toString('utf8', 0, n) : readFileSync(path, 'utf8')).trim();
@@ -36,20 +57,24 @@ export function readAttr(path: string): string | null {
  * of /proc/cpuinfo), and for the regular files of dumps.
  */
 export function readWhole(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+  return withoutStacks(() => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return null;
+    }
+  });
 }
 
 /** Directory entries, or the error code when the directory cannot be listed. */
 export function listDir(path: string): { names: string[] } | { error: string } {
-  try {
-    return { names: readdirSync(path) };
-  } catch (err) {
-    return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
-  }
+  return withoutStacks(() => {
+    try {
+      return { names: readdirSync(path) };
+    } catch (err) {
+      return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
+    }
+  });
 }
 
 /** Integer attribute, or null when absent or not an integer. */

@@ -162,8 +162,13 @@ export function usePicking({
 
   const onKeyDown = (e: KeyboardEvent) => {
     const onCell = cpuOf(e.target);
-    // Keys on the map's buttons (headers, fold toggles) are theirs: Space and Enter press them.
-    if (onCell === null && (e.target as HTMLElement).closest?.('button')) return;
+    // Space and Enter on the map's buttons (headers, fold toggles) press them, not the focused cell.
+    if (
+      (e.key === ' ' || e.key === 'Enter') &&
+      onCell === null &&
+      (e.target as HTMLElement).closest?.('button')
+    )
+      return;
     const current = shownFocus(focusCpu, shown) ?? onCell ?? shown[0];
     if (current === undefined) return;
     let next: number | null;

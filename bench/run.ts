@@ -15,7 +15,7 @@ const say = (l: string) => {
 };
 
 async function main(): Promise<void> {
-  if (part('topology')) say(await benchTopology());
+  if (part('topology')) for (const l of await benchTopology()) say(l);
   if (part('run')) for (const l of await benchRun()) say(l);
   if (part('sampler')) for (const l of await benchSampler()) say(l);
 }

@@ -31,15 +31,38 @@ function seen(path: string, bytes: Buffer | null): void {
 }
 
 /**
+ * `fn` with Error stack capture off. Absent attributes are the normal case (a QEMU board's caches have no
+ * `size`: two misses per CPU), and Node builds every ENOENT as an Error with a captured stack that nobody reads:
+ * about two thirds of a failed open's cost, ~10 ms of a 384-CPU read.
+ */
+function withoutStacks<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function openOrNull(path: string): number | null {
+  return withoutStacks(() => {
+    try {
+      return openSync(path, 'r');
+    } catch {
+      return null;
+    }
+  });
+}
+
+/**
  * A sysfs attribute, trimmed (attrText), or null when it cannot be read (absent, permission, EINVAL from some attributes).
  * sysfs hands out a whole attribute in one read, so one read call is enough; a full buffer means this is not
  * a sysfs attribute (e.g. a regular file in a dump), which is then read to the end.
  */
 export function readAttr(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
+  const fd = openOrNull(path);
+  if (fd === null) {
     seen(path, null);
     return null;
   }
@@ -61,26 +84,30 @@ export function readAttr(path: string): string | null {
  * of /proc/cpuinfo), and for the regular files of dumps.
  */
 export function readWhole(path: string): string | null {
-  try {
-    const bytes = readFileSync(path);
-    seen(path, bytes);
-    return bytes.toString('utf8');
-  } catch {
-    seen(path, null);
-    return null;
-  }
+  return withoutStacks(() => {
+    try {
+      const bytes = readFileSync(path);
+      seen(path, bytes);
+      return bytes.toString('utf8');
+    } catch {
+      seen(path, null);
+      return null;
+    }
+  });
 }
 
 /** Directory entries, or the error code when the directory cannot be listed. */
 export function listDir(path: string): { names: string[] } | { error: string } {
-  try {
-    const names = readdirSync(path);
-    for (const r of recorders) r.dir(path, names);
-    return { names };
-  } catch (err) {
-    for (const r of recorders) r.dir(path, null);
-    return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
-  }
+  return withoutStacks(() => {
+    try {
+      const names = readdirSync(path);
+      for (const r of recorders) r.dir(path, names);
+      return { names };
+    } catch (err) {
+      for (const r of recorders) r.dir(path, null);
+      return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
+    }
+  });
 }
 
 /** Integer attribute, or null when absent or not an integer. */

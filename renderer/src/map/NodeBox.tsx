@@ -2,6 +2,8 @@ import type { MapTree, NodeView } from './model';
 import { CpuCell } from './CpuCell';
 import { formatMemory, plural } from '../common/format';
 import { NodeMemoryBar, useIntendedNodes } from './NodeMemoryBar';
+import { CollapsedNode, NodeToggle } from './NodeCollapse';
+import './scale.css';
 
 export interface GroupPick {
   (ids: number[], label: string, additive: boolean): void;
@@ -45,6 +47,8 @@ export function NodeBox({
   focusCpu,
   showLoad,
   onTake,
+  collapsed,
+  onCollapse,
 }: {
   view: NodeView;
   tree: MapTree;
@@ -53,56 +57,80 @@ export function NodeBox({
   focusCpu: number | null;
   showLoad: boolean;
   onTake: GroupPick;
+  /** Its CPUs are folded into one summary strip (big machines: work on one node, keep the others short). */
+  collapsed: boolean;
+  onCollapse(collapsed: boolean): void;
 }) {
   const label = view.node ? `Node ${view.node.id}` : 'Node unknown';
   const intended = useIntendedNodes(tree, showLoad);
   const meant = view.node !== null && intended?.has(view.node.id) === true;
+  const cpusId = `node-cpus-${view.key}`;
   return (
     <div
-      className={meant ? 'node-box node-intended' : 'node-box'}
+      className={['node-box', meant ? 'node-intended' : '', collapsed ? 'node-collapsed' : '']
+        .filter(Boolean)
+        .join(' ')}
       data-node={view.node?.id ?? 'unknown'}
       data-intended={intended && view.node ? meant : undefined}
+      data-collapsed={collapsed}
     >
       <div className="node-header-row">
+        <NodeToggle label={label} controls={cpusId} collapsed={collapsed} onCollapse={onCollapse} />
         <NodeHeader view={view} onTake={onTake} />
         {view.node && <NodeMemoryBar node={view.node.id} tree={tree} shown={showLoad} />}
       </div>
-      <div className="node-cpus" role="listbox" aria-multiselectable="true" aria-label={`${label} CPUs`}>
-        {view.clusters.map((cl) => (
-          <div
-            key={cl.key}
-            className={view.showClusters ? 'cluster-group' : 'cluster-flat'}
-            role="group"
-            aria-label={cl.cluster === null ? undefined : `cluster ${cl.cluster}`}
-          >
-            {view.showClusters && (
-              <button
-                type="button"
-                className="cluster-handle"
-                aria-label={`Take cluster ${cl.cluster} (${plural(cl.cores.length, 'core')})`}
-                title={`Cluster ${cl.cluster}: take its ${plural(cl.cores.length, 'core')}`}
-                onClick={(e) => onTake(cl.cpuIds, `cluster ${cl.cluster}`, e.ctrlKey || e.metaKey)}
-              />
-            )}
-            <div className="cluster-cores">
-              {cl.cores.map((core) => (
-                <div key={core.key} className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}>
-                  {core.cpus.map((c) => (
-                    <CpuCell
-                      key={c.id}
-                      cpu={tree.byId.get(c.id)!}
-                      selected={selected.has(c.id)}
-                      pending={pending.has(c.id)}
-                      focusable={focusCpu === c.id}
-                      showLoad={showLoad}
-                    />
-                  ))}
-                </div>
-              ))}
+      {collapsed ? (
+        <CollapsedNode
+          id={cpusId}
+          view={view}
+          tree={tree}
+          selected={selected}
+          onExpand={() => onCollapse(false)}
+        />
+      ) : (
+        <div
+          id={cpusId}
+          className="node-cpus"
+          role="listbox"
+          aria-multiselectable="true"
+          aria-label={`${label} CPUs`}
+        >
+          {view.clusters.map((cl) => (
+            <div
+              key={cl.key}
+              className={view.showClusters ? 'cluster-group' : 'cluster-flat'}
+              role="group"
+              aria-label={cl.cluster === null ? undefined : `cluster ${cl.cluster}`}
+            >
+              {view.showClusters && (
+                <button
+                  type="button"
+                  className="cluster-handle"
+                  aria-label={`Take cluster ${cl.cluster} (${plural(cl.cores.length, 'core')})`}
+                  title={`Cluster ${cl.cluster}: take its ${plural(cl.cores.length, 'core')}`}
+                  onClick={(e) => onTake(cl.cpuIds, `cluster ${cl.cluster}`, e.ctrlKey || e.metaKey)}
+                />
+              )}
+              <div className="cluster-cores">
+                {cl.cores.map((core) => (
+                  <div key={core.key} className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}>
+                    {core.cpus.map((c) => (
+                      <CpuCell
+                        key={c.id}
+                        cpu={tree.byId.get(c.id)!}
+                        selected={selected.has(c.id)}
+                        pending={pending.has(c.id)}
+                        focusable={focusCpu === c.id}
+                        showLoad={showLoad}
+                      />
+                    ))}
+                  </div>
+                ))}
+              </div>
             </div>
-          </div>
-        ))}
-      </div>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

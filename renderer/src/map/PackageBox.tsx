@@ -10,6 +10,8 @@ export function PackageBox({
   focusCpu,
   showLoad,
   onTake,
+  collapsed,
+  onCollapse,
 }: {
   view: PackageView;
   tree: MapTree;
@@ -18,6 +20,9 @@ export function PackageBox({
   focusCpu: number | null;
   showLoad: boolean;
   onTake: GroupPick;
+  /** Keys of the folded nodes. */
+  collapsed: ReadonlySet<string>;
+  onCollapse(nodeKey: string, collapsed: boolean): void;
 }) {
   // Package ids are opaque kernel labels (56, 76…): show them as they are.
   const label = view.id === null ? 'Package unknown' : `Package ${view.id}`;
@@ -46,6 +51,8 @@ export function PackageBox({
             focusCpu={focusCpu}
             showLoad={showLoad}
             onTake={onTake}
+            collapsed={collapsed.has(n.key)}
+            onCollapse={(fold) => onCollapse(n.key, fold)}
           />
         ))}
       </div>

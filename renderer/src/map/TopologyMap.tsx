@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { MapTree } from './model';
 import { PackageBox } from './PackageBox';
 import { usePicking } from './usePicking';
@@ -26,8 +26,26 @@ export function TopologyMap({
   onStatus(msg: string): void;
 }) {
   const selected = useMemo(() => new Set(selection), [selection]);
+  // Folded nodes belong to the map they were folded on: another topology starts with every node open.
+  const [folded, setFolded] = useState<{ tree: MapTree; keys: Set<string> }>({ tree, keys: new Set() });
+  const collapsed = folded.tree === tree ? folded.keys : EMPTY;
+  const setCollapsed = (key: string, fold: boolean) => {
+    const keys = new Set(collapsed);
+    if (fold) keys.add(key);
+    else keys.delete(key);
+    setFolded({ tree, keys });
+  };
+  // Arrow keys walk the CPUs on screen: a folded node's cells are not there to focus.
+  const shown = useMemo(() => {
+    if (collapsed.size === 0) return tree.order;
+    const hidden = new Set(
+      tree.packages.flatMap((p) => p.nodes.filter((n) => collapsed.has(n.key)).flatMap((n) => n.cpuIds)),
+    );
+    return tree.order.filter((id) => !hidden.has(id));
+  }, [tree, collapsed]);
   const { containerRef, focusCpu, band, pending, handlers } = usePicking({
     tree,
+    shown,
     selection,
     withSiblings,
     onChange,
@@ -66,6 +84,8 @@ export function TopologyMap({
           focusCpu={focusCpu}
           showLoad={showLoad}
           onTake={takeGroup}
+          collapsed={collapsed}
+          onCollapse={setCollapsed}
         />
       ))}
       {tree.cpulessNodes.length > 0 && (
@@ -88,7 +108,12 @@ export function TopologyMap({
   );
 }
 
-/** Bigger cells while they fit: small machines read better, 384 CPUs still fit 1920 px without scrolling sideways. */
-function density(cpus: number): 'roomy' | 'normal' {
-  return cpus <= 192 ? 'roomy' : 'normal';
+const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * Bigger cells while they fit: small machines read better; past 256 CPUs compact cells keep a 384-CPU machine
+ * with two-core clusters (arm64 servers) on one screen's width, each node a few rows.
+ */
+function density(cpus: number): 'roomy' | 'normal' | 'compact' {
+  return cpus <= 192 ? 'roomy' : cpus <= 256 ? 'normal' : 'compact';
 }

@@ -37,12 +37,15 @@ function intersects(a: DOMRect, b: Band): boolean {
 
 export function usePicking({
   tree,
+  shown,
   selection,
   withSiblings,
   onChange,
   onStatus,
 }: {
   tree: MapTree;
+  /** The CPUs on screen, in map order (folded nodes left out): where arrow keys and Tab can go. */
+  shown: number[];
   selection: number[];
   withSiblings: boolean;
   onChange(ids: number[]): void;
@@ -158,26 +161,34 @@ export function usePicking({
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const current = focusCpu ?? cpuOf(e.target) ?? tree.order[0];
+    const onCell = cpuOf(e.target);
+    // Space and Enter on the map's buttons (headers, fold toggles) press them, not the focused cell.
+    if (
+      (e.key === ' ' || e.key === 'Enter') &&
+      onCell === null &&
+      (e.target as HTMLElement).closest?.('button')
+    )
+      return;
+    const current = shownFocus(focusCpu, shown) ?? onCell ?? shown[0];
     if (current === undefined) return;
     let next: number | null;
-    const i = tree.order.indexOf(current);
+    const i = shown.indexOf(current);
     switch (e.key) {
       case 'ArrowRight':
-        next = tree.order[Math.min(i + 1, tree.order.length - 1)] ?? null;
+        next = shown[Math.min(i + 1, shown.length - 1)] ?? null;
         break;
       case 'ArrowLeft':
-        next = tree.order[Math.max(i - 1, 0)] ?? null;
+        next = shown[Math.max(i - 1, 0)] ?? null;
         break;
       case 'ArrowUp':
       case 'ArrowDown':
         next = verticalNeighbour(containerRef.current, current, e.key === 'ArrowUp' ? -1 : 1);
         break;
       case 'Home':
-        next = tree.order[0] ?? null;
+        next = shown[0] ?? null;
         break;
       case 'End':
-        next = tree.order[tree.order.length - 1] ?? null;
+        next = shown[shown.length - 1] ?? null;
         break;
       case ' ':
       case 'Enter': {
@@ -229,7 +240,8 @@ export function usePicking({
 
   return {
     containerRef,
-    focusCpu: focusCpu ?? tree.order[0] ?? null,
+    // A cell inside a folded node cannot take focus: the first CPU on screen is the map's Tab stop then.
+    focusCpu: shownFocus(focusCpu, shown) ?? shown[0] ?? null,
     band,
     pending,
     handlers: {
@@ -242,6 +254,10 @@ export function usePicking({
       onFocus,
     },
   };
+}
+
+function shownFocus(focusCpu: number | null, shown: number[]): number | null {
+  return focusCpu !== null && shown.includes(focusCpu) ? focusCpu : null;
 }
 
 /** The cell in the next row up or down that sits closest horizontally: rows are a layout fact, not a data one. */

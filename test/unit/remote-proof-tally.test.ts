@@ -48,3 +48,20 @@ test('samples of a target: threads per CPU, the outside CPU, the last memory, li
   }); // prettier-ignore
   assert.deepEqual(proof.threads[1]!.cpus, { '0': 200 });
 });
+
+test('a look that reads a process part-way through its exit does not shrink its footprint', () => {
+  const tally = new RemoteProofTally({ cpus: [1] });
+  const mb = 1 << 20;
+  const look = (uptime: number, bytes: number): void =>
+    tally.add({
+      uptime,
+      tasks: [task(100, uptime * 100, 1)],
+      memoryByPid: new Map([[100, new Map([[0, bytes]])]]),
+      memoryByNode: new Map([[0, bytes]]),
+    });
+  look(100, 8 * mb); // interpreter loaded
+  look(101, 71 * mb); // 64 MB touched
+  look(102, 7 * mb); // the map being torn down as the process exits, read cut short
+  const proof = tally.result(3000);
+  assert.deepEqual(proof.memoryByNode, { '0': 71 * mb });
+});

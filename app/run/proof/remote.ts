@@ -12,7 +12,7 @@ import type { Counters, LivePlacement, RunProof } from '../../shared/proof';
 import { FreqStats, throttleBetween } from './cpufreq';
 import { countersError, countersFromPerf } from './perf';
 import { permissionRefused } from './perfparse';
-import type { TaskStat } from './procfs';
+import { keepLargestLook, type TaskStat } from './procfs';
 import type { ProofCollector, ProofOptions } from './index';
 import { ThreadTally, withContention } from './threads';
 
@@ -133,11 +133,11 @@ export class RemoteProofTally {
       if (t.waitMs !== undefined) this.tally.setWait(t.tid, t.waitMs);
       if (this.selected.size && !this.selected.has(t.processor)) this.outside.add(t.tid);
     }
-    // Each process of the group counts as last seen with pages (once it has exited the target has nothing to
-    // read): a look that lands as the workload exits (its numa_maps already empty, only the launch wrapper left
-    // in the group) must not replace its footprint by the wrapper's.
+    // Each process of the group counts with its largest look (once it has exited the target has nothing to
+    // read): a look that lands as the workload exits (its numa_maps empty or cut short, only the launch wrapper
+    // left in the group) must not replace its footprint.
     if (s.memoryByPid) {
-      for (const [pid, nodes] of s.memoryByPid) if (nodes.size > 0) this.memoryOf.set(pid, nodes);
+      for (const [pid, nodes] of s.memoryByPid) keepLargestLook(this.memoryOf, pid, nodes);
       const sum = new Map<number, number>();
       for (const nodes of this.memoryOf.values())
         for (const [node, bytes] of nodes) sum.set(node, (sum.get(node) ?? 0) + bytes);

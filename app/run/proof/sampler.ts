@@ -14,6 +14,7 @@ import { RunProcesses, type ProcStat } from '../proctree';
 import { CpuFreqTally, onlineCpus } from './cpufreq';
 import {
   allowedFromStatus,
+  keepLargestLook,
   memoryByNodeFromNumaMaps,
   parseSchedstat,
   parseTaskStat,
@@ -71,7 +72,7 @@ export class ProofSampler {
   private readonly proc: string;
   private procs: ProcStat[] = [];
   private memory = new Map<number, number>();
-  /** Each process's last numa_maps reading with pages in it. */
+  /** Each process's numa_maps reading with the most pages in it (keepLargestLook). */
   private readonly memoryOf = new Map<number, Map<number, number>>();
   private samples = 0;
   private cpuUs = 0;
@@ -177,9 +178,7 @@ export class ProofSampler {
         continue;
       }
       const nodes = memoryByNodeFromNumaMaps(text);
-      // A process caught as it exits has an empty map: it keeps its last look with pages, so the run's footprint
-      // is not wiped by the final sample (as the remote collector does).
-      if (nodes.size > 0) this.memoryOf.set(p.pid, nodes);
+      keepLargestLook(this.memoryOf, p.pid, nodes);
     }
     const sum = new Map<number, number>();
     for (const nodes of this.memoryOf.values())

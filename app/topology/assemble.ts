@@ -36,6 +36,22 @@ function groupsByLowest(items: { id: number; key: string | null }[]): Map<string
   return new Map([...groups].sort((a, b) => a[1][0]! - b[1][0]!));
 }
 
+/** An offline CPU as every source records it: nothing about its place is known, and nothing may run on it. */
+export function offlineRaw(id: number, isolated: boolean | null): RawCpu {
+  return {
+    id,
+    online: false,
+    packageId: null,
+    node: null,
+    coreKey: null,
+    coreId: null,
+    clusterKey: null,
+    clusterId: null,
+    isolated,
+    allowed: false,
+  };
+}
+
 export function assembleCpus(raw: RawCpu[]): CpuInfo[] {
   const sorted = [...raw].sort((a, b) => a.id - b.id);
   const live = sorted.filter((c) => c.online);

@@ -4,7 +4,7 @@
  * and cluster; cache objects give the caches and the PUs below them their sharing set; NUMANode objects give the
  * nodes with local_memory; `<distances2>` (2.x) or `<distances>` (1.x) the distance rows.
  */
-import { assembleCpus, dedupeCaches, packagesOf, type RawCpu } from './assemble';
+import { assembleCpus, dedupeCaches, offlineRaw, packagesOf, type RawCpu } from './assemble';
 import { visible } from './damaged';
 import { parseHwlocBitmap } from './hwloc-xml-bitmap';
 import { parseXml, XmlSyntaxError, type XmlElement } from './hwloc-xml-parse';
@@ -350,19 +350,7 @@ export function topologyFromHwlocXml(text: string, name?: string): Topology {
   const allowedIds = allowedSet === null ? null : new Set(allowedSet);
   const raw: RawCpu[] = allIds.map((id): RawCpu => {
     const pu = puById.get(id);
-    if (!pu || !online.has(id))
-      return {
-        id,
-        online: false,
-        packageId: null,
-        node: null,
-        coreKey: null,
-        coreId: null,
-        clusterKey: null,
-        clusterId: null,
-        isolated: null,
-        allowed: false,
-      };
+    if (!pu || !online.has(id)) return offlineRaw(id, null);
     return {
       id,
       online: true,

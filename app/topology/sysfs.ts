@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { archFromNode, archFromUname, pageSizeFromRelease, releaseFromUname } from './arch';
-import { assembleCpus, cacheType, dedupeCaches, packagesOf, type RawCpu } from './assemble';
+import { assembleCpus, cacheType, dedupeCaches, offlineRaw, packagesOf, type RawCpu } from './assemble';
 import { cgroupCpuset } from './cgroup';
 import { formatCpuList } from '../shared/cpulist';
 import {
@@ -248,18 +248,7 @@ function getconfPageSize(): Promise<number | null> {
 }
 
 function offlineCpu(id: number, isolated: Set<number>): CpuFacts {
-  const raw: RawCpu = {
-    id,
-    online: false,
-    packageId: null,
-    node: null,
-    coreKey: null,
-    coreId: null,
-    clusterKey: null,
-    clusterId: null,
-    isolated: isolated.has(id),
-    allowed: false,
-  };
+  const raw = offlineRaw(id, isolated.has(id));
   return { raw, caches: [], midr: null };
 }
 

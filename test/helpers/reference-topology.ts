@@ -123,6 +123,17 @@ interface ExecFailure {
   stderr?: string;
 }
 
+/** How a reference tool failed (exit status or signal, and what it said), for the exceptions to assert on. */
+function failed(err: unknown): Extract<ToolResult, { ok: false }> {
+  const e = err as ExecFailure;
+  return {
+    ok: false,
+    status: typeof e.code === 'number' ? e.code : null,
+    signal: e.signal ?? null,
+    stderr: (e.stderr ?? '').trim(),
+  };
+}
+
 /** `lscpu --sysroot ROOT -a -p=CPU,CORE,SOCKET,NODE,ONLINE`. No NODE column values: one node of all (as the engine). */
 export async function lscpuShape(root: string): Promise<ToolResult> {
   let stdout: string;
@@ -132,13 +143,7 @@ export async function lscpuShape(root: string): Promise<ToolResult> {
       timeout: 20_000,
     }));
   } catch (err) {
-    const e = err as ExecFailure;
-    return {
-      ok: false,
-      status: typeof e.code === 'number' ? e.code : null,
-      signal: e.signal ?? null,
-      stderr: (e.stderr ?? '').trim(),
-    };
+    return failed(err);
   }
   // A row without a CPU number (2.38 prints ",,,," for each CPU of some dumps) names no CPU.
   const rows = stdout
@@ -196,13 +201,7 @@ export async function lstopoShape(root: string, env: Record<string, string> = {}
       maxBuffer: 64 << 20,
     }));
   } catch (err) {
-    const e = err as ExecFailure;
-    return {
-      ok: false,
-      status: typeof e.code === 'number' ? e.code : null,
-      signal: e.signal ?? null,
-      stderr: (e.stderr ?? '').trim(),
-    };
+    return failed(err);
   }
   const objects = [...stdout.matchAll(/<object type="(\w+)"([^>]*)>/g)].map((m) => ({
     type: m[1]!,

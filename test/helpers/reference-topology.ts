@@ -35,7 +35,7 @@ export interface Dump {
 }
 
 /** Archive → extracted root, cached by content; archives holding one top directory are entered. */
-function extract(archive: string, base: string): string {
+export function extract(archive: string, base: string): string {
   const digest = createHash('sha256').update(readFileSync(archive)).digest('hex').slice(0, 12);
   const target = cachedTree(join(CACHE_DIR, `${base}-${digest}`), (staging) => {
     const z = archive.endsWith('.bz2') ? '-xjf' : '-xzf';
@@ -45,6 +45,12 @@ function extract(archive: string, base: string): string {
   });
   const entries = readdirSync(target);
   return entries.length === 1 && !['sys', 'proc'].includes(entries[0]!) ? join(target, entries[0]!) : target;
+}
+
+/** Root of an extracted dump under test/fixtures/real (`hwloc/NAME.tar.bz2`, `util-linux/NAME.tar.gz`). */
+export function realDumpRoot(rel: string): string {
+  const base = rel.replace(/\.tar\.(bz2|gz)$/, '').replace('/', '-');
+  return extract(join(FIXTURES_DIR, 'real', rel), `real-${base}`);
 }
 
 /** `.env` files are `NAME=value` / `export NAME` lines. */

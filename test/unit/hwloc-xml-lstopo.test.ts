@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,25 +16,11 @@ import {
   readSysfsTopology,
   type Topology,
 } from '../../app/topology';
-import { CACHE_DIR, FIXTURES_DIR, cachedTree, fixtureRoot } from '../helpers/fixtures';
-import { allDumps } from '../helpers/reference-topology';
+import { FIXTURES_DIR, fixtureRoot } from '../helpers/fixtures';
+import { allDumps, realDumpRoot } from '../helpers/reference-topology';
 
 const work = mkdtempSync(join(tmpdir(), 'aio-hwloc-xml-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** A real-world dump under test/fixtures/real (hwloc .tar.bz2 or util-linux .tar.gz), extracted once. */
-function realRoot(rel: string): string {
-  const file = join(FIXTURES_DIR, 'real', rel);
-  const base = rel
-    .split('/')
-    .pop()!
-    .replace(/\.tar\.(bz2|gz)$/, '');
-  const digest = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
-  const root = cachedTree(join(CACHE_DIR, `real-${base}-${digest}`), (staging) =>
-    execFileSync('tar', ['-xf', file, '-C', staging], { stdio: ['ignore', 'ignore', 'pipe'] }),
-  );
-  return join(root, base);
-}
 
 /** lstopo's own XML; its I/O discovery is off (a dump's PCI tree is not what is compared, and it is slow). */
 function lstopoXml(input: string, extra: string[] = []): string {
@@ -96,7 +81,7 @@ const DUMPS: [string, () => string][] = [
     'hwloc/2arm-2c.tar.bz2',
     'util-linux/arm-A510-A710-A715-X3.tar.gz',
     'util-linux/armv7.tar.gz',
-  ].map((f): [string, () => string] => [f, () => realRoot(f)]),
+  ].map((f): [string, () => string] => [f, () => realDumpRoot(f)]),
 ];
 
 describe('lstopo --input DIR --of xml imports as the engine reads DIR', () => {
@@ -156,7 +141,7 @@ describe('topology --format xml: lstopo draws it and gives back the same machine
 
 describe('what hwloc says about offline and disallowed CPUs', () => {
   test('--whole-system: offline CPUs and those the cgroup disallows are told apart', () => {
-    const dir = realRoot('hwloc/16amd64-8n2c-cpusets.tar.bz2');
+    const dir = realDumpRoot('hwloc/16amd64-8n2c-cpusets.tar.bz2');
     const t = importTopology(lstopoXml(dir, ['--whole-system']), 'cpusets.xml');
     const lstopoSays = (flags: string[]) =>
       execFileSync('hwloc-calc', ['--input', dir, ...flags, '--po', '--intersect', 'PU', 'all'], {
@@ -179,7 +164,7 @@ describe('what hwloc says about offline and disallowed CPUs', () => {
   });
 
   test('without --whole-system the missing CPUs are shown offline, and the note says why that may be wrong', () => {
-    const dir = realRoot('hwloc/16amd64-8n2c-cpusets.tar.bz2');
+    const dir = realDumpRoot('hwloc/16amd64-8n2c-cpusets.tar.bz2');
     const t = importTopology(lstopoXml(dir), 'cpusets.xml');
     assert.equal(formatCpuList(t.cpus.filter((c) => !c.online).map((c) => c.id)), '4,7-11');
     assert.ok(
@@ -205,7 +190,7 @@ describe('hwloc 1.x XML', () => {
     const dirs = [
       fixtureRoot('x86-2p-4c-2node'),
       fixtureRoot('arm64-offline-isolated'),
-      realRoot('util-linux/arm-A510-A710-A715-X3.tar.gz'),
+      realDumpRoot('util-linux/arm-A510-A710-A715-X3.tar.gz'),
     ];
     for (const dir of dirs) {
       const v1 = lstopoXml(dir, ['--export-xml-flags', 'v1']);
@@ -223,7 +208,7 @@ describe('hwloc 1.x XML', () => {
 
 describe('core types as hwloc CPU kinds', () => {
   test("a big.LITTLE machine's types go through lstopo by name, fastest first, with capacities", async () => {
-    const dir = realRoot('util-linux/arm-A510-A710-A715-X3.tar.gz');
+    const dir = realDumpRoot('util-linux/arm-A510-A710-A715-X3.tar.gz');
     const t = await readSysfsTopology(dir);
     // The types as upstream lscpu 2.41 prints them for this dump (one model block per type, in CPU order), with
     // the kernel's cpu_capacity of their CPUs: real data, whatever the engine itself reads of core types.
@@ -265,7 +250,7 @@ describe('core types as hwloc CPU kinds', () => {
   });
 
   test('kinds lstopo tells apart only by capacity have no model name: no core types are made up', () => {
-    const xml = lstopoXml(realRoot('util-linux/arm-A510-A710-A715-X3.tar.gz'));
+    const xml = lstopoXml(realDumpRoot('util-linux/arm-A510-A710-A715-X3.tar.gz'));
     assert.match(xml, /<cpukind /);
     const t = importTopology(xml, 'phone.xml');
     assert.equal(t.coreTypes, undefined);

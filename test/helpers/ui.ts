@@ -53,3 +53,18 @@ export async function runToEnd(page: Page, line: string): Promise<void> {
   await page.click('[data-testid=run-start]');
   await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
 }
+
+/**
+ * Show a workspace area by its navigation entry (`data-testid=nav-ID`), and wait until it is on screen
+ * (`data-testid=area-ID`).
+ */
+export async function gotoArea(
+  page: Page,
+  id: 'pick' | 'run' | 'tune' | 'history' | 'host' | 'support',
+): Promise<void> {
+  const nav = page.locator(`[data-testid=nav-${id}]`);
+  // Until the workspace layout is merged every panel is on one page: nothing to navigate.
+  if ((await nav.count()) === 0) return;
+  await nav.click();
+  await page.waitForSelector(`[data-testid=area-${id}]`, { state: 'visible' });
+}

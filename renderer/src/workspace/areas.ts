@@ -9,7 +9,10 @@ export type AreaId = 'pick' | 'run' | 'tune' | 'history' | 'host' | 'support';
 export interface Area {
   id: AreaId;
   label: string;
-  /** Alt+key goes there (Alt, because plain digits type into fields and Ctrl+digit switches browser tabs). */
+  /**
+   * The key that goes there when focus is not in a text field (digits type into fields; Ctrl/Alt+digit switch
+   * browser tabs in Chromium on Linux, so browser mode cannot own them).
+   */
   key: string;
   /** One line for the navigation's tooltip and the help overlay. */
   summary: string;

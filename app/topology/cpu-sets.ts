@@ -4,7 +4,6 @@
  * architectures and dump tools each keep a different subset, so the reader takes the first that reads — list
  * before mask, as lscpu and hwloc do — and remembers which one, so the model can say what it was built from.
  */
-import { join } from 'node:path';
 import { formatCpuList } from '../shared/cpulist';
 import { readAttr } from './fs-read';
 import { safeCpuList, safeCpuMask } from './proc';
@@ -43,7 +42,7 @@ export type SetCache = Map<string, number[] | null>;
 export function readCpuSet(dir: string, files: readonly string[], self?: number, cache?: SetCache): SetRead {
   const damaged: SetRead['damaged'] = [];
   for (const file of files) {
-    const text = readAttr(join(dir, file));
+    const text = readAttr(`${dir}/${file}`);
     if (text === null) continue;
     const key = `${isList(file) ? 'l' : 'm'}${text}`;
     let cpus = cache?.get(key);
@@ -52,7 +51,7 @@ export function readCpuSet(dir: string, files: readonly string[], self?: number,
       cache?.set(key, cpus);
     }
     if (cpus !== null && (self === undefined || cpus.includes(self))) return { cpus, file, damaged };
-    damaged.push({ path: join(dir, file), text });
+    damaged.push({ path: `${dir}/${file}`, text });
   }
   return { cpus: null, file: null, damaged };
 }

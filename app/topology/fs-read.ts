@@ -4,7 +4,7 @@
  * round trip of fs/promises made the probe ~10x slower than reading them in line.
  * An attribute that is absent on this kernel or board is normal, hence null instead of an exception.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { attrText } from './attr-text';
 
 // sysfs attributes are at most a page; one reusable buffer avoids an allocation and an fstat per file.
@@ -46,13 +46,16 @@ function withoutStacks<T>(fn: () => T): T {
 }
 
 function openOrNull(path: string): number | null {
-  return withoutStacks(() => {
-    try {
-      return openSync(path, 'r');
-    } catch {
-      return null;
-    }
-  });
+  // Inline rather than through withoutStacks: this runs ~2,500 times per 160-CPU read, and the closure showed.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return openSync(path, constants.O_RDONLY);
+  } catch {
+    return null;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
@@ -63,16 +66,20 @@ function openOrNull(path: string): number | null {
 export function readAttr(path: string): string | null {
   const fd = openOrNull(path);
   if (fd === null) {
-    seen(path, null);
+    if (recorders.size > 0) seen(path, null);
     return null;
   }
   try {
     const n = readSync(fd, buffer, 0, buffer.length, null);
-    const bytes = n < buffer.length ? buffer.subarray(0, n) : readFileSync(path);
-    seen(path, bytes);
+    if (n < buffer.length) {
+      if (recorders.size > 0) seen(path, buffer.subarray(0, n));
+      return attrText(buffer.toString('utf8', 0, n));
+    }
+    const bytes = readFileSync(path);
+    if (recorders.size > 0) seen(path, bytes);
     return attrText(bytes.toString('utf8'));
   } catch {
-    seen(path, null);
+    if (recorders.size > 0) seen(path, null);
     return null;
   } finally {
     closeSync(fd);

@@ -66,19 +66,19 @@ function numbered(names: string[], prefix: string): number[] {
 }
 
 function readCaches(cpuDir: string, sets: SetCache): CacheInfo[] {
-  const listing = listDir(join(cpuDir, 'cache'));
+  const listing = listDir(`${cpuDir}/cache`);
   if ('error' in listing) return [];
   const out: CacheInfo[] = [];
   for (const k of numbered(listing.names, 'index')) {
-    const dir = join(cpuDir, 'cache', `index${k}`);
-    const level = readInt(join(dir, 'level'));
-    const type = readAttr(join(dir, 'type'));
+    const dir = `${cpuDir}/cache/index${k}`;
+    const level = readInt(`${dir}/level`);
+    const type = readAttr(`${dir}/type`);
     const kind = type === null ? null : cacheType(type);
     // shared_cpu_map alone on old kernels (2.6.2x), as lscpu and hwloc read it.
     const cpus = readCpuSet(dir, CACHE_FORMS, undefined, sets).cpus;
     if (level === null || kind === null || cpus === null) continue;
     // Firmware that does not describe cache sizes (ACPI PPTT without size) leaves no `size` file at all.
-    const size = readAttr(join(dir, 'size'));
+    const size = readAttr(`${dir}/size`);
     out.push({ level, type: kind, sizeBytes: size === null ? null : parseSizeBytes(size), cpus });
   }
   return out;
@@ -96,18 +96,18 @@ function readOnlineCpu(
   physicalIds: Map<number, number> | null,
   sets: SetCache,
 ): CpuFacts {
-  const topo = join(cpuDir, 'topology');
-  const pkgPath = join(topo, 'physical_package_id');
+  const topo = `${cpuDir}/topology`;
+  const pkgPath = `${topo}/physical_package_id`;
   const pkgNum = readInt(pkgPath);
   const pkgText = pkgNum === null ? readAttr(pkgPath) : null;
   const pkgPeers = readCpuSet(topo, PACKAGE_FORMS, id, sets);
-  const coreId = readInt(join(topo, 'core_id'));
-  const clusterId = readInt(join(topo, 'cluster_id'));
+  const coreId = readInt(`${topo}/core_id`);
+  const clusterId = readInt(`${topo}/cluster_id`);
   // The sibling masks define who shares a core (lscpu and hwloc group by them); core_id only labels it.
   const core = readCpuSet(topo, CORE_FORMS, id, sets);
   const cluster = readCpuSet(topo, CLUSTER_FORMS, id, sets);
   const caches = readCaches(cpuDir, sets);
-  const midr = wantMidr ? readAttr(join(cpuDir, 'regs/identification/midr_el1')) : null;
+  const midr = wantMidr ? readAttr(`${cpuDir}/regs/identification/midr_el1`) : null;
   // Listing the directory costs a syscall per CPU: only when none of its files was there.
   const hasTopology =
     pkgNum !== null ||
@@ -320,6 +320,8 @@ function readAffinity(status: string | null, file: string, damage: DamageNotes):
 
 export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Promise<Topology> {
   const pid = opts.pid ?? 'self';
+  // Normalised once here: the per-CPU paths below are built by concatenation, not path.join (normalising ~2,500
+  // paths was a tenth of a 160-CPU read), so the root must not end in a slash or hold `..`.
   const at = (rel: string): string => join(root, rel);
   const cpuRoot = at('sys/devices/system/cpu');
   const damage = new DamageNotes(root);
@@ -386,7 +388,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
       continue;
     }
     const f = readOnlineCpu(
-      join(cpuRoot, `cpu${id}`),
+      `${cpuRoot}/cpu${id}`,
       id,
       nodeOf,
       isolated,

@@ -9,8 +9,8 @@ import './command.css';
  */
 export type VarState = { mode: 'absent' } | { mode: 'value'; value: string } | { mode: 'unset' };
 
-/** The columns of the table; the help row spans them all. */
-export const VAR_COLUMNS = 5;
+/** The columns of the table (the effect shares the name's cell); the help row spans them all. */
+export const VAR_COLUMNS = 4;
 
 /**
  * What the row's state badge says, in words (never colour alone). An explicit value or unset replaces what the
@@ -74,17 +74,21 @@ export function VariableRow({
     <>
       <tr className={`var-row ${state.mode !== 'absent' ? 'is-set' : ''}`} data-var={spec.name}>
         <th scope="row" className="var-name-cell">
-          <label htmlFor={id} className="mono var-name">
-            {breakable(spec.name)}
-          </label>
-          {spec.deprecated && (
-            <span className="badge warn" title={spec.deprecated}>
-              deprecated
+          <div className="var-name-wrap">
+            <span className="var-name-line">
+              <label htmlFor={id} className="mono var-name">
+                {breakable(spec.name)}
+              </label>
+              {spec.deprecated && (
+                <span className="badge warn" title={spec.deprecated}>
+                  deprecated
+                </span>
+              )}
             </span>
-          )}
-          <span className="var-effect-under muted" aria-hidden="true">
-            {spec.effect}
-          </span>
+            <span className="var-effect muted" title={spec.effect}>
+              {spec.effect}
+            </span>
+          </div>
         </th>
         <td className="var-state-cell">
           <span className={`badge state-${badge.kind}`} title={badge.title} data-testid={`${id}-state`}>
@@ -93,9 +97,6 @@ export function VariableRow({
         </td>
         <td className="var-value-cell">
           <VarControl id={id} spec={spec} state={state} absentLabel={absentLabel} onChange={onChange} />
-        </td>
-        <td className="var-effect muted" title={spec.effect}>
-          {spec.effect}
         </td>
         <td className="var-help-cell">
           <HelpButton

@@ -90,16 +90,16 @@ export function VariablesTable({ vars }: { vars: VarSpec[] }) {
           <thead>
             <tr>
               <th scope="col" className="var-name-cell">
-                Variable
+                <div className="var-name-wrap">
+                  <span className="var-name-line">Variable</span>
+                  <span className="var-effect">Effect</span>
+                </div>
               </th>
               <th scope="col" className="var-state-cell">
                 State
               </th>
               <th scope="col" className="var-value-cell">
                 Value
-              </th>
-              <th scope="col" className="var-effect">
-                Effect
               </th>
               <th scope="col" className="var-help-cell">
                 <span className="sr-only">Help</span>

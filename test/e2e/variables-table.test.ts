@@ -4,10 +4,14 @@
 // height the always-open help took.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { gotoArea, pickCpus } from '../helpers/ui';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser: Browser;
 let served: Served;
@@ -247,5 +251,36 @@ test('threads, memory policy and the example note keep their help behind a "?"',
     }
   } finally {
     await page.close();
+  }
+});
+
+test('axe finds no serious or critical violation in the settings panel with help open, light and dark', async () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, colorScheme: scheme });
+    try {
+      await page.goto(served.url);
+      await page.waitForSelector('[data-cpu="159"]', { timeout: 30_000 });
+      await gotoArea(page, 'pick');
+      // The workspace's theme toggle marks the page; without it the system's scheme (emulated here) decides.
+      await page.evaluate((s) => (document.documentElement.dataset.theme = s), scheme);
+      await pickCpus(page, '0-3');
+      await page.selectOption('[data-testid=var-AIO_PROCESS_MODE]', '0');
+      await page.getByLabel('show deprecated names (AIO_QUANTIZE_INT8, DLS_*)').check();
+      for (const name of ['Threads', 'Memory policy', 'AIO_MEM_BIND', 'DLS_CPU_BIND'])
+        await page.getByRole('button', { name: `Help for ${name}`, exact: true }).click();
+      // Evaluated, not injected as a <script>: the page's Content-Security-Policy allows its own scripts only.
+      await page.evaluate(axeSource);
+      const violations = await page.evaluate(async () => {
+        type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+        const axe = (window as unknown as { axe: { run(sel: string): Promise<Result> } }).axe;
+        const r = await axe.run('[data-testid=run-settings]');
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      assert.deepEqual(violations, [], `${scheme}: ${violations.join('\n')}`);
+    } finally {
+      await page.close();
+    }
   }
 });

@@ -72,12 +72,10 @@ export function normalizeVariables(raw: unknown): VarSpec[] {
 /**
  * Whether a variable's row stays under the filter box's text: every word typed must occur (any case) in the
  * name or in the one-line effect, so "thread" finds both thread counts and "fp16 filter" the FP16 filter.
- * Underscores count as spaces in the name, so "num threads" finds AIO_NUM_THREADS too.
  */
 export function matchesFilter(spec: VarSpec, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const name = spec.name.toLowerCase();
-  const hay = `${name} ${name.replace(/_/g, ' ')} ${spec.effect.toLowerCase()}`;
+  const hay = `${spec.name} ${spec.effect}`.toLowerCase();
   return words.every((w) => hay.includes(w));
 }

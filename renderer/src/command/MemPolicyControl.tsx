@@ -3,6 +3,7 @@ import type { MemPolicy } from '../../../app/shared/command';
 import { formatCpuList, parseCpuList } from '../../../app/shared/cpulist';
 import { nodesTouched } from '../map/selection';
 import { useSyncedText } from '../common/useSyncedText';
+import { useHelp } from './Help';
 
 const POLICIES: { value: MemPolicy; label: string }[] = [
   { value: 'bind', label: 'bind (--membind)' },
@@ -33,6 +34,23 @@ export function MemPolicyControl() {
     }
   });
   useFieldProblem('Memory nodes', custom && needsNodes ? nodesField.error : null);
+  const help = useHelp(
+    'Memory policy',
+    <>
+      <p>
+        Where numactl puts the run&apos;s memory: <b>bind</b> only on the nodes, <b>preferred</b> on them
+        while they have room, <b>interleave</b> spread over them page by page, <b>local</b> on the node where
+        the allocating thread runs, <b>none</b> leaves it to the kernel.
+      </p>
+      <p>
+        The nodes are those of the selected CPUs (a node without memory replaced by its nearest node with
+        memory) unless you choose them. When numactl binds elsewhere than exactly node 0, prefers or
+        interleaves, the command also sets <code>AIO_MEM_BIND=0</code>, since the engine&apos;s own binding
+        always means node 0, unless you set <code>AIO_MEM_BIND</code> yourself.
+      </p>
+    </>,
+    'mem-policy-help',
+  );
 
   return (
     <div className="field-group" role="group" aria-label="Memory policy">
@@ -50,7 +68,9 @@ export function MemPolicyControl() {
             </option>
           ))}
         </select>
+        {help.button}
       </div>
+      {help.panel}
       {needsNodes && (
         <div className="field-row">
           <label className="toggle">

@@ -2,6 +2,7 @@ import { useApp, useFieldProblem } from '../store';
 import { useSyncedText } from '../common/useSyncedText';
 import { shellJoin, shellSplit } from './shellWords';
 import { defaultWorkdirText } from '../targets/workdir';
+import { OneLineNote } from './Help';
 
 /** The program to run, typed as one shell line (quotes respected), and where it runs. */
 export function WorkloadFields() {
@@ -58,12 +59,13 @@ export function WorkloadFields() {
 
 function ExampleNote({ note, found }: { note: string; found: boolean }) {
   return (
-    <p
+    <OneLineNote
+      topic="the example's interpreter"
       className={found ? 'muted hint' : 'warn-text hint'}
       data-testid="example-interpreter"
-      data-found={found}
+      data-found={String(found)}
     >
       {note}
-    </p>
+    </OneLineNote>
   );
 }

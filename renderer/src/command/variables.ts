@@ -10,12 +10,25 @@ export interface VarSpec {
   min: number | null;
   default: string | null;
   description: string;
+  /** The description's first sentence: what the table shows on the variable's row. */
+  effect: string;
   derived: boolean;
   deprecated: string | null;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The first sentence of a description. The catalogue's descriptions open with what the variable does, so the
+ * row's one line comes from the same text as its full help instead of a second wording that could drift.
+ * A sentence ends at ". " before a capital or a quote; dots inside names (`model.half()`) are not followed by
+ * a space.
+ */
+export function firstSentence(text: string): string {
+  const m = /^(.*?[.!?])\s+(?=[A-Z"“(])/s.exec(text);
+  return (m ? m[1]! : text).trim();
 }
 
 export function normalizeVariables(raw: unknown): VarSpec[] {
@@ -39,17 +52,30 @@ export function normalizeVariables(raw: unknown): VarSpec[] {
       if (Array.isArray(r.values)) options = r.values.map((v) => ({ value: String(v), label: '' }));
     }
     const dep = r.deprecated;
+    const description = typeof r.description === 'string' ? r.description : '';
     out.push({
       name: r.name,
       kind,
       options,
       min,
       default: typeof r.default === 'string' ? r.default : null,
-      description: typeof r.description === 'string' ? r.description : '',
+      description,
+      effect: firstSentence(description),
       derived: r.derived === true,
       deprecated:
         typeof dep === 'string' ? dep : isRecord(dep) && typeof dep.note === 'string' ? dep.note : null,
     });
   }
   return out;
+}
+
+/**
+ * Whether a variable's row stays under the filter box's text: every word typed must occur (any case) in the
+ * name or in the one-line effect, so "thread" finds both thread counts and "fp16 filter" the FP16 filter.
+ */
+export function matchesFilter(spec: VarSpec, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const hay = `${spec.name} ${spec.effect}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
 }

@@ -169,6 +169,10 @@ test(
     await gotoArea(page, 'run');
     await runToEnd(page, BENCH);
     await page.waitForSelector('[data-testid=result-card]', { timeout: 30_000 });
+    // The run's evidence: the log, the result card and its Placement section (the sampler's record).
+    await page.waitForSelector('[data-testid=result-card] [data-testid=placement-section]', {
+      timeout: 30_000,
+    });
 
     // A two-run sweep over threads (1, 2) on the same CPUs.
     await gotoArea(page, 'tune');
@@ -239,7 +243,8 @@ test(
         await page.click('[data-testid=import-command-open]');
         await page.fill(
           '[data-testid=import-command-text]',
-          'OMP_NUM_THREADS=4 numactl -C 0-3 python3 run.py -b 8',
+          // Two commands: the first is named in the dialog's notes (only the last one is run).
+          'python3 warmup.py\nOMP_NUM_THREADS=4 numactl -C 0-3 python3 run.py -b 8',
         );
         await page.getByRole('button', { name: 'Import', exact: true }).click();
       },

@@ -210,6 +210,32 @@ test(
     await entries.first().locator('[data-testid=history-open]').click();
     await page.waitForSelector('[data-testid=history-detail]');
 
+    // The chart's points as drawn (axe does not look at SVG colours): 3:1 against the chart, in both themes.
+    await gotoArea(page, 'tune');
+    for (const theme of THEMES) {
+      await setTheme(page, theme);
+      // Each point's computed colours and the chart panel's background, as rgb() strings.
+      const drawn = await page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid=sweep-point]')].map((el) => {
+          const style = getComputedStyle(el);
+          return {
+            fill: style.fill,
+            stroke: style.stroke,
+            bg: getComputedStyle(el.closest('figure')!).backgroundColor,
+          };
+        }),
+      );
+      assert.ok(drawn.length >= 2, `${theme}: the sweep's points are drawn`);
+      for (const p of drawn) {
+        const bg = hex(p.bg);
+        // A dashed series' points are hollow: their ring carries the colour.
+        const fill = hex(p.fill) === bg ? hex(p.stroke) : hex(p.fill);
+        assert.ok(
+          contrast(fill, bg) >= 3,
+          `${theme}: a sweep point ${fill} on ${bg} is ${contrast(fill, bg).toFixed(2)}:1`,
+        );
+      }
+    }
     await checkAreas('after a run and a sweep');
     assertNamingRulesApplied();
   },
@@ -284,6 +310,19 @@ test(
   },
 );
 
+/** `rgb(r, g, b)` (a computed colour) as #rrggbb. */
+function hex(rgb: string): string {
+  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(rgb);
+  assert.ok(m, `a computed colour: ${rgb}`);
+  return (
+    '#' +
+    m
+      .slice(1, 4)
+      .map((x) => Number(x).toString(16).padStart(2, '0'))
+      .join('')
+  );
+}
+
 /** sRGB relative luminance and the WCAG contrast ratio of two #rrggbb colours. */
 function contrast(a: string, b: string): number {
   const lum = (hex: string) => {
@@ -316,6 +355,8 @@ test(
     ];
     // Marks and edges a user must see to tell states and controls apart (WCAG 1.4.11).
     const marks = ['--sel', '--load', '--warn', '--err', '--offline', '--control-border', '--cell-border'];
+    // The sweep chart's series, drawn on --bg.
+    const series = Array.from({ length: 8 }, (_, i) => `--series-${i + 1}`);
     // Text on a saturated fill.
     const onFill: [string, string][] = [
       ['--on-fill', '--accent'],
@@ -345,7 +386,7 @@ test(
           probe.remove();
           return out;
         },
-        [...new Set([...backgrounds, ...text, ...marks, ...onFill.flat()])],
+        [...new Set([...backgrounds, ...text, ...marks, ...series, ...onFill.flat()])],
       );
       const check = (fg: string, bg: string, min: number) => {
         const r = contrast(v[fg]!, v[bg]!);
@@ -357,6 +398,7 @@ test(
         for (const fg of marks) check(fg, bg, 3);
       }
       for (const [fg, bg] of onFill) check(fg, bg, 4.5);
+      for (const fg of series) check(fg, '--bg', 3);
     }
     assert.deepEqual(failures, []);
   },

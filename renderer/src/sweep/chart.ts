@@ -36,16 +36,17 @@ export interface Series {
   reps: { x: number; y: number; id: string }[];
 }
 
-// Distinguishable in light and dark themes, and for the common colour-vision deficiencies (Okabe-Ito).
+// Distinguishable for the common colour-vision deficiencies (Okabe-Ito), each 3:1 against the chart's background
+// in both themes: the theme's --series-N (styles.css darkens two of them in the light theme), these as fallback.
 export const PALETTE = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#D55E00',
-  '#56B4E9',
-  '#8C6D00',
-  '#7F7F7F',
+  'var(--series-1, #0072B2)',
+  'var(--series-2, #E69F00)',
+  'var(--series-3, #009E73)',
+  'var(--series-4, #CC79A7)',
+  'var(--series-5, #D55E00)',
+  'var(--series-6, #56B4E9)',
+  'var(--series-7, #8C6D00)',
+  'var(--series-8, #7F7F7F)',
 ];
 
 type SeriesKeyed = Pick<SweepRow, 'variant' | 'instances' | 'placement'>;

@@ -3,13 +3,29 @@
  * the page gets back for the file chosen. app/main.ts only calls Electron's dialog with these options and
  * passes the answer through; browser mode keeps the page's own file fields.
  */
-import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MAX_TOPOLOGY_ARCHIVE_BYTES, type ChosenFile, type OpenFilePurpose } from '../shared/contract';
 
 /** Largest text file "Import topology…" reads (lscpu, numactl or lstopo XML output is far smaller). */
 export const MAX_TOPOLOGY_TEXT_BYTES = 16 * 1024 * 1024;
+
+/** Electron's `dialog.showOpenDialog` / `showSaveDialog` options, reduced to the fields used here. */
+interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+export interface OpenDialogOptions {
+  title: string;
+  properties: 'openFile'[];
+  filters: FileFilter[];
+}
+export interface SaveDialogOptions {
+  title: string;
+  defaultPath: string;
+  filters: FileFilter[];
+  properties: ('createDirectory' | 'showOverwriteConfirmation')[];
+}
 
 export const OPEN_PURPOSES: readonly OpenFilePurpose[] = ['log', 'topology'];
 
@@ -62,7 +78,7 @@ export async function chosenFile(purpose: OpenFilePurpose, path: string): Promis
   try {
     size = (await stat(path)).size;
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   const archive = isArchiveName(name);
   const limit = archive ? MAX_TOPOLOGY_ARCHIVE_BYTES : MAX_TOPOLOGY_TEXT_BYTES;
@@ -74,7 +90,7 @@ export async function chosenFile(purpose: OpenFilePurpose, path: string): Promis
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   return archive
     ? { purpose, path, name, kind: 'archive', data: bytes.toString('base64') }

@@ -4,8 +4,39 @@
  * `menuTemplate` and `withCommands` and sends those ids to the page, which carries them out
  * (renderer/src/shell/). Zoom, full screen and quit are Electron's own roles: they need no page.
  */
-import type { MenuItemConstructorOptions } from 'electron';
 import { MENU_AREAS, MENU_COMMANDS, type MenuCommand, type MenuTheme } from '../shared/contract';
+
+/** Electron's menu roles this menu uses: items Electron carries out itself. */
+export type MenuRole =
+  | 'about'
+  | 'close'
+  | 'quit'
+  | 'hide'
+  | 'hideOthers'
+  | 'unhide'
+  | 'editMenu'
+  | 'help'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'resetZoom'
+  | 'togglefullscreen'
+  | 'reload'
+  | 'toggleDevTools';
+
+/**
+ * A menu item as Electron's `MenuItemConstructorOptions` takes it, reduced to the fields used here (only the
+ * shell's entry points import electron; main.ts passing these to `Menu.buildFromTemplate` checks they fit).
+ */
+export interface MenuItemConstructorOptions {
+  id?: string;
+  label?: string;
+  role?: MenuRole;
+  type?: 'normal' | 'separator' | 'submenu' | 'checkbox' | 'radio';
+  accelerator?: string;
+  checked?: boolean;
+  submenu?: MenuItemConstructorOptions[];
+  click?: () => void;
+}
 
 export interface MenuOptions {
   /** process.platform: macOS puts the app's own menu first and About in it. */

@@ -3,8 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { MenuItemConstructorOptions } from 'electron';
-import { areaAccelerator, commandsIn, menuTemplate, withCommands } from '../../app/shell/menu';
+import {
+  areaAccelerator,
+  commandsIn,
+  menuTemplate,
+  withCommands,
+  type MenuItemConstructorOptions,
+} from '../../app/shell/menu';
 import { MENU_AREAS, MENU_COMMANDS, type MenuCommand } from '../../app/shared/contract';
 import { AREAS } from '../../renderer/src/workspace/areas';
 

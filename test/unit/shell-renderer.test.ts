@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MENU_COMMANDS } from '../../app/shared/contract';
-import { intentOf, profilesBundle } from '../../renderer/src/shell/commands';
+import { PROFILES_BUNDLE_VERSION, intentOf, profilesBundle } from '../../renderer/src/shell/commands';
+import { recordVersion } from '../../app/util/records';
 import { offer, take } from '../../renderer/src/shell/handoff';
 import { AREAS } from '../../renderer/src/workspace/areas';
 import { Engine } from '../../app/api/engine';
@@ -71,6 +72,9 @@ test('File › Export Profiles… writes every profile in one file that profiles
     );
     const file = profilesBundle(exports, new Date('2026-12-05T12:00:00Z'));
     assert.equal(JSON.parse(file).format, 'aio-tuner-profiles');
+    // Stamped like the CLI's `profiles export`, with the version the engine's records give that kind.
+    assert.equal(PROFILES_BUNDLE_VERSION, recordVersion('profile-bundle'));
+    assert.equal(Object.keys(JSON.parse(file))[0], 'schemaVersion');
     await to.handle('profiles.import', { json: file });
     const list = (await to.handle('profiles.list', {})) as { name: string }[];
     assert.deepEqual(list.map((p) => p.name).sort(), ['bs 1', 'bs 8']);

@@ -32,6 +32,12 @@ export function intentOf(command: MenuCommand): MenuIntent {
 }
 
 /**
+ * The `schemaVersion` of an `aio-tuner-profiles` file (app/util/records.ts, kind 'profile-bundle', which the
+ * renderer cannot import; test/unit/shell-renderer.test.ts holds the two equal).
+ */
+export const PROFILES_BUNDLE_VERSION = 1;
+
+/**
  * One JSON file of every profile, in the `aio-tuner-profiles` bundle shape `profiles.import` and `aio-tuner
  * profiles import` read back. `exports` are the `profiles.export` replies (each `{name, settings}` JSON).
  */
@@ -42,7 +48,13 @@ export function profilesBundle(exports: string[], now: Date): string {
   });
   return (
     JSON.stringify(
-      { format: 'aio-tuner-profiles', version: 1, exportedAt: now.toISOString(), profiles },
+      {
+        schemaVersion: PROFILES_BUNDLE_VERSION,
+        format: 'aio-tuner-profiles',
+        version: 1,
+        exportedAt: now.toISOString(),
+        profiles,
+      },
       null,
       2,
     ) + '\n'

@@ -16,7 +16,7 @@ import { offer } from './handoff';
  * The workspace's theme setter and help overlay, when the layout provides them.
  * TODO(lead, at merge): pass the workspace's own theme setter and "show the shortcuts overlay" here (the
  * layout helper adds them in renderer/src/workspace); until then the theme is set on <html> directly, as the
- * layout's toggle does, and Help opens nothing.
+ * layout's toggle does, and Help types `?`, the overlay's key.
  */
 export interface ShellHooks {
   setTheme?(theme: MenuTheme): void;
@@ -48,7 +48,9 @@ export function ShellMenuCommands({ setTheme, showHelp }: ShellHooks = {}) {
         case 'theme':
           return (h.setTheme ?? setThemeOnRoot)(intent.theme);
         case 'help':
-          return h.showHelp?.();
+          // Without a hook, the key that opens the workspace's shortcut overlay (`?`), as if typed.
+          if (h.showHelp) return h.showHelp();
+          return void document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));
         case 'none':
           return;
         case 'file':

@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 // Type-only from the contract (its zod schemas must not be bundled here); the channel names from ./api/ipc.
-import type { ApiEvent, Bridge } from './api/contract';
+import type { ApiEvent, Bridge, MenuCommand } from './api/contract';
 import { IPC_CHANNELS } from './api/ipc';
 
 const bridge: Bridge = {
@@ -17,6 +17,15 @@ const bridge: Bridge = {
       ipcRenderer.removeListener(IPC_CHANNELS.event, listener);
     };
   },
+  onMenuCommand(cb) {
+    const listener = (_e: IpcRendererEvent, command: MenuCommand) => cb(command);
+    ipcRenderer.on(IPC_CHANNELS.menuCommand, listener);
+    return () => {
+      ipcRenderer.removeListener(IPC_CHANNELS.menuCommand, listener);
+    };
+  },
+  openFile: (purpose) => ipcRenderer.invoke(IPC_CHANNELS.openFile, purpose),
+  saveFile: (defaultName, text) => ipcRenderer.invoke(IPC_CHANNELS.saveFile, defaultName, text),
 };
 
 contextBridge.exposeInMainWorld('aioTuner', bridge);

@@ -3,6 +3,7 @@
 import { benchTopology } from './topology.bench';
 import { benchRun } from './run.bench';
 import { benchSampler } from './sampler.bench';
+import { benchBrowser } from './browser.bench';
 
 // `npm run bench -- sampler` runs only the parts whose name contains the argument.
 const only = process.argv[2];
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (part('topology')) for (const l of await benchTopology()) say(l);
   if (part('run')) for (const l of await benchRun()) say(l);
   if (part('sampler')) for (const l of await benchSampler()) say(l);
+  if (part('browser')) for (const l of await benchBrowser()) say(l);
 }
 
 main().catch((e: unknown) => {

@@ -10,4 +10,10 @@ export const IPC_CHANNELS = {
   event: 'aio:event',
   /** invoke(path): reveal a file the engine produced in the system file manager; anything else is ignored. */
   showInFolder: 'aio:show-in-folder',
+  /** main → window: (command), an application menu item the page carries out (MenuCommand). */
+  menuCommand: 'aio:menu-command',
+  /** invoke(purpose) → ChosenFile | null: a native open dialog (app/shell/dialogs.ts). */
+  openFile: 'aio:open-file',
+  /** invoke(defaultName, text) → path | null: a native save dialog, the text written atomically. */
+  saveFile: 'aio:save-file',
 } as const;

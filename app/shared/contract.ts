@@ -300,12 +300,63 @@ export type WireRequest = { type: 'req'; id: number; method: string; params: unk
 export type WireResponse = { type: 'res'; id: number } & ApiReply;
 export type WireEvent = { type: 'event'; event: ApiEvent; data: unknown };
 
+/**
+ * The workspace's areas as the Electron menu and window state name them (app/shell/): the same ids, labels and
+ * keys as renderer/src/workspace/areas.ts, which the main process cannot import (test/unit/shell-menu.test.ts
+ * holds them equal).
+ */
+export const MENU_AREAS = [
+  { id: 'pick', label: 'Pick', key: '1' },
+  { id: 'run', label: 'Run', key: '2' },
+  { id: 'tune', label: 'Tune', key: '3' },
+  { id: 'history', label: 'History', key: '4' },
+  { id: 'host', label: 'Host', key: '5' },
+  { id: 'support', label: 'Support', key: '6' },
+] as const;
+export type MenuArea = (typeof MENU_AREAS)[number]['id'];
+export type MenuTheme = 'light' | 'dark' | 'system';
+
+/** What an Electron menu item asks the page to do (app/shell/menu.ts sends it, renderer/src/shell/ acts on it). */
+export const MENU_COMMANDS = [
+  'open-log',
+  'import-topology',
+  'export-profiles',
+  ...MENU_AREAS.map((a) => `area:${a.id}` as const),
+  'theme:light',
+  'theme:dark',
+  'theme:system',
+  'help',
+  'about',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** Which native open dialog the page asks for: its title, its file filters and how the chosen file comes back. */
+export type OpenFilePurpose = 'log' | 'topology';
+
+/**
+ * A file chosen in a native open dialog. A log comes back as its path (the engine opens it where it is); a
+ * topology as its text, or base64 for a dump archive or support bundle (`topology.load` kinds text / archive).
+ */
+export type ChosenFile =
+  | { purpose: 'log'; path: string; name: string }
+  | { purpose: 'topology'; path: string; name: string; kind: 'text'; text: string }
+  | { purpose: 'topology'; path: string; name: string; kind: 'archive'; data: string };
+
 /** What the preload exposes as `window.aioTuner`, and what the WebSocket client implements. */
 export interface Bridge {
   request(method: string, params: unknown): Promise<ApiReply>;
   onEvent(cb: (event: ApiEvent | PseudoEvent, data: unknown) => void): () => void;
   /** Electron only: reveal a file the engine produced (a bundle) in the system file manager. */
   showInFolder?(path: string): Promise<void>;
+  /** Electron only: the application menu's commands (app/shell/menu.ts). */
+  onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
+  /** Electron only: a native open dialog; null when the user cancelled. Rejects when the file cannot be read. */
+  openFile?(purpose: OpenFilePurpose): Promise<ChosenFile | null>;
+  /**
+   * Electron only: a native save dialog for `text` (an export), written atomically where the user chose; the
+   * path written, or null when the user cancelled.
+   */
+  saveFile?(defaultName: string, text: string): Promise<string | null>;
 }
 
 /** A refused or failed request, as both fronts answer it. */

@@ -68,7 +68,8 @@ test('the window is isolated and sandboxed, with no Node in the page', () => {
 
 test('the page loads from the app scheme, never from file://', () => {
   assert.equal(RENDERER_INDEX_URL, 'app://aio-tuner/index.html');
-  assert.match(mainSource, /loadURL\(RENDERER_INDEX_URL\)/);
+  // On the page's own URL, with the last area in the hash (app/shell/window-state.ts).
+  assert.match(mainSource, /loadURL\(urlForArea\(RENDERER_INDEX_URL, start\.area\)\)/);
   assert.doesNotMatch(mainSource, /loadFile|pathToFileURL|file:/);
   // Registered as privileged before 'ready' (top level), handled once ready.
   assert.match(

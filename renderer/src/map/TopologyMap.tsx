@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useLayoutEffect, useMemo, useState } from 'react';
 import type { MapTree } from './model';
 import { PackageBox } from './PackageBox';
 import { usePicking } from './usePicking';
@@ -25,6 +25,8 @@ export function TopologyMap({
   onChange(ids: number[]): void;
   onStatus(msg: string): void;
 }) {
+  // Read by `npm run bench` (bench/browser.bench.ts): a new machine's cells are in the page.
+  useLayoutEffect(() => void performance.mark('aio:map-rendered'), [tree]);
   const selected = useMemo(() => new Set(selection), [selection]);
   // Folded nodes belong to the map they were folded on: another topology starts with every node open.
   const [folded, setFolded] = useState<{ tree: MapTree; keys: Set<string> }>({ tree, keys: new Set() });

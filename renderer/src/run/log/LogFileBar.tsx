@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, downloadUrl } from '../../api';
+import { takeHandoff } from '../../shell';
 import type { LogSource } from './types';
 
 /** Browser mode has no file dialog on the engine's side: files are read in the page, and saved logs downloaded. */
@@ -14,6 +15,21 @@ export function LogFileBar({ source, onOpened }: { source: LogSource | null; onO
   const opened = (logId: string, label: string, path: string) =>
     onOpened({ logId, label, path, growing: false, liveTotal: 0, kind: 'file' });
   const fail = (e: unknown) => setNote({ text: (e as Error).message, error: true });
+  // Electron's File › Open Log… (renderer/src/shell): the log the native dialog chose, opened by the engine.
+  useEffect(
+    () =>
+      takeHandoff('open-log', (r) =>
+        onOpened({
+          logId: r.logId,
+          label: r.path.split('/').pop() ?? r.path,
+          path: r.path,
+          growing: false,
+          liveTotal: 0,
+          kind: 'file',
+        }),
+      ),
+    [onOpened],
+  );
 
   const openFile = async (file: File) => {
     try {

@@ -1,0 +1,2 @@
+export { ShellMenuCommands, type ShellHooks } from './ShellMenuCommands';
+export { take as takeHandoff } from './handoff';

@@ -25,7 +25,8 @@ function Cell({ c }: { c: MetricCell }) {
   return (
     <td className="num">
       {c.text}
-      {c.delta && c.delta.delta !== null && (
+      {/* No change says nothing the figures do not already show. */}
+      {c.delta && c.delta.delta !== null && c.delta.delta !== 0 && (
         <>
           <br />
           <Delta m={c.delta} overlap={c.overlap} />
@@ -121,20 +122,11 @@ export function CompareView({
                 ))}
               </tr>
             ))}
-          </tbody>
-        </table>
-        <table className="compare-table">
-          <thead>
-            <tr>
-              <th scope="col">result</th>
-              {columns.map((c, i) => (
-                <th key={c.entry.id} scope="col">
-                  {i === 0 ? 'baseline' : <span className="mono">{c.entry.id}</span>}
-                </th>
-              ))}
+            <tr className="compare-section">
+              <th scope="colgroup" colSpan={columns.length + 1}>
+                results <span className="muted">(change against the baseline under each)</span>
+              </th>
             </tr>
-          </thead>
-          <tbody>
             {metrics.map((m) => (
               <tr key={m.metric} data-testid="compare-metric" data-metric={m.metric}>
                 <th scope="row">

@@ -100,6 +100,7 @@ function EntryRow({ entry: e, level, open, picked, onPick, group, actions }: Row
             aria-expanded={group.expanded}
             aria-label={`${group.expanded ? 'Hide' : 'Show'} the ${group.count} run${group.count === 1 ? '' : 's'} of sweep ${e.id}`}
             disabled={group.count === 0}
+            title={group.count === 0 ? 'None of its runs is in the list (see the filter)' : undefined}
             onClick={group.onToggle}
           >
             <span aria-hidden="true">{group.expanded ? '▾' : '▸'}</span>
@@ -113,7 +114,12 @@ function EntryRow({ entry: e, level, open, picked, onPick, group, actions }: Row
       </td>
       <td>
         {e.kind}
-        {group ? <span className="muted"> ({group.count} runs)</span> : null}
+        {group && group.count > 0 ? (
+          <span className="muted">
+            {' '}
+            ({group.count} run{group.count === 1 ? '' : 's'})
+          </span>
+        ) : null}
         {!group && e.sweepId && level === 1 ? <span className="muted"> (sweep)</span> : null}
       </td>
       <td className="history-state">{stateText(e)}</td>

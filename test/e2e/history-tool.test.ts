@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -90,6 +90,23 @@ const topIds = (page: Page) =>
   page.$$eval('[data-testid=history-entry][data-level="1"]', (rs) =>
     rs.map((r) => r.getAttribute('data-id')),
   );
+/** axe-core's serious and critical violations inside the History panel, in the theme the page shows. */
+async function axeProblems(page: Page, theme: 'light' | 'dark'): Promise<string[]> {
+  await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const found = await page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: { run(el: Element): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+    };
+    const r = await w.axe.run(document.querySelector('[data-testid=history-panel]')!);
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length }));
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${theme}: ${v.id} (${v.impact}, ${v.n})`);
+}
+
 const row = (page: Page, id: string) => page.locator(`[data-testid=history-entry][data-id="${id}"]`);
 
 test('columns sort by click and by keyboard, aria-sort says how, and the order survives a reload', async (t) => {
@@ -287,6 +304,12 @@ test('three ticked runs compare side by side: differences marked, results with t
     assert.match((await lat.nth(2).textContent()) ?? '', /intervals overlap/);
     assert.equal(await lat.nth(2).locator('.better, .worse').count(), 0);
     await view.screenshot({ path: SHOT });
+
+    // The panel as it is now (sort buttons, a ticked sweep expanded, the comparison open) passes axe in both
+    // themes: no serious or critical violation.
+    await row(page, sweepId).locator('[data-testid=history-expand]').click();
+    assert.deepEqual([...(await axeProblems(page, 'light')), ...(await axeProblems(page, 'dark'))], []);
+    await page.evaluate(() => delete document.documentElement.dataset.theme);
 
     // Another baseline: the others are measured against it.
     await view

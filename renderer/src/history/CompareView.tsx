@@ -78,7 +78,7 @@ export function CompareView({
                         type="button"
                         className="link-button"
                         data-testid="compare-baseline"
-                        aria-label={`Compare against ${c.entry.id}`}
+                        aria-label={`make baseline ${c.entry.id}`}
                         onClick={() => onBaseline(c.entry.id)}
                       >
                         make baseline

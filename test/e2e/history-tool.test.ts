@@ -2,11 +2,12 @@
 // the served data directory (numactl binds them): a real sweep of two runs, three runs that print per-step
 // latencies (so each has a 95 % interval) and one that fails. Columns sort by click and by keyboard and the
 // order is remembered; the sweep gathers its runs under it; "Load" puts a run's settings into the form without
-// running it; three ticked runs compare side by side with their intervals.
+// running it, fitted to the machine on the map; three ticked runs compare side by side with their intervals; axe
+// finds no serious or critical violation in the panel in either theme.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import { CLI, freshHome, launchBrowser, startServe, type Served } from '../helpe
 import { gotoArea, openApp, pickCpus, setWorkload } from '../helpers/ui';
 import { need } from '../helpers/require';
 import { screenshotPath } from '../helpers/screenshot';
+import { fixtureRoot } from '../helpers/fixtures';
 
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'aio-history-tool-'));
@@ -321,5 +323,41 @@ test('three ticked runs compare side by side: differences marked, results with t
     assert.equal(await lat.nth(1).locator('.better').count(), 1, 'cmp-a is faster than the new baseline');
   } finally {
     await page.close();
+  }
+});
+
+test('Load fits the settings to the machine on the map: CPUs and nodes it cannot use are left out and named', async (t) => {
+  if (!need(t, hasNumactl, 'numactl')) return;
+  // A real run, its record then edited as if it had run on CPUs 0,1,3,12 with memory on nodes 0 and 2; the map
+  // is a dump where CPU 3 is offline, CPU 12 outside the allowed set, and there is no node 2.
+  const home = freshHome();
+  cli(home, ['run', '--quiet', '--cores', '0-1', '--mem-nodes', '0', '--', '/bin/echo', 'fit-marker']);
+  const [id] = readdirSync(join(home, 'runs'));
+  const file = join(home, 'runs', id!, 'run.json');
+  const rec = JSON.parse(readFileSync(file, 'utf8')) as { settings: { cpus: number[]; memNodes: number[] } };
+  rec.settings.cpus = [0, 1, 3, 12];
+  rec.settings.memNodes = [0, 2];
+  writeFileSync(file, JSON.stringify(rec, null, 2));
+  const other = await startServe(['--sysroot', fixtureRoot('arm64-offline-isolated')], { home });
+  const page = await openApp(browser, other.url);
+  try {
+    await gotoArea(page, 'history');
+    await row(page, id!).locator('[data-testid=history-load]').click();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('fit-marker'),
+    );
+    assert.deepEqual(
+      await page.$$eval('[data-cpu][aria-selected="true"]', (els) =>
+        els.map((e) => e.getAttribute('data-cpu')),
+      ),
+      ['0', '1'],
+    );
+    assert.match(
+      (await page.textContent('[data-testid=pick-status]')) ?? '',
+      /CPUs 3,12 are not usable on the machine shown and were left out\. Memory nodes 2 are not on it and were left out\./,
+    );
+  } finally {
+    await page.close();
+    await other.stop();
   }
 });

@@ -241,7 +241,7 @@ export function AppProvider({ initial, children }: { initial: RunSettings; child
 }
 
 /** Settings made for another machine (a saved form, an import) keep only the CPUs and nodes this one can use. */
-function fitToTopology(s: RunSettings, t: Topology): RunSettings {
+export function fitToTopology(s: RunSettings, t: Topology): RunSettings {
   const tree = buildMapTree(t);
   const nodeIds = new Set(t.nodes.map((n) => n.id));
   return {

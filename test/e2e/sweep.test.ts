@@ -146,7 +146,10 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
   await page.locator('[data-testid=sweep-panel]').screenshot({ path: SHOT });
   await page.setViewportSize({ width: 1500, height: 1100 });
 
-  // History: the sweep and its four runs; compare two of them side by side.
+  // History: the sweep, its four runs nested under it once expanded; compare two of them side by side.
+  const expand = '[data-testid=history-entry][data-kind=sweep] [data-testid=history-expand]';
+  await page.waitForSelector(`${expand}:not([disabled])`);
+  await page.click(expand);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-entry]').length === 5);
   const runs = page.locator('[data-testid=history-entry][data-kind=run]');
   // Newest first: threads 2 with the engine off, then threads 2 fp32 — they differ by AIO_PROCESS_MODE only.

@@ -1,28 +1,19 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { call, on } from '../api';
 import { Section } from '../common/Section';
 import { downloadText } from '../common/download';
-import type {
-  HistoryDetail,
-  HistoryEntry,
-  HistoryFilter,
-  HistoryList,
-  RunComparison,
-} from '../../../app/shared/history';
+import type { HistoryDetail, HistoryEntry, HistoryFilter, HistoryList } from '../../../app/shared/history';
+import { formatCpuList } from '../../../app/shared/cpulist';
 import { CompareView } from './CompareView';
 import { EntryDetail } from './EntryDetail';
-import { targetText } from './targetText';
-import { useApp } from '../store';
+import { HistoryTable } from './HistoryTable';
+import { compareModel, type CompareModel } from './compareMany';
+import { groupBySweep } from './group';
+import { nextSort, parseSort, sortEntries, type HistorySort, type SortKey } from './sort';
+import { fitToTopology, useApp } from '../store';
 import { followSweep } from '../sweep/useSweep';
+import { useWorkspace } from '../workspace/areas';
 import './history.css';
-
-const fmt = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
-
-function stateText(e: HistoryEntry): string {
-  if (e.kind === 'sweep') return `${e.state} (${e.rows ?? 0}/${e.planned ?? 0})`;
-  if (e.state === 'running' || e.state === 'interrupted') return e.state;
-  return e.exitCode === null ? 'did not start' : `exit ${e.exitCode}`;
-}
 
 /**
  * A sweep that ended before all its points (cancelled, failed, or interrupted: its process went away while it
@@ -39,16 +30,33 @@ export function canResume(e: HistoryEntry): boolean {
 const openedId = (d: HistoryDetail | null): string | null =>
   d === null ? null : d.kind === 'run' ? d.run.runId : d.sweep.sweepId;
 
+/** A ticked row: what export takes and, for runs, what Compare shows. Kept while a filter hides the row. */
+interface Picked {
+  id: string;
+  kind: 'run' | 'sweep';
+  time: string;
+}
+
+const SORT_KEY = 'aio-tuner-history-sort';
+
+function storedSort(): HistorySort {
+  try {
+    return parseSort(localStorage.getItem(SORT_KEY));
+  } catch {
+    return parseSort(null); // storage refused (privacy mode): the default order
+  }
+}
+
 /**
  * What Export takes, said on the label: the ticked rows, else the rows a filter shows, else everything. `ids`
  * is undefined for everything.
  */
 function exportScope(
-  picked: string[],
+  picked: Picked[],
   filter: HistoryFilter,
   list: HistoryList | null,
 ): { label: string; ids?: string[] } {
-  if (picked.length) return { label: `Export ${picked.length} selected`, ids: picked };
+  if (picked.length) return { label: `Export ${picked.length} selected`, ids: picked.map((p) => p.id) };
   const filtered = Boolean(filter.text || filter.kind || filter.outcome);
   if (filtered && list)
     return { label: `Export the ${list.total} shown`, ids: list.entries.map((e) => e.id) };
@@ -56,16 +64,20 @@ function exportScope(
 }
 
 /**
- * Every run and sweep kept in the data directory: filter, open, rerun, delete, compare two runs, export.
- * Refreshes itself as runs and sweeps start and end.
+ * Every run and sweep kept in the data directory: filter, sort, open, load into the form, rerun, delete,
+ * compare two or more runs, export; a sweep's runs nest under it. Refreshes itself as runs and sweeps start and
+ * end.
  */
 export function HistoryPanel() {
-  const { setSettings, selectCpus } = useApp();
+  const { setSettings, selectCpus, topology, setStatus } = useApp();
+  const { go } = useWorkspace();
   const [filter, setFilter] = useState<HistoryFilter>({});
   const [list, setList] = useState<HistoryList | null>(null);
-  const [picked, setPicked] = useState<string[]>([]);
+  const [picked, setPicked] = useState<Picked[]>([]);
+  const [sort, setSort] = useState<HistorySort>(storedSort);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [opened, setOpened] = useState<HistoryDetail | null>(null);
-  const [comparison, setComparison] = useState<RunComparison | null>(null);
+  const [comparison, setComparison] = useState<CompareModel | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const fail = (e: Error) => setMessage({ text: e.message, error: true });
@@ -93,6 +105,23 @@ export function HistoryPanel() {
     };
   }, [refresh]);
 
+  const rows = useMemo(() => groupBySweep(sortEntries(list?.entries ?? [], sort)), [list, sort]);
+  const sortBy = (k: SortKey) => {
+    const next = nextSort(sort, k);
+    setSort(next);
+    try {
+      localStorage.setItem(SORT_KEY, JSON.stringify(next));
+    } catch {
+      // Not remembered; this visit still sorts.
+    }
+  };
+  const toggleGroup = (id: string) =>
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (!n.delete(id)) n.add(id);
+      return n;
+    });
+
   const open = (e: HistoryEntry) =>
     call('history.get', { kind: e.kind, id: e.id }).then((d) => {
       setOpened(d);
@@ -113,6 +142,37 @@ export function HistoryPanel() {
         error: false,
       });
     }, fail);
+  /**
+   * The run's settings into the form, nothing started: fitted to the machine on the map as a saved form is
+   * (CPUs and memory nodes it cannot use are left out, and the line says which), then on to Pick to look at
+   * them before Start.
+   */
+  const load = (e: HistoryEntry) =>
+    call('history.get', { kind: 'run', id: e.id }).then((d) => {
+      if (d.kind !== 'run') return;
+      const s = d.run.settings;
+      const fitted = topology ? fitToTopology(s, topology) : s;
+      setSettings(fitted);
+      const lostCpus = s.cpus.filter((c) => !fitted.cpus.includes(c));
+      const lostNodes = (s.memNodes ?? []).filter((n) => !(fitted.memNodes ?? []).includes(n));
+      const cpus = fitted.cpus.length ? `CPUs ${formatCpuList(fitted.cpus)}` : 'all CPUs';
+      const line = s.workload.join(' ').replace(/\s+/g, ' ');
+      const workload = line.length > 80 ? `${line.slice(0, 79)}…` : line || 'no workload';
+      const text = [
+        `Loaded the settings of run ${e.id} into the form (not run): ${cpus}, ${workload}.`,
+        lostCpus.length
+          ? `CPUs ${formatCpuList(lostCpus)} are not usable on the machine shown and were left out.`
+          : '',
+        lostNodes.length ? `Memory nodes ${lostNodes.join(',')} are not on it and were left out.` : '',
+        'Start runs them.',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      setMessage({ text, error: false });
+      // Said again where the user lands.
+      setStatus(text);
+      go('pick');
+    }, fail);
   // The Tune panel follows the resumed sweep as if it had started it; errors stay here, beside the button.
   const resume = (e: HistoryEntry) =>
     call('sweep.resume', { sweepId: e.id }).then(
@@ -129,27 +189,115 @@ export function HistoryPanel() {
   const remove = (e: HistoryEntry) =>
     call('history.delete', { kind: e.kind, id: e.id }).then(() => {
       setConfirmDelete(null);
-      setPicked((p) => p.filter((x) => x !== e.id));
+      setPicked((p) => p.filter((x) => x.id !== e.id));
       if (openedId(opened) === e.id) setOpened(null);
       setMessage({ text: `Deleted ${e.kind} ${e.id}.`, error: false });
       refresh();
     }, fail);
-  const compare = () => {
-    const [a, b] = picked;
-    if (a && b)
-      call('history.compare', { a, b }).then((c) => {
-        setComparison(c);
-        setOpened(null);
-      }, fail);
+
+  const pickedRuns = picked.filter((p) => p.kind === 'run');
+  /** `ids[0]` is the baseline: each other run is compared with it by the engine, then all go side by side. */
+  const compareIds = (ids: string[]) => {
+    const [base, ...rest] = ids;
+    if (!base || rest.length === 0) return;
+    Promise.all([
+      Promise.all(ids.map((id) => call('history.get', { kind: 'run', id }))),
+      Promise.all(rest.map((b) => call('history.compare', { a: base, b }))),
+    ]).then(([details, pairs]) => {
+      const columns = details.map((d, i) => {
+        if (d.kind !== 'run') throw new Error(`${ids[i]} is not a run`);
+        return { entry: i === 0 ? pairs[0]!.a : pairs[i - 1]!.b, run: d.run };
+      });
+      setComparison(compareModel(columns, pairs));
+      setOpened(null);
+    }, fail);
   };
+  // Oldest first: the baseline is the run the others came after.
+  const compare = () =>
+    compareIds(
+      [...pickedRuns].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0)).map((p) => p.id),
+    );
+  const rebase = (id: string) => {
+    if (!comparison) return;
+    const ids = comparison.columns.map((c) => c.entry.id);
+    compareIds([id, ...ids.filter((x) => x !== id)]);
+  };
+  const leftOut = picked.length - pickedRuns.length;
+
   const scope = exportScope(picked, filter, list);
   const exportAs = (format: 'csv' | 'json') =>
     call('history.export', { format, ...(scope.ids ? { ids: scope.ids } : {}) }).then(
       (f) => downloadText(f.fileName, f.text, f.mime),
       fail,
     );
-  const togglePick = (id: string) =>
-    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)));
+  const togglePick = (e: HistoryEntry) =>
+    setPicked((p) =>
+      p.some((x) => x.id === e.id)
+        ? p.filter((x) => x.id !== e.id)
+        : [...p, { id: e.id, kind: e.kind, time: e.time }],
+    );
+
+  const actions = (e: HistoryEntry) => (
+    <>
+      <button type="button" data-testid="history-open" onClick={() => void open(e)}>
+        Open
+      </button>
+      {e.kind === 'run' && (
+        <button
+          type="button"
+          data-testid="history-load"
+          aria-label={`Load the settings of run ${e.id} into the form`}
+          title="Load these settings into the form without running them"
+          onClick={() => void load(e)}
+        >
+          Load
+        </button>
+      )}
+      <button
+        type="button"
+        data-testid="history-rerun"
+        title="Run it again with the same settings, and load them into the form"
+        disabled={e.state === 'running'}
+        onClick={() => void rerun(e)}
+      >
+        Rerun
+      </button>
+      {canResume(e) && (
+        <button
+          type="button"
+          data-testid="history-resume"
+          title={`Run the ${(e.planned ?? 0) - (e.rows ?? 0)} missing run(s) of this sweep and add them to it`}
+          onClick={() => void resume(e)}
+        >
+          Resume
+        </button>
+      )}
+      {confirmDelete === e.id ? (
+        <>
+          <button
+            type="button"
+            className="danger"
+            data-testid="history-delete-confirm"
+            onClick={() => void remove(e)}
+          >
+            Delete!
+          </button>
+          <button type="button" onClick={() => setConfirmDelete(null)}>
+            Keep
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          data-testid="history-delete"
+          disabled={e.state === 'running'}
+          onClick={() => setConfirmDelete(e.id)}
+        >
+          Delete
+        </button>
+      )}
+    </>
+  );
 
   return (
     <Section
@@ -161,10 +309,17 @@ export function HistoryPanel() {
           <button
             type="button"
             data-testid="history-compare"
-            disabled={picked.length !== 2}
+            disabled={pickedRuns.length < 2}
+            title={
+              pickedRuns.length < 2
+                ? 'Tick two or more runs to compare them side by side'
+                : leftOut
+                  ? `Compares the ${pickedRuns.length} ticked runs; ticked sweeps are left out (open a sweep to compare its configurations)`
+                  : `Compare the ${pickedRuns.length} ticked runs side by side`
+            }
             onClick={compare}
           >
-            Compare
+            {pickedRuns.length >= 2 ? `Compare ${pickedRuns.length}` : 'Compare'}
           </button>
           <span className="history-export-scope" data-testid="history-export-scope">
             {scope.label}:
@@ -235,7 +390,7 @@ export function HistoryPanel() {
         <p
           className={message.error ? 'inline-error' : 'muted'}
           data-testid="history-message"
-          role={message.error ? 'alert' : undefined}
+          role={message.error ? 'alert' : 'status'}
         >
           {message.text}
         </p>
@@ -253,124 +408,23 @@ export function HistoryPanel() {
           </ul>
         </div>
       )}
-      <div className="history-list-wrap">
-        <table className="history-table" data-testid="history-list">
-          <thead>
-            <tr>
-              <th aria-label="Pick to compare or export" />
-              <th>started</th>
-              <th>kind</th>
-              <th>state</th>
-              <th>host</th>
-              <th>CPUs</th>
-              <th>latency ms</th>
-              <th>throughput</th>
-              <th>command</th>
-              <th className="history-actions-cell" aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {list?.entries.map((e) => (
-              <tr
-                key={`${e.kind}:${e.id}`}
-                data-testid="history-entry"
-                data-kind={e.kind}
-                data-id={e.id}
-                aria-current={e.id === openedId(opened) ? 'true' : undefined}
-                className={[e.ok === false ? 'failed' : '', e.id === openedId(opened) ? 'is-open' : '']
-                  .filter(Boolean)
-                  .join(' ')}
-              >
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Pick ${e.id}`}
-                    data-testid="history-pick"
-                    checked={picked.includes(e.id)}
-                    onChange={() => togglePick(e.id)}
-                  />
-                </td>
-                <td title={e.id}>{new Date(e.time).toLocaleString()}</td>
-                <td>
-                  {e.kind}
-                  {e.sweepId ? <span className="muted"> (sweep)</span> : null}
-                </td>
-                <td>{stateText(e)}</td>
-                <td className="history-host" data-testid="history-host" title={e.host}>
-                  {targetText(e.host)}
-                </td>
-                <td>{e.cpus.length || 'all'}</td>
-                <td className="num">{fmt(e.latencyMs)}</td>
-                <td className="num">
-                  {fmt(e.throughput, 1)}{' '}
-                  {e.throughput !== null ? <span className="muted">{e.throughputUnit}</span> : null}
-                </td>
-                <td className="mono history-command" title={e.command}>
-                  {e.command}
-                </td>
-                <td className="history-actions-cell">
-                  <div className="history-actions">
-                    <button type="button" data-testid="history-open" onClick={() => void open(e)}>
-                      Open
-                    </button>
-                    <button
-                      type="button"
-                      data-testid="history-rerun"
-                      title="Run it again with the same settings, and load them into the form"
-                      disabled={e.state === 'running'}
-                      onClick={() => void rerun(e)}
-                    >
-                      Rerun
-                    </button>
-                    {canResume(e) && (
-                      <button
-                        type="button"
-                        data-testid="history-resume"
-                        title={`Run the ${(e.planned ?? 0) - (e.rows ?? 0)} missing run(s) of this sweep and add them to it`}
-                        onClick={() => void resume(e)}
-                      >
-                        Resume
-                      </button>
-                    )}
-                    {confirmDelete === e.id ? (
-                      <>
-                        <button
-                          type="button"
-                          className="danger"
-                          data-testid="history-delete-confirm"
-                          onClick={() => void remove(e)}
-                        >
-                          Delete!
-                        </button>
-                        <button type="button" onClick={() => setConfirmDelete(null)}>
-                          Keep
-                        </button>
-                      </>
-                    ) : (
-                      <button
-                        type="button"
-                        data-testid="history-delete"
-                        disabled={e.state === 'running'}
-                        onClick={() => setConfirmDelete(e.id)}
-                      >
-                        Delete
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-            {list && list.entries.length === 0 && (
-              <tr>
-                <td colSpan={10} className="muted">
-                  Nothing here yet: runs and sweeps appear as they start.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {comparison && <CompareView c={comparison} onClose={() => setComparison(null)} />}
+      <HistoryTable
+        rows={rows}
+        sort={sort}
+        onSort={sortBy}
+        expanded={expanded}
+        onToggle={toggleGroup}
+        empty={list !== null && list.entries.length === 0}
+        row={(e) => ({
+          open: e.id === openedId(opened),
+          picked: picked.some((p) => p.id === e.id),
+          onPick: () => togglePick(e),
+          actions: actions(e),
+        })}
+      />
+      {comparison && (
+        <CompareView model={comparison} onClose={() => setComparison(null)} onBaseline={rebase} />
+      )}
       {opened && <EntryDetail d={opened} />}
     </Section>
   );

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { MapTree, NodeView } from './model';
 import { CpuCell } from './CpuCell';
 import { formatMemory, plural } from '../common/format';
@@ -5,7 +6,8 @@ import { NodeMemoryBar, useIntendedNodes } from './NodeMemoryBar';
 import { CollapsedNode, NodeToggle } from './NodeCollapse';
 import { NodeCapacity } from './NodeCapacity';
 import { CacheFrame, CachesWithin } from './CacheFrame';
-import { cacheTitle, type CacheBoxes } from './cacheBoxes';
+import { cacheTitle, type CacheBoxes, type CacheLabel } from './cacheBoxes';
+import type { CoreView } from './model';
 import './scale.css';
 
 export interface GroupPick {
@@ -118,35 +120,49 @@ export function NodeBox({
                 )}
                 <CacheFrame caches={view.showClusters ? caches.around.get(cl.key) : undefined}>
                   <div className="cluster-cores">
-                    {cl.cores.map((core) => {
-                      const own = caches.around.get(core.key);
-                      const shared = view.showClusters ? caches.around.get(cl.key) : undefined;
-                      // Labels of a core's and cluster's caches also go in each cell's tooltip: the cell's own
-                      // tooltip is the one shown on hover, and small frames carry no label.
-                      const note = [...(own ?? []), ...(shared ?? [])].map(cacheTitle).join('; ');
-                      const cells = core.cpus.map((c) => (
-                        <CpuCell
-                          key={c.id}
-                          cpu={tree.byId.get(c.id)!}
-                          selected={selected.has(c.id)}
-                          pending={pending.has(c.id)}
-                          focusable={focusCpu === c.id}
-                          showLoad={showLoad}
-                          cacheNote={note}
-                        />
-                      ));
-                      return (
-                        <div key={core.key} className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}>
-                          {own ? (
-                            <CacheFrame caches={own} quiet={core.cpus.length < 2}>
-                              <div className="cache-cells">{cells}</div>
-                            </CacheFrame>
-                          ) : (
-                            cells
-                          )}
-                        </div>
-                      );
-                    })}
+                    {coreRuns(cl.cores, view.showClusters ? undefined : caches.cores.get(view.key)).map(
+                      (run, i) => {
+                        const drawn = run.cores.map((core) => {
+                          const own = caches.around.get(core.key);
+                          const shared = view.showClusters ? caches.around.get(cl.key) : run.caches;
+                          // A core's and cluster's caches also go in each cell's tooltip: the cell's own
+                          // tooltip is the one shown on hover, and small frames carry no label.
+                          const note = [...(own ?? []), ...(shared ?? [])].map(cacheTitle).join('; ');
+                          const cells = core.cpus.map((c) => (
+                            <CpuCell
+                              key={c.id}
+                              cpu={tree.byId.get(c.id)!}
+                              selected={selected.has(c.id)}
+                              pending={pending.has(c.id)}
+                              focusable={focusCpu === c.id}
+                              showLoad={showLoad}
+                              cacheNote={note}
+                            />
+                          ));
+                          return (
+                            <div
+                              key={core.key}
+                              className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}
+                            >
+                              {own ? (
+                                <CacheFrame caches={own} quiet={core.cpus.length < 2}>
+                                  <div className="cache-cells">{cells}</div>
+                                </CacheFrame>
+                              ) : (
+                                cells
+                              )}
+                            </div>
+                          );
+                        });
+                        return run.caches ? (
+                          <CacheFrame key={`${run.key}@${i}`} caches={run.caches}>
+                            <div className="cache-cores">{drawn}</div>
+                          </CacheFrame>
+                        ) : (
+                          <Fragment key={`${run.key}@${i}`}>{drawn}</Fragment>
+                        );
+                      },
+                    )}
                   </div>
                 </CacheFrame>
               </div>
@@ -156,4 +172,25 @@ export function NodeBox({
       )}
     </div>
   );
+}
+
+/**
+ * A flat node's cores in runs: consecutive cores inside the same core-level cache (an L3 per CCX) form one run
+ * drawn in that cache's box; cores in none stand alone.
+ */
+function coreRuns(
+  cores: CoreView[],
+  caches: CacheLabel[] | undefined,
+): { key: string; cores: CoreView[]; caches: CacheLabel[] | undefined }[] {
+  if (!caches) return [{ key: 'all', cores, caches: undefined }];
+  const runs: { key: string; cores: CoreView[]; caches: CacheLabel[] | undefined }[] = [];
+  for (const core of cores) {
+    const id = core.cpus[0]!.id;
+    const inside = caches.filter((c) => c.cpus.includes(id));
+    const key = inside.map((c) => `${c.level}:${c.cpus[0]}`).join('|');
+    const last = runs[runs.length - 1];
+    if (last && last.key === key && key !== '') last.cores.push(core);
+    else runs.push({ key: key || core.key, cores: [core], caches: inside.length ? inside : undefined });
+  }
+  return runs;
 }

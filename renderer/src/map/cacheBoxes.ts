@@ -21,7 +21,12 @@ export interface CacheLabel {
 export interface CacheBoxes {
   /** Group key (a package's, node's, cluster's or core's `key`) → caches drawn around exactly that group. */
   around: Map<string, CacheLabel[]>;
-  /** Group key → caches inside it that match no group of the map (shown as text). */
+  /**
+   * Node key → caches inside a node drawn flat that hold whole cores but match no group (an EPYC's L3 per CCX):
+   * boxes drawn around runs of those cores.
+   */
+  cores: Map<string, CacheLabel[]>;
+  /** Group key → caches inside it that match no group of the map and cannot be boxed (shown as text). */
   within: Map<string, CacheLabel[]>;
 }
 
@@ -50,9 +55,24 @@ const setKey = (ids: number[]) => [...ids].sort((a, b) => a - b).join(',');
 
 export function cacheBoxes(tree: MapTree, caches: CacheInfo[]): CacheBoxes {
   const around = new Map<string, CacheLabel[]>();
+  const cores = new Map<string, CacheLabel[]>();
   const within = new Map<string, CacheLabel[]>();
   const shared = caches.filter((c) => c.level >= 2 && c.cpus.length > 0);
-  if (shared.length === 0) return { around, within };
+  if (shared.length === 0) return { around, cores, within };
+  // A core's CPUs by CPU: a cache of whole cores covers every sibling of each of its CPUs.
+  const coreOf = new Map<number, number[]>();
+  const flatNodes = new Set<string>();
+  for (const p of tree.packages)
+    for (const n of p.nodes) {
+      if (!n.showClusters) flatNodes.add(n.key);
+      for (const cl of n.clusters)
+        for (const core of cl.cores)
+          for (const c of core.cpus)
+            coreOf.set(
+              c.id,
+              core.cpus.map((x) => x.id),
+            );
+    }
   const online = (ids: number[]) => ids.filter((id) => tree.byId.get(id)?.online === true);
   const groups: Group[] = [];
   for (const p of tree.packages) {
@@ -88,9 +108,13 @@ export function cacheBoxes(tree: MapTree, caches: CacheInfo[]): CacheBoxes {
     const holder = groups
       .filter((g) => label.cpus.every((id) => g.cpus.includes(id)))
       .sort((a, b) => b.depth - a.depth)[0];
-    if (holder) push(within, holder.key, label);
+    if (!holder) continue;
+    const wholeCores = label.cpus.every((id) =>
+      (coreOf.get(id) ?? []).every((x) => tree.byId.get(x)?.online !== true || label.cpus.includes(x)),
+    );
+    push(holder.depth === 1 && flatNodes.has(holder.key) && wholeCores ? cores : within, holder.key, label);
   }
-  return { around, within };
+  return { around, cores, within };
 }
 
 function push(m: Map<string, CacheLabel[]>, key: string, label: CacheLabel): void {

@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
@@ -217,7 +219,7 @@ test("this host: node memory live, a sparkline per CPU filling while a busy loop
     assert.match((await bar.textContent()) ?? '', / · run [\d.]+ MiB$/);
     await page
       .locator('[data-testid=topology-map]')
-      .screenshot({ path: screenshotPath('map-sparklines.png') });
+      .screenshot({ path: join(tmpdir(), 'aio-map-sparklines.png') });
     await gotoArea(page, 'run');
     await stopRun(page);
   } finally {

@@ -51,6 +51,7 @@ import { SweepError } from '../sweep/errors';
 import { HistoryError } from '../history/errors';
 import { LogViews } from './logviews';
 import { LoadWatch } from './loadwatch';
+import { readNodeFree } from '../topology/node-free';
 import { exampleWorkload, remoteExampleWorkload } from './example';
 import { DraftStore } from './draft';
 import { BundleService } from './bundles';
@@ -151,6 +152,8 @@ export class Engine {
       this.runs,
       (e, d) => this.emit(e, d),
       () => this.targets.loadSource(),
+      // Load comes from this host unless a remote target is active; so does the free memory read with it.
+      () => (this.targets.isRemote() ? null : readNodeFree()),
     );
     this.bundles = new BundleService({
       home: this.home,

@@ -6,6 +6,7 @@ import { LoadSampler, LoadTally, outsideSelection, type CpuLoad, type CpuLoadSum
 import type { LoadSource } from '../remote/load';
 import type { ApiEvents } from './contract';
 import type { RunManager } from '../run/manager';
+import type { NodeFree } from '../topology/node-free';
 
 export class LoadWatch {
   private sampler: LoadSource | null = null;
@@ -19,6 +20,8 @@ export class LoadWatch {
     private readonly emit: (event: 'load.sample', data: ApiEvents['load.sample']) => void,
     /** Where load is read: the active target (a remote /proc/stat over ssh), else this host. */
     private readonly source: () => LoadSource = () => new LoadSampler({ root: '/' }),
+    /** Free memory per node of the same machine, for the map's node bars; null where it is not read live. */
+    private readonly nodeFree: () => NodeFree[] | null = () => null,
   ) {
     runs.onActivity(() => this.update());
     runs.recordLoadWith((runId) => this.finish(runId));
@@ -45,7 +48,14 @@ export class LoadWatch {
     const run = this.runs.latestActive();
     const outside =
       run && run.settingsCpus.length ? outsideSelection(cpus, run.settingsCpus, 0.5).map((c) => c.cpu) : [];
-    this.emit('load.sample', { t: now, cpus, outside, runId: run?.runId ?? null });
+    const nodes = this.nodeFree();
+    this.emit('load.sample', {
+      t: now,
+      cpus,
+      outside,
+      runId: run?.runId ?? null,
+      ...(nodes ? { nodes } : {}),
+    });
   }
 
   /** The active target changed: sample the new one from now on. */

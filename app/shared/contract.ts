@@ -253,6 +253,8 @@ export interface LoadSample {
   /** Busy CPUs outside the current run's selection. */
   outside: number[];
   runId: string | null;
+  /** MemFree per NUMA node of the sampled machine, read with the sample; absent when it cannot be read live (a remote target). */
+  nodes?: { node: number; freeBytes: number }[];
 }
 
 /**

@@ -72,7 +72,7 @@ test("this host's map: load is a meter with a legend entry, separate from the se
       { timeout: 20_000 },
     );
     assert.equal(await meter.count(), 1);
-    assert.match((await page.getAttribute('[data-cpu="1"]', 'title')) ?? '', /selected — \d+% busy$/);
+    assert.match((await page.getAttribute('[data-cpu="1"]', 'title')) ?? '', /selected — \d+% busy/);
     // The selection keeps its own fill: the load does not tint the cell.
     // No helper functions inside evaluate: tsx would wrap them in a __name() the page does not have.
     const look = await page.evaluate(() => {

@@ -86,7 +86,7 @@ test('2-socket map: packages, nodes, 160 cells, header facts; fits 1920 px with 
       ((await page.textContent('[data-testid=topology-origin]')) ?? '').includes('arm64-altra-2p-160c-2node'),
     );
     const name = await page.getAttribute('[data-cpu="12"]', 'aria-label');
-    assert.match(name ?? '', /^CPU 12, node 0, core 12/);
+    assert.match(name ?? '', /^CPU 12, node 0, package 0, core 12, usable$/);
 
     const layout = await horizontalLayout(page);
     assert.ok(layout.minWidth >= 18, `cells are ${layout.minWidth}px wide`);
@@ -142,7 +142,7 @@ test('picking: click, Shift-click range, Ctrl-click toggle, keyboard', async () 
     assert.deepEqual(await selectedCpus(page), [10, 12, 13]);
     assert.equal(
       await page.getAttribute('[data-cpu="12"]', 'aria-label'),
-      'CPU 12, node 0, core 12, selected',
+      'CPU 12, node 0, package 0, core 12, selected',
     );
 
     await page.focus('[data-cpu="13"]');

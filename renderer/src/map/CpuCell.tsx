@@ -1,5 +1,7 @@
 import { memo } from 'react';
 import { CpuLoadMeter } from './CpuLoadMeter';
+import { Sparkline } from './Sparkline';
+import { useHasLoadHistory } from './loadHistory';
 import { useCpuLoad } from '../run/liveLoad';
 import { useCpuPlacement } from './proofStore';
 import { ThreadMarks, threadsText } from './ThreadMarks';
@@ -15,6 +17,7 @@ export const CpuCell = memo(function CpuCell({
   pending,
   focusable,
   showLoad,
+  cacheNote = '',
 }: {
   cpu: CpuInfo;
   selected: boolean;
@@ -23,10 +26,13 @@ export const CpuCell = memo(function CpuCell({
   focusable: boolean;
   /** The map is of the machine whose load is sampled: anything else would show this host's load on it. */
   showLoad: boolean;
+  /** The caches of its core (and cluster), for the tooltip: "L2 1 MiB, shared by CPUs 4-5". */
+  cacheNote?: string;
 }) {
   // Read even when not shown (hooks are unconditional); the cell re-renders only when its own value changes.
   const busy = useCpuLoad(cpu.id);
   const load = showLoad && busy !== null ? busy : null;
+  const history = useHasLoadHistory() && showLoad;
   // Held marks belong to the machine runs go to, like the load.
   const heldBy = useHeldBy(cpu.id);
   const held = showLoad && heldBy.length > 0 ? heldText(heldBy) : null;
@@ -39,6 +45,7 @@ export const CpuCell = memo(function CpuCell({
       : cpuAccessibleName(cpu, selected) + (unknown ? ` — ${unknown}` : '')) +
     (load !== null ? ` — ${Math.round(load * 100)}% busy` : '') +
     (held !== null ? ` — ${held}` : '') +
+    (cacheNote ? `\n${cacheNote}` : '') +
     (threads ? `\n${threadsText(threads)}` : '');
   const cls = [
     'cpu-cell',
@@ -62,12 +69,13 @@ export const CpuCell = memo(function CpuCell({
       data-run-outside={threads?.outside ? true : undefined}
       aria-selected={selected}
       aria-disabled={why ? true : undefined}
-      aria-label={cpuAccessibleName(cpu, selected)}
+      aria-label={cpuAccessibleName(cpu, selected, load)}
       title={title}
       tabIndex={focusable ? 0 : -1}
     >
       {cpu.id}
       {threads && <ThreadMarks placed={threads} />}
+      {history && <Sparkline cpu={cpu.id} />}
       {load !== null && <CpuLoadMeter busy={load} />}
     </div>
   );

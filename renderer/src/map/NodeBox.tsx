@@ -1,8 +1,13 @@
+import { Fragment } from 'react';
 import type { MapTree, NodeView } from './model';
 import { CpuCell } from './CpuCell';
 import { formatMemory, plural } from '../common/format';
 import { NodeMemoryBar, useIntendedNodes } from './NodeMemoryBar';
 import { CollapsedNode, NodeToggle } from './NodeCollapse';
+import { NodeCapacity } from './NodeCapacity';
+import { CacheFrame, CachesWithin } from './CacheFrame';
+import { cacheTitle, type CacheBoxes, type CacheLabel } from './cacheBoxes';
+import type { CoreView } from './model';
 import './scale.css';
 
 export interface GroupPick {
@@ -13,7 +18,6 @@ function NodeHeader({ view, onTake }: { view: NodeView; onTake: GroupPick }) {
   const n = view.node;
   const label = n ? `Node ${n.id}` : 'Node unknown';
   const mem = n ? formatMemory(n.memoryBytes) : '';
-  const free = n && n.freeBytes !== null && n.memoryBytes ? ` (${formatMemory(n.freeBytes)} free)` : '';
   return (
     <button
       type="button"
@@ -24,12 +28,7 @@ function NodeHeader({ view, onTake }: { view: NodeView; onTake: GroupPick }) {
     >
       <strong>{label}</strong>
       <span>{plural(view.cpuIds.length, 'CPU')}</span>
-      {n && (
-        <span className={n.memoryBytes === 0 ? 'warn-text' : ''}>
-          {mem}
-          {free}
-        </span>
-      )}
+      {n && <span className={n.memoryBytes === 0 ? 'warn-text' : ''}>{mem}</span>}
       {n?.distances && (
         <span className="distances" title="NUMA distances to each node">
           dist {n.distances.join(' ')}
@@ -49,6 +48,8 @@ export function NodeBox({
   onTake,
   collapsed,
   onCollapse,
+  caches,
+  live,
 }: {
   view: NodeView;
   tree: MapTree;
@@ -60,6 +61,9 @@ export function NodeBox({
   /** Its CPUs are folded into one summary strip (big machines: work on one node, keep the others short). */
   collapsed: boolean;
   onCollapse(collapsed: boolean): void;
+  caches: CacheBoxes;
+  /** The map is of the machine runs go to: its free memory is live. */
+  live: boolean;
 }) {
   const label = view.node ? `Node ${view.node.id}` : 'Node unknown';
   const intended = useIntendedNodes(tree, showLoad);
@@ -77,8 +81,10 @@ export function NodeBox({
       <div className="node-header-row">
         <NodeToggle label={label} controls={cpusId} collapsed={collapsed} onCollapse={onCollapse} />
         <NodeHeader view={view} onTake={onTake} />
+        {view.node && <NodeCapacity node={view.node} live={live} />}
         {view.node && <NodeMemoryBar node={view.node.id} tree={tree} shown={showLoad} />}
       </div>
+      <CachesWithin caches={caches.within.get(view.key)} />
       {collapsed ? (
         <CollapsedNode
           id={cpusId}
@@ -88,49 +94,103 @@ export function NodeBox({
           onExpand={() => onCollapse(false)}
         />
       ) : (
-        <div
-          id={cpusId}
-          className="node-cpus"
-          role="listbox"
-          aria-multiselectable="true"
-          aria-label={`${label} CPUs`}
-        >
-          {view.clusters.map((cl) => (
-            <div
-              key={cl.key}
-              className={view.showClusters ? 'cluster-group' : 'cluster-flat'}
-              role="group"
-              aria-label={cl.cluster === null ? undefined : `cluster ${cl.cluster}`}
-            >
-              {view.showClusters && (
-                <button
-                  type="button"
-                  className="cluster-handle"
-                  aria-label={`Take cluster ${cl.cluster} (${plural(cl.cores.length, 'core')})`}
-                  title={`Cluster ${cl.cluster}: take its ${plural(cl.cores.length, 'core')}`}
-                  onClick={(e) => onTake(cl.cpuIds, `cluster ${cl.cluster}`, e.ctrlKey || e.metaKey)}
-                />
-              )}
-              <div className="cluster-cores">
-                {cl.cores.map((core) => (
-                  <div key={core.key} className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}>
-                    {core.cpus.map((c) => (
-                      <CpuCell
-                        key={c.id}
-                        cpu={tree.byId.get(c.id)!}
-                        selected={selected.has(c.id)}
-                        pending={pending.has(c.id)}
-                        focusable={focusCpu === c.id}
-                        showLoad={showLoad}
-                      />
-                    ))}
+        <CacheFrame caches={caches.around.get(view.key)}>
+          <div
+            id={cpusId}
+            className="node-cpus"
+            role="listbox"
+            aria-multiselectable="true"
+            aria-label={`${label} CPUs`}
+          >
+            {view.clusters.map((cl) => (
+              <div
+                key={cl.key}
+                className={view.showClusters ? 'cluster-group' : 'cluster-flat'}
+                role="group"
+                aria-label={cl.cluster === null ? undefined : `cluster ${cl.cluster}`}
+              >
+                {view.showClusters && (
+                  <button
+                    type="button"
+                    className="cluster-handle"
+                    aria-label={`Take cluster ${cl.cluster} (${plural(cl.cores.length, 'core')})`}
+                    title={`Cluster ${cl.cluster}: take its ${plural(cl.cores.length, 'core')}`}
+                    onClick={(e) => onTake(cl.cpuIds, `cluster ${cl.cluster}`, e.ctrlKey || e.metaKey)}
+                  />
+                )}
+                <CacheFrame caches={view.showClusters ? caches.around.get(cl.key) : undefined}>
+                  <div className="cluster-cores">
+                    {coreRuns(cl.cores, view.showClusters ? undefined : caches.cores.get(view.key)).map(
+                      (run, i) => {
+                        const drawn = run.cores.map((core) => {
+                          const own = caches.around.get(core.key);
+                          const shared = view.showClusters ? caches.around.get(cl.key) : run.caches;
+                          // A core's and cluster's caches also go in each cell's tooltip: the cell's own
+                          // tooltip is the one shown on hover, and small frames carry no label.
+                          const note = [...(own ?? []), ...(shared ?? [])].map(cacheTitle).join('; ');
+                          const cells = core.cpus.map((c) => (
+                            <CpuCell
+                              key={c.id}
+                              cpu={tree.byId.get(c.id)!}
+                              selected={selected.has(c.id)}
+                              pending={pending.has(c.id)}
+                              focusable={focusCpu === c.id}
+                              showLoad={showLoad}
+                              cacheNote={note}
+                            />
+                          ));
+                          return (
+                            <div
+                              key={core.key}
+                              className={core.cpus.length > 1 ? 'core-box smt' : 'core-box'}
+                            >
+                              {own ? (
+                                <CacheFrame caches={own} quiet={core.cpus.length < 2}>
+                                  <div className="cache-cells">{cells}</div>
+                                </CacheFrame>
+                              ) : (
+                                cells
+                              )}
+                            </div>
+                          );
+                        });
+                        return run.caches ? (
+                          <CacheFrame key={`${run.key}@${i}`} caches={run.caches}>
+                            <div className="cache-cores">{drawn}</div>
+                          </CacheFrame>
+                        ) : (
+                          <Fragment key={`${run.key}@${i}`}>{drawn}</Fragment>
+                        );
+                      },
+                    )}
                   </div>
-                ))}
+                </CacheFrame>
               </div>
-            </div>
-          ))}
-        </div>
+            ))}
+          </div>
+        </CacheFrame>
       )}
     </div>
   );
+}
+
+/**
+ * A flat node's cores in runs: consecutive cores inside the same core-level cache (an L3 per CCX) form one run
+ * drawn in that cache's box; cores in none stand alone.
+ */
+function coreRuns(
+  cores: CoreView[],
+  caches: CacheLabel[] | undefined,
+): { key: string; cores: CoreView[]; caches: CacheLabel[] | undefined }[] {
+  if (!caches) return [{ key: 'all', cores, caches: undefined }];
+  const runs: { key: string; cores: CoreView[]; caches: CacheLabel[] | undefined }[] = [];
+  for (const core of cores) {
+    const id = core.cpus[0]!.id;
+    const inside = caches.filter((c) => c.cpus.includes(id));
+    const key = inside.map((c) => `${c.level}:${c.cpus[0]}`).join('|');
+    const last = runs[runs.length - 1];
+    if (last && last.key === key && key !== '') last.cores.push(core);
+    else runs.push({ key: key || core.key, cores: [core], caches: inside.length ? inside : undefined });
+  }
+  return runs;
 }

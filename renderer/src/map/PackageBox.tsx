@@ -1,6 +1,8 @@
 import type { MapTree, PackageView } from './model';
 import { NodeBox, type GroupPick } from './NodeBox';
 import { plural } from '../common/format';
+import type { CacheBoxes } from './cacheBoxes';
+import { CacheFrame, CachesWithin } from './CacheFrame';
 
 export function PackageBox({
   view,
@@ -12,6 +14,8 @@ export function PackageBox({
   onTake,
   collapsed,
   onCollapse,
+  caches,
+  live,
 }: {
   view: PackageView;
   tree: MapTree;
@@ -23,6 +27,8 @@ export function PackageBox({
   /** Keys of the folded nodes. */
   collapsed: ReadonlySet<string>;
   onCollapse(nodeKey: string, collapsed: boolean): void;
+  caches: CacheBoxes;
+  live: boolean;
 }) {
   // Package ids are opaque kernel labels (56, 76…): show them as they are.
   const label = view.id === null ? 'Package unknown' : `Package ${view.id}`;
@@ -40,22 +46,27 @@ export function PackageBox({
           {plural(view.nodes.length, 'node')} · {plural(view.cpuIds.length, 'CPU')}
         </span>
       </button>
-      <div className="package-nodes">
-        {view.nodes.map((n) => (
-          <NodeBox
-            key={n.key}
-            view={n}
-            tree={tree}
-            selected={selected}
-            pending={pending}
-            focusCpu={focusCpu}
-            showLoad={showLoad}
-            onTake={onTake}
-            collapsed={collapsed.has(n.key)}
-            onCollapse={(fold) => onCollapse(n.key, fold)}
-          />
-        ))}
-      </div>
+      <CachesWithin caches={caches.within.get(view.key)} />
+      <CacheFrame caches={caches.around.get(view.key)}>
+        <div className="package-nodes">
+          {view.nodes.map((n) => (
+            <NodeBox
+              key={n.key}
+              view={n}
+              tree={tree}
+              selected={selected}
+              pending={pending}
+              focusCpu={focusCpu}
+              showLoad={showLoad}
+              onTake={onTake}
+              collapsed={collapsed.has(n.key)}
+              onCollapse={(fold) => onCollapse(n.key, fold)}
+              caches={caches}
+              live={live}
+            />
+          ))}
+        </div>
+      </CacheFrame>
     </div>
   );
 }

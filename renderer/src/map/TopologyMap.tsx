@@ -4,6 +4,8 @@ import { PackageBox } from './PackageBox';
 import { usePicking } from './usePicking';
 import { expandPick } from './selection';
 import { formatMemory } from '../common/format';
+import type { CacheInfo } from '../../../app/shared/topology';
+import { cacheBoxes } from './cacheBoxes';
 
 /**
  * The CPU map: packages → nodes → clusters → cores → threads, every CPU a small cell. Picking is described in
@@ -14,6 +16,8 @@ export function TopologyMap({
   selection,
   withSiblings,
   showLoad,
+  live,
+  caches,
   onChange,
   onStatus,
 }: {
@@ -22,12 +26,16 @@ export function TopologyMap({
   withSiblings: boolean;
   /** Paint each CPU's load: only on a map of the machine whose load is sampled. */
   showLoad: boolean;
+  /** The map is of the machine runs go to (its free memory per node is live). */
+  live: boolean;
+  caches: CacheInfo[];
   onChange(ids: number[]): void;
   onStatus(msg: string): void;
 }) {
   // Read by `npm run bench` (bench/browser.bench.ts): a new machine's cells are in the page.
   useLayoutEffect(() => void performance.mark('aio:map-rendered'), [tree]);
   const selected = useMemo(() => new Set(selection), [selection]);
+  const boxes = useMemo(() => cacheBoxes(tree, caches), [tree, caches]);
   // Folded nodes belong to the map they were folded on: another topology starts with every node open.
   const [folded, setFolded] = useState<{ tree: MapTree; keys: Set<string> }>({ tree, keys: new Set() });
   const collapsed = folded.tree === tree ? folded.keys : EMPTY;
@@ -88,6 +96,8 @@ export function TopologyMap({
           onTake={takeGroup}
           collapsed={collapsed}
           onCollapse={setCollapsed}
+          caches={boxes}
+          live={live}
         />
       ))}
       {tree.cpulessNodes.length > 0 && (

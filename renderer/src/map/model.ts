@@ -193,15 +193,20 @@ function rank(order: number[], v: number | null): number {
   return i === -1 ? Number.MAX_SAFE_INTEGER - 1 : i;
 }
 
-/** "CPU 12, node 0, core 12, selected" — what a screen reader announces for a cell. */
-export function cpuAccessibleName(c: CpuInfo, selected: boolean): string {
+/**
+ * "CPU 12, node 0, package 0, core 12, selected, load 37 %" — what a screen reader announces for a cell: where
+ * it is, whether it can be and is picked, and its load when the map shows load.
+ */
+export function cpuAccessibleName(c: CpuInfo, selected: boolean, load: number | null = null): string {
   const parts = [`CPU ${c.id}`];
   parts.push(c.node === null ? 'node unknown' : `node ${c.node}`);
+  parts.push(c.package === null ? 'package unknown' : `package ${c.package}`);
   if (c.core !== null) parts.push(`core ${c.core}`);
   if (c.siblings && c.siblings.length > 1)
     parts.push(`thread ${c.siblings.indexOf(c.id) + 1} of ${c.siblings.length}`);
   const why = unavailableReason(c);
   if (why) parts.push(`${REASON_TEXT[why]}, cannot be picked`);
-  if (selected) parts.push('selected');
+  else parts.push(selected ? 'selected' : 'usable');
+  if (load !== null) parts.push(`load ${Math.round(load * 100)} %`);
   return parts.join(', ');
 }

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from './store';
 import { MapPanel } from './map/MapPanel';
 import { CommandPreview } from './command/CommandPreview';
@@ -8,6 +8,7 @@ import { ImportCommandDialog } from './command/ImportCommandDialog';
 import { ProfilesPanel } from './profiles/ProfilesPanel';
 import { RunPanel } from './run/RunPanel';
 import { useRunSession } from './run/useRunSession';
+import { SHOW_RUN_EVENT } from './run/showRun';
 import { HostReadiness } from './doctor/HostReadiness';
 import { useDoctorReport } from './doctor/useDoctorReport';
 import { SweepPanel } from './sweep';
@@ -44,6 +45,13 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   const running = session.run?.state === 'running';
   const withMap = WITH_MAP.has(area);
+
+  // "Show in run view" (History) means just that: the run view, where the run now is.
+  useEffect(() => {
+    const show = () => go('run');
+    window.addEventListener(SHOW_RUN_EVENT, show);
+    return () => window.removeEventListener(SHOW_RUN_EVENT, show);
+  }, [go]);
 
   useShortcuts((action) => {
     if (action.kind === 'area') go(action.area);

@@ -104,7 +104,11 @@ export function App() {
                 <>
                   <CommandPreview
                     actions={
-                      <button type="button" data-testid="import-command-open" onClick={() => setImporting(true)}>
+                      <button
+                        type="button"
+                        data-testid="import-command-open"
+                        onClick={() => setImporting(true)}
+                      >
                         Paste a command line…
                       </button>
                     }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startServe, type Served } from '../helpers/serve';
-import { gotoArea, openApp, setWorkload } from '../helpers/ui';
+import { gotoArea, openApp, pickCpus, setWorkload } from '../helpers/ui';
 import { screenshotPath } from '../helpers/screenshot';
 import { AREAS } from '../../renderer/src/workspace/areas';
 import { SHORTCUTS } from '../../renderer/src/workspace/shortcuts';
@@ -44,13 +44,18 @@ test('opens on Pick; every area is reachable by its navigation entry and by its 
     // The map sits beside Pick and Run only.
     assert.ok(await page.isVisible('[data-testid=map-pane] [data-cpu]'));
     assert.equal(await page.getAttribute('[data-testid=header-source]', 'data-kind'), 'host');
-    await page.waitForSelector('[data-testid=header-readiness]:not([data-state=pending])', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=header-readiness]:not([data-state=pending])', {
+      timeout: 30_000,
+    });
 
     for (const a of AREAS) {
       await gotoArea(page, a.id);
       await expectArea(page, a.id);
       assert.equal(await page.isVisible('[data-testid=map-pane]'), a.id === 'pick' || a.id === 'run');
-      assert.equal(await page.getAttribute(`[data-testid=nav-${a.id}]`, 'title'), `${a.summary} (key ${a.key})`);
+      assert.equal(
+        await page.getAttribute(`[data-testid=nav-${a.id}]`, 'title'),
+        `${a.summary} (key ${a.key})`,
+      );
     }
     await page.locator('body').focus();
     for (const a of [...AREAS].reverse()) {
@@ -84,7 +89,9 @@ test('reload keeps the area and the draft; back and forward follow the areas', a
     await expectArea(page, 'history');
     await gotoArea(page, 'pick');
     await page.waitForFunction(
-      () => (document.querySelector('[data-testid=workload]') as HTMLInputElement | null)?.value === 'echo kept-over-reload',
+      () =>
+        (document.querySelector('[data-testid=workload]') as HTMLInputElement | null)?.value ===
+        'echo kept-over-reload',
     );
 
     await page.goBack();
@@ -203,6 +210,7 @@ test('the splitter resizes the map by keyboard and by drag, and the size survive
 test('screenshots: every area in both themes', async () => {
   const page = await openApp(browser, served.url);
   try {
+    await pickCpus(page, '0-1');
     await setWorkload(page, `${SYSTEM_PYTHON} examples/bench.py --num_runs 20 --warmup 2`);
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 60_000 });

@@ -17,7 +17,9 @@ export function Header({ doctor }: { doctor: DoctorState }) {
       {system && (
         <span className="muted app-meta">
           v{system.version} · {system.shell} mode ·{' '}
-          {system.numactl.available ? `numactl ${system.numactl.version ?? 'available'}` : 'numactl not found'}
+          {system.numactl.available
+            ? `numactl ${system.numactl.version ?? 'available'}`
+            : 'numactl not found'}
         </span>
       )}
       <TargetPicker />
@@ -34,7 +36,9 @@ function SourceBadge() {
   return (
     <span className="header-source" data-testid="header-source" data-kind={src.kind} title={src.text}>
       Topology:{' '}
-      <strong>{src.kind === 'host' ? 'this host' : `${src.kind === 'sysroot' ? 'sysroot' : 'imported'}`}</strong>
+      <strong>
+        {src.kind === 'host' ? 'this host' : `${src.kind === 'sysroot' ? 'sysroot' : 'imported'}`}
+      </strong>
       {src.kind !== 'host' && <span className="mono header-source-path"> {src.text}</span>}
     </span>
   );

@@ -4,7 +4,8 @@
  */
 import { AREAS, type AreaId } from './areas';
 
-export type ShortcutAction = { kind: 'area'; area: AreaId } | { kind: 'start' } | { kind: 'stop' } | { kind: 'help' };
+export type ShortcutAction =
+  { kind: 'area'; area: AreaId } | { kind: 'start' } | { kind: 'stop' } | { kind: 'help' };
 
 export interface Shortcut {
   /** As shown in the help overlay. */
@@ -16,20 +17,20 @@ export interface Shortcut {
   matches(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>): boolean;
 }
 
-const plain = (e: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey'>) => !e.ctrlKey && !e.metaKey && !e.altKey;
+const plain = (e: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey'>) =>
+  !e.ctrlKey && !e.metaKey && !e.altKey;
 // Cmd on macOS where Ctrl is elsewhere; both work everywhere.
-const ctrl = (e: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey'>) => (e.ctrlKey || e.metaKey) && !e.altKey;
+const ctrl = (e: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'altKey'>) =>
+  (e.ctrlKey || e.metaKey) && !e.altKey;
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  ...AREAS.map(
-    (a): Shortcut => ({
-      keys: a.key,
-      description: `Go to ${a.label}: ${a.summary}`,
-      action: { kind: 'area', area: a.id },
-      inFields: false,
-      matches: (e) => plain(e) && e.key === a.key,
-    }),
-  ),
+  ...AREAS.map((a): Shortcut => ({
+    keys: a.key,
+    description: `Go to ${a.label}: ${a.summary}`,
+    action: { kind: 'area', area: a.id },
+    inFields: false,
+    matches: (e) => plain(e) && e.key === a.key,
+  })),
   {
     keys: 'Ctrl+Enter',
     description: 'Start the run (also while typing in a field)',
@@ -58,7 +59,9 @@ export function isTextField(el: Element | null): boolean {
   if (!el) return false;
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
   if (el instanceof HTMLInputElement) {
-    return !['button', 'checkbox', 'radio', 'range', 'reset', 'submit', 'color', 'file', 'image'].includes(el.type);
+    return !['button', 'checkbox', 'radio', 'range', 'reset', 'submit', 'color', 'file', 'image'].includes(
+      el.type,
+    );
   }
   return el instanceof HTMLElement && el.isContentEditable;
 }

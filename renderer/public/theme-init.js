@@ -4,7 +4,7 @@
   try {
     var t = localStorage.getItem('aio-tuner.theme');
     if (t === 'light' || t === 'dark') document.documentElement.dataset.theme = t;
-  } catch (e) {
+  } catch {
     // No storage: follow the system.
   }
 })();

@@ -101,6 +101,11 @@ test('reload keeps the area and the draft; back and forward follow the areas', a
     await page.goForward();
     await expectArea(page, 'history');
 
+    // A new hash (a link, or goToArea() for the Electron menu) shows its area.
+    await page.evaluate(() => (window.location.hash = '#/support'));
+    await expectArea(page, 'support');
+    await gotoArea(page, 'history');
+
     // Without a hash (an Electron restart loads the bare page) the last area comes back.
     await page.goto(served.url);
     await expectArea(page, 'history');

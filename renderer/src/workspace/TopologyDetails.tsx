@@ -109,7 +109,8 @@ function TopologyFacts({ topology: t, startOrigin }: { topology: Topology; start
           ))}
         </tbody>
       </table>
-      <table className="details-table" data-testid="details-caches">
+      {t.caches.length === 0 && <p className="muted">Caches: the source does not describe them.</p>}
+      <table className="details-table" data-testid="details-caches" hidden={t.caches.length === 0}>
         <caption>Caches</caption>
         <thead>
           <tr>

@@ -198,7 +198,8 @@ after(async () => {
 async function appPage(): Promise<Page> {
   const page = await context.newPage();
   await page.goto(served.url);
-  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  // The pages share a context, so one opens on the area the last one left (kept in its storage).
+  await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
   await page.waitForFunction(
     // The seeded three, and any sweep an earlier test ran.
     () => document.querySelectorAll('[data-testid=history-entry][data-kind=sweep]').length >= 3,
@@ -393,7 +394,8 @@ test('a real bench.py sweep over fp32 and off: engine-absent, error bars, tied, 
   const page = await context.newPage();
   try {
     await page.goto(served.url);
-    await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
+    await gotoArea(page, 'pick');
     await setWorkload(page, `${PY} ${BENCH} --num_runs 20 --warmup 2`);
     await gotoArea(page, 'tune');
     await page.fill('[data-testid=sweep-threads]', '1');

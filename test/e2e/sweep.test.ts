@@ -60,7 +60,9 @@ async function sweepPage(form: {
   const page = await context.newPage();
   await page.goto(served.url);
   await page.waitForSelector('[data-testid=sweep-panel]', { state: 'attached', timeout: 20_000 });
-  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  // The pages share a context, so one opens on the area the last one left (kept in its storage).
+  await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
+  await gotoArea(page, 'pick');
   await setWorkload(page, FAKE);
   await gotoArea(page, 'tune');
   await page.fill('[data-testid=sweep-threads]', form.threads);
@@ -92,7 +94,8 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
   await page.goto(served.url);
   await page.waitForSelector('[data-testid=sweep-panel]', { state: 'attached', timeout: 20_000 });
   // The example workload replaces the default once system.info is in: typing before that can be overwritten.
-  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
+  await gotoArea(page, 'pick');
 
   await page.fill('[data-testid=workload]', `${PY} ${BENCH} -m cnn --num_runs 15 --timeout 20`);
   await gotoArea(page, 'tune');

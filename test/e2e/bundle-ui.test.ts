@@ -1,12 +1,13 @@
 // "Gather logs for support" through the button, end to end: the preview (level-4 command, environment, files),
 // the engine's progress, then the bundle's path and size, a download that really is the gzip archive, and the
-// note for the support e-mail; then "Bundle this run" for a finished run without rerunning it, from the run panel
-// and from History.
+// note for the support e-mail; then "Bundle this run" for a finished run without rerunning it, from the Support
+// area and from History.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
+import { gotoArea } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -76,6 +77,7 @@ async function recordStages(): Promise<void> {
 const stagesSeen = () => page.evaluate(() => (window as unknown as { stagesSeen: string[] }).stagesSeen);
 
 test('Gather logs for support: preview, progress, path and size, gzip download, support note', async () => {
+  await gotoArea(page, 'support');
   await page.click('[data-testid=bundle-open]');
   await page.waitForSelector('[data-testid=bundle-preview]');
   const command = (await page.textContent('[data-testid=bundle-command]')) ?? '';
@@ -92,8 +94,10 @@ test('Gather logs for support: preview, progress, path and size, gzip download, 
 });
 
 test('Bundle this run: a finished run is bundled from its log, marked as not re-run', async () => {
+  await gotoArea(page, 'pick');
   await page.click('[data-testid=run-start]');
   await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+  await gotoArea(page, 'support');
   await page.click('[data-testid=bundle-this-run]');
   await page.waitForSelector('[data-testid=bundle-from-run]:checked');
   assert.equal(await page.textContent('[data-testid=bundle-gather]'), 'Bundle this run');
@@ -114,6 +118,7 @@ test('Bundle this run: a finished run is bundled from its log, marked as not re-
 });
 
 test('History → a saved run → Bundle this run: its own command previewed, bundled without rerunning', async () => {
+  await gotoArea(page, 'history');
   const entry = page.locator('[data-testid=history-entry][data-kind=run]').first();
   await entry.waitFor();
   const runId = (await entry.getAttribute('data-id'))!;

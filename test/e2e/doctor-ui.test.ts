@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
 import { screenshotPath } from '../helpers/screenshot';
-import { pickCpus, setWorkload } from '../helpers/ui';
+import { gotoArea, pickCpus, setWorkload } from '../helpers/ui';
 import { INHERITED_THREAD_VARS } from '../../app/doctor/checks/threads-env';
 
 // The variables the doctor looks for: a developer's shell may export one, and then "clean" would not be.
@@ -52,12 +52,13 @@ async function openPanel(served: Served): Promise<{ page: Page; panel: Locator }
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(served.url);
   await page
-    .waitForSelector(`${BODY}[data-state=ready][aria-busy=false]`, { timeout: 30_000 })
+    .waitForSelector(`${BODY}[data-state=ready][aria-busy=false]`, { state: 'attached', timeout: 30_000 })
     .catch(async (e: Error) => {
       throw new Error(
         `${e.message}\npanel: ${await page.textContent(PANEL).catch(() => null)}\n${errors.join('\n')}`,
       );
     });
+  await gotoArea(page, 'host');
   return { page, panel: page.locator(PANEL) };
 }
 
@@ -94,10 +95,13 @@ test(
     const { page, panel } = await openPanel(warned);
     assert.equal(await panel.locator('h2').textContent(), 'Host readiness');
 
-    // Seen before Start: in the command column, right under the command's own checks.
-    const checksBox = await page.locator('[data-testid=checks]').boundingBox();
-    const panelBox = await panel.boundingBox();
-    assert.ok(checksBox && panelBox && panelBox.y > checksBox.y, 'the panel follows the checks');
+    // Seen before Start, from every area: the header counts the warnings and leads to this panel.
+    await gotoArea(page, 'pick');
+    const summary = page.locator('[data-testid=header-readiness]');
+    assert.equal(await summary.getAttribute('data-state'), 'warning');
+    assert.match((await summary.textContent()) ?? '', /\d+ warnings?/);
+    await summary.click();
+    await panel.waitFor();
 
     const finding = panel.locator(
       '[data-testid=doctor-warning] [data-testid=finding][data-code=threads-env-inherited]',
@@ -197,6 +201,7 @@ test(
   async () => {
     const { page, panel } = await openPanel(clean);
     let at = await checkedAt(panel);
+    await gotoArea(page, 'pick');
 
     // The selection decides the binding the doctor dry-runs.
     await pickCpus(page, '0');
@@ -215,6 +220,7 @@ test(
     await page.fill('[data-testid=workload]', `/bin/sh -c true`);
     at = await nextReport(page, at);
 
+    await gotoArea(page, 'host');
     await panel.locator('[data-testid=doctor-recheck]').click();
     await nextReport(page, at);
     await page.close();
@@ -230,6 +236,7 @@ test(
     const served = await startServe([], { env: { OPENBLAS_NUM_THREADS: '2' } });
     t.after(() => served.stop());
     const { page } = await openPanel(served);
+    await gotoArea(page, 'pick');
     await pickCpus(page, '0');
     await setWorkload(page, '/bin/sleep 3');
     await page.click('[data-testid=run-start]');
@@ -248,14 +255,17 @@ test(
 
 test('a run going holds the automatic checks until it ends', { timeout: 90_000 }, async () => {
   const { page, panel } = await openPanel(clean);
+  await gotoArea(page, 'pick');
   await pickCpus(page, '0');
   let at = await nextReport(page, await checkedAt(panel));
   await setWorkload(page, '/bin/sleep 4');
   at = await nextReport(page, at);
   await page.click('[data-testid=run-start]');
   await page.waitForSelector('[data-testid=run-status][data-state=running]');
+  await gotoArea(page, 'host');
   assert.ok(await panel.locator('[data-testid=doctor-held]').isVisible(), 'the panel says why it waits');
   // An edit for the next run: the preview shows the running command meanwhile, so wait on the clock.
+  await gotoArea(page, 'pick');
   await page.fill('[data-testid=cpu-list]', '1');
   await page.waitForTimeout(1500);
   assert.equal(await checkedAt(panel), at, 'nothing was checked while the run went');

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { freshHome, launchBrowser, startServe, type Served } from '../helpers/serve';
+import { gotoArea } from '../helpers/ui';
 
 let browser: Browser | undefined;
 const servers: Served[] = [];
@@ -44,6 +45,8 @@ test('reloading mid-run keeps the form, and the preview shows the running comman
     await previewHas(page, '--physcpubind=1 ', ' sleep 600');
     await page.click('[data-testid=run-start]');
     await page.waitForSelector('[data-testid=run-stop]');
+    // Start shows Run; the preview is in Pick.
+    await gotoArea(page, 'pick');
     await page.waitForSelector('[data-testid=preview-running]');
 
     // Edits during the run are the next run's: the preview keeps describing what runs.

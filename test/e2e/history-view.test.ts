@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CLI, freshHome, launchBrowser, startServe, type Served } from '../helpers/serve';
-import { openApp, pickCpus, setWorkload } from '../helpers/ui';
+import { gotoArea, openApp, pickCpus, setWorkload } from '../helpers/ui';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
 
 const ROWS = 16;
@@ -55,12 +55,14 @@ async function openWithHistory(): Promise<Page> {
     (n) => document.querySelectorAll('[data-testid=history-entry]').length >= n,
     ROWS,
   );
+  await gotoArea(page, 'history');
   return page;
 }
 
 test('Rerun loads the run’s settings into the form (selection and workload) and runs them', async () => {
   const page = await openWithHistory();
   try {
+    await gotoArea(page, 'pick');
     await pickCpus(page, '1');
     await setWorkload(page, '/bin/echo rerun-marker');
     await page.click('[data-testid=run-start]');
@@ -76,6 +78,7 @@ test('Rerun loads the run’s settings into the form (selection and workload) an
     await setWorkload(page, '/bin/echo something-else');
 
     // …and Rerun brings the old run's settings back into it, and runs them.
+    await gotoArea(page, 'history');
     await original.locator('[data-testid=history-rerun]').click();
     await page.waitForFunction(() =>
       document.querySelector('[data-testid=preview-bash]')?.textContent?.includes('rerun-marker'),

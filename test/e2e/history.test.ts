@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { freshHome, launchBrowser, startServe, type Served } from '../helpers/serve';
-import { openApp, setWorkload } from '../helpers/ui';
+import { gotoArea, openApp, setWorkload } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -42,6 +42,7 @@ async function settled(page: Page, n: number): Promise<void> {
 }
 
 async function run(page: Page, line: string, total: number): Promise<void> {
+  await gotoArea(page, 'pick');
   await setWorkload(page, line);
   // The preview shows the whole line before Start, so the run is this one and not the previous workload.
   await page.waitForFunction(
@@ -57,6 +58,7 @@ test('a corrupt entry is reported by path and skipped; filter, rerun and delete 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
+    await gotoArea(page, 'history');
     const banner = page.locator('[data-testid=history-problems]');
     await banner.waitFor();
     assert.match((await banner.textContent()) ?? '', /1 entry could not be read and is skipped/);
@@ -64,6 +66,7 @@ test('a corrupt entry is reported by path and skipped; filter, rerun and delete 
 
     await run(page, '/bin/echo alpha-marker', 1);
     await run(page, '/bin/echo beta-marker', 2);
+    await gotoArea(page, 'history');
     // Host column: runs on this machine carry its name.
     assert.deepEqual(await page.locator('[data-testid=history-host]').allTextContents(), [
       hostname(),

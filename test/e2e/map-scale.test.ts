@@ -85,7 +85,7 @@ test('384 CPUs: every node a box of its own, compact cells ≥ 18 px, one screen
           (b, j) => i < j && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom,
         ),
       );
-      const scrollers = [document.documentElement, ...document.querySelectorAll<HTMLElement>('.map-column')];
+      const scrollers = [document.documentElement, ...document.querySelectorAll<HTMLElement>('.map-pane')];
       return {
         overlap,
         overflow: scrollers.some((el) => el.scrollWidth > el.clientWidth + 1),

@@ -65,7 +65,7 @@ async function importText(page: Page, text: string, lastCpu: number): Promise<vo
 const horizontalLayout = (page: Page) =>
   page.evaluate(() => {
     const cells = [...document.querySelectorAll('[data-cpu]')].map((e) => e.getBoundingClientRect());
-    const scrollers = [document.documentElement, ...document.querySelectorAll<HTMLElement>('.map-column')];
+    const scrollers = [document.documentElement, ...document.querySelectorAll<HTMLElement>('.map-pane')];
     return {
       overflow: scrollers.some((el) => el.scrollWidth > el.clientWidth + 1),
       minWidth: Math.min(...cells.map((r) => r.width)),

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunProof } from '../../app/shared/proof';
 import type { Finding } from '../../app/shared/findings';
 import { CLI, freshHome, launchBrowser, startServe, type Served } from '../helpers/serve';
-import { openApp, pickCpus, setWorkload } from '../helpers/ui';
+import { gotoArea, openApp, pickCpus, setWorkload } from '../helpers/ui';
 import { fixtureRoot } from '../helpers/fixtures';
 import { screenshotPath } from '../helpers/screenshot';
 
@@ -122,6 +122,7 @@ after(async () => {
 const cell = (cpu: number) => `[data-testid=topology-map] [data-cpu="${cpu}"]`;
 
 async function openSaved(page: Page): Promise<void> {
+  await gotoArea(page, 'history');
   await page.waitForSelector('[data-testid=history-entry]');
   await page.locator('[data-testid=history-entry]').first().locator('[data-testid=history-open]').click();
   await page.waitForSelector('[data-testid=history-detail]');

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { startSshd, sshdUnavailable, type Sshd } from '../helpers/sshd';
-import { pickCpus, setWorkload, stopRun } from '../helpers/ui';
+import { gotoArea, pickCpus, setWorkload, stopRun } from '../helpers/ui';
 
 const why = sshdUnavailable();
 if (why && process.env.CI === 'true') throw new Error(`remote UI tests need sshd under CI=true: ${why}`);
@@ -128,6 +128,7 @@ test(
 
     // Gather logs for support: the level-4 run and the system files come from the target, the bundle is written here.
     await setWorkload(page, `/usr/bin/python3 -c "print('bundled-on-target')"`);
+    await gotoArea(page, 'support');
     await page.click('[data-testid=bundle-open]');
     await page.waitForSelector('[data-testid=bundle-preview]');
     await page.click('[data-testid=bundle-gather]');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CLI, freshHome, startServe, launchBrowser, type Served } from '../helpers/serve';
-import { attr, openApp, runToEnd } from '../helpers/ui';
+import { attr, gotoArea, openApp, runToEnd } from '../helpers/ui';
 
 let browser: Browser;
 let served: Served;
@@ -210,6 +210,7 @@ test('a 1,000,000-line log file: opens at the top, jumps to the end, finds a lin
   writeFileSync(file, text.join('\n') + '\n');
   const page = await open();
   try {
+    await gotoArea(page, 'run');
     await page.setInputFiles('[data-testid=log-open-file]', file);
     await page.waitForSelector('[data-testid=log-title] >> text=million.log', { timeout: 60_000 });
     await page.waitForSelector(`[data-testid=log-viewport][data-count="${LINES}"]`, { timeout: 60_000 });

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { parseCpuList } from '../../app/topology';
 import { fixtureRoot } from '../helpers/fixtures';
 import { launchBrowser, startServe, type Served } from '../helpers/serve';
-import { openApp, pickCpus, setWorkload } from '../helpers/ui';
+import { gotoArea, openApp, pickCpus, setWorkload } from '../helpers/ui';
 import { need } from '../helpers/require';
 
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
@@ -50,6 +50,7 @@ test('an unbindable row is shown skipped with its reason; run warnings are liste
   const page = await openApp(browser!, served!.url);
   await setWorkload(page, FAKE);
   await pickCpus(page, '0,159');
+  await gotoArea(page, 'tune');
   await page.fill('[data-testid=sweep-threads]', '1,2');
   await page.fill('[data-testid=sweep-instances]', '1');
   await page.fill('[data-testid=sweep-batches]', '');

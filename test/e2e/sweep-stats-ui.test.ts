@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConfigStats, Recommendation, SweepRecord } from '../../app/shared/sweep';
 import { CLI, freshHome, launchBrowser, startServe, type Served } from '../helpers/serve';
-import { setWorkload } from '../helpers/ui';
+import { gotoArea, setWorkload } from '../helpers/ui';
 import { need } from '../helpers/require';
 import { screenshotPath } from '../helpers/screenshot';
 
@@ -198,11 +198,13 @@ after(async () => {
 async function appPage(): Promise<Page> {
   const page = await context.newPage();
   await page.goto(served.url);
-  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  // The pages share a context, so one opens on the area the last one left (kept in its storage).
+  await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
   await page.waitForFunction(
     // The seeded three, and any sweep an earlier test ran.
     () => document.querySelectorAll('[data-testid=history-entry][data-kind=sweep]').length >= 3,
   );
+  await gotoArea(page, 'history');
   return page;
 }
 
@@ -366,8 +368,9 @@ test('Resume from History: the Tune panel follows the resumed sweep to its end',
       .or(panel.locator('[data-testid=sweep-state]'))
       .or(refused)
       .first()
-      .waitFor();
+      .waitFor({ state: 'attached' });
     assert.equal(await refused.count(), 0, `resume refused: ${await refused.textContent().catch(() => '')}`);
+    await gotoArea(page, 'tune');
     await panel.locator('[data-testid=sweep-state]').waitFor({ timeout: 60_000 });
     assert.match((await panel.locator('[data-testid=sweep-state]').textContent()) ?? '', /done, 4 of 4 runs/);
     assert.equal(await panel.locator('[data-testid=sweep-row]').count(), 4);
@@ -391,8 +394,10 @@ test('a real bench.py sweep over fp32 and off: engine-absent, error bars, tied, 
   const page = await context.newPage();
   try {
     await page.goto(served.url);
-    await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
+    await gotoArea(page, 'pick');
     await setWorkload(page, `${PY} ${BENCH} --num_runs 20 --warmup 2`);
+    await gotoArea(page, 'tune');
     await page.fill('[data-testid=sweep-threads]', '1');
     await page.fill('[data-testid=sweep-instances]', '1');
     await page.fill('[data-testid=sweep-batches]', '');
@@ -434,7 +439,9 @@ test('builder: until stable makes the count "up to N runs"; a bad percentage blo
   if (!need(t, hasNumactl, 'numactl')) return;
   const page = await appPage();
   try {
+    await gotoArea(page, 'pick');
     await setWorkload(page, FAKE);
+    await gotoArea(page, 'tune');
     await page.fill('[data-testid=sweep-threads]', '1,2');
     await page.fill('[data-testid=sweep-instances]', '1');
     await page.fill('[data-testid=sweep-batches]', '');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
-import { setWorkload } from '../helpers/ui';
+import { gotoArea, setWorkload } from '../helpers/ui';
 import { need } from '../helpers/require';
 import { screenshotPath } from '../helpers/screenshot';
 
@@ -59,9 +59,12 @@ async function sweepPage(form: {
 }): Promise<Page> {
   const page = await context.newPage();
   await page.goto(served.url);
-  await page.waitForSelector('[data-testid=sweep-panel]', { timeout: 20_000 });
-  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=sweep-panel]', { state: 'attached', timeout: 20_000 });
+  // The pages share a context, so one opens on the area the last one left (kept in its storage).
+  await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
+  await gotoArea(page, 'pick');
   await setWorkload(page, FAKE);
+  await gotoArea(page, 'tune');
   await page.fill('[data-testid=sweep-threads]', form.threads);
   await page.fill('[data-testid=sweep-instances]', form.instances);
   await page.fill('[data-testid=sweep-batches]', '');
@@ -89,11 +92,13 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
   const logs: string[] = [];
   page.on('pageerror', (e) => logs.push(e.message));
   await page.goto(served.url);
-  await page.waitForSelector('[data-testid=sweep-panel]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=sweep-panel]', { state: 'attached', timeout: 20_000 });
   // The example workload replaces the default once system.info is in: typing before that can be overwritten.
-  await page.waitForSelector('[data-testid=example-hint]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid=example-hint]', { state: 'attached', timeout: 20_000 });
+  await gotoArea(page, 'pick');
 
   await page.fill('[data-testid=workload]', `${PY} ${BENCH} -m cnn --num_runs 15 --timeout 20`);
+  await gotoArea(page, 'tune');
   await page.fill('[data-testid=sweep-threads]', '1,2');
   await page.fill('[data-testid=sweep-instances]', '1');
   for (const v of ['fp32', 'off']) await page.check(`[data-testid=sweep-variant-${v}]`);
@@ -146,6 +151,7 @@ test('start a sweep, watch the chart grow, copy a recommendation, compare two ru
   await page.locator('[data-testid=sweep-panel]').screenshot({ path: SHOT });
   await page.setViewportSize({ width: 1500, height: 1100 });
 
+  await gotoArea(page, 'history');
   // History: the sweep, its four runs nested under it once expanded; compare two of them side by side.
   const expand = '[data-testid=history-entry][data-kind=sweep] [data-testid=history-expand]';
   await page.waitForSelector(`${expand}:not([disabled])`);

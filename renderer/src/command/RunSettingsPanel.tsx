@@ -2,7 +2,6 @@ import { useMemo } from 'react';
 import { Section } from '../common/Section';
 import { ThreadsControl } from './ThreadsControl';
 import { MemPolicyControl } from './MemPolicyControl';
-import { WorkloadFields } from './WorkloadFields';
 import { useVariables, VariablesTable } from './VariablesTable';
 import { ExtraEnvEditor } from './ExtraEnvEditor';
 
@@ -13,7 +12,6 @@ export function RunSettingsPanel() {
     <Section title="Run settings" className="run-settings" testId="run-settings">
       <ThreadsControl />
       <MemPolicyControl />
-      <WorkloadFields />
       <details className="sub" open>
         <summary>Engine variables</summary>
         <VariablesTable vars={vars} />

@@ -9,7 +9,7 @@ import type { FindingSeverity } from '../../../app/shared/findings';
 import { Section } from '../common/Section';
 import { FindingsList } from '../common/FindingsList';
 import { plural } from '../common/format';
-import { useDoctorReport } from './useDoctorReport';
+import type { DoctorState } from './useDoctorReport';
 import './doctor.css';
 
 const GROUPS: { severity: FindingSeverity; title: string; one: string; many: string }[] = [
@@ -40,8 +40,9 @@ function checkedText(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
 }
 
-export function HostReadiness() {
-  const { report, error, checking, target, held, recheck } = useDoctorReport();
+/** `doctor` comes from the workspace, whose header shows the same report's counts: one check, two views. */
+export function HostReadiness({ doctor }: { doctor: DoctorState }) {
+  const { report, error, checking, target, held, recheck } = doctor;
   const state = error !== null ? 'error' : report ? 'ready' : 'checking';
   return (
     <Section

@@ -85,7 +85,7 @@ export function RunControls({
       {example && (
         <p className="muted hint" data-testid="example-hint">
           Example workload: examples/bench.py (a small PyTorch benchmark shipped with AIO Tuner; set your own
-          under Run settings → Workload).
+          in the Workload field above).
         </p>
       )}
       {errors.length > 0 && !running && (

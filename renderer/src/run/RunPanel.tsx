@@ -1,13 +1,11 @@
 /**
- * Run the workload and read what it prints: controls, status, proof of binding (CPU load), results, the log,
- * and "Gather logs for support". App places it under the map.
+ * Read what the run prints: proof of binding (CPU load), results, the log. The workspace's run bar holds the
+ * controls and the status (workspace/RunBar), the Support area the bundle button; both share this `session`.
  */
 import { useEffect, useMemo, useState } from 'react';
+import type { RunSession } from './useRunSession';
 import { useApp } from '../store';
 import { Section } from '../common/Section';
-import { BundleButton } from '../bundle/BundleButton';
-import { RunControls } from './RunControls';
-import { RunStatus } from './RunStatus';
 import { ResultCard } from './ResultCard';
 import { FindingsList } from '../common/FindingsList';
 import { LoadStrip, OutsideWarning } from './LoadStrip';
@@ -15,15 +13,13 @@ import { LogViewer } from './log/LogViewer';
 import type { LogSource } from './log/types';
 import { useLoadWatch } from './liveLoad';
 import { usePlacementWatch } from '../map/proofStore';
-import { useRunSession } from './useRunSession';
 import { DEFAULT_DEBUG_MODE, modeOfEnv } from './levels';
 import './run.css';
 
 const NO_CPUS: number[] = [];
 
-export function RunPanel() {
+export function RunPanel({ session }: { session: RunSession }) {
   const { settings } = useApp();
-  const session = useRunSession();
   const { run, totalLines } = session;
   const running = run?.state === 'running';
   const [opened, setOpened] = useState<LogSource | null>(null);
@@ -58,34 +54,11 @@ export function RunPanel() {
   const mode = run && !opened ? modeOfEnv(run.env) : (settings.debugMode ?? DEFAULT_DEBUG_MODE);
 
   return (
-    <Section
-      title="Run"
-      className="run-panel"
-      testId="run-panel"
-      actions={<BundleButton settings={settings} finishedRun={run && !running ? run : null} />}
-    >
-      <RunControls
-        running={running}
-        starting={session.starting}
-        stopping={session.stopping}
-        onStart={(t) => void session.start(settings, t)}
-        onStop={() => void session.stop()}
-      />
-      {session.startError && (
-        <div className="banner error" role="alert" data-testid="run-start-error">
-          {session.startError}
-          <button type="button" className="icon-button" aria-label="Dismiss" onClick={session.dismissError}>
-            ×
-          </button>
-        </div>
-      )}
-      {run && (
-        <RunStatus
-          run={run}
-          elapsedMs={session.elapsedMs}
-          totalLines={totalLines}
-          stopping={session.stopping}
-        />
+    <Section title="Run" className="run-panel" testId="run-panel">
+      {!run && (
+        <p className="muted" data-testid="run-empty">
+          No run yet: set the workload above and press Start (Ctrl+Enter).
+        </p>
       )}
       {run?.outcome?.startError && (
         <div className="banner error" role="alert" data-testid="run-start-error">

@@ -20,6 +20,8 @@ import { Nav } from './workspace/Nav';
 import { Splitter, useMapWidth } from './workspace/Splitter';
 import { RunBar } from './workspace/RunBar';
 import { HelpOverlay } from './workspace/HelpOverlay';
+import { setTheme } from './workspace/theme';
+import { ShellMenuCommands } from './shell';
 import { SupportArea } from './workspace/SupportArea';
 import { TopologyDetails } from './workspace/TopologyDetails';
 import { useShortcuts } from './workspace/useShortcuts';
@@ -134,6 +136,8 @@ export function App() {
         </div>
         <ImportCommandDialog open={importing} onClose={() => setImporting(false)} />
         <HelpOverlay open={help} onClose={() => setHelp(false)} />
+        {/* The Electron menu's commands (nothing in browser mode): inside the provider, so View's areas reach go(). */}
+        <ShellMenuCommands setTheme={setTheme} showHelp={() => setHelp(true)} />
       </div>
     </WorkspaceContext.Provider>
   );

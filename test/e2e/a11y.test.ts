@@ -25,14 +25,7 @@ import { atLeast, axeContext, formatViolations, runAxe, type KnownViolation } fr
  * is merged; each names its folder. The lead removes an entry once its folder is merged (the test logs the entries
  * that matched nothing, which are then safe to drop).
  */
-const KNOWN: readonly KnownViolation[] = [
-  {
-    // renderer/src/map: the CPU grid (role=grid/row) holds the fold toggle buttons of the node header directly.
-    rule: 'aria-required-children',
-    selector: '[id^=node-cpus-]',
-    why: 'renderer/src/map (map rewrite)',
-  },
-];
+const KNOWN: readonly KnownViolation[] = [];
 
 /**
  * Rules that give every control an accessible name (buttons, inputs and text areas, selects): each must have

@@ -95,13 +95,7 @@ export function NodeBox({
         />
       ) : (
         <CacheFrame caches={caches.around.get(view.key)}>
-          <div
-            id={cpusId}
-            className="node-cpus"
-            role="listbox"
-            aria-multiselectable="true"
-            aria-label={`${label} CPUs`}
-          >
+          <div id={cpusId} className="node-cpus" role="group" aria-label={`${label} CPUs`}>
             {view.clusters.map((cl) => (
               <div
                 key={cl.key}
@@ -119,7 +113,18 @@ export function NodeBox({
                   />
                 )}
                 <CacheFrame caches={view.showClusters ? caches.around.get(cl.key) : undefined}>
-                  <div className="cluster-cores">
+                  {/* The listbox is per cluster, not per node: a listbox may hold only options, and the
+                      cluster's take-all button sits beside its CPUs. */}
+                  <div
+                    className="cluster-cores"
+                    role="listbox"
+                    aria-multiselectable="true"
+                    aria-label={
+                      cl.cluster === null || !view.showClusters
+                        ? `${label} CPUs`
+                        : `${label} cluster ${cl.cluster} CPUs`
+                    }
+                  >
                     {coreRuns(cl.cores, view.showClusters ? undefined : caches.cores.get(view.key)).map(
                       (run, i) => {
                         const drawn = run.cores.map((core) => {

@@ -13,10 +13,8 @@ import { intentOf, profilesBundle } from './commands';
 import { offer } from './handoff';
 
 /**
- * The workspace's theme setter and help overlay, when the layout provides them.
- * TODO(lead, at merge): pass the workspace's own theme setter and "show the shortcuts overlay" here (the
- * layout helper adds them in renderer/src/workspace); until then the theme is set on <html> directly, as the
- * layout's toggle does, and Help types `?`, the overlay's key.
+ * The workspace's theme setter and help overlay (App passes both); without them (a page mounting this alone) the
+ * theme is set on <html> directly and Help types `?`, the overlay's key.
  */
 export interface ShellHooks {
   setTheme?(theme: MenuTheme): void;

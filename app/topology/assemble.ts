@@ -112,9 +112,18 @@ const TYPE_ORDER: Record<CacheInfo['type'], number> = { Data: 0, Instruction: 1,
 /** One entry per distinct (level, type, sharing set); sorted by level, type, then lowest CPU. */
 export function dedupeCaches(entries: CacheInfo[]): CacheInfo[] {
   const seen = new Map<string, CacheInfo>();
+  // Readers hand the same array to every CPU that shares a cache (one parse per distinct text): normalise and
+  // spell each array once, not once per CPU (384 CPUs × a 384-CPU L2 was a tenth of a 384-CPU read).
+  const spelled = new Map<number[], { cpus: number[]; text: string }>();
   for (const e of entries) {
-    const cpus = [...new Set(e.cpus)].sort((a, b) => a - b);
-    const key = `${e.level}|${e.type}|${cpus.join(',')}`;
+    let s = spelled.get(e.cpus);
+    if (!s) {
+      const cpus = [...new Set(e.cpus)].sort((a, b) => a - b);
+      s = { cpus, text: cpus.join(',') };
+      spelled.set(e.cpus, s);
+    }
+    const cpus = s.cpus;
+    const key = `${e.level}|${e.type}|${s.text}`;
     const prev = seen.get(key);
     if (!prev) seen.set(key, { ...e, cpus });
     else if (prev.sizeBytes === null && e.sizeBytes !== null) prev.sizeBytes = e.sizeBytes;

@@ -26,6 +26,11 @@ export function recordReads(r: ReadRecorder): () => void {
   return () => recorders.delete(r);
 }
 
+/** Whether a recorder is on: readers that skip files they can infer must then read them, for the dump's sake. */
+export function isRecording(): boolean {
+  return recorders.size > 0;
+}
+
 function seen(path: string, bytes: Buffer | null): void {
   for (const r of recorders) r.file(path, bytes);
 }

@@ -119,7 +119,7 @@ export function armCoreName(midr: Midr): string {
 }
 
 export interface PlatformHints {
-  /** Physical cores per package, when known: separates Altra (≤ 80) from Altra Max (96-128). */
+  /** Physical cores per package, when known: separates Altra (≤ 80) from Altra Max (96-128) and others (> 128). */
   coresPerPackage?: number | null;
   /** DMI system vendor or lscpu's "BIOS Vendor ID", when known. */
   boardVendor?: string | null;
@@ -137,6 +137,8 @@ export function platformName(coreName: string, hints: PlatformHints = {}): strin
   const bios = hints.biosModel ?? '';
   const vendor = `${hints.boardVendor ?? ''} ${bios}`;
   if (/amazon|aws/i.test(vendor)) return 'AWS Graviton2 (Neoverse-N1)';
+  // No Ampere part has more than 128 N1 cores a socket: more is something else (a QEMU `virt` guest, say).
+  if (/qemu/i.test(vendor) || (hints.coresPerPackage ?? 0) > 128) return coreName;
   const isMax = /altra\S*\s+max/i.test(bios) || (hints.coresPerPackage ?? 0) >= 96;
   return isMax ? 'Ampere Altra Max (Neoverse-N1)' : 'Ampere Altra (Neoverse-N1)';
 }

@@ -42,9 +42,16 @@ const list = (ids: number[]): string => formatCpuList(ids);
  */
 export function labelPackages(items: { raw: RawCpu; pkg: PackageFacts }[], damage: DamageNotes): string[] {
   const notes: string[] = [];
+  // The CPUs of a package share one parsed peers array: spell it once, not once per CPU.
+  const spelled = new Map<number[], string>();
+  const peersKey = (peers: number[]): string => {
+    let k = spelled.get(peers);
+    if (k === undefined) spelled.set(peers, (k = `set:${peers.join(',')}`));
+    return k;
+  };
   const keyOf = (p: PackageFacts): string | null =>
     p.peers
-      ? `set:${p.peers.join(',')}`
+      ? peersKey(p.peers)
       : p.label !== null
         ? `id:${p.label}`
         : p.cpuinfoId !== null
@@ -64,7 +71,9 @@ export function labelPackages(items: { raw: RawCpu; pkg: PackageFacts }[], damag
   items.forEach((item, i) => {
     const k = keys[i];
     if (k === null || k === undefined) return;
-    groups.set(k, [...(groups.get(k) ?? []), item]);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
   });
   const ordered = [...groups.values()].sort((a, b) => a[0]!.raw.id - b[0]!.raw.id);
   const taken = new Set<number>();

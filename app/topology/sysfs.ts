@@ -19,7 +19,7 @@ import {
 } from './cpu-sets';
 import { readCoreTypes } from './core-types';
 import { DamageNotes, visible } from './damaged';
-import { listDir, readAttr, readInt, readWhole } from './fs-read';
+import { isRecording, listDir, readAttr, readInt, readWhole } from './fs-read';
 import {
   armCoreName,
   formatMidr,
@@ -65,11 +65,24 @@ function numbered(names: string[], prefix: string): number[] {
   return ids.sort((a, b) => a - b);
 }
 
-function readCaches(cpuDir: string, sets: SetCache): CacheInfo[] {
+/**
+ * Caches already read, by index and CPU: when CPU M's indexK lists CPU N as a sharer, the kernel has matched N's
+ * indexK to the same cache (cacheinfo compares leaves at the same index), so N's files say nothing new. A
+ * 384-CPU machine with one L2 would otherwise read that L2's four files 384 times.
+ */
+type KnownCaches = Map<number, Map<number, CacheInfo>>;
+
+function readCaches(cpuDir: string, id: number, sets: SetCache, known: KnownCaches): CacheInfo[] {
   const listing = listDir(`${cpuDir}/cache`);
   if ('error' in listing) return [];
   const out: CacheInfo[] = [];
   for (const k of numbered(listing.names, 'index')) {
+    // A dump being recorded keeps every CPU's files, so lscpu and lstopo can read it too.
+    const seenBefore = isRecording() ? undefined : known.get(k)?.get(id);
+    if (seenBefore) {
+      out.push(seenBefore);
+      continue;
+    }
     const dir = `${cpuDir}/cache/index${k}`;
     const level = readInt(`${dir}/level`);
     const type = readAttr(`${dir}/type`);
@@ -79,7 +92,18 @@ function readCaches(cpuDir: string, sets: SetCache): CacheInfo[] {
     if (level === null || kind === null || cpus === null) continue;
     // Firmware that does not describe cache sizes (ACPI PPTT without size) leaves no `size` file at all.
     const size = readAttr(`${dir}/size`);
-    out.push({ level, type: kind, sizeBytes: size === null ? null : parseSizeBytes(size), cpus });
+    const info: CacheInfo = {
+      level,
+      type: kind,
+      sizeBytes: size === null ? null : parseSizeBytes(size),
+      cpus,
+    };
+    out.push(info);
+    if (cpus.includes(id)) {
+      const byCpu = known.get(k) ?? new Map<number, CacheInfo>();
+      known.set(k, byCpu);
+      for (const c of cpus) if (c !== id) byCpu.set(c, info);
+    }
   }
   return out;
 }
@@ -95,6 +119,7 @@ function readOnlineCpu(
   forms: FormUse,
   physicalIds: Map<number, number> | null,
   sets: SetCache,
+  known: KnownCaches,
 ): CpuFacts {
   const topo = `${cpuDir}/topology`;
   const pkgPath = `${topo}/physical_package_id`;
@@ -106,7 +131,7 @@ function readOnlineCpu(
   // The sibling masks define who shares a core (lscpu and hwloc group by them); core_id only labels it.
   const core = readCpuSet(topo, CORE_FORMS, id, sets);
   const cluster = readCpuSet(topo, CLUSTER_FORMS, id, sets);
-  const caches = readCaches(cpuDir, sets);
+  const caches = readCaches(cpuDir, id, sets, known);
   const midr = wantMidr ? readAttr(`${cpuDir}/regs/identification/midr_el1`) : null;
   // Listing the directory costs a syscall per CPU: only when none of its files was there.
   const hasTopology =
@@ -377,6 +402,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
   const { nodes, nodeOf, numa } = readNodes(at('sys/devices/system/node'), damage, forms);
   const physicalIds = cpuinfo ? cpuinfoPhysicalIds(cpuinfo) : null;
   const sets: SetCache = new Map();
+  const known: KnownCaches = new Map();
   const memsAllowed = status === null ? null : safeCpuList(statusField(status, 'Mems_allowed_list'));
   if (memsAllowed !== null) for (const n of nodes) n.memAllowed = memsAllowed.includes(n.id);
 
@@ -398,6 +424,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
       forms,
       physicalIds,
       sets,
+      known,
     );
     midrText ??= f.midr;
     facts.push(f);

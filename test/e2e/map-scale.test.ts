@@ -1,35 +1,23 @@
-// A 384-CPU machine in the map (issue 15, "Scale"): the real `aio-tuner serve --from` over an `lscpu -p` table of
-// 2 sockets × 192 cores and 4 NUMA nodes, in headless Chromium. The 384-CPU kernel dump this test is meant for is
-// not among the fixtures yet (its QEMU boot did not finish in the session: see the issue note); the layout depends
-// only on the counts, as test/e2e/map.test.ts's 384-CPU case says.
+// A 384-CPU machine in the map (issue 15, "Scale"): the real `aio-tuner serve --sysroot` over a real kernel's dump
+// of an arm64 `virt` board with 2 sockets × 96 two-core clusters and 4 NUMA nodes, in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fixtureRoot } from '../helpers/fixtures';
 import { screenshotPath } from '../helpers/screenshot';
 
-const dir = mkdtempSync(join(tmpdir(), 'aio-map-scale-'));
-const TABLE = join(dir, 'lscpu-p-384.txt');
-{
-  const rows = ['# CPU,Core,Socket,Node,,L1d,L1i,L2'];
-  for (let c = 0; c < 384; c++)
-    rows.push(`${c},${c},${Math.floor(c / 192)},${Math.floor(c / 96)},,${c},${c},${c}`);
-  writeFileSync(TABLE, rows.join('\n') + '\n');
-}
+const DUMP = 'arm64-virt-2p-384c-4node';
 
 let browser: Browser;
 let big: Served;
 
 before(async () => {
-  [browser, big] = await Promise.all([launchBrowser(), startServe(['--from', TABLE])]);
+  [browser, big] = await Promise.all([launchBrowser(), startServe(['--sysroot', fixtureRoot(DUMP)])]);
 });
 after(async () => {
   await browser?.close();
   await big?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function open(): Promise<Page> {

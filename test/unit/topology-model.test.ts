@@ -37,6 +37,9 @@ describe('MIDR decoding', () => {
   test('Neoverse-N1 platform: Altra up to 80 cores, Altra Max from 96', () => {
     assert.equal(platformName('Neoverse-N1', { coresPerPackage: 80 }), 'Ampere Altra (Neoverse-N1)');
     assert.equal(platformName('Neoverse-N1', { coresPerPackage: 96 }), 'Ampere Altra Max (Neoverse-N1)');
+    // 192 N1 cores a socket is no Ampere part (the 384-CPU QEMU virt dump): the core's name only.
+    assert.equal(platformName('Neoverse-N1', { coresPerPackage: 192 }), 'Neoverse-N1');
+    assert.equal(platformName('Neoverse-N1', { boardVendor: 'QEMU' }), 'Neoverse-N1');
     assert.equal(platformName('Neoverse-V2'), 'Neoverse-V2');
   });
 });

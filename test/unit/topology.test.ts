@@ -69,6 +69,7 @@ test('every tarball fixture reads and satisfies the model invariants', async () 
     'arm64-altra-1p-80c',
     'arm64-altra-2p-160c-2node',
     'arm64-offline-isolated',
+    'arm64-virt-2p-384c-4node',
     'x86-1p-4c-2node',
     'x86-1p-4c-smt',
     'x86-1p-4c-smt-hybrid',
@@ -405,5 +406,30 @@ describe('this host', { skip: process.platform !== 'linux' && 'needs Linux sysfs
     const t = await loadTopology({});
     assert.equal(t.source, 'sysfs');
     assert.equal(t.origin, 'this host');
+  });
+});
+
+describe('arm64-virt-2p-384c-4node (the scale case: a real 6.12 kernel on 384 vCPUs)', () => {
+  test('384 CPUs online in 2 packages, 4 nodes of 96, 96 two-core clusters a package, distances 12 and 20', async () => {
+    const t = await fixture('arm64-virt-2p-384c-4node');
+    assert.equal(t.cpus.length, 384);
+    assert.ok(t.cpus.every((c) => c.online));
+    assert.deepEqual(
+      t.nodes.map((n) => [n.id, n.cpus[0], n.cpus.length]),
+      [
+        [0, 0, 96],
+        [1, 96, 96],
+        [2, 192, 96],
+        [3, 288, 96],
+      ],
+    );
+    assert.deepEqual(t.nodes[0]!.distances, [10, 12, 20, 20]);
+    assert.equal(new Set(t.cpus.map((c) => c.package)).size, 2);
+    const clusters = new Set(t.cpus.map((c) => `${c.package}/${c.cluster}`));
+    assert.equal(clusters.size, 192);
+    // One L2 over every CPU, as QEMU's device tree says: read once, not once per CPU, and still whole.
+    const l2 = t.caches.filter((c) => c.level === 2);
+    assert.equal(l2.length, 1);
+    assert.equal(l2[0]!.cpus.length, 384);
   });
 });

@@ -29,7 +29,13 @@ export function BundlePreviewView({ preview }: { preview: BundlePreview }) {
           Environment: {env.length} variables
           {redacted.size > 0 ? `, ${redacted.size} redacted` : ''}
         </summary>
-        <table className="bundle-env" data-testid="bundle-env">
+        {/* It scrolls (a long environment): focusable, so keyboard users can scroll it too. */}
+        <table
+          className="bundle-env"
+          data-testid="bundle-env"
+          tabIndex={0}
+          aria-label="Environment variables the bundle records"
+        >
           <tbody>
             {env.map(([k, v]) => (
               <tr key={k} className={redacted.has(k) ? 'is-redacted' : ''} data-name={k}>

@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, launchBrowser, startServe, type Served } from '../test/helpers/serve';
 import { largestDump } from './topology.bench';
+import { spread, type Spread } from './spread';
 
 const RUNS = Math.max(5, Number(process.env.AIO_BENCH_BROWSER_RUNS ?? 7));
 const MIN_MAP_CPUS = 384;
@@ -30,18 +31,6 @@ const LOG_LINES = 1_000_000;
 const AREAS = ['pick', 'run', 'tune', 'history', 'host', 'support'] as const;
 const MB = 1_000_000;
 
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-function spread(xs: number[]): Spread {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s.at(-1)! };
-}
 const ms = (s: Spread) => `${s.median.toFixed(1)} ms [${s.min.toFixed(1)}–${s.max.toFixed(1)}]`;
 const mb = (s: Spread) =>
   `${(s.median / MB).toFixed(1)} MB [${(s.min / MB).toFixed(1)}–${(s.max / MB).toFixed(1)}]`;

@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { LogIndex } from '../app/logs';
+import { spread, type Spread } from './spread';
 
 const REPEATS = Math.max(1, Number(process.env.AIO_BENCH_REPEATS ?? 3));
 const PRINTER_LINES = 1_000_000;
@@ -66,16 +67,6 @@ while time.time() - start < secs:
         time.sleep(d)
 `;
 
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-function spread(xs: number[]): Spread {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return { median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, min: s[0]!, max: s[s.length - 1]! };
-}
 const secs = (x: Spread): string =>
   `${(x.median / 1000).toFixed(2)} s [${(x.min / 1000).toFixed(2)}–${(x.max / 1000).toFixed(2)}]`;
 const mib = (b: number): string => `${(b / MiB).toFixed(1)} MiB`;

@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SLURMCTLD = '/usr/sbin/slurmctld';
@@ -195,6 +195,6 @@ export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<Slu
   } catch (err) {
     const text = log();
     await stop();
-    throw new Error(`${(err as Error).message}\n${text.slice(-4000)}`);
+    throw new Error(`${(err as Error).message}\n${text.slice(-4000)}`, { cause: err });
   }
 }

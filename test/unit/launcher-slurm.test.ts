@@ -96,7 +96,12 @@ describe('slurm format: masks and round trips on the fixture machines', () => {
   it('CPUs above 63: one hex mask of the needed width, never split by commas (a comma starts the next task)', () => {
     const p2 = all.get('arm64-altra-2p-160c-2node')!;
     const line = slurmLauncher.render(inputFor(settings({ cpus: [64, 65, 66, 67] }), p2));
-    assert.match(line, new RegExp(`--cpu-bind=mask_cpu:0xf${'0'.repeat(16)} `));
+    // The README's example, word for word.
+    assert.equal(
+      line,
+      'srun -n1 -c160 --exclusive --cpu-bind=mask_cpu:0xf0000000000000000 --mem-bind=mask_mem:0x1 --export=ALL ' +
+        "env AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 AIO_NUMA_CPUS='64 65 66 67' python3 run.py -p fp32",
+    );
     const second = slurmLauncher.render(inputFor(settings({ cpus: [100, 101, 102, 103] }), p2));
     assert.match(second, new RegExp(`--cpu-bind=mask_cpu:0xf${'0'.repeat(25)} `));
     assert.deepEqual(p2.cpus.find((c) => c.id === 100)!.node, 1);

@@ -23,6 +23,8 @@ const CI = process.env.CI === 'true';
 const unavailable = slurmUnavailable();
 if (unavailable && CI) throw new Error(`${unavailable}: required when CI=true`);
 const hasNumactl = spawnSync('numactl', ['--show']).status === 0;
+const PY = '/usr/bin/python3';
+const hasTorch = spawnSync(PY, ['-c', 'import torch']).status === 0;
 
 // What the task prints about itself: the kernel's view of its binding, then the variables the run sets.
 const REPORT = [
@@ -82,6 +84,33 @@ describe('the slurm format on a real one-machine Slurm cluster', { skip: unavail
       assert.equal(field(r.out, /AIO_NUMA_CPUS=(.*) AIO_TEST_GONE/), cpus.join(' '));
     }
   });
+
+  test(
+    'a multi-threaded PyTorch process keeps every selected CPU: each of its threads may run on all of them',
+    { skip: !hasTorch && 'needs python3-torch' },
+    (t) => {
+      const online = host.cpus.filter((c) => c.online).map((c) => c.id);
+      if (online.length < 2) return t.skip('needs a machine with 2 CPUs');
+      const cpus = online.slice(0, 2);
+      const code = [
+        'import os, torch',
+        // An element-wise op over a large tensor runs in ATen's OpenMP pool, which starts the worker threads.
+        'y = torch.randn(4_000_000)',
+        '[y.exp() for _ in range(5)]',
+        'print("torch_threads=%d" % torch.get_num_threads())',
+        'for tid in sorted(os.listdir("/proc/self/task")):',
+        '    line = [l for l in open("/proc/self/task/%s/status" % tid) if l.startswith("Cpus_allowed_list")][0]',
+        '    print("thread %s %s" % (tid, line.split()[1]))',
+      ].join('\n');
+      const line = slurmLauncher.render(inputFor(settings({ cpus, workload: [PY, '-c', code] }), host));
+      const r = sh(line);
+      assert.equal(r.status, 0, `${line}\n${r.err}`);
+      assert.equal(field(r.out, /torch_threads=(\d+)/), '2');
+      const threads = [...r.out.matchAll(/^thread \d+ (\S+)$/gm)].map((m) => m[1]);
+      assert.ok(threads.length >= 2, r.out);
+      for (const list of threads) assert.equal(list, formatCpuList(cpus), r.out);
+    },
+  );
 
   test("the issue's lines: map_cpu gives the task one CPU, mask_cpu several; --import reads both", (t) => {
     if (cluster.cpus < 2) return t.skip('needs a machine with 2 CPUs');

@@ -11,7 +11,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +100,25 @@ async function stopDaemon(d: Daemon): Promise<void> {
   signal('SIGKILL');
 }
 
+/**
+ * Pids of this cluster's processes outside the daemons' groups: slurmstepd starts a session of its own, so a
+ * process-group signal misses it. Each one inherits the SLURM_CONF naming this cluster's slurm.conf.
+ */
+function clusterPids(conf: string): number[] {
+  const mark = `SLURM_CONF=${conf}\0`;
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(mark)) out.push(pid);
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
+
 /** The node line `slurmd -C` prints for this host (NodeName=… CPUs=… Boards=… … RealMemory=…). */
 function nodeLine(): { line: string; node: string; cpus: number } {
   const r = spawnSync(SLURMD, ['-C'], { encoding: 'utf8' });
@@ -113,8 +140,25 @@ export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<Slu
   const socket = join(munge, 'socket');
   const daemons: Daemon[] = [];
   const log = () => daemons.map((d) => `--- ${d.name}\n${d.out}`).join('\n');
+  const conf = join(dir, 'slurm.conf');
   const stop = async () => {
+    // A finished step's slurmstepd still reports to slurmd for a moment; let it, then stop the daemons.
+    const isStepd = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'slurmstepd';
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && clusterPids(conf).some(isStepd); i++) await sleep(100);
     for (const d of [...daemons].reverse()) await stopDaemon(d);
+    for (const pid of clusterPids(conf)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -134,7 +178,6 @@ export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<Slu
     );
     const { line, node, cpus } = nodeLine();
     const [ctldPort, dPort] = [await freePort(), await freePort()];
-    const conf = join(dir, 'slurm.conf');
     writeFileSync(join(dir, 'plugstack.conf'), '');
     writeFileSync(
       conf,

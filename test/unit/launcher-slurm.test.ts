@@ -241,6 +241,8 @@ describe('slurm format: reading srun lines back (--import)', () => {
     assert.ok(r.notes.some((n) => /--time 10 is Slurm's own/.test(n)));
     assert.ok(r.notes.some((n) => /-l is Slurm's own/.test(n)));
     assert.equal(parse('srun --chdir /data x').settings.cwd, '/data');
+    // Values of Slurm's own options are skipped with them; an optional value is only ever attached.
+    assert.deepEqual(parse('srun -w node1 -C gpu --nice -K x y').settings.workload, ['x', 'y']);
   });
 
   it('the environment: leading assignments, --export values (with the caller-wins note), env inside the step', () => {

@@ -130,21 +130,22 @@ function limits(input: LauncherInput): string[] {
   return out;
 }
 
-// srun's options that take a value (Slurm 22.05 `srun --help`), so a skipped option never swallows the command.
+// srun's options that take a value (`srun --help` of Slurm 22.05; options whose value is optional, such as
+// --nice[=N] or -K[0|1], take it only attached), so a skipped option never swallows the command.
 const VALUE_LONG = new Set(
   (
-    'account acctg-freq bb bbf begin bcast bcast-exclude batch clusters cluster-constraint comment constraint ' +
-    'container contiguous-x core-spec cores-per-socket cpu-bind cpu-freq cpus-per-gpu cpus-per-task deadline ' +
-    'delay-boot dependency chdir error export extra-node-info gpu-bind gpu-freq gpus gpus-per-node ' +
-    'gpus-per-socket gpus-per-task gres gres-flags het-group hint input jobid job-name kill-on-bad-exit ' +
-    'licenses distribution mail-type mail-user mcs-label mem mem-per-cpu mem-per-gpu mem-bind mincpus mpi ' +
-    'network nice ntasks-per-core ntasks-per-gpu ntasks-per-node ntasks-per-socket nodes ntasks output ' +
-    'partition power prefer priority profile prolog propagate qos reservation resv-ports signal ' +
-    'slurmd-debug sockets-per-node switches task-epilog task-prolog thread-spec threads-per-core time ' +
-    'time-min tmp tres-per-task uid gid nodelist wait wckey exclude cpu_bind mem_bind'
+    'account acctg-freq bb bbf bcast bcast-exclude begin chdir cluster-constraint clusters comment constraint ' +
+    'container core-spec cores-per-socket cpu-bind cpu-freq cpus-per-gpu cpus-per-task deadline delay-boot ' +
+    'dependency distribution epilog error exclude export extra-node-info gid gpu-bind gpu-freq gpus ' +
+    'gpus-per-node gpus-per-socket gpus-per-task gres gres-flags het-group hint input job-name jobid licenses ' +
+    'mail-type mail-user mcs-label mem mem-bind mem-per-cpu mem-per-gpu mincpus mpi network nodelist nodes ' +
+    'ntasks ntasks-per-core ntasks-per-gpu ntasks-per-node ntasks-per-socket output partition power prefer ' +
+    'priority profile prolog qos relative reservation signal slurmd-debug sockets-per-node switches ' +
+    'task-epilog task-prolog thread-spec threads threads-per-core time time-min tmp tres-per-task uid wait ' +
+    'wckey cpu_bind mem_bind'
   ).split(' '),
 );
-const VALUE_SHORT = new Set('ABcdDeGiJLmMnNopqStTwWx'.split(''));
+const VALUE_SHORT = new Set('ABCDGJLMNSTWbcdeimnopqrtwx'.split(''));
 
 interface SrunOption {
   name: string;

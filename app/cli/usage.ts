@@ -47,7 +47,8 @@ const GATES = `  --gate EXPR          fail (exit 4) unless EXPR holds once the r
                        OP <, <=, >, >=; VALUE a number or baseline*F (e.g. 'latency.p90<12')
   --baseline RUNID     the saved run baseline*F compares with (its runId in run --json)`;
 
-const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
+const FORMATS =
+  'bash | script | docker-run | docker-exec | env | json | taskset | docker-cpuset | systemd-run | run_cpu | omp';
 
 const WORKLOAD = 'WORKLOAD [ARGS...]';
 

@@ -76,7 +76,7 @@ export const runCpuLauncher: Launcher = {
     if (singleNode(input.topology, input.cpus) !== null)
       out.push('The node id is written for the reader: beside a core list run_cpu takes its cores from the list.');
     out.push(
-      `Flags spelled for ${input.runCpuSpelling === undefined ? 'any PyTorch release (the interpreter was not asked)' : `this interpreter's torch (its --help, ${input.runCpuSpelling} spelling)`}.`,
+      `Flags spelled for ${input.runCpuSpelling === undefined ? "any PyTorch release (the interpreter's run_cpu --help was not read)" : `this interpreter's torch (its --help, ${input.runCpuSpelling} spelling)`}.`,
     );
     return out;
   },

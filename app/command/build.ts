@@ -87,4 +87,3 @@ function nulProblem(s: RunSettings): string | null {
   }
   return null;
 }
-

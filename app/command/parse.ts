@@ -312,7 +312,10 @@ function interpretLauncher(
   }
   if (i >= words.length || NOT_LAUNCHERS.has(basename(words[i]!.value))) return null;
   const assigned = [...local].filter((e): e is [string, string] => e[1] !== null);
-  const hit = parseLauncherWords([...assigned.map(([k, v]) => `${k}=${v}`), ...words.slice(i).map((w) => w.value)]);
+  const hit = parseLauncherWords([
+    ...assigned.map(([k, v]) => `${k}=${v}`),
+    ...words.slice(i).map((w) => w.value),
+  ]);
   if (hit === null) return null;
   const { settings: got, notes: more } = hit.parsed;
   notes.push(...scratch, ...more.map((n) => `${hit.launcher.label}: ${n}`));

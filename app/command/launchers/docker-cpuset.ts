@@ -50,7 +50,8 @@ export const dockerCpusetLauncher: Launcher = {
       );
     if (p === 'preferred' && input.memNodes.length > 0)
       out.push(`A cpuset cannot prefer a node: the ${policyText(input)} is not expressed.`);
-    if (p === 'local') out.push('Local allocation is the kernel default inside the cpuset; nothing is written for it.');
+    if (p === 'local')
+      out.push('Local allocation is the kernel default inside the cpuset; nothing is written for it.');
     return [...out, ...orderLimit(input, '--cpuset-cpus')];
   },
   parse(words): LauncherParse | null {
@@ -58,7 +59,9 @@ export const dockerCpusetLauncher: Launcher = {
     if (basename(words[next] ?? '') !== 'docker' || words[next + 1] !== 'run') return null;
     const notes: string[] = [];
     if (Object.keys(env).length > 0)
-      notes.push('assignments before docker are not passed into the container; they are taken as the run environment');
+      notes.push(
+        'assignments before docker are not passed into the container; they are taken as the run environment',
+      );
     const settings: LauncherParse['settings'] = { env, memPolicy: 'none', memNodes: null, cwd: null };
     let i = next + 2;
     for (; i < words.length; i++) {
@@ -74,7 +77,11 @@ export const dockerCpusetLauncher: Launcher = {
       if (eq >= 0) value = w.slice(eq + 1);
       else if (VALUE_OPTIONS.has(name)) value = words[++i];
       else if (/^-[a-zA-Z]+$/.test(w) || w.startsWith('--')) {
-        if (!/^(--rm|-it|-ti|-i|-t|-d|--init|--interactive|--tty|--detach|--read-only|--privileged(=.*)?)$/.test(w))
+        if (
+          !/^(--rm|-it|-ti|-i|-t|-d|--init|--interactive|--tty|--detach|--read-only|--privileged(=.*)?)$/.test(
+            w,
+          )
+        )
           notes.push(`docker option ${w} is not modelled and is dropped`);
         continue;
       }

@@ -78,8 +78,10 @@ export const ompLauncher: Launcher = {
     const cpus = places ?? gomp ?? kmpCpus;
     if (cpus === null) return null;
     const notes: string[] = [];
-    const same = (x: number[] | null) => x === null || (x.length === cpus.length && x.every((c, i) => c === cpus[i]));
-    if (!same(gomp) || !same(kmpCpus)) notes.push('the OpenMP affinity variables name different CPUs; OMP_PLACES is used');
+    const same = (x: number[] | null) =>
+      x === null || (x.length === cpus.length && x.every((c, i) => c === cpus[i]));
+    if (!same(gomp) || !same(kmpCpus))
+      notes.push('the OpenMP affinity variables name different CPUs; OMP_PLACES is used');
     const rest: Record<string, string | null> = { ...env };
     // What the omp form writes itself is the selection again; anything else stays the user's.
     if (places !== null) delete rest.OMP_PLACES;
@@ -87,6 +89,9 @@ export const ompLauncher: Launcher = {
     if (kmpCpus !== null) delete rest.KMP_AFFINITY;
     if (rest.OMP_PROC_BIND === 'close') delete rest.OMP_PROC_BIND;
     notes.push('OpenMP affinity pins threads only; the import has no memory policy');
-    return { settings: { env: rest, cpus, memPolicy: 'none', memNodes: null, workload: words.slice(next) }, notes };
+    return {
+      settings: { env: rest, cpus, memPolicy: 'none', memNodes: null, workload: words.slice(next) },
+      notes,
+    };
   },
 };

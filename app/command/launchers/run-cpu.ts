@@ -18,7 +18,14 @@ export const RUN_CPU_MODULE = 'torch.backends.xeon.run_cpu';
 /** Written when the interpreter's own --help is not known: accepted by every release (see above). */
 export const DEFAULT_RUN_CPU_SPELLING: RunCpuSpelling = 'underscore';
 
-const FLAGS = ['ninstances', 'ncores_per_instance', 'core_list', 'node_id', 'no_python', 'disable_numactl'] as const;
+const FLAGS = [
+  'ninstances',
+  'ncores_per_instance',
+  'core_list',
+  'node_id',
+  'no_python',
+  'disable_numactl',
+] as const;
 type Flag = (typeof FLAGS)[number];
 
 export function runCpuFlag(flag: Flag, spelling: RunCpuSpelling): string {
@@ -68,13 +75,19 @@ export const runCpuLauncher: Launcher = {
       out.push('No CPUs are selected: run_cpu then takes every physical core of every node.');
     const p = input.settings.memPolicy;
     if (p === 'preferred' || p === 'interleave' || p === 'local' || p === 'none')
-      out.push(`run_cpu always binds memory to the cores' nodes (-m): the "${p}" policy of the settings is not expressed.`);
+      out.push(
+        `run_cpu always binds memory to the cores' nodes (-m): the "${p}" policy of the settings is not expressed.`,
+      );
     else if (input.settings.memNodes !== null)
-      out.push(`run_cpu binds memory to the cores' own nodes: the explicit nodes ${input.memNodes.join(',')} are not expressed.`);
+      out.push(
+        `run_cpu binds memory to the cores' own nodes: the explicit nodes ${input.memNodes.join(',')} are not expressed.`,
+      );
     const ascending = input.cpus.every((id, i) => i === 0 || id > input.cpus[i - 1]!);
     if (!ascending) out.push('run_cpu sorts the core list: the CPU order is kept only in AIO_NUMA_CPUS.');
     if (singleNode(input.topology, input.cpus) !== null)
-      out.push('The node id is written for the reader: beside a core list run_cpu takes its cores from the list.');
+      out.push(
+        'The node id is written for the reader: beside a core list run_cpu takes its cores from the list.',
+      );
     out.push(
       `Flags spelled for ${input.runCpuSpelling === undefined ? "any PyTorch release (the interpreter's run_cpu --help was not read)" : `this interpreter's torch (its --help, ${input.runCpuSpelling} spelling)`}.`,
     );
@@ -97,7 +110,15 @@ export const runCpuLauncher: Launcher = {
       if (!w.startsWith('-')) break;
       const eq = w.indexOf('=');
       const name = (eq >= 0 ? w.slice(2, eq) : w.slice(2)).replace(/-/g, '_');
-      const takesValue = ['ninstances', 'ncores_per_instance', 'core_list', 'node_id', 'rank', 'log_path', 'log_file_prefix'];
+      const takesValue = [
+        'ninstances',
+        'ncores_per_instance',
+        'core_list',
+        'node_id',
+        'rank',
+        'log_path',
+        'log_file_prefix',
+      ];
       if (takesValue.includes(name)) {
         const v = eq >= 0 ? w.slice(eq + 1) : words[++i];
         if (v === undefined) return null;
@@ -117,9 +138,12 @@ export const runCpuLauncher: Launcher = {
       if (cpus === null) return null;
       settings.cpus = cpus;
     } else if (values.has('node_id'))
-      notes.push(`run_cpu --node_id ${values.get('node_id')} without a core list: the node's cores are not known from the line, so no CPUs are bound`);
+      notes.push(
+        `run_cpu --node_id ${values.get('node_id')} without a core list: the node's cores are not known from the line, so no CPUs are bound`,
+      );
     const instances = Number(values.get('ninstances') ?? '1');
-    if (instances > 1) notes.push(`run_cpu starts ${instances} instances; the import is one run on all the listed cores`);
+    if (instances > 1)
+      notes.push(`run_cpu starts ${instances} instances; the import is one run on all the listed cores`);
     if (flags.has('disable_numactl')) {
       notes.push('run_cpu --disable_numactl binds nothing: the import has no binding');
       settings.cpus = [];

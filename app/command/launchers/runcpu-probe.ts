@@ -31,15 +31,15 @@ export function probeRunCpuSpelling(
   if (!answer) {
     const args = ['-m', RUN_CPU_MODULE, '--help'];
     const timeoutMs = opts.timeoutMs ?? 60_000;
-    answer = (opts.on ? opts.on.run(interpreter, args, { timeoutMs }) : runTool(interpreter, args, { timeoutMs })).then(
-      (r) => {
-        const spelling = r.exitCode === 0 ? spellingOfHelp(r.stdout) : null;
-        // An interpreter that could not be started may be fixed later: only real answers are kept.
-        if (r.spawnError || r.timedOut) answers.delete(key);
-        else known.set(key, spelling);
-        return spelling;
-      },
-    );
+    answer = (
+      opts.on ? opts.on.run(interpreter, args, { timeoutMs }) : runTool(interpreter, args, { timeoutMs })
+    ).then((r) => {
+      const spelling = r.exitCode === 0 ? spellingOfHelp(r.stdout) : null;
+      // An interpreter that could not be started may be fixed later: only real answers are kept.
+      if (r.spawnError || r.timedOut) answers.delete(key);
+      else known.set(key, spelling);
+      return spelling;
+    });
     answers.set(key, answer);
   }
   return answer;

@@ -74,7 +74,24 @@ export const systemdRunLauncher: Launcher = {
       else if (VALUE_OPTIONS.has(w)) value = words[++i];
       else {
         if (w === '--scope') scope = true;
-        else if (!['--user', '--system', '-q', '--quiet', '--wait', '-G', '--collect', '-t', '--pty', '-P', '--pipe', '--same-dir', '-d'].includes(w)) // prettier-ignore
+        else if (
+          ![
+            '--user',
+            '--system',
+            '-q',
+            '--quiet',
+            '--wait',
+            '-G',
+            '--collect',
+            '-t',
+            '--pty',
+            '-P',
+            '--pipe',
+            '--same-dir',
+            '-d',
+          ].includes(w)
+        )
+          // prettier-ignore
           notes.push(`systemd-run option ${w} is not modelled and is dropped`);
         continue;
       }
@@ -95,7 +112,10 @@ export const systemdRunLauncher: Launcher = {
       } else if (name === '--working-directory') settings.cwd = value;
       else notes.push(`systemd-run option ${name}=${value} is not modelled and is dropped`);
     }
-    if (!scope) notes.push('without --scope systemd-run starts a service (another environment and directory); read as a scope');
+    if (!scope)
+      notes.push(
+        'without --scope systemd-run starts a service (another environment and directory); read as a scope',
+      );
     let k = i;
     if (words[k] === 'env') {
       k++;
@@ -110,4 +130,3 @@ export const systemdRunLauncher: Launcher = {
     return { settings, notes };
   },
 };
-

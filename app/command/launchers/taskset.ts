@@ -21,7 +21,8 @@ export const tasksetLauncher: Launcher = {
   render: (input) => shellForm(input.plan, argv(input), input.settings.cwd),
   limits(input) {
     const out: string[] = [];
-    if (input.cpus.length === 0) out.push('No CPUs are selected: taskset has nothing to bind, so it is left out.');
+    if (input.cpus.length === 0)
+      out.push('No CPUs are selected: taskset has nothing to bind, so it is left out.');
     if (hasMemoryPolicy(input))
       out.push(
         `taskset sets CPU affinity only: the ${policyText(input)} cannot be expressed; memory follows the kernel's default (local to the CPU that touches it first).`,
@@ -52,7 +53,9 @@ export const tasksetLauncher: Launcher = {
     if (cpus === null) return null;
     return {
       settings: { env, cpus, memPolicy: 'none', memNodes: null, workload: words.slice(i + 1) },
-      notes: ['taskset sets no memory policy: the import has none (choose one in the settings if the run needs it)'],
+      notes: [
+        'taskset sets no memory policy: the import has none (choose one in the settings if the run needs it)',
+      ],
     };
   },
 };

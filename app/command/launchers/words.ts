@@ -27,7 +27,13 @@ export function basename(cmd: string): string {
 /** A CPU list written with commas and/or whitespace (systemd, GOMP_CPU_AFFINITY), order kept; null when malformed. */
 export function orderedList(text: string): number[] | null {
   try {
-    const ids = parseOrderedCpuList(text.trim().split(/[\s,]+/).filter(Boolean).join(','));
+    const ids = parseOrderedCpuList(
+      text
+        .trim()
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .join(','),
+    );
     return ids.length > 0 ? ids : null;
   } catch {
     return null;
@@ -37,7 +43,13 @@ export function orderedList(text: string): number[] | null {
 /** A node or CPU set (order carries no meaning); null when malformed. */
 export function setList(text: string): number[] | null {
   try {
-    const ids = parseCpuList(text.trim().split(/[\s,]+/).filter(Boolean).join(','));
+    const ids = parseCpuList(
+      text
+        .trim()
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .join(','),
+    );
     return ids.length > 0 ? ids : null;
   } catch {
     return null;
@@ -64,7 +76,9 @@ export function policyText(input: LauncherInput): string {
 /** Does the input ask for a memory policy at all (one that numactl would spell)? */
 export function hasMemoryPolicy(input: LauncherInput): boolean {
   const p = input.settings.memPolicy;
-  return p === 'local' || ((p === 'bind' || p === 'preferred' || p === 'interleave') && input.memNodes.length > 0);
+  return (
+    p === 'local' || ((p === 'bind' || p === 'preferred' || p === 'interleave') && input.memNodes.length > 0)
+  );
 }
 
 /** The CPU order only AIO_NUMA_CPUS keeps, when a launcher binds a set. */
@@ -72,5 +86,7 @@ export function orderLimit(input: LauncherInput, what: string): string[] {
   const ascending = input.cpus.every((id, i) => i === 0 || id > input.cpus[i - 1]!);
   return ascending
     ? []
-    : [`${what} is a set: the CPU order (${input.cpus.join(',')}) is kept only in AIO_NUMA_CPUS for the engine.`];
+    : [
+        `${what} is a set: the CPU order (${input.cpus.join(',')}) is kept only in AIO_NUMA_CPUS for the engine.`,
+      ];
 }

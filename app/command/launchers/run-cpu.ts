@@ -18,15 +18,7 @@ export const RUN_CPU_MODULE = 'torch.backends.xeon.run_cpu';
 /** Written when the interpreter's own --help is not known: accepted by every release (see above). */
 export const DEFAULT_RUN_CPU_SPELLING: RunCpuSpelling = 'underscore';
 
-const FLAGS = [
-  'ninstances',
-  'ncores_per_instance',
-  'core_list',
-  'node_id',
-  'no_python',
-  'disable_numactl',
-] as const;
-type Flag = (typeof FLAGS)[number];
+type Flag = 'ninstances' | 'ncores_per_instance' | 'core_list' | 'node_id' | 'no_python' | 'disable_numactl';
 
 export function runCpuFlag(flag: Flag, spelling: RunCpuSpelling): string {
   return `--${spelling === 'hyphen' ? flag.replace(/_/g, '-') : flag}`;

@@ -14,6 +14,7 @@ import '../helpers/dist';
 import { dockerUnavailable, startDocker, IMAGE, type DockerEngine } from '../helpers/docker';
 import { buildCommand, defaultSettings } from '../../app/command';
 import { readSysfsTopology } from '../../app/topology';
+import { fixtureRoot } from '../helpers/fixtures';
 
 const PY = '/usr/bin/python3';
 const hasTorch = spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -148,4 +149,24 @@ describe('docker-cpuset on a real Docker engine', { skip: dockerUnavailable() ??
     assert.match(r.out, /^Cpus_allowed_list:\s*1$/m, r.out);
     assert.match(r.out, /^Mems_allowed_list:\s*0$/m, r.out);
   });
+});
+
+describe('--import reads every launcher form back (CLI)', () => {
+  const FIXTURE = ['--sysroot', fixtureRoot('arm64-altra-2p-160c-2node')];
+  for (const format of ['taskset', 'docker-cpuset', 'systemd-run', 'run_cpu', 'omp']) {
+    test(`${format}: printed, imported, rebuilt as the same numactl line`, () => {
+      const args = [
+        ...FIXTURE,
+        '--cores',
+        '84-87',
+        '--mem',
+        format === 'taskset' || format === 'omp' ? 'none' : 'bind',
+      ];
+      const workload = ['--', 'python3', 'run.py', '-p', 'fp32'];
+      const printed = command(format, [...args, ...workload]).text;
+      const direct = command('bash', [...args, ...workload]).text;
+      const imported = command('bash', [...FIXTURE, '--import', printed]).text;
+      assert.equal(imported, direct, `${format} line:\n${printed}`);
+    });
+  }
 });

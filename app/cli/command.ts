@@ -9,15 +9,15 @@ import { probeRunCpuSpelling } from '../command/launchers/runcpu-probe';
 import type { Topology } from '../shared/topology';
 
 /** The numactl forms, then every launcher's (issue 17: taskset, docker-cpuset, systemd-run, run_cpu, omp, …). */
-export const FORMATS: readonly string[] = [
+export const NUMACTL_FORMATS: readonly string[] = [
   'bash',
   'script',
   'docker-run',
   'docker-exec',
   'env',
   'json',
-  ...LAUNCHERS.map((l) => l.format),
 ];
+export const FORMATS: readonly string[] = [...NUMACTL_FORMATS, ...LAUNCHERS.map((l) => l.format)];
 export type Format = string;
 
 /** Options of `command`; `run` accepts all of them too (issue 4: "the command options plus …"). */
@@ -30,10 +30,11 @@ export const COMMAND_OPTIONS = {
   container: { type: 'string' },
 } as const;
 
-export function formatFlag(v: string | undefined): Format {
+/** `allowed`: `run` echoes only the forms of what it runs (numactl's), never another launcher's. */
+export function formatFlag(v: string | undefined, allowed: readonly string[] = FORMATS): Format {
   const format = (v ?? 'bash') as Format;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join('|')}, got "${v}"`);
+  if (!allowed.includes(format))
+    throw new UsageError(`--format must be one of ${allowed.join('|')}, got "${v}"`);
   return format;
 }
 

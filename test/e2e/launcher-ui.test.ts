@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
-import { gotoArea, openApp, pickCpus } from '../helpers/ui';
+import { gotoArea, pickCpus } from '../helpers/ui';
+import { atLeast, axeContext, formatViolations, runAxe } from '../helpers/axe';
 
 let browser: Browser;
 let served: Served;
@@ -29,7 +30,11 @@ async function tab(page: Page, format: string): Promise<{ text: string; limits: 
 }
 
 test('launcher tabs show each form of the selection and its limits; a systemd-run line imports back', async () => {
-  const page = await openApp(browser, served.url);
+  // The axe context (its script allowed in); otherwise the page openApp would give.
+  const context = await axeContext(browser);
+  const page = await context.newPage();
+  await page.goto(served.url);
+  await page.waitForSelector('[data-testid=example-hint]');
   try {
     await gotoArea(page, 'pick');
     await pickCpus(page, '80-83');
@@ -49,6 +54,12 @@ test('launcher tabs show each form of the selection and its limits; a systemd-ru
     const omp = await tab(page, 'omp');
     assert.match(omp.text, /OMP_PLACES='\{80\}:4' OMP_PROC_BIND=close GOMP_CPU_AFFINITY=80-83 /);
     assert.match(omp.limits, /OpenMP has no memory policy/);
+    // The limits list under a launcher tab, in both themes: named, readable (axe, serious or worse).
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+      const bad = atLeast((await runAxe(page, { include: '.command-preview' })).violations, 'serious');
+      assert.equal(bad.length, 0, `${theme}: ${formatViolations(bad)}`);
+    }
     // The numactl forms carry no limits list.
     await page.click('[data-testid=tab-preview-bash]');
     assert.equal(await page.locator('[data-testid=preview-limits]').count(), 0);
@@ -66,6 +77,6 @@ test('launcher tabs show each form of the selection and its limits; a systemd-ru
     assert.match(line, /MY_FLAG=on/);
     assert.match(line, /--membind=1 python3 run\.py -m resnet50/);
   } finally {
-    await page.close();
+    await context.close();
   }
 });

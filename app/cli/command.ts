@@ -4,9 +4,21 @@ import { baseOptions, baseSettings, MISSING_WORKLOAD } from './profiles';
 import { Engine } from '../api/engine';
 import type { BuiltCommand, Check, RunSettings } from '../command';
 import { outputText } from '../util/records';
+import { LAUNCHERS, launcherFor, launcherInput } from '../command/launchers';
+import { probeRunCpuSpelling } from '../command/launchers/runcpu-probe';
+import type { Topology } from '../shared/topology';
 
-export const FORMATS = ['bash', 'script', 'docker-run', 'docker-exec', 'env', 'json'] as const;
-export type Format = (typeof FORMATS)[number];
+/** The numactl forms, then every launcher's (issue 17: taskset, docker-cpuset, systemd-run, run_cpu, omp, …). */
+export const NUMACTL_FORMATS: readonly string[] = [
+  'bash',
+  'script',
+  'docker-run',
+  'docker-exec',
+  'env',
+  'json',
+];
+export const FORMATS: readonly string[] = [...NUMACTL_FORMATS, ...LAUNCHERS.map((l) => l.format)];
+export type Format = string;
 
 /** Options of `command`; `run` accepts all of them too (issue 4: "the command options plus …"). */
 export const COMMAND_OPTIONS = {
@@ -18,10 +30,11 @@ export const COMMAND_OPTIONS = {
   container: { type: 'string' },
 } as const;
 
-export function formatFlag(v: string | undefined): Format {
+/** `allowed`: `run` echoes only the forms of what it runs (numactl's), never another launcher's. */
+export function formatFlag(v: string | undefined, allowed: readonly string[] = FORMATS): Format {
   const format = (v ?? 'bash') as Format;
-  if (!FORMATS.includes(format))
-    throw new UsageError(`--format must be one of ${FORMATS.join('|')}, got "${v}"`);
+  if (!allowed.includes(format))
+    throw new UsageError(`--format must be one of ${allowed.join('|')}, got "${v}"`);
   return format;
 }
 
@@ -50,8 +63,10 @@ export function formatBuilt(built: BuiltCommand, settings: RunSettings, format: 
       return built.dockerExec;
     case 'env':
       return built.envFile.replace(/\n$/, '');
-    default:
+    case 'bash':
       return built.shell;
+    default:
+      return built.launchers?.[format]?.text ?? built.shell;
   }
 }
 
@@ -68,9 +83,9 @@ export async function commandCommand(argv: string[]): Promise<number> {
     throw new UsageError(MISSING_WORKLOAD);
   // Through the engine, as `run` and the window: with --target the map and numactl are the target's.
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
-  let settings, built;
+  let settings, built, t: Topology;
   try {
-    const t = await engine.getTopology();
+    t = await engine.getTopology();
     const base = await baseSettings(values, t, engine.profiles);
     settings = settingsFromFlags(values, positionals, t, base);
     if (settings.workload.length === 0) throw new UsageError(MISSING_WORKLOAD);
@@ -78,9 +93,26 @@ export async function commandCommand(argv: string[]): Promise<number> {
   } finally {
     await engine.dispose();
   }
+  if (format === 'run_cpu' && values.target === undefined) await respellRunCpu(built, settings, t);
   process.stdout.write(formatBuilt(built, settings, format) + '\n');
+  // What the launcher cannot express goes beside the command, never into it.
+  for (const limit of built.launchers?.[format]?.limits ?? []) process.stderr.write(`limit: ${limit}\n`);
   if (values.check) return reportChecks(built.checks) ? 3 : 0;
   // A command that cannot work must not look fine: errors are shown even unasked (the exit code is still 0).
   reportChecks(built.checks.filter((c) => c.severity === 'error'));
   return 0;
+}
+
+/**
+ * run_cpu's flags as the workload's own interpreter spells them: its `--help` is read (seconds: it imports
+ * torch), so only when that form is asked for. Not on a --target (the interpreter is there).
+ */
+async function respellRunCpu(built: BuiltCommand, settings: RunSettings, t: Topology): Promise<void> {
+  const python = settings.workload[0] ?? '';
+  const interpreter = /^python[\d.]*$/.test(python.slice(python.lastIndexOf('/') + 1)) ? python : 'python3';
+  const spelling = await probeRunCpuSpelling(interpreter);
+  if (spelling === null || built.launchers === undefined) return;
+  const launcher = launcherFor('run_cpu')!;
+  const input = launcherInput(settings, t, { runCpuSpelling: spelling });
+  built.launchers.run_cpu = { text: launcher.render(input), limits: launcher.limits(input) };
 }

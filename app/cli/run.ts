@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { parse, settingsFromFlags, UsageError, intFlag } from './args';
 import { sourceFrom } from './topology';
-import { COMMAND_OPTIONS, formatBuilt, formatFlag, reportChecks } from './command';
+import { COMMAND_OPTIONS, formatBuilt, formatFlag, NUMACTL_FORMATS, reportChecks } from './command';
 import { baseSettings, MISSING_WORKLOAD } from './profiles';
 import { Engine } from '../api/engine';
 import { RunError } from '../run/errors';
@@ -68,7 +68,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const problem = values.log === '' ? 'needs a file name' : parentFolderProblem(values.log);
     if (problem) throw new UsageError(`--log ${values.log}: ${problem}`);
   }
-  const format = values.format === undefined ? null : formatFlag(values.format);
+  const format = values.format === undefined ? null : formatFlag(values.format, NUMACTL_FORMATS);
   const gates = gatesFromFlags(values.gate, values.baseline);
   const engine = new Engine({ shell: 'browser', ...sourceFrom(values) });
   let settings, built;

@@ -47,7 +47,8 @@ const GATES = `  --gate EXPR          fail (exit 4) unless EXPR holds once the r
                        OP <, <=, >, >=; VALUE a number or baseline*F (e.g. 'latency.p90<12')
   --baseline RUNID     the saved run baseline*F compares with (its runId in run --json)`;
 
-const FORMATS = 'bash | script | docker-run | docker-exec | env | json';
+const RUN_FORMATS = 'bash | script | docker-run | docker-exec | env | json';
+const FORMATS = `${RUN_FORMATS} | taskset | docker-cpuset | systemd-run | run_cpu | omp`;
 
 const WORKLOAD = 'WORKLOAD [ARGS...]';
 
@@ -130,7 +131,7 @@ Run the workload with the settings, streaming its output; exit with its code (12
   --timeout S          stop the run after S seconds
 ${GATES}
 ${CHECK}; nothing is started then
-  --format F           print the command in this form (${FORMATS}) on stderr before starting
+  --format F           print the command in this form (${RUN_FORMATS}) on stderr before starting
   --container NAME     container name used by --format docker-exec
 
 ${SOURCE}

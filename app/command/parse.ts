@@ -10,6 +10,7 @@ import { engineMemBindConflicts } from './plan';
 import { parseOrderedCpuList } from '../shared/presets';
 import { assignmentOf, lex, type Word } from './shlex';
 import { defaultSettings, type MemPolicy, type RunSettings } from '../shared/command';
+import { parseLauncherWords } from './launchers';
 
 export interface ParseResult {
   settings: RunSettings;
@@ -104,7 +105,7 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
   };
 
   if (main !== null) {
-    const r = interpretMain(main, t, notes, setEnv);
+    const r = interpretLauncher(main, t, notes, setEnv) ?? interpretMain(main, t, notes, setEnv);
     binding = r.binding;
     settings.workload = r.workload;
     if (r.cwd !== null) cwd = joinPath(cwd, r.cwd);
@@ -274,6 +275,74 @@ function interpretMain(
   }
   const workloadWords = words.slice(i);
   return { binding, workload: workloadWords.map((w) => w.value), workloadWords, cwd };
+}
+
+/** Wrappers a launcher line never starts with: those lines are numactl's (interpretMain). */
+const NOT_LAUNCHERS = new Set(['numactl']);
+
+/**
+ * A line of another launcher (taskset, docker --cpuset-cpus, systemd-run, run_cpu, OpenMP variables, …): its
+ * leading assignments and `env` wrapper are read here, the rest by the launcher's own parse(). Null when no
+ * launcher reads it (the numactl importer then does).
+ */
+function interpretLauncher(
+  words: Word[],
+  t: Topology | null,
+  notes: string[],
+  setEnv: (name: string, value: string | null) => void,
+): MainResult | null {
+  const local = new Map<string, string | null>();
+  const keep = (name: string, value: string | null) => {
+    local.delete(name);
+    local.set(name, value);
+  };
+  const scratch: string[] = [];
+  let cwd: string | null = null;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const a = assignmentOf(words[i]!);
+    if (a) keep(a.name, a.value);
+    else if (words[i]!.value === 'exec') continue;
+    else if (basename(words[i]!.value) === 'env') {
+      const r = readEnv(words, i + 1, keep, scratch);
+      if (r === null) return null;
+      if (r.cwd !== null) cwd = r.cwd;
+      i = r.next - 1;
+    } else break;
+  }
+  if (i >= words.length || NOT_LAUNCHERS.has(basename(words[i]!.value))) return null;
+  const assigned = [...local].filter((e): e is [string, string] => e[1] !== null);
+  const hit = parseLauncherWords([
+    ...assigned.map(([k, v]) => `${k}=${v}`),
+    ...words.slice(i).map((w) => w.value),
+  ]);
+  if (hit === null) return null;
+  const { settings: got, notes: more } = hit.parsed;
+  notes.push(...scratch, ...more.map((n) => `${hit.launcher.label}: ${n}`));
+  for (const [name, value] of local) if (value === null) setEnv(name, null);
+  for (const [name, value] of Object.entries(got.env ?? {})) setEnv(name, value);
+  const workload = got.workload ?? [];
+  // The workload is the tail of the line: its words keep their quoting flags for the notes.
+  const workloadWords = words.slice(words.length - workload.length);
+  const binding: Binding = {
+    cpus: got.cpus !== undefined && got.cpus.length > 0 ? got.cpus : null,
+    cpuSource: hit.launcher.format,
+    memPolicy: got.memPolicy ?? 'none',
+    memNodes: got.memNodes ?? null,
+    usedNumactl: false,
+  };
+  if (got.cwd !== undefined && got.cwd !== null) cwd = cwd === null ? got.cwd : joinPath(cwd, got.cwd);
+  // A numactl line inside (the docker run form, a taskset around numactl) is read as numactl's.
+  if (workload.length > 0 && ['numactl', 'env', 'taskset'].includes(basename(workload[0]!))) {
+    const inner = interpretMain(workloadWords, t, notes, setEnv);
+    if (inner.binding.cpus !== null) binding.cpus ??= inner.binding.cpus;
+    if (inner.binding.usedNumactl && binding.memPolicy === 'none') {
+      binding.memPolicy = inner.binding.memPolicy;
+      binding.memNodes = inner.binding.memNodes;
+    }
+    return { binding, workload: inner.workload, workloadWords: inner.workloadWords, cwd: inner.cwd ?? cwd };
+  }
+  return { binding, workload, workloadWords, cwd };
 }
 
 /** `env [-u NAME]… [-C DIR] [--] [NAME=VALUE]…`; null when an option is not modelled (kept verbatim). */

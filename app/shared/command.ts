@@ -56,6 +56,8 @@ export interface BuiltCommand {
   dockerExec: string;
   envFile: string;
   checks: Check[];
+  /** Every other launcher's form (issue 17), by `--format` value: its text and what it cannot express. */
+  launchers?: Record<string, { text: string; limits: string[] }>;
 }
 
 export const DEFAULT_WORKLOAD = ['python3', 'run.py', '-p', 'fp32'];

@@ -16,6 +16,10 @@ export interface LauncherInput {
   /** Memory nodes of the policy (explicit or the selected CPUs' nodes); empty when the policy is none/local. */
   memNodes: number[];
   topology: Topology | null;
+  /** Image for the docker-cpuset form; absent = DEFAULT_IMAGE, as the docker run form. */
+  image?: string;
+  /** How the interpreter's run_cpu spells its flags (from its --help); absent = not known, documented default. */
+  runCpuSpelling?: 'underscore' | 'hyphen';
 }
 
 export interface LauncherParse {

@@ -7,7 +7,7 @@ import './command.css';
 
 type FormKey = 'shell' | 'script' | 'dockerRun' | 'dockerExec' | 'envFile';
 
-const FORMS: { key: FormKey; label: string; testId: string }[] = [
+const FORMS: { key: FormKey | string; label: string; testId: string }[] = [
   { key: 'shell', label: 'bash line', testId: 'preview-bash' },
   { key: 'script', label: 'script', testId: 'preview-script' },
   { key: 'dockerRun', label: 'docker run', testId: 'preview-docker-run' },
@@ -15,26 +15,42 @@ const FORMS: { key: FormKey; label: string; testId: string }[] = [
   { key: 'envFile', label: 'env file', testId: 'preview-env' },
 ];
 
-/** The built command in every form, live; each text comes from the engine so it is exactly what runs. */
+const NUMACTL_FORMS = new Set<string>(FORMS.map((f) => f.key));
+
+/**
+ * The built command in every form, live; each text comes from the engine so it is exactly what runs. Beside the
+ * numactl forms, one tab per launcher syntax the engine renders (taskset, docker --cpuset, systemd-run, run_cpu,
+ * OpenMP, …), each with what it cannot express.
+ */
 export function CommandPreview({ actions }: { actions?: ReactNode }) {
   const { built, buildError, activeRun } = useApp();
-  const [form, setForm] = useState<FormKey>('shell');
-  const current = FORMS.find((f) => f.key === form)!;
-  const text = built ? (built[form] as BuiltCommand[FormKey]) : '';
+  const [form, setForm] = useState<string>('shell');
+  const launchers = built?.launchers ?? {};
+  const tabs = [
+    ...FORMS,
+    ...Object.keys(launchers).map((format) => ({ key: format, label: format, testId: `preview-${format}` })),
+  ];
+  const current = tabs.find((f) => f.key === form) ?? tabs[0]!;
+  const launcher = NUMACTL_FORMS.has(current.key) ? null : (launchers[current.key] ?? null);
+  const text = !built
+    ? ''
+    : launcher
+      ? launcher.text
+      : (built[current.key as FormKey] as BuiltCommand[FormKey]);
   return (
     <section className="section command-preview" aria-label="Command preview">
       <header className="section-header">
         <div role="tablist" aria-label="Command forms" className="tabs">
-          {FORMS.map((f) => (
+          {tabs.map((f) => (
             <button
               key={f.key}
               type="button"
               role="tab"
               id={`tab-${f.testId}`}
-              aria-selected={f.key === form}
+              aria-selected={f.key === current.key}
               aria-controls="preview-panel"
               data-testid={`tab-${f.testId}`}
-              className={f.key === form ? 'tab active' : 'tab'}
+              className={f.key === current.key ? 'tab active' : 'tab'}
               onClick={() => setForm(f.key)}
             >
               {f.label}
@@ -61,6 +77,17 @@ export function CommandPreview({ actions }: { actions?: ReactNode }) {
           <pre className="preview preview-words mono" data-testid={current.testId} tabIndex={0}>
             {built ? <Words text={text} /> : 'Loading the machine and the command…'}
           </pre>
+        )}
+        {launcher && launcher.limits.length > 0 && (
+          <ul
+            className="launcher-limits muted"
+            data-testid="preview-limits"
+            aria-label={`What ${current.label} cannot express`}
+          >
+            {launcher.limits.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
         )}
       </div>
     </section>

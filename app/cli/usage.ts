@@ -48,7 +48,7 @@ const GATES = `  --gate EXPR          fail (exit 4) unless EXPR holds once the r
   --baseline RUNID     the saved run baseline*F compares with (its runId in run --json)`;
 
 const RUN_FORMATS = 'bash | script | docker-run | docker-exec | env | json';
-const FORMATS = `${RUN_FORMATS} | taskset | docker-cpuset | systemd-run | run_cpu | omp`;
+const FORMATS = `${RUN_FORMATS} | taskset | docker-cpuset | systemd-run | run_cpu | omp | slurm`;
 
 const WORKLOAD = 'WORKLOAD [ARGS...]';
 

@@ -8,6 +8,7 @@ import { boundCpus, envFor, policyNodes } from '../plan';
 import { dockerCpusetLauncher } from './docker-cpuset';
 import { ompLauncher } from './omp';
 import { runCpuLauncher, type RunCpuSpelling } from './run-cpu';
+import { slurmLauncher } from './slurm';
 import { systemdRunLauncher } from './systemd-run';
 import { tasksetLauncher } from './taskset';
 import type { Launcher, LauncherInput, LauncherParse } from './types';
@@ -21,6 +22,7 @@ export const LAUNCHERS: Launcher[] = [
   systemdRunLauncher,
   runCpuLauncher,
   ompLauncher,
+  slurmLauncher,
 ];
 
 export interface LauncherOptions {

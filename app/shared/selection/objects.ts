@@ -15,7 +15,7 @@ export interface Core {
 export interface Objects {
   /** Online CPUs, ascending. */
   online: number[];
-  /** Packages in id order, each its online CPUs ascending. */
+  /** Packages in id order (as hwloc numbers them), each its online CPUs ascending. */
   packages: number[][];
   /** NUMA nodes in id order (CPU-less ones too: both tools count them), each its online CPUs ascending. */
   nodes: number[][];
@@ -55,7 +55,23 @@ export function objectsOf(t: Topology, keep: (c: CpuInfo) => boolean = () => tru
     const k = coreKey(c);
     byKey.set(k, [...(byKey.get(k) ?? []), c]);
   }
-  const key = (cpus: number[]) => [pkgRank.get(cpus[0]!) ?? 0, nodeRank.get(cpus[0]!) ?? 0, cpus[0]!];
+  // hwloc numbers cores in its tree's order: package, then every cache level from the largest down (cores under
+  // one L2 side by side, even when their CPU numbers interleave with another L2's), then by CPU.
+  const levels = [...new Set(t.caches.filter((c) => c.type !== 'Instruction').map((c) => c.level))].sort(
+    (a, b) => b - a,
+  );
+  const cacheRanks = levels.map((lv) =>
+    rank(t.caches.filter((c) => c.level === lv && c.type !== 'Instruction').map((c) => inside(c.cpus))),
+  );
+  const key = (cpus: number[]) => [
+    pkgRank.get(cpus[0]!) ?? 0,
+    nodeRank.get(cpus[0]!) ?? 0,
+    ...cacheRanks.map((r) => {
+      const i = r.get(cpus[0]!);
+      return i === undefined ? 0 : Math.min(...[...r].filter(([, v]) => v === i).map(([id]) => id));
+    }),
+    cpus[0]!,
+  ];
   const cores: Core[] = [...byKey.values()]
     .map((cs) => {
       const cpus = cs.map((c) => c.id).sort(asc);
@@ -65,7 +81,8 @@ export function objectsOf(t: Topology, keep: (c: CpuInfo) => boolean = () => tru
     .sort((a, b) => {
       const ka = key(a.cpus);
       const kb = key(b.cpus);
-      return ka[0]! - kb[0]! || ka[1]! - kb[1]! || ka[2]! - kb[2]!;
+      for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+      return 0;
     });
   const coreOf = new Map<number, number>();
   cores.forEach((c, i) => c.cpus.forEach((id) => coreOf.set(id, i)));

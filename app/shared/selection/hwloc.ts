@@ -45,8 +45,8 @@ const PLURAL: Record<Kind, string> = {
 export function looksLikeHwloc(word: string): boolean {
   const w = word.replace(/^[~^]/, '');
   if (/^--no-smt(=|$)/.test(w) || /^x?(all|root)$/i.test(w) || /^x?0x/i.test(w)) return true;
-  // likwid's domains are one letter (N, S0, E:…); hwloc's types are words.
-  return /^[a-z]{2,}[:.]/i.test(w);
+  // likwid's domains are one letter (N, S0, E:…); hwloc's types are words (and cache levels, l3cache:0).
+  return /^([a-z]{2,}|l\d+[a-z]*)[:.]/i.test(w);
 }
 
 /** The objects of `kind` under `scope` (the parent's CPUs), in logical order. */

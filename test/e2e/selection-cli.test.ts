@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, freshHome } from '../helpers/serve';
 import { FIXTURES_DIR } from '../helpers/fixtures';
@@ -60,4 +61,43 @@ test('a profile keeps the expression as typed and its expansion at save time', (
   const r = cli(['command', '--sysroot', ALTRA, '--profile', 'n1', '--format', 'env'], home);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^AIO_NUMA_CPUS=80 81 82 83$/m);
+});
+
+test('a sweep starts from the expression and keeps it in its record', () => {
+  const home = freshHome();
+  const r = cli(
+    [
+      'sweep',
+      '--cores',
+      'L:0',
+      '--threads',
+      '1',
+      '--json',
+      '--',
+      '/usr/bin/python3',
+      'examples/bench.py',
+      '--num_runs',
+      '20',
+      '--warmup',
+      '2',
+    ],
+    home,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.rows.length, 1);
+  assert.equal(out.rows[0].exitCode, 0);
+  assert.match(out.rows[0].commands[0], /numactl --physcpubind=0 /);
+  const dir = join(home, 'sweeps');
+  const record = JSON.parse(
+    readFileSync(
+      join(
+        dir,
+        readdirSync(dir).find((f) => f.endsWith('.json'))!,
+      ),
+      'utf8',
+    ),
+  );
+  assert.equal(record.spec.settings.cpuExpr, 'L:0');
+  assert.deepEqual(record.spec.settings.cpus, [0]);
 });

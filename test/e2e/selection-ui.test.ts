@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { gotoArea } from '../helpers/ui';
+import { atLeast, axeContext, formatViolations, runAxe } from '../helpers/axe';
 
 let browser: Browser;
 let served: Served;
@@ -30,7 +31,9 @@ const selectedCpus = (page: Page) =>
 const expansion = (page: Page) => page.textContent('[data-testid=cpu-list-expansion]');
 
 test('an expression in the CPU-list field shows its expansion and selects it on the map', async () => {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  // axe's context (the test's own script allowed in): the field with its expansion line is checked in both themes.
+  const context = await axeContext(browser);
+  const page = await context.newPage();
   await page.goto(served.url);
   await page.waitForSelector('[data-cpu="159"]');
   await gotoArea(page, 'pick');
@@ -44,6 +47,14 @@ test('an expression in the CPU-list field shows its expansion and selects it on 
   );
   assert.deepEqual(await selectedCpus(page), [80, 81, 82, 83]);
   assert.equal(await page.inputValue('[data-testid=cpu-list]'), 'M1:0-3');
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
+    const bad = atLeast((await runAxe(page, { include: '.cpu-list-field' })).violations, 'serious');
+    assert.equal(bad.length, 0, `${theme}: ${formatViolations(bad)}`);
+  }
 
   // hwloc's spelling of the same cores.
   await page.fill('[data-testid=cpu-list]', 'node:1.core:0-1 node:0.core:0');
@@ -69,5 +80,5 @@ test('an expression in the CPU-list field shows its expansion and selects it on 
     () => (document.querySelector('[data-testid=cpu-list]') as HTMLInputElement).value === '0-1,5',
   );
   assert.equal(await expansion(page), '');
-  await page.close();
+  await context.close();
 });

@@ -43,7 +43,9 @@ function domainsOfKind(o: Objects, kind: string): Domain[] | null {
 
 /** The domain's list sorted "physical cores first": every core's first thread, then the second ones… */
 function physicalFirst(o: Objects, list: number[]): number[] {
-  return [...list].sort((a, b) => smtIndex(o, a) - smtIndex(o, b) || list.indexOf(a) - list.indexOf(b));
+  const at = new Map(list.map((id, i) => [id, i]));
+  const smt = new Map(list.map((id) => [id, smtIndex(o, id)]));
+  return [...list].sort((a, b) => smt.get(a)! - smt.get(b)! || at.get(a)! - at.get(b)!);
 }
 
 function domain(o: Objects, tag: string): Domain {

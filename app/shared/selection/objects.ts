@@ -60,18 +60,30 @@ export function objectsOf(t: Topology, keep: (c: CpuInfo) => boolean = () => tru
   const levels = [...new Set(t.caches.filter((c) => c.type !== 'Instruction').map((c) => c.level))].sort(
     (a, b) => b - a,
   );
-  const cacheRanks = levels.map((lv) =>
-    rank(t.caches.filter((c) => c.level === lv && c.type !== 'Instruction').map((c) => inside(c.cpus))),
-  );
-  const key = (cpus: number[]) => [
-    pkgRank.get(cpus[0]!) ?? 0,
-    nodeRank.get(cpus[0]!) ?? 0,
-    ...cacheRanks.map((r) => {
-      const i = r.get(cpus[0]!);
-      return i === undefined ? 0 : Math.min(...[...r].filter(([, v]) => v === i).map(([id]) => id));
-    }),
-    cpus[0]!,
-  ];
+  // CPU → the lowest CPU of its cache instance, per level: the tree position of its cache at that level.
+  const cacheFirst = levels.map((lv) => {
+    const m = new Map<number, number>();
+    for (const c of t.caches.filter((x) => x.level === lv && x.type !== 'Instruction')) {
+      const s = inside(c.cpus);
+      for (const id of s) if (!m.has(id)) m.set(id, s[0]!);
+    }
+    return m;
+  });
+  const keys = new Map<number, number[]>();
+  const key = (cpus: number[]) => {
+    const first = cpus[0]!;
+    let k = keys.get(first);
+    if (!k) {
+      k = [
+        pkgRank.get(first) ?? 0,
+        nodeRank.get(first) ?? 0,
+        ...cacheFirst.map((m) => m.get(first) ?? 0),
+        first,
+      ];
+      keys.set(first, k);
+    }
+    return k;
+  };
   const cores: Core[] = [...byKey.values()]
     .map((cs) => {
       const cpus = cs.map((c) => c.id).sort(asc);

@@ -21,15 +21,14 @@ let split: Topology; // 1 package, 2 nodes (0-1, 2-3), the L3 split at the node 
 let offline: Topology; // offline 3, isolated 4-7, not allowed 12-15, 2 packages and nodes (0-7, 8-15)
 
 before(async () => {
-  [twoSocket, big, smt, split, offline] = await Promise.all(
-    [
-      'arm64-altra-2p-160c-2node',
-      'arm64-virt-2p-384c-4node',
-      'x86-1p-4c-smt',
-      'x86-1p-4c-2node',
-      'arm64-offline-isolated',
-    ].map((n) => readSysfsTopology(fixtureRoot(n))),
-  );
+  const read = (n: string) => readSysfsTopology(fixtureRoot(n));
+  [twoSocket, big, smt, split, offline] = await Promise.all([
+    read('arm64-altra-2p-160c-2node'),
+    read('arm64-virt-2p-384c-4node'),
+    read('x86-1p-4c-smt'),
+    read('x86-1p-4c-2node'),
+    read('arm64-offline-isolated'),
+  ]);
 });
 
 /** The expansion, or the first error's message. */

@@ -37,8 +37,8 @@ import {
   spread,
   allAvailable,
   fastestType,
-  validateCpuList,
 } from '../command';
+import { expandSelection } from '../shared/selection';
 import { ProfileStore, profileName } from '../profiles';
 import { segmentFrom } from '../util/pathsegment';
 import { dataDir } from '../util/datadir';
@@ -298,7 +298,7 @@ export class Engine {
     'command.build': async (p) => this.buildFor(p.settings, p.container),
     'command.parse': async (p) => parseCommandLine(p.text, await this.getTopology()),
     'command.variables': async () => VARIABLES,
-    'cpus.validate': async (p) => validateCpuList(p.text, await this.getTopology()),
+    'cpus.validate': async (p) => expandSelection(p.text, await this.getTopology()),
     'cpus.preset': async (p) => {
       const t = await this.getTopology();
       const need = (v: number | undefined, what: string): number => {

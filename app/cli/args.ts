@@ -8,15 +8,8 @@ import type { MemPolicy, RunSettings } from '../shared/command';
 import { defaultSettings } from '../shared/command';
 import { parseCpuList, plainDigits } from '../shared/cpulist';
 import { printable } from '../shared/printable';
-import {
-  firstPhysicalCores,
-  coresOnNode,
-  coresOfType,
-  findCoreType,
-  spread,
-  wholeNode,
-  validateCpuList,
-} from '../command';
+import { expandSelection } from '../shared/selection';
+import { firstPhysicalCores, coresOnNode, coresOfType, findCoreType, spread, wholeNode } from '../command';
 
 /** A usage error: printed as one line, exit code 2 (control characters a user typed are shown escaped). */
 export class UsageError extends Error {
@@ -137,15 +130,19 @@ export function settingsFromFlags(
       );
     return got;
   };
+  // A new selection replaces the expression a profile was saved with.
+  if (selectors.length > 0) delete s.cpuExpr;
   if (v.cores !== undefined) {
-    // The same validation as the UI's CPU list field, so both accept and refuse the same text.
-    const r = validateCpuList(v.cores, t);
+    // The same evaluation as the UI's CPU list field (a list, a likwid-pin or an hwloc-calc expression), so both
+    // accept and refuse the same text.
+    const r = expandSelection(v.cores, t);
     const bad = r.errors.find((e) => !/unavailable|offline|isolated|not allowed/i.test(e.message));
     if (bad) throw new UsageError(`--cores: ${bad.message}`);
     if (r.cpus.length === 0) throw new UsageError('--cores: the list is empty');
     // Unavailable CPUs are kept so that `--check` can report cpus-unavailable with its fix; repeats are kept
     // (the command binds each CPU once) so that cpus-duplicate reports them.
     s.cpus = [...r.cpus, ...r.repeated];
+    if (r.form !== 'list') s.cpuExpr = v.cores;
   } else if (v.first !== undefined) {
     const n = intFlag('first', v.first, 1)!;
     s.cpus = atLeast('--first', n, firstPhysicalCores(t, n), 'this machine');

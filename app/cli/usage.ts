@@ -14,6 +14,8 @@ const SOURCE = `Where the machine comes from (default: this machine):
 
 const SELECTION = `Selection (one of; none = no binding, the engine takes its first cores):
   --cores LIST         these CPUs, in this order: 0-15,64-79 (also 0 1 2, 0-15:2)
+                       or a likwid-pin / hwloc-calc expression: M1:0-3, S0:0-3@S1:0-3, E:N:8:1:2,
+                       M:scatter, node:1.core:all, core:0-7.pu:0 (README: Selection expressions)
   --first N            the first N physical cores, one thread each (the engine's own default)
   --node K             every physical core of NUMA node K, one thread each
   --node K --count N   the first N physical cores of node K

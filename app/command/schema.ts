@@ -24,6 +24,7 @@ export const RunSettingsSchema = z.object({
   env: z.record(EnvNameSchema, noNul('a variable value').nullable()),
   workload: z.array(noNul('a workload argument')),
   cwd: noNul('the working directory').nullable(),
+  cpuExpr: z.string().max(100000).nullable().optional(),
 });
 
 // Compile-time guard: the schema and the hand-written type must describe the same shape.

@@ -21,6 +21,11 @@ export interface RunSettings {
   workload: string[];
   /** Working directory for the workload; null = the tool's current directory. */
   cwd: string | null;
+  /**
+   * The selection as typed when it was an expression (`M1:0-3`, `node:1.core:all`; app/shared/selection), kept
+   * beside `cpus`, which hold its expansion at the time it was typed or saved. Absent or null for a plain list.
+   */
+  cpuExpr?: string | null;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

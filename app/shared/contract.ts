@@ -159,6 +159,10 @@ export interface CpuValidation {
   errors: { token: string; message: string }[];
   /** CPUs the text names more than once (each once here); the settings keep the repeat so cpus-duplicate says so. */
   repeated?: number[];
+  /** Which grammar the text was read in (app/shared/selection): a plain list, likwid-pin or hwloc-calc. */
+  form?: 'list' | 'likwid' | 'hwloc';
+  /** What the text expands to, as a CPU list in bound order ("80-83"). */
+  expansion?: string;
 }
 
 export interface ProfileEntry {

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../api';
 import { useApp, useFieldProblem } from '../store';
-import { orderedCpuList, validateCpuList } from '../../../app/shared/presets';
+import { orderedCpuList } from '../../../app/shared/presets';
+import { expandSelection, type Selection } from '../../../app/shared/selection';
+import type { Topology } from '../../../app/shared/topology';
 import { orderSelection } from '../map/selection';
 import type { CpuValidation } from '../../../app/shared/contract';
 
@@ -16,13 +18,40 @@ function withRepeats(ordered: number[], repeated: number[] | undefined): number[
 }
 
 /**
- * The selection as text ("0-15,64-79"), both ways: picking rewrites it, typing a valid list re-picks. The
+ * The expression a selection was typed as, when it still stands for exactly these CPUs on this machine: a map
+ * pick, a preset or a profile of another machine leave a stale one behind, which must not be shown or saved.
+ */
+function standingExpr(expr: string | null | undefined, cpus: number[], t: Topology | null): string | null {
+  if (!expr || !t) return null;
+  const r = expandSelection(expr, t);
+  const want = new Set(cpus);
+  return r.errors.length === 0 && r.cpus.length === want.size && r.cpus.every((id) => want.has(id))
+    ? expr
+    : null;
+}
+
+/** "= CPUs 80-83" under an expression; nothing for a plain list (it is its own expansion). */
+function expansionText(r: Pick<CpuValidation, 'form' | 'expansion' | 'errors'>): string | null {
+  return r.form && r.form !== 'list' && r.errors.length === 0 && r.expansion ? `= CPUs ${r.expansion}` : null;
+}
+
+/**
+ * The selection as text ("0-15,64-79", or an expression: `M1:0-3`, `node:1.core:all`), both ways: picking rewrites it, typing a valid list re-picks. The
  * engine's cpus.validate is the judge, so the messages match the CLI's word for word.
  */
 export function CpuListField() {
-  const { settings, selectCpus, tree, topology } = useApp();
-  const [text, setText] = useState(() => orderedCpuList(settings.cpus));
+  const { settings, selectCpus, patch, tree, topology } = useApp();
+  const [text, setText] = useState(
+    () => standingExpr(settings.cpuExpr, settings.cpus, topology) ?? orderedCpuList(settings.cpus),
+  );
   const [errors, setErrors] = useState<CpuValidation['errors']>([]);
+  const [expansion, setExpansion] = useState<string | null>(() =>
+    settings.cpuExpr && topology ? expansionText(expandSelection(text, topology)) : null,
+  );
+  // The expression in the settings, read when a typed list replaces it (not a dependency of the effect below).
+  const exprRef = useRef(settings.cpuExpr);
+  exprRef.current = settings.cpuExpr;
+  const [staleExpr, setStaleExpr] = useState(false);
   // The selection this field itself produced: when the store echoes it back, the user's spelling is kept.
   const ownKey = useRef<string | null>(null);
   const typed = useRef(false);
@@ -37,34 +66,54 @@ export function CpuListField() {
       ownKey.current = null;
       typed.current = false;
       seq.current++;
-      setText(orderedCpuList(settings.cpus));
+      const expr = standingExpr(settings.cpuExpr, settings.cpus, topology);
+      setText(expr ?? orderedCpuList(settings.cpus));
+      setExpansion(expr && topology ? expansionText(expandSelection(expr, topology)) : null);
+      setStaleExpr(!expr && !!settings.cpuExpr);
       setErrors([]);
     }
   }
+  useEffect(() => {
+    if (!staleExpr) return;
+    setStaleExpr(false);
+    patch({ cpuExpr: null });
+  }, [staleExpr, patch]);
 
   useEffect(() => {
     if (!typed.current || !tree) return;
     const my = ++seq.current;
-    // A valid list is applied at once (the same pure check the engine runs), so a Start clicked right after
+    // A list takes the map's order (node by node); an expression keeps its own (likwid pins in the order it
+    // names CPUs) and is kept as typed beside its expansion, for profiles and sweeps.
+    const apply = (r: Pick<Selection, 'cpus' | 'repeated' | 'form'>) => {
+      if (r.form === 'list' || r.form === undefined) {
+        const ordered = withRepeats(orderSelection(tree, r.cpus), r.repeated);
+        ownKey.current = ordered.join(',');
+        selectCpus(ordered);
+        if (exprRef.current) patch({ cpuExpr: null });
+      } else {
+        const ordered = withRepeats(r.cpus, r.repeated);
+        ownKey.current = ordered.join(',');
+        patch({ cpus: ordered, cpuExpr: text });
+      }
+    };
+    // A valid text is applied at once (the same pure evaluation the engine runs), so a Start clicked right after
     // typing runs on what is in the field; the engine's answer below still decides the messages.
-    const local = topology ? validateCpuList(text, topology) : null;
-    // An invalid list blocks Start at once, not only once the engine has answered.
+    const local = topology ? expandSelection(text, topology) : null;
+    // An invalid text blocks Start at once, not only once the engine has answered.
     if (local && local.errors.length > 0) setErrors(local.errors);
+    if (local) setExpansion(expansionText(local));
     if (local && local.errors.length === 0) {
       setErrors([]);
-      const ordered = withRepeats(orderSelection(tree, local.cpus), local.repeated);
-      ownKey.current = ordered.join(',');
-      selectCpus(ordered);
+      apply(local);
     }
     const timer = setTimeout(() => {
       call('cpus.validate', { text }).then(
         (r) => {
           if (my !== seq.current) return;
           setErrors(r.errors);
+          setExpansion(expansionText(r));
           if (r.errors.length > 0) return;
-          const ordered = withRepeats(orderSelection(tree, r.cpus), r.repeated);
-          ownKey.current = ordered.join(',');
-          selectCpus(ordered);
+          apply({ cpus: r.cpus, repeated: r.repeated ?? [], form: r.form ?? 'list' });
         },
         (e: Error) => {
           if (my === seq.current) setErrors([{ token: text, message: e.message }]);
@@ -72,7 +121,7 @@ export function CpuListField() {
       );
     }, VALIDATE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [text, tree, topology, selectCpus]);
+  }, [text, tree, topology, selectCpus, patch]);
 
   useFieldProblem('CPU list', errors.length > 0 ? errors.map((e) => e.message).join('; ') : null);
 
@@ -86,14 +135,17 @@ export function CpuListField() {
         data-testid="cpu-list"
         value={text}
         spellCheck={false}
-        placeholder="e.g. 0-15,64-79"
+        placeholder="e.g. 0-15,64-79, M1:0-3 or node:1.core:all"
         aria-invalid={errors.length > 0}
-        aria-describedby="cpu-list-errors"
+        aria-describedby="cpu-list-expansion cpu-list-errors"
         onChange={(e) => {
           typed.current = true;
           setText(e.target.value);
         }}
       />
+      <output id="cpu-list-expansion" className="mono muted" data-testid="cpu-list-expansion">
+        {expansion ?? ''}
+      </output>
       <ul id="cpu-list-errors" className="inline-errors" data-testid="cpu-list-error" aria-live="polite">
         {errors.map((err, i) => (
           <li key={i} data-token={err.token}>

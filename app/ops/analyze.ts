@@ -67,7 +67,7 @@ export async function analyzeModel(opts: AnalyzeOptions): Promise<OpsReport> {
   const env = { ...(opts.env ?? process.env), AIO_PROCESS_MODE: '0', AIO_DEBUG_MODE: '0' };
   const r = await runTool(opts.python, ['-c', GRAPH_SCRIPT, JSON.stringify(request)], { env, timeoutMs });
   const line = r.stdout.split('\n').find((l) => l.startsWith(GRAPH_MARK));
-  let a: GraphAnswer | null = null;
+  let a: GraphAnswer | null;
   try {
     a = line ? (JSON.parse(line.slice(GRAPH_MARK.length)) as GraphAnswer) : null;
   } catch {

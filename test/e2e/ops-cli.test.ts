@@ -144,6 +144,61 @@ test('the text report: coverage per precision and the op table, heaviest first',
   assert.match(r.stdout, /^Heaviest not accelerated at FP32: aten::unbind \(/m);
 });
 
+// A scripted model with control flow and two inputs: the ops inside both branches of an `if` and inside a loop
+// are counted, the control-flow nodes are structural, and both --input-shape inputs reach forward in order.
+const NESTED = `
+import sys, torch
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(8, 8)
+    def forward(self, x, y):
+        if bool(x.sum() > 0):
+            x = torch.relu(x)
+        else:
+            x = torch.sigmoid(x)
+        for _ in range(y.size(0)):
+            x = self.fc(x) + y
+        return x
+torch.jit.script(M().eval()).save(sys.argv[1])
+`;
+
+test('nested blocks: both branches of an if and a loop body are counted; two inputs in order', (t) => {
+  if (!need(t, hasTorch, `${SYSTEM_PYTHON} with PyTorch`)) return;
+  const nested = join(dir, 'nested.pt');
+  // From a file: torch.jit.script reads the module's source, which `python -c` does not keep.
+  const script = join(dir, 'nested.py');
+  writeFileSync(script, NESTED);
+  const made = spawnSync(SYSTEM_PYTHON, [script, nested], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(made.status, 0, made.stderr);
+  const r = ops([
+    nested,
+    '--input-shape',
+    '4,8',
+    '--input-shape',
+    '1,8',
+    '--python',
+    SYSTEM_PYTHON,
+    '--json',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as OpsReport;
+  const kinds = new Map(j.ops.map((o) => [o.kind, o]));
+  for (const k of ['aten::relu', 'aten::sigmoid', 'aten::linear', 'aten::add'])
+    assert.equal(kinds.get(k)?.count, 1, `${k} inside a block is counted`);
+  const structural = new Map(j.structural.map((s) => [s.kind, s.count]));
+  assert.equal(structural.get('prim::If'), 1);
+  assert.equal(structural.get('prim::Loop'), 1);
+  assert.equal(structural.get('aten::Bool'), 1);
+  assert.deepEqual(j.profile!.inputShapes, [
+    [4, 8],
+    [1, 8],
+  ]);
+  // The loop body ran (once: y has one row): the linear inside it took time.
+  assert.ok(kinds.get('aten::linear')!.timeMs! > 0);
+  checkConsistent(j, true);
+});
+
 test('exit 1, one clear line, when the model cannot be loaded or run', (t) => {
   if (!need(t, hasTorch, `${SYSTEM_PYTHON} with PyTorch`)) return;
   const corrupt = join(dir, 'corrupt.pt');

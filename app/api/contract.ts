@@ -11,7 +11,7 @@ import { RunSettingsSchema } from '../command/schema';
 import { SweepSpecSchema } from '../sweep/schema';
 import type { ApiMethod, ApiReply, ApiRequests, ApiResults } from '../shared/contract';
 import { errorReply, MAX_TOPOLOGY_ARCHIVE_BYTES } from '../shared/contract';
-import { MAX_SHAPE_ELEMENTS, MAX_SHAPE_RANK } from '../shared/ops';
+import { INPUT_DTYPES, MAX_SHAPE_ELEMENTS, MAX_SHAPE_RANK } from '../shared/ops';
 
 export * from '../shared/contract';
 export { IPC_CHANNELS } from './ipc';
@@ -215,6 +215,7 @@ export const ApiParams = {
         )
         .max(16)
         .optional(),
+      inputDtypes: z.array(z.enum(INPUT_DTYPES)).max(16).optional(),
       python: z.string().min(1).max(4096).optional(),
     })
     .strict(),

@@ -473,7 +473,12 @@ export class Engine {
         python = found.executable ?? found.command;
       }
       try {
-        return await analyzeModel({ model: p.model, python, inputShapes: p.inputShapes ?? [] });
+        return await analyzeModel({
+          model: p.model,
+          python,
+          inputShapes: p.inputShapes ?? [],
+          ...(p.inputDtypes ? { inputDtypes: p.inputDtypes } : {}),
+        });
       } catch (e) {
         if (e instanceof OpsError) throw new ApiError(e.message, `ops-${e.code}`);
         throw e;

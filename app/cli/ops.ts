@@ -5,8 +5,8 @@
  */
 import { parse, UsageError } from './args';
 import { findTorchPython } from '../api/example';
-import { analyzeModel, OpsError } from '../ops';
-import { OP_PRECISIONS, OP_PRECISION_LABELS, parseInputShape, type OpsReport } from '../shared/ops';
+import { analyzeModel, OpsError, shapesText } from '../ops';
+import { OP_PRECISIONS, OP_PRECISION_LABELS, parseInputSpec, type OpsReport } from '../shared/ops';
 import { outputText } from '../util/records';
 
 export const OPS_OPTIONS = {
@@ -22,10 +22,10 @@ export async function opsCommand(argv: string[]): Promise<number> {
     throw new UsageError(`unexpected argument "${positionals[1]}" (one model at a time)`);
   const model = positionals[0]!;
   if (model.trim() === '') throw new UsageError('ops needs a model: aio-tuner ops MODEL.pt');
-  const shapes = (values['input-shape'] ?? []).map((text) => {
-    const dims = parseInputShape(text);
-    if (typeof dims === 'string') throw new UsageError(`--input-shape: ${dims}`);
-    return dims;
+  const inputs = (values['input-shape'] ?? []).map((text) => {
+    const spec = parseInputSpec(text);
+    if (typeof spec === 'string') throw new UsageError(`--input-shape: ${spec}`);
+    return spec;
   });
   if (values.python !== undefined && values.python.trim() === '')
     throw new UsageError('--python needs the path of an interpreter');
@@ -45,7 +45,12 @@ export async function opsCommand(argv: string[]): Promise<number> {
 
   let report: OpsReport;
   try {
-    report = await analyzeModel({ model, python, inputShapes: shapes });
+    report = await analyzeModel({
+      model,
+      python,
+      inputShapes: inputs.map((i) => i.dims),
+      inputDtypes: inputs.map((i) => i.dtype),
+    });
   } catch (e) {
     if (e instanceof OpsError) {
       process.stderr.write(`aio-tuner: ops: ${e.message}\n`);
@@ -76,7 +81,7 @@ export function opsText(r: OpsReport): string {
   );
   if (r.profile)
     lines.push(
-      `profiled on ${r.profile.inputShapes.map((s) => s.join('x')).join(' + ')}: ${r.profile.passes} passes after ` +
+      `profiled on ${shapesText(r.profile.inputShapes, r.profile.inputDtypes)}: ${r.profile.passes} passes after ` +
         `${r.profile.warmup} warm-up, ${ms(r.profile.passMs)} ms per pass, ${ms(r.profile.opsMs)} ms in ops`,
     );
   else lines.push('not profiled (give --input-shape to weigh the ops by time)');
@@ -130,7 +135,7 @@ export function opsText(r: OpsReport): string {
   const structural = r.structural.reduce((s, x) => s + x.count, 0);
   if (structural > 0)
     lines.push(
-      `\n${structural} structural nodes (constants, lists, control flow) not counted: ` +
+      `\n${structural} structural nodes (constants, lists, control flow, scalar checks) not counted: ` +
         r.structural.map((s) => `${s.kind} ×${s.count}`).join(', '),
     );
   for (const n of r.notes) lines.push(`note: ${n}`);

@@ -3,7 +3,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { OpsReport } from '../shared/ops';
+import type { InputDtype, OpsReport } from '../shared/ops';
 import { runTool } from '../util/tool';
 import { buildReport, type GraphNodeCount } from './coverage';
 import { GRAPH_MARK, GRAPH_SCRIPT } from './graphscript';
@@ -32,8 +32,10 @@ export class OpsError extends Error {
 export interface AnalyzeOptions {
   model: string;
   python: string;
-  /** Input shapes: the model is profiled on random float32 tensors of these shapes; none = graph only. */
+  /** Input shapes: the model is profiled on random tensors of these shapes; none = graph only. */
   inputShapes?: number[][];
+  /** Each input's element type, in the same order (float32 when absent). */
+  inputDtypes?: InputDtype[];
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -47,7 +49,13 @@ interface GraphAnswer {
   error?: 'torch' | 'load' | 'input' | 'run';
   message?: string;
   nodes?: GraphNodeCount[];
-  profile?: { inputShapes: number[][]; warmup: number; passes: number; passMs: number };
+  profile?: {
+    inputShapes: number[][];
+    inputDtypes: InputDtype[];
+    warmup: number;
+    passes: number;
+    passMs: number;
+  };
 }
 
 export async function analyzeModel(opts: AnalyzeOptions): Promise<OpsReport> {
@@ -60,7 +68,8 @@ export async function analyzeModel(opts: AnalyzeOptions): Promise<OpsReport> {
   });
   if (!st.isFile()) throw new OpsError(`cannot load ${opts.model}: not a file`, 'model');
   const shapes = opts.inputShapes ?? [];
-  const request = { model, shapes, warmup: OPS_WARMUP, passes: OPS_PASSES };
+  const dtypes = shapes.map((_, i) => opts.inputDtypes?.[i] ?? 'float32');
+  const request = { model, shapes, dtypes, warmup: OPS_WARMUP, passes: OPS_PASSES };
   const timeoutMs = opts.timeoutMs ?? OPS_TIMEOUT_MS;
   // Times are the ops' cost in plain PyTorch (AIO_PROCESS_MODE=0): what the engine would take over, measured
   // before it does; with it on, its fused nodes would hide which ops they replaced. Level 0 keeps stdout short.
@@ -93,10 +102,13 @@ export async function analyzeModel(opts: AnalyzeOptions): Promise<OpsReport> {
         'model',
       );
     case 'input':
-      throw new OpsError(`cannot make inputs of shapes ${shapesText(shapes)}: ${a.message ?? ''}`, 'input');
+      throw new OpsError(
+        `cannot make inputs of shapes ${shapesText(shapes, dtypes)}: ${a.message ?? ''}`,
+        'input',
+      );
     case 'run':
       throw new OpsError(
-        `${opts.model} failed on inputs of shapes ${shapesText(shapes)}: ${a.message ?? 'unknown error'}`,
+        `${opts.model} failed on inputs of shapes ${shapesText(shapes, dtypes)}: ${a.message ?? 'unknown error'}`,
         'run',
       );
   }
@@ -111,8 +123,10 @@ export async function analyzeModel(opts: AnalyzeOptions): Promise<OpsReport> {
   });
 }
 
-export function shapesText(shapes: readonly number[][]): string {
-  return shapes.map((s) => s.join(',')).join(' and ');
+export function shapesText(shapes: readonly number[][], dtypes: readonly InputDtype[] = []): string {
+  return shapes
+    .map((s, i) => s.join(',') + (dtypes[i] && dtypes[i] !== 'float32' ? `:${dtypes[i]}` : ''))
+    .join(' and ');
 }
 
 function tail(stderr: string): string {

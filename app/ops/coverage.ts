@@ -19,6 +19,8 @@ export interface GraphNodeCount {
   variant?: string;
   count: number;
   timeMs?: number;
+  /** None of these nodes outputs a tensor (int arithmetic, checks, formatting). */
+  scalar?: boolean;
 }
 
 /** How many of the heaviest unaccelerated ops the report names per precision. */
@@ -36,19 +38,31 @@ export function heavierFirst(a: OpEntry | UnacceleratedOp, b: OpEntry | Unaccele
   );
 }
 
-/** The op entries: every non-structural kind with its table row (null when none matches) and flags. */
+/**
+ * The op entries: every kind with its table row (null when none matches) and flags. Structural nodes are set
+ * apart: `prim::` and scalar conversions (isStructural), and nodes without a tensor output that the table does
+ * not list (`aten::dim`, `aten::eq` on ints, `aten::format`: a scripted model's argument checks) — the engine
+ * works on tensors. A scalar node the table lists (`aten::size`) stays an op.
+ */
 export function opEntries(nodes: readonly GraphNodeCount[], table: readonly OpRow[], profiled: boolean) {
   const matcher = new OpMatcher(table);
   const ops: OpEntry[] = [];
   const structural: { kind: string; count: number }[] = [];
   for (const n of nodes) {
-    if (isStructural(n.kind)) {
+    const row = matcher.match(n.kind, n.variant);
+    if (isStructural(n.kind) || (n.scalar === true && row === null)) {
       const seen = structural.find((s) => s.kind === n.kind);
       if (seen) seen.count += n.count;
       else structural.push({ kind: n.kind, count: n.count });
       continue;
     }
-    const row = matcher.match(n.kind, n.variant);
+    // The same kind may come as tensor and as scalar nodes (aten::eq): one entry.
+    const same = ops.find((o) => o.kind === n.kind && o.variant === n.variant);
+    if (same) {
+      same.count += n.count;
+      if (profiled) same.timeMs = (same.timeMs ?? 0) + (n.timeMs ?? 0);
+      continue;
+    }
     ops.push({
       kind: n.kind,
       ...(n.variant !== undefined ? { variant: n.variant } : {}),

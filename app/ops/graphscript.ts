@@ -51,6 +51,21 @@ def conv_variant(node):
     return ("transposed " + v) if transposed else v
 
 
+def makes_tensor(t):
+    # Does a value of this type hold a tensor (a list, tuple or optional of tensors counts)?
+    try:
+        k = t.kind()
+        if k == "TensorType":
+            return True
+        if k in ("ListType", "OptionalType"):
+            return makes_tensor(t.getElementType())
+        if k == "TupleType":
+            return any(makes_tensor(e) for e in t.elements())
+        return False
+    except Exception:
+        return True
+
+
 def main():
     req = json.loads(sys.argv[1])
     out = {"python": sys.executable, "notes": []}
@@ -85,7 +100,8 @@ def main():
     def walk(block):
         for node in block.nodes():
             kind = node.kind()
-            key = (kind, conv_variant(node) if kind in CONV else None)
+            scalar = not any(makes_tensor(o.type()) for o in node.outputs())
+            key = (kind, conv_variant(node) if kind in CONV else None, scalar)
             counts[key] = counts.get(key, 0) + 1
             for b in node.blocks():
                 walk(b)
@@ -96,8 +112,18 @@ def main():
     times = None
     shapes = req.get("shapes") or []
     if shapes:
+        dtypes = req.get("dtypes") or ["float32"] * len(shapes)
         try:
-            inputs = [torch.randn(*s) for s in shapes]
+            inputs = []
+            for s, name in zip(shapes, dtypes):
+                dtype = getattr(torch, name)
+                if dtype.is_floating_point:
+                    inputs.append(torch.randn(*s).to(dtype))
+                elif dtype == torch.bool:
+                    inputs.append(torch.rand(*s) > 0.5)
+                else:
+                    # 0 and 1 are valid ids and indices whatever the vocabulary or table size.
+                    inputs.append(torch.randint(0, 2, tuple(s), dtype=dtype))
         except BaseException as e:
             out.update(error="input", message=describe(e))
             answer(out)
@@ -114,7 +140,7 @@ def main():
         except BaseException as e:
             out.update(error="run", message=describe(e))
             answer(out)
-        kinds = set(k for k, _ in counts)
+        kinds = set(k[0] for k in counts)
         by_rank = {}
         for ev in prof.function_events:
             if ev.name not in kinds:
@@ -139,22 +165,24 @@ def main():
         for (kind, rank), us in by_rank.items():
             # A rank's time goes to the variants of that rank (2d and transposed 2d) in proportion to their
             # counts; the profiler does not say which of them an event was.
-            keys = [k for k in counts if k[0] == kind and (kind not in CONV or rank is None or
+            keys = [k for k in counts if k[0] == kind and not k[2] and (kind not in CONV or rank is None or
                     (k[1] is not None and int(k[1].split()[-1][:-1]) + 2 == rank))]
             if not keys:
                 keys = [k for k in counts if k[0] == kind]
             total = sum(counts[k] for k in keys)
             for k in keys:
                 times[k] = times.get(k, 0.0) + us * counts[k] / total
-        out["profile"] = {"inputShapes": shapes, "warmup": warmup, "passes": passes,
+        out["profile"] = {"inputShapes": shapes, "inputDtypes": dtypes, "warmup": warmup, "passes": passes,
                           "passMs": wall * 1000.0 / passes}
     nodes = []
-    for (kind, variant), n in counts.items():
+    for (kind, variant, scalar), n in counts.items():
         entry = {"kind": kind, "count": n}
         if variant is not None:
             entry["variant"] = variant
+        if scalar:
+            entry["scalar"] = True
         if times is not None:
-            entry["timeMs"] = times.get((kind, variant), 0.0) / 1000.0 / passes
+            entry["timeMs"] = times.get((kind, variant, scalar), 0.0) / 1000.0 / passes
         nodes.append(entry)
     out["nodes"] = nodes
     answer(out)

@@ -13,7 +13,7 @@ import type { Level, LogLine, RunInfo } from './run';
 import type { VariableInfo } from './variables';
 import type { LivePlacement } from './proof';
 import type { DoctorReport } from './doctor';
-import type { OpsReport } from './ops';
+import type { InputDtype, OpsReport } from './ops';
 
 export * from './run';
 
@@ -153,7 +153,7 @@ export interface ApiRequests {
    * Op coverage (issue 17): a TorchScript model's ops against the engine's op table, on the machine the app runs
    * on; profiled on random inputs of `inputShapes` when given; `python` absent = the first with PyTorch.
    */
-  'ops.report': { model: string; inputShapes?: number[][]; python?: string };
+  'ops.report': { model: string; inputShapes?: number[][]; inputDtypes?: InputDtype[]; python?: string };
 }
 
 export type ApiMethod = keyof ApiRequests;

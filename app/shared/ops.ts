@@ -66,6 +66,8 @@ export interface OpsReport {
   /** Present when profiled: the input shapes, passes and what the time figures cover. */
   profile?: {
     inputShapes: number[][];
+    /** The element type of each input, in the same order. */
+    inputDtypes: InputDtype[];
     warmup: number;
     passes: number;
     /** Wall time of one profiled pass (profiler overhead included). */
@@ -74,6 +76,24 @@ export interface OpsReport {
     opsMs: number;
   };
   notes: string[];
+}
+
+/**
+ * Element types an input may be given (`--input-shape 1,128:int64`); float32 when none is. Float inputs are
+ * random normal values, integer ones 0 or 1 (valid token ids and indices for any vocabulary), bool ones random.
+ */
+export const INPUT_DTYPES = ['float32', 'float16', 'bfloat16', 'int64', 'int32', 'bool'] as const;
+export type InputDtype = (typeof INPUT_DTYPES)[number];
+
+/** `1,3,224,224` or `1,128:int64`: the dimensions and the element type; a sentence saying what is wrong otherwise. */
+export function parseInputSpec(text: string): { dims: number[]; dtype: InputDtype } | string {
+  const colon = text.lastIndexOf(':');
+  const shape = colon < 0 ? text : text.slice(0, colon);
+  const type = colon < 0 ? 'float32' : text.slice(colon + 1).trim();
+  if (!(INPUT_DTYPES as readonly string[]).includes(type))
+    return `"${type}" in "${text.trim()}" is not an element type (${INPUT_DTYPES.join(', ')})`;
+  const dims = parseInputShape(shape);
+  return typeof dims === 'string' ? dims : { dims, dtype: type as InputDtype };
 }
 
 /** Largest rank and dimension an `--input-shape` may have (a typo should not allocate terabytes). */

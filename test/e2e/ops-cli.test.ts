@@ -199,6 +199,50 @@ test('nested blocks: both branches of an if and a loop body are counted; two inp
   checkConsistent(j, true);
 });
 
+// Token ids: an EmbeddingBag model takes int64 input, given as `:int64`; its scripted argument checks (aten::dim,
+// aten::eq on ints, aten::format) compute no tensor and are set apart, not counted as unaccelerated ops.
+const EMBEDDING = `
+import sys, torch
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.EmbeddingBag(100, 8, mode="sum")
+        self.fc = torch.nn.Linear(8, 2)
+    def forward(self, ids):
+        return self.fc(self.emb(ids))
+torch.jit.script(M().eval()).save(sys.argv[1])
+`;
+
+test('an int64 input (token ids): EmbeddingBag is accelerated at INT8 implicit; argument checks are structural', (t) => {
+  if (!need(t, hasTorch, `${SYSTEM_PYTHON} with PyTorch`)) return;
+  const model = join(dir, 'embedding.pt');
+  const script = join(dir, 'embedding.py');
+  writeFileSync(script, EMBEDDING);
+  const made = spawnSync(SYSTEM_PYTHON, [script, model], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(made.status, 0, made.stderr);
+  // As float32 (the default) the ids are refused by PyTorch itself: exit 1 with its reason.
+  const asFloat = ops([model, '--input-shape', '2,16', '--python', SYSTEM_PYTHON]);
+  assert.equal(asFloat.status, 1);
+  assert.match(asFloat.stderr, /failed on inputs of shapes 2,16: RuntimeError: .*(Long|Int|integer)/i);
+  const r = ops([model, '--input-shape', '2,16:int64', '--python', SYSTEM_PYTHON, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as OpsReport;
+  assert.deepEqual(j.profile!.inputDtypes, ['int64']);
+  const bag = j.ops.find((o) => o.kind === 'aten::embedding_bag')!;
+  assert.equal(bag.table, 'EmbeddingBag');
+  assert.equal(bag.note, 'Sum mode');
+  assert.equal(bag.accelerated.int8Implicit, true);
+  assert.ok(bag.timeMs! > 0);
+  for (const k of ['aten::format', 'aten::dim']) {
+    assert.ok(!j.ops.some((o) => o.kind === k), `${k} is not an op`);
+    assert.ok(
+      j.structural.some((s) => s.kind === k),
+      `${k} is structural`,
+    );
+  }
+  checkConsistent(j, true);
+});
+
 test('exit 1, one clear line, when the model cannot be loaded or run', (t) => {
   if (!need(t, hasTorch, `${SYSTEM_PYTHON} with PyTorch`)) return;
   const corrupt = join(dir, 'corrupt.pt');
@@ -227,6 +271,9 @@ test('exit 2 for usage: a bad --input-shape, no model', () => {
   r = ops([]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /ops needs a model/);
+  r = ops([cnn, '--input-shape', '1,3,8,8:int65']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /not an element type/);
   r = ops([cnn, '--frobnicate']);
   assert.equal(r.status, 2);
 });

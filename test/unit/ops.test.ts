@@ -18,7 +18,7 @@ import {
 import { AIO_OPS_TSV } from '../../app/ops/tsvtext';
 import { OPS_OPTIONS, opsText } from '../../app/cli/ops';
 import { USAGE, HELP } from '../../app/cli/usage';
-import { parseInputShape, type OpsReport } from '../../app/shared/ops';
+import { parseInputShape, parseInputSpec, type OpsReport } from '../../app/shared/ops';
 
 const HEADER = 'op\tfp32\tfp16_explicit\tfp16_implicit\tint8_implicit\tnote';
 
@@ -165,6 +165,31 @@ describe('coverage maths', () => {
     assert.deepEqual(cov.fp16Implicit, cov.fp32);
   });
 
+  it('sets apart scalar nodes the table does not list (argument checks), keeps aten::size, merges a kind', () => {
+    const { ops, structural } = opEntries(
+      [
+        { kind: 'aten::eq', count: 2, scalar: true },
+        { kind: 'aten::eq', count: 1 },
+        { kind: 'aten::format', count: 1, scalar: true },
+        { kind: 'aten::size', count: 3, scalar: true },
+        { kind: 'aten::size', count: 1 },
+      ],
+      table,
+      false,
+    );
+    assert.deepEqual(
+      ops.map((o) => [o.kind, o.count, o.table]),
+      [
+        ['aten::size', 4, 'Size'],
+        ['aten::eq', 1, null],
+      ],
+    );
+    assert.deepEqual(structural, [
+      { kind: 'aten::eq', count: 2 },
+      { kind: 'aten::format', count: 1 },
+    ]);
+  });
+
   it('is null for time when not profiled, and 0 (not NaN) for a graph without ops', () => {
     const { ops } = opEntries(nodes, table, false);
     assert.ok(ops.every((o) => !('timeMs' in o)));
@@ -180,7 +205,14 @@ describe('coverage maths', () => {
       torch: '1.13',
       engine: false,
       frozen: true,
-      profile: { inputShapes: [[1, 3]], warmup: 3, passes: 5, passMs: 11, opsMs: 0 },
+      profile: {
+        inputShapes: [[1, 3]],
+        inputDtypes: ['float32'],
+        warmup: 3,
+        passes: 5,
+        passMs: 11,
+        opsMs: 0,
+      },
       notes: [],
     });
     assert.deepEqual(
@@ -207,6 +239,12 @@ describe('coverage maths', () => {
 });
 
 describe('--input-shape', () => {
+  it('takes an element type after a colon, float32 by default', () => {
+    assert.deepEqual(parseInputSpec('1,128:int64'), { dims: [1, 128], dtype: 'int64' });
+    assert.deepEqual(parseInputSpec('1,3,8,8'), { dims: [1, 3, 8, 8], dtype: 'float32' });
+    assert.match(parseInputSpec('1,128:int65') as string, /"int65" in "1,128:int65" is not an element type/);
+    assert.match(parseInputSpec('1,x:int64') as string, /"x" in "1,x" is not a dimension/);
+  });
   it('reads comma-separated dimensions', () => {
     assert.deepEqual(parseInputShape('1,3,224,224'), [1, 3, 224, 224]);
     assert.deepEqual(parseInputShape(' 1, 128 '), [1, 128]);

@@ -2,25 +2,31 @@ import { useState } from 'react';
 import { call } from '../api';
 import { useApp } from '../store';
 import { Section } from '../common/Section';
-import { parseInputShape, type OpsReport } from '../../../app/shared/ops';
+import { parseInputSpec, type InputDtype, type OpsReport } from '../../../app/shared/ops';
 import { CoverageBars } from './CoverageBars';
 import { OpTable } from './OpTable';
 import { HeaviestUnaccelerated } from './HeaviestUnaccelerated';
 import './ops.css';
 
-/** Shapes as typed: `1,3,224,224`, several separated by `;` (one per model input, in order). */
-export function parseShapes(text: string): { shapes: number[][]; error: string | null } {
+/** Shapes as typed: `1,3,224,224` or `1,128:int64`, several separated by `;` (one per model input, in order). */
+export function parseShapes(text: string): {
+  shapes: number[][];
+  dtypes: InputDtype[];
+  error: string | null;
+} {
   const parts = text
     .split(';')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   const shapes: number[][] = [];
+  const dtypes: InputDtype[] = [];
   for (const p of parts) {
-    const dims = parseInputShape(p);
-    if (typeof dims === 'string') return { shapes: [], error: dims };
-    shapes.push(dims);
+    const spec = parseInputSpec(p);
+    if (typeof spec === 'string') return { shapes: [], dtypes: [], error: spec };
+    shapes.push(spec.dims);
+    dtypes.push(spec.dtype);
   }
-  return { shapes, error: null };
+  return { shapes, dtypes, error: null };
 }
 
 /**
@@ -45,7 +51,7 @@ export function OpsPanel() {
     setError(null);
     call('ops.report', {
       model: model.trim(),
-      ...(parsed.shapes.length ? { inputShapes: parsed.shapes } : {}),
+      ...(parsed.shapes.length ? { inputShapes: parsed.shapes, inputDtypes: parsed.dtypes } : {}),
       ...(python.trim() ? { python: python.trim() } : {}),
     }).then(
       (r) => {
@@ -88,7 +94,7 @@ export function OpsPanel() {
           <input
             type="text"
             data-testid="ops-shapes"
-            placeholder="1,3,224,224 (several: 1,128; 1,128)"
+            placeholder="1,3,224,224 (several: 1,128:int64; 1,128:int64)"
             value={shapesText}
             aria-invalid={parsed.error !== null}
             aria-describedby={parsed.error !== null ? 'ops-shapes-error' : undefined}
@@ -134,7 +140,12 @@ export function OpsPanel() {
             {report.frozen ? ' · frozen graph' : ' · graph not frozen'}
             {report.profile
               ? ` · ${report.profile.passes} profiled passes of ${report.profile.passMs.toFixed(2)} ms on ` +
-                report.profile.inputShapes.map((s) => s.join('×')).join(' + ')
+                report.profile.inputShapes
+                  .map((s, i) => {
+                    const t = report.profile!.inputDtypes?.[i];
+                    return s.join('×') + (t && t !== 'float32' ? ` ${t}` : '');
+                  })
+                  .join(' + ')
               : ' · not profiled: give input shapes to weigh ops by time'}
           </p>
           {report.notes.map((n) => (

@@ -234,7 +234,9 @@ Which ops of a TorchScript model Ampere's engine accelerates at FP32, FP16 expli
 INT8 implicit, by the user guide's op table: the model is loaded with the interpreter, frozen, and its
 graph's ops counted; given input shapes it is also profiled (random inputs, plain PyTorch) and each op
 weighed by its time. Exit 0; 1 when the model cannot be loaded or run; 2 for bad usage.
-  --input-shape DIMS   a float32 input of this shape, e.g. 1,3,224,224 (repeat for each input, in order)
+  --input-shape DIMS[:TYPE]
+                       an input of this shape, e.g. 1,3,224,224 (repeat for each input, in order);
+                       TYPE float32 (default), float16, bfloat16, int64, int32 or bool: ids 1,128:int64
   --python PATH        the interpreter to load the model with (default: the first with PyTorch of
                        python3, /usr/bin/python3, /usr/local/bin/python3, python)
   --json               {"ops": [{"kind", "table", "count", "timeMs", "accelerated"}…], "coverage": {…}, …}`;

@@ -15,6 +15,8 @@ const LAYERS = [
   ['shared', ['^app/shared/']],
   ['util', ['^app/util/', '^app/version[.]ts$']],
   ['facts', ['^app/topology/', '^app/system/', '^app/logs/']],
+  // The op-coverage report (issue 17): a TorchScript model's ops against the engine's op table.
+  ['ops', ['^app/ops/']],
   ['command', ['^app/command/']],
   // The host doctor judges the machine for a run's settings; runs, sweeps and bundles call it, remote/ implements its
   // port (DoctorRemote) for targets.

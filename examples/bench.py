@@ -10,6 +10,7 @@ Ampere image; it finishes in seconds on a 2-CPU machine with --num_runs 20.
 Examples:
   AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 numactl --physcpubind=0-3 python3 bench.py -m cnn -b 1
   AIO_NUM_THREADS=1 OMP_NUM_THREADS=1 RESULTS_DIR=/tmp/r python3 bench.py -m transformer --timeout 10
+  python3 bench.py -m cnn --save cnn.pt   # the traced model, for aio-tuner ops
 """
 import argparse
 import json
@@ -63,6 +64,9 @@ def parse_args():
     p.add_argument("--timeout", type=float, default=60.0, help="seconds of measured passes (default 60)")
     p.add_argument("--num_runs", type=int, default=None, help="measured passes (default: until timeout)")
     p.add_argument("--warmup", type=int, default=9, help="passes run first and discarded (default 9, as AML)")
+    p.add_argument("--save", metavar="PATH", default=None,
+                   help="save the traced TorchScript model (not frozen, as torch.jit.save keeps it) to PATH and "
+                        "exit without measuring; its input shape is printed (for aio-tuner ops --input-shape)")
     a = p.parse_args()
     if a.batch_size < 1:
         die("batch size must be at least 1")
@@ -146,9 +150,27 @@ class ResultsDump:
         os.replace(tmp, self.path)  # readers never see a half-written file
 
 
+def save_model(torch, model, example, path):
+    # Traced, not frozen: aio-tuner ops freezes it after loading, as the benchmark does before measuring, so it
+    # reads the graph the benchmark runs. Written beside the target and renamed: a reader never sees half a file.
+    with torch.no_grad():
+        traced = torch.jit.trace(model, example)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        torch.jit.save(traced, tmp)
+        os.replace(tmp, path)
+    except (OSError, RuntimeError) as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        die(f"cannot save the model to {path}: {getattr(e, 'strerror', None) or str(e).splitlines()[0]}")
+    shape = ",".join(str(d) for d in example.shape)
+    print(f"saved {path} (TorchScript, input shape {shape}, {example.dtype})")
+
+
 def main():
     args = parse_args()
-    threads = thread_count()
+    # Saving measures nothing, so it needs no thread count.
+    threads = thread_count() if args.save is None else None
     sys.stdout.reconfigure(line_buffering=True)
 
     try:
@@ -158,10 +180,11 @@ def main():
             "(pip install torch, Debian's python3-torch, or the Ampere image)")
 
     aio = "_aio_profiler_print" in dir(torch._C)
-    torch.set_num_threads(threads)
     print(f"AIO Tuner example benchmark: model={args.model} precision={args.precision} batch={args.batch_size}")
     print(f"PyTorch {torch.__version__}, Ampere Optimized PyTorch engine: {'detected' if aio else 'not detected'}")
-    print(f"\nIntraop parallelism set to {threads} threads\n")
+    if threads is not None:
+        torch.set_num_threads(threads)
+        print(f"\nIntraop parallelism set to {threads} threads\n")
 
     torch.manual_seed(0)
     model, make_input = build_model(torch, args.model, args.image_size)
@@ -177,6 +200,10 @@ def main():
                 f"use -p bf16, or the Ampere Optimized PyTorch image")
     elif args.precision == "bf16":
         model, example = model.to(torch.bfloat16), example.to(torch.bfloat16)
+
+    if args.save is not None:
+        save_model(torch, model, example, args.save)
+        return
 
     with torch.no_grad():
         traced = torch.jit.freeze(torch.jit.trace(model, example))

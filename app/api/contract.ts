@@ -11,6 +11,7 @@ import { RunSettingsSchema } from '../command/schema';
 import { SweepSpecSchema } from '../sweep/schema';
 import type { ApiMethod, ApiReply, ApiRequests, ApiResults } from '../shared/contract';
 import { errorReply, MAX_TOPOLOGY_ARCHIVE_BYTES } from '../shared/contract';
+import { INPUT_DTYPES, MAX_SHAPE_ELEMENTS, MAX_SHAPE_RANK } from '../shared/ops';
 
 export * from '../shared/contract';
 export { IPC_CHANNELS } from './ipc';
@@ -197,6 +198,25 @@ export const ApiParams = {
       target: z.string().min(1).max(4096).optional(),
       python: z.string().min(1).max(4096).optional(),
       settings: RunSettingsSchema.optional(),
+    })
+    .strict(),
+  'ops.report': z
+    .object({
+      model: z.string().min(1).max(4096),
+      inputShapes: z
+        .array(
+          z
+            .array(z.number().int().min(1))
+            .min(1)
+            .max(MAX_SHAPE_RANK)
+            .refine((dims) => dims.reduce((a, b) => a * b, 1) <= MAX_SHAPE_ELEMENTS, {
+              message: `at most ${MAX_SHAPE_ELEMENTS} elements per input`,
+            }),
+        )
+        .max(16)
+        .optional(),
+      inputDtypes: z.array(z.enum(INPUT_DTYPES)).max(16).optional(),
+      python: z.string().min(1).max(4096).optional(),
     })
     .strict(),
 } as const;

@@ -59,6 +59,8 @@ import { SweepService } from '../sweep';
 import { HistoryStore } from '../history';
 import { parseTarget, RemoteError, TargetService, TargetUrlError, targetUrl } from '../remote';
 import { targetDoctorOptions } from '../remote/doctor';
+import { analyzeModel, OpsError } from '../ops';
+import { findTorchPython } from './example';
 
 export interface EngineOptions {
   shell: 'electron' | 'browser';
@@ -461,6 +463,26 @@ export class Engine {
         ...(p.python !== undefined ? { python: p.python } : {}),
         ...(p.settings !== undefined ? { settings: p.settings } : {}),
       });
+    },
+    'ops.report': async (p) => {
+      let python = p.python;
+      if (python === undefined) {
+        const { found } = await findTorchPython();
+        if (found === null)
+          throw new ApiError('no interpreter with PyTorch found: name one in the Python field', 'ops-python');
+        python = found.executable ?? found.command;
+      }
+      try {
+        return await analyzeModel({
+          model: p.model,
+          python,
+          inputShapes: p.inputShapes ?? [],
+          ...(p.inputDtypes ? { inputDtypes: p.inputDtypes } : {}),
+        });
+      } catch (e) {
+        if (e instanceof OpsError) throw new ApiError(e.message, `ops-${e.code}`);
+        throw e;
+      }
     },
   } satisfies ApiHandlers;
 

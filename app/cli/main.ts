@@ -16,6 +16,7 @@ import { sweepCommand } from './sweep';
 import { profilesCommand } from './profiles';
 import { doctorCommand } from './doctor';
 import { dumpCommand } from './dump';
+import { opsCommand } from './ops';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   topology: topologyCommand,
@@ -27,6 +28,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   profiles: profilesCommand,
   doctor: doctorCommand,
   dump: dumpCommand,
+  ops: opsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

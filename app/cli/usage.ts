@@ -231,6 +231,19 @@ ${SELECTION}
 ${SETTINGS}`,
 };
 
+USAGE.ops = `Usage: aio-tuner ops MODEL.pt [--input-shape 1,3,224,224]... [--python PATH] [--json]
+
+Which ops of a TorchScript model Ampere's engine accelerates at FP32, FP16 explicit, FP16 implicit and
+INT8 implicit, by the user guide's op table: the model is loaded with the interpreter, frozen, and its
+graph's ops counted; given input shapes it is also profiled (random inputs, plain PyTorch) and each op
+weighed by its time. Exit 0; 1 when the model cannot be loaded or run; 2 for bad usage.
+  --input-shape DIMS[:TYPE]
+                       an input of this shape, e.g. 1,3,224,224 (repeat for each input, in order);
+                       TYPE float32 (default), float16, bfloat16, int64, int32 or bool: ids 1,128:int64
+  --python PATH        the interpreter to load the model with (default: the first with PyTorch of
+                       python3, /usr/bin/python3, /usr/local/bin/python3, python)
+  --json               {"ops": [{"kind", "table", "count", "timeMs", "accelerated"}…], "coverage": {…}, …}`;
+
 export const HELP = `aio-tuner ${VERSION} — pick cores, build numactl + AIO_* command lines, run and tune Ampere Optimized PyTorch
 
 Usage:
@@ -252,6 +265,7 @@ Usage:
   aio-tuner dump     [--out FILE.tar.gz|DIR] [--sysroot DIR|ARCHIVE | --target URL] [--json]
   aio-tuner profiles [list [--json] | save NAME [options] -- WORKLOAD | export [NAME...] [--out FILE]
                      | import FILE | delete NAME...]
+  aio-tuner ops      MODEL.pt [--input-shape 1,3,224,224]... [--python PATH] [--json]
   aio-tuner SUBCOMMAND --help     that subcommand's options
 
 Selection: --cores LIST | --first N | --node K [--count N] | --spread N | --core-type NAME [--count N]

@@ -13,6 +13,7 @@ import type { Level, LogLine, RunInfo } from './run';
 import type { VariableInfo } from './variables';
 import type { LivePlacement } from './proof';
 import type { DoctorReport } from './doctor';
+import type { InputDtype, OpsReport } from './ops';
 
 export * from './run';
 
@@ -148,6 +149,11 @@ export interface ApiRequests {
    * nodes' memory), on `target` (a URL; absent = the machine the app is on) with `python` (absent = the workload's).
    */
   'doctor.run': { target?: string; python?: string; settings?: RunSettings };
+  /**
+   * Op coverage (issue 17): a TorchScript model's ops against the engine's op table, on the machine the app runs
+   * on; profiled on random inputs of `inputShapes` when given; `python` absent = the first with PyTorch.
+   */
+  'ops.report': { model: string; inputShapes?: number[][]; inputDtypes?: InputDtype[]; python?: string };
 }
 
 export type ApiMethod = keyof ApiRequests;
@@ -249,6 +255,7 @@ export interface ApiResults {
   'targets.select': { list: TargetList; topology: Topology };
   'targets.test': TargetCheck;
   'doctor.run': DoctorReport;
+  'ops.report': OpsReport;
 }
 
 export interface LoadSample {

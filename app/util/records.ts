@@ -60,6 +60,8 @@ const OUTPUT_VERSIONS = {
   dump: 1,
   /** aio-tuner-dump.json at the top of an `aio-tuner dump` */
   'dump-manifest': 1,
+  /** aio-tuner ops --json (an OpsReport) */
+  ops: 1,
 } as const;
 
 export type OutputKind = keyof typeof OUTPUT_VERSIONS;

@@ -12,6 +12,7 @@ import { SHOW_RUN_EVENT } from './run/showRun';
 import { HostReadiness } from './doctor/HostReadiness';
 import { useDoctorReport } from './doctor/useDoctorReport';
 import { SweepPanel } from './sweep';
+import { OpsPanel } from './ops/OpsPanel';
 import { HistoryPanel } from './history';
 import { AREAS, WorkspaceContext, type AreaId } from './workspace/areas';
 import { useAreaState } from './workspace/useAreaState';
@@ -121,7 +122,13 @@ export function App() {
                 </>,
               )}
               {region('run', <RunPanel session={session} />)}
-              {region('tune', <SweepPanel />)}
+              {region(
+                'tune',
+                <>
+                  <SweepPanel />
+                  <OpsPanel />
+                </>,
+              )}
               {region('history', <HistoryPanel />)}
               {region(
                 'host',

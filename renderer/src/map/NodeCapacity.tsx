@@ -43,7 +43,7 @@ export function NodeCapacity({ node, live }: { node: NodeInfo; live: boolean }) 
       title={
         label +
         (live
-          ? ' — free memory is read again with each load sample (while a run goes)'
+          ? ' — free memory is read again with each load sample (every second while the map is on screen)'
           : ' — this map is not of the machine runs go to')
       }
     >

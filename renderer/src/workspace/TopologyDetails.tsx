@@ -11,10 +11,13 @@ function cacheRows(caches: CacheInfo[]) {
   const groups = new Map<string, CacheInfo[]>();
   for (const c of caches) {
     const k = `L${c.level} ${c.type}`;
-    groups.set(k, [...(groups.get(k) ?? []), c]);
+    const list = groups.get(k);
+    if (list) list.push(c);
+    else groups.set(k, [c]);
   }
+  // ASCII names: a plain comparison (localeCompare's collator is slow to start, on the first render).
   return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, list]) => {
       const sizes = [...new Set(list.map((c) => c.sizeBytes))];
       const sharing = [...new Set(list.map((c) => c.cpus.length))].sort((a, b) => a - b);

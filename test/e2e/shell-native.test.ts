@@ -33,22 +33,19 @@ after(async () => {
 /** A page whose window offers the native parts, answering each dialog with `files[purpose]`. */
 async function electronPage(files: Partial<Record<'log' | 'topology', ChosenFile>>): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.addInitScript((answers) => {
-    const w = window as unknown as {
-      aioShell: unknown;
-      __opened: string[];
-      __themes: string[];
-    };
-    w.__opened = [];
-    w.__themes = [];
-    w.aioShell = {
-      openFile: async (purpose: 'log' | 'topology') => {
-        w.__opened.push(purpose);
+  // Source text, not a function: tsx's helpers (__name) do not exist in the page.
+  await page.addInitScript(`
+    window.__opened = [];
+    window.__themes = [];
+    const answers = ${JSON.stringify(files)};
+    window.aioShell = {
+      openFile: async (purpose) => {
+        window.__opened.push(purpose);
         return answers[purpose] ?? null;
       },
-      themeChanged: (theme: string) => void w.__themes.push(theme),
+      themeChanged: (theme) => void window.__themes.push(theme),
     };
-  }, files);
+  `);
   await page.goto(served.url);
   await page.waitForSelector('[data-testid=example-hint]');
   return page;
@@ -91,7 +88,8 @@ test('Electron: Open log file… chooses the log in the native dialog; the engin
       () => Number(document.querySelector('[data-testid=log-viewport]')?.getAttribute('data-count')) === 120,
     );
     assert.deepEqual(await opened(page), ['log']);
-    await page.waitForSelector('[data-testid=log-viewport] >> text=step 120');
+    await page.waitForSelector('[data-testid=log-title] >> text=old-run.log');
+    await page.waitForSelector('[data-testid=log-row] >> text=step 1');
   } finally {
     await page.close();
   }

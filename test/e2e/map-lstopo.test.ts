@@ -181,13 +181,21 @@ test("this host: node memory live, a sparkline per CPU filling while a busy loop
     await gotoArea(page, 'run');
     await page.click('[data-testid=run-start]');
     await gotoArea(page, 'pick');
-    // Samples come every ~0.4 s: wait for a line of at least 5 points on CPU 1, busy at its right end.
+    // Samples come every ~0.4 s (the map's own watch has drawn lines since the page opened): wait for the run's
+    // live load on CPU 1, then for a line of at least 5 points on it, busy at its right end.
     await page.waitForFunction(
-      () =>
-        Number(
-          document.querySelector('[data-cpu="1"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
-            0,
-        ) >= 5,
+      () => /, load \d+ %$/.test(document.querySelector('[data-cpu="1"]')?.getAttribute('aria-label') ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => {
+        const line = document.querySelector('[data-cpu="1"] [data-testid=cpu-sparkline]');
+        const ys = [
+          ...(line?.querySelector('path')?.getAttribute('d') ?? '').matchAll(/[ML][\d.]+ ([\d.]+)/g),
+        ];
+        return Number(line?.getAttribute('data-points') ?? 0) >= 5 && Number(ys.at(-1)?.[1] ?? 99) < 3;
+      },
       undefined,
       { timeout: 30_000 },
     );

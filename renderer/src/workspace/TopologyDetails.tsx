@@ -1,3 +1,4 @@
+import { useDeferredValue } from 'react';
 import type { CacheInfo, Topology } from '../../../app/shared/topology';
 import { formatCpuList } from '../../../app/shared/cpulist';
 import { Section } from '../common/Section';
@@ -32,7 +33,10 @@ function cacheRows(caches: CacheInfo[]) {
 
 /** The machine the map shows, as tables: what the map draws, in numbers to read or copy. */
 export function TopologyDetails() {
-  const { topology, system } = useApp();
+  const { topology: shown, system } = useApp();
+  // Rendered after the map, at lower priority: a new machine's tables (its cache rows, a few thousand caches on
+  // a big machine) need not hold up the map's first render.
+  const topology = useDeferredValue(shown);
   if (!topology) return null;
   return (
     <Section title="Topology" className="topology-details" testId="topology-details">

@@ -13,7 +13,9 @@ export function cacheSummary(caches: CacheInfo[]): string {
   const groups = new Map<string, Map<number | null, number>>();
   // A plain comparison, not localeCompare: the type names are ASCII, and the first localeCompare of a page
   // costs ~25 ms (ICU's collator) inside the map's first render.
-  const sorted = [...caches].sort((a, b) => a.level - b.level || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  const sorted = [...caches].sort(
+    (a, b) => a.level - b.level || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
+  );
   for (const c of sorted) {
     const name = levelName(c);
     const sizes = groups.get(name) ?? new Map<number | null, number>();

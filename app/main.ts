@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import type { IpcMainInvokeEvent } from 'electron';
 import { basename, join } from 'node:path';
-import { Engine } from './api/engine';
+import { Engine, type EngineClient } from './api/engine';
 import { IPC_CHANNELS, errorReply, replyTo } from './api/contract';
 import {
   APP_SCHEME,
@@ -16,7 +16,8 @@ import {
   permissionGranted,
 } from './shell/policy';
 import { SCHEME_PRIVILEGES, serveRendererRequest } from './shell/scheme';
-import { menuTemplate, withCommands } from './shell/menu';
+import { menuTemplate, reportedTheme, withCommands } from './shell/menu';
+import type { MenuTheme } from './shared/contract';
 import { chosenFile, isOpenPurpose, openDialogOptions, saveDialogOptions } from './shell/dialogs';
 import {
   DEFAULT_WINDOW_STATE,
@@ -36,6 +37,10 @@ import { VERSION } from './version';
 const rendererDir = join(__dirname, 'renderer');
 let engine: Engine | null = null;
 let win: BrowserWindow | null = null;
+/** The window's page as an engine client: a new one per page load, so a reload lets go of what the last held. */
+let page: EngineClient | null = null;
+/** The theme the View › Theme radio shows: the page reports its own at start and on each change. */
+let menuTheme: MenuTheme = 'system';
 // The window's state as last seen, saved to window-state.json shortly after each change and on close.
 let windowState: WindowState = DEFAULT_WINDOW_STATE;
 const stateFile = windowStateFile();
@@ -51,7 +56,7 @@ function argValue(flag: string): string | undefined {
 }
 
 /** Only our own page may talk to the engine. */
-function senderIsOurs(e: IpcMainInvokeEvent): boolean {
+function senderIsOurs(e: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>): boolean {
   return win !== null && e.sender.id === win.webContents.id && isOwnPage(e.senderFrame?.url ?? '');
 }
 
@@ -98,6 +103,16 @@ function createWindow(start: WindowState): void {
   win.on('leave-full-screen', track);
   // The workspace keeps its area in the URL's hash (#/history): an in-page navigation.
   win.webContents.on('did-navigate-in-page', track);
+  // A new document (a reload): the old page's load watches end with it, the new page is a client of its own.
+  win.webContents.on('did-start-navigation', (d) => {
+    if (!d.isMainFrame || d.isSameDocument) return;
+    page?.close();
+    page = engine?.connect() ?? null;
+  });
+  win.webContents.on('destroyed', () => {
+    page?.close();
+    page = null;
+  });
   win.on('close', () => {
     track();
     void stateSaver.flush();
@@ -130,7 +145,9 @@ app.whenReady().then(() => {
   engine.subscribe((event, data) => win?.webContents.send(IPC_CHANNELS.event, event, data));
   ipcMain.handle(IPC_CHANNELS.request, (e, method: unknown, params: unknown) => {
     if (!senderIsOurs(e)) return errorReply('IPC sender refused', 'forbidden');
-    return replyTo(() => engine!.handle(String(method), params));
+    page ??= engine!.connect();
+    const client = page;
+    return replyTo(() => client.handle(String(method), params));
   });
   ipcMain.handle(IPC_CHANNELS.showInFolder, (e, path: unknown) => {
     if (senderIsOurs(e) && typeof path === 'string' && engine?.isServable(path)) shell.showItemInFolder(path);
@@ -152,18 +169,31 @@ app.whenReady().then(() => {
   });
 
   app.setAboutPanelOptions({ applicationName: 'AIO Tuner', applicationVersion: VERSION });
-  const template = menuTemplate({
-    platform: process.platform,
-    appName: 'AIO Tuner',
-    devTools: !app.isPackaged,
-  });
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      withCommands(template, (command) =>
-        command === 'about' ? app.showAboutPanel() : win?.webContents.send(IPC_CHANNELS.menuCommand, command),
+  // Built from data again whenever the page's theme changes, so the View › Theme radio shows the page's.
+  const setMenu = () =>
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        withCommands(
+          menuTemplate({
+            platform: process.platform,
+            appName: 'AIO Tuner',
+            theme: menuTheme,
+            devTools: !app.isPackaged,
+          }),
+          (command) =>
+            command === 'about'
+              ? app.showAboutPanel()
+              : win?.webContents.send(IPC_CHANNELS.menuCommand, command),
+        ),
       ),
-    ),
-  );
+    );
+  setMenu();
+  ipcMain.on(IPC_CHANNELS.themeChanged, (e, theme: unknown) => {
+    const next = senderIsOurs(e) ? reportedTheme(menuTheme, theme) : null;
+    if (!next) return;
+    menuTheme = next;
+    setMenu();
+  });
 
   const open = () =>
     readWindowState(stateFile, screen.getAllDisplays()).then(({ state, problem }) => {

@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 // Type-only from the contract (its zod schemas must not be bundled here); the channel names from ./api/ipc.
-import type { ApiEvent, Bridge, MenuCommand } from './api/contract';
+import type { ApiEvent, Bridge, MenuCommand, NativeShell } from './api/contract';
 import { IPC_CHANNELS } from './api/ipc';
 
 const bridge: Bridge = {
@@ -29,3 +29,10 @@ const bridge: Bridge = {
 };
 
 contextBridge.exposeInMainWorld('aioTuner', bridge);
+
+// The window's own parts for the page's controls (its "Import topology…" and "Open log file…", its theme).
+const nativeShell: NativeShell = {
+  openFile: (purpose) => ipcRenderer.invoke(IPC_CHANNELS.openFile, purpose),
+  themeChanged: (theme) => ipcRenderer.send(IPC_CHANNELS.themeChanged, theme),
+};
+contextBridge.exposeInMainWorld('aioShell', nativeShell);

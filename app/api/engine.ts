@@ -111,6 +111,16 @@ async function readUploadedArchive(data: string, name: string): Promise<Topology
   }
 }
 
+/** The client of requests that name none (the CLI, tests, in-process callers). */
+export const LOCAL_CLIENT = 'local';
+
+export interface EngineClient {
+  id: string;
+  handle(method: string, params: unknown): Promise<unknown>;
+  /** The client went away: what it held ends. */
+  close(): void;
+}
+
 export class Engine {
   private topology: Topology | null = null;
   /** Is `topology` the machine whose load is sampled (this host or the active target), not an import? */
@@ -122,6 +132,7 @@ export class Engine {
   readonly runs: RunManager;
   readonly logs: LogViews;
   private readonly load: LoadWatch;
+  private clients = 0;
   readonly bundles: BundleService;
   readonly sweeps: SweepService;
   readonly history: HistoryStore;
@@ -218,15 +229,41 @@ export class Engine {
     this.events.emit('event', event, data);
   }
 
-  /** Validate and dispatch one request. Throws ApiError with a user-readable message. */
-  async handle(method: string, rawParams: unknown): Promise<unknown> {
+  /**
+   * Validate and dispatch one request. Throws ApiError with a user-readable message. `client` names who asks (a
+   * connection of `connect()`); what a client holds, such as load watches, is counted per client.
+   */
+  async handle(method: string, rawParams: unknown, client: string = LOCAL_CLIENT): Promise<unknown> {
     const valid = validateParams(method, rawParams);
     await this.ready;
     try {
+      // Checked on the name as sent, so `valid` keeps the type dispatch() takes.
+      if (method === 'load.watch') {
+        this.load.watch(client, (valid.params as ApiParamsOut<'load.watch'>).on);
+        return { ok: true as const };
+      }
       return await this.dispatch(valid.method, valid.params);
     } catch (e) {
       throw apiErrorOf(e);
     }
+  }
+
+  /**
+   * A client of its own (a WebSocket connection, the Electron window's page): its requests go through `handle`,
+   * and `close` ends what it held (its load watches) when it goes away.
+   */
+  connect(): EngineClient {
+    const id = `client-${++this.clients}`;
+    return {
+      id,
+      handle: (method, params) => this.handle(method, params, id),
+      close: () => this.load.release(id),
+    };
+  }
+
+  /** Load watches of every client, and whether load is being sampled now. */
+  loadWatchState(): { clients: number; sampling: boolean } {
+    return this.load.state();
   }
 
   /** One handler, typed by its method: the params are what that method's schema produced. */
@@ -402,7 +439,8 @@ export class Engine {
     'log.line': async (p) => this.logs.line(p.logId, p.n),
     'log.save': async (p) => this.logs.save(p.logId, resolve(p.path)),
     'load.watch': async (p) => {
-      this.load.setWanted(p.on);
+      // handle() routes this method with its client; a direct dispatch counts as the local client.
+      this.load.watch(LOCAL_CLIENT, p.on);
       return { ok: true as const };
     },
     'bundle.create': async (p) => this.bundles.create(p),
@@ -501,7 +539,7 @@ export class Engine {
 
   /** Stop everything this engine started (app quit, CLI Ctrl-C, server shutdown). */
   async dispose(): Promise<void> {
-    this.load.setWanted(false);
+    this.load.releaseAll();
     // Before the runs: a sweep would otherwise start its next point as soon as the current one is stopped.
     await this.sweeps.cancelAll();
     await this.runs.stopAll();

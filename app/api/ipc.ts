@@ -16,4 +16,6 @@ export const IPC_CHANNELS = {
   openFile: 'aio:open-file',
   /** invoke(defaultName, text) → path | null: a native save dialog, the text written atomically. */
   saveFile: 'aio:save-file',
+  /** window → main: send(theme), the page's theme changed; the View › Theme radio follows (app/shell/menu.ts). */
+  themeChanged: 'aio:theme-changed',
 } as const;

@@ -1,6 +1,8 @@
 /**
- * Live per-CPU load for the map. Sampling runs only while a UI asks for it or a run is going, so an idle app
- * does not read /proc for nothing.
+ * Live per-CPU load for the map. Sampling runs only while some client watches or a run is going, so an idle app
+ * does not read /proc for nothing. Watchers are counted per client (a WebSocket connection, the Electron
+ * window): the map and the run panel of one page each ask and each let go, so one letting go does not stop the
+ * other's samples, and a client that goes away takes its watches with it.
  */
 import { LoadSampler, LoadTally, outsideSelection, type CpuLoad, type CpuLoadSummary } from '../run';
 import type { LoadSource } from '../remote/load';
@@ -10,7 +12,8 @@ import type { NodeFree } from '../topology/node-free';
 
 export class LoadWatch {
   private sampler: LoadSource | null = null;
-  private wanted = false;
+  /** Open `load.watch` requests per client id. */
+  private readonly watchers = new Map<string, number>();
   /** Each live run's load so far: kept in the engine so the record does not depend on a UI watching. */
   private readonly tallies = new Map<string, LoadTally>();
   private lastAt = 0;
@@ -65,13 +68,32 @@ export class LoadWatch {
     this.update();
   }
 
-  setWanted(on: boolean): void {
-    this.wanted = on;
+  /** One watch more (`on`) or less for `client`; an "off" without an open watch is ignored. */
+  watch(client: string, on: boolean): void {
+    const n = (this.watchers.get(client) ?? 0) + (on ? 1 : -1);
+    if (n > 0) this.watchers.set(client, n);
+    else this.watchers.delete(client);
     this.update();
   }
 
+  /** The client went away (its connection closed, its page reloaded): its watches end with it. */
+  release(client: string): void {
+    if (this.watchers.delete(client)) this.update();
+  }
+
+  /** Every watch ends (the engine is disposed). */
+  releaseAll(): void {
+    this.watchers.clear();
+    this.update();
+  }
+
+  /** Clients watching now, and whether samples are being taken (tests, and `serve`'s shutdown). */
+  state(): { clients: number; sampling: boolean } {
+    return { clients: this.watchers.size, sampling: this.sampler !== null };
+  }
+
   private update(): void {
-    const should = this.wanted || this.runs.activeCount() > 0;
+    const should = this.watchers.size > 0 || this.runs.activeCount() > 0;
     if (should && !this.sampler) {
       // Runs happen on the active target (this host by default), so load comes from its /proc even when the
       // map shows a sysroot.

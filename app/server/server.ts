@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Engine } from '../api/engine';
+import type { Engine, EngineClient } from '../api/engine';
 import { errorReply, replyTo, type WireRequest, type WireResponse } from '../api/contract';
 import { boundHostNames, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
 import { contentDisposition, parseRequestUrl, requestToken, staticPathSegments } from './requests';
@@ -233,13 +233,18 @@ function serveSocket(engine: Engine, ws: WebSocket): void {
     const behind = event === 'run.lines' && ws.bufferedAmount > EVENT_BACKLOG_BYTES;
     sendJson(ws, { type: 'event', event, data: behind ? { ...(data as object), lines: [] } : data });
   });
-  ws.on('close', unsubscribe);
+  // Each connection is a client of its own: what it holds (load watches) ends when it closes.
+  const client = engine.connect();
+  ws.on('close', () => {
+    unsubscribe();
+    client.close();
+  });
   ws.on('message', (raw) => {
-    handleMessage(engine, ws, raw).catch(() => ws.terminate());
+    handleMessage(client, ws, raw).catch(() => ws.terminate());
   });
 }
 
-async function handleMessage(engine: Engine, ws: WebSocket, raw: RawData): Promise<void> {
+async function handleMessage(engine: EngineClient, ws: WebSocket, raw: RawData): Promise<void> {
   let msg: WireRequest;
   try {
     msg = JSON.parse(rawText(raw)) as WireRequest;

@@ -372,6 +372,17 @@ export interface Bridge {
   saveFile?(defaultName: string, text: string): Promise<string | null>;
 }
 
+/**
+ * What the Electron preload exposes as `window.aioShell`: the window's own parts that the page's controls use.
+ * Absent in browser mode, where the page keeps its own file fields and no menu follows the theme.
+ */
+export interface NativeShell {
+  /** A native open dialog; null when the user cancelled. Rejects when the file cannot be read. */
+  openFile(purpose: OpenFilePurpose): Promise<ChosenFile | null>;
+  /** The page's theme is now `theme` (its header toggle, its start): the View › Theme radio follows it. */
+  themeChanged(theme: MenuTheme): void;
+}
+
 /** A refused or failed request, as both fronts answer it. */
 export function errorReply(message: string, code: string): { ok: false; error: ApiFailure } {
   return { ok: false, error: { message, code } };

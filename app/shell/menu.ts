@@ -64,6 +64,34 @@ export function isMenuCommand(id: unknown): id is MenuCommand {
   return typeof id === 'string' && (MENU_COMMANDS as readonly string[]).includes(id);
 }
 
+export function isMenuTheme(v: unknown): v is MenuTheme {
+  return v === 'light' || v === 'dark' || v === 'system';
+}
+
+/**
+ * The theme the menu must show after the page reported `reported` (IPC, so anything may come): the new theme
+ * when it is one and differs from `shown`, else null (nothing to rebuild).
+ */
+export function reportedTheme(shown: MenuTheme, reported: unknown): MenuTheme | null {
+  return isMenuTheme(reported) && reported !== shown ? reported : null;
+}
+
+/** The theme whose radio item is checked in a template (the one `menuTemplate` was given), or null. */
+export function checkedTheme(template: MenuItemConstructorOptions[]): MenuTheme | null {
+  for (const item of template) {
+    const id = item.id;
+    if (item.type === 'radio' && item.checked && id?.startsWith('theme:')) {
+      const t = id.slice('theme:'.length);
+      if (isMenuTheme(t)) return t;
+    }
+    if (Array.isArray(item.submenu)) {
+      const inner = checkedTheme(item.submenu);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
 export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
   const mac = o.platform === 'darwin';
   const theme = o.theme ?? 'system';

@@ -175,20 +175,27 @@ test("this host: node memory live, a sparkline per CPU filling while a busy loop
     const free = Number(await bar.getAttribute('data-free'));
     assert.ok(total > 0 && free > 0 && free < total, `node 0: ${free} free of ${total}`);
     assert.match((await bar.textContent()) ?? '', /^[\d.]+ [GM]iB · [\d.]+ [GM]iB free$/);
-    assert.equal(await page.locator('[data-testid=cpu-sparkline]').count(), 0, 'no history before samples');
 
     await pickCpus(page, '1');
     await setWorkload(page, `/usr/bin/python3 -c "b = b'x' * (64 << 20); exec('while True: pass')"`);
     await gotoArea(page, 'run');
     await page.click('[data-testid=run-start]');
     await gotoArea(page, 'pick');
-    // Samples come every ~0.4 s: wait for a line of at least 5 points on CPU 1, busy at its right end.
+    // Samples come every ~0.4 s (the map's own watch has drawn lines since the page opened): wait for the run's
+    // live load on CPU 1, then for a line of at least 5 points on it, busy at its right end.
     await page.waitForFunction(
-      () =>
-        Number(
-          document.querySelector('[data-cpu="1"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
-            0,
-        ) >= 5,
+      () => /, load \d+ %$/.test(document.querySelector('[data-cpu="1"]')?.getAttribute('aria-label') ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () => {
+        const line = document.querySelector('[data-cpu="1"] [data-testid=cpu-sparkline]');
+        const ys = [
+          ...(line?.querySelector('path')?.getAttribute('d') ?? '').matchAll(/[ML][\d.]+ ([\d.]+)/g),
+        ];
+        return Number(line?.getAttribute('data-points') ?? 0) >= 5 && Number(ys.at(-1)?.[1] ?? 99) < 3;
+      },
       undefined,
       { timeout: 30_000 },
     );
@@ -222,6 +229,92 @@ test("this host: node memory live, a sparkline per CPU filling while a busy loop
       .screenshot({ path: join(tmpdir(), 'aio-map-sparklines.png') });
     await gotoArea(page, 'run');
     await stopRun(page);
+  } finally {
+    await page.close();
+  }
+});
+
+test('this host, no run: the Pick area alone keeps sparklines and free memory live; hidden, sampling stops', async () => {
+  const page = await openApp(browser, host.url);
+  try {
+    await gotoArea(page, 'pick');
+    const points = () =>
+      page.evaluate(() =>
+        Number(
+          document.querySelector('[data-cpu="0"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
+            0,
+        ),
+      );
+    // Samples come every ~0.4 s while the map is on screen: a few seconds give every CPU a line.
+    await page.waitForFunction(
+      () =>
+        Number(
+          document.querySelector('[data-cpu="0"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
+            0,
+        ) >= 3,
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.equal(
+      await page.locator('[data-testid=cpu-sparkline]').count(),
+      await page.locator('[data-testid=topology-map] [data-cpu]').count(),
+      'every CPU of the map has its line',
+    );
+    const bar = page.locator('[data-testid=node-capacity][data-node="0"]');
+    assert.equal(await bar.getAttribute('data-sampled'), 'true', 'the free memory comes from the samples');
+    assert.ok(Number(await bar.getAttribute('data-free')) > 0);
+    assert.match((await bar.textContent()) ?? '', /^[\d.]+ [GM]iB · [\d.]+ [GM]iB free$/);
+    assert.match(
+      (await page.textContent('[data-testid=map-legend-sparkline]')) ?? '',
+      /load over the last 60 s/,
+    );
+
+    // An area without the map: nobody watches, the engine stops sampling, the lines stop growing.
+    await gotoArea(page, 'history');
+    await page.waitForTimeout(1000);
+    const stopped = await points();
+    await page.waitForTimeout(1500);
+    assert.equal(await points(), stopped, 'no sample while the map is not on screen');
+    // Back on the map: live again.
+    await gotoArea(page, 'pick');
+    await page.waitForFunction(
+      (n) =>
+        Number(
+          document.querySelector('[data-cpu="0"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
+            0,
+        ) > n,
+      stopped,
+      { timeout: 10_000 },
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test('this host: a run that ends (the run panel lets go of its watch) leaves the map live', async () => {
+  const page = await openApp(browser, host.url);
+  try {
+    await setWorkload(page, '/usr/bin/python3 -c "import time; time.sleep(0.5)"');
+    await gotoArea(page, 'run');
+    await page.click('[data-testid=run-start]');
+    await page.waitForSelector('[data-testid=run-status][data-state=exited]', { timeout: 30_000 });
+    await gotoArea(page, 'pick');
+    const now = await page.evaluate(() =>
+      Number(
+        document.querySelector('[data-cpu="0"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
+          0,
+      ),
+    );
+    await page.waitForFunction(
+      (n) =>
+        Number(
+          document.querySelector('[data-cpu="0"] [data-testid=cpu-sparkline]')?.getAttribute('data-points') ??
+            0,
+        ) >=
+        n + 3,
+      now,
+      { timeout: 10_000 },
+    );
   } finally {
     await page.close();
   }

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   areaAccelerator,
+  checkedTheme,
   commandsIn,
+  isMenuTheme,
+  reportedTheme,
   menuTemplate,
   withCommands,
   type MenuItemConstructorOptions,
@@ -124,8 +127,42 @@ test('withCommands: clicking an item sends its command; roles and separators are
 
 test('main.ts builds the application menu from the template and sends the commands to the page', () => {
   const main = readFileSync('app/main.ts', 'utf8');
-  assert.match(main, /Menu\.setApplicationMenu\(\s*Menu\.buildFromTemplate\(\s*withCommands\(template,/);
+  assert.match(
+    main,
+    /Menu\.setApplicationMenu\(\s*Menu\.buildFromTemplate\(\s*withCommands\(\s*menuTemplate\(\{[^}]*theme: menuTheme,/,
+  );
   assert.match(main, /webContents\.send\(IPC_CHANNELS\.menuCommand, command\)/);
   const preload = readFileSync('app/preload.ts', 'utf8');
   assert.match(preload, /ipcRenderer\.on\(IPC_CHANNELS\.menuCommand, listener\)/);
+});
+
+test('View › Theme follows the page: a theme the page reports rebuilds the menu with its radio checked', () => {
+  // The page starts on dark (its saved choice) while the menu shows the system's: the menu must change.
+  assert.equal(reportedTheme('system', 'dark'), 'dark');
+  const rebuilt = menuTemplate({ platform: 'linux', appName: 'AIO Tuner', theme: 'dark' });
+  assert.equal(checkedTheme(rebuilt), 'dark');
+  assert.equal(byId(rebuilt, 'theme:dark')?.checked, true);
+  assert.equal(byId(rebuilt, 'theme:light')?.checked, false);
+  assert.equal(
+    checkedTheme(menuTemplate({ platform: 'darwin', appName: 'AIO Tuner', theme: 'light' })),
+    'light',
+  );
+  // The same theme again, or anything that is not a theme (IPC carries any value): nothing to rebuild.
+  assert.equal(reportedTheme('dark', 'dark'), null);
+  for (const bad of ['Dark', '', null, undefined, 1, { theme: 'dark' }]) {
+    assert.equal(isMenuTheme(bad), false, String(bad));
+    assert.equal(reportedTheme('system', bad), null);
+  }
+});
+
+test('main.ts rebuilds the menu when the page reports its theme; the preload reports it, typed', () => {
+  const main = readFileSync('app/main.ts', 'utf8');
+  assert.match(main, /ipcMain\.on\(IPC_CHANNELS\.themeChanged, \(e, theme: unknown\) => \{/);
+  assert.match(main, /senderIsOurs\(e\) \? reportedTheme\(menuTheme, theme\) : null/);
+  assert.match(main, /menuTheme = next;\s*setMenu\(\);/);
+  const preload = readFileSync('app/preload.ts', 'utf8');
+  assert.match(preload, /const nativeShell: NativeShell = \{/);
+  assert.match(preload, /themeChanged: \(theme\) => ipcRenderer\.send\(IPC_CHANNELS\.themeChanged, theme\)/);
+  assert.match(preload, /openFile: \(purpose\) => ipcRenderer\.invoke\(IPC_CHANNELS\.openFile, purpose\)/);
+  assert.match(preload, /contextBridge\.exposeInMainWorld\('aioShell', nativeShell\)/);
 });

@@ -3,6 +3,7 @@ import { MAX_TOPOLOGY_ARCHIVE_BYTES } from '../../../app/shared/contract';
 import type { Topology } from '../../../app/shared/topology';
 import { Dialog } from '../common/Dialog';
 import { call } from '../api';
+import { chosenTopology, nativeShell } from '../shell/native';
 
 /** A chosen file that is an archive (dump or bundle), sent as it is rather than as text. */
 interface Archive {
@@ -41,6 +42,24 @@ export function ImportTopologyDialog({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [archive, setArchive] = useState<Archive | null>(null);
+  // Electron: the window's native open dialog instead of the page's file field.
+  const native = nativeShell();
+  const chooseNative = async () => {
+    setError(null);
+    try {
+      const f = await native?.openFile('topology');
+      const chosen = f ? chosenTopology(f) : null;
+      if (!chosen) return;
+      if (chosen.kind === 'archive') setArchive(chosen);
+      else {
+        setArchive(null);
+        setText(chosen.text);
+        setName(chosen.name);
+      }
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
 
   const load = async () => {
     setBusy(true);
@@ -72,36 +91,42 @@ export function ImportTopologyDialog({
         or choose a file holding it, or its <code>aio-tuner dump</code> archive or support bundle (
         <code>.tar.gz</code>).
       </p>
-      <input
-        type="file"
-        aria-label="Topology file"
-        onChange={(e) => {
-          const f = e.target.files?.[0];
-          if (!f) return;
-          setError(null);
-          if (isArchiveName(f.name)) {
-            if (f.size > MAX_TOPOLOGY_ARCHIVE_BYTES) {
-              setError(
-                `${f.name} is larger than ${MAX_TOPOLOGY_ARCHIVE_BYTES / 1024 / 1024} MiB: not a dump or support bundle`,
+      {native ? (
+        <button type="button" data-testid="import-topology-choose" onClick={() => void chooseNative()}>
+          Choose a file…
+        </button>
+      ) : (
+        <input
+          type="file"
+          aria-label="Topology file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (!f) return;
+            setError(null);
+            if (isArchiveName(f.name)) {
+              if (f.size > MAX_TOPOLOGY_ARCHIVE_BYTES) {
+                setError(
+                  `${f.name} is larger than ${MAX_TOPOLOGY_ARCHIVE_BYTES / 1024 / 1024} MiB: not a dump or support bundle`,
+                );
+                return;
+              }
+              base64Of(f).then(
+                (data) => setArchive({ name: f.name, size: f.size, data }),
+                (err: Error) => setError(err.message),
               );
               return;
             }
-            base64Of(f).then(
-              (data) => setArchive({ name: f.name, size: f.size, data }),
+            setArchive(null);
+            f.text().then(
+              (t) => {
+                setText(t);
+                setName(f.name);
+              },
               (err: Error) => setError(err.message),
             );
-            return;
-          }
-          setArchive(null);
-          f.text().then(
-            (t) => {
-              setText(t);
-              setName(f.name);
-            },
-            (err: Error) => setError(err.message),
-          );
-        }}
-      />
+          }}
+        />
+      )}
       {archive ? (
         <p data-testid="import-archive">
           Archive <code>{archive.name}</code> ({Math.max(1, Math.round(archive.size / 1024))} KiB): its

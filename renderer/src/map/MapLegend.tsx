@@ -55,8 +55,8 @@ function SparklineLegend({ load }: { load: LoadOnMap }) {
           <path d="M0 9L15 9L20 2L40 1L45 8L60 8" vectorEffect="non-scaling-stroke" />
         </svg>
       </i>
-      the line above it: that CPU&apos;s load over the last 60 s (newest at the right), from the samples taken
-      while runs go
+      the line above it: that CPU&apos;s load over the last 60 s (newest at the right), sampled while the map
+      is on screen
     </span>
   );
 }

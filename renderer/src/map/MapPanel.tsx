@@ -10,6 +10,8 @@ import { useLiveLoad } from '../run/liveLoad';
 import { CoreTypeLegend, CoreTypeShading } from './CoreTypeLegend';
 import { MapLegend, type LoadOnMap } from './MapLegend';
 import { resetLoadHistory } from './loadHistory';
+import { useMapLoadWatch, usePageVisible } from './loadWatch';
+import { AREAS_WITH_MAP, useWorkspace } from '../workspace/areas';
 
 /** The first screen's left side: what the machine is, how to pick, and the map itself. */
 export function MapPanel() {
@@ -26,6 +28,10 @@ export function MapPanel() {
     setError,
   } = useApp();
   const load = useLoadOnThisMap(topology);
+  const { area } = useWorkspace();
+  const visible = usePageVisible();
+  // Sparklines and free memory stay live while the map is on screen, run or no run.
+  useMapLoadWatch(topology?.loadSampled === true && AREAS_WITH_MAP.has(area) && visible);
   if (!topology || !tree) return <p className="muted loading">Reading topology…</p>;
   const showLoad = load === 'shown';
   return (
@@ -80,7 +86,7 @@ function useLoadOnThisMap(topology: Topology | null): LoadOnMap {
     lastMachine.current = machine;
   }, [machine]);
   useEffect(() => {
-    // Samples come only while a run goes, and targets cannot be switched then: they are this machine's.
+    // `live` is a run's samples, and targets cannot be switched during a run: they are this machine's.
     if (live && machine !== null) setMeasuredOn(machine);
   }, [live, machine]);
   if (machine === null) return 'not-sampled';

@@ -133,17 +133,22 @@ export function NodeBox({
                           // A core's and cluster's caches also go in each cell's tooltip: the cell's own
                           // tooltip is the one shown on hover, and small frames carry no label.
                           const note = [...(own ?? []), ...(shared ?? [])].map(cacheTitle).join('; ');
-                          const cells = core.cpus.map((c) => (
+                          const cell = (id: number, key: number | string) => (
                             <CpuCell
-                              key={c.id}
-                              cpu={tree.byId.get(c.id)!}
-                              selected={selected.has(c.id)}
-                              pending={pending.has(c.id)}
-                              focusable={focusCpu === c.id}
+                              key={key}
+                              cpu={tree.byId.get(id)!}
+                              selected={selected.has(id)}
+                              pending={pending.has(id)}
+                              focusable={focusCpu === id}
                               showLoad={showLoad}
                               cacheNote={note}
                             />
-                          ));
+                          );
+                          // A one-CPU core with no cache box of its own: its box would be a flex box around
+                          // one cell, which looks the same as the cell alone. Left out, a 384-CPU map has 384
+                          // elements fewer to build on its first render.
+                          if (core.cpus.length === 1 && !own) return cell(core.cpus[0]!.id, core.key);
+                          const cells = core.cpus.map((c) => cell(c.id, c.id));
                           return (
                             <div
                               key={core.key}

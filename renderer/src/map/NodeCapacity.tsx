@@ -37,13 +37,14 @@ export function NodeCapacity({ node, live }: { node: NodeInfo; live: boolean }) 
       data-total={total}
       data-free={free ?? undefined}
       data-live={live && free !== null}
+      data-sampled={live && sampled !== null}
       data-run={run ?? undefined}
       role="img"
       aria-label={label}
       title={
         label +
         (live
-          ? ' — free memory is read again with each load sample (while a run goes)'
+          ? ' — free memory is read again with each load sample (while the map is on screen)'
           : ' — this map is not of the machine runs go to')
       }
     >

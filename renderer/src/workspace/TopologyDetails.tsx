@@ -1,3 +1,4 @@
+import { useDeferredValue } from 'react';
 import type { CacheInfo, Topology } from '../../../app/shared/topology';
 import { formatCpuList } from '../../../app/shared/cpulist';
 import { Section } from '../common/Section';
@@ -11,10 +12,13 @@ function cacheRows(caches: CacheInfo[]) {
   const groups = new Map<string, CacheInfo[]>();
   for (const c of caches) {
     const k = `L${c.level} ${c.type}`;
-    groups.set(k, [...(groups.get(k) ?? []), c]);
+    const list = groups.get(k);
+    if (list) list.push(c);
+    else groups.set(k, [c]);
   }
+  // ASCII names: a plain comparison (localeCompare's collator is slow to start, on the first render).
   return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, list]) => {
       const sizes = [...new Set(list.map((c) => c.sizeBytes))];
       const sharing = [...new Set(list.map((c) => c.cpus.length))].sort((a, b) => a - b);
@@ -29,7 +33,10 @@ function cacheRows(caches: CacheInfo[]) {
 
 /** The machine the map shows, as tables: what the map draws, in numbers to read or copy. */
 export function TopologyDetails() {
-  const { topology, system } = useApp();
+  const { topology: shown, system } = useApp();
+  // Rendered after the map, at lower priority: a new machine's tables (its cache rows, a few thousand caches on
+  // a big machine) need not hold up the map's first render.
+  const topology = useDeferredValue(shown);
   if (!topology) return null;
   return (
     <Section title="Topology" className="topology-details" testId="topology-details">

@@ -39,6 +39,9 @@ export const AREAS: readonly Area[] = [
 
 export const DEFAULT_AREA: AreaId = 'pick';
 
+/** Areas that show the map beside them (App's layout): the map's live load is watched while one is shown. */
+export const AREAS_WITH_MAP: ReadonlySet<AreaId> = new Set(['pick', 'run']);
+
 /** The area a URL hash names (`#/history`), or null for anything else. */
 export function areaFromHash(hash: string): AreaId | null {
   const id = hash.replace(/^#\/?/, '');

@@ -4,6 +4,7 @@
  * applies the same key before the first paint so a dark choice does not flash white on load.
  */
 import { useSyncExternalStore } from 'react';
+import { nativeShell } from '../shell/native';
 
 export type Theme = 'light' | 'dark' | 'system';
 export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
@@ -23,6 +24,8 @@ function stored(): Theme {
 }
 
 let current: Theme = stored();
+// Electron: the View › Theme radio starts on the page's own choice (main knows only what the page reports).
+nativeShell()?.themeChanged(current);
 
 function apply(t: Theme): void {
   if (t === 'system') delete document.documentElement.dataset.theme;
@@ -45,6 +48,7 @@ export function setTheme(t: Theme): void {
     // Storage refused (private mode, quota): the choice still holds for this page.
   }
   listeners.forEach((l) => l());
+  nativeShell()?.themeChanged(t);
 }
 
 export function useTheme(): Theme {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { call, downloadUrl } from '../../api';
 import { takeHandoff } from '../../shell';
+import { nativeShell } from '../../shell/native';
 import type { LogSource } from './types';
 
 /** Browser mode has no file dialog on the engine's side: files are read in the page, and saved logs downloaded. */
@@ -50,6 +51,19 @@ export function LogFileBar({ source, onOpened }: { source: LogSource | null; onO
       fail(e);
     }
   };
+  // Electron: the window's native open dialog; the engine opens the chosen log where it is.
+  const native = nativeShell();
+  const openNative = async () => {
+    try {
+      const f = await native?.openFile('log');
+      if (!f) return;
+      const r = await call('log.open', { path: f.path });
+      opened(r.logId, f.name, r.path);
+      setNote(null);
+    } catch (e) {
+      fail(e);
+    }
+  };
   const save = async () => {
     if (!source) return;
     try {
@@ -62,31 +76,39 @@ export function LogFileBar({ source, onOpened }: { source: LogSource | null; onO
 
   return (
     <div className="log-file-bar">
-      <label className="file-button">
-        Open log file…
-        <input
-          type="file"
-          data-testid="log-open-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void openFile(f);
-          }}
-        />
-      </label>
-      <input
-        type="text"
-        className="mono"
-        placeholder="or a path on the engine's machine"
-        aria-label="Log file path to open"
-        data-testid="log-open-path"
-        value={openPath}
-        onChange={(e) => setOpenPath(e.target.value)}
-        onKeyDown={(e) => e.key === 'Enter' && openPath.trim() && void openByPath()}
-      />
-      <button type="button" disabled={!openPath.trim()} onClick={() => void openByPath()}>
-        Open
-      </button>
+      {native ? (
+        <button type="button" data-testid="log-open-native" onClick={() => void openNative()}>
+          Open log file…
+        </button>
+      ) : (
+        <>
+          <label className="file-button">
+            Open log file…
+            <input
+              type="file"
+              data-testid="log-open-file"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                e.target.value = '';
+                if (f) void openFile(f);
+              }}
+            />
+          </label>
+          <input
+            type="text"
+            className="mono"
+            placeholder="or a path on the engine's machine"
+            aria-label="Log file path to open"
+            data-testid="log-open-path"
+            value={openPath}
+            onChange={(e) => setOpenPath(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && openPath.trim() && void openByPath()}
+          />
+          <button type="button" disabled={!openPath.trim()} onClick={() => void openByPath()}>
+            Open
+          </button>
+        </>
+      )}
       <span className="bar-gap" />
       <input
         type="text"

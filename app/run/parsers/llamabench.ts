@@ -177,7 +177,7 @@ export class LlamaBenchParser implements RuntimeParser {
     }
     if (j.depth <= 0) {
       this.json = null;
-      let o: Record<string, unknown> | null = null;
+      let o: Record<string, unknown> | null;
       try {
         o = JSON.parse(j.text.replace(/,\s*$/, '')) as Record<string, unknown>;
       } catch {

@@ -28,7 +28,8 @@ import { stripAnsi } from '../logs/ansi';
 import { decodeDisplay, type Stream } from '../logs/logfile';
 import { LineSplitter } from '../logs/splitter';
 import { percentileOfSorted } from '../shared/stats';
-import type { LlmMetricName, LlmSpread, RuntimeSettings } from '../shared/run';
+import type { LlmMetricName, LlmSpread } from '../shared/llm';
+import type { RuntimeSettings } from '../shared/run';
 import { RUNTIME_WORDS, runtimeParsers, type RuntimeFormat, type RuntimeParser } from './parsers';
 
 export interface LatencyStats {

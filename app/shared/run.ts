@@ -6,6 +6,7 @@ import type { Check, RunSettings } from './command';
 import type { EngineInfo, Finding } from './findings';
 import type { RunProof } from './proof';
 import type { LatencyStatsOut, ThroughputStatsOut } from './sweep';
+import type { LlmSpread } from './llm';
 
 /** One CPU's share of a run's load: mean (time-weighted) and peak busy fraction. */
 export interface CpuLoadSummary {
@@ -71,29 +72,6 @@ export interface ResultSummary {
   /** The settings the runtime echoed (OpenVINO's hint, streams and threads…); absent for other formats. */
   runtime?: RuntimeSettings | null;
 }
-
-/** The LLM metrics of a run's results (public names: JSON, CSV, `sweep --metric`). */
-export const LLM_METRICS = ['tokensPerSecond', 'promptTokensPerSecond', 'ttftMs', 'msPerToken'] as const;
-export type LlmMetricName = (typeof LLM_METRICS)[number];
-
-/** Per metric: the standard deviation printed, and over how many repetitions (null when the tool does not say). */
-export type LlmSpread = Partial<Record<LlmMetricName, { sd: number; n: number | null }>>;
-
-/** Units of the LLM metrics, as shown. */
-export const LLM_UNITS: Record<LlmMetricName, string> = {
-  tokensPerSecond: 'tokens/s',
-  promptTokensPerSecond: 'tokens/s',
-  ttftMs: 'ms',
-  msPerToken: 'ms/token',
-};
-
-/** Whether more of the metric is better (tokens/s) or less (ms). */
-export const LLM_HIGHER_BETTER: Record<LlmMetricName, boolean> = {
-  tokensPerSecond: true,
-  promptTokensPerSecond: true,
-  ttftMs: false,
-  msPerToken: false,
-};
 
 /** What a runtime echoed about how it ran. `name` is the results' `source`. */
 export interface RuntimeSettings {

@@ -3,7 +3,8 @@
  * (OpenVINO benchmark_app, onnxruntime_perf_test, llama-bench, llama.cpp's timing lines). ResultsParser feeds
  * them every line and takes the first that recognised its format (README, "Which numbers a run reports").
  */
-import type { LlmMetricName, LlmSpread, RuntimeSettings } from '../../shared/run';
+import type { LlmMetricName, LlmSpread } from '../../shared/llm';
+import type { RuntimeSettings } from '../../shared/run';
 
 export type { LlmMetricName, LlmSpread, RuntimeSettings };
 

@@ -413,7 +413,8 @@ describe('CSV', () => {
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs/);
-    assert.match(lines[2]!, /"FAIL: x, y",,,,,,,$/);
+    // Its empty columns after the error: instance latencies, six statistics, four LLM metrics (issue 17).
+    assert.match(lines[2]!, /"FAIL: x, y",,,,,,,,,,,$/);
   });
 
   test('a multi-instance row: one runnable command line, and each instance latency in its own column', () => {

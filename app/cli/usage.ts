@@ -43,7 +43,8 @@ const CHECK = `  --check              print every finding (code, severity, messa
 
 const GATES = `  --gate EXPR          fail (exit 4) unless EXPR holds once the run succeeded (repeatable): METRIC OP VALUE,
                        METRIC latency.mean|median|p90|p99|p99.9 (ms), throughput, passes, warmups,
-                       samples, latencyStats.meanMs|medianMs|p90Ms|cv, throughputStats.value|cv;
+                       samples, latencyStats.meanMs|medianMs|p90Ms|cv, throughputStats.value|cv,
+                       tokensPerSecond, promptTokensPerSecond, ttftMs, msPerToken;
                        OP <, <=, >, >=; VALUE a number or baseline*F (e.g. 'latency.p90<12')
   --baseline RUNID     the saved run baseline*F compares with (its runId in run --json)`;
 

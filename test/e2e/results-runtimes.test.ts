@@ -166,7 +166,7 @@ describe('aio-tuner sweep --metric', () => {
     assert.match(text.stdout, /tokens\/s/);
     assert.match(
       text.stdout,
-      /Best tokensPerSecond \(highest\): .*threads=1.* → 2\d\.\d\d tokens\/s \(n=1\)\n  tied with 2 threads/,
+      /Best tokensPerSecond \(highest\): .*threads=1.* → 2\d\.\d\d tokens\/s \(n=1\)\n {2}tied with 2 threads/,
     );
   });
 });

@@ -228,8 +228,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     const parts: string[] = [];
     const lat = r ? latencyText(r) : null;
     if (lat) parts.push(lat);
-    if (r?.throughput) parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
     const llm = r ? llmText(r) : null;
+    // An LLM run's throughput is its tokens/s: said once, with its spread.
+    if (r?.throughput && !(llm && r.throughput.value === r.tokensPerSecond))
+      parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
     if (llm) parts.push(llm);
     echo.stderr.write(
       `aio-tuner: ${o.signal ? `ended by ${o.signal}` : `exit code ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(1)} s` +

@@ -18,6 +18,7 @@ import { outputText } from '../util/records';
 import { baselineResults, GATE_FAILED, GATE_OPTIONS, gatesFromFlags, reportGates } from './gates';
 import { evaluateGates, runMetric, type GateResult } from '../shared/gates';
 import type { ResultSummary } from '../shared/run';
+import { LLM_METRICS, LLM_UNITS } from '../shared/llm';
 import type { Finding } from '../shared/findings';
 import type { DoctorReport } from '../shared/doctor';
 import { hostFindingsOf } from '../run/manager';
@@ -53,6 +54,33 @@ export function latencyText(r: ResultSummary): string | null {
   if (r.samples) extra.push(`n=${r.samples}`);
   if (st?.cv != null) extra.push(`CV ${(st.cv * 100).toFixed(1)} %`);
   return parts.join(', ') + (extra.length ? ` (${extra.join(', ')})` : '');
+}
+
+/** The LLM metrics and runtime of results, as `run --json` adds them (nothing when the output had none). */
+function llmFields(r: ResultSummary | null | undefined): Partial<ResultSummary> {
+  if (!r) return {};
+  const out: Partial<ResultSummary> = {};
+  if (LLM_METRICS.some((k) => r[k] !== undefined)) {
+    for (const k of LLM_METRICS) out[k] = r[k] ?? null;
+    out.spread = r.spread ?? {};
+  }
+  if (r.runtime) out.runtime = r.runtime;
+  return out;
+}
+
+/** `57.04 tokens/s (± 0.59), prompt 102 tokens/s, ttft 88.24 ms, 17.53 ms/token`: each with the spread printed. */
+export function llmText(r: ResultSummary): string | null {
+  const parts: string[] = [];
+  for (const k of LLM_METRICS) {
+    const v = r[k];
+    if (typeof v !== 'number') continue;
+    const sd = r.spread?.[k];
+    const name = k === 'promptTokensPerSecond' ? 'prompt ' : k === 'ttftMs' ? 'ttft ' : '';
+    parts.push(
+      `${name}${fixed(v)} ${LLM_UNITS[k]}${sd ? ` (± ${fixed(sd.sd)}${sd.n ? `, n=${sd.n}` : ''})` : ''}`,
+    );
+  }
+  return parts.length ? parts.join(', ') : null;
 }
 
 // The checks' shape (`aio-tuner: SEVERITY: CODE: MESSAGE`), with the fix's label after.
@@ -176,6 +204,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           ...(o.results?.samplesDropped ? { samplesDropped: o.results.samplesDropped } : {}),
           latencyStats: o.results?.latencyStats ?? null,
           throughputStats: o.results?.throughputStats ?? null,
+          // Issue 17: LLM metrics with their printed spread, and the runtime's echoed settings, when read.
+          ...llmFields(o.results),
         },
         findings,
         ...(gates.length ? { gates: gateResults } : {}),
@@ -198,7 +228,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     const parts: string[] = [];
     const lat = r ? latencyText(r) : null;
     if (lat) parts.push(lat);
-    if (r?.throughput) parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
+    const llm = r ? llmText(r) : null;
+    // An LLM run's throughput is its tokens/s: said once, with its spread.
+    if (r?.throughput && !(llm && r.throughput.value === r.tokensPerSecond))
+      parts.push(`throughput ${r.throughput.value} ${r.throughput.unit}`);
+    if (llm) parts.push(llm);
     echo.stderr.write(
       `aio-tuner: ${o.signal ? `ended by ${o.signal}` : `exit code ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(1)} s` +
         `${parts.length ? '; ' + parts.join(', ') : ''}; log: ${o.logFile}\n`,

@@ -35,6 +35,7 @@ import {
   type SweepSpec,
 } from '../sweep';
 import type { Finding } from '../shared/findings';
+import { LLM_HIGHER_BETTER, LLM_METRICS, LLM_UNITS, type LlmMetricName } from '../shared/llm';
 
 function intList(name: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
@@ -140,6 +141,7 @@ function table(rows: SweepRow[]): string {
   // Optional columns only when they say something, so a plain sweep's table reads as it always did.
   const showPlacement = new Set(rows.map((r) => r.placement)).size > 1;
   const showInstances = rows.some((r) => r.instanceRuns?.length);
+  const showTokens = rows.some((r) => typeof r.tokensPerSecond === 'number');
   const cols: [string, (r: SweepRow) => string, boolean][] = [
     ['threads', (r) => String(r.threads), true],
     ['inst', (r) => String(r.instances), true],
@@ -152,6 +154,7 @@ function table(rows: SweepRow[]): string {
     ['per instance ms', perInstance, showInstances],
     ['throughput', (r) => num(r.throughput, 1), true],
     ['per core', (r) => (r.throughput === null ? '-' : num(r.throughput / r.cores, 1)), true],
+    ['tokens/s', (r) => tokensCell(r), showTokens],
     ['exit', (r) => String(r.exitCode ?? '-'), true],
   ];
   const shown = cols.filter((c) => c[2]);
@@ -159,6 +162,13 @@ function table(rows: SweepRow[]): string {
   const body = rows.map((r) => shown.map((c) => c[1](r)));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   return [head, ...body].map((cells) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
+}
+
+/** Generation tokens/s with the ± the tool printed (llama-bench), as the row has it. */
+function tokensCell(r: SweepRow): string {
+  if (typeof r.tokensPerSecond !== 'number') return '-';
+  const sd = r.spread?.tokensPerSecond?.sd;
+  return `${num(r.tokensPerSecond, 2)}${sd !== undefined ? ` ± ${num(sd, 2)}` : ''}`;
 }
 
 function ci(c: [number, number] | null | undefined, digits = 2): string {
@@ -179,6 +189,26 @@ function bestText(
   return (
     `${label}: ${describe({ ...r, repeat: r.repeats }, withPlacement).replace(/ repeat=\d+$/, '')} → ${num(r.latencyMs)} ms` +
     `${ci(c?.latencyStats.ci95Ms)}, ${num(r.throughput, 1)}/s${ci(c?.throughputStats.ci95, 1)} (${num(r.perCore, 1)}/s per core)` +
+    `${tie}\n  ${r.command.replace(/\n/g, '\n  ')}\n`
+  );
+}
+
+/** The --metric card: its value with the 95 % interval (or the spread the tool printed), then the command. */
+function metricText(
+  name: LlmMetricName,
+  r: Recommendation | null,
+  withPlacement: boolean,
+  configs: readonly ConfigStats[],
+): string {
+  const label = `Best ${name} (${LLM_HIGHER_BETTER[name] ? 'highest' : 'lowest'})`;
+  if (!r) return `${label}: none (no configuration printed it)\n`;
+  const st = configs[r.config]?.metricStats;
+  const tie = r.tiedWith.length
+    ? `\n  tied with ${r.tiedWith.map((i) => (configs[i] ? configLabel(configs[i]) : `#${i}`)).join('; ')}: no significant difference (the first of them is named)`
+    : '';
+  return (
+    `${label}: ${describe({ ...r, repeat: r.repeats }, withPlacement).replace(/ repeat=\d+$/, '')} → ` +
+    `${num(r.metricValue ?? null, 2)} ${LLM_UNITS[name]}${ci(st?.ci95)}${st ? ` (n=${st.n ?? '?'})` : ''}` +
     `${tie}\n  ${r.command.replace(/\n/g, '\n  ')}\n`
   );
 }
@@ -209,6 +239,7 @@ function cardsText(rec: SweepRecord, withPlacement: boolean): string {
   else for (const [label, r] of cards) out += bestText(label, r, withPlacement, configs);
   if (b.budgetMs !== null)
     out += bestText(`Best per core within ${b.budgetMs} ms`, b.withinBudget, withPlacement, configs);
+  if (b.metricName) out += metricText(b.metricName, b.metric ?? null, withPlacement, configs);
   return out;
 }
 
@@ -235,6 +266,7 @@ function jsonOut(rec: SweepRecord): string {
       throughput: b.throughput,
       perCore: b.perCore,
       ...(b.budgetMs !== null ? { withinBudget: b.withinBudget, budgetMs: b.budgetMs } : {}),
+      ...(b.metricName ? { metric: b.metric ?? null, metricName: b.metricName } : {}),
     },
     findings: [...(rec.findings ?? []), ...(rec.configs ?? []).flatMap((c) => c.findings ?? [])].filter(
       // The per-configuration findings are summarized in the sweep's own; listed there once.
@@ -258,6 +290,7 @@ const SPEC_FLAGS = [
   'latency-budget',
   'until-stable',
   'min-difference',
+  'metric',
 ] as const;
 
 function pctFlag(name: string, v: string | undefined, min: number): number | undefined {
@@ -284,6 +317,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     'latency-budget': { type: 'string' },
     'until-stable': { type: 'string' },
     'min-difference': { type: 'string' },
+    metric: { type: 'string' },
     resume: { type: 'string' },
     ...GATE_OPTIONS,
   });
@@ -316,6 +350,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--latency-budget expects milliseconds > 0, got "${values['latency-budget']}"`);
   }
 
+  const metric = values.metric;
+  if (metric !== undefined && !(LLM_METRICS as readonly string[]).includes(metric))
+    throw new UsageError(`--metric expects one of ${LLM_METRICS.join(', ')}, got "${metric}"`);
+
   // Refused before a sweep that may take hours, not after it: the CSV's folder must exist (one rule with --log).
   if (values.csv !== undefined) {
     const problem = values.csv === '' ? 'needs a file name' : parentFolderProblem(values.csv);
@@ -342,6 +380,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     ...(budget !== undefined ? { latencyBudgetMs: budget } : {}),
     ...(untilStable !== undefined ? { untilStablePct: untilStable } : {}),
     ...(practicalPct !== undefined ? { practicalPct } : {}),
+    ...(metric !== undefined ? { metric: metric as LlmMetricName } : {}),
   };
 
   const said = new Set<string>();
@@ -427,6 +466,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     say(`aio-tuner: resume with: aio-tuner sweep --resume ${fin.sweepId}`);
   if (interrupted) return interrupted;
   // As the README promises: numbers from any row are a result, even when a later point ended the sweep early.
-  const anyNumbers = fin.best.latency !== null || fin.best.throughput !== null;
+  const anyNumbers =
+    fin.best.latency !== null || fin.best.throughput !== null || (fin.best.metric ?? null) !== null;
   return anyNumbers ? (gateFailed ? GATE_FAILED : 0) : 1;
 }

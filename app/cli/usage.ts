@@ -45,7 +45,8 @@ const CHECK = `  --check              print every finding (code, severity, messa
 
 const GATES = `  --gate EXPR          fail (exit 4) unless EXPR holds once the run succeeded (repeatable): METRIC OP VALUE,
                        METRIC latency.mean|median|p90|p99|p99.9 (ms), throughput, passes, warmups,
-                       samples, latencyStats.meanMs|medianMs|p90Ms|cv, throughputStats.value|cv;
+                       samples, latencyStats.meanMs|medianMs|p90Ms|cv, throughputStats.value|cv,
+                       tokensPerSecond, promptTokensPerSecond, ttftMs, msPerToken;
                        OP <, <=, >, >=; VALUE a number or baseline*F (e.g. 'latency.p90<12')
   --baseline RUNID     the saved run baseline*F compares with (its runId in run --json)`;
 
@@ -169,6 +170,7 @@ ${SETTINGS}`,
                       [--variants fp32,fp16,int8,int8-fc,off] [--variant NAME:VAR=VALUE,...]
                       [--instances 1,2] [--batch 1,8] [--repeat N] [--until-stable PCT]
                       [--min-difference PCT] [--timeout S] [--latency-budget MS]
+                      [--metric tokensPerSecond|promptTokensPerSecond|ttftMs|msPerToken]
                       [--csv FILE] [--json] [--gate EXPR]... [--baseline RUNID] -- ${WORKLOAD}
        aio-tuner sweep --resume SWEEP_ID [--csv FILE] [--json] [--gate EXPR]... [--baseline RUNID]
 
@@ -191,6 +193,9 @@ recommend.
   --resume SWEEP_ID    continue an interrupted sweep: run only the points without a finished row
   --timeout S          stop each run after S seconds
   --latency-budget MS  also recommend the best per-core setting within this latency
+  --metric NAME        also rank by an LLM metric the runs print (llama-bench, llama.cpp timing
+                       lines): highest tokensPerSecond / promptTokensPerSecond, lowest ttftMs /
+                       msPerToken; same repeats, intervals and test as latency
   --csv FILE           also write the rows as CSV
   --json               print the result as JSON
 ${GATES}

@@ -6,7 +6,10 @@
  *    sub-models), `mean|median|p90|p99|p99.9  <v> [ms]`, `observed <v> [unit]`, `inverted <v> [ms]`,
  *    `based on N pass(es)`, `N warm-up runs have not been considered`.
  * 2. AML's pre-2023 table: `Latency [ms]: mean / median / p90` and `Throughput [samples/s]: …` (mean column).
- * 3. Generic lines: `latency: 12.3 ms`, `Latency = 12.3ms`, `throughput: 45 samples/s|ips|fps|tokens/s|it/s`.
+ * 3. Other runtimes' reports (app/run/parsers/): OpenVINO benchmark_app, onnxruntime_perf_test, llama-bench
+ *    (markdown, CSV, JSON, JSONL) and llama.cpp's timing lines; the first one recognised gives the numbers the
+ *    AML formats did not, and its LLM metrics and echoed settings.
+ * 4. Generic lines: `latency: 12.3 ms`, `Latency = 12.3ms`, `throughput: 45 samples/s|ips|fps|tokens/s|it/s`.
  * `FAIL:` and `CAUTION:` lines (ANSI-red in AML) are collected as failures/cautions.
  *
  * Generic lines are either a summary or a step (README, "Which numbers a run reports"):
@@ -25,6 +28,9 @@ import { stripAnsi } from '../logs/ansi';
 import { decodeDisplay, type Stream } from '../logs/logfile';
 import { LineSplitter } from '../logs/splitter';
 import { percentileOfSorted } from '../shared/stats';
+import type { LlmMetricName, LlmSpread } from '../shared/llm';
+import type { RuntimeSettings } from '../shared/run';
+import { RUNTIME_WORDS, runtimeParsers, type RuntimeFormat, type RuntimeParser } from './parsers';
 
 export interface LatencyStats {
   mean: number | null;
@@ -32,6 +38,9 @@ export interface LatencyStats {
   p90: number | null;
   p99: number | null;
   'p99.9': number | null;
+  /** Only from a runtime that printed them (never computed from steps). */
+  min?: number | null;
+  max?: number | null;
 }
 
 export interface Throughput {
@@ -51,7 +60,7 @@ export interface ResultBlock {
  * Which output format the numbers were read from: AML's report, its pre-2023 table, generic summary lines
  * ('generic'), or generic per-step lines only ('generic-steps', the result computed from the steps).
  */
-export type ResultsFormat = 'aml' | 'aml-legacy' | 'generic' | 'generic-steps' | 'none';
+export type ResultsFormat = 'aml' | 'aml-legacy' | RuntimeFormat | 'generic' | 'generic-steps' | 'none';
 
 /**
  * At most this many per-step values of each kind (latency, throughput) are kept, 8 MB; the first ones, in order.
@@ -91,6 +100,11 @@ export interface RunMetrics extends ResultBlock {
   format: ResultsFormat;
   /** Generic per-step values (the per-step series), when the output printed two or more. */
   steps?: StepSamples;
+  /** LLM metrics a runtime printed (null: not printed); absent when none was. */
+  llm?: Record<LlmMetricName, number | null>;
+  spread?: LlmSpread;
+  /** What the recognised runtime echoed about its settings. */
+  runtime?: RuntimeSettings;
 }
 
 const NUM = String.raw`([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)`;
@@ -245,6 +259,9 @@ class GenericLines {
   }
 }
 
+/** The statistics per-step values give (min and max only come from a runtime's report). */
+export const STEP_STATS = ['mean', 'median', 'p90', 'p99', 'p99.9'] as const;
+
 const pctOf = (sorted: Float64Array, p: number): number => percentileOfSorted(sorted, p)!;
 
 /** mean, median, p90, p99, p99.9 of per-step values (finite ones only are kept); medians need two values. */
@@ -278,10 +295,11 @@ export class ResultsParser {
   private legacy = false;
   private readonly genericLat = new GenericLines();
   private readonly genericThr = new GenericLines();
+  private readonly runtimes: RuntimeParser[] = runtimeParsers();
 
   /** No block is open: only a line with one of the CANDIDATE words can change what the parser knows. */
   get idle(): boolean {
-    return this.block === null;
+    return this.block === null && !this.runtimes.some((r) => r.busy);
   }
 
   /** A generic `latency: …` line would change nothing now: an AML report or the legacy table was read. */
@@ -293,6 +311,7 @@ export class ResultsParser {
     const line = stripAnsi(rawLine).replace(/\r$/, '').trim();
     if (line === '') {
       this.block = null;
+      for (const r of this.runtimes) r.feed('');
       return;
     }
     const fail = FAIL_RE.exec(line);
@@ -305,6 +324,10 @@ export class ResultsParser {
       this.cautions.push(caution[1] || line);
       return;
     }
+    // A runtime's own report line is not a generic one (its `Throughput: 5898.01 FPS`, `P50 Latency: …`).
+    let taken = false;
+    for (const r of this.runtimes) if (r.feed(line)) taken = true;
+    if (taken) return;
     const header = HEADER_RE.exec(line);
     if (header) {
       const kind = header[1] as 'LATENCY' | 'THROUGHPUT' | 'ACCURACY';
@@ -467,7 +490,7 @@ export class ResultsParser {
       );
       // Statistics the summary lacks (or all of them: steps only) come from the steps.
       const st = stepLatencyStats(latValues);
-      for (const k of Object.keys(st) as (keyof LatencyStats)[]) if (l[k] === null) l[k] = st[k];
+      for (const k of STEP_STATS) if (l[k] === null) l[k] = st[k];
       if (out.throughput === null && thrValues.length > 0) {
         let sum = 0;
         for (const x of thrValues) sum += x;
@@ -475,6 +498,30 @@ export class ResultsParser {
       }
     }
     return summary;
+  }
+
+  /**
+   * The first runtime report recognised: its latency and throughput replace what generic lines said (never an
+   * AML report's or the legacy table's), and its LLM metrics and settings are added.
+   */
+  private runtimeResult(out: RunMetrics): void {
+    const found = this.runtimes.map((r) => r.result()).find((r) => r !== null);
+    if (!found) return;
+    if (!this.structured && !this.legacy) {
+      if (found.latencyMs) out.latencyMs = { ...found.latencyMs };
+      if (found.throughput) out.throughput = { ...found.throughput };
+      if (found.latencyMs || found.throughput) {
+        out.format = found.source;
+        // The runtime's own statistics stand; generic lines around it were not its steps.
+        delete out.steps;
+      }
+    }
+    if (Object.values(found.llm).some((v) => v !== null)) {
+      out.llm = { ...found.llm };
+      out.spread = { ...found.spread };
+      if (out.format === 'none') out.format = found.source;
+    }
+    out.runtime = found.runtime;
   }
 
   private hasLatency(b: ResultBlock): boolean {
@@ -504,6 +551,7 @@ export class ResultsParser {
           : out.steps
             ? 'generic-steps'
             : 'none';
+    this.runtimeResult(out);
     if (headline.invertedMs !== undefined) out.invertedMs = headline.invertedMs;
     if (this.passes !== undefined) out.passes = this.passes;
     if (this.warmups !== undefined) out.warmups = this.warmups;
@@ -525,7 +573,19 @@ export function hasMetrics(m: RunMetrics): boolean {
 }
 
 // Every line `feed` acts on outside a block has one of these (case aside); an escape sequence could split one.
-const WORDS = ['fail', 'caution', 'throughput', 'accuracy', 'based on', 'warm', '\x1b', '\x9b'];
+const WORDS = [
+  ...new Set([
+    'fail',
+    'caution',
+    'throughput',
+    'accuracy',
+    'based on',
+    'warm',
+    '\x1b',
+    '\x9b',
+    ...RUNTIME_WORDS,
+  ]),
+];
 const LATENCY = 'latency';
 
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);

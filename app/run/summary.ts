@@ -11,7 +11,7 @@ import type { Finding } from '../shared/findings';
 import type { LatencyStatsOut, ThroughputStatsOut } from '../shared/sweep';
 import { ci95OfMean, cv } from '../shared/stats';
 import { passFindings } from '../shared/validity';
-import { stepLatencyStats, type LatencyStats, type RunMetrics } from './results';
+import { STEP_STATS, stepLatencyStats, type LatencyStats, type RunMetrics } from './results';
 import { readResultsDir, type ResultsDir } from './resultsdir';
 
 /** Per-pass values of a run, in order, and where they come from. */
@@ -101,7 +101,7 @@ export function resultSummaryOf(m: RunMetrics | null, dumps: RunDumps | null = n
   } else if (values?.from === 'results-dir' && latencyMs) {
     // The dumps' exact pass times fill what the printed summary lacks (e.g. p99 of the legacy table).
     const st = stepLatencyStats(values.latencyMs);
-    for (const k of Object.keys(st) as (keyof LatencyStats)[]) latencyMs[k] ??= st[k];
+    for (const k of STEP_STATS) latencyMs[k] ??= st[k];
   }
   const n = values ? Math.max(values.latencyMs.length, values.throughput.length) : 0;
   return {
@@ -115,6 +115,8 @@ export function resultSummaryOf(m: RunMetrics | null, dumps: RunDumps | null = n
     ...(m?.steps?.dropped ? { samplesDropped: m.steps.dropped } : {}),
     latencyStats: values ? latencyStatsOf(values.latencyMs) : null,
     throughputStats: values ? throughputStatsOf(values.throughput, values.throughputUnit) : null,
+    ...(m?.llm ? { ...m.llm, spread: { ...m.spread } } : {}),
+    ...(m?.runtime ? { runtime: m.runtime } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ResultSummary } from './run';
 import type { SweepRecord } from './sweep';
+import { LLM_METRICS } from './llm';
 
 export type GateOp = '<' | '<=' | '>' | '>=';
 
@@ -60,6 +61,8 @@ export const RESULT_FIELDS = [
   'latencyStats.cv',
   'throughputStats.value',
   'throughputStats.cv',
+  // Issue 17: LLM metrics (llama-bench, llama.cpp timing lines).
+  ...LLM_METRICS,
 ];
 
 export const GATE_METRICS = [...LATENCY_METRICS, ...RESULT_FIELDS];
@@ -133,6 +136,14 @@ export interface SweepMetric {
  * has one run (its per-pass samples), not measured otherwise.
  */
 export function sweepMetric(rec: SweepRecord, metric: string): SweepMetric {
+  if ((LLM_METRICS as readonly string[]).includes(metric)) {
+    // An LLM metric is read from the configuration the sweep's own --metric card names.
+    if (rec.best.metricName !== metric)
+      return { value: null, reason: `a sweep gates ${metric} only when it ranks by it (--metric ${metric})` };
+    const best = rec.best.metric ?? null;
+    if (!best) return { value: null, reason: `no configuration printed ${metric}` };
+    return { value: num(best.metricValue) };
+  }
   const latency = metric.startsWith('latency.');
   if (!latency && metric !== 'throughput')
     return { value: null, reason: 'a sweep gates latency.* and throughput only' };

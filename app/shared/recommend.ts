@@ -8,8 +8,10 @@ import type { EngineInfo, Finding } from './findings';
 import { ci95OfMean, cv as cvOf, summarize, welch, type SampleSummary } from './stats';
 import { noisyFinding, tooFewFinding } from './validity';
 import { applyVariant, withoutSweptVars } from './variants';
+import { LLM_HIGHER_BETTER, LLM_METRICS, LLM_UNITS, type LlmMetricName } from './llm';
 import type {
   ConfigStats,
+  MetricStatsOut,
   CustomVariant,
   LatencyStatsOut,
   Recommendation,
@@ -48,7 +50,11 @@ export function configKey(r: ConfigKey): string {
 
 /** A row that counts: the run ended well and gave numbers. */
 export function isSuccessful(r: SweepRow): boolean {
-  return !r.skipped && r.exitCode === 0 && (r.latencyMs !== null || r.throughput !== null);
+  return (
+    !r.skipped &&
+    r.exitCode === 0 &&
+    (r.latencyMs !== null || r.throughput !== null || LLM_METRICS.some((k) => typeof r[k] === 'number'))
+  );
 }
 
 /** "2 threads × 1 instance, fp32, compact" (batch when set): how findings and the CLI name a configuration. */
@@ -91,6 +97,8 @@ interface Basis {
   /** {n, mean, sd} of latency (ms) for the test; null when nothing is known. */
   latency: Pick<SampleSummary, 'n' | 'mean' | 'sd'> | null;
   throughput: Pick<SampleSummary, 'n' | 'mean' | 'sd'> | null;
+  /** {n, mean, sd} of the sweep's --metric; null without one or when no row printed it. */
+  metric: Pick<SampleSummary, 'n' | 'mean' | 'sd'> | null;
   /** Measured passes and seconds behind the configuration, when the rows had per-pass samples. */
   passes: number | null;
   measuredS: number | null;
@@ -154,10 +162,41 @@ function fromSamples(
   };
 }
 
-function basisOf(g: Group): Basis {
+/**
+ * The sweep's --metric over a configuration: the repetitions' values (as latency's), or one run's value with
+ * the spread its tool printed (llama-bench's ± over its own -r repetitions; n unknown = one value).
+ */
+function metricOf(g: Group, metric: LlmMetricName): { side: Basis['metric']; stats: MetricStatsOut } | null {
+  const values = nums(g.rows.map((r) => r[metric]));
+  if (values.length === 0) return null;
+  let side: Basis['metric'];
+  if (g.rows.length >= 2) side = summarize(values);
+  else {
+    const sp = g.rows[0]!.spread?.[metric];
+    side =
+      sp && sp.n !== null && sp.n >= 2
+        ? { n: sp.n, mean: values[0]!, sd: sp.sd }
+        : { n: 1, mean: values[0]!, sd: 0 };
+  }
+  const n = side ? side.n : null;
+  return {
+    side,
+    stats: {
+      metric,
+      value: side?.mean ?? null,
+      unit: LLM_UNITS[metric],
+      ci95: side && side.n >= 2 ? ci95OfMean(side) : null,
+      cv: side && side.n >= 2 ? cvOf(side) : null,
+      n,
+    },
+  };
+}
+
+function basisOf(g: Group, metric?: LlmMetricName): Basis {
   const first = g.rows[0]!;
   const repeats = g.rows.length >= 2;
   const part = repeats ? fromRepeats(g) : fromSamples(first);
+  const m = metric ? metricOf(g, metric) : null;
   const sampled = g.rows.filter((r) => r.samples);
   const passes = sampled.length ? sampled.reduce((a, r) => a + r.samples!.n, 0) : null;
   // Per-pass latencies of several instances overlap in time: their sum over-counts; the mean per instance does not.
@@ -168,6 +207,7 @@ function basisOf(g: Group): Basis {
     first,
     latency: part.latency,
     throughput: part.throughput,
+    metric: m?.side ?? null,
     passes,
     measuredS,
     stats: {
@@ -182,6 +222,7 @@ function basisOf(g: Group): Basis {
       basis: repeats ? 'repeats' : 'samples',
       latencyStats: part.latencyStats,
       throughputStats: part.throughputStats,
+      ...(m ? { metricStats: m.stats } : {}),
     },
   };
 }
@@ -226,6 +267,8 @@ export interface RecommendOptions {
   /** To know what each variant sets (built-in or custom); without it variants are compared by name only. */
   baseEnv?: Record<string, string | null>;
   customVariants?: readonly CustomVariant[];
+  /** The LLM metric the sweep also ranks by (SweepSpec.metric). */
+  metric?: LlmMetricName;
 }
 
 /**
@@ -241,6 +284,7 @@ export function recordOptions(
     engine: r.engine,
     baseEnv: withoutSweptVars(r.spec.settings.env),
     customVariants: r.spec.customVariants,
+    ...(r.spec.metric ? { metric: r.spec.metric } : {}),
   };
 }
 
@@ -369,6 +413,7 @@ function recommendation(b: Basis, index: number, r: CardResult): Recommendation 
   const c = b.stats;
   const throughput = c.throughputStats.value;
   return {
+    ...(c.metricStats ? { metricValue: c.metricStats.value } : {}),
     threads: c.threads,
     instances: c.instances,
     cores: c.cores,
@@ -397,7 +442,7 @@ export function aggregate(rows: readonly SweepRow[]): ConfigStats[] {
 export function analyzeSweep(rows: readonly SweepRow[], opts: RecommendOptions = {}): Analysis {
   const budgetMs = opts.budgetMs ?? null;
   const practicalPct = opts.practicalPct ?? DEFAULT_PRACTICAL_PCT;
-  const bases = groups(rows).map(basisOf);
+  const bases = groups(rows).map((g) => basisOf(g, opts.metric));
   for (const b of bases) {
     const f = configFindings(b);
     if (f.length) b.stats.findings = f;
@@ -441,6 +486,16 @@ export function analyzeSweep(rows: readonly SweepRow[], opts: RecommendOptions =
             sameProgram,
           ),
   };
+  const metric = opts.metric;
+  const metricCard = metric
+    ? decideCard(
+        bases,
+        all,
+        { name: `Best ${metric}`, side: (b: Basis) => b.metric, higherBetter: LLM_HIGHER_BETTER[metric] },
+        practicalPct,
+        sameProgram,
+      )
+    : null;
   const rec = (r: CardResult | null) => (r ? recommendation(bases[r.config]!, r.config, r) : null);
   const best: SweepBest = {
     latency: rec(decided.latency),
@@ -448,13 +503,17 @@ export function analyzeSweep(rows: readonly SweepRow[], opts: RecommendOptions =
     perCore: rec(decided.perCore),
     withinBudget: rec(decided.withinBudget),
     budgetMs,
+    ...(metric ? { metric: rec(metricCard), metricName: metric } : {}),
   };
-  return { configs, best, findings: sweepFindings(configs, decided, opts, practicalPct) };
+  const cards = metric ? { ...decided, metric: metricCard } : decided;
+  return { configs, best, findings: sweepFindings(configs, cards, opts, practicalPct) };
 }
 
 function sweepFindings(
   configs: readonly ConfigStats[],
-  decided: Record<'latency' | 'throughput' | 'perCore' | 'withinBudget', CardResult | null>,
+  decided: Partial<
+    Record<'latency' | 'throughput' | 'perCore' | 'withinBudget' | 'metric', CardResult | null>
+  >,
   opts: RecommendOptions,
   practicalPct: number,
 ): Finding[] {
@@ -512,6 +571,7 @@ function sweepFindings(
       throughput: 'highest throughput',
       perCore: 'best throughput per core',
       withinBudget: 'best per core within the budget',
+      metric: `best ${opts.metric ?? 'metric'}`,
     };
     out.push({
       code: 'tied',

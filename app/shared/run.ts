@@ -6,6 +6,7 @@ import type { Check, RunSettings } from './command';
 import type { EngineInfo, Finding } from './findings';
 import type { RunProof } from './proof';
 import type { LatencyStatsOut, ThroughputStatsOut } from './sweep';
+import type { LlmSpread } from './llm';
 
 /** One CPU's share of a run's load: mean (time-weighted) and peak busy fraction. */
 export interface CpuLoadSummary {
@@ -35,6 +36,9 @@ export interface ResultSummary {
     p90: number | null;
     p99: number | null;
     'p99.9': number | null;
+    /** Only where the tool printed them (OpenVINO benchmark_app, onnxruntime_perf_test). */
+    min?: number | null;
+    max?: number | null;
   } | null;
   throughput: { value: number; unit: string } | null;
   passes?: number | null;
@@ -54,6 +58,46 @@ export interface ResultSummary {
   /** Statistics of the run's own per-pass samples; absent when it printed none. */
   latencyStats?: LatencyStatsOut | null;
   throughputStats?: ThroughputStatsOut | null;
+  /**
+   * LLM metrics (issue 17), present when the output printed them (llama-bench, llama.cpp timing lines):
+   * generation and prompt processing tokens per second, time to first token (the prompt eval time) and ms per
+   * generated token.
+   */
+  tokensPerSecond?: number | null;
+  promptTokensPerSecond?: number | null;
+  ttftMs?: number | null;
+  msPerToken?: number | null;
+  /** The spread the tool printed beside an LLM metric (llama-bench's ±: a standard deviation). */
+  spread?: LlmSpread;
+  /** The settings the runtime echoed (OpenVINO's hint, streams and threads…); absent for other formats. */
+  runtime?: RuntimeSettings | null;
+}
+
+/** What a runtime echoed about how it ran. `name` is the results' `source`. */
+export interface RuntimeSettings {
+  name: string;
+  /** OpenVINO: PERFORMANCE_HINT (LATENCY, THROUGHPUT…). */
+  hint?: string | null;
+  /** OpenVINO: NUM_STREAMS. */
+  nstreams?: number | null;
+  /** OpenVINO INFERENCE_NUM_THREADS, onnxruntime's intra_op_num_threads, llama-bench's threads. */
+  nthreads?: number | null;
+  /** Measured iterations (benchmark_app's Count, onnxruntime_perf_test's requests). */
+  iterations?: number;
+  durationMs?: number;
+  /** llama-bench: every test of the report. */
+  tests?: {
+    test: string;
+    kind: 'pp' | 'tg' | 'other';
+    tokensPerSecond: number;
+    sd: number | null;
+    n: number | null;
+    threads: number | null;
+  }[];
+  /** llama.cpp timing lines: tokens of the prompt and generated; requests when a server printed several. */
+  promptTokens?: number;
+  generatedTokens?: number;
+  requests?: number;
 }
 
 export interface RunOutcome {

@@ -6,6 +6,7 @@ import type { RunSettings } from './command';
 import type { EngineInfo, Finding } from './findings';
 import type { SampleSummary } from './stats';
 import type { RowProof } from './proof';
+import type { LlmMetricName, LlmSpread } from './llm';
 
 export type Placement = 'compact' | 'spread';
 
@@ -48,6 +49,11 @@ export interface SweepSpec {
   timeoutS?: number;
   /** Latency budget for the "best within budget" recommendation. */
   latencyBudgetMs?: number;
+  /**
+   * An LLM metric of the runs' results to rank by as well (`--metric`): its own card (`best.metric`), with the
+   * same statistics as latency (repetitions' means, or the spread the tool printed) and the same test.
+   */
+  metric?: LlmMetricName;
 }
 
 /** One measurement to make: a configuration and which repetition of it. */
@@ -120,6 +126,16 @@ export interface SweepRow {
   findings?: Finding[];
   /** Placement evidence of the row's run(s) in brief (issue 13); absent when none was taken. */
   proof?: RowProof;
+  /**
+   * LLM metrics of the run (issue 17), when its output printed them: one instance's as printed; several
+   * instances' tokens/s summed, their ms metrics averaged.
+   */
+  tokensPerSecond?: number | null;
+  promptTokensPerSecond?: number | null;
+  ttftMs?: number | null;
+  msPerToken?: number | null;
+  /** The spread the tool printed with them (one instance only). */
+  spread?: LlmSpread;
 }
 
 /** Latency statistics of one configuration (ms). */
@@ -157,6 +173,19 @@ export interface ConfigStats {
   throughputStats: ThroughputStatsOut;
   /** Findings about this configuration's numbers (noisy, too-few-samples…). */
   findings?: Finding[];
+  /** The statistics of the sweep's `--metric`, when it has one and this configuration printed it. */
+  metricStats?: MetricStatsOut;
+}
+
+/** A ranked LLM metric of one configuration: mean, 95 % interval, CV and how many values they rest on. */
+export interface MetricStatsOut {
+  metric: LlmMetricName;
+  value: number | null;
+  unit: string;
+  ci95: [number, number] | null;
+  cv: number | null;
+  /** Repetitions, or the tool's own repetitions behind one run's printed spread; null when unknown. */
+  n: number | null;
 }
 
 /** A check finding on a sweep row's command (app/command/checks), without its one-click fix. */
@@ -186,6 +215,8 @@ export interface Recommendation {
   config: number;
   /** True when this configuration beats every other one significantly (test and practical threshold). */
   significant: boolean;
+  /** The sweep's `--metric` value of this configuration (mean over its repetitions); absent without one. */
+  metricValue?: number | null;
   /** Configurations (indices into `configs`, itself excluded) it cannot be told apart from. */
   tiedWith: number[];
 }
@@ -197,6 +228,9 @@ export interface SweepBest {
   /** Best throughput per core among configurations whose mean latency meets the budget. */
   withinBudget: Recommendation | null;
   budgetMs: number | null;
+  /** Best by the sweep's `--metric` (highest tokens/s, lowest ms); absent when the sweep ranks by none. */
+  metric?: Recommendation | null;
+  metricName?: LlmMetricName;
 }
 
 export interface HostInfo {

@@ -42,6 +42,11 @@ export const ROW_COLUMNS = [
   'throughputCi95Lo',
   'throughputCi95Hi',
   'throughputCv',
+  // Issue 17: the run's LLM metrics as printed (empty when it printed none).
+  'tokensPerSecond',
+  'promptTokensPerSecond',
+  'ttftMs',
+  'msPerToken',
 ] as const;
 
 /** `configs` as the record holds them; computed from the rows when not given (same statistics). */
@@ -83,6 +88,10 @@ export function rowsToCsv(
         t?.ci95?.[0] ?? null,
         t?.ci95?.[1] ?? null,
         t?.cv ?? null,
+        r.tokensPerSecond ?? null,
+        r.promptTokensPerSecond ?? null,
+        r.ttftMs ?? null,
+        r.msPerToken ?? null,
       ];
     }),
   );

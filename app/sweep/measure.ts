@@ -9,7 +9,8 @@ import { combinedRowProof, planOf } from '../run/proof/findings';
 import type { Topology } from '../shared/topology';
 import type { BuiltCommand, RunSettings } from '../shared/command';
 import type { RunManager, StartOptions } from '../run/manager';
-import type { RunInfo } from '../shared/run';
+import type { ResultSummary, RunInfo } from '../shared/run';
+import { LLM_HIGHER_BETTER, LLM_METRICS } from '../shared/llm';
 import { hostBindingProblem } from '../run/preflight';
 import { exitStatusCode, ResultsParser, readResultsDir, type ResultsDir } from '../run';
 import { readLogBatches } from '../logs/logfile';
@@ -246,6 +247,7 @@ export async function measurePoint(
     return {
       ...common,
       ...measured,
+      ...llmOfOne(r),
       latencyMs: r?.latencyMs?.mean ?? null,
       latencyP90Ms: r?.latencyMs?.p90 ?? null,
       throughput: r?.throughput?.value ?? null,
@@ -264,6 +266,7 @@ export async function measurePoint(
   return {
     ...common,
     ...measured,
+    ...llmOfMany(done.map((d) => d.outcome?.results)),
     latencyMs: avg(instanceRuns.map((r) => r.latencyMs)),
     latencyP90Ms: avg(
       instanceRuns.map((r) => {
@@ -278,6 +281,27 @@ export async function measurePoint(
       ? { windowS: overlap.windowEnd! - overlap.windowStart!, passes: overlap.passes }
       : null,
   };
+}
+
+/** A run's LLM metrics for its row, as printed with their spread; nothing when it printed none. */
+function llmOfOne(r: ResultSummary | null | undefined): Partial<SweepRow> {
+  if (!r || !LLM_METRICS.some((k) => typeof r[k] === 'number')) return {};
+  const out: Partial<SweepRow> = {};
+  for (const k of LLM_METRICS) out[k] = r[k] ?? null;
+  if (r.spread && Object.keys(r.spread).length) out.spread = r.spread;
+  return out;
+}
+
+/** Several instances: their tokens per second add up (they ran at once); their times are averaged. */
+function llmOfMany(rs: (ResultSummary | null | undefined)[]): Partial<SweepRow> {
+  if (!rs.some((r) => r && LLM_METRICS.some((k) => typeof r[k] === 'number'))) return {};
+  const out: Partial<SweepRow> = {};
+  for (const k of LLM_METRICS) {
+    const v = rs.map((r) => r?.[k] ?? null);
+    const all = v.every((x): x is number => typeof x === 'number');
+    out[k] = !all ? null : LLM_HIGHER_BETTER[k] ? v.reduce((a, b) => a + b, 0) : avg(v);
+  }
+  return out;
 }
 
 /** Per-instance rows: dumps are matched to instances by the pid seen running with that instance's CPUs. */

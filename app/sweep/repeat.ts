@@ -4,20 +4,32 @@
  */
 import { configKey, isSuccessful } from '../shared/recommend';
 import type { SweepPoint, SweepRow } from '../shared/sweep';
+import type { LlmMetricName } from '../shared/llm';
 
 /**
  * Whether the last two successful repetitions of `p`'s configuration (before `p`'s own) agree within `pct` %:
- * |last − previous| ≤ pct % of previous, on the mean latency (throughput when the rows have no latency).
- * Failed repetitions are not readings: the configuration goes on being repeated.
+ * |last − previous| ≤ pct % of previous, on the mean latency (throughput when the rows have no latency; the
+ * sweep's --metric when it ranks by one). Failed repetitions are not readings: the configuration goes on being
+ * repeated.
  */
-export function isStable(rows: readonly SweepRow[], p: SweepPoint, pct: number): boolean {
+export function isStable(
+  rows: readonly SweepRow[],
+  p: SweepPoint,
+  pct: number,
+  metric?: LlmMetricName,
+): boolean {
   const key = configKey(p);
   const reps = rows
     .filter((r) => isSuccessful(r) && configKey(r) === key && r.repeat < p.repeat)
     .sort((a, b) => a.repeat - b.repeat);
   if (reps.length < 2) return false;
   const [a, b] = reps.slice(-2) as [SweepRow, SweepRow];
-  const pick = (r: SweepRow) => (a.latencyMs !== null && b.latencyMs !== null ? r.latencyMs! : r.throughput);
+  const pick = (r: SweepRow) =>
+    metric && typeof a[metric] === 'number' && typeof b[metric] === 'number'
+      ? r[metric]!
+      : a.latencyMs !== null && b.latencyMs !== null
+        ? r.latencyMs!
+        : r.throughput;
   const x = pick(a);
   const y = pick(b);
   if (x === null || y === null || x === 0) return false;
@@ -25,8 +37,13 @@ export function isStable(rows: readonly SweepRow[], p: SweepPoint, pct: number):
 }
 
 /** A repetition (the third or later) that --until-stable leaves out: its configuration is already stable. */
-export function stableSkip(rows: readonly SweepRow[], p: SweepPoint, pct: number): boolean {
-  return p.repeat >= 3 && isStable(rows, p, pct);
+export function stableSkip(
+  rows: readonly SweepRow[],
+  p: SweepPoint,
+  pct: number,
+  metric?: LlmMetricName,
+): boolean {
+  return p.repeat >= 3 && isStable(rows, p, pct, metric);
 }
 
 /** The record's note on what --until-stable left out (replaces its previous wording). */

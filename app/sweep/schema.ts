@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { EnvNameSchema, RunSettingsSchema } from '../command/schema';
 import type { SweepSpec } from '../shared/sweep';
+import { LLM_METRICS } from '../shared/llm';
 
 const count = z.number().int().min(1).max(65536);
 
@@ -39,6 +40,7 @@ export const SweepSpecSchema = z
       .max(7 * 86400)
       .optional(),
     latencyBudgetMs: z.number().positive().optional(),
+    metric: z.enum(LLM_METRICS).optional(),
   })
   .strict();
 

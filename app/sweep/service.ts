@@ -249,7 +249,10 @@ export class SweepService {
       for (const p of points) {
         if (a.cancelled) break;
         // --until-stable: a configuration whose last two repetitions agree needs no more of them.
-        if (r.spec.untilStablePct !== undefined && stableSkip(r.rows, p, r.spec.untilStablePct)) {
+        if (
+          r.spec.untilStablePct !== undefined &&
+          stableSkip(r.rows, p, r.spec.untilStablePct, r.spec.metric)
+        ) {
           stableSkipped++;
           r.planned = plannedAtStart - stableSkipped;
           r.notes = untilStableNote(r.notes ?? [], r.spec.untilStablePct, stableSkipped, plannedAtStart);

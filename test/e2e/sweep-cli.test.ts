@@ -177,9 +177,10 @@ describe('aio-tuner sweep', () => {
 
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     const head = lines[0]!.split(',');
-    assert.equal(head[head.length - 7], 'instanceLatencyMs');
-    // One run, no samples: no interval, no CV.
-    assert.match(lines[3]!, /,11\.5;11\.5,,,,,,$/);
+    // The four LLM metric columns of issue 17 come last.
+    assert.equal(head[head.length - 11], 'instanceLatencyMs');
+    // One run, no samples: no interval, no CV; no LLM metrics printed.
+    assert.match(lines[3]!, /,11\.5;11\.5,,,,,,,,,,$/);
     // The command cell of a two-instance row is one line a shell runs: both instances, then wait.
     const cell = /"([^"]*& wait)"|,([^,"]*& wait),/.exec(lines[3]!);
     assert.ok(cell, lines[3]);

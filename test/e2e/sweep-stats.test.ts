@@ -169,7 +169,8 @@ describe('sweep statistics and recommendations', () => {
 
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     const head = lines[0]!.split(',');
-    assert.deepEqual(head.slice(-6), [
+    // The statistics columns, then the four LLM metric columns of issue 17.
+    assert.deepEqual(head.slice(-10, -4), [
       'latencyCi95LoMs',
       'latencyCi95HiMs',
       'latencyCv',
@@ -177,7 +178,7 @@ describe('sweep statistics and recommendations', () => {
       'throughputCi95Hi',
       'throughputCv',
     ]);
-    const cells = lines[2]!.split(',').slice(-6).map(Number);
+    const cells = lines[2]!.split(',').slice(-10, -4).map(Number);
     assert.ok(Math.abs(cells[0]! - fast.latencyStats.ci95Ms![0]) < 1e-9);
     assert.ok(Math.abs(cells[1]! - fast.latencyStats.ci95Ms![1]) < 1e-9);
     assert.ok(Math.abs(cells[2]! - fast.latencyStats.cv) < 1e-9);

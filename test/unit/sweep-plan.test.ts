@@ -413,7 +413,8 @@ describe('CSV', () => {
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^i,threads,instances,cores,placement,variant,batch,repeat,latencyMs/);
-    assert.match(lines[2]!, /"FAIL: x, y",,,,,,,$/);
+    // Its empty columns after the error: instance latencies, six statistics, four LLM metrics (issue 17).
+    assert.match(lines[2]!, /"FAIL: x, y",,,,,,,,,,,$/);
   });
 
   test('a multi-instance row: one runnable command line, and each instance latency in its own column', () => {
@@ -454,7 +455,7 @@ describe('CSV', () => {
     );
   });
 
-  test("the six statistics columns come last: the row configuration's interval and CV", () => {
+  test("the six statistics columns come before the LLM metrics: the row configuration's interval and CV", () => {
     const reps = [
       row({ latencyMs: 1, throughput: 10 }),
       row({ i: 1, repeat: 2, latencyMs: 3, throughput: 30 }),
@@ -462,7 +463,8 @@ describe('CSV', () => {
     const lines = rowsToCsv([...reps, row({ i: 2, threads: 2, exitCode: 1 })])
       .trimEnd()
       .split('\r\n');
-    assert.deepEqual(lines[0]!.split(',').slice(-7), [
+    // The four LLM metric columns of issue 17 are appended after them.
+    assert.deepEqual(lines[0]!.split(',').slice(-11, -4), [
       'instanceLatencyMs',
       'latencyCi95LoMs',
       'latencyCi95HiMs',
@@ -472,12 +474,15 @@ describe('CSV', () => {
       'throughputCv',
     ]);
     // Means 1 and 3: 2 ± 12.706 × 1.414 / 1.414, CV 0.707; the same on both rows of that configuration.
-    const cells = lines[1]!.split(',').slice(-6).map(Number);
+    const cells = lines[1]!.split(',').slice(-10, -4).map(Number);
     assert.ok(Math.abs(cells[0]! - (2 - 12.7062047)) < 1e-5, String(cells));
     assert.ok(Math.abs(cells[1]! - (2 + 12.7062047)) < 1e-5);
     assert.ok(Math.abs(cells[2]! - Math.SQRT1_2) < 1e-9);
     assert.ok(Math.abs(cells[3]! - (20 - 127.062047)) < 1e-4);
-    assert.equal(lines[2]!.split(',').slice(-6).join(','), lines[1]!.split(',').slice(-6).join(','));
+    assert.equal(
+      lines[2]!.split(',').slice(-10, -4).join(','),
+      lines[1]!.split(',').slice(-10, -4).join(','),
+    );
     assert.match(lines[3]!, /,,,,,,$/, 'a failed row has no configuration statistics');
   });
 });

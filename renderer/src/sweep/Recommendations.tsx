@@ -7,6 +7,7 @@ import type {
   SweepRow,
 } from '../../../app/shared/sweep';
 import { analyzeSweep, recordOptions } from '../../../app/shared/recommend';
+import { LLM_HIGHER_BETTER, LLM_UNITS, type LlmMetricName } from '../../../app/shared/llm';
 import { CopyButton } from '../common/CopyButton';
 import {
   cardFigures,
@@ -18,6 +19,62 @@ import {
   tieLines,
   type CardModel,
 } from './view';
+
+/** The card of the sweep's --metric: the configuration, its value with the 95 % interval, tied or significant. */
+function MetricCard({
+  name,
+  rec,
+  configs,
+}: {
+  name: LlmMetricName;
+  rec: Recommendation | null;
+  configs: readonly ConfigStats[] | undefined;
+}) {
+  const st = rec ? configs?.[rec.config]?.metricStats : undefined;
+  const tied = rec !== null && !rec.significant;
+  return (
+    <div
+      className={tied ? 'sweep-rec tied' : 'sweep-rec'}
+      data-testid="rec-metric"
+      data-tied={tied ? 'true' : 'false'}
+    >
+      <h3>
+        Best {name} ({LLM_HIGHER_BETTER[name] ? 'highest' : 'lowest'})
+        {tied && <span className="badge warn sweep-tied">tied</span>}
+        {rec?.significant && <span className="badge sweep-significant">significant</span>}
+      </h3>
+      {rec ? (
+        <>
+          <p>
+            <strong>
+              {rec.variant}, {rec.instances} × {rec.threads} thread(s) = {rec.cores} core
+              {rec.cores === 1 ? '' : 's'}
+            </strong>
+            <br />
+            <span data-testid="rec-metric-value">
+              {rec.metricValue != null ? rec.metricValue.toFixed(2) : '—'} {LLM_UNITS[name]}
+              {st?.ci95 ? ` (95 % CI ${st.ci95[0].toFixed(2)}–${st.ci95[1].toFixed(2)})` : ''}
+              {st ? `, n=${st.n ?? '?'}` : ''}
+            </span>
+          </p>
+          {rec.tiedWith.length > 0 && (
+            <p className="warn-text sweep-tie">
+              tied with:{' '}
+              {rec.tiedWith
+                .map((i) => configs?.[i])
+                .filter((c): c is ConfigStats => c !== undefined)
+                .map((c) => `${c.variant}, ${c.instances} × ${c.threads}`)
+                .join('; ')}
+            </p>
+          )}
+          <pre className="sweep-command">{rec.command}</pre>
+        </>
+      ) : (
+        <p className="muted">No run printed {name} yet.</p>
+      )}
+    </div>
+  );
+}
 
 function Card({
   card,
@@ -157,6 +214,9 @@ export function Recommendations({
       {mergeCards(best).map((card) => (
         <Card key={card.testId} card={card} {...cardProps} />
       ))}
+      {best.metricName && (
+        <MetricCard name={best.metricName} rec={best.metric ?? null} configs={configs ?? live.configs} />
+      )}
       <div className="sweep-rec-budget">
         <label>
           Latency budget (ms){' '}

@@ -2,6 +2,7 @@ import { BUILTIN_VARIANTS } from '../../../app/shared/sweep';
 import { BUILTIN_LABELS } from '../../../app/shared/variants';
 import type { Placement } from '../../../app/shared/sweep';
 import type { SweepForm } from './form';
+import { LLM_HIGHER_BETTER, LLM_METRICS, LLM_UNITS } from '../../../app/shared/llm';
 
 const PLACEMENTS: [Placement, string][] = [
   ['compact', 'compact: fill a node before the next'],
@@ -134,6 +135,22 @@ export function SweepBuilder({
           onChange={(e) => set('practicalPct', e.target.value)}
         />
         <span className="muted hint">smaller (or not significant at 95 %) differences are called a tie</span>
+      </label>
+      <label>
+        Also rank by
+        <select
+          data-testid="sweep-metric"
+          value={form.metric ?? ''}
+          onChange={(e) => set('metric', e.target.value)}
+        >
+          <option value="">nothing more (latency and throughput)</option>
+          {LLM_METRICS.map((m) => (
+            <option key={m} value={m}>
+              {m} ({LLM_UNITS[m]}, {LLM_HIGHER_BETTER[m] ? 'highest' : 'lowest'} best)
+            </option>
+          ))}
+        </select>
+        <span className="muted hint">an LLM metric the runs print (llama-bench, llama.cpp timings)</span>
       </label>
       <label>
         Time limit per run (s)

@@ -2,6 +2,7 @@
 import type { RunSettings } from '../../../app/shared/command';
 import type { CustomVariant, Placement, SweepSpec } from '../../../app/shared/sweep';
 import { parseCustomVariant } from '../../../app/shared/variants';
+import { LLM_METRICS, type LlmMetricName } from '../../../app/shared/llm';
 
 export interface SweepForm {
   /** "doubling" or a list such as "1,2,4". */
@@ -20,6 +21,8 @@ export interface SweepForm {
   /** Smallest difference (percent) worth recommending over. */
   practicalPct: string;
   timeoutS: string;
+  /** An LLM metric to rank by as well ('' = none): SweepSpec.metric. */
+  metric: string;
 }
 
 export const DEFAULT_FORM: SweepForm = {
@@ -33,6 +36,7 @@ export const DEFAULT_FORM: SweepForm = {
   untilStablePct: '',
   practicalPct: '2',
   timeoutS: '',
+  metric: '',
 };
 
 /**
@@ -92,6 +96,9 @@ export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpe
   if (stable !== undefined && repeat < 2)
     errors.push('Repeat until stable: set Repetitions to the most runs it may take (2 or more)');
   const practical = percent(f.practicalPct, 'Minimum difference', errors, { zeroOk: true });
+  const metric = (f.metric ?? '') === '' ? undefined : f.metric;
+  if (metric !== undefined && !(LLM_METRICS as readonly string[]).includes(metric))
+    errors.push(`Rank by: "${metric}" is not one of ${LLM_METRICS.join(', ')}`);
   if (errors.length) return { spec: null, errors };
   return {
     spec: {
@@ -106,6 +113,7 @@ export function buildSpec(f: SweepForm, settings: RunSettings): { spec: SweepSpe
       ...(stable !== undefined ? { untilStablePct: stable } : {}),
       ...(practical !== undefined ? { practicalPct: practical } : {}),
       ...(timeout !== undefined ? { timeoutS: timeout } : {}),
+      ...(metric !== undefined ? { metric: metric as LlmMetricName } : {}),
     },
     errors,
   };

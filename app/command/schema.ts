@@ -3,7 +3,7 @@
  * from outside goes through here first.
  */
 import { z } from 'zod';
-import type { RunSettings } from '../shared/command';
+import { ENGINES, type RunSettings } from '../shared/command';
 
 /** NUL cannot exist in argv or the environment, so a setting holding one could never run as written. */
 const noNul = (what: string) =>
@@ -24,6 +24,7 @@ export const RunSettingsSchema = z.object({
   env: z.record(EnvNameSchema, noNul('a variable value').nullable()),
   workload: z.array(noNul('a workload argument')),
   cwd: noNul('the working directory').nullable(),
+  engine: z.enum(ENGINES).optional(),
 });
 
 // Compile-time guard: the schema and the hand-written type must describe the same shape.

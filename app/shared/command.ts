@@ -2,6 +2,13 @@
 
 export type MemPolicy = 'bind' | 'preferred' | 'interleave' | 'local' | 'none';
 
+/**
+ * Which inference stack the run tunes: `aio` (Ampere's engine, the AIO_* variables) or `onednn` (stock
+ * PyTorch with oneDNN/ACL, as on Graviton: OMP_* and the oneDNN/PyTorch variables, no AIO_*).
+ */
+export const ENGINES = ['aio', 'onednn'] as const;
+export type Engine = (typeof ENGINES)[number];
+
 export interface RunSettings {
   /** Selected logical CPUs, in the order they are bound (numactl list order == AIO_NUMA_CPUS order). */
   cpus: number[];
@@ -21,6 +28,8 @@ export interface RunSettings {
   workload: string[];
   /** Working directory for the workload; null = the tool's current directory. */
   cwd: string | null;
+  /** The stack the variables are for; absent = 'aio' (settings saved before engines existed load unchanged). */
+  engine?: Engine;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -4,7 +4,16 @@
  */
 import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes, nearestMemoryNodes, nodeCanHoldMemory } from './memnodes';
-import { boundCpus, engineOf, ompPlaces, memoryNodes, planFor, policyNodes, threadCount, type RunPlan } from './plan';
+import {
+  boundCpus,
+  engineOf,
+  ompPlaces,
+  memoryNodes,
+  planFor,
+  policyNodes,
+  threadCount,
+  type RunPlan,
+} from './plan';
 import { checkEngine } from './engines/checks';
 import {
   coreKey,

@@ -97,7 +97,8 @@ export function envFor(s: RunSettings, t?: Topology | null): EnvPlan {
     const v = values.get(name);
     if (v !== undefined) env[name] = v;
   }
-  for (const name of [...values.keys()].filter((n) => !order.includes(n)).sort()) env[name] = values.get(name)!;
+  for (const name of [...values.keys()].filter((n) => !order.includes(n)).sort())
+    env[name] = values.get(name)!;
   return { env, unset: [...unset].sort() };
 }
 

@@ -244,8 +244,10 @@ export const VARIABLES: VariableInfo[] = [
 ];
 
 /** AWS's guide for PyTorch on Graviton: the runtime settings the oneDNN catalogue follows. */
-const AWS_GUIDE = 'AWS Graviton getting-started guide, machinelearning/pytorch.md (github.com/aws/aws-graviton-getting-started)';
-const ONEDNN_GUIDE = 'oneDNN developer guide, "Run-Time Controls" and "Floating-point Math Mode" (uxlfoundation.github.io/oneDNN)';
+const AWS_GUIDE =
+  'AWS Graviton getting-started guide, machinelearning/pytorch.md (github.com/aws/aws-graviton-getting-started)';
+const ONEDNN_GUIDE =
+  'oneDNN developer guide, "Run-Time Controls" and "Floating-point Math Mode" (uxlfoundation.github.io/oneDNN)';
 const GNU_OMP = 'OpenMP 5 specification, environment variables (OMP_NUM_THREADS, OMP_PROC_BIND, OMP_PLACES)';
 
 /**
@@ -366,24 +368,22 @@ export const ONEDNN_VARIABLES: VariableInfo[] = [
     engine: 'onednn',
     source: AWS_GUIDE,
   },
-  ...(['ONEDNN_VERBOSE', 'DNNL_VERBOSE'] as const).map(
-    (name): VariableInfo => ({
-      name,
-      ...STRING,
-      default: null,
-      description:
-        (name === 'DNNL_VERBOSE'
-          ? 'Older spelling of ONEDNN_VERBOSE, still read. '
-          : 'Makes oneDNN print a line per primitive it creates or runs. ') +
-        '1 (or "profile_exec") shows which kernel ran each operation (ACL gemm or the slow reference one), 2 ' +
-        'adds creation; the printing slows the run, so measure without it.',
-      category: 'diagnostics',
-      derived: false,
-      deprecated: null,
-      engine: 'onednn',
-      source: `${AWS_GUIDE}; ${ONEDNN_GUIDE}`,
-    }),
-  ),
+  ...(['ONEDNN_VERBOSE', 'DNNL_VERBOSE'] as const).map((name): VariableInfo => ({
+    name,
+    ...STRING,
+    default: null,
+    description:
+      (name === 'DNNL_VERBOSE'
+        ? 'Older spelling of ONEDNN_VERBOSE, still read. '
+        : 'Makes oneDNN print a line per primitive it creates or runs. ') +
+      'With 1 (or "profile_exec") it shows which kernel ran each operation (ACL gemm or the slow reference one), 2 ' +
+      'adds creation; the printing slows the run, so measure without it.',
+    category: 'diagnostics',
+    derived: false,
+    deprecated: null,
+    engine: 'onednn',
+    source: `${AWS_GUIDE}; ${ONEDNN_GUIDE}`,
+  })),
 ];
 
 /** Whether the CPU flags include bfloat16 arithmetic: "bf16" on Arm, avx512_bf16 / amx_bf16 on x86. */
@@ -398,7 +398,10 @@ export const BF16_ONLY_FPMATH = ['BF16', 'ANY'];
  * The catalogue as a form offers it on a machine: BF16 and ANY leave DNNL_DEFAULT_FPMATH_MODE's choices when the
  * machine's CPU flags are known and lack bf16 (unknown flags offer everything; the checks cannot tell either).
  */
-export function offeredVariables(engine: Engine | undefined, cpuFlags: readonly string[] | null): VariableInfo[] {
+export function offeredVariables(
+  engine: Engine | undefined,
+  cpuFlags: readonly string[] | null,
+): VariableInfo[] {
   const list = catalogue(engine);
   if (cpuFlags === null || hasBf16(cpuFlags)) return list;
   return list.map((v) => {

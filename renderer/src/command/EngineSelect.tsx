@@ -25,9 +25,9 @@ export function EngineSelect() {
     <p>
       <strong>AIO</strong>: Ampere&apos;s optimized PyTorch; the command sets <code>AIO_NUM_THREADS</code>,{' '}
       <code>AIO_NUMA_CPUS</code> and the other <code>AIO_*</code> variables. <strong>oneDNN</strong>: stock
-      PyTorch with oneDNN (and the Arm Compute Library on Arm), tuned as AWS&apos;s Graviton guide describes; the
-      command sets <code>OMP_NUM_THREADS</code>, <code>OMP_PLACES</code> and <code>OMP_PROC_BIND</code> from the
-      selection and no <code>AIO_*</code> variable.
+      PyTorch with oneDNN (and the Arm Compute Library on Arm), tuned as AWS&apos;s Graviton guide describes;
+      the command sets <code>OMP_NUM_THREADS</code>, <code>OMP_PLACES</code> and <code>OMP_PROC_BIND</code>{' '}
+      from the selection and no <code>AIO_*</code> variable.
     </p>,
     'engine-help',
   );

@@ -79,6 +79,9 @@ describe('aio-tuner --engine', () => {
       'AIO_IMPLICIT_FP16_TRANSFORM_FILTER=.*',
       '--format',
       'json',
+      '--',
+      'python3',
+      'run.py',
     ]);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as {

@@ -96,6 +96,18 @@ describe('aio-tuner --engine', () => {
     assert.equal(out.env.OMP_PLACES, '{0},{1},{2},{3}');
   });
 
+  test("doctor --engine onednn does not ask stock PyTorch for Ampere's engine (aio does)", (t) => {
+    const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+    if (!need(t, hasTorch, 'PyTorch for /usr/bin/python3')) return;
+    type Report = { checks: { code: string }[]; skipped: { code: string; reason: string }[] };
+    const run = (extra: string[]) =>
+      JSON.parse(cli(['doctor', '--python', '/usr/bin/python3', '--json', ...extra]).stdout) as Report;
+    const onednn = run(['--engine', 'onednn']);
+    assert.ok(!onednn.checks.some((c) => c.code === 'engine-absent'));
+    assert.match(onednn.skipped.find((x) => x.code === 'engine-absent')!.reason, /engine onednn/);
+    assert.ok(run([]).checks.some((c) => c.code === 'engine-absent'));
+  });
+
   test('sweep --engine onednn varies DNNL_DEFAULT_FPMATH_MODE; rows run without AIO_ variables', (t) => {
     if (!need(t, hasNumactl, 'numactl')) return;
     const r = cli([

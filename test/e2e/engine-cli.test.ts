@@ -137,6 +137,10 @@ describe('aio-tuner --engine', () => {
         ['bf16', 0, 10.5],
       ],
     );
+    // AIO's built-in variants are refused up front, before a sweep that would measure nothing they say.
+    const refused = cli(['sweep', '--engine', 'onednn', '--variants', 'fp32,fp16', '--', bench]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /--variants fp16: built-in variants set AIO_\* variables/);
     for (const row of out.rows) {
       assert.doesNotMatch(row.commands[0]!, /AIO_/);
       assert.match(row.commands[0]!, /^OMP_NUM_THREADS=1 OMP_PLACES='\{\d+\}' OMP_PROC_BIND=close /);

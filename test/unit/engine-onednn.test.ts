@@ -16,7 +16,14 @@ import {
   ONEDNN_VARIABLES,
 } from '../../app/shared/variables';
 import { normalizeVariables } from '../../renderer/src/command/variables';
-import { normalizeSettings, planFor, runChecks, parseRunSettings } from '../../app/command';
+import {
+  buildCommand,
+  normalizeSettings,
+  parseCommandLine,
+  planFor,
+  runChecks,
+  parseRunSettings,
+} from '../../app/command';
 import { fixtureRoot } from '../helpers/fixtures';
 import { utilLinuxRoot } from '../helpers/real-dumps';
 
@@ -201,5 +208,25 @@ describe('engine checks on real dumps', () => {
       planFor({ ...s, engine: 'onednn', memPolicy: 'interleave' }, two).env.AIO_MEM_BIND,
       undefined,
     );
+  });
+});
+
+describe('importing a command line written for an engine', () => {
+  it('a onednn line reads back as engine onednn, its derived binding as the selection; it rebuilds the same', () => {
+    const s = settings({ engine: 'onednn', cpus: [2, 3], env: { LRU_CACHE_CAPACITY: '1024' } });
+    const line = buildCommand(s, altra).shell;
+    const back = parseCommandLine(line, altra).settings;
+    assert.equal(back.engine, 'onednn');
+    assert.deepEqual(back.cpus, [2, 3]);
+    assert.deepEqual(back.env, { LRU_CACHE_CAPACITY: '1024' });
+    assert.equal(buildCommand(back, altra).shell, line);
+  });
+  it('a line with an AIO_* variable, or only OMP_NUM_THREADS, stays aio', () => {
+    const aio = parseCommandLine(
+      'AIO_NUM_THREADS=2 OMP_NUM_THREADS=2 OMP_PLACES=cores numactl -C 0,1 x',
+      altra,
+    );
+    assert.equal(aio.settings.engine, undefined);
+    assert.equal(parseCommandLine('OMP_NUM_THREADS=2 numactl -C 0,1 x', altra).settings.engine, undefined);
   });
 });

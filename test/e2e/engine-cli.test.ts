@@ -55,6 +55,13 @@ describe('aio-tuner --engine', () => {
     assert.equal(cli(['command', '--engine', 'aio', '--cores', '1', '--', 'x']).stdout, aio.stdout);
   });
 
+  test('a saved profile keeps the engine; --engine aio given with it switches back', () => {
+    const saved = cli(['profiles', 'save', 'graviton', '--engine', 'onednn', '--cores', '1', '--', 'x']);
+    assert.equal(saved.status, 0, saved.stderr);
+    assert.match(cli(['command', '--profile', 'graviton']).stdout, /^OMP_NUM_THREADS=1 OMP_PLACES='\{1\}' /);
+    assert.match(cli(['command', '--profile', 'graviton', '--engine', 'aio']).stdout, /^AIO_NUM_THREADS=1 /);
+  });
+
   test('--engine bogus exits 2 naming the engines; so does run', () => {
     for (const verb of ['command', 'run']) {
       const r = cli([verb, '--engine', 'bogus', '--cores', '1', '--', 'x']);

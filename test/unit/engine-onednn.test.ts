@@ -211,6 +211,20 @@ describe('engine checks on real dumps', () => {
   });
 });
 
+describe('numactl missing under onednn', () => {
+  it('the fix keeps the pinning through OpenMP, not AIO_NUMA_CPUS', () => {
+    const s = settings({ engine: 'onednn', cpus: [4, 5] });
+    const found = runChecks(s, altra, { numactlAvailable: false }).find((c) => c.code === 'numactl-missing')!;
+    assert.match(found.fix!.label, /OMP_PLACES/);
+    const fixed = applyFix(s, found.fix!);
+    assert.deepEqual(planFor(fixed, altra), {
+      env: { OMP_NUM_THREADS: '2', OMP_PLACES: '{4},{5}', OMP_PROC_BIND: 'close' },
+      unset: [],
+      argv: ['python3', 'run.py'],
+    });
+  });
+});
+
 describe('importing a command line written for an engine', () => {
   it('a onednn line reads back as engine onednn, its derived binding as the selection; it rebuilds the same', () => {
     const s = settings({ engine: 'onednn', cpus: [2, 3], env: { LRU_CACHE_CAPACITY: '1024' } });

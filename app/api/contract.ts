@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { segmentProblem } from '../util/pathsegment';
 import { RunSettingsSchema } from '../command/schema';
+import { ENGINES } from '../shared/command';
 import { SweepSpecSchema } from '../sweep/schema';
 import type { ApiMethod, ApiReply, ApiRequests, ApiResults } from '../shared/contract';
 import { errorReply, MAX_TOPOLOGY_ARCHIVE_BYTES } from '../shared/contract';
@@ -65,7 +66,7 @@ export const ApiParams = {
     .object({ settings: RunSettingsSchema, container: z.string().max(256).optional() })
     .strict(),
   'command.parse': z.object({ text: z.string().max(1024 * 1024) }).strict(),
-  'command.variables': z.object({}).strict(),
+  'command.variables': z.object({ engine: z.enum(ENGINES).optional() }).strict(),
   'cpus.validate': z.object({ text: z.string().max(100000) }).strict(),
   'cpus.preset': z
     .object({

@@ -30,7 +30,7 @@ import {
 import {
   buildCommand,
   parseCommandLine,
-  VARIABLES,
+  offeredVariables,
   firstPhysicalCores,
   coresOnNode,
   wholeNode,
@@ -336,7 +336,9 @@ export class Engine {
     },
     'command.build': async (p) => this.buildFor(p.settings, p.container),
     'command.parse': async (p) => parseCommandLine(p.text, await this.getTopology()),
-    'command.variables': async () => VARIABLES,
+    'command.variables': async (p) =>
+      // The catalogue does not need the machine; only the bf16-only choices do, so a failed read offers them all.
+      offeredVariables(p.engine, (await this.getTopology().catch(() => null))?.cpuFlags ?? null),
     'cpus.validate': async (p) => expandSelection(p.text, await this.getTopology()),
     'cpus.preset': async (p) => {
       const t = await this.getTopology();

@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Topology } from '../shared/topology';
 import type { MemPolicy, RunSettings } from '../shared/command';
-import { defaultSettings } from '../shared/command';
+import { defaultSettings, ENGINES, type Engine } from '../shared/command';
 import { parseCpuList, plainDigits } from '../shared/cpulist';
 import { printable } from '../shared/printable';
 import { expandSelection } from '../shared/selection';
@@ -40,6 +40,8 @@ export const settingsOptions = {
   set: { type: 'string', multiple: true },
   unset: { type: 'string', multiple: true },
   cwd: { type: 'string' },
+  /** aio|onednn: which stack's variables the run sets (not a saved --profile). */
+  engine: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
@@ -205,5 +207,19 @@ export function settingsFromFlags(
     s.env[name] = null;
   }
   if (v.cwd !== undefined) s.cwd = v.cwd;
+  if (v.engine !== undefined) {
+    const engine = engineFlag(v.engine);
+    if (engine === 'aio') delete s.engine;
+    else s.engine = engine;
+  }
   return s;
+}
+
+/** `--engine NAME` checked against the known engines; anything else is a usage error naming them. */
+export function engineFlag(v: string): Engine {
+  if ((ENGINES as readonly string[]).includes(v)) return v as Engine;
+  throw new UsageError(
+    `--engine must be one of ${ENGINES.join('|')}, got "${v}" (aio: Ampere's engine and its AIO_* variables; ` +
+      'onednn: stock PyTorch with oneDNN, OMP_* and oneDNN variables)',
+  );
 }

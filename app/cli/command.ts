@@ -48,6 +48,7 @@ export function formatBuilt(built: BuiltCommand, settings: RunSettings, format: 
         unset: built.unset,
         shell: built.shell,
         cwd: settings.cwd,
+        engine: settings.engine ?? 'aio',
         checks: built.checks.map((c) => ({
           code: c.code,
           severity: c.severity,

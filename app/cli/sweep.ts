@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
+import { BUILTIN_ENV } from '../shared/variants';
 import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
@@ -367,6 +368,17 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   // --threads is the sweep's list here, not the single run's thread count.
   const settings =
     values.resume === undefined ? settingsFromFlags({ ...values, threads: undefined }, positionals, t) : null;
+  if (settings?.engine === 'onednn') {
+    // Refused before the sweep, not found out row by row: these built-ins only set AIO_* variables.
+    const aio = variants.filter(
+      (v) => Object.keys(BUILTIN_ENV[v as keyof typeof BUILTIN_ENV] ?? {}).length > 0,
+    );
+    if (aio.length > 0)
+      throw new UsageError(
+        `--variants ${aio.join(',')}: built-in variants set AIO_* variables, which --engine onednn (stock PyTorch) ` +
+          'does not read; define variants of its own, e.g. --variant bf16:DNNL_DEFAULT_FPMATH_MODE=BF16',
+      );
+  }
   const spec: SweepSpec | null = settings && {
     settings,
     threads,

@@ -34,7 +34,9 @@ const SETTINGS = `Settings:
   --debug 0-4          AIO_DEBUG_MODE
   --set NAME=VALUE     set any variable (repeatable)
   --unset NAME         remove a variable from the inherited environment (repeatable)
-  --cwd DIR            working directory of the workload`;
+  --cwd DIR            working directory of the workload
+  --engine aio|onednn  which stack the variables are for (default aio): onednn = stock PyTorch with
+                       oneDNN, sets OMP_NUM_THREADS/OMP_PLACES/OMP_PROC_BIND and no AIO_* variable`;
 
 const BASE = `Start from (flags given as well override their part):
   --profile NAME       settings saved in the app or with \`aio-tuner profiles save\`
@@ -275,7 +277,7 @@ Usage:
 
 Selection: --cores LIST | --first N | --node K [--count N] | --spread N | --core-type NAME [--count N]
 Settings:  --threads N  --mem bind|preferred|interleave|local|none  --mem-nodes LIST  --debug 0-4
-           --set NAME=VALUE (repeatable)  --unset NAME (repeatable)  --cwd DIR
+           --set NAME=VALUE (repeatable)  --unset NAME (repeatable)  --cwd DIR  --engine aio|onednn
 Formats:   ${FORMATS}
 Target:    --target URL on every command: read, run and bundle there instead of this machine —
            ssh://user@host[:port]  docker://container  ssh://user@host/docker/container

@@ -4,7 +4,17 @@
  */
 import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes, nearestMemoryNodes, nodeCanHoldMemory } from './memnodes';
-import { boundCpus, memoryNodes, planFor, policyNodes, threadCount, type RunPlan } from './plan';
+import {
+  boundCpus,
+  engineOf,
+  ompPlaces,
+  memoryNodes,
+  planFor,
+  policyNodes,
+  threadCount,
+  type RunPlan,
+} from './plan';
+import { checkEngine } from './engines/checks';
 import {
   coreKey,
   cpuInfo,
@@ -41,6 +51,7 @@ export function runChecks(s: RunSettings, t: Topology | null, opts: CheckOptions
   checkMemory(s, t, add);
   checkVariables(s, t, plan, add);
   checkNumactl(s, t, plan, opts, add);
+  checkEngine(s, t, plan, add);
 
   return out
     .map((c, i) => ({ c, i }))
@@ -93,6 +104,8 @@ function checkThreads(s: RunSettings, t: Topology | null, plan: RunPlan, add: Ad
   const omp = env.OMP_NUM_THREADS;
   const dropOverrides = THREAD_VARS.filter((n) => n in s.env);
 
+  // Stock PyTorch (engine onednn) runs without a thread count: it takes one thread per core.
+  if (aio === undefined && omp === undefined && engineOf(s) === 'onednn') return;
   if (aio === undefined && omp === undefined) {
     const n = t ? usablePhysicalCoreCount(t) : 0;
     add(
@@ -292,7 +305,7 @@ function checkSelection(s: RunSettings, t: Topology, plan: RunPlan, add: Add): v
 
   const { env } = plan;
   const memBind = env.AIO_MEM_BIND;
-  const engineOn = env.AIO_PROCESS_MODE !== '0';
+  const engineOn = env.AIO_PROCESS_MODE !== '0' && engineOf(s) === 'aio';
   const hasNode0 = t.nodes.some((n) => n.id === 0);
   // numactl binding to exactly node 0 is the same placement; mem-policy-remote-node covers it when remote.
   const policy = policyNodes(s, t);
@@ -480,7 +493,7 @@ function checkVariables(s: RunSettings, t: Topology | null, plan: RunPlan, add: 
 
   const { env } = plan;
   for (const [name, value] of Object.entries(env)) {
-    const problem = valueProblem(name, value);
+    const problem = valueProblem(name, value, engineOf(s));
     if (problem === null) continue;
     const fix: CheckFix | undefined =
       name in s.env
@@ -522,6 +535,9 @@ function checkNumactl(s: RunSettings, t: Topology | null, plan: RunPlan, opts: C
   const unsupported = t?.bindingSupported === false;
   if (opts.numactlAvailable !== false && !unsupported) return;
   const threads = threadCount(s);
+  // Without numactl, AIO_NUMA_CPUS (aio) or OMP_PLACES (onednn, derived from the CPUs) keeps the pinning.
+  const keepPins = s.cpus.length > 0 && engineOf(s) === 'aio' && !('AIO_NUMA_CPUS' in s.env);
+  const onednnPins = s.cpus.length > 0 && engineOf(s) === 'onednn' && !('OMP_PLACES' in s.env);
   add(
     'numactl-missing',
     'error',
@@ -531,15 +547,20 @@ function checkNumactl(s: RunSettings, t: Topology | null, plan: RunPlan, opts: C
     {
       label:
         s.cpus.length > 0
-          ? 'Run without numactl (the engine still pins its own threads via AIO_NUMA_CPUS)'
+          ? engineOf(s) === 'onednn'
+            ? 'Run without numactl (OpenMP still pins its threads via OMP_PLACES)'
+            : 'Run without numactl (the engine still pins its own threads via AIO_NUMA_CPUS)'
           : 'Run without numactl',
       patch: {
         memPolicy: 'none',
         memNodes: null,
         cpus: [],
         threads,
-        env:
-          s.cpus.length > 0 && !('AIO_NUMA_CPUS' in s.env) ? { AIO_NUMA_CPUS: boundCpus(s).join(' ') } : {},
+        env: keepPins
+          ? { AIO_NUMA_CPUS: boundCpus(s).join(' ') }
+          : onednnPins
+            ? { OMP_PLACES: ompPlaces(boundCpus(s)), OMP_PROC_BIND: 'close' }
+            : {},
       },
     },
   );

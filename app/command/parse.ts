@@ -6,7 +6,8 @@
 import { parseCpuList, parseCpuMask } from '../shared/cpulist';
 import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes } from './memnodes';
-import { engineMemBindConflicts } from './plan';
+import { engineMemBindConflicts, ompPlaces } from './plan';
+import { isOnednnLine } from './engines/detect';
 import { parseOrderedCpuList } from '../shared/presets';
 import { assignmentOf, lex, type Word } from './shlex';
 import { defaultSettings, type MemPolicy, type RunSettings } from '../shared/command';
@@ -126,6 +127,7 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
   settings.memPolicy = binding.memPolicy;
   let cpus = binding.cpus ?? [];
 
+  const onednn = isOnednnLine(env);
   // numactl's list only fixes the set of CPUs; when it is written ascending, AIO_NUMA_CPUS may hold the real order.
   const numaCpus = env.get('AIO_NUMA_CPUS');
   if (cpus.length > 0 && typeof numaCpus === 'string') {
@@ -158,6 +160,21 @@ export function parseCommandLine(text: string, t: Topology | null): ParseResult 
   if (typeof debug === 'string' && /^[0-4]$/.test(debug)) {
     settings.debugMode = Number(debug);
     env.delete('AIO_DEBUG_MODE');
+  }
+  if (onednn) {
+    settings.engine = 'onednn';
+    // The places and binding --engine onednn derives from the CPUs are the selection, not settings of their own.
+    if (
+      cpus.length > 0 &&
+      env.get('OMP_PLACES') === ompPlaces(cpus) &&
+      env.get('OMP_PROC_BIND') === 'close'
+    ) {
+      env.delete('OMP_PLACES');
+      env.delete('OMP_PROC_BIND');
+    }
+    notes.push(
+      'read as --engine onednn: the line sets no AIO_* variable and sets OpenMP binding or oneDNN variables',
+    );
   }
   settings.env = Object.fromEntries(env);
   // AIO_MEM_BIND=0 next to a numactl memory policy is what the builder writes itself; keep it only when the

@@ -7,7 +7,7 @@ import type { Topology } from '../shared/topology';
 import { defaultMemoryNodes } from './memnodes';
 import { orderedCpuList } from '../shared/presets';
 import { isValidEnvName } from '../shared/quote';
-import type { RunSettings } from '../shared/command';
+import type { Engine, RunSettings } from '../shared/command';
 
 /** Variables derived from the selection come first, in this order; everything else follows sorted by name. */
 export const DERIVED_ORDER = [
@@ -16,6 +16,19 @@ export const DERIVED_ORDER = [
   'AIO_NUMA_CPUS',
   'AIO_DEBUG_MODE',
 ] as const;
+
+/** The same for engine onednn: its thread count and the OpenMP binding derived from the selection. */
+export const ONEDNN_DERIVED_ORDER = ['OMP_NUM_THREADS', 'OMP_PLACES', 'OMP_PROC_BIND'] as const;
+
+/** The engine the settings are for; settings saved before engines existed have none and mean aio. */
+export function engineOf(s: Pick<RunSettings, 'engine'>): Engine {
+  return s.engine ?? 'aio';
+}
+
+/** OpenMP places naming each CPU in order, so with OMP_PROC_BIND=close thread i runs on the i-th CPU. */
+export function ompPlaces(cpus: readonly number[]): string {
+  return cpus.map((id) => `{${id}}`).join(',');
+}
 
 export interface EnvPlan {
   /** Variables to set, in display order. */
@@ -47,15 +60,26 @@ export function threadCount(s: RunSettings): number | null {
 export function envFor(s: RunSettings, t?: Topology | null): EnvPlan {
   const values = new Map<string, string>();
   const threads = threadCount(s);
-  if (threads !== null) {
+  const onednn = engineOf(s) === 'onednn';
+  if (onednn) {
+    // No AIO_* here: stock PyTorch reads none of them, and OpenMP itself does the pinning AIO_NUMA_CPUS does.
+    if (threads !== null) values.set('OMP_NUM_THREADS', String(threads));
+    const cpus = boundCpus(s);
+    if (cpus.length > 0) {
+      values.set('OMP_PLACES', ompPlaces(cpus));
+      values.set('OMP_PROC_BIND', 'close');
+    }
+  } else if (threads !== null) {
     values.set('AIO_NUM_THREADS', String(threads));
     values.set('OMP_NUM_THREADS', String(threads));
   }
-  const cpus = boundCpus(s);
-  if (cpus.length > 0) values.set('AIO_NUMA_CPUS', cpus.join(' '));
-  // The engine's own binding always means node 0; any other numactl policy must not be fought by it.
-  if (engineMemBindConflicts(s, t ?? null)) values.set('AIO_MEM_BIND', '0');
-  if (s.debugMode !== null) values.set('AIO_DEBUG_MODE', String(s.debugMode));
+  if (!onednn) {
+    const cpus = boundCpus(s);
+    if (cpus.length > 0) values.set('AIO_NUMA_CPUS', cpus.join(' '));
+    // The engine's own binding always means node 0; any other numactl policy must not be fought by it.
+    if (engineMemBindConflicts(s, t ?? null)) values.set('AIO_MEM_BIND', '0');
+    if (s.debugMode !== null) values.set('AIO_DEBUG_MODE', String(s.debugMode));
+  }
   const unset = new Set<string>();
   for (const [name, value] of Object.entries(s.env)) {
     if (!isValidEnvName(name)) continue;
@@ -67,17 +91,15 @@ export function envFor(s: RunSettings, t?: Topology | null): EnvPlan {
       unset.delete(name);
     }
   }
+  const order: readonly string[] = onednn ? ONEDNN_DERIVED_ORDER : DERIVED_ORDER;
   const env: Record<string, string> = {};
-  for (const name of DERIVED_ORDER) {
+  for (const name of order) {
     const v = values.get(name);
     if (v !== undefined) env[name] = v;
   }
-  for (const name of [...values.keys()].filter((n) => !isDerived(n)).sort()) env[name] = values.get(name)!;
+  for (const name of [...values.keys()].filter((n) => !order.includes(n)).sort())
+    env[name] = values.get(name)!;
   return { env, unset: [...unset].sort() };
-}
-
-function isDerived(name: string): boolean {
-  return (DERIVED_ORDER as readonly string[]).includes(name);
 }
 
 /**
@@ -103,7 +125,7 @@ export function policyNodes(s: RunSettings, t: Topology | null): number[] {
  * explicit AIO_MEM_BIND (value or unset) is the user's and is left alone.
  */
 export function engineMemBindConflicts(s: RunSettings, t: Topology | null): boolean {
-  if ('AIO_MEM_BIND' in s.env) return false;
+  if (engineOf(s) !== 'aio' || 'AIO_MEM_BIND' in s.env) return false;
   const nodes = policyNodes(s, t);
   if (nodes.length === 0) return false;
   return !(s.memPolicy === 'bind' && nodes.length === 1 && nodes[0] === 0);
@@ -164,6 +186,8 @@ export function planFor(s: RunSettings, t: Topology | null): RunPlan {
  */
 export function normalizeSettings(s: RunSettings, t: Topology | null): RunSettings {
   const out: RunSettings = { ...s, cpus: boundCpus(s), env: { ...s.env }, workload: [...s.workload] };
+  // Absent and 'aio' are the same engine.
+  if (out.engine === 'aio') delete out.engine;
   if (out.threads !== null && out.threads === out.cpus.length) out.threads = null;
   const nodes = memoryNodes(s, t);
   const needsNodes = s.memPolicy === 'bind' || s.memPolicy === 'preferred' || s.memPolicy === 'interleave';

@@ -3,7 +3,7 @@
  * from outside goes through here first.
  */
 import { z } from 'zod';
-import type { RunSettings } from '../shared/command';
+import { ENGINES, type RunSettings } from '../shared/command';
 
 /** NUL cannot exist in argv or the environment, so a setting holding one could never run as written. */
 const noNul = (what: string) =>
@@ -25,6 +25,7 @@ export const RunSettingsSchema = z.object({
   workload: z.array(noNul('a workload argument')),
   cwd: noNul('the working directory').nullable(),
   cpuExpr: z.string().max(100000).nullable().optional(),
+  engine: z.enum(ENGINES).optional(),
 });
 
 // Compile-time guard: the schema and the hand-written type must describe the same shape.

@@ -321,7 +321,7 @@ export class RunManager {
   ): void {
     if (f.engine !== undefined) outcome.engine = f.engine;
     const found = [
-      engineAbsentFinding(f.engine, f.interpreter, built.env),
+      engineAbsentFinding(f.engine, f.interpreter, built.env, settings.engine),
       busyMachineFinding(
         outcome.cpuLoad?.filter((c) => !f.siblings.has(c.cpu)),
         settings.cpus,

@@ -2,6 +2,13 @@
 
 export type MemPolicy = 'bind' | 'preferred' | 'interleave' | 'local' | 'none';
 
+/**
+ * Which inference stack the run tunes: `aio` (Ampere's engine, the AIO_* variables) or `onednn` (stock
+ * PyTorch with oneDNN/ACL, as on Graviton: OMP_* and the oneDNN/PyTorch variables, no AIO_*).
+ */
+export const ENGINES = ['aio', 'onednn'] as const;
+export type Engine = (typeof ENGINES)[number];
+
 export interface RunSettings {
   /** Selected logical CPUs, in the order they are bound (numactl list order == AIO_NUMA_CPUS order). */
   cpus: number[];
@@ -26,6 +33,8 @@ export interface RunSettings {
    * beside `cpus`, which hold its expansion at the time it was typed or saved. Absent or null for a plain list.
    */
   cpuExpr?: string | null;
+  /** The stack the variables are for; absent = 'aio' (settings saved before engines existed load unchanged). */
+  engine?: Engine;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -4,7 +4,7 @@
  * (the renderer bundle stays free of the engine's validation); app/api/contract.ts holds the zod schemas that
  * check params engine-side and fails `tsc` when they stop matching `ApiRequests`.
  */
-import type { BuiltCommand, RunSettings } from './command';
+import type { BuiltCommand, Engine, RunSettings } from './command';
 import type { ExportFile, HistoryDetail, HistoryList, RunComparison } from './history';
 import type { SweepProgress, SweepRecord, SweepPoint, SweepSpec } from './sweep';
 import type { TargetCheck, TargetList } from './targets';
@@ -83,7 +83,8 @@ export interface ApiRequests {
     | { kind: 'archive'; data: string; name: string };
   'command.build': { settings: RunSettings; container?: string };
   'command.parse': { text: string };
-  'command.variables': Record<string, never>;
+  /** engine: whose catalogue (absent = aio), with the choices this machine's CPU can use. */
+  'command.variables': { engine?: Engine };
   'cpus.validate': { text: string };
   'cpus.preset': {
     preset: 'first' | 'node-count' | 'node' | 'spread' | 'all' | 'clear' | 'fastest-type';

@@ -116,6 +116,11 @@ export interface Topology {
   threadsPerCore?: number | null;
   /** Whole-machine memory from /proc/meminfo, bytes. */
   memTotalBytes?: number | null;
+  /**
+   * CPU feature flags every CPU has (/proc/cpuinfo "Features" on Arm, "flags" on x86), sorted; null or absent
+   * when the source does not list them. The engine checks (bf16 for oneDNN's BF16 math mode) read it.
+   */
+  cpuFlags?: string[] | null;
   /** Kernel facts useful for checks; null when unknown. */
   kernel?: {
     release: string | null;

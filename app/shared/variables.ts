@@ -4,8 +4,9 @@
  * Explanations are written for this tool from the domain reference, not copied from vendor text.
  */
 import { printable } from './quote';
+import type { Engine } from './command';
 
-export type VariableKind = 'enum' | 'int' | 'regex' | 'cpus';
+export type VariableKind = 'enum' | 'int' | 'regex' | 'cpus' | 'string';
 
 export type VariableCategory = 'threads' | 'binding' | 'precision' | 'diagnostics' | 'engine' | 'deprecated';
 
@@ -33,6 +34,12 @@ export interface VariableInfo {
   deprecated: string | null;
   /** The name to use instead of an obsolete one. */
   replacement?: string | null;
+  /** The stack that reads it (see Engine); absent = 'aio'. */
+  engine?: Engine;
+  /** True when the reader accepts an enum value in any case (oneDNN lower-cases what it reads). */
+  caseInsensitive?: boolean;
+  /** Where the facts come from (a public guide or manual), for the help text; absent for the AIO entries. */
+  source?: string;
 }
 
 type Values = Pick<VariableInfo, 'kind' | 'values' | 'options'> & { min?: number };
@@ -49,6 +56,7 @@ const BOOL = (off: string, on: string): Values => enumOf(['0', off], ['1', on]);
 const INT: Values = { kind: 'int', values: null, options: null, min: 1 };
 const REGEX: Values = { kind: 'regex', values: null, options: null };
 const CPUS: Values = { kind: 'cpus', values: null, options: null };
+const STRING: Values = { kind: 'string', values: null, options: null };
 
 export const VARIABLES: VariableInfo[] = [
   {
@@ -235,10 +243,187 @@ export const VARIABLES: VariableInfo[] = [
   })),
 ];
 
-const BY_NAME = new Map(VARIABLES.map((v) => [v.name, v]));
+/** AWS's guide for PyTorch on Graviton: the runtime settings the oneDNN catalogue follows. */
+const AWS_GUIDE =
+  'AWS Graviton getting-started guide, machinelearning/pytorch.md (github.com/aws/aws-graviton-getting-started)';
+const ONEDNN_GUIDE =
+  'oneDNN developer guide, "Run-Time Controls" and "Floating-point Math Mode" (uxlfoundation.github.io/oneDNN)';
+const GNU_OMP = 'OpenMP 5 specification, environment variables (OMP_NUM_THREADS, OMP_PROC_BIND, OMP_PLACES)';
 
-export function variableInfo(name: string): VariableInfo | undefined {
-  return BY_NAME.get(name);
+/**
+ * The variables of stock PyTorch with oneDNN (and, on Arm, the Arm Compute Library behind it): what `--engine
+ * onednn` tunes instead of the AIO_* set. Values and recommendations follow the sources named in each entry.
+ */
+export const ONEDNN_VARIABLES: VariableInfo[] = [
+  {
+    name: 'OMP_NUM_THREADS',
+    ...INT,
+    default: null,
+    description:
+      "Thread count of PyTorch's OpenMP pool, which runs oneDNN's kernels. The tool sets it to one thread per " +
+      'selected CPU (or the pinned thread count); unset, PyTorch starts one thread per core of the machine, ' +
+      'which oversubscribes when several processes share it.',
+    category: 'threads',
+    derived: true,
+    deprecated: null,
+    engine: 'onednn',
+    source: AWS_GUIDE,
+  },
+  {
+    name: 'OMP_PLACES',
+    ...STRING,
+    default: null,
+    description:
+      'Where OpenMP may put its threads: "cores", "threads", "sockets" or an explicit list such as ' +
+      '"{4},{5},{6}". With CPUs selected the tool lists them in order, one place per CPU, so thread i runs on ' +
+      "the i-th selected CPU (the stack's counterpart of AIO_NUMA_CPUS); AWS's whole-machine recipe uses " +
+      '"cores".',
+    category: 'binding',
+    derived: true,
+    deprecated: null,
+    engine: 'onednn',
+    source: `${GNU_OMP}; ${AWS_GUIDE}`,
+  },
+  {
+    name: 'OMP_PROC_BIND',
+    ...enumOf(
+      ['false', 'threads float'],
+      ['true', 'threads stay on their place'],
+      ['close', 'threads on neighbouring places'],
+      ['spread', 'threads spread over the places'],
+      ['primary', 'threads on the main thread’s place'],
+    ),
+    caseInsensitive: true,
+    default: 'false',
+    description:
+      'Whether OpenMP pins its threads to the places of OMP_PLACES. With CPUs selected the tool sets "close" ' +
+      '(one thread per listed CPU, as AIO_CPU_BIND does for the AIO engine); AWS recommends "false" for an ' +
+      'unbound process that owns the whole machine.',
+    category: 'binding',
+    derived: true,
+    deprecated: null,
+    engine: 'onednn',
+    source: `${GNU_OMP}; ${AWS_GUIDE}`,
+  },
+  {
+    name: 'DNNL_DEFAULT_FPMATH_MODE',
+    ...enumOf(
+      ['STRICT', 'FP32 only (default)'],
+      ['BF16', 'FP32 maths may run in bfloat16'],
+      ['F16', 'FP32 maths may run in float16'],
+      ['TF32', 'FP32 maths may run in tf32'],
+      ['ANY', 'any faster down-conversion'],
+    ),
+    caseInsensitive: true,
+    default: 'STRICT',
+    description:
+      "Lets oneDNN run FP32 operations with lower-precision maths. BF16 picks the bfloat16 'fast math' " +
+      'kernels of Graviton3 and later, which AWS recommends when /proc/cpuinfo lists bf16; on a CPU without ' +
+      'bf16 it changes nothing, so the tool offers BF16 and ANY only there. ONEDNN_DEFAULT_FPMATH_MODE is the ' +
+      'newer spelling of the same setting.',
+    category: 'precision',
+    derived: false,
+    deprecated: null,
+    engine: 'onednn',
+    source: `${AWS_GUIDE}; ${ONEDNN_GUIDE}`,
+  },
+  {
+    name: 'LRU_CACHE_CAPACITY',
+    ...INT,
+    min: 0,
+    default: null,
+    description:
+      "Size of PyTorch's cache of created oneDNN primitives, so a repeated shape does not pay the creation cost " +
+      'again. AWS recommends 1024; the cache costs memory, so lower it when memory is tight (0 turns it off).',
+    category: 'engine',
+    derived: false,
+    deprecated: null,
+    engine: 'onednn',
+    source: AWS_GUIDE,
+  },
+  {
+    name: 'THP_MEM_ALLOC_ENABLE',
+    ...BOOL('normal pages', 'transparent huge pages for large tensors'),
+    default: '0',
+    description:
+      "With 1, PyTorch's CPU allocator asks for transparent huge pages for large tensors, which cuts allocation " +
+      'time for batched inference. It needs the kernel\'s THP mode to be "madvise" or "always", not "never".',
+    category: 'engine',
+    derived: false,
+    deprecated: null,
+    engine: 'onednn',
+    source: AWS_GUIDE,
+  },
+  {
+    name: 'TORCH_MKLDNN_MATMUL_MIN_DIM',
+    ...INT,
+    min: 0,
+    default: null,
+    description:
+      'Smallest matrix dimension for which PyTorch sends matmul to oneDNN; smaller ones go to OpenBLAS. AWS ' +
+      'suggests 1024 for models with few input tokens, where oneDNN setup costs more than it saves.',
+    category: 'engine',
+    derived: false,
+    deprecated: null,
+    engine: 'onednn',
+    source: AWS_GUIDE,
+  },
+  ...(['ONEDNN_VERBOSE', 'DNNL_VERBOSE'] as const).map((name): VariableInfo => ({
+    name,
+    ...STRING,
+    default: null,
+    description:
+      (name === 'DNNL_VERBOSE'
+        ? 'Older spelling of ONEDNN_VERBOSE, still read. '
+        : 'Makes oneDNN print a line per primitive it creates or runs. ') +
+      'With 1 (or "profile_exec") it shows which kernel ran each operation (ACL gemm or the slow reference one), 2 ' +
+      'adds creation; the printing slows the run, so measure without it.',
+    category: 'diagnostics',
+    derived: false,
+    deprecated: null,
+    engine: 'onednn',
+    source: `${AWS_GUIDE}; ${ONEDNN_GUIDE}`,
+  })),
+];
+
+/** Whether the CPU flags include bfloat16 arithmetic: "bf16" on Arm, avx512_bf16 / amx_bf16 on x86. */
+export function hasBf16(flags: readonly string[]): boolean {
+  return flags.some((f) => f === 'bf16' || f === 'avx512_bf16' || f === 'amx_bf16');
+}
+
+/** Enum values that only help with bfloat16 hardware (see DNNL_DEFAULT_FPMATH_MODE). */
+export const BF16_ONLY_FPMATH = ['BF16', 'ANY'];
+
+/**
+ * The catalogue as a form offers it on a machine: BF16 and ANY leave DNNL_DEFAULT_FPMATH_MODE's choices when the
+ * machine's CPU flags are known and lack bf16 (unknown flags offer everything; the checks cannot tell either).
+ */
+export function offeredVariables(
+  engine: Engine | undefined,
+  cpuFlags: readonly string[] | null,
+): VariableInfo[] {
+  const list = catalogue(engine);
+  if (cpuFlags === null || hasBf16(cpuFlags)) return list;
+  return list.map((v) => {
+    if (v.name !== 'DNNL_DEFAULT_FPMATH_MODE' || !v.options) return v;
+    const options = v.options.filter((o) => !BF16_ONLY_FPMATH.includes(o.value));
+    return { ...v, options, values: options.map((o) => o.value) };
+  });
+}
+
+const BY_NAME = new Map(VARIABLES.map((v) => [v.name, v]));
+const ONEDNN_BY_NAME = new Map(ONEDNN_VARIABLES.map((v) => [v.name, v]));
+
+/** The catalogue of one engine's variables (absent engine = aio). */
+export function catalogue(engine: Engine | undefined): VariableInfo[] {
+  return engine === 'onednn' ? ONEDNN_VARIABLES : VARIABLES;
+}
+
+/** The entry for a name: the engine's own first, then the other catalogue (a value is checked wherever set). */
+export function variableInfo(name: string, engine?: Engine): VariableInfo | undefined {
+  return engine === 'onednn'
+    ? (ONEDNN_BY_NAME.get(name) ?? BY_NAME.get(name))
+    : (BY_NAME.get(name) ?? ONEDNN_BY_NAME.get(name));
 }
 
 /** The current name for an obsolete one: any DLS_X maps to AIO_X, even ones not listed in the catalogue. */
@@ -250,16 +435,17 @@ export function replacementFor(name: string): string | null {
 }
 
 /** Why `value` is not allowed for the variable, or null when it is (or the variable is not catalogued). */
-export function valueProblem(name: string, value: string): string | null {
-  const info = BY_NAME.get(name);
+export function valueProblem(name: string, value: string, engine?: Engine): string | null {
+  const info = variableInfo(name, engine);
   if (!info) return null;
   const shown = printable(value);
   switch (info.kind) {
     case 'enum': {
       const allowed = info.values ?? [];
-      return allowed.includes(value)
-        ? null
-        : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${shown}"`;
+      const ok = info.caseInsensitive
+        ? allowed.some((a) => a.toLowerCase() === value.toLowerCase())
+        : allowed.includes(value);
+      return ok ? null : `${name} must be ${allowed.map((v) => `"${v}"`).join(' or ')}, not "${shown}"`;
     }
     case 'int': {
       const min = info.min ?? 0;
@@ -271,6 +457,8 @@ export function valueProblem(name: string, value: string): string | null {
       return /^\s*\d+(\s+\d+)*\s*$/.test(value)
         ? null
         : `${name} must be CPU ids separated by spaces (like "0 1 2 3"), not "${shown}"`;
+    case 'string':
+      return null;
     case 'regex':
       if (info.deprecated !== null) return null;
       try {

@@ -37,6 +37,7 @@ import {
   selectedChoice,
   statusField,
 } from './proc';
+import { cpuinfoFlags } from './cpu-flags';
 import { coreIdNotes, cpuinfoPhysicalIds, labelPackages, type PackageFacts } from './packages';
 import type { CacheInfo, NodeInfo, Topology } from '../shared/topology';
 import { meminfoBytes, parseSizeBytes } from '../shared/units';
@@ -531,6 +532,7 @@ export async function readSysfsTopology(root = '/', opts: SysfsOptions = {}): Pr
     notes,
     coarse: false,
     memTotalBytes,
+    cpuFlags: cpuinfo ? cpuinfoFlags(cpuinfo) : null,
     kernel: {
       release,
       pageSizeBytes,

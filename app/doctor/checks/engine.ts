@@ -4,17 +4,23 @@
  * environment and directory the run would use.
  */
 import { planFor } from '../../command';
+import type { Engine } from '../../shared/command';
 import type { EngineInfo, Finding } from '../../shared/findings';
 import { probeInterpreter, pythonInterpreterOf } from '../../system/engineprobe';
 import type { DoctorContext, HostCheck } from '../check';
 import { NOT_FROM_A_DUMP } from '../check';
 
-/** `engine-absent`: a Python workload whose torch imports but has no Ampere engine. */
+/**
+ * `engine-absent`: a Python workload whose torch imports but has no Ampere engine. Never for settings of engine
+ * onednn, which tune stock PyTorch on purpose.
+ */
 export function engineAbsentFinding(
   engine: EngineInfo | null | undefined,
   interpreter: string | null,
   env: Record<string, string>,
+  tuned?: Engine,
 ): Finding | null {
+  if (tuned === 'onednn') return null;
   if (!engine || engine.present || engine.torch === null) return null;
   const aio = Object.keys(env)
     .filter((k) => k.startsWith('AIO_'))
@@ -101,6 +107,8 @@ export const engineAbsent: HostCheck = {
       return {
         skipped: `${p.interpreter} cannot import torch (${p.engine.error ?? 'unknown'}): see torch-version`,
       };
+    if (ctx.settings?.engine === 'onednn')
+      return { skipped: "engine onednn tunes stock PyTorch, which runs without Ampere's engine" };
     const f = engineAbsentFinding(p.engine, p.interpreter, p.env);
     if (f) return { finding: f };
     return {

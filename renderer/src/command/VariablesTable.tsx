@@ -4,6 +4,7 @@ import { clearEnvKey, useApp } from '../store';
 import type { RunSettings } from '../../../app/shared/command';
 import { matchesFilter, normalizeVariables, type VarSpec } from './variables';
 import { VariableRow, type VarState } from './VariableRow';
+import { EngineSelect } from './EngineSelect';
 
 /** AIO_DEBUG_MODE has a first-class setting (debugMode); an env entry for it is only kept for "unset". */
 const DEBUG = 'AIO_DEBUG_MODE';
@@ -32,12 +33,19 @@ function withState(s: RunSettings, name: string, st: VarState): RunSettings {
 
 export function useVariables(): VarSpec[] {
   const [vars, setVars] = useState<VarSpec[]>([]);
+  const { settings, topology: machine } = useApp();
+  const engine = settings.engine;
   useEffect(() => {
-    call('command.variables', {}).then(
-      (v) => setVars(normalizeVariables(v)),
-      () => setVars([]),
+    let live = true;
+    // Each engine has its own catalogue; the machine decides which precision choices are offered.
+    call('command.variables', engine ? { engine } : {}).then(
+      (v) => live && setVars(normalizeVariables(v)),
+      () => live && setVars([]),
     );
-  }, []);
+    return () => {
+      live = false;
+    };
+  }, [engine, machine]);
   return vars;
 }
 
@@ -62,6 +70,7 @@ export function VariablesTable({ vars }: { vars: VarSpec[] }) {
   };
   return (
     <div className="variables" data-testid="variables">
+      <EngineSelect />
       <div className="vars-tools">
         <label htmlFor={filterId}>Filter variables</label>
         <input
@@ -129,14 +138,16 @@ export function VariablesTable({ vars }: { vars: VarSpec[] }) {
           </p>
         )}
       </div>
-      <label className="toggle">
-        <input
-          type="checkbox"
-          checked={showDeprecated}
-          onChange={(e) => setShowDeprecated(e.target.checked)}
-        />
-        show deprecated names (AIO_QUANTIZE_INT8, DLS_*)
-      </label>
+      {vars.some((v) => v.deprecated) && (
+        <label className="toggle">
+          <input
+            type="checkbox"
+            checked={showDeprecated}
+            onChange={(e) => setShowDeprecated(e.target.checked)}
+          />
+          show deprecated names (AIO_QUANTIZE_INT8, DLS_*)
+        </label>
+      )}
     </div>
   );
 }

@@ -63,7 +63,11 @@ export const ApiParams = {
       .strict(),
   ]),
   'command.build': z
-    .object({ settings: RunSettingsSchema, container: z.string().max(256).optional() })
+    .object({
+      settings: RunSettingsSchema,
+      container: z.string().max(256).optional(),
+      askRunCpu: z.boolean().optional(),
+    })
     .strict(),
   'command.parse': z.object({ text: z.string().max(1024 * 1024) }).strict(),
   'command.variables': z.object({ engine: z.enum(ENGINES).optional() }).strict(),

@@ -8,6 +8,12 @@ import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Topology } from '../shared/topology';
 import type { BuiltCommand, RunSettings } from '../shared/command';
+import type { RunCpuSpelling } from '../command/launchers';
+import {
+  knownRunCpuSpelling,
+  probeRunCpuSpelling,
+  runCpuInterpreter,
+} from '../command/launchers/runcpu-probe';
 import {
   ApiError,
   validateParams,
@@ -273,10 +279,22 @@ export class Engine {
     return handler(params);
   }
 
-  async buildFor(settings: RunSettings, container?: string) {
+  async buildFor(settings: RunSettings, container?: string, opts: { askRunCpu?: boolean } = {}) {
     const t = await this.getTopology();
     const n = await this.numactl();
-    return buildCommand(settings, t, { numactlAvailable: n.available, container });
+    // run_cpu's spelling: what this machine's interpreter answered, asked only on request (it imports torch).
+    let runCpuSpelling: RunCpuSpelling | undefined;
+    if (!this.targets.isRemote()) {
+      const interpreter = runCpuInterpreter(settings.workload);
+      runCpuSpelling = opts.askRunCpu
+        ? ((await probeRunCpuSpelling(interpreter)) ?? undefined)
+        : knownRunCpuSpelling(interpreter);
+    }
+    return buildCommand(settings, t, {
+      numactlAvailable: n.available,
+      container,
+      ...(runCpuSpelling !== undefined ? { runCpuSpelling } : {}),
+    });
   }
 
   /**
@@ -334,7 +352,7 @@ export class Engine {
       this.topologySampled = p.kind === 'host' && (this.targets.isRemote() || !this.opts.sysroot);
       return this.topologyForUi();
     },
-    'command.build': async (p) => this.buildFor(p.settings, p.container),
+    'command.build': async (p) => this.buildFor(p.settings, p.container, { askRunCpu: p.askRunCpu }),
     'command.parse': async (p) => parseCommandLine(p.text, await this.getTopology()),
     'command.variables': async (p) =>
       // The catalogue does not need the machine; only the bf16-only choices do, so a failed read offers them all.

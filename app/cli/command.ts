@@ -5,7 +5,7 @@ import { Engine } from '../api/engine';
 import type { BuiltCommand, Check, RunSettings } from '../command';
 import { outputText } from '../util/records';
 import { LAUNCHERS, launcherFor, launcherInput } from '../command/launchers';
-import { probeRunCpuSpelling } from '../command/launchers/runcpu-probe';
+import { probeRunCpuSpelling, runCpuInterpreter } from '../command/launchers/runcpu-probe';
 import type { Topology } from '../shared/topology';
 
 /** The numactl forms, then every launcher's (issue 17: taskset, docker-cpuset, systemd-run, run_cpu, omp, …). */
@@ -109,9 +109,7 @@ export async function commandCommand(argv: string[]): Promise<number> {
  * torch), so only when that form is asked for. Not on a --target (the interpreter is there).
  */
 async function respellRunCpu(built: BuiltCommand, settings: RunSettings, t: Topology): Promise<void> {
-  const python = settings.workload[0] ?? '';
-  const interpreter = /^python[\d.]*$/.test(python.slice(python.lastIndexOf('/') + 1)) ? python : 'python3';
-  const spelling = await probeRunCpuSpelling(interpreter);
+  const spelling = await probeRunCpuSpelling(runCpuInterpreter(settings.workload));
   if (spelling === null || built.launchers === undefined) return;
   const launcher = launcherFor('run_cpu')!;
   const input = launcherInput(settings, t, { runCpuSpelling: spelling });

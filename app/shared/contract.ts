@@ -81,7 +81,11 @@ export interface ApiRequests {
     | { kind: 'text'; text: string; name?: string }
     /** An `aio-tuner dump` .tar.gz or a support bundle, base64 (at most MAX_TOPOLOGY_ARCHIVE_BYTES decoded). */
     | { kind: 'archive'; data: string; name: string };
-  'command.build': { settings: RunSettings; container?: string };
+  /**
+   * askRunCpu: spell the run_cpu form as the workload's interpreter does, asking its `--help` first when not
+   * known yet (seconds: it imports torch; the answer is kept). Only this machine's interpreters are asked.
+   */
+  'command.build': { settings: RunSettings; container?: string; askRunCpu?: boolean };
   'command.parse': { text: string };
   /** engine: whose catalogue (absent = aio), with the choices this machine's CPU can use. */
   'command.variables': { engine?: Engine };

@@ -51,6 +51,17 @@ test('launcher tabs show each form of the selection and its limits; a systemd-ru
       runCpu.text,
       /-m torch\.backends\.xeon\.run_cpu --ninstances 1 --ncores_per_instance 4 --core_list 80,81,82,83 --node_id 1 /,
     );
+    // Opening the tab asks the workload's interpreter (the example's /usr/bin/python3, PyTorch 1.13) how its
+    // run_cpu spells the flags; the tab then says the spelling is that interpreter's.
+    assert.match(runCpu.text, /\/usr\/bin\/python3 -m torch/);
+    await page.waitForFunction(
+      () =>
+        /this interpreter's torch \(its --help, underscore spelling\)/.test(
+          document.querySelector('[data-testid=preview-limits]')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 90_000 },
+    );
     const omp = await tab(page, 'omp');
     assert.match(omp.text, /OMP_PLACES='\{80\}:4' OMP_PROC_BIND=close GOMP_CPU_AFFINITY=80-83 /);
     assert.match(omp.limits, /OpenMP has no memory policy/);

@@ -7,6 +7,12 @@
 import { runTool, type ToolHost } from '../../util/tool';
 import { RUN_CPU_MODULE, type RunCpuSpelling } from './run-cpu';
 
+/** The interpreter run_cpu runs under: the workload's own when it is a `python…`, else `python3`. */
+export function runCpuInterpreter(workload: readonly string[]): string {
+  const first = workload[0] ?? '';
+  return /^python[\d.]*$/.test(first.slice(first.lastIndexOf('/') + 1)) ? first : 'python3';
+}
+
 /** The spelling a --help text shows, or null when it is not run_cpu's help. */
 export function spellingOfHelp(help: string): RunCpuSpelling | null {
   if (/--core-list\b/.test(help)) return 'hyphen';

@@ -3,6 +3,7 @@ import { useApp } from '../store';
 import { CopyButton } from '../common/CopyButton';
 import type { BuiltCommand } from '../../../app/shared/command';
 import { Words } from './Words';
+import { useAskedRunCpu } from './useAskedRunCpu';
 import './command.css';
 
 type FormKey = 'shell' | 'script' | 'dockerRun' | 'dockerExec' | 'envFile';
@@ -23,7 +24,7 @@ const NUMACTL_FORMS = new Set<string>(FORMS.map((f) => f.key));
  * OpenMP, …), each with what it cannot express.
  */
 export function CommandPreview({ actions }: { actions?: ReactNode }) {
-  const { built, buildError, activeRun } = useApp();
+  const { built, buildError, activeRun, settings } = useApp();
   const [form, setForm] = useState<string>('shell');
   const launchers = built?.launchers ?? {};
   const tabs = [
@@ -31,7 +32,12 @@ export function CommandPreview({ actions }: { actions?: ReactNode }) {
     ...Object.keys(launchers).map((format) => ({ key: format, label: format, testId: `preview-${format}` })),
   ];
   const current = tabs.find((f) => f.key === form) ?? tabs[0]!;
-  const launcher = NUMACTL_FORMS.has(current.key) ? null : (launchers[current.key] ?? null);
+  const asked = useAskedRunCpu(activeRun?.settings ?? settings, current.key === 'run_cpu');
+  const launcher = NUMACTL_FORMS.has(current.key)
+    ? null
+    : current.key === 'run_cpu' && asked
+      ? asked
+      : (launchers[current.key] ?? null);
   const text = !built
     ? ''
     : launcher

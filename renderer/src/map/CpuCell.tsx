@@ -1,11 +1,9 @@
 import { memo } from 'react';
 import { CpuLoadMeter } from './CpuLoadMeter';
 import { Sparkline } from './Sparkline';
-import { useHasLoadHistory } from './loadHistory';
-import { useCpuLoad } from '../run/liveLoad';
-import { useCpuPlacement } from './proofStore';
+import { useCellLive } from './cellLive';
 import { ThreadMarks, threadsText } from './ThreadMarks';
-import { heldText, useHeldBy } from './heldCpus';
+import { heldText } from './heldCpus';
 import './held.css';
 import type { CpuInfo } from '../../../app/shared/topology';
 import { cpuAccessibleName, REASON_TEXT, unavailableReason, unknownAvailability } from './model';
@@ -30,13 +28,9 @@ export const CpuCell = memo(function CpuCell({
   cacheNote?: string;
 }) {
   // Read even when not shown (hooks are unconditional); the cell re-renders only when its own value changes.
-  const busy = useCpuLoad(cpu.id);
-  const load = showLoad && busy !== null ? busy : null;
-  const history = useHasLoadHistory() && showLoad;
+  const { load, history, heldBy, threads } = useCellLive(cpu.id, showLoad);
   // Held marks belong to the machine runs go to, like the load.
-  const heldBy = useHeldBy(cpu.id);
-  const held = showLoad && heldBy.length > 0 ? heldText(heldBy) : null;
-  const threads = useCpuPlacement(cpu.id, showLoad);
+  const held = heldBy.length > 0 ? heldText(heldBy) : null;
   const why = unavailableReason(cpu);
   const unknown = unknownAvailability(cpu);
   const title =

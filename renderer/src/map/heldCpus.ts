@@ -48,6 +48,13 @@ function subscribe(l: () => void): () => void {
 
 const NONE: HeldCpus[] = [];
 
+/** The runs holding `cpu` now, unfiltered (see useHeldBy), for readers that subscribe once for several stores. */
+export function heldNow(cpu: number): HeldCpus[] {
+  return byCpu.get(cpu) ?? NONE;
+}
+
+export { subscribe as subscribeHeld };
+
 /** The other runs holding `cpu` now (empty when none). */
 export function useHeldBy(cpu: number): HeldCpus[] {
   const own = useWatchedRunId();

@@ -52,6 +52,12 @@ function subscribe(l: () => void): () => void {
   return () => listeners.delete(l);
 }
 
+export function hasLoadHistoryNow(): boolean {
+  return has;
+}
+
+export { subscribe as subscribeLoadHistory };
+
 /** True once any sample arrived (since the last reset): cells add their sparkline then. */
 export function useHasLoadHistory(): boolean {
   return useSyncExternalStore(subscribe, () => has);

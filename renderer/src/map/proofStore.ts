@@ -54,6 +54,13 @@ export function usePlacementPlan(): { cpus: number[]; memNodes: number[] | null 
   return useSyncExternalStore(subscribe, () => plan);
 }
 
+/** useCpuPlacement's value now, for readers that subscribe once for several stores. */
+export function placementNow(cpu: number, sampled: boolean): CpuPlacement | null {
+  return onMap(sampled) ? (view?.byCpu.get(cpu) ?? null) : null;
+}
+
+export { subscribe as subscribePlacement };
+
 /** One CPU's marks; null when the run's threads were not seen there. */
 export function useCpuPlacement(cpu: number, sampled: boolean): CpuPlacement | null {
   return useSyncExternalStore(subscribe, () => (onMap(sampled) ? (view?.byCpu.get(cpu) ?? null) : null));

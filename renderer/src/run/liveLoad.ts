@@ -67,10 +67,19 @@ export function useWatchedRunId(): string | null {
  * over that run (where it actually ran), until the next run starts; null before any run.
  */
 export function useCpuLoad(cpu: number): number | null {
-  return useSyncExternalStore(subscribe, () =>
-    state.live ? (byCpu.get(cpu) ?? null) : (state.average.get(cpu) ?? null),
-  );
+  return useSyncExternalStore(subscribe, () => cpuLoadNow(cpu));
 }
+
+/** useCpuLoad's value now, for readers that subscribe once for several stores (the map's cells). */
+export function cpuLoadNow(cpu: number): number | null {
+  return state.live ? (byCpu.get(cpu) ?? null) : (state.average.get(cpu) ?? null);
+}
+
+export function watchedRunIdNow(): string | null {
+  return state.runId;
+}
+
+export { subscribe as subscribeLiveLoad };
 
 /**
  * Watch load while `runId` runs: asks the engine to sample, feeds the store, and stops both when the run ends.

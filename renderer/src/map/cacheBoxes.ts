@@ -88,7 +88,11 @@ export function cacheBoxes(tree: MapTree, caches: CacheInfo[]): CacheBoxes {
   }
   // Outermost first: the first group with this exact CPU set is the one the box goes around.
   const byCpus = new Map<string, Group>();
-  for (const g of groups) if (g.cpus.length > 0 && !byCpus.has(setKey(g.cpus))) byCpus.set(setKey(g.cpus), g);
+  for (const g of groups) {
+    if (g.cpus.length === 0) continue;
+    const key = setKey(g.cpus);
+    if (!byCpus.has(key)) byCpus.set(key, g);
+  }
   const seen = new Set<string>();
   for (const c of [...shared].sort((a, b) => b.level - a.level)) {
     const label: CacheLabel = {
@@ -96,10 +100,12 @@ export function cacheBoxes(tree: MapTree, caches: CacheInfo[]): CacheBoxes {
       sizeBytes: c.sizeBytes,
       cpus: [...c.cpus].sort((a, b) => a - b),
     };
-    const id = `${label.level}:${setKey(label.cpus)}`;
+    // label.cpus is sorted: its key is its join.
+    const key = label.cpus.join(',');
+    const id = `${label.level}:${key}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const exact = byCpus.get(setKey(label.cpus));
+    const exact = byCpus.get(key);
     if (exact) {
       push(around, exact.key, label);
       continue;

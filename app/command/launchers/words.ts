@@ -24,10 +24,10 @@ export function basename(cmd: string): string {
   return cmd.slice(cmd.lastIndexOf('/') + 1);
 }
 
-/** A CPU list written with commas and/or whitespace (systemd, GOMP_CPU_AFFINITY), order kept; null when malformed. */
-export function orderedList(text: string): number[] | null {
+/** A list written with commas and/or whitespace, read by `parse`; null when malformed or empty. */
+function spacedList(text: string, parse: (commaList: string) => number[]): number[] | null {
   try {
-    const ids = parseOrderedCpuList(
+    const ids = parse(
       text
         .trim()
         .split(/[\s,]+/)
@@ -40,20 +40,14 @@ export function orderedList(text: string): number[] | null {
   }
 }
 
+/** A CPU list written with commas and/or whitespace (systemd, GOMP_CPU_AFFINITY), order kept; null when malformed. */
+export function orderedList(text: string): number[] | null {
+  return spacedList(text, parseOrderedCpuList);
+}
+
 /** A node or CPU set (order carries no meaning); null when malformed. */
 export function setList(text: string): number[] | null {
-  try {
-    const ids = parseCpuList(
-      text
-        .trim()
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .join(','),
-    );
-    return ids.length > 0 ? ids : null;
-  } catch {
-    return null;
-  }
+  return spacedList(text, parseCpuList);
 }
 
 /** The input's memory policy as one sentence, for limits that cannot carry it. */

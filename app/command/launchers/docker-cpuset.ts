@@ -6,7 +6,7 @@
 import { formatCpuList } from '../../shared/cpulist';
 import { DEFAULT_IMAGE, dockerForm, dockerRunWorkdir } from '../textforms';
 import type { Launcher, LauncherInput, LauncherParse } from './types';
-import { basename, leadingAssignments, orderLimit, policyText, setList } from './words';
+import { basename, envUnsets, leadingAssignments, orderLimit, policyText, setList } from './words';
 
 /** docker run options that take a value as the next word (the ones a pasted line plausibly carries). */
 const VALUE_OPTIONS = new Set([
@@ -111,17 +111,8 @@ export const dockerCpusetLauncher: Launcher = {
     const image = words[i];
     if (image === undefined) return null;
     if (image !== DEFAULT_IMAGE) notes.push(`the image ${image} is not part of the settings`);
-    let k = i + 1;
-    if (words[k] === 'env') {
-      // The unsets the docker form writes inside the container: `env -u NAME …`.
-      k++;
-      while (words[k] === '-u' && words[k + 1] !== undefined) {
-        settings.env![words[k + 1]!] = null;
-        k += 2;
-      }
-      if (words[k] === '--') k++;
-    }
-    settings.workload = words.slice(k);
+    // The unsets the docker form writes inside the container: `env -u NAME …`.
+    settings.workload = words.slice(envUnsets(words, i + 1, settings.env!));
     if (settings.cpus === undefined) notes.push('docker run without --cpuset-cpus binds no CPUs');
     return { settings, notes };
   },

@@ -9,7 +9,7 @@
 import { formatCpuList } from '../../shared/cpulist';
 import { shellForm } from '../textforms';
 import type { Launcher, LauncherInput, LauncherParse } from './types';
-import { basename, leadingAssignments, orderLimit, policyText, setList } from './words';
+import { basename, envUnsets, leadingAssignments, orderLimit, policyText, setList } from './words';
 
 /** systemd-run options that take the next word as their value. */
 const VALUE_OPTIONS = new Set([
@@ -116,16 +116,7 @@ export const systemdRunLauncher: Launcher = {
       notes.push(
         'without --scope systemd-run starts a service (another environment and directory); read as a scope',
       );
-    let k = i;
-    if (words[k] === 'env') {
-      k++;
-      while (words[k] === '-u' && words[k + 1] !== undefined) {
-        settings.env![words[k + 1]!] = null;
-        k += 2;
-      }
-      if (words[k] === '--') k++;
-    }
-    settings.workload = words.slice(k);
+    settings.workload = words.slice(envUnsets(words, i, settings.env!));
     if (settings.workload.length === 0) return null;
     return { settings, notes };
   },

@@ -20,6 +20,21 @@ export function leadingAssignments(words: readonly string[]): { env: Record<stri
   return { env, next: i };
 }
 
+/**
+ * The `env -u NAME … [--]` the docker and systemd-run forms write before the workload: each NAME is unset in `env`.
+ * Returns the index of the workload's first word.
+ */
+export function envUnsets(words: readonly string[], at: number, env: Record<string, string | null>): number {
+  let k = at;
+  if (words[k] !== 'env') return k;
+  k++;
+  while (words[k] === '-u' && words[k + 1] !== undefined) {
+    env[words[k + 1]!] = null;
+    k += 2;
+  }
+  return words[k] === '--' ? k + 1 : k;
+}
+
 export function basename(cmd: string): string {
   return cmd.slice(cmd.lastIndexOf('/') + 1);
 }

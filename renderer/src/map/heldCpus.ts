@@ -6,7 +6,6 @@
 import { useSyncExternalStore } from 'react';
 import type { HeldCpus } from '../../../app/shared/contract';
 import { call } from '../api';
-import { useWatchedRunId } from '../run/liveLoad';
 
 const POLL_MS = 2000;
 
@@ -48,19 +47,12 @@ function subscribe(l: () => void): () => void {
 
 const NONE: HeldCpus[] = [];
 
-/** The runs holding `cpu` now, unfiltered (see useHeldBy), for readers that subscribe once for several stores. */
+/** The runs holding `cpu` now, unfiltered: the cell (cellLive.ts) leaves out the run this window watches. */
 export function heldNow(cpu: number): HeldCpus[] {
   return byCpu.get(cpu) ?? NONE;
 }
 
 export { subscribe as subscribeHeld };
-
-/** The other runs holding `cpu` now (empty when none). */
-export function useHeldBy(cpu: number): HeldCpus[] {
-  const own = useWatchedRunId();
-  const held = useSyncExternalStore(subscribe, () => byCpu.get(cpu) ?? NONE);
-  return own && held.some((h) => h.runId === own) ? held.filter((h) => h.runId !== own) : held;
-}
 
 /** "in use by run ID (pid N)", one per run, for a cell's tooltip. */
 export function heldText(held: readonly HeldCpus[]): string {

@@ -54,17 +54,12 @@ export function usePlacementPlan(): { cpus: number[]; memNodes: number[] | null 
   return useSyncExternalStore(subscribe, () => plan);
 }
 
-/** useCpuPlacement's value now, for readers that subscribe once for several stores. */
+/** One CPU's marks (null when the run's threads were not seen there), read by the cell's one subscription. */
 export function placementNow(cpu: number, sampled: boolean): CpuPlacement | null {
   return onMap(sampled) ? (view?.byCpu.get(cpu) ?? null) : null;
 }
 
 export { subscribe as subscribePlacement };
-
-/** One CPU's marks; null when the run's threads were not seen there. */
-export function useCpuPlacement(cpu: number, sampled: boolean): CpuPlacement | null {
-  return useSyncExternalStore(subscribe, () => (onMap(sampled) ? (view?.byCpu.get(cpu) ?? null) : null));
-}
 
 /**
  * Follow `runId`'s placement: live events while it runs, its recorded proof once it ended (which saw the whole

@@ -33,8 +33,14 @@ before(() => {
     throw new Error('dist/cli.mjs missing: run `npm run build` first');
   writeFileSync(
     breakRun,
-    '#!/bin/sh\nfor d in "$AIO_TUNER_HOME"/runs/*; do [ -d "$d" ] && rm -rf "$d" && echo x > "$d"; done\n' +
-      'echo "latency: 5 ms"\n',
+    // The engine writes the run's first record while the workload starts (mkdir -p, then a temporary file):
+    // breaking the folder before that write landed could lose the race (the folder comes back, or rm -rf
+    // meets the temporary file), so the script waits for run.json and retries until the file is in the way.
+    '#!/bin/sh\nfor d in "$AIO_TUNER_HOME"/runs/*; do\n' +
+      '  [ -d "$d" ] || continue\n' +
+      '  i=0; while [ ! -e "$d/run.json" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n' +
+      '  i=0; until [ -f "$d" ] || [ $i -ge 100 ]; do rm -rf "$d" 2>/dev/null; echo x 2>/dev/null > "$d"; sleep 0.05; i=$((i+1)); done\n' +
+      'done\necho "latency: 5 ms"\n',
   );
   writeFileSync(
     breakSweep,

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { pack as tarPack, type Pack } from 'tar-stream';
+import type { Pack } from 'tar-stream';
 
 export interface ManifestEntry {
   /** Path inside the bundle directory, e.g. "run/output.log". */
@@ -58,8 +58,9 @@ export class BundleArchive {
     /** Directory every entry is placed under, so extracting never scatters files into the current folder. */
     readonly root: string,
     private readonly tmp: string,
+    pack: Pack,
   ) {
-    this.pack = tarPack();
+    this.pack = pack;
     this.done = pipeline(this.pack, createGzip({ level: 6 }), createWriteStream(tmp, { mode: 0o644 }));
     // Settles only on failure: raced against every wait so a broken disk cannot hang the bundle.
     this.failed = new Promise<never>((_resolve, reject) =>
@@ -78,7 +79,9 @@ export class BundleArchive {
       dirname(path),
       `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.part`,
     );
-    return new BundleArchive(path, root, tmp);
+    // tar-stream is loaded when a bundle is written, not with every CLI command (see app/server/server.ts).
+    const { pack } = await import('tar-stream');
+    return new BundleArchive(path, root, tmp, pack());
   }
 
   get files(): string[] {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { DEFAULT_TOOL_TIMEOUT_MS as DEFAULT_TIMEOUT_MS, runTool, type ToolHost } from '../util/tool';
 
 export { runTool, which, type ToolHost, type ToolRun } from '../util/tool';
-import si from 'systeminformation';
 import type { Topology } from '../shared/topology';
 
 export interface BundleFile {
@@ -143,6 +142,8 @@ async function osJson(opts: CollectOptions): Promise<string> {
       return { error: (e as Error).message };
     }
   };
+  // Loaded for the report only, not with every CLI command (see app/server/server.ts).
+  const { default: si } = await import('systeminformation');
   const [osInfo, cpu, mem, system, versions] = await Promise.all([
     settle(si.osInfo()),
     settle(si.cpu()),

@@ -14,7 +14,6 @@ import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { pack as tarPack } from 'tar-stream';
 import { runDoctor } from '../doctor';
 import { LoadSampler } from '../run/load';
 import type { Topology } from '../shared/topology';
@@ -230,6 +229,8 @@ async function writeArchive(d: RecordedDump & DumpSource, out: string, now: Date
     dirname(resolve(out)),
     `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.part`,
   );
+  // tar-stream is loaded when an archive is written, not with every CLI command (see app/server/server.ts).
+  const { pack: tarPack } = await import('tar-stream');
   const pack = tarPack();
   const done = pipeline(pack, createGzip({ level: 9 }), createWriteStream(tmp, { mode: 0o644 }));
   const add = (name: string, body?: Buffer) =>

@@ -9,7 +9,7 @@ import { extname, join, resolve, basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Engine, EngineClient } from '../api/engine';
 import { errorReply, replyTo, type WireRequest, type WireResponse } from '../api/contract';
 import { boundHostNames, hostAllowed, newToken, originAllowed, tokenMatches } from './security';
@@ -151,6 +151,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     else socket.destroy();
   });
 
+  // Loaded here, not at the top: every CLI command shares one bundle, and `run` must not pay for a socket
+  // server it never opens (`npm run bench`, the capture's peak memory).
+  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   wss.on('error', () => undefined); // only ever re-emitted server errors; the HTTP server reports those
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

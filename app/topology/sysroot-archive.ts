@@ -21,7 +21,6 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { extract as tarExtract } from 'tar-stream';
 
 /** Largest tree unpacked from an archive: a 512-CPU dump is a few MiB; this stops a hostile or wrong archive. */
 export const MAX_SYSROOT_TREE_BYTES = 256 * 1024 * 1024;
@@ -74,6 +73,8 @@ function entryName(name: string): string | null {
 
 /** Unpack the kept entries of `archive` (bytes or a file) below `into`. */
 async function unpack(source: Readable, into: string, label: string, gzip: boolean): Promise<void> {
+  // Loaded when a tarball is read, not with every CLI command (see app/server/server.ts).
+  const { extract: tarExtract } = await import('tar-stream');
   const ex = tarExtract();
   let bytes = 0;
   let entries = 0;

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { parse, sourceOptions, settingsOptions, settingsFromFlags, UsageError, intFlag } from './args';
-import { BUILTIN_ENV } from '../shared/variants';
+import { aioOnlyVariants } from '../shared/variants';
 import { sourceFrom } from './topology';
 import { Engine } from '../api/engine';
 import { writeFileAtomic } from '../util/atomic';
@@ -370,9 +370,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     values.resume === undefined ? settingsFromFlags({ ...values, threads: undefined }, positionals, t) : null;
   if (settings?.engine === 'onednn') {
     // Refused before the sweep, not found out row by row: these built-ins only set AIO_* variables.
-    const aio = variants.filter(
-      (v) => Object.keys(BUILTIN_ENV[v as keyof typeof BUILTIN_ENV] ?? {}).length > 0,
-    );
+    const aio = aioOnlyVariants(variants);
     if (aio.length > 0)
       throw new UsageError(
         `--variants ${aio.join(',')}: built-in variants set AIO_* variables, which --engine onednn (stock PyTorch) ` +

@@ -31,6 +31,14 @@ export function isBuiltin(name: string): name is BuiltinVariant {
   return (BUILTIN_VARIANTS as readonly string[]).includes(name);
 }
 
+/**
+ * The built-in variants among `names` that set AIO_* variables: under the onednn engine (stock PyTorch) they
+ * would run the same program as fp32 under another name, so a sweep refuses them rather than rank noise.
+ */
+export function aioOnlyVariants(names: readonly string[]): BuiltinVariant[] {
+  return names.filter((v): v is BuiltinVariant => isBuiltin(v) && Object.keys(BUILTIN_ENV[v]).length > 0);
+}
+
 const NAME_RE = /^[A-Za-z0-9][\w.+-]{0,39}$/;
 const VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

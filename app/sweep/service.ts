@@ -20,7 +20,7 @@ import { instanceSettings, planSweep, pointSummary, withoutMeasurementVars, type
 import { measurePoint, preparePoint, skippedRow } from './measure';
 import type { RemoteResults } from './procs';
 import { analyzeSweep, recordOptions } from '../shared/recommend';
-import { customVariantProblem, isBuiltin } from '../shared/variants';
+import { aioOnlyVariants, customVariantProblem, isBuiltin } from '../shared/variants';
 import type { HostInfo, RowCheck, SweepPoint, SweepRecord, SweepRow, SweepSpec } from '../shared/sweep';
 import { pointsToResume, stableSkip, untilStableNote } from './repeat';
 
@@ -88,6 +88,14 @@ export class SweepService {
           `unknown variant "${v}": define it or use fp32, fp16, int8, int8-fc, off`,
           'bad-request',
         );
+    // Said by the engine, not only by the CLI: the UI's sweep form gets the same refusal before any run.
+    const aio = spec.settings.engine === 'onednn' ? aioOnlyVariants(spec.variants) : [];
+    if (aio.length > 0)
+      throw new SweepError(
+        `variants ${aio.join(', ')} set AIO_* variables, which the onednn engine (stock PyTorch) does not read: ` +
+          'leave them out, or define variants of its own, e.g. bf16: DNNL_DEFAULT_FPMATH_MODE=BF16',
+        'bad-request',
+      );
     return planSweep(spec, await this.deps.getTopology());
   }
 

@@ -88,3 +88,40 @@ test('switching the engine changes the variables table and the command preview',
     await context.close();
   }
 });
+
+test('under oneDNN the sweep form refuses the AIO built-in variants before any run, and takes its own', async () => {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(served.url);
+    await page.waitForSelector('[data-cpu="79"]', { timeout: 30_000 });
+    await gotoArea(page, 'pick');
+    await pickCpus(page, '0-3');
+    await page.selectOption('[data-testid=engine-select]', 'onednn');
+    await previewHas(page, 'OMP_PLACES=');
+    await gotoArea(page, 'tune');
+    const fp16 = page.locator('[data-testid=sweep-variant-fp16]');
+    if (!(await fp16.isChecked())) await fp16.check();
+    const refusal = page.locator('[data-testid=area-tune] .inline-error', { hasText: 'onednn engine' });
+    await refusal.waitFor();
+    assert.match(
+      (await refusal.textContent()) ?? '',
+      /^variants (\S+, )*fp16(, \S+)* set AIO_\* variables, which the onednn engine \(stock PyTorch\) does not read/,
+    );
+    assert.ok(await page.isDisabled('[data-testid=sweep-start]'));
+
+    // Its own variant instead: the refusal goes and the sweep can start.
+    for (const v of ['fp16', 'int8', 'int8-fc', 'off']) {
+      const box = page.locator(`[data-testid=sweep-variant-${v}]`);
+      if (await box.isChecked()) await box.uncheck();
+    }
+    await page.getByLabel('Your own variants').fill('bf16: DNNL_DEFAULT_FPMATH_MODE=BF16');
+    await refusal.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => {
+      const b = document.querySelector<HTMLButtonElement>('[data-testid=sweep-start]');
+      return b !== null && !b.disabled && /\(\d+ runs\)/.test(b.textContent ?? '');
+    });
+  } finally {
+    await context.close();
+  }
+});

@@ -183,7 +183,7 @@ export function SweepPanel() {
             type="button"
             className="primary"
             data-testid="sweep-start"
-            disabled={!spec || preview.n === 0}
+            disabled={!spec || preview.n === 0 || preview.error !== null}
             onClick={() => spec && void sweep.start(spec)}
           >
             Start sweep

@@ -4,7 +4,7 @@
 // OpenMP's variables instead of the AIO_* ones; switching back restores both, and a reload keeps the choice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServe, launchBrowser, type Served } from '../helpers/serve';
 import { fixtureRoot } from '../helpers/fixtures';
 import { gotoArea, pickCpus } from '../helpers/ui';
@@ -32,15 +32,21 @@ const previewHas = (page: Page, text: string) =>
     text,
   );
 
-test('switching the engine changes the variables table and the command preview', async () => {
+/** A fresh page (its own context, so its own stored forms) on the Altra's Pick area, CPUs 0-3 picked. */
+async function pickedPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const page = await context.newPage();
+  await page.goto(served.url);
+  await page.waitForSelector('[data-cpu="79"]', { timeout: 30_000 });
+  await gotoArea(page, 'pick');
+  await page.waitForSelector('[data-var="AIO_NUM_THREADS"]');
+  await pickCpus(page, '0-3');
+  return { context, page };
+}
+
+test('switching the engine changes the variables table and the command preview', async () => {
+  const { context, page } = await pickedPage();
   try {
-    await page.goto(served.url);
-    await page.waitForSelector('[data-cpu="79"]', { timeout: 30_000 });
-    await gotoArea(page, 'pick');
-    await page.waitForSelector('[data-var="AIO_NUM_THREADS"]');
-    await pickCpus(page, '0-3');
     assert.equal(await page.inputValue('[data-testid=engine-select]'), 'aio');
     assert.match(await preview(page), /AIO_NUM_THREADS=4 OMP_NUM_THREADS=4 AIO_NUMA_CPUS='0 1 2 3'/);
 
@@ -90,13 +96,8 @@ test('switching the engine changes the variables table and the command preview',
 });
 
 test('under oneDNN the sweep form refuses the AIO built-in variants before any run, and takes its own', async () => {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  const page = await context.newPage();
+  const { context, page } = await pickedPage();
   try {
-    await page.goto(served.url);
-    await page.waitForSelector('[data-cpu="79"]', { timeout: 30_000 });
-    await gotoArea(page, 'pick');
-    await pickCpus(page, '0-3');
     await page.selectOption('[data-testid=engine-select]', 'onednn');
     await previewHas(page, 'OMP_PLACES=');
     await gotoArea(page, 'tune');

@@ -103,8 +103,11 @@ test('under oneDNN the sweep form refuses the AIO built-in variants before any r
     await gotoArea(page, 'tune');
     const fp16 = page.locator('[data-testid=sweep-variant-fp16]');
     if (!(await fp16.isChecked())) await fp16.check();
+    // The form's stored variants may hold another AIO one (`off`): its refusal can show first; wait for fp16's.
     const refusal = page.locator('[data-testid=area-tune] .inline-error', { hasText: 'onednn engine' });
-    await refusal.waitFor();
+    await page
+      .locator('[data-testid=area-tune] .inline-error', { hasText: /^variants .*fp16.* onednn engine/ })
+      .waitFor();
     assert.match(
       (await refusal.textContent()) ?? '',
       /^variants (\S+, )*fp16(, \S+)* set AIO_\* variables, which the onednn engine \(stock PyTorch\) does not read/,

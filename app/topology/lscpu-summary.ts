@@ -25,9 +25,30 @@ export function summaryFieldsFromText(text: string): SummaryFields {
     const m = /^\s*([^:]+):(.*)$/.exec(line);
     if (!m) continue;
     const value = m[2]!.trim();
-    if (value !== '') fields.set(normaliseKey(m[1]!), value);
+    if (value !== '') setField(fields, normaliseKey(m[1]!), value);
   }
   return fields;
+}
+
+/**
+ * A machine with several CPU types prints a section per type, each with its own "Flags:": the machine's flags
+ * are those every section lists (as `cpuinfoFlags` keeps those every CPU lists). Any other repeated key: the
+ * last one, as before.
+ */
+function setField(fields: SummaryFields, key: string, value: string): void {
+  const before = fields.get(key);
+  if (key !== 'Flags' || before === undefined) {
+    fields.set(key, value);
+    return;
+  }
+  const now = new Set(value.split(/\s+/));
+  fields.set(
+    key,
+    before
+      .split(/\s+/)
+      .filter((f) => now.has(f))
+      .join(' '),
+  );
 }
 
 interface JsonField {
@@ -44,7 +65,7 @@ export function summaryFieldsFromJson(entries: unknown[]): SummaryFields {
       if (typeof e !== 'object' || e === null) continue;
       const { field, data, children } = e as JsonField;
       if (typeof field === 'string' && (typeof data === 'string' || typeof data === 'number'))
-        if (String(data).trim() !== '') fields.set(normaliseKey(field), String(data).trim());
+        if (String(data).trim() !== '') setField(fields, normaliseKey(field), String(data).trim());
       if (Array.isArray(children)) walk(children);
     }
   };
@@ -210,9 +231,16 @@ export function topologyFromSummary(
     coarse: true,
     ...(threads !== null && threads > 1 ? { threadsPerCore: threads } : {}),
     memTotalBytes: null,
+    // lscpu's "Flags:" line is /proc/cpuinfo's, so the oneDNN checks (bf16) work on an imported summary too.
+    cpuFlags: flagsOf(get('Flags')),
     kernel: null,
     bindingSupported: true,
   };
+}
+
+function flagsOf(text: string | undefined): string[] | null {
+  const flags = text?.split(/\s+/).filter(Boolean) ?? [];
+  return flags.length === 0 ? null : [...new Set(flags)].sort();
 }
 
 /** Cache instances from the cache lines; sharing only where the instance count pins it down. */

@@ -24,7 +24,9 @@ import {
   runChecks,
   parseRunSettings,
 } from '../../app/command';
-import { fixtureRoot } from '../helpers/fixtures';
+import { fixtureRoot, fixtureText } from '../helpers/fixtures';
+import { importTopology } from '../../app/topology';
+import { summaryFieldsFromText } from '../../app/topology/lscpu-summary';
 import { utilLinuxRoot } from '../helpers/real-dumps';
 
 let altra: Topology;
@@ -57,6 +59,29 @@ describe('CPU flags from /proc/cpuinfo', () => {
       ['asimd', 'fp'],
     );
     assert.equal(cpuinfoFlags('processor : 0\n'), null);
+  });
+});
+
+describe('CPU flags from an imported lscpu summary', () => {
+  it("an Altra's `lscpu` text carries the flags the Altra dump's /proc/cpuinfo lists, so BF16 is not offered", () => {
+    const imported = importTopology(fixtureText('lscpu/arm64-altra-2p-160c-2node.lscpu.txt'));
+    assert.ok(imported.cpuFlags?.includes('asimddp'));
+    assert.deepEqual(imported.cpuFlags, altra.cpuFlags);
+    const fpmath = offeredVariables('onednn', imported.cpuFlags ?? null).find(
+      (v) => v.name === 'DNNL_DEFAULT_FPMATH_MODE',
+    );
+    assert.ok(fpmath?.values?.includes('STRICT') && !fpmath.values.includes('BF16'), fpmath?.values?.join());
+  });
+  it('an x86 `lscpu -J` carries its flags too', () => {
+    const imported = importTopology(fixtureText('lscpu/x86-1p-4c-smt.lscpu-J.json'));
+    assert.deepEqual(imported.cpuFlags, x86.cpuFlags);
+  });
+  it('a machine with two CPU types keeps the flags both sections list', () => {
+    const fields = summaryFieldsFromText(
+      'Vendor ID: ARM\n  Model name: Cortex-A510\n    Flags: fp asimd bf16 i8mm\n' +
+        '  Model name: Cortex-X3\n    Flags: fp asimd bf16 sve2\n',
+    );
+    assert.equal(fields.get('Flags'), 'fp asimd bf16');
   });
 });
 

@@ -352,7 +352,8 @@ export interface CardResult {
 /**
  * Pick a card's configuration among `candidates` (indices into `bases`). The top one by mean must beat each
  * other candidate by Welch's test (p < 0.05) and by more than `practicalPct` % of the larger value; the ones it
- * does not beat are tied with it, and the card then names the first of the tied group in plan order.
+ * does not beat are tied with it, and so is every configuration running the same program as one of the tied
+ * (`sameProgram`); the card then names the first of the tied group in plan order.
  */
 export function decideCard(
   bases: readonly Basis[],
@@ -397,6 +398,23 @@ export function decideCard(
     const larger = Math.max(Math.abs(a.mean), Math.abs(b.mean));
     const practical = larger > 0 && (Math.abs(a.mean - b.mean) / larger) * 100 > practicalPct;
     if (!(w.p < ALPHA && practical)) tied.push(i);
+  }
+  // A configuration that runs the same program as one in the group is that program measured again: it joins
+  // the group too. Otherwise a noisy twin could carry the tie alone (tied with a faster top that its quieter
+  // twin is not), and the card would name one variant while leaving out the identical other (seen in a real
+  // sweep: off tied with the 2-thread top, fp32 not, the card named off).
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const i of candidates) {
+      if (i === top || tied.includes(i)) continue;
+      const b = card.side(bases[i]!);
+      if (!b || !Number.isFinite(b.mean)) continue;
+      if ([top, ...tied].some((j) => sameProgram(j, i))) {
+        tied.push(i);
+        same.push(i);
+        grown = true;
+      }
+    }
   }
   const group = [top, ...tied].sort((x, y) => x - y);
   const config = group[0]!;

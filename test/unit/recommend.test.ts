@@ -173,6 +173,27 @@ describe('significance before recommendation', () => {
     assert.match(f.fix!.label, /Ampere/);
   });
 
+  test('engine absent: a noisy twin tied with a faster top brings its identical twin into the tie', () => {
+    // Seen in a real 2-core sweep: the 2-thread configuration is fastest; 1-thread off is noisy enough to tie
+    // with it, 1-thread fp32 (the same program) is quiet and clearly slower. Without the rule the card named
+    // off and left fp32 out.
+    const rows = [
+      ...reps({ variant: 'fp32' }, [2.01, 1.99, 2.0]),
+      ...reps({ variant: 'off' }, [1.2, 2.9, 1.6]),
+      ...reps({ threads: 2, cores: 2, variant: 'fp32' }, [1.41, 1.39, 1.4]),
+      ...reps({ threads: 2, cores: 2, variant: 'off' }, [1.42, 1.4, 1.41]),
+    ];
+    const withEngine = analyzeSweep(rows, { engine: { ...absent, present: true } }).best.latency!;
+    assert.equal(withEngine.config, 1, 'with the engine there, off is tied with the top and fp32 is not');
+    assert.deepEqual(withEngine.tiedWith, [2, 3]);
+
+    const l = analyzeSweep(rows, { engine: absent }).best.latency!;
+    assert.equal(l.config, 0);
+    assert.equal(l.variant, 'fp32');
+    assert.deepEqual(l.tiedWith, [1, 2, 3]);
+    assert.equal(l.significant, false);
+  });
+
   test('engine-only difference: built-ins and custom variants are judged by what they set', () => {
     assert.equal(engineOnlyDifference('fp32', 'off', {}, []), true);
     assert.equal(engineOnlyDifference('int8', 'fp16', {}, []), true);

@@ -1,8 +1,9 @@
 /**
  * What a CPU cell shows beyond its topology: its load, whether sparklines are on, the other runs holding it and
- * the run's threads on it. One hook and one store subscription per cell instead of one per store: at 384 CPUs
- * the map mounts 384 subscriptions, not 1,920, which is most of what its first render cost beyond the markup
- * (`npm run bench -- browser`, figure (a)). The value object is kept while nothing in it changes, so a cell
+ * the run's threads on it. One useSyncExternalStore per cell instead of five hooks: its subscribe registers the
+ * cell with the four stores it reads (load and watched run, sparkline state, holders, placement), so a 384-CPU
+ * map mounts 384 hooks and 1,536 store listeners instead of 1,920 of each (the map's first render,
+ * `npm run bench -- browser`, figure (a)). The value object is kept while nothing in it changes, so a cell
  * still re-renders only when its own CPU's slice does.
  */
 import { useRef, useSyncExternalStore } from 'react';

@@ -57,11 +57,6 @@ export function useLiveLoad(): LoadState {
   return useSyncExternalStore(subscribe, () => state);
 }
 
-/** The run this window watches (or watched last): a cell re-renders only when it changes, not on each sample. */
-export function useWatchedRunId(): string | null {
-  return useSyncExternalStore(subscribe, () => state.runId);
-}
-
 /**
  * One CPU's busy fraction (0..1) for the map to overlay on its cell: live while a run goes, then the average
  * over that run (where it actually ran), until the next run starts; null before any run.
@@ -75,6 +70,7 @@ export function cpuLoadNow(cpu: number): number | null {
   return state.live ? (byCpu.get(cpu) ?? null) : (state.average.get(cpu) ?? null);
 }
 
+/** The run this window watches (or watched last): the map's cells leave its own CPUs out of "held". */
 export function watchedRunIdNow(): string | null {
   return state.runId;
 }
